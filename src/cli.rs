@@ -1,0 +1,138 @@
+//! The command line, as clap types only. Names follow tmux (with its long aliases) where a tmux
+//! user would reach for them, and pm2 for the supervisor verbs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "appmux",
+    version,
+    about = "A terminal multiplexer that doubles as an app launcher and supervisor",
+    long_about = "A terminal multiplexer that doubles as an app launcher and supervisor.\n\n\
+                  With no command, attaches to the default session, creating it (and the \
+                  server) when needed."
+)]
+pub struct Cli {
+    /// Socket name in the per-user runtime directory.
+    #[arg(short = 'L', global = true, value_name = "NAME", conflicts_with = "socket_path")]
+    pub socket_name: Option<String>,
+    /// Socket path.
+    #[arg(short = 'S', global = true, value_name = "PATH")]
+    pub socket_path: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Cell dimensions given on the command line are bounded so nothing downstream sees 0 or absurd
+/// sizes.
+fn dimension(max: u16) -> clap::builder::RangedI64ValueParser<u16> {
+    clap::value_parser!(u16).range(1..=i64::from(max))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a session (and attach to it unless -d).
+    #[command(visible_alias = "new-session")]
+    New(NewArgs),
+    /// Attach to a session.
+    #[command(visible_aliases = ["a", "attach-session"])]
+    Attach(AttachArgs),
+    /// List sessions and their apps.
+    #[command(visible_aliases = ["list-sessions", "list"])]
+    Ls(LsArgs),
+    /// Kill a session and stop its apps.
+    KillSession(TargetArgs),
+    /// Stop the server, its sessions and their apps.
+    KillServer,
+    /// Print an app's screen.
+    #[command(visible_alias = "capture-pane")]
+    Capture(CaptureArgs),
+    /// Type keys into an app (tmux key names or literal text).
+    SendKeys(SendKeysArgs),
+    /// Run the server.
+    Server(ServerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Session name.
+    #[arg(short = 's', value_name = "NAME")]
+    pub name: Option<String>,
+    /// Do not attach; return once the session is created.
+    #[arg(short = 'd')]
+    pub detached: bool,
+    /// Width of the session's apps while no client is attached.
+    #[arg(short = 'x', value_name = "W", value_parser = dimension(2000))]
+    pub width: Option<u16>,
+    /// Height of the session's apps while no client is attached.
+    #[arg(short = 'y', value_name = "H", value_parser = dimension(1000))]
+    pub height: Option<u16>,
+    /// Command to run instead of the shell.
+    #[arg(last = true, value_name = "CMD")]
+    pub cmd: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    /// Session name (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+    /// Watch without typing into apps.
+    #[arg(short = 'r', long)]
+    pub read_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// SESSION or SESSION:APP.
+    #[arg(short = 't', value_name = "TARGET")]
+    pub target: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    /// SESSION or SESSION:APP (default: the focused app of the most recent session).
+    #[arg(short = 't', value_name = "TARGET")]
+    pub target: Option<String>,
+    /// Keep colours and attributes as SGR sequences.
+    #[arg(long, short = 'e')]
+    pub ansi: bool,
+    /// Include the scrollback history before the screen.
+    #[arg(long)]
+    pub scrollback: bool,
+    /// Print to stdout (always on; accepted for tmux habits).
+    #[arg(short = 'p', hide = true)]
+    pub print: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SendKeysArgs {
+    /// SESSION or SESSION:APP (default: the focused app of the most recent session).
+    #[arg(short = 't', value_name = "TARGET")]
+    pub target: Option<String>,
+    /// Send every argument as literal text, not key names.
+    #[arg(short = 'l')]
+    pub literal: bool,
+    /// Keys (`Enter`, `C-c`, `M-x`, `F1` ...) or text.
+    #[arg(value_name = "KEYS", allow_hyphen_values = true)]
+    pub keys: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// Run in the foreground with logs on stderr (for systemd, runit, containers).
+    #[arg(long)]
+    pub foreground: bool,
+    /// Started by a client: report readiness on stdout, log to the state dir.
+    #[arg(long, hide = true, conflicts_with = "foreground")]
+    pub daemon: bool,
+}

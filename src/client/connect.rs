@@ -1,0 +1,154 @@
+//! Reaching the server: connect and handshake, or start one first. Starting is serialised by a
+//! lock file so that any number of racing clients start exactly one server; the server is a
+//! re-exec of this binary in a new session with stdio on /dev/null, and it reports readiness
+//! over a pipe on its stdout.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::os::fd::AsFd;
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+
+use crate::paths::{self, SocketPaths};
+use crate::protocol::codec::{self, CodecError, Decoded, PREAMBLE_LEN};
+use crate::protocol::{ClientMsg, Reply, Request, ServerMsg};
+
+/// A handshaken connection to the server.
+pub struct Connection {
+    pub stream: UnixStream,
+}
+
+/// Why no connection could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("no server running on {0}")]
+    NoServer(String),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl Connection {
+    /// Connects to a running server; never starts one.
+    pub fn open(sock: &SocketPaths) -> Result<Self, ConnectError> {
+        match UnixStream::connect(&sock.socket) {
+            Ok(stream) => Ok(Self::handshake(stream)?),
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::ConnectionRefused) => {
+                Err(ConnectError::NoServer(sock.socket.display().to_string()))
+            }
+            Err(e) => Err(ConnectError::Other(
+                anyhow::Error::new(e).context(format!("connecting to {}", sock.socket.display())),
+            )),
+        }
+    }
+
+    /// Connects, starting a server first when none is running.
+    pub fn open_or_start(sock: &SocketPaths) -> Result<Self> {
+        match Self::open(sock) {
+            Ok(c) => return Ok(c),
+            Err(ConnectError::NoServer(_)) => {}
+            Err(ConnectError::Other(e)) => return Err(e),
+        }
+        if let Some(dir) = sock.socket.parent() {
+            paths::create_dir_private(dir)?;
+        }
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&sock.start_lock)
+            .with_context(|| format!("opening {}", sock.start_lock.display()))?;
+        rustix::fs::flock(lock.as_fd(), rustix::fs::FlockOperation::LockExclusive)
+            .context("waiting for the server start lock")?;
+        // Someone may have started it while we waited for the lock.
+        match Self::open(sock) {
+            Ok(c) => return Ok(c),
+            Err(ConnectError::NoServer(_)) => {}
+            Err(ConnectError::Other(e)) => return Err(e),
+        }
+        start_server(sock)?;
+        drop(lock);
+        Self::open(sock).map_err(|e| anyhow::anyhow!("{e} (it started but cannot be reached)"))
+    }
+
+    fn handshake(mut stream: UnixStream) -> Result<Self> {
+        stream
+            .write_all(&codec::preamble())
+            .context("sending the handshake")?;
+        let mut pre = [0u8; PREAMBLE_LEN];
+        stream
+            .read_exact(&mut pre)
+            .context("reading the server's handshake")?;
+        match codec::check_preamble(&pre) {
+            Ok(()) => Ok(Self { stream }),
+            Err(CodecError::Version { ours, theirs }) => bail!(
+                "the running server speaks protocol version {theirs} but this appmux speaks \
+                 {ours}; stop the old server with `appmux kill-server` (its apps stop too)"
+            ),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub fn send(&mut self, msg: &ClientMsg) -> Result<()> {
+        codec::write_msg(&mut self.stream, msg).context("sending to the server")
+    }
+
+    /// The next message this build understands; `None` when the server closed the connection.
+    pub fn recv(&mut self) -> Result<Option<ServerMsg>> {
+        loop {
+            let Some(payload) = codec::read_frame(&mut self.stream)? else {
+                return Ok(None);
+            };
+            match codec::decode::<ServerMsg>(&payload)? {
+                Decoded::Message(m) => return Ok(Some(m)),
+                Decoded::Unknown(_) => continue,
+            }
+        }
+    }
+
+    /// Sends one request and waits for its reply.
+    pub fn request(&mut self, req: Request) -> Result<Reply> {
+        self.send(&ClientMsg::Request(req))?;
+        match self.recv()? {
+            Some(ServerMsg::Reply(r)) => Ok(r),
+            Some(ServerMsg::Error(e)) => Err(anyhow::Error::msg(e)),
+            Some(other) => bail!("unexpected answer from the server: {other:?}"),
+            None => bail!("the server closed the connection"),
+        }
+    }
+}
+
+/// Re-executes this binary as a daemon server and waits until it says the socket is ready.
+fn start_server(sock: &SocketPaths) -> Result<()> {
+    let exe = std::env::current_exe().context("finding the appmux executable")?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("-S")
+        .arg(&sock.socket)
+        .args(["server", "--daemon"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    // SAFETY: setsid is async-signal-safe and touches no memory of ours.
+    unsafe {
+        cmd.pre_exec(|| rustix::process::setsid().map(drop).map_err(Into::into));
+    }
+    let mut child = cmd.spawn().context("starting the server")?;
+    let stdout = child.stdout.take().context("server stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .context("waiting for the server to start")?;
+    if line.trim() == "ready" {
+        // The server keeps running on its own; reap nothing now (it is not our child for long
+        // enough to matter, and waiting would block until it exits).
+        std::thread::spawn(move || child.wait());
+        return Ok(());
+    }
+    let status = child.wait().context("waiting for the failed server")?;
+    let log = paths::server_log(sock)
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    bail!("the server failed to start ({status}); see {log}")
+}

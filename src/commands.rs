@@ -1,0 +1,253 @@
+//! What each subcommand does on the client side: build the request, talk to the server, print
+//! the answer. Output formats (`ls`, `ls --json`) are defined here and documented in the README.
+
+use std::io::Write;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Result, bail};
+
+use crate::cli::{CaptureArgs, Cli, Command, LsArgs, NewArgs, SendKeysArgs};
+use crate::client::attach::{self, Ending};
+use crate::client::connect::{ConnectError, Connection};
+use crate::paths::SocketPaths;
+use crate::protocol::{AttachRequest, ListReport, NewSession, Reply, Request, Size, TermInfo};
+
+/// Exit statuses: 0 ok, 1 failure, 2 usage (clap's own).
+pub const EXIT_FAILURE: i32 = 1;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let sock = SocketPaths::resolve(cli.socket_name.as_deref(), cli.socket_path.as_deref())?;
+    match cli.command {
+        None => attach_or_create(&sock, None),
+        Some(Command::New(args)) => new(&sock, args),
+        Some(Command::Attach(args)) => attach(
+            &sock,
+            AttachRequest {
+                target: args.target,
+                size: Size { cols: 80, rows: 24 },
+                read_only: args.read_only,
+                term: TermInfo::default(),
+                create: None,
+            },
+        ),
+        Some(Command::Ls(args)) => ls(&sock, &args),
+        Some(Command::KillSession(t)) => {
+            simple(&sock, Request::KillSession { target: t.target })
+        }
+        Some(Command::KillServer) => simple(&sock, Request::KillServer),
+        Some(Command::Capture(args)) => capture(&sock, args),
+        Some(Command::SendKeys(args)) => send_keys(&sock, args),
+        Some(Command::Server(args)) => {
+            let mode = if args.daemon {
+                crate::server::Mode::Daemon
+            } else {
+                crate::server::Mode::Foreground
+            };
+            crate::server::run(&sock, mode)
+        }
+    }
+}
+
+/// How a new session inherits the client's world: its environment and working directory.
+fn new_session(name: Option<String>, cmd: Vec<String>, size: Option<Size>) -> NewSession {
+    NewSession {
+        name,
+        cmd,
+        cwd: std::env::current_dir()
+            .ok()
+            .map(|d| d.display().to_string()),
+        env: std::env::vars().collect(),
+        size,
+    }
+}
+
+fn attach_or_create(sock: &SocketPaths, new: Option<NewSession>) -> Result<()> {
+    attach(
+        sock,
+        AttachRequest {
+            target: None,
+            size: Size { cols: 80, rows: 24 },
+            read_only: false,
+            term: TermInfo::default(),
+            create: Some(new.unwrap_or_else(|| new_session(None, Vec::new(), None))),
+        },
+    )
+}
+
+fn attach(sock: &SocketPaths, req: AttachRequest) -> Result<()> {
+    let conn = if req.create.is_some() {
+        Connection::open_or_start(sock)?
+    } else {
+        Connection::open(sock)?
+    };
+    let ending = attach::run(conn, req)?;
+    println!("{}", ending.message());
+    match ending {
+        Ending::ServerGone { .. } => std::process::exit(EXIT_FAILURE),
+        _ => Ok(()),
+    }
+}
+
+fn new(sock: &SocketPaths, args: NewArgs) -> Result<()> {
+    let size = match (args.width, args.height) {
+        (None, None) => None,
+        (w, h) => Some(Size {
+            cols: w.unwrap_or(80),
+            rows: h.unwrap_or(24),
+        }),
+    };
+    let session = new_session(args.name, args.cmd, size);
+    let mut conn = Connection::open_or_start(sock)?;
+    if args.detached {
+        conn.request(Request::NewSession(session))?;
+        return Ok(());
+    }
+    let name = match conn.request(Request::NewSession(session))? {
+        Reply::Created { name } => name,
+        other => bail!("unexpected answer from the server: {other:?}"),
+    };
+    attach(
+        sock,
+        AttachRequest {
+            target: Some(name),
+            size: Size { cols: 80, rows: 24 },
+            read_only: false,
+            term: TermInfo::default(),
+            create: None,
+        },
+    )
+}
+
+/// Connects without starting a server.
+fn connect(sock: &SocketPaths) -> Result<Connection> {
+    Connection::open(sock).map_err(|e| match e {
+        ConnectError::NoServer(s) => anyhow::anyhow!("no server running on {s}"),
+        ConnectError::Other(e) => e,
+    })
+}
+
+fn simple(sock: &SocketPaths, req: Request) -> Result<()> {
+    connect(sock)?.request(req)?;
+    Ok(())
+}
+
+fn ls(sock: &SocketPaths, args: &LsArgs) -> Result<()> {
+    let report = match connect(sock)?.request(Request::List)? {
+        Reply::List(r) => r,
+        other => bail!("unexpected answer from the server: {other:?}"),
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", format_ls(&report, now_secs()))?;
+    }
+    Ok(())
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// `ls` for humans: one line per session, one indented line per app.
+pub fn format_ls(report: &ListReport, now: u64) -> String {
+    let mut s = String::new();
+    for session in &report.sessions {
+        let attached = match session.attached {
+            0 => String::new(),
+            n => format!(" ({n} attached)"),
+        };
+        s.push_str(&format!(
+            "{}: {} app{} (created {} ago){attached}\n",
+            session.name,
+            session.apps.len(),
+            if session.apps.len() == 1 { "" } else { "s" },
+            human_duration(now.saturating_sub(session.created)),
+        ));
+        for app in &session.apps {
+            let state = match (app.exit_code, app.signal) {
+                (Some(c), _) => format!("{} {c}", app.state),
+                (_, Some(sig)) => format!("killed by {}", crate::pane::process::signal_name(sig)),
+                _ => app.state.clone(),
+            };
+            let pid = app.pid.map(|p| format!("pid {p}")).unwrap_or_default();
+            let line = format!("  {:<16} {:<18} {pid}", app.name, state);
+            s.push_str(line.trim_end());
+            s.push('\n');
+        }
+    }
+    s
+}
+
+fn human_duration(secs: u64) -> String {
+    match secs {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86400 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+        s => format!("{}d{:02}h", s / 86400, s % 86400 / 3600),
+    }
+}
+
+fn capture(sock: &SocketPaths, args: CaptureArgs) -> Result<()> {
+    let req = Request::Capture {
+        target: args.target.unwrap_or_default(),
+        ansi: args.ansi,
+        scrollback: args.scrollback,
+    };
+    match connect(sock)?.request(req)? {
+        Reply::Capture(text) => {
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+            Ok(())
+        }
+        other => bail!("unexpected answer from the server: {other:?}"),
+    }
+}
+
+fn send_keys(sock: &SocketPaths, args: SendKeysArgs) -> Result<()> {
+    simple(
+        sock,
+        Request::SendKeys {
+            target: args.target.unwrap_or_default(),
+            keys: args.keys,
+            literal: args.literal,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{AppInfo, SessionInfo};
+
+    #[test]
+    fn ls_lists_sessions_and_apps_for_humans() {
+        let report = ListReport {
+            server_pid: 1,
+            sessions: vec![SessionInfo {
+                name: "work".into(),
+                created: 100,
+                attached: 2,
+                apps: vec![AppInfo {
+                    name: "sh".into(),
+                    state: "exited".into(),
+                    pid: None,
+                    exit_code: Some(3),
+                    signal: None,
+                    restarts: 0,
+                    uptime_s: None,
+                    cmd: vec!["sh".into()],
+                }],
+            }],
+        };
+        let text = format_ls(&report, 100 + 125);
+        assert_eq!(
+            text,
+            "work: 1 app (created 2m ago) (2 attached)\n  sh               exited 3\n"
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! appmux: a terminal multiplexer that doubles as an app launcher and supervisor.
+//!
+//! The library holds everything; `main.rs` only parses the command line and maps errors to exit
+//! codes. The tree follows the architecture in DESIGN.md: `client` and `server` meet only in
+//! `protocol`; `pane` is a PTY plus its emulated terminal; `render` turns state into frames.
+
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+pub mod cli;
+pub mod client;
+pub mod commands;
+pub mod input;
+pub mod keys;
+pub mod pane;
+pub mod paths;
+pub mod protocol;
+pub mod render;
+pub mod server;

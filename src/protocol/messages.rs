@@ -1,0 +1,191 @@
+//! Every message that crosses the socket. Variants are only ever appended: a tag, once used,
+//! keeps its meaning forever (the `KNOWN_TAGS` counts and the tag test below guard that).
+
+use serde::{Deserialize, Serialize};
+
+use super::codec::Tagged;
+
+/// A terminal size in cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Size {
+    pub cols: u16,
+    pub rows: u16,
+}
+
+impl Size {
+    /// The largest size appmux accepts for a client or a pane.
+    pub const MAX: Size = Size {
+        cols: 2000,
+        rows: 1000,
+    };
+
+    /// Clamps to `1..=MAX` in each dimension so that nothing downstream sees 0 or absurd sizes.
+    pub fn clamped(self) -> Size {
+        Size {
+            cols: self.cols.clamp(1, Self::MAX.cols),
+            rows: self.rows.clamp(1, Self::MAX.rows),
+        }
+    }
+}
+
+/// What the client knows about the user's terminal, for colour depth and replies.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermInfo {
+    pub term: String,
+    pub colorterm: String,
+    pub no_color: bool,
+}
+
+/// How to create a session.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSession {
+    /// Session name; the server picks one when absent.
+    pub name: Option<String>,
+    /// The command of the first pane; the user's shell when empty.
+    pub cmd: Vec<String>,
+    /// Working directory of the first app (the client's cwd).
+    pub cwd: Option<String>,
+    /// Environment of the first app (the client's environment), like tmux's session environment.
+    pub env: Vec<(String, String)>,
+    /// Initial size for a detached session; an attaching client's size wins otherwise.
+    pub size: Option<Size>,
+}
+
+/// Ask to attach to a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachRequest {
+    /// Session name; the most recently used session when absent.
+    pub target: Option<String>,
+    pub size: Size,
+    pub read_only: bool,
+    pub term: TermInfo,
+    /// Create the session when it does not exist (plain `appmux`).
+    pub create: Option<NewSession>,
+}
+
+/// One-shot commands: the CLI sends one and waits for the reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Request {
+    NewSession(NewSession),
+    List,
+    KillSession {
+        target: String,
+    },
+    KillServer,
+    Capture {
+        target: String,
+        ansi: bool,
+        scrollback: bool,
+    },
+    SendKeys {
+        target: String,
+        keys: Vec<String>,
+        literal: bool,
+    },
+}
+
+/// Client to server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClientMsg {
+    Attach(AttachRequest),
+    /// Bytes the user typed, raw; the server decodes them.
+    Input(Vec<u8>),
+    Resize(Size),
+    Detach,
+    Request(Request),
+}
+
+impl Tagged for ClientMsg {
+    const KNOWN_TAGS: u32 = 5;
+}
+
+/// The successful answer to a [`Request`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Reply {
+    Done,
+    Created { name: String },
+    List(ListReport),
+    Capture(String),
+}
+
+/// Server to client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ServerMsg {
+    /// Bytes to write to the user's terminal as they are.
+    Output(Vec<u8>),
+    /// The client is no longer attached; it restores the terminal and prints the reason.
+    Detached { reason: String },
+    Reply(Reply),
+    /// A request or attach failed; the client prints it and exits 1.
+    Error(String),
+    /// The server has accepted the attach; frames follow.
+    Attached { session: String },
+}
+
+impl Tagged for ServerMsg {
+    const KNOWN_TAGS: u32 = 5;
+}
+
+/// `appmux ls --json`: stable, documented keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListReport {
+    pub server_pid: u32,
+    pub sessions: Vec<SessionInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub name: String,
+    /// Unix time in seconds.
+    pub created: u64,
+    /// Number of attached clients.
+    pub attached: usize,
+    pub apps: Vec<AppInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppInfo {
+    pub name: String,
+    /// `running`, `exited` (see `exit_code` / `signal`), or later states of the supervisor.
+    pub state: String,
+    pub pid: Option<u32>,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub restarts: u32,
+    pub uptime_s: Option<u64>,
+    pub cmd: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::codec::encode;
+
+    /// Tags are part of the protocol: these numbers must never change.
+    #[test]
+    fn message_tags_are_stable() {
+        let tag = |frame: Vec<u8>| frame[4];
+        assert_eq!(tag(encode(&ClientMsg::Attach(attach()))), 0);
+        assert_eq!(tag(encode(&ClientMsg::Request(Request::List))), 4);
+        assert_eq!(ClientMsg::KNOWN_TAGS, 5);
+        assert_eq!(tag(encode(&ServerMsg::Output(vec![]))), 0);
+        assert_eq!(tag(encode(&ServerMsg::Attached { session: "s".into() })), 4);
+        assert_eq!(ServerMsg::KNOWN_TAGS, 5);
+    }
+
+    fn attach() -> AttachRequest {
+        AttachRequest {
+            target: None,
+            size: Size { cols: 1, rows: 1 },
+            read_only: false,
+            term: TermInfo::default(),
+            create: None,
+        }
+    }
+
+    #[test]
+    fn sizes_are_clamped() {
+        let s = Size { cols: 0, rows: 60000 }.clamped();
+        assert_eq!(s, Size { cols: 1, rows: 1000 });
+    }
+}

@@ -1,0 +1,283 @@
+//! State to buffer: panes (cells copied from their vt100 screens) and the status line, drawn
+//! into a ratatui buffer for one client. No IO and no server state here: the caller hands in a
+//! [`View`] of plain data and gets a frame; [`backend`] turns frames into bytes.
+
+pub mod backend;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+
+/// One pane to draw: which screen, where, and whether it has focus (it gets the cursor).
+pub struct PaneView<'a> {
+    pub area: Rect,
+    pub screen: &'a vt100::Screen,
+    pub focused: bool,
+}
+
+/// The status line.
+pub struct StatusView<'a> {
+    pub session: &'a str,
+    /// Tab labels, the active one marked.
+    pub tabs: Vec<(String, bool)>,
+    /// Right-aligned text (key hints).
+    pub right: &'a str,
+    /// The prefix key was pressed and a command key is awaited.
+    pub prefix_active: bool,
+}
+
+/// Everything one client sees.
+pub struct View<'a> {
+    pub panes: Vec<PaneView<'a>>,
+    pub status: Option<StatusView<'a>>,
+}
+
+/// The part of a client's screen that panes may use, given whether a status line is shown.
+pub fn pane_area(size: crate::protocol::Size, status: bool) -> Rect {
+    let rows = if status && size.rows > 1 {
+        size.rows - 1
+    } else {
+        size.rows
+    };
+    Rect::new(0, 0, size.cols, rows)
+}
+
+/// Draws `view` into the frame.
+pub fn draw(frame: &mut Frame, view: &View) {
+    let area = frame.area();
+    let buf = frame.buffer_mut();
+    let mut cursor = None;
+    for pane in &view.panes {
+        let area = pane.area.intersection(area);
+        draw_screen(buf, area, pane.screen);
+        if pane.focused && !pane.screen.hide_cursor() {
+            let (row, col) = pane.screen.cursor_position();
+            if row < area.height && col < area.width {
+                cursor = Some(Position::new(area.x + col, area.y + row));
+            }
+        }
+    }
+    if let Some(status) = &view.status
+        && area.height > 1
+    {
+        let line = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+        draw_status(buf, line, status);
+    }
+    if let Some(pos) = cursor {
+        frame.set_cursor_position(pos);
+    }
+}
+
+/// Copies a vt100 screen into `area`, clipping what does not fit; cells outside the screen stay
+/// blank (another client may have sized the app smaller).
+pub fn draw_screen(buf: &mut Buffer, area: Rect, screen: &vt100::Screen) {
+    let (rows, cols) = screen.size();
+    let h = area.height.min(rows.get());
+    let w = area.width.min(cols.get());
+    for row in 0..h {
+        for col in 0..w {
+            let Some(cell) = screen.cell(row, col) else {
+                continue;
+            };
+            if cell.is_wide_continuation() {
+                continue;
+            }
+            let out = &mut buf[(area.x + col, area.y + row)];
+            if cell.is_wide() && col + 1 >= w {
+                // Half a wide character cannot be drawn; show a blank like tmux does.
+                out.set_symbol(" ");
+            } else if cell.has_contents() {
+                out.set_symbol(cell.contents());
+            } else {
+                out.set_symbol(" ");
+            }
+            out.set_style(cell_style(cell));
+        }
+    }
+}
+
+fn cell_style(cell: &vt100::Cell) -> Style {
+    let mut m = Modifier::empty();
+    if cell.bold() {
+        m |= Modifier::BOLD;
+    }
+    if cell.dim() {
+        m |= Modifier::DIM;
+    }
+    if cell.italic() {
+        m |= Modifier::ITALIC;
+    }
+    if cell.underline() {
+        m |= Modifier::UNDERLINED;
+    }
+    if cell.inverse() {
+        m |= Modifier::REVERSED;
+    }
+    Style::new()
+        .fg(color(cell.fgcolor()))
+        .bg(color(cell.bgcolor()))
+        .add_modifier(m)
+}
+
+/// vt100 colours to ratatui colours; the 16 ANSI colours map to the named ones so that the
+/// terminal's own palette (and theme) applies.
+pub fn color(c: vt100::Color) -> Color {
+    const ANSI: [Color; 16] = [
+        Color::Black,
+        Color::Red,
+        Color::Green,
+        Color::Yellow,
+        Color::Blue,
+        Color::Magenta,
+        Color::Cyan,
+        Color::Gray,
+        Color::DarkGray,
+        Color::LightRed,
+        Color::LightGreen,
+        Color::LightYellow,
+        Color::LightBlue,
+        Color::LightMagenta,
+        Color::LightCyan,
+        Color::White,
+    ];
+    match c {
+        vt100::Color::Default => Color::Reset,
+        vt100::Color::Idx(i) if i < 16 => ANSI[i as usize],
+        vt100::Color::Idx(i) => Color::Indexed(i),
+        vt100::Color::Rgb(r, g, b) => Color::Rgb(r, g, b),
+    }
+}
+
+fn draw_status(buf: &mut Buffer, line: Rect, status: &StatusView) {
+    let base = Style::new().fg(Color::Black).bg(Color::Green);
+    buf.set_style(line, base);
+    let mut x = line.x;
+    let right_edge = line.right();
+    let mut put = |buf: &mut Buffer, text: &str, style: Style| {
+        if x < right_edge {
+            let (nx, _) = buf.set_stringn(x, line.y, text, (right_edge - x) as usize, style);
+            x = nx;
+        }
+    };
+    put(buf, &format!("[{}] ", status.session), base);
+    for (label, active) in &status.tabs {
+        let style = if *active {
+            base.add_modifier(Modifier::BOLD)
+        } else {
+            base
+        };
+        put(buf, label, style);
+        put(buf, " ", base);
+    }
+    let right = if status.prefix_active {
+        "(prefix) "
+    } else {
+        status.right
+    };
+    let width = unicode_width(right);
+    if width + 1 < line.width as usize && x as usize + width < right_edge as usize {
+        let rx = right_edge - width as u16;
+        buf.set_stringn(rx, line.y, right, width, base);
+    }
+}
+
+fn unicode_width(s: &str) -> usize {
+    ratatui::text::Span::raw(s).width()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Size;
+    use crate::render::backend::Renderer;
+
+    fn parser(cols: u16, rows: u16, bytes: &[u8]) -> vt100::Parser {
+        let mut p = vt100::Parser::new(
+            std::num::NonZeroU16::new(rows).unwrap(),
+            std::num::NonZeroU16::new(cols).unwrap(),
+            0,
+        );
+        p.process(bytes);
+        p
+    }
+
+    fn rendered(size: Size, view: &View) -> vt100::Parser {
+        let mut r = Renderer::new(size);
+        let bytes = r.render(|f| draw(f, view));
+        parser(size.cols, size.rows, &bytes)
+    }
+
+    #[test]
+    fn pane_cells_and_status_line_render() {
+        let app = parser(20, 3, b"\x1b[31mred\x1b[m \xe4\xb8\xadwide\r\n$ ");
+        let size = Size { cols: 20, rows: 4 };
+        let view = View {
+            panes: vec![PaneView {
+                area: pane_area(size, true),
+                screen: app.screen(),
+                focused: true,
+            }],
+            status: Some(StatusView {
+                session: "work",
+                tabs: vec![("0:sh*".into(), true)],
+                right: "C-b d",
+                prefix_active: false,
+            }),
+        };
+        let out = rendered(size, &view);
+        let s = out.screen();
+        assert_eq!(s.contents(), "red 中wide\n$\n\n[work] 0:sh*   C-b d");
+        assert_eq!(s.cell(0, 0).unwrap().fgcolor(), vt100::Color::Idx(1));
+        assert_eq!(s.cursor_position(), (1, 2));
+    }
+
+    #[test]
+    fn smaller_screen_is_padded_and_larger_is_clipped() {
+        let small = parser(5, 2, b"abcde\r\nfghij");
+        let size = Size { cols: 8, rows: 3 };
+        let area = pane_area(size, false);
+        let view = View {
+            panes: vec![PaneView {
+                area,
+                screen: small.screen(),
+                focused: false,
+            }],
+            status: None,
+        };
+        assert_eq!(rendered(size, &view).screen().contents(), "abcde\nfghij");
+
+        let big = parser(40, 10, b"0123456789abcdef\r\nrow2");
+        let view = View {
+            panes: vec![PaneView {
+                area,
+                screen: big.screen(),
+                focused: false,
+            }],
+            status: None,
+        };
+        assert_eq!(rendered(size, &view).screen().contents(), "01234567\nrow2");
+    }
+
+    #[test]
+    fn tiny_sizes_do_not_panic() {
+        let app = parser(10, 10, b"hello");
+        for (cols, rows) in [(1, 1), (2, 2), (1, 5), (500, 200)] {
+            let size = Size { cols, rows };
+            let view = View {
+                panes: vec![PaneView {
+                    area: pane_area(size, true),
+                    screen: app.screen(),
+                    focused: true,
+                }],
+                status: Some(StatusView {
+                    session: "a-very-long-session-name",
+                    tabs: vec![("0:sh*".into(), true)],
+                    right: "C-b ? help  C-b d detach",
+                    prefix_active: true,
+                }),
+            };
+            rendered(size, &view);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! The server: claims the socket (a lock held for its whole life tells live servers from stale
+//! sockets), binds it 0600, sets up logging, and runs the listener and the state task on one
+//! tokio thread. PTY threads feed the state task through a bounded channel.
+
+pub mod clients;
+pub mod dispatch;
+pub mod listener;
+pub mod model;
+pub mod settings;
+pub mod state;
+
+use std::fs::File;
+use std::io::Write;
+use std::os::fd::AsFd;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use tokio::sync::mpsc;
+
+use crate::paths::{self, SocketPaths};
+use settings::Settings;
+use state::Server;
+
+/// How the server was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `appmux server --foreground`: logs on stderr.
+    Foreground,
+    /// Started by a client: stdout is a pipe to that client, closed once the socket is ready.
+    Daemon,
+}
+
+/// Bounded PTY output queue: a flood blocks the PTY threads, not the server.
+const PTY_QUEUE: usize = 256;
+const EVENT_QUEUE: usize = 1024;
+/// How long queued replies get to reach their clients when the server stops.
+const FLUSH_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Runs a server on `sock` until it is told to stop.
+pub fn run(sock: &SocketPaths, mode: Mode) -> Result<()> {
+    let log_guard = init_logging(sock, mode)?;
+    let lock = claim(sock)?;
+    let listener = bind(&sock.socket)?;
+    tracing::info!(socket = %sock.socket.display(), pid = std::process::id(), "server started");
+    if mode == Mode::Daemon {
+        signal_ready()?;
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .thread_name("appmux-server")
+        .build()
+        .context("starting the async runtime")?;
+    let result = runtime.block_on(async {
+        listener.set_nonblocking(true)?;
+        let listener = tokio::net::UnixListener::from_std(listener)?;
+        let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
+        let (pty_tx, pty_rx) = mpsc::channel(PTY_QUEUE);
+        let (writers_tx, mut writers_rx) = mpsc::channel::<()>(1);
+        let accept = tokio::spawn(listener::accept_loop(listener, ev_tx, writers_tx));
+        let result = Server::new(Settings::new(sock.socket.clone()), pty_tx)
+            .run(ev_rx, pty_rx)
+            .await;
+        // The state is gone, so every outbox is closed; give writers a moment to flush.
+        accept.abort();
+        let _ = accept.await;
+        let _ = tokio::time::timeout(FLUSH_GRACE, writers_rx.recv()).await;
+        result
+    });
+    // Remove the socket only while we still hold the lock, so we never delete a successor's.
+    let _ = std::fs::remove_file(&sock.socket);
+    drop(lock);
+    tracing::info!("server stopped");
+    drop(log_guard);
+    // Connection tasks and PTY threads may still be blocked; nothing of theirs matters now.
+    runtime.shutdown_background();
+    result
+}
+
+/// Takes the server lock; while we hold it no other server can claim this socket, and any
+/// socket file already there is stale (its server is gone) and is replaced.
+fn claim(sock: &SocketPaths) -> Result<File> {
+    if let Some(dir) = sock.socket.parent() {
+        paths::create_dir_private(dir)?;
+    }
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&sock.server_lock)
+        .with_context(|| format!("opening {}", sock.server_lock.display()))?;
+    std::fs::set_permissions(&sock.server_lock, std::fs::Permissions::from_mode(0o600))
+        .with_context(|| format!("setting the mode of {}", sock.server_lock.display()))?;
+    if rustix::fs::flock(lock.as_fd(), rustix::fs::FlockOperation::NonBlockingLockExclusive)
+        .is_err()
+    {
+        bail!("a server is already running on {}", sock.socket.display());
+    }
+    match std::fs::remove_file(&sock.socket) {
+        Ok(()) => tracing::info!("replaced a stale socket"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("removing stale {}", sock.socket.display())),
+    }
+    Ok(lock)
+}
+
+/// Binds the socket with mode 0600 (set through the umask, so it is never briefly wider).
+fn bind(path: &Path) -> Result<std::os::unix::net::UnixListener> {
+    let old = rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o177));
+    let bound = std::os::unix::net::UnixListener::bind(path);
+    rustix::process::umask(old);
+    bound.with_context(|| format!("binding {}", path.display()))
+}
+
+/// Tells the starting client that the socket is ready, then points stdout at /dev/null so
+/// the client's pipe closes and nothing we print can reach its terminal.
+fn signal_ready() -> Result<()> {
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(b"ready\n");
+        let _ = out.flush();
+    }
+    let null = File::options()
+        .write(true)
+        .open("/dev/null")
+        .context("opening /dev/null")?;
+    rustix::stdio::dup2_stdout(null.as_fd()).context("redirecting stdout")?;
+    Ok(())
+}
+
+/// Foreground: logs to stderr. Daemon: logs to the state dir's server log.
+fn init_logging(sock: &SocketPaths, mode: Mode) -> Result<Option<File>> {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("APPMUX_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    match mode {
+        Mode::Foreground => {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::io::stderr)
+                .try_init();
+            Ok(None)
+        }
+        Mode::Daemon => {
+            let path = paths::server_log(sock)?;
+            if let Some(dir) = path.parent() {
+                paths::create_dir_private(dir)?;
+            }
+            let file = File::options()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .with_context(|| format!("opening {}", path.display()))?;
+            let writer = file.try_clone().context("cloning the log file")?;
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(writer))
+                .try_init();
+            Ok(Some(file))
+        }
+    }
+}

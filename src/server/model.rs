@@ -1,0 +1,159 @@
+//! The server's model: sessions, their windows and panes, and the apps that run in them. Plain
+//! data with small helpers; the event loop in `state.rs` is the only owner and mutator.
+
+use std::time::{Instant, SystemTime};
+
+use crate::pane::process::{ExitStatus, Process, SpawnSpec};
+use crate::pane::term::Terminal;
+use crate::protocol::Size;
+
+/// Newtype ids: never reused within one server's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionId(pub u64);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AppId(pub u64);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClientId(pub u64);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PaneId(pub u64);
+
+/// A slot in a window that shows one app.
+#[derive(Debug)]
+pub struct Pane {
+    pub id: PaneId,
+    pub app: AppId,
+}
+
+/// A tab: its panes and which one has focus.
+#[derive(Debug)]
+pub struct Window {
+    pub name: String,
+    pub panes: Vec<Pane>,
+    pub active: usize,
+}
+
+impl Window {
+    pub fn active_pane(&self) -> Option<&Pane> {
+        self.panes.get(self.active)
+    }
+}
+
+#[derive(Debug)]
+pub struct Session {
+    pub id: SessionId,
+    pub name: String,
+    pub created: SystemTime,
+    /// Apps in the order they were added.
+    pub apps: Vec<AppId>,
+    pub windows: Vec<Window>,
+    pub active_window: usize,
+    /// Used to pick the session for `attach` without `-t`.
+    pub last_used: Instant,
+    /// The client whose size the session's apps follow (the most recently active one).
+    pub size_owner: Option<ClientId>,
+    /// The size apps get when no client is attached.
+    pub detached_size: Size,
+}
+
+impl Session {
+    pub fn active_window(&self) -> Option<&Window> {
+        self.windows.get(self.active_window)
+    }
+
+    /// The app in the focused pane.
+    pub fn focused_app(&self) -> Option<AppId> {
+        self.active_window()?.active_pane().map(|p| p.app)
+    }
+}
+
+/// Where an app is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppState {
+    Running,
+    Exited(ExitStatus),
+}
+
+impl AppState {
+    pub fn label(&self) -> &'static str {
+        match self {
+            AppState::Running => "running",
+            AppState::Exited(_) => "exited",
+        }
+    }
+}
+
+/// The exit that was reaped but not yet shown, waiting for the last output to drain.
+#[derive(Debug, Clone, Copy)]
+pub struct PendingExit {
+    pub status: ExitStatus,
+    pub deadline: Instant,
+}
+
+/// A managed program: what to run, its terminal, and its current process.
+pub struct App {
+    pub id: AppId,
+    pub session: SessionId,
+    pub name: String,
+    pub spec: SpawnSpec,
+    pub term: Terminal,
+    pub process: Option<Process>,
+    /// Incremented at each start; PTY events of older runs are ignored.
+    pub run: u32,
+    pub state: AppState,
+    pub started: Instant,
+    /// The PTY hit EOF for the current run.
+    pub eof: bool,
+    pub pending_exit: Option<PendingExit>,
+    pub restarts: u32,
+}
+
+impl App {
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().map(Process::pid)
+    }
+}
+
+/// Picks `base`, or `base-2`, `base-3` ... so that `taken` does not already contain it.
+pub fn unique_name<'a>(base: &str, taken: impl Iterator<Item = &'a str> + Clone) -> String {
+    let base = if base.is_empty() { "app" } else { base };
+    if !taken.clone().any(|t| t == base) {
+        return base.to_owned();
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|cand| !taken.clone().any(|t| t == cand))
+        .unwrap_or_else(|| base.to_owned())
+}
+
+/// Session names appear in targets (`NAME:APP`), so `:` and `.` are refused, as in tmux.
+pub fn check_session_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("session name is empty".into());
+    }
+    if name.contains([':', '.']) || name.chars().any(char::is_control) {
+        return Err(format!(
+            "bad session name `{name}`: it may not contain `:`, `.` or control characters"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_made_unique() {
+        let taken = ["sh", "sh-2", "vim"];
+        assert_eq!(unique_name("sh", taken.iter().copied()), "sh-3");
+        assert_eq!(unique_name("bash", taken.iter().copied()), "bash");
+        assert_eq!(unique_name("", taken.iter().copied()), "app");
+    }
+
+    #[test]
+    fn session_names_are_checked() {
+        assert!(check_session_name("work").is_ok());
+        assert!(check_session_name("a:b").is_err());
+        assert!(check_session_name("").is_err());
+    }
+}

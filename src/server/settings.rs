@@ -1,0 +1,78 @@
+//! The server's runtime settings and the environment every pane gets. Config files feed these
+//! once loaded; the defaults here are tmux's.
+
+use std::path::PathBuf;
+
+use crate::keys::Key;
+
+/// Variables a pane never inherits from the creating client, because appmux sets them.
+pub const PANE_ENV_OVERRIDES: &[&str] = &["TERM", "COLORTERM", "APPMUX", "TMUX", "TMUX_PANE"];
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub socket: PathBuf,
+    pub prefix: Key,
+    /// Lines of scrollback kept per app.
+    pub history_limit: usize,
+    /// Stop the server when the last session is killed (tmux's `exit-empty`).
+    pub exit_empty: bool,
+    /// The `TERM` panes get.
+    pub pane_term: String,
+}
+
+impl Settings {
+    pub fn new(socket: PathBuf) -> Self {
+        Self {
+            socket,
+            prefix: Key::ctrl('b'),
+            history_limit: 10_000,
+            exit_empty: false,
+            pane_term: pane_term(),
+        }
+    }
+
+    /// The shell for a new pane: `$SHELL` of the creating client, else `/bin/sh`.
+    pub fn shell_for(&self, env: &[(String, String)]) -> String {
+        env.iter()
+            .find(|(k, v)| k == "SHELL" && v.starts_with('/'))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| "/bin/sh".to_owned())
+    }
+
+    /// The variables appmux sets in every pane.
+    pub fn pane_env(&self, socket: &str, session: &str, app: &str) -> Vec<(String, String)> {
+        vec![
+            ("TERM".into(), self.pane_term.clone()),
+            ("COLORTERM".into(), "truecolor".into()),
+            ("APPMUX".into(), format!("{socket},{session},{app}")),
+        ]
+    }
+}
+
+/// `tmux-256color` where its terminfo entry exists, else `screen-256color` (both describe what
+/// appmux implements; older systems lack the first).
+fn pane_term() -> String {
+    let dirs = [
+        std::env::var("TERMINFO").unwrap_or_default(),
+        std::env::var("HOME")
+            .map(|h| format!("{h}/.terminfo"))
+            .unwrap_or_default(),
+        "/etc/terminfo".into(),
+        "/lib/terminfo".into(),
+        "/usr/share/terminfo".into(),
+        "/usr/lib/terminfo".into(),
+    ];
+    let has = |name: &str| {
+        let first = &name[..1];
+        let hex = format!("{:x}", name.as_bytes()[0]);
+        dirs.iter().filter(|d| !d.is_empty()).any(|d| {
+            PathBuf::from(d).join(first).join(name).exists()
+                || PathBuf::from(d).join(&hex).join(name).exists()
+        })
+    };
+    if has("tmux-256color") {
+        "tmux-256color".into()
+    } else {
+        "screen-256color".into()
+    }
+}

@@ -1,0 +1,319 @@
+//! The one task that owns the model. Everything that changes sessions, apps or clients arrives
+//! here as an event (from connection tasks, PTY threads and signals) and is handled in order,
+//! with no locks. Frames are rendered after each batch of events for the clients that are dirty,
+//! at most one per client per frame interval and only when its previous frame has been written.
+//! When nothing happens the loop sleeps in `select!` with no timer armed: an idle server does not
+//! wake up.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use crate::pane::process::{ExitStatus, Process, PtyEvent, RunKey};
+use crate::protocol::{ClientMsg, ServerMsg, codec};
+use crate::server::clients::{Client, Outgoing};
+use crate::server::model::{App, AppId, AppState, ClientId, PendingExit, Session, SessionId};
+use crate::server::settings::Settings;
+
+/// What connection tasks tell the state task.
+#[derive(Debug)]
+pub enum Event {
+    Connected(ClientId, mpsc::Sender<Outgoing>),
+    Msg(ClientId, ClientMsg),
+    /// A render frame for this client has been fully written to its socket.
+    Written(ClientId),
+    Gone(ClientId),
+}
+
+/// How long an exited app waits for its last output before the exit is shown anyway (a
+/// grandchild may keep the PTY open).
+const EXIT_DRAIN: Duration = Duration::from_millis(250);
+/// How long apps get to exit on SIGHUP/SIGTERM when the server stops, before SIGKILL.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+/// How long a removed app's processes get between SIGTERM and SIGKILL.
+const KILL_GRACE: Duration = Duration::from_secs(2);
+/// Most PTY chunks handled before the loop renders, so a flood cannot starve clients.
+const PTY_BATCH: usize = 64;
+
+pub struct Server {
+    pub settings: Settings,
+    pub sessions: BTreeMap<SessionId, Session>,
+    pub apps: BTreeMap<AppId, App>,
+    pub clients: HashMap<ClientId, Client>,
+    pub pty_tx: mpsc::Sender<PtyEvent>,
+    next_id: u64,
+    /// Set once a stop was requested; the loop ends when every app is gone or the grace ends.
+    pub shutdown: Option<Instant>,
+    /// Processes of removed apps that get SIGKILL at the instant given, if still there.
+    kills: Vec<(Instant, Process)>,
+}
+
+impl Server {
+    pub fn new(settings: Settings, pty_tx: mpsc::Sender<PtyEvent>) -> Self {
+        Self {
+            settings,
+            sessions: BTreeMap::new(),
+            apps: BTreeMap::new(),
+            clients: HashMap::new(),
+            pty_tx,
+            next_id: 1,
+            shutdown: None,
+            kills: Vec::new(),
+        }
+    }
+
+    pub fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// Runs until shutdown completes.
+    pub async fn run(
+        mut self,
+        mut events: mpsc::Receiver<Event>,
+        mut pty: mpsc::Receiver<PtyEvent>,
+    ) -> anyhow::Result<()> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        // SIGHUP is caught (and ignored) so that losing the terminal or SSH connection that
+        // started us never stops the server.
+        let mut hup = signal(SignalKind::hangup())?;
+        loop {
+            let wake = self.next_wake();
+            tokio::select! {
+                biased;
+                Some(ev) = events.recv() => self.on_event(ev),
+                Some(ev) = pty.recv() => {
+                    self.on_pty(ev);
+                    for _ in 1..PTY_BATCH {
+                        match pty.try_recv() {
+                            Ok(ev) => self.on_pty(ev),
+                            Err(_) => break,
+                        }
+                    }
+                }
+                _ = term.recv() => self.begin_shutdown("SIGTERM"),
+                _ = int.recv() => self.begin_shutdown("SIGINT"),
+                _ = hup.recv() => tracing::info!("ignoring SIGHUP"),
+                _ = sleep_until(wake), if wake.is_some() => {}
+            }
+            // Drain whatever else is ready before rendering, so bursts coalesce into one frame.
+            while let Ok(ev) = events.try_recv() {
+                self.on_event(ev);
+            }
+            let now = Instant::now();
+            self.finish_due_exits(now);
+            self.kill_due(now);
+            if self.shutdown_complete(now) {
+                break;
+            }
+            self.render_due(now);
+        }
+        self.detach_all("server exited");
+        Ok(())
+    }
+
+    fn next_wake(&self) -> Option<Instant> {
+        let exits = self
+            .apps
+            .values()
+            .filter_map(|a| a.pending_exit.map(|p| p.deadline));
+        let frames = self.clients.values().filter_map(Client::frame_due);
+        let kills = self.kills.iter().map(|(t, _)| *t);
+        exits.chain(frames).chain(kills).chain(self.shutdown).min()
+    }
+
+    fn on_event(&mut self, ev: Event) {
+        match ev {
+            Event::Connected(id, out) => {
+                self.clients.insert(id, Client::new(id, out));
+            }
+            Event::Msg(id, msg) => self.on_client_msg(id, msg),
+            Event::Written(id) => {
+                if let Some(c) = self.clients.get_mut(&id) {
+                    c.frame_written();
+                }
+            }
+            Event::Gone(id) => self.client_gone(id),
+        }
+    }
+
+    fn on_pty(&mut self, ev: PtyEvent) {
+        match ev {
+            PtyEvent::Output(key, bytes) => self.app_output(key, &bytes),
+            PtyEvent::Eof(key) => {
+                let Some(app) = self.app_run(key) else { return };
+                app.eof = true;
+                if let Some(p) = app.pending_exit.take() {
+                    self.app_exited(AppId(key.app), p.status);
+                }
+            }
+            PtyEvent::Exited(key, status) => {
+                let Some(app) = self.app_run(key) else { return };
+                if app.eof {
+                    self.app_exited(AppId(key.app), status);
+                } else {
+                    app.pending_exit = Some(PendingExit {
+                        status,
+                        deadline: Instant::now() + EXIT_DRAIN,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The app for a PTY event, if the event belongs to its current run.
+    fn app_run(&mut self, key: RunKey) -> Option<&mut App> {
+        self.apps
+            .get_mut(&AppId(key.app))
+            .filter(|a| a.run == key.run)
+    }
+
+    fn app_output(&mut self, key: RunKey, bytes: &[u8]) {
+        let Some(app) = self.app_run(key) else { return };
+        let replies = app.term.feed(bytes);
+        if let Some(p) = &app.process {
+            p.write(replies);
+        }
+        let id = app.id;
+        self.app_changed(id);
+    }
+
+    fn finish_due_exits(&mut self, now: Instant) {
+        let due: Vec<(AppId, ExitStatus)> = self
+            .apps
+            .values_mut()
+            .filter_map(|a| {
+                let p = a.pending_exit.filter(|p| p.deadline <= now)?;
+                a.pending_exit = None;
+                Some((a.id, p.status))
+            })
+            .collect();
+        for (id, status) in due {
+            self.app_exited(id, status);
+        }
+    }
+
+    /// Schedules SIGKILL for what is left of a removed app's process after a grace period.
+    pub fn kill_later(&mut self, p: Process) {
+        self.kills.push((Instant::now() + KILL_GRACE, p));
+    }
+
+    fn kill_due(&mut self, now: Instant) {
+        self.kills.retain(|(t, p)| {
+            if *t > now {
+                return true;
+            }
+            p.signal_all(rustix::process::Signal::KILL);
+            false
+        });
+    }
+
+    /// Records an exit and shows it in the app's pane.
+    fn app_exited(&mut self, id: AppId, status: ExitStatus) {
+        let Some(app) = self.apps.get_mut(&id) else { return };
+        app.state = AppState::Exited(status);
+        app.process = None;
+        app.pending_exit = None;
+        tracing::info!(app = %app.name, %status, "app exited");
+        let (_, col) = app.term.screen().cursor_position();
+        let newline = if col > 0 { "\r\n" } else { "" };
+        let note = format!("{newline}\x1b[m\x1b[7m[{} {status}]\x1b[m", app.name);
+        app.term.feed(note.as_bytes());
+        self.app_changed(id);
+    }
+
+    /// Marks every client that shows `app` as needing a frame.
+    pub fn app_changed(&mut self, app: AppId) {
+        let Some(session) = self.apps.get(&app).map(|a| a.session) else {
+            return;
+        };
+        for c in self.clients.values_mut() {
+            if c.session() == Some(session) {
+                c.mark_dirty();
+            }
+        }
+    }
+
+    /// Marks every client attached to `session` as needing a frame.
+    pub fn session_changed(&mut self, session: SessionId) {
+        for c in self.clients.values_mut() {
+            if c.session() == Some(session) {
+                c.mark_dirty();
+            }
+        }
+    }
+
+    fn render_due(&mut self, now: Instant) {
+        let ids: Vec<ClientId> = self
+            .clients
+            .values()
+            .filter(|c| c.frame_due().is_some_and(|t| t <= now))
+            .map(|c| c.id)
+            .collect();
+        for id in ids {
+            self.render_client(id, now);
+        }
+    }
+
+    /// Sends a message that is not a frame; a client whose outbox is full is dropped, since it
+    /// has stopped reading for far longer than any frame interval.
+    pub fn send(&mut self, id: ClientId, msg: &ServerMsg) {
+        let Some(c) = self.clients.get_mut(&id) else { return };
+        if !c.send(Outgoing::Frame(codec::encode(msg), false)) {
+            tracing::warn!(client = id.0, "client outbox full; dropping the client");
+            self.client_gone(id);
+        }
+    }
+
+    pub fn begin_shutdown(&mut self, why: &str) {
+        if self.shutdown.is_some() {
+            return;
+        }
+        tracing::info!("stopping: {why}");
+        self.shutdown = Some(Instant::now() + SHUTDOWN_GRACE);
+        let ids: Vec<AppId> = self.apps.keys().copied().collect();
+        for id in ids {
+            self.stop_app(id);
+        }
+    }
+
+    fn shutdown_complete(&mut self, now: Instant) -> bool {
+        let Some(deadline) = self.shutdown else {
+            return false;
+        };
+        let running = self.apps.values().any(|a| a.process.is_some());
+        if running && now < deadline {
+            return false;
+        }
+        for app in self.apps.values() {
+            if let Some(p) = &app.process {
+                p.signal_all(rustix::process::Signal::KILL);
+            }
+        }
+        for (_, p) in &self.kills {
+            p.signal_all(rustix::process::Signal::KILL);
+        }
+        true
+    }
+
+    fn detach_all(&mut self, reason: &str) {
+        let ids: Vec<ClientId> = self.clients.keys().copied().collect();
+        for id in ids {
+            self.send(
+                id,
+                &ServerMsg::Detached {
+                    reason: reason.to_owned(),
+                },
+            );
+        }
+    }
+}
+
+async fn sleep_until(t: Option<Instant>) {
+    if let Some(t) = t {
+        tokio::time::sleep_until(t.into()).await;
+    }
+}

@@ -1,0 +1,6 @@
+//! End-to-end tests: the real binary, real PTYs, real clients. One test target so that all of
+//! them share one build.
+
+mod core;
+mod faults;
+mod harness;
