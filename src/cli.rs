@@ -16,7 +16,12 @@ use clap::{Args, Parser, Subcommand};
 )]
 pub struct Cli {
     /// Socket name in the per-user runtime directory.
-    #[arg(short = 'L', global = true, value_name = "NAME", conflicts_with = "socket_path")]
+    #[arg(
+        short = 'L',
+        global = true,
+        value_name = "NAME",
+        conflicts_with = "socket_path"
+    )]
     pub socket_name: Option<String>,
     /// Socket path.
     #[arg(short = 'S', global = true, value_name = "PATH")]

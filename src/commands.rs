@@ -32,9 +32,7 @@ pub fn run(cli: Cli) -> Result<()> {
             },
         ),
         Some(Command::Ls(args)) => ls(&sock, &args),
-        Some(Command::KillSession(t)) => {
-            simple(&sock, Request::KillSession { target: t.target })
-        }
+        Some(Command::KillSession(t)) => simple(&sock, Request::KillSession { target: t.target }),
         Some(Command::KillServer) => simple(&sock, Request::KillServer),
         Some(Command::Capture(args)) => capture(&sock, args),
         Some(Command::SendKeys(args)) => send_keys(&sock, args),

@@ -7,8 +7,7 @@ fn main() {
     let cli = appmux::cli::Cli::parse();
     if let Err(e) = appmux::commands::run(cli) {
         // A closed stdout (`appmux ls | head`) is not an error worth reporting.
-        if e
-            .downcast_ref::<std::io::Error>()
+        if e.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
         {
             std::process::exit(0);

@@ -94,14 +94,21 @@ pub fn runtime_dir() -> Result<PathBuf> {
 /// Creates `dir` with mode 0700 if missing, then refuses it unless it is a real directory (not
 /// a symlink) owned by us with no group or other permissions.
 pub fn ensure_private_dir(dir: &Path) -> Result<()> {
-    match fs::DirBuilder::new().recursive(true).mode(0o700).create(dir) {
+    match fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+    {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
         Err(e) => return Err(e).with_context(|| format!("creating {}", dir.display())),
     }
     let meta = fs::symlink_metadata(dir).with_context(|| format!("checking {}", dir.display()))?;
     if meta.file_type().is_symlink() || !meta.is_dir() {
-        bail!("{} is not a directory (a symlink?); refusing to use it", dir.display());
+        bail!(
+            "{} is not a directory (a symlink?); refusing to use it",
+            dir.display()
+        );
     }
     let uid = rustix::process::getuid().as_raw();
     if meta.uid() != uid {

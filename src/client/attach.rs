@@ -101,7 +101,9 @@ fn pump_output(conn: &mut Connection, session: &str) -> Result<Ending> {
     loop {
         match conn.recv() {
             Ok(Some(ServerMsg::Output(bytes))) => {
-                stdout.write_all(&bytes).context("writing to the terminal")?;
+                stdout
+                    .write_all(&bytes)
+                    .context("writing to the terminal")?;
                 stdout.flush().context("writing to the terminal")?;
             }
             Ok(Some(ServerMsg::Detached { reason })) => {
@@ -160,8 +162,9 @@ fn spawn_signals(
     signalled: Arc<AtomicI32>,
 ) -> Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGWINCH};
-    let mut signals = signal_hook::iterator::Signals::new([SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGQUIT])
-        .context("installing signal handlers")?;
+    let mut signals =
+        signal_hook::iterator::Signals::new([SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGQUIT])
+            .context("installing signal handlers")?;
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {

@@ -43,7 +43,10 @@ pub fn signal_name(sig: i32) -> String {
         "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG",
         "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
     ];
-    match usize::try_from(sig).ok().and_then(|s| NAMES.get(s.wrapping_sub(1))) {
+    match usize::try_from(sig)
+        .ok()
+        .and_then(|s| NAMES.get(s.wrapping_sub(1)))
+    {
         Some(name) => format!("SIG{name}"),
         None => format!("signal {sig}"),
     }
@@ -100,7 +103,10 @@ impl Process {
             .with_context(|| format!("starting `{}`", spec.argv.join(" ")))?;
         drop(pair.slave);
         let pid = child.process_id().context("the child has no pid")?;
-        let reader = pair.master.try_clone_reader().context("cloning the PTY reader")?;
+        let reader = pair
+            .master
+            .try_clone_reader()
+            .context("cloning the PTY reader")?;
         let writer = pair.master.take_writer().context("taking the PTY writer")?;
         spawn_reader(reader, key, events.clone())?;
         let input = spawn_writer(writer, key)?;
@@ -191,7 +197,11 @@ fn spawn_writer(
         .stack_size(THREAD_STACK)
         .spawn(move || {
             while let Ok(bytes) = rx.recv() {
-                if writer.write_all(&bytes).and_then(|()| writer.flush()).is_err() {
+                if writer
+                    .write_all(&bytes)
+                    .and_then(|()| writer.flush())
+                    .is_err()
+                {
                     return;
                 }
             }

@@ -173,7 +173,10 @@ mod tests {
         bytes.extend(encode(&Old::B("hi".into())));
         let mut r = &bytes[..];
         let a = read_frame(&mut r).unwrap().unwrap();
-        assert!(matches!(decode::<Old>(&a).unwrap(), Decoded::Message(Old::A(7))));
+        assert!(matches!(
+            decode::<Old>(&a).unwrap(),
+            Decoded::Message(Old::A(7))
+        ));
         let b = read_frame(&mut r).unwrap().unwrap();
         assert!(matches!(decode::<Old>(&b).unwrap(), Decoded::Message(Old::B(s)) if s == "hi"));
         assert!(read_frame(&mut r).unwrap().is_none());
@@ -182,8 +185,14 @@ mod tests {
     #[test]
     fn newer_tags_are_unknown_but_garbage_is_malformed() {
         let newer = encode(&New::C(vec![1, 2, 3]));
-        assert!(matches!(decode::<Old>(&newer[4..]).unwrap(), Decoded::Unknown(2)));
-        assert!(matches!(decode::<Old>(&[1, 0xff]), Err(CodecError::Malformed(_))));
+        assert!(matches!(
+            decode::<Old>(&newer[4..]).unwrap(),
+            Decoded::Unknown(2)
+        ));
+        assert!(matches!(
+            decode::<Old>(&[1, 0xff]),
+            Err(CodecError::Malformed(_))
+        ));
     }
 
     #[test]
@@ -198,8 +207,14 @@ mod tests {
         check_preamble(&preamble()).unwrap();
         let mut p = preamble();
         p[7] ^= 1;
-        assert!(matches!(check_preamble(&p), Err(CodecError::Version { .. })));
-        assert!(matches!(check_preamble(b"GET / HT"), Err(CodecError::BadMagic)));
+        assert!(matches!(
+            check_preamble(&p),
+            Err(CodecError::Version { .. })
+        ));
+        assert!(matches!(
+            check_preamble(b"GET / HT"),
+            Err(CodecError::BadMagic)
+        ));
     }
 
     proptest::proptest! {

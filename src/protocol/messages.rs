@@ -114,12 +114,16 @@ pub enum ServerMsg {
     /// Bytes to write to the user's terminal as they are.
     Output(Vec<u8>),
     /// The client is no longer attached; it restores the terminal and prints the reason.
-    Detached { reason: String },
+    Detached {
+        reason: String,
+    },
     Reply(Reply),
     /// A request or attach failed; the client prints it and exits 1.
     Error(String),
     /// The server has accepted the attach; frames follow.
-    Attached { session: String },
+    Attached {
+        session: String,
+    },
 }
 
 impl Tagged for ServerMsg {
@@ -169,7 +173,12 @@ mod tests {
         assert_eq!(tag(encode(&ClientMsg::Request(Request::List))), 4);
         assert_eq!(ClientMsg::KNOWN_TAGS, 5);
         assert_eq!(tag(encode(&ServerMsg::Output(vec![]))), 0);
-        assert_eq!(tag(encode(&ServerMsg::Attached { session: "s".into() })), 4);
+        assert_eq!(
+            tag(encode(&ServerMsg::Attached {
+                session: "s".into()
+            })),
+            4
+        );
         assert_eq!(ServerMsg::KNOWN_TAGS, 5);
     }
 
@@ -185,7 +194,17 @@ mod tests {
 
     #[test]
     fn sizes_are_clamped() {
-        let s = Size { cols: 0, rows: 60000 }.clamped();
-        assert_eq!(s, Size { cols: 1, rows: 1000 });
+        let s = Size {
+            cols: 0,
+            rows: 60000,
+        }
+        .clamped();
+        assert_eq!(
+            s,
+            Size {
+                cols: 1,
+                rows: 1000
+            }
+        );
     }
 }

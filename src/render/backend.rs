@@ -183,7 +183,10 @@ mod tests {
         let diff = r.render(|f| f.render_widget(Line::from("hello there"), f.area()));
         assert!(!String::from_utf8_lossy(&diff).contains("hello"));
         all.extend_from_slice(&diff);
-        assert_eq!(screen_of(&all, size).screen().contents().trim(), "hello there");
+        assert_eq!(
+            screen_of(&all, size).screen().contents().trim(),
+            "hello there"
+        );
 
         let big = Size { cols: 30, rows: 5 };
         r.resize(big);

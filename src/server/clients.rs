@@ -114,7 +114,9 @@ impl Server {
             Err(e) => return self.send(id, &ServerMsg::Error(e)),
         };
         let size = req.size.clamped();
-        let Some(client) = self.clients.get_mut(&id) else { return };
+        let Some(client) = self.clients.get_mut(&id) else {
+            return;
+        };
         client.attached = Some(Attached {
             session,
             size,
@@ -137,7 +139,9 @@ impl Server {
 
     /// The most recently active client decides the size of its session's apps.
     fn make_size_owner(&mut self, session: SessionId, id: ClientId) {
-        let Some(s) = self.sessions.get_mut(&session) else { return };
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
         s.last_used = Instant::now();
         if s.size_owner != Some(id) {
             s.size_owner = Some(id);
@@ -147,7 +151,9 @@ impl Server {
 
     /// Sizes every app shown in `session` to the pane area of its size owner.
     pub fn resize_session(&mut self, session: SessionId) {
-        let Some(s) = self.sessions.get(&session) else { return };
+        let Some(s) = self.sessions.get(&session) else {
+            return;
+        };
         let size = s
             .size_owner
             .and_then(|c| self.clients.get(&c)?.attached.as_ref().map(|a| a.size))
@@ -192,7 +198,9 @@ impl Server {
     }
 
     pub fn detach(&mut self, id: ClientId, reason: &str) {
-        let Some(c) = self.clients.get_mut(&id) else { return };
+        let Some(c) = self.clients.get_mut(&id) else {
+            return;
+        };
         let Some(a) = c.attached.take() else { return };
         tracing::info!(client = id.0, reason, "client detached");
         self.send(
@@ -219,7 +227,9 @@ impl Server {
 
     /// The size owner left: the most recently attached remaining client takes over.
     fn release_size(&mut self, session: SessionId, id: ClientId) {
-        let Some(s) = self.sessions.get_mut(&session) else { return };
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
         if s.size_owner != Some(id) {
             return;
         }
@@ -305,15 +315,24 @@ impl Server {
 
     /// Composes and sends one frame to a client.
     pub(super) fn render_client(&mut self, id: ClientId, now: Instant) {
-        let Some(client) = self.clients.get_mut(&id) else { return };
-        let Some(a) = client.attached.as_mut() else { return };
-        let Some(session) = self.sessions.get(&a.session) else { return };
+        let Some(client) = self.clients.get_mut(&id) else {
+            return;
+        };
+        let Some(a) = client.attached.as_mut() else {
+            return;
+        };
+        let Some(session) = self.sessions.get(&a.session) else {
+            return;
+        };
         let area = render::pane_area(a.size, true);
         let mut panes = Vec::new();
         let mut tabs = Vec::new();
         for (i, w) in session.windows.iter().enumerate() {
             let active = i == session.active_window;
-            tabs.push((format!("{i}:{}{}", w.name, if active { "*" } else { "" }), active));
+            tabs.push((
+                format!("{i}:{}{}", w.name, if active { "*" } else { "" }),
+                active,
+            ));
         }
         if let Some(pane) = session.active_window().and_then(|w| w.active_pane())
             && let Some(app) = self.apps.get(&pane.app)

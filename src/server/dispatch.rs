@@ -23,11 +23,9 @@ pub const DEFAULT_SESSION: &str = "main";
 impl Server {
     pub(super) fn request(&mut self, id: ClientId, req: Request) {
         let reply = match req {
-            Request::NewSession(new) => self
-                .new_session(new)
-                .map(|s| Reply::Created {
-                    name: self.sessions[&s].name.clone(),
-                }),
+            Request::NewSession(new) => self.new_session(new).map(|s| Reply::Created {
+                name: self.sessions[&s].name.clone(),
+            }),
             Request::List => Ok(Reply::List(self.list())),
             Request::KillSession { target } => self.kill_session(&target).map(|()| Reply::Done),
             Request::KillServer => {
@@ -115,7 +113,10 @@ impl Server {
         if self.session_by_name(&name).is_some() {
             return Err(format!("duplicate session: {name}"));
         }
-        let size = new.size.map(Size::clamped).unwrap_or(Size { cols: 80, rows: 24 });
+        let size = new
+            .size
+            .map(Size::clamped)
+            .unwrap_or(Size { cols: 80, rows: 24 });
         let id = SessionId(self.next_id());
         let argv = if new.cmd.is_empty() {
             vec![self.settings.shell_for(&new.env)]
@@ -210,14 +211,18 @@ impl Server {
             .map(|s| s.name.clone())
             .unwrap_or_default();
         let tx = self.pty_tx.clone();
-        let Some(app) = self.apps.get_mut(&id) else { return };
+        let Some(app) = self.apps.get_mut(&id) else {
+            return;
+        };
         app.run += 1;
         app.eof = false;
         app.pending_exit = None;
         app.started = Instant::now();
         let mut spec = app.spec.clone();
-        spec.env.retain(|(k, _)| !crate::server::settings::PANE_ENV_OVERRIDES.contains(&k.as_str()));
-        spec.env.extend(self.settings.pane_env(&socket, &session_name, &app.name));
+        spec.env
+            .retain(|(k, _)| !crate::server::settings::PANE_ENV_OVERRIDES.contains(&k.as_str()));
+        spec.env
+            .extend(self.settings.pane_env(&socket, &session_name, &app.name));
         let key = RunKey {
             app: id.0,
             run: app.run,
@@ -230,8 +235,11 @@ impl Server {
             }
             Err(e) => {
                 tracing::warn!(app = %app.name, "start failed: {e:#}");
-                app.term
-                    .feed(format!("appmux: {e:#}\r\n").replace('\n', "\r\n").as_bytes());
+                app.term.feed(
+                    format!("appmux: {e:#}\r\n")
+                        .replace('\n', "\r\n")
+                        .as_bytes(),
+                );
                 self.app_exited_now(id, ExitStatus::Code(127));
             }
         }
@@ -306,7 +314,9 @@ impl Server {
         };
         let session = &self.sessions[&sid];
         match app_name {
-            None => session.focused_app().ok_or_else(|| "session has no panes".to_owned()),
+            None => session
+                .focused_app()
+                .ok_or_else(|| "session has no panes".to_owned()),
             Some(name) => session
                 .apps
                 .iter()
@@ -378,10 +388,7 @@ fn app_info(a: &App) -> AppInfo {
         exit_code,
         signal,
         restarts: a.restarts,
-        uptime_s: a
-            .process
-            .as_ref()
-            .map(|_| a.started.elapsed().as_secs()),
+        uptime_s: a.process.as_ref().map(|_| a.started.elapsed().as_secs()),
         cmd: a.spec.argv.clone(),
     }
 }

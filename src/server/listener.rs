@@ -8,8 +8,8 @@ use tokio::net::UnixListener;
 use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
 
-use crate::protocol::codec::{self, CodecError, Decoded, PREAMBLE_LEN};
 use crate::protocol::ClientMsg;
+use crate::protocol::codec::{self, CodecError, Decoded, PREAMBLE_LEN};
 use crate::server::clients::{OUTBOX, Outgoing};
 use crate::server::model::ClientId;
 use crate::server::state::Event;
@@ -33,7 +33,10 @@ pub async fn accept_loop(
         match stream.peer_cred() {
             Ok(cred) if cred.uid() == uid => {}
             Ok(cred) => {
-                tracing::warn!(peer_uid = cred.uid(), "refusing a connection from another user");
+                tracing::warn!(
+                    peer_uid = cred.uid(),
+                    "refusing a connection from another user"
+                );
                 continue;
             }
             Err(e) => {

@@ -91,15 +91,20 @@ fn claim(sock: &SocketPaths) -> Result<File> {
         .with_context(|| format!("opening {}", sock.server_lock.display()))?;
     std::fs::set_permissions(&sock.server_lock, std::fs::Permissions::from_mode(0o600))
         .with_context(|| format!("setting the mode of {}", sock.server_lock.display()))?;
-    if rustix::fs::flock(lock.as_fd(), rustix::fs::FlockOperation::NonBlockingLockExclusive)
-        .is_err()
+    if rustix::fs::flock(
+        lock.as_fd(),
+        rustix::fs::FlockOperation::NonBlockingLockExclusive,
+    )
+    .is_err()
     {
         bail!("a server is already running on {}", sock.socket.display());
     }
     match std::fs::remove_file(&sock.socket) {
         Ok(()) => tracing::info!("replaced a stale socket"),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e).with_context(|| format!("removing stale {}", sock.socket.display())),
+        Err(e) => {
+            return Err(e).with_context(|| format!("removing stale {}", sock.socket.display()));
+        }
     }
     Ok(lock)
 }

@@ -213,7 +213,9 @@ impl Server {
 
     /// Records an exit and shows it in the app's pane.
     fn app_exited(&mut self, id: AppId, status: ExitStatus) {
-        let Some(app) = self.apps.get_mut(&id) else { return };
+        let Some(app) = self.apps.get_mut(&id) else {
+            return;
+        };
         app.state = AppState::Exited(status);
         app.process = None;
         app.pending_exit = None;
@@ -261,7 +263,9 @@ impl Server {
     /// Sends a message that is not a frame; a client whose outbox is full is dropped, since it
     /// has stopped reading for far longer than any frame interval.
     pub fn send(&mut self, id: ClientId, msg: &ServerMsg) {
-        let Some(c) = self.clients.get_mut(&id) else { return };
+        let Some(c) = self.clients.get_mut(&id) else {
+            return;
+        };
         if !c.send(Outgoing::Frame(codec::encode(msg), false)) {
             tracing::warn!(client = id.0, "client outbox full; dropping the client");
             self.client_gone(id);

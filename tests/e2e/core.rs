@@ -9,11 +9,14 @@ use crate::harness::*;
 fn plain_appmux_starts_a_server_creates_a_session_and_attaches() {
     let env = Env::new();
     let mut t = env.attach(&[], 80, 24);
-    t.wait_for("$ ");
+    t.wait_for("sh$");
     // The status line names the session and hints at help and detach.
     let status = t.last_row();
     assert!(status.contains("[main]"), "status line: {status:?}");
-    assert!(status.contains("C-b ?") && status.contains("C-b d"), "{status:?}");
+    assert!(
+        status.contains("C-b ?") && status.contains("C-b d"),
+        "{status:?}"
+    );
     t.type_str("echo $((40+2))\r");
     t.wait_for("42");
     let app = env.app("main", None).expect("the session has an app");
@@ -31,9 +34,9 @@ fn detach_restores_the_terminal_and_apps_keep_running() {
         t.termios()
     };
     let mut t = env.attach(&[], 80, 24);
-    t.wait_for("$ ");
+    t.wait_for("sh$");
     t.type_str("sleep 1000 &\r");
-    t.wait_for("$ ");
+    t.wait_for("sh$");
     let pid = env.app("main", None).unwrap()["pid"].as_u64().unwrap();
     t.send(b"\x02d");
     assert_eq!(t.wait_exit(), 0);
@@ -46,7 +49,11 @@ fn detach_restores_the_terminal_and_apps_keep_running() {
     assert_eq!(screen.mouse_protocol_mode(), vt100::MouseProtocolMode::None);
     let after = t.termios();
     use rustix::termios::LocalModes;
-    assert!(after.local_modes.contains(LocalModes::ECHO | LocalModes::ICANON));
+    assert!(
+        after
+            .local_modes
+            .contains(LocalModes::ECHO | LocalModes::ICANON)
+    );
     assert_eq!(after.local_modes, before.local_modes);
     assert_eq!(after.input_modes, before.input_modes);
     assert_eq!(after.output_modes, before.output_modes);
@@ -61,7 +68,17 @@ fn detach_restores_the_terminal_and_apps_keep_running() {
 fn reattach_from_a_terminal_of_another_size_resizes_the_app() {
     let env = Env::new();
     env.ok(&[
-        "new", "-d", "-s", "w", "-x", "80", "-y", "24", "--", "sh", "-c",
+        "new",
+        "-d",
+        "-s",
+        "w",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "--",
+        "sh",
+        "-c",
         "trap 'echo WINCH $(stty size)' WINCH; echo ready; while :; do sleep 0.05; done",
     ]);
     env.wait_capture("w", "ready");
@@ -77,7 +94,7 @@ fn reattach_from_a_terminal_of_another_size_resizes_the_app() {
 fn detach_and_reattach_at_a_new_size_shows_the_same_screen() {
     let env = Env::new();
     let mut t = env.attach(&["new", "-s", "r"], 90, 20);
-    t.wait_for("$ ");
+    t.wait_for("sh$");
     t.type_str("echo first-client\r");
     t.wait_for("first-client");
     t.send(b"\x02d");
@@ -94,8 +111,8 @@ fn two_clients_see_every_update_and_both_can_type() {
     env.ok(&["new", "-d", "-s", "two"]);
     let mut a = env.attach(&["attach", "-t", "two"], 80, 24);
     let mut b = env.attach(&["attach", "-t", "two"], 80, 24);
-    a.wait_for("$ ");
-    b.wait_for("$ ");
+    a.wait_for("sh$");
+    b.wait_for("sh$");
     a.type_str("echo from-a-$((1+1))\r");
     a.wait_for("from-a-2");
     b.wait_for("from-a-2");
@@ -109,16 +126,38 @@ fn two_clients_see_every_update_and_both_can_type() {
 fn new_detached_works_without_any_terminal_and_the_server_is_its_own_session() {
     let env = Env::new();
     let out = env
-        .cmd(&["new", "-d", "-s", "bg", "-x", "120", "-y", "40", "--", "sh", "-c", "stty size; sleep 1000"])
+        .cmd(&[
+            "new",
+            "-d",
+            "-s",
+            "bg",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "--",
+            "sh",
+            "-c",
+            "stty size; sleep 1000",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     env.wait_capture("bg", "40 120");
     let pid = env.server_pid().unwrap();
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap().split_whitespace().collect();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
     // Field 6 of stat is the session id: the server leads its own session.
     assert_eq!(fields[3], pid.to_string(), "server is not a session leader");
     kill(pid, libc::SIGHUP);
@@ -149,7 +188,10 @@ fn ls_lists_sessions_apps_and_the_server_pid() {
     assert_eq!(beta["exit_code"], 7);
     assert!(beta["pid"].is_null());
     let text = env.ok(&["ls"]);
-    assert!(text.contains("alpha") && text.contains("beta") && text.contains("exited 7"), "{text}");
+    assert!(
+        text.contains("alpha") && text.contains("beta") && text.contains("exited 7"),
+        "{text}"
+    );
     // The pane says how the app ended, and the session stays.
     env.wait_capture("beta", "exited with code 7");
 }
@@ -158,7 +200,16 @@ fn ls_lists_sessions_apps_and_the_server_pid() {
 fn kill_session_and_kill_server_stop_their_processes() {
     let env = Env::new();
     env.ok(&["new", "-d", "-s", "k1", "--", "sleep", "1000"]);
-    env.ok(&["new", "-d", "-s", "k2", "--", "sh", "-c", "trap '' HUP TERM; sleep 1000"]);
+    env.ok(&[
+        "new",
+        "-d",
+        "-s",
+        "k2",
+        "--",
+        "sh",
+        "-c",
+        "trap '' HUP TERM; sleep 1000",
+    ]);
     let p1 = env.app("k1", None).unwrap()["pid"].as_u64().unwrap() as u32;
     let p2 = env.app("k2", None).unwrap()["pid"].as_u64().unwrap() as u32;
     env.ok(&["kill-session", "-t", "k1"]);
@@ -173,7 +224,10 @@ fn kill_session_and_kill_server_stop_their_processes() {
     let server = env.server_pid().unwrap();
     env.ok(&["kill-server"]);
     assert!(wait_gone(server, timeout()), "server survived kill-server");
-    assert!(wait_gone(p2, timeout()), "an app ignoring SIGTERM survived kill-server");
+    assert!(
+        wait_gone(p2, timeout()),
+        "an app ignoring SIGTERM survived kill-server"
+    );
     let out = env.run(&["ls"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no server running"));
@@ -187,7 +241,10 @@ fn capture_keeps_colours_and_history_on_request() {
         "i=0; while [ $i -lt 50 ]; do echo line-$i; i=$((i+1)); done; printf '\\033[31mred\\033[0m\\n'; sleep 1000",
     ]);
     let plain = env.wait_capture("cap", "red");
-    assert!(!plain.contains("line-0\n"), "history leaked into the screen: {plain}");
+    assert!(
+        !plain.contains("line-0\n"),
+        "history leaked into the screen: {plain}"
+    );
     assert!(!plain.contains('\x1b'));
     let ansi = env.ok(&["capture", "-t", "cap", "--ansi"]);
     assert!(ansi.contains("\x1b[31mred"), "{ansi:?}");
@@ -199,7 +256,13 @@ fn capture_keeps_colours_and_history_on_request() {
 /// Runs a raw-mode byte printer in a pane and returns the session name.
 fn key_echo(env: &Env, name: &str) {
     env.ok(&[
-        "new", "-d", "-s", name, "--", "python3", "-c",
+        "new",
+        "-d",
+        "-s",
+        name,
+        "--",
+        "python3",
+        "-c",
         "import os,sys,tty\ntty.setraw(0)\nprint('ready', end='\\r\\n', flush=True)\n\
          while True:\n    b = os.read(0, 64)\n    print(b.hex(' '), end='\\r\\n', flush=True)",
     ]);
@@ -255,7 +318,10 @@ fn foreground_server_logs_to_stderr() {
     let sink = log.clone();
     std::thread::spawn(move || {
         use std::io::BufRead;
-        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
             sink.lock().unwrap().push_str(&(line + "\n"));
         }
     });
@@ -278,7 +344,11 @@ fn socket_name_and_path_isolate_servers() {
     let one = env.ok(&["-L", "one", "ls"]);
     assert!(one.starts_with("a:") && !one.contains("b:"), "{one}");
     let out = env.run(&["ls"]);
-    assert_eq!(out.status.code(), Some(1), "the default socket has no server");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the default socket has no server"
+    );
     let path = env.path("custom.sock");
     let p = path.to_str().unwrap();
     env.ok(&["-S", p, "new", "-d", "-s", "c"]);
@@ -289,7 +359,11 @@ fn socket_name_and_path_isolate_servers() {
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
     let dir = std::fs::metadata(env.path("run").join("appmux")).unwrap();
     assert_eq!(dir.permissions().mode() & 0o777, 0o700);
-    for args in [["-L", "one", "kill-server"], ["-L", "two", "kill-server"], ["-S", p, "kill-server"]] {
+    for args in [
+        ["-L", "one", "kill-server"],
+        ["-L", "two", "kill-server"],
+        ["-S", p, "kill-server"],
+    ] {
         env.ok(&args);
     }
 }
@@ -297,7 +371,16 @@ fn socket_name_and_path_isolate_servers() {
 #[test]
 fn an_exited_app_shows_its_signal_and_the_session_stays() {
     let env = Env::new();
-    env.ok(&["new", "-d", "-s", "sig", "--", "sh", "-c", "echo bye; kill -9 $$"]);
+    env.ok(&[
+        "new",
+        "-d",
+        "-s",
+        "sig",
+        "--",
+        "sh",
+        "-c",
+        "echo bye; kill -9 $$",
+    ]);
     let screen = env.wait_capture("sig", "killed by signal 9");
     assert!(screen.contains("bye"));
     let app = env.app("sig", None).unwrap();

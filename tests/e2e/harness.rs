@@ -58,8 +58,11 @@ impl Env {
         for sub in ["run", "state", "config", "home"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();
         }
-        std::fs::set_permissions(dir.path().join("run"), std::fs::Permissions::from_mode(0o700))
-            .unwrap();
+        std::fs::set_permissions(
+            dir.path().join("run"),
+            std::fs::Permissions::from_mode(0o700),
+        )
+        .unwrap();
         Self { dir }
     }
 
@@ -70,12 +73,21 @@ impl Env {
     /// The variables that isolate this world, plus a predictable shell.
     pub fn vars(&self) -> Vec<(String, String)> {
         vec![
-            ("XDG_RUNTIME_DIR".into(), self.path("run").display().to_string()),
-            ("XDG_STATE_HOME".into(), self.path("state").display().to_string()),
-            ("XDG_CONFIG_HOME".into(), self.path("config").display().to_string()),
+            (
+                "XDG_RUNTIME_DIR".into(),
+                self.path("run").display().to_string(),
+            ),
+            (
+                "XDG_STATE_HOME".into(),
+                self.path("state").display().to_string(),
+            ),
+            (
+                "XDG_CONFIG_HOME".into(),
+                self.path("config").display().to_string(),
+            ),
             ("HOME".into(), self.path("home").display().to_string()),
             ("SHELL".into(), "/bin/sh".into()),
-            ("PS1".into(), "$ ".into()),
+            ("PS1".into(), "sh$ ".into()),
             ("ENV".into(), String::new()),
             ("TERM".into(), "xterm-256color".into()),
             ("LANG".into(), "C.UTF-8".into()),
@@ -181,7 +193,10 @@ pub fn alive(pid: u32) -> bool {
     // A zombie counts as gone.
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => {
-            let state = stat.rsplit(')').next().and_then(|r| r.split_whitespace().next());
+            let state = stat
+                .rsplit(')')
+                .next()
+                .and_then(|r| r.split_whitespace().next());
             state != Some("Z")
         }
         Err(_) => false,
@@ -270,7 +285,10 @@ impl Term {
     pub fn row(&self, i: u16) -> String {
         let p = self.parser.lock().unwrap();
         let (_, cols) = p.screen().size();
-        p.screen().rows(0, cols.get()).nth(i as usize).unwrap_or_default()
+        p.screen()
+            .rows(0, cols.get())
+            .nth(i as usize)
+            .unwrap_or_default()
     }
 
     pub fn last_row(&self) -> String {
@@ -286,7 +304,9 @@ impl Term {
     }
 
     pub fn wait_for_fn(&self, what: &str, f: impl Fn(&vt100::Screen) -> bool) {
-        wait_until(what, || f(self.parser.lock().unwrap().screen()).then_some(()))
+        wait_until(what, || {
+            f(self.parser.lock().unwrap().screen()).then_some(())
+        })
     }
 
     pub fn send(&mut self, bytes: &[u8]) {
@@ -321,8 +341,7 @@ impl Term {
     /// Waits for the client to exit and returns its exit code.
     pub fn wait_exit(&mut self) -> u32 {
         let child = &mut self.child;
-        wait_until("the client to exit", || child.try_wait().unwrap())
-            .exit_code()
+        wait_until("the client to exit", || child.try_wait().unwrap()).exit_code()
     }
 
     /// Waits until the client's output has reached EOF (it exited and the PTY drained).
