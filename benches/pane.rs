@@ -1,1 +1,53 @@
-fn main() {}
+//! Pane feed throughput: how fast a pane's terminal parses app output into its screen and
+//! history. Inputs are generated in code (see `common`), fed in 64 KiB chunks the way the PTY
+//! reader thread hands them over, into a 120x39 terminal (a 120x40 client minus the status
+//! line) keeping 10,000 lines of history. The terminal is reused across iterations, so after
+//! warm-up the history is full and every scrolled line also evicts one: the steady state of a
+//! long-running app.
+
+mod common;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use appmux::pane::term::Terminal;
+use appmux::protocol::Size;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+const SIZE: Size = Size {
+    cols: 120,
+    rows: 39,
+};
+const HISTORY: usize = 10_000;
+/// The PTY reader's chunk size.
+const CHUNK: usize = 64 * 1024;
+/// Bytes fed per iteration.
+const INPUT: usize = 1 << 20;
+
+fn feed_throughput(c: &mut Criterion) {
+    let inputs: [(&str, Vec<u8>); 3] = [
+        ("mixed", common::mixed(INPUT)),
+        ("sgr_heavy", common::sgr_heavy(INPUT)),
+        ("wide_heavy", common::wide_heavy(INPUT)),
+    ];
+    let mut group = c.benchmark_group("pane_feed");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    for (name, input) in &inputs {
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        let mut term = Terminal::new(SIZE, HISTORY);
+        group.bench_function(*name, |b| {
+            b.iter(|| {
+                for chunk in input.chunks(CHUNK) {
+                    black_box(term.feed(chunk));
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, feed_throughput);
+criterion_main!(benches);

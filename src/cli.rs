@@ -26,6 +26,9 @@ pub struct Cli {
     /// Socket path.
     #[arg(short = 'S', global = true, value_name = "PATH")]
     pub socket_path: Option<PathBuf>,
+    /// Project file (default: ./appmux.toml when present).
+    #[arg(short = 'c', long = "config", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -58,6 +61,70 @@ pub enum Command {
     SendKeys(SendKeysArgs),
     /// Run the server.
     Server(ServerArgs),
+    /// Start apps (or `all`).
+    Start(AppsArgs),
+    /// Stop apps (or `all`): stop signal, then SIGKILL after the stop timeout.
+    Stop(AppsArgs),
+    /// Restart apps (or `all`).
+    Restart(AppsArgs),
+    /// Add an ad-hoc app to a live session and start it.
+    Run(RunArgs),
+    /// Print an app's log (across rotated files).
+    Logs(LogsArgs),
+    /// Validate a project file and appmux's own config; exit 2 with reasons when invalid.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AppsArgs {
+    /// App names, or `all`.
+    #[arg(value_name = "APP", required = true)]
+    pub apps: Vec<String>,
+    /// Session (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// App name (default: the command's name, made unique).
+    #[arg(long, value_name = "N")]
+    pub name: Option<String>,
+    /// Restart policy.
+    #[arg(long, value_name = "POLICY", value_parser = ["never", "on-failure", "always"])]
+    pub restart: Option<String>,
+    /// Session (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+    /// Also append the app to the session's appmux.toml.
+    #[arg(long)]
+    pub save: bool,
+    /// The command; a single argument with spaces runs under `sh -c`.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub cmd: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The app (`APP` or `SESSION:APP`).
+    #[arg(value_name = "APP")]
+    pub app: String,
+    /// Session (default: the one that has this app).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+    /// Number of lines from the end.
+    #[arg(short = 'n', value_name = "N", default_value_t = 100)]
+    pub lines: usize,
+    /// Keep printing as the log grows.
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Project file (default: ./appmux.toml when present).
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

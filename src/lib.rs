@@ -6,11 +6,15 @@
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+pub mod app;
 pub mod cli;
 pub mod client;
 pub mod commands;
+pub mod config;
 pub mod input;
 pub mod keys;
+pub mod logs;
+pub mod metrics;
 pub mod pane;
 pub mod paths;
 pub mod protocol;

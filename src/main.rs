@@ -1,5 +1,5 @@
 //! The `appmux` binary: parse the command line, run it, and map errors to exit codes
-//! (0 ok, 1 failure with one clear line on stderr, 2 usage errors from clap).
+//! (0 ok, 1 failure with one clear line on stderr, 2 usage errors and invalid config).
 
 use clap::Parser;
 
@@ -11,6 +11,10 @@ fn main() {
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
         {
             std::process::exit(0);
+        }
+        if let Some(bad) = e.downcast_ref::<appmux::commands::BadConfig>() {
+            eprintln!("appmux: {bad}");
+            std::process::exit(appmux::commands::EXIT_USAGE);
         }
         tracing::error!("{e:#}");
         eprintln!("appmux: {e:#}");

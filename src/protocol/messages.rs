@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::codec::Tagged;
+use crate::config::AppSpec;
 
 /// A terminal size in cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,7 +38,7 @@ pub struct TermInfo {
 }
 
 /// How to create a session.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewSession {
     /// Session name; the server picks one when absent.
     pub name: Option<String>,
@@ -49,10 +50,14 @@ pub struct NewSession {
     pub env: Vec<(String, String)>,
     /// Initial size for a detached session; an attaching client's size wins otherwise.
     pub size: Option<Size>,
+    /// A project session: its apps (validated by the client) replace `cmd`.
+    pub apps: Vec<AppSpec>,
+    /// The project file the apps came from.
+    pub project_file: Option<String>,
 }
 
 /// Ask to attach to a session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttachRequest {
     /// Session name; the most recently used session when absent.
     pub target: Option<String>,
@@ -64,7 +69,7 @@ pub struct AttachRequest {
 }
 
 /// One-shot commands: the CLI sends one and waits for the reply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
     NewSession(NewSession),
     List,
@@ -82,10 +87,30 @@ pub enum Request {
         keys: Vec<String>,
         literal: bool,
     },
+    /// Start, stop, restart or kill apps of a session (`all` or an empty list means every app).
+    Apps {
+        session: Option<String>,
+        apps: Vec<String>,
+        op: AppOp,
+    },
+    /// Add an ad-hoc app to a live session and start it.
+    Run {
+        session: Option<String>,
+        spec: AppSpec,
+    },
+}
+
+/// What to do to an app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AppOp {
+    Start,
+    Stop,
+    Restart,
+    Kill,
 }
 
 /// Client to server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ClientMsg {
     Attach(AttachRequest),
     /// Bytes the user typed, raw; the server decodes them.
@@ -106,6 +131,12 @@ pub enum Reply {
     Created { name: String },
     List(ListReport),
     Capture(String),
+    /// An app was added: where it lives.
+    App {
+        session: String,
+        name: String,
+        project_file: Option<String>,
+    },
 }
 
 /// Server to client.
@@ -144,20 +175,28 @@ pub struct SessionInfo {
     pub created: u64,
     /// Number of attached clients.
     pub attached: usize,
+    /// The `appmux.toml` the session was created from, if any.
+    pub project_file: Option<String>,
     pub apps: Vec<AppInfo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppInfo {
     pub name: String,
-    /// `running`, `exited` (see `exit_code` / `signal`), or later states of the supervisor.
+    /// `starting`, `running`, `stopping`, `exited` (see `exit_code` / `signal`), `waiting`
+    /// (a restart is due after backoff), `errored` (too many quick exits) or `stopped`.
     pub state: String,
     pub pid: Option<u32>,
     pub exit_code: Option<i32>,
     pub signal: Option<i32>,
     pub restarts: u32,
     pub uptime_s: Option<u64>,
+    pub cpu_percent: Option<f32>,
+    pub rss_bytes: Option<u64>,
     pub cmd: Vec<String>,
+    /// Bytes of output that could not be written to the log.
+    pub log_dropped: u64,
+    pub log_file: String,
 }
 
 #[cfg(test)]

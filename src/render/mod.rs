@@ -3,6 +3,8 @@
 //! [`View`] of plain data and gets a frame; [`backend`] turns frames into bytes.
 
 pub mod backend;
+pub mod overlay;
+pub mod sidebar;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -21,26 +23,101 @@ pub struct StatusView<'a> {
     pub session: &'a str,
     /// Tab labels, the active one marked.
     pub tabs: Vec<(String, bool)>,
-    /// Right-aligned text (key hints).
+    /// Right-aligned text (key hints, app summary).
     pub right: &'a str,
     /// The prefix key was pressed and a command key is awaited.
     pub prefix_active: bool,
+    /// A prompt or question that replaces the tabs while it is open.
+    pub message: Option<String>,
 }
 
 /// Everything one client sees.
 pub struct View<'a> {
+    pub areas: Areas,
     pub panes: Vec<PaneView<'a>>,
     pub status: Option<StatusView<'a>>,
+    pub sidebar: Option<sidebar::Sidebar>,
+    /// Drawn over the pane area.
+    pub overlay: Option<&'a overlay::Pager>,
 }
 
-/// The part of a client's screen that panes may use, given whether a status line is shown.
-pub fn pane_area(size: crate::protocol::Size, status: bool) -> Rect {
-    let rows = if status && size.rows > 1 {
-        size.rows - 1
-    } else {
-        size.rows
+/// Where the parts of a client's screen go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub panes: Rect,
+    pub sidebar: Option<Rect>,
+    /// The sidebar's border faces the panes: on its right when it sits on the left.
+    pub sidebar_left: bool,
+    pub status: Option<Rect>,
+}
+
+/// Layout preferences of one client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chrome {
+    pub status: bool,
+    pub status_top: bool,
+    /// Sidebar width, when shown.
+    pub sidebar: Option<u16>,
+    pub sidebar_left: bool,
+}
+
+impl Chrome {
+    /// Just a status line at the bottom.
+    pub const PLAIN: Chrome = Chrome {
+        status: true,
+        status_top: false,
+        sidebar: None,
+        sidebar_left: true,
     };
-    Rect::new(0, 0, size.cols, rows)
+}
+
+/// Splits a client's screen into status line, sidebar and pane area. The sidebar is dropped when
+/// it would leave panes fewer than 20 columns; the status line when there is a single row.
+pub fn areas(size: crate::protocol::Size, chrome: Chrome) -> Areas {
+    let full = Rect::new(0, 0, size.cols, size.rows);
+    let (status, body) = if chrome.status && size.rows > 1 {
+        if chrome.status_top {
+            (Some(Rect::new(0, 0, size.cols, 1)), Rect::new(0, 1, size.cols, size.rows - 1))
+        } else {
+            (Some(Rect::new(0, size.rows - 1, size.cols, 1)), Rect::new(0, 0, size.cols, size.rows - 1))
+        }
+    } else {
+        (None, full)
+    };
+    let (sidebar, panes) = match chrome.sidebar {
+        Some(w) if w > 2 && body.width >= w + 20 => {
+            if chrome.sidebar_left {
+                (
+                    Some(Rect { width: w, ..body }),
+                    Rect { x: body.x + w, width: body.width - w, ..body },
+                )
+            } else {
+                (
+                    Some(Rect { x: body.right() - w, width: w, ..body }),
+                    Rect { width: body.width - w, ..body },
+                )
+            }
+        }
+        _ => (None, body),
+    };
+    Areas {
+        panes,
+        sidebar,
+        sidebar_left: chrome.sidebar_left,
+        status,
+    }
+}
+
+/// The pane area for a plain client (status line, no sidebar).
+pub fn pane_area(size: crate::protocol::Size, status: bool) -> Rect {
+    areas(
+        size,
+        Chrome {
+            status,
+            ..Chrome::PLAIN
+        },
+    )
+    .panes
 }
 
 /// Draws `view` into the frame.
@@ -58,10 +135,14 @@ pub fn draw(frame: &mut Frame, view: &View) {
             }
         }
     }
-    if let Some(status) = &view.status
-        && area.height > 1
-    {
-        let line = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+    if let (Some(sb), Some(rect)) = (&view.sidebar, view.areas.sidebar) {
+        sidebar::draw(buf, rect, sb, view.areas.sidebar_left);
+    }
+    if let Some(pager) = view.overlay {
+        overlay::draw_pager(buf, view.areas.panes, pager);
+        cursor = None;
+    }
+    if let (Some(status), Some(line)) = (&view.status, view.areas.status) {
         draw_status(buf, line, status);
     }
     if let Some(pos) = cursor {
@@ -161,6 +242,10 @@ fn draw_status(buf: &mut Buffer, line: Rect, status: &StatusView) {
         }
     };
     put(buf, &format!("[{}] ", status.session), base);
+    if let Some(msg) = &status.message {
+        put(buf, msg, base.add_modifier(Modifier::BOLD));
+        return;
+    }
     for (label, active) in &status.tabs {
         let style = if *active {
             base.add_modifier(Modifier::BOLD)
@@ -213,6 +298,7 @@ mod tests {
         let app = parser(20, 3, b"\x1b[31mred\x1b[m \xe4\xb8\xadwide\r\n$ ");
         let size = Size { cols: 20, rows: 4 };
         let view = View {
+            areas: areas(size, Chrome::PLAIN),
             panes: vec![PaneView {
                 area: pane_area(size, true),
                 screen: app.screen(),
@@ -223,7 +309,10 @@ mod tests {
                 tabs: vec![("0:sh*".into(), true)],
                 right: "C-b d",
                 prefix_active: false,
+                message: None,
             }),
+            sidebar: None,
+            overlay: None,
         };
         let out = rendered(size, &view);
         let s = out.screen();
@@ -238,23 +327,29 @@ mod tests {
         let size = Size { cols: 8, rows: 3 };
         let area = pane_area(size, false);
         let view = View {
+            areas: areas(size, Chrome { status: false, ..Chrome::PLAIN }),
             panes: vec![PaneView {
                 area,
                 screen: small.screen(),
                 focused: false,
             }],
             status: None,
+            sidebar: None,
+            overlay: None,
         };
         assert_eq!(rendered(size, &view).screen().contents(), "abcde\nfghij");
 
         let big = parser(40, 10, b"0123456789abcdef\r\nrow2");
         let view = View {
+            areas: areas(size, Chrome { status: false, ..Chrome::PLAIN }),
             panes: vec![PaneView {
                 area,
                 screen: big.screen(),
                 focused: false,
             }],
             status: None,
+            sidebar: None,
+            overlay: None,
         };
         assert_eq!(rendered(size, &view).screen().contents(), "01234567\nrow2");
     }
@@ -264,9 +359,11 @@ mod tests {
         let app = parser(10, 10, b"hello");
         for (cols, rows) in [(1, 1), (2, 2), (1, 5), (500, 200)] {
             let size = Size { cols, rows };
+            let chrome = Chrome { sidebar: Some(28), ..Chrome::PLAIN };
             let view = View {
+                areas: areas(size, chrome),
                 panes: vec![PaneView {
-                    area: pane_area(size, true),
+                    area: areas(size, chrome).panes,
                     screen: app.screen(),
                     focused: true,
                 }],
@@ -275,7 +372,15 @@ mod tests {
                     tabs: vec![("0:sh*".into(), true)],
                     right: "C-b ? help  C-b d detach",
                     prefix_active: true,
+                    message: None,
                 }),
+                sidebar: Some(sidebar::Sidebar {
+                    items: vec![],
+                    selected: 0,
+                    focused: false,
+                    filter: None,
+                }),
+                overlay: None,
             };
             rendered(size, &view);
         }

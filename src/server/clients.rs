@@ -8,14 +8,16 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use crate::input::{InputDecoder, InputEvent};
-use crate::keys::{Key, KeyCode};
-use crate::pane::encode;
+use crate::app::lifecycle::State;
+use crate::input::InputDecoder;
+use crate::pane::process::ExitStatus;
 use crate::protocol::{AttachRequest, ClientMsg, ServerMsg, Size, codec};
 use crate::render::backend::Renderer;
-use crate::render::{self, PaneView, StatusView, View};
-use crate::server::model::{ClientId, SessionId};
+use crate::render::sidebar::{Item, Sidebar, Status};
+use crate::render::{self, Areas, Chrome, PaneView, StatusView, View};
+use crate::server::model::{App, AppId, ClientId, SessionId};
 use crate::server::state::Server;
+use crate::server::ui::Mode;
 
 /// What a connection's writer task is asked to do.
 #[derive(Debug)]
@@ -38,8 +40,14 @@ pub struct Attached {
     pub read_only: bool,
     renderer: Renderer,
     decoder: InputDecoder,
-    prefix: bool,
-    dirty: bool,
+    pub mode: Mode,
+    /// Shown or hidden by this client; `None` follows the session's default.
+    pub sidebar_visible: Option<bool>,
+    pub selected: Option<AppId>,
+    pub filter: Option<String>,
+    /// Mouse reporting on the outer terminal has been switched on.
+    mouse_on: bool,
+    pub dirty: bool,
     in_flight: bool,
     last_frame: Instant,
 }
@@ -123,7 +131,11 @@ impl Server {
             read_only: req.read_only,
             renderer: Renderer::new(size),
             decoder: InputDecoder::new(),
-            prefix: false,
+            mode: Mode::Normal,
+            sidebar_visible: None,
+            selected: None,
+            filter: None,
+            mouse_on: false,
             dirty: true,
             in_flight: false,
             // As if a frame had just gone out one interval ago: the first frame is due now.
@@ -151,19 +163,10 @@ impl Server {
 
     /// Sizes every app shown in `session` to the pane area of its size owner.
     pub fn resize_session(&mut self, session: SessionId) {
-        let Some(s) = self.sessions.get(&session) else {
-            return;
-        };
+        let Some(s) = self.sessions.get(&session) else { return };
         let size = s
             .size_owner
-            .and_then(|c| self.clients.get(&c)?.attached.as_ref().map(|a| a.size))
-            .map(|client| {
-                let area = render::pane_area(client, true);
-                Size {
-                    cols: area.width,
-                    rows: area.height,
-                }
-            })
+            .and_then(|c| self.pane_size(c))
             .unwrap_or(s.detached_size);
         let shown: Vec<_> = s
             .windows
@@ -171,15 +174,28 @@ impl Server {
             .flat_map(|w| w.panes.iter().map(|p| p.app))
             .collect();
         for app in shown {
-            if let Some(a) = self.apps.get_mut(&app) {
-                a.term.resize(size);
-                a.spec.size = size;
-                if let Some(p) = &a.process {
-                    p.resize(size);
-                }
-            }
+            self.resize_app(app, size);
         }
         self.session_changed(session);
+    }
+
+    pub fn attached_mut(&mut self, id: ClientId) -> Option<&mut Attached> {
+        self.clients.get_mut(&id)?.attached.as_mut()
+    }
+
+    /// Where the parts of this client's screen go.
+    pub fn client_areas(&self, id: ClientId) -> Option<Areas> {
+        let a = self.clients.get(&id)?.attached.as_ref()?;
+        let o = &self.settings.options;
+        let chrome = Chrome {
+            status: o.status.visible,
+            status_top: o.status.position == crate::config::StatusPosition::Top,
+            sidebar: self
+                .sidebar_shown(id, a.session)
+                .then_some(o.sidebar.width),
+            sidebar_left: o.sidebar.position == crate::config::Side::Left,
+        };
+        Some(render::areas(a.size, chrome))
     }
 
     fn client_resize(&mut self, id: ClientId, size: Size) {
@@ -256,104 +272,61 @@ impl Server {
         }
     }
 
-    fn client_event(&mut self, id: ClientId, ev: InputEvent) {
-        let Some(a) = self.clients.get_mut(&id).and_then(|c| c.attached.as_mut()) else {
-            return;
-        };
-        let session = a.session;
-        let read_only = a.read_only;
-        match ev {
-            InputEvent::Key(key) if a.prefix => {
-                a.prefix = false;
-                a.dirty = true;
-                self.prefix_key(id, session, key, read_only);
-            }
-            InputEvent::Key(key) if key == self.settings.prefix => {
-                a.prefix = true;
-                a.dirty = true;
-            }
-            InputEvent::Key(key) if !read_only => self.type_key(session, key),
-            InputEvent::Paste(data) if !read_only => self.paste(session, &data),
-            // Mouse and focus reports are not forwarded yet; replies from the outer terminal
-            // must never reach a pane.
-            _ => {}
-        }
-    }
-
-    /// The key after the prefix. These few bindings are the core's; keymap files extend them.
-    fn prefix_key(&mut self, id: ClientId, session: SessionId, key: Key, read_only: bool) {
-        match key.code {
-            KeyCode::Char('d') if key.mods == Default::default() => self.detach(id, "detached"),
-            _ if key == self.settings.prefix && !read_only => self.type_key(session, key),
-            _ => {}
-        }
-    }
-
-    fn type_key(&mut self, session: SessionId, key: Key) {
-        let Some(app) = self.sessions.get(&session).and_then(|s| s.focused_app()) else {
-            return;
-        };
-        let Some(a) = self.apps.get(&app) else { return };
-        if let Some(p) = &a.process {
-            let mut out = Vec::new();
-            encode::encode_key(key, a.term.key_modes(), &mut out);
-            p.write(out);
-        }
-    }
-
-    fn paste(&mut self, session: SessionId, data: &[u8]) {
-        let Some(app) = self.sessions.get(&session).and_then(|s| s.focused_app()) else {
-            return;
-        };
-        let Some(a) = self.apps.get(&app) else { return };
-        if let Some(p) = &a.process {
-            let mut out = Vec::new();
-            encode::encode_paste(data, a.term.bracketed_paste(), &mut out);
-            p.write(out);
-        }
-    }
-
     /// Composes and sends one frame to a client.
     pub(super) fn render_client(&mut self, id: ClientId, now: Instant) {
-        let Some(client) = self.clients.get_mut(&id) else {
+        let Some(areas) = self.client_areas(id) else { return };
+        let Some(session_id) = self.clients.get(&id).and_then(|c| c.session()) else {
             return;
         };
-        let Some(a) = client.attached.as_mut() else {
-            return;
-        };
-        let Some(session) = self.sessions.get(&a.session) else {
-            return;
-        };
-        let area = render::pane_area(a.size, true);
+        let sidebar = areas.sidebar.map(|_| self.sidebar_view(id, session_id));
+        let mouse = self.settings.options.mouse;
+        let summary = self.app_summary(session_id);
+        let Some(client) = self.clients.get_mut(&id) else { return };
+        let Some(a) = client.attached.as_mut() else { return };
+        let Some(session) = self.sessions.get(&a.session) else { return };
         let mut panes = Vec::new();
         let mut tabs = Vec::new();
         for (i, w) in session.windows.iter().enumerate() {
             let active = i == session.active_window;
-            tabs.push((
-                format!("{i}:{}{}", w.name, if active { "*" } else { "" }),
-                active,
-            ));
+            tabs.push((format!("{i}:{}{}", w.name, if active { "*" } else { "" }), active));
         }
         if let Some(pane) = session.active_window().and_then(|w| w.active_pane())
             && let Some(app) = self.apps.get(&pane.app)
         {
             panes.push(PaneView {
-                area,
+                area: areas.panes,
                 screen: app.term.screen(),
-                focused: true,
+                focused: matches!(a.mode, Mode::Normal | Mode::Prefix),
             });
         }
+        let message = a.mode.message_with(&self.apps);
+        let right = format!("{summary}{HINT}");
+        let overlay = match &a.mode {
+            Mode::Pager { pager, .. } => Some(pager),
+            _ => None,
+        };
         let view = View {
+            areas,
             panes,
             status: Some(StatusView {
                 session: &session.name,
                 tabs,
-                right: HINT,
-                prefix_active: a.prefix,
+                right: &right,
+                prefix_active: a.mode == Mode::Prefix,
+                message,
             }),
+            sidebar,
+            overlay,
         };
-        let bytes = a.renderer.render(|f| render::draw(f, &view));
+        let mut bytes = a.renderer.render(|f| render::draw(f, &view));
         a.dirty = false;
+        if !a.mouse_on && mouse {
+            // Button events with SGR coordinates; the client turns them off on every exit.
+            let mut on = b"\x1b[?1000h\x1b[?1002h\x1b[?1006h".to_vec();
+            on.append(&mut bytes);
+            bytes = on;
+            a.mouse_on = true;
+        }
         if bytes.is_empty() {
             return;
         }
@@ -368,5 +341,68 @@ impl Server {
             a.renderer.invalidate();
             a.dirty = true;
         }
+    }
+
+    /// `2/3 up  1 errored  ` for the status line.
+    fn app_summary(&self, session: SessionId) -> String {
+        let Some(s) = self.sessions.get(&session) else {
+            return String::new();
+        };
+        if s.apps.len() < 2 && s.project_file.is_none() {
+            return String::new();
+        }
+        let apps: Vec<&App> = s.apps.iter().filter_map(|a| self.apps.get(a)).collect();
+        let up = apps.iter().filter(|a| a.life.state == State::Running).count();
+        let errored = apps
+            .iter()
+            .filter(|a| matches!(a.life.state, State::Errored(_)))
+            .count();
+        let mut out = format!("{up}/{} up  ", apps.len());
+        if errored > 0 {
+            out.push_str(&format!("{errored} errored  "));
+        }
+        out
+    }
+
+    fn sidebar_view(&self, id: ClientId, session: SessionId) -> Sidebar {
+        let list = self.sidebar_apps(id, session);
+        let a = self.clients.get(&id).and_then(|c| c.attached.as_ref());
+        let now = Instant::now();
+        let items: Vec<Item> = list
+            .iter()
+            .filter_map(|app| self.apps.get(app))
+            .map(|app| sidebar_item(app, now))
+            .collect();
+        Sidebar {
+            selected: a
+                .and_then(|a| a.selected)
+                .and_then(|s| list.iter().position(|x| *x == s))
+                .unwrap_or(0),
+            focused: a.is_some_and(|a| matches!(a.mode, Mode::Sidebar | Mode::Prompt { .. } | Mode::Confirm(_))),
+            filter: a.and_then(|a| a.filter.clone()),
+            items,
+        }
+    }
+}
+
+fn sidebar_item(app: &App, now: Instant) -> Item {
+    let status = match app.life.state {
+        State::Running if app.state_label() == "starting" => Status::Starting,
+        State::Running => Status::Running,
+        State::Stopping { .. } => Status::Stopping,
+        State::Stopped => Status::Stopped,
+        State::Errored(_) => Status::Errored,
+        State::Backoff { until, .. } => Status::Waiting(until.saturating_duration_since(now)),
+        State::Exited(ExitStatus::Code(c)) => Status::Exited(c),
+        State::Exited(ExitStatus::Signal(s)) => Status::Signaled(s),
+    };
+    Item {
+        name: app.name.clone(),
+        status,
+        cpu_percent: app.usage.map(|u| u.cpu_percent),
+        rss_bytes: app.usage.map(|u| u.rss_bytes),
+        uptime: app.uptime(),
+        restarts: app.life.restarts,
+        log_dropped: app.log.dropped(),
     }
 }

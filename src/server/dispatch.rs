@@ -4,16 +4,18 @@
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use std::path::PathBuf;
+
+use crate::config::{AppSpec, CommandSpec, RestartPolicy};
 use crate::keys::{SendItem, parse_send_keys};
 use crate::pane::encode;
-use crate::pane::process::{ExitStatus, Process, RunKey, SpawnSpec};
-use crate::pane::term::Terminal;
+use crate::pane::process::ExitStatus;
 use crate::protocol::{
-    AppInfo, AttachRequest, ListReport, NewSession, Reply, Request, ServerMsg, SessionInfo, Size,
+    AppInfo, AppOp, AttachRequest, ListReport, NewSession, Reply, Request, ServerMsg, SessionInfo,
+    Size,
 };
 use crate::server::model::{
-    App, AppId, AppState, ClientId, Pane, PaneId, Session, SessionId, Window, check_session_name,
-    unique_name,
+    App, AppId, ClientId, Pane, PaneId, Session, SessionId, Window, check_session_name,
 };
 use crate::server::state::Server;
 
@@ -26,7 +28,11 @@ impl Server {
             Request::NewSession(new) => self.new_session(new).map(|s| Reply::Created {
                 name: self.sessions[&s].name.clone(),
             }),
-            Request::List => Ok(Reply::List(self.list())),
+            Request::List => return self.list_request(id),
+            Request::Apps { session, apps, op } => {
+                self.apps_request(session.as_deref(), &apps, op).map(|()| Reply::Done)
+            }
+            Request::Run { session, spec } => self.run_app(session.as_deref(), spec),
             Request::KillSession { target } => self.kill_session(&target).map(|()| Reply::Done),
             Request::KillServer => {
                 self.begin_shutdown("kill-server");
@@ -100,12 +106,13 @@ impl Server {
             .map(|s| s.id)
     }
 
-    /// Creates a session with one window and one pane running the command (or the shell).
+    /// Creates a session. A project session gets its apps (autostart ones started) and shows
+    /// the first in its pane; otherwise one app runs the command, or the shell.
     pub fn new_session(&mut self, new: NewSession) -> Result<SessionId, String> {
         if self.shutdown.is_some() {
             return Err("the server is shutting down".into());
         }
-        let name = match new.name {
+        let name = match new.name.clone() {
             Some(n) => n,
             None => self.next_session_name(),
         };
@@ -113,20 +120,8 @@ impl Server {
         if self.session_by_name(&name).is_some() {
             return Err(format!("duplicate session: {name}"));
         }
-        let size = new
-            .size
-            .map(Size::clamped)
-            .unwrap_or(Size { cols: 80, rows: 24 });
+        let size = new.size.map(Size::clamped).unwrap_or(Size { cols: 80, rows: 24 });
         let id = SessionId(self.next_id());
-        let argv = if new.cmd.is_empty() {
-            vec![self.settings.shell_for(&new.env)]
-        } else {
-            new.cmd
-        };
-        let app_name = argv
-            .first()
-            .map(|a| a.rsplit('/').next().unwrap_or(a).to_owned())
-            .unwrap_or_default();
         self.sessions.insert(
             id,
             Session {
@@ -139,25 +134,67 @@ impl Server {
                 last_used: Instant::now(),
                 size_owner: None,
                 detached_size: size,
+                env: new.env.clone(),
+                cwd: new.cwd.clone(),
+                project_file: new.project_file.clone(),
+                selected: 0,
             },
         );
-        let spec = SpawnSpec {
-            argv,
-            cwd: new.cwd,
-            env: new.env,
-            size,
+        let specs = if new.apps.is_empty() {
+            vec![self.command_spec(&new)]
+        } else {
+            new.apps
         };
-        let app = self.add_app(id, &app_name, spec);
+        let mut ids = Vec::new();
+        for spec in specs {
+            match self.add_app(id, spec, false, false) {
+                Ok(app) => ids.push(app),
+                Err(e) => {
+                    self.sessions.remove(&id);
+                    return Err(e);
+                }
+            }
+        }
+        let shown = ids
+            .iter()
+            .copied()
+            .find(|a| self.apps[a].spec.autostart)
+            .unwrap_or(ids[0]);
+        for app in &ids {
+            if self.apps[app].spec.autostart {
+                self.app_op(*app, AppOp::Start);
+            }
+        }
         let pane = PaneId(self.next_id());
+        let window_name = self.apps[&shown].name.clone();
         if let Some(s) = self.sessions.get_mut(&id) {
+            s.selected = ids.iter().position(|a| *a == shown).unwrap_or(0);
             s.windows.push(Window {
-                name: self.apps[&app].name.clone(),
-                panes: vec![Pane { id: pane, app }],
+                name: window_name,
+                panes: vec![Pane { id: pane, app: shown }],
                 active: 0,
             });
         }
-        tracing::info!(session = %name, "session created");
+        tracing::info!(session = %name, apps = ids.len(), "session created");
         Ok(id)
+    }
+
+    /// The single app of a plain session: the command given, or the shell. Like a tmux pane, it
+    /// is not restarted when it exits.
+    fn command_spec(&self, new: &NewSession) -> AppSpec {
+        let argv = if new.cmd.is_empty() {
+            vec![self.settings.shell_for(&new.env)]
+        } else {
+            new.cmd.clone()
+        };
+        let name = argv
+            .first()
+            .map(|a| a.rsplit('/').next().unwrap_or(a).to_owned())
+            .unwrap_or_default();
+        let cwd = new.cwd.clone().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/"));
+        let mut spec = AppSpec::ad_hoc(name, CommandSpec::Argv(argv), cwd);
+        spec.restart = RestartPolicy::Never;
+        spec
     }
 
     /// tmux-style numeric names: the smallest number not in use.
@@ -166,103 +203,6 @@ impl Server {
             .map(|n: u64| n.to_string())
             .find(|n| self.session_by_name(n).is_none())
             .unwrap_or_default()
-    }
-
-    /// Adds an app to a session and starts it. A start failure is shown in the app's pane as
-    /// an exit with code 127, like a shell reports a missing command.
-    pub fn add_app(&mut self, session: SessionId, base: &str, spec: SpawnSpec) -> AppId {
-        let id = AppId(self.next_id());
-        let taken: Vec<String> = self.sessions[&session]
-            .apps
-            .iter()
-            .filter_map(|a| self.apps.get(a).map(|a| a.name.clone()))
-            .collect();
-        let name = unique_name(base, taken.iter().map(String::as_str));
-        let term = Terminal::new(spec.size, self.settings.history_limit);
-        let app = App {
-            id,
-            session,
-            name,
-            spec,
-            term,
-            process: None,
-            run: 0,
-            state: AppState::Running,
-            started: Instant::now(),
-            eof: false,
-            pending_exit: None,
-            restarts: 0,
-        };
-        self.apps.insert(id, app);
-        if let Some(s) = self.sessions.get_mut(&session) {
-            s.apps.push(id);
-        }
-        self.start_app(id);
-        id
-    }
-
-    /// Starts a new run of an app in a fresh PTY.
-    pub fn start_app(&mut self, id: AppId) {
-        let socket = self.settings.socket.display().to_string();
-        let session_name = self
-            .apps
-            .get(&id)
-            .and_then(|a| self.sessions.get(&a.session))
-            .map(|s| s.name.clone())
-            .unwrap_or_default();
-        let tx = self.pty_tx.clone();
-        let Some(app) = self.apps.get_mut(&id) else {
-            return;
-        };
-        app.run += 1;
-        app.eof = false;
-        app.pending_exit = None;
-        app.started = Instant::now();
-        let mut spec = app.spec.clone();
-        spec.env
-            .retain(|(k, _)| !crate::server::settings::PANE_ENV_OVERRIDES.contains(&k.as_str()));
-        spec.env
-            .extend(self.settings.pane_env(&socket, &session_name, &app.name));
-        let key = RunKey {
-            app: id.0,
-            run: app.run,
-        };
-        match Process::spawn(&spec, key, tx) {
-            Ok(p) => {
-                tracing::info!(app = %app.name, pid = p.pid(), "app started");
-                app.process = Some(p);
-                app.state = AppState::Running;
-            }
-            Err(e) => {
-                tracing::warn!(app = %app.name, "start failed: {e:#}");
-                app.term.feed(
-                    format!("appmux: {e:#}\r\n")
-                        .replace('\n', "\r\n")
-                        .as_bytes(),
-                );
-                self.app_exited_now(id, ExitStatus::Code(127));
-            }
-        }
-    }
-
-    fn app_exited_now(&mut self, id: AppId, status: ExitStatus) {
-        if let Some(a) = self.apps.get_mut(&id) {
-            a.pending_exit = Some(crate::server::model::PendingExit {
-                status,
-                deadline: Instant::now(),
-            });
-            a.eof = true;
-        }
-    }
-
-    /// Asks an app to stop: SIGHUP (its terminal is going away) and SIGTERM to everything in its
-    /// session. The exit arrives later through the waiter thread.
-    pub fn stop_app(&mut self, id: AppId) {
-        if let Some(p) = self.apps.get(&id).and_then(|a| a.process.as_ref()) {
-            p.signal_all(rustix::process::Signal::HUP);
-            p.signal_all(rustix::process::Signal::CONT);
-            p.signal_all(rustix::process::Signal::TERM);
-        }
     }
 
     fn kill_session(&mut self, target: &str) -> Result<(), String> {
@@ -281,14 +221,7 @@ impl Server {
         }
         let session = self.sessions.remove(&id).ok_or("session vanished")?;
         for app in session.apps {
-            self.stop_app(app);
-            if let Some(a) = self.apps.remove(&app) {
-                // Whatever ignores SIGHUP and SIGTERM gets SIGKILL after a grace period, so
-                // nothing survives the session.
-                if let Some(p) = a.process {
-                    self.kill_later(p);
-                }
-            }
+            self.retire_app(app);
         }
         tracing::info!(session = %session.name, "session killed");
         if self.sessions.is_empty() && self.settings.exit_empty {
@@ -344,7 +277,63 @@ impl Server {
         Ok(())
     }
 
-    fn list(&self) -> ListReport {
+    /// The session named, or the most recent one.
+    pub fn resolve_session(&self, name: Option<&str>) -> Result<SessionId, String> {
+        match name.filter(|n| !n.is_empty()) {
+            Some(n) => self
+                .session_by_name(n)
+                .ok_or_else(|| format!("can't find session: {n}")),
+            None => self.most_recent_session().ok_or_else(|| "no sessions".to_owned()),
+        }
+    }
+
+    fn apps_request(&mut self, session: Option<&str>, names: &[String], op: AppOp) -> Result<(), String> {
+        let sid = self.resolve_session(session)?;
+        let all = names.is_empty() || names.iter().any(|n| n == "all");
+        let session = &self.sessions[&sid];
+        let mut ids = Vec::new();
+        if all {
+            ids.extend(session.apps.iter().copied());
+        } else {
+            for name in names {
+                let id = session
+                    .apps
+                    .iter()
+                    .copied()
+                    .find(|a| self.apps.get(a).is_some_and(|a| &a.name == name))
+                    .ok_or_else(|| format!("can't find app `{name}` in session {}", session.name))?;
+                ids.push(id);
+            }
+        }
+        for id in ids {
+            self.app_op(id, op);
+        }
+        Ok(())
+    }
+
+    /// Adds an ad-hoc app and starts it.
+    pub fn run_app(&mut self, session: Option<&str>, mut spec: AppSpec) -> Result<Reply, String> {
+        let sid = self.resolve_session(session)?;
+        let explicit = !spec.name.is_empty();
+        if !explicit {
+            let argv = spec.cmd.argv();
+            let first = match &spec.cmd {
+                CommandSpec::Shell(s) => s.split_whitespace().next().unwrap_or("app").to_owned(),
+                CommandSpec::Argv(_) => argv.first().cloned().unwrap_or_default(),
+            };
+            spec.name = first.rsplit('/').next().unwrap_or(&first).to_owned();
+        }
+        let id = self.add_app(sid, spec, true, explicit)?;
+        self.app_op(id, AppOp::Start);
+        let s = &self.sessions[&sid];
+        Ok(Reply::App {
+            session: s.name.clone(),
+            name: self.apps[&id].name.clone(),
+            project_file: s.project_file.clone(),
+        })
+    }
+
+    pub fn list(&self) -> ListReport {
         let sessions = self
             .sessions
             .values()
@@ -360,6 +349,7 @@ impl Server {
                     .values()
                     .filter(|c| c.session() == Some(s.id))
                     .count(),
+                project_file: s.project_file.clone(),
                 apps: s
                     .apps
                     .iter()
@@ -376,19 +366,23 @@ impl Server {
 }
 
 fn app_info(a: &App) -> AppInfo {
-    let (exit_code, signal) = match a.state {
-        AppState::Exited(ExitStatus::Code(c)) => (Some(c), None),
-        AppState::Exited(ExitStatus::Signal(s)) => (None, Some(s)),
-        AppState::Running => (None, None),
+    let (exit_code, signal) = match a.life.last_exit() {
+        Some(ExitStatus::Code(c)) => (Some(c), None),
+        Some(ExitStatus::Signal(s)) => (None, Some(s)),
+        None => (None, None),
     };
     AppInfo {
         name: a.name.clone(),
-        state: a.state.label().to_owned(),
+        state: a.state_label().to_owned(),
         pid: a.pid(),
         exit_code,
         signal,
-        restarts: a.restarts,
-        uptime_s: a.process.as_ref().map(|_| a.started.elapsed().as_secs()),
-        cmd: a.spec.argv.clone(),
+        restarts: a.life.restarts,
+        uptime_s: a.uptime().map(|d| d.as_secs()),
+        cpu_percent: a.usage.map(|u| u.cpu_percent),
+        rss_bytes: a.usage.map(|u| u.rss_bytes),
+        cmd: a.spec.cmd.argv(),
+        log_dropped: a.log.dropped(),
+        log_file: a.log.path().display().to_string(),
     }
 }

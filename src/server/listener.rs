@@ -92,7 +92,7 @@ async fn reader(
     while let Some(payload) = codec::read_frame_async(rd).await? {
         match codec::decode::<ClientMsg>(&payload)? {
             Decoded::Message(m) => {
-                if events.send(Event::Msg(id, m)).await.is_err() {
+                if events.send(Event::Msg(id, Box::new(m))).await.is_err() {
                     break;
                 }
             }

@@ -2,12 +2,14 @@
 //! sockets), binds it 0600, sets up logging, and runs the listener and the state task on one
 //! tokio thread. PTY threads feed the state task through a bounded channel.
 
+pub mod apps;
 pub mod clients;
 pub mod dispatch;
 pub mod listener;
 pub mod model;
 pub mod settings;
 pub mod state;
+pub mod ui;
 
 use std::fs::File;
 use std::io::Write;
@@ -58,8 +60,13 @@ pub fn run(sock: &SocketPaths, mode: Mode) -> Result<()> {
         let (pty_tx, pty_rx) = mpsc::channel(PTY_QUEUE);
         let (writers_tx, mut writers_rx) = mpsc::channel::<()>(1);
         let accept = tokio::spawn(listener::accept_loop(listener, ev_tx, writers_tx));
-        let result = Server::new(Settings::new(sock.socket.clone()), pty_tx)
-            .run(ev_rx, pty_rx)
+        let (usage_tx, usage_rx) = mpsc::channel(4);
+        let sampler = crate::metrics::Sampler::spawn(usage_tx)
+            .map_err(|e| tracing::warn!("metrics are off: {e:#}"))
+            .ok();
+        let settings = Settings::new(sock.socket.clone(), load_options());
+        let result = Server::new(settings, pty_tx, sampler)
+            .run(ev_rx, pty_rx, usage_rx)
             .await;
         // The state is gone, so every outbox is closed; give writers a moment to flush.
         accept.abort();
@@ -131,6 +138,18 @@ fn signal_ready() -> Result<()> {
         .context("opening /dev/null")?;
     rustix::stdio::dup2_stdout(null.as_fd()).context("redirecting stdout")?;
     Ok(())
+}
+
+/// The user's options; a bad file is reported in the log and the defaults are used, so it
+/// never stops the server from starting.
+fn load_options() -> crate::config::Options {
+    let Ok(path) = paths::config_dir().map(|d| d.join("config.toml")) else {
+        return Default::default();
+    };
+    crate::config::load_options(&path).unwrap_or_else(|e| {
+        tracing::warn!("{e}; using the default options");
+        Default::default()
+    })
 }
 
 /// Foreground: logs to stderr. Daemon: logs to the state dir's server log.

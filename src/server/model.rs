@@ -3,7 +3,12 @@
 
 use std::time::{Instant, SystemTime};
 
-use crate::pane::process::{ExitStatus, Process, SpawnSpec};
+use crate::app::lifecycle::{Lifecycle, State};
+use crate::app::policy::RestartRule;
+use crate::config::AppSpec;
+use crate::logs::AppLog;
+use crate::metrics::Usage;
+use crate::pane::process::{ExitStatus, Process};
 use crate::pane::term::Terminal;
 use crate::protocol::Size;
 
@@ -53,6 +58,14 @@ pub struct Session {
     pub size_owner: Option<ClientId>,
     /// The size apps get when no client is attached.
     pub detached_size: Size,
+    /// The environment new apps of this session start from (the creating client's).
+    pub env: Vec<(String, String)>,
+    /// The working directory of ad-hoc apps (the creating client's).
+    pub cwd: Option<String>,
+    /// The project file the session came from, if any.
+    pub project_file: Option<String>,
+    /// The sidebar selection (an index into `apps`).
+    pub selected: usize,
 }
 
 impl Session {
@@ -66,22 +79,6 @@ impl Session {
     }
 }
 
-/// Where an app is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AppState {
-    Running,
-    Exited(ExitStatus),
-}
-
-impl AppState {
-    pub fn label(&self) -> &'static str {
-        match self {
-            AppState::Running => "running",
-            AppState::Exited(_) => "exited",
-        }
-    }
-}
-
 /// The exit that was reaped but not yet shown, waiting for the last output to drain.
 #[derive(Debug, Clone, Copy)]
 pub struct PendingExit {
@@ -89,27 +86,59 @@ pub struct PendingExit {
     pub deadline: Instant,
 }
 
-/// A managed program: what to run, its terminal, and its current process.
+/// A managed program: its spec, its terminal, its current process, its life and its log.
 pub struct App {
     pub id: AppId,
     pub session: SessionId,
     pub name: String,
-    pub spec: SpawnSpec,
+    pub spec: AppSpec,
+    /// The environment it starts with (the session's, then the spec's own variables).
+    pub env: Vec<(String, String)>,
     pub term: Terminal,
     pub process: Option<Process>,
     /// Incremented at each start; PTY events of older runs are ignored.
     pub run: u32,
-    pub state: AppState,
+    pub life: Lifecycle,
     pub started: Instant,
+    /// Output seen in the current run (an app is "starting" until it prints or passes min_uptime).
+    pub saw_output: bool,
     /// The PTY hit EOF for the current run.
     pub eof: bool,
     pub pending_exit: Option<PendingExit>,
-    pub restarts: u32,
+    pub log: AppLog,
+    pub usage: Option<Usage>,
+    /// Added by `run` rather than declared in the project file.
+    pub ad_hoc: bool,
 }
 
 impl App {
     pub fn pid(&self) -> Option<u32> {
         self.process.as_ref().map(Process::pid)
+    }
+
+    /// The state name shown to users: the lifecycle's, with "starting" for a fresh run that has
+    /// printed nothing yet.
+    pub fn state_label(&self) -> &'static str {
+        if self.life.state == State::Running
+            && !self.saw_output
+            && self.started.elapsed() < self.spec.min_uptime
+        {
+            return "starting";
+        }
+        self.life.label()
+    }
+
+    pub fn uptime(&self) -> Option<std::time::Duration> {
+        self.process.as_ref().map(|_| self.started.elapsed())
+    }
+
+    pub fn rule(&self) -> RestartRule {
+        RestartRule {
+            policy: self.spec.restart,
+            backoff: self.spec.backoff.clone(),
+            min_uptime: self.spec.min_uptime,
+            max_restarts: self.spec.max_restarts,
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::config::Options;
 use crate::keys::Key;
 
 /// Variables a pane never inherits from the creating client, because appmux sets them.
@@ -18,21 +19,31 @@ pub struct Settings {
     pub exit_empty: bool,
     /// The `TERM` panes get.
     pub pane_term: String,
+    /// How often CPU and memory are sampled while a client is attached.
+    pub metrics_interval: std::time::Duration,
+    /// The user's options file, as loaded at server start.
+    pub options: Options,
 }
 
 impl Settings {
-    pub fn new(socket: PathBuf) -> Self {
+    pub fn new(socket: PathBuf, options: Options) -> Self {
         Self {
             socket,
             prefix: Key::ctrl('b'),
-            history_limit: 10_000,
+            history_limit: options.scrollback,
             exit_empty: false,
             pane_term: pane_term(),
+            metrics_interval: options.metrics_interval,
+            options,
         }
     }
 
-    /// The shell for a new pane: `$SHELL` of the creating client, else `/bin/sh`.
+    /// The shell for a new pane: the configured one, else `$SHELL` of the creating client, else
+    /// `/bin/sh`.
     pub fn shell_for(&self, env: &[(String, String)]) -> String {
+        if let Some(shell) = &self.options.shell {
+            return shell.clone();
+        }
         env.iter()
             .find(|(k, v)| k == "SHELL" && v.starts_with('/'))
             .map(|(_, v)| v.clone())

@@ -10,17 +10,18 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use crate::pane::process::{ExitStatus, Process, PtyEvent, RunKey};
-use crate::protocol::{ClientMsg, ServerMsg, codec};
+use crate::metrics::{self, Sampler};
+use crate::pane::process::{ExitStatus, Process, PtyEvent};
+use crate::protocol::{ClientMsg, Reply, ServerMsg, codec};
 use crate::server::clients::{Client, Outgoing};
-use crate::server::model::{App, AppId, AppState, ClientId, PendingExit, Session, SessionId};
+use crate::server::model::{App, AppId, ClientId, PendingExit, Session, SessionId};
 use crate::server::settings::Settings;
 
 /// What connection tasks tell the state task.
 #[derive(Debug)]
 pub enum Event {
     Connected(ClientId, mpsc::Sender<Outgoing>),
-    Msg(ClientId, ClientMsg),
+    Msg(ClientId, Box<ClientMsg>),
     /// A render frame for this client has been fully written to its socket.
     Written(ClientId),
     Gone(ClientId),
@@ -33,6 +34,8 @@ const EXIT_DRAIN: Duration = Duration::from_millis(250);
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 /// How long a removed app's processes get between SIGTERM and SIGKILL.
 const KILL_GRACE: Duration = Duration::from_secs(2);
+/// The longest `ls` waits for fresh metrics.
+const LS_WAIT: Duration = Duration::from_millis(500);
 /// Most PTY chunks handled before the loop renders, so a flood cannot starve clients.
 const PTY_BATCH: usize = 64;
 
@@ -47,10 +50,19 @@ pub struct Server {
     pub shutdown: Option<Instant>,
     /// Processes of removed apps that get SIGKILL at the instant given, if still there.
     kills: Vec<(Instant, Process)>,
+    sampler: Option<Sampler>,
+    /// When the last metrics sample was asked for.
+    last_sample: Option<Instant>,
+    /// `ls` requests waiting for fresh metrics, answered by the deadline at the latest.
+    pending_ls: Vec<(ClientId, Instant)>,
 }
 
 impl Server {
-    pub fn new(settings: Settings, pty_tx: mpsc::Sender<PtyEvent>) -> Self {
+    pub fn new(
+        settings: Settings,
+        pty_tx: mpsc::Sender<PtyEvent>,
+        sampler: Option<Sampler>,
+    ) -> Self {
         Self {
             settings,
             sessions: BTreeMap::new(),
@@ -60,6 +72,9 @@ impl Server {
             next_id: 1,
             shutdown: None,
             kills: Vec::new(),
+            sampler,
+            last_sample: None,
+            pending_ls: Vec::new(),
         }
     }
 
@@ -73,6 +88,7 @@ impl Server {
         mut self,
         mut events: mpsc::Receiver<Event>,
         mut pty: mpsc::Receiver<PtyEvent>,
+        mut usage: mpsc::Receiver<metrics::Report>,
     ) -> anyhow::Result<()> {
         use tokio::signal::unix::{SignalKind, signal};
         let mut term = signal(SignalKind::terminate())?;
@@ -94,6 +110,7 @@ impl Server {
                         }
                     }
                 }
+                Some(report) = usage.recv() => self.on_usage(report),
                 _ = term.recv() => self.begin_shutdown("SIGTERM"),
                 _ = int.recv() => self.begin_shutdown("SIGINT"),
                 _ = hup.recv() => tracing::info!("ignoring SIGHUP"),
@@ -106,6 +123,9 @@ impl Server {
             let now = Instant::now();
             self.finish_due_exits(now);
             self.kill_due(now);
+            self.tick_apps(now);
+            self.sample_due(now);
+            self.answer_due_ls(now);
             if self.shutdown_complete(now) {
                 break;
             }
@@ -122,7 +142,15 @@ impl Server {
             .filter_map(|a| a.pending_exit.map(|p| p.deadline));
         let frames = self.clients.values().filter_map(Client::frame_due);
         let kills = self.kills.iter().map(|(t, _)| *t);
-        exits.chain(frames).chain(kills).chain(self.shutdown).min()
+        let ls = self.pending_ls.iter().map(|(_, t)| *t);
+        exits
+            .chain(frames)
+            .chain(kills)
+            .chain(ls)
+            .chain(self.shutdown)
+            .chain(self.app_deadline())
+            .chain(self.next_sample())
+            .min()
     }
 
     fn on_event(&mut self, ev: Event) {
@@ -130,7 +158,7 @@ impl Server {
             Event::Connected(id, out) => {
                 self.clients.insert(id, Client::new(id, out));
             }
-            Event::Msg(id, msg) => self.on_client_msg(id, msg),
+            Event::Msg(id, msg) => self.on_client_msg(id, *msg),
             Event::Written(id) => {
                 if let Some(c) = self.clients.get_mut(&id) {
                     c.frame_written();
@@ -164,23 +192,6 @@ impl Server {
         }
     }
 
-    /// The app for a PTY event, if the event belongs to its current run.
-    fn app_run(&mut self, key: RunKey) -> Option<&mut App> {
-        self.apps
-            .get_mut(&AppId(key.app))
-            .filter(|a| a.run == key.run)
-    }
-
-    fn app_output(&mut self, key: RunKey, bytes: &[u8]) {
-        let Some(app) = self.app_run(key) else { return };
-        let replies = app.term.feed(bytes);
-        if let Some(p) = &app.process {
-            p.write(replies);
-        }
-        let id = app.id;
-        self.app_changed(id);
-    }
-
     fn finish_due_exits(&mut self, now: Instant) {
         let due: Vec<(AppId, ExitStatus)> = self
             .apps
@@ -209,22 +220,6 @@ impl Server {
             p.signal_all(rustix::process::Signal::KILL);
             false
         });
-    }
-
-    /// Records an exit and shows it in the app's pane.
-    fn app_exited(&mut self, id: AppId, status: ExitStatus) {
-        let Some(app) = self.apps.get_mut(&id) else {
-            return;
-        };
-        app.state = AppState::Exited(status);
-        app.process = None;
-        app.pending_exit = None;
-        tracing::info!(app = %app.name, %status, "app exited");
-        let (_, col) = app.term.screen().cursor_position();
-        let newline = if col > 0 { "\r\n" } else { "" };
-        let note = format!("{newline}\x1b[m\x1b[7m[{} {status}]\x1b[m", app.name);
-        app.term.feed(note.as_bytes());
-        self.app_changed(id);
     }
 
     /// Marks every client that shows `app` as needing a frame.
@@ -278,9 +273,14 @@ impl Server {
         }
         tracing::info!("stopping: {why}");
         self.shutdown = Some(Instant::now() + SHUTDOWN_GRACE);
-        let ids: Vec<AppId> = self.apps.keys().copied().collect();
-        for id in ids {
-            self.stop_app(id);
+        for app in self.apps.values() {
+            if let Some(p) = &app.process {
+                p.signal_all(rustix::process::Signal::HUP);
+                if let Some(sig) = rustix::process::Signal::from_named_raw(app.spec.stop_signal) {
+                    p.signal_all(sig);
+                }
+                p.signal_all(rustix::process::Signal::CONT);
+            }
         }
     }
 
@@ -313,6 +313,85 @@ impl Server {
                 },
             );
         }
+    }
+}
+
+impl Server {
+    /// While a client is attached, metrics are sampled once per interval.
+    fn next_sample(&self) -> Option<Instant> {
+        if self.sampler.is_none() || !self.clients.values().any(|c| c.attached.is_some()) {
+            return None;
+        }
+        Some(match self.last_sample {
+            Some(t) => t + self.settings.metrics_interval,
+            None => Instant::now(),
+        })
+    }
+
+    fn sample_due(&mut self, now: Instant) {
+        if self.next_sample().is_some_and(|t| t <= now) {
+            self.request_sample(now);
+        }
+    }
+
+    fn request_sample(&mut self, now: Instant) {
+        let Some(sampler) = &self.sampler else { return };
+        let req: metrics::Request = self
+            .apps
+            .values()
+            .filter_map(|a| Some((a.id.0, a.pid()?)))
+            .collect();
+        self.last_sample = Some(now);
+        sampler.request(req);
+    }
+
+    fn on_usage(&mut self, report: metrics::Report) {
+        for (id, usage) in report {
+            if let Some(app) = self.apps.get_mut(&AppId(id))
+                && app.process.is_some()
+            {
+                app.usage = Some(usage);
+            }
+        }
+        for c in self.clients.values_mut() {
+            c.mark_dirty();
+        }
+        let waiting: Vec<ClientId> = self.pending_ls.drain(..).map(|(c, _)| c).collect();
+        for c in waiting {
+            self.answer_ls(c);
+        }
+    }
+
+    /// `ls` wants CPU and memory: answer at once when a recent sample exists, otherwise ask for
+    /// one and answer when it arrives (or at the deadline, whichever is first).
+    pub(super) fn list_request(&mut self, id: ClientId) {
+        let now = Instant::now();
+        let fresh = self
+            .last_sample
+            .is_some_and(|t| now.duration_since(t) < self.settings.metrics_interval);
+        if fresh || self.sampler.is_none() || !self.apps.values().any(|a| a.process.is_some()) {
+            return self.answer_ls(id);
+        }
+        self.request_sample(now);
+        self.pending_ls.push((id, now + LS_WAIT));
+    }
+
+    fn answer_due_ls(&mut self, now: Instant) {
+        let due: Vec<ClientId> = self
+            .pending_ls
+            .iter()
+            .filter(|(_, t)| *t <= now)
+            .map(|(c, _)| *c)
+            .collect();
+        self.pending_ls.retain(|(_, t)| *t > now);
+        for c in due {
+            self.answer_ls(c);
+        }
+    }
+
+    fn answer_ls(&mut self, id: ClientId) {
+        let report = self.list();
+        self.send(id, &ServerMsg::Reply(Reply::List(report)));
     }
 }
 

@@ -1,5 +1,8 @@
 //! What each subcommand does on the client side: build the request, talk to the server, print
 //! the answer. Output formats (`ls`, `ls --json`) are defined here and documented in the README.
+//! The supervisor verbs (start, stop, restart, run, logs, check) live in `apps`.
+
+mod apps;
 
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -12,15 +15,32 @@ use crate::client::connect::{ConnectError, Connection};
 use crate::paths::SocketPaths;
 use crate::protocol::{AttachRequest, ListReport, NewSession, Reply, Request, Size, TermInfo};
 
-/// Exit statuses: 0 ok, 1 failure, 2 usage (clap's own).
+/// Exit statuses: 0 ok, 1 failure, 2 usage (clap's own) and invalid config.
 pub const EXIT_FAILURE: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+/// An error that exits 2: the user's input (a config file) is wrong, not the world.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadConfig(pub String);
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let sock = SocketPaths::resolve(cli.socket_name.as_deref(), cli.socket_path.as_deref())?;
+    let config = cli.config.as_deref();
     match cli.command {
-        None => attach_or_create(&sock, None),
-        Some(Command::New(args)) => new(&sock, args),
+        None => {
+            let project = apps::project(config)?;
+            attach_or_create(&sock, project.map(|p| apps::project_session(p, None)))
+        }
+        Some(Command::New(args)) => {
+            // A command on the line wins over a project file found in the directory.
+            let project = match (config, args.cmd.is_empty()) {
+                (Some(_), _) | (None, true) => apps::project(config)?,
+                (None, false) => None,
+            };
+            new(&sock, args, project)
+        }
         Some(Command::Attach(args)) => attach(
             &sock,
             AttachRequest {
@@ -36,6 +56,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::KillServer) => simple(&sock, Request::KillServer),
         Some(Command::Capture(args)) => capture(&sock, args),
         Some(Command::SendKeys(args)) => send_keys(&sock, args),
+        Some(Command::Start(a)) => apps::apps_op(&sock, a, crate::protocol::AppOp::Start),
+        Some(Command::Stop(a)) => apps::apps_op(&sock, a, crate::protocol::AppOp::Stop),
+        Some(Command::Restart(a)) => apps::apps_op(&sock, a, crate::protocol::AppOp::Restart),
+        Some(Command::Run(a)) => apps::run(&sock, a),
+        Some(Command::Logs(a)) => apps::logs(&sock, a),
+        Some(Command::Check(a)) => apps::check(a.file.as_deref().or(cli.config.as_deref())),
         Some(Command::Server(args)) => {
             let mode = if args.daemon {
                 crate::server::Mode::Daemon
@@ -48,7 +74,7 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 /// How a new session inherits the client's world: its environment and working directory.
-fn new_session(name: Option<String>, cmd: Vec<String>, size: Option<Size>) -> NewSession {
+pub(crate) fn new_session(name: Option<String>, cmd: Vec<String>, size: Option<Size>) -> NewSession {
     NewSession {
         name,
         cmd,
@@ -57,6 +83,8 @@ fn new_session(name: Option<String>, cmd: Vec<String>, size: Option<Size>) -> Ne
             .map(|d| d.display().to_string()),
         env: std::env::vars().collect(),
         size,
+        apps: Vec::new(),
+        project_file: None,
     }
 }
 
@@ -87,7 +115,7 @@ fn attach(sock: &SocketPaths, req: AttachRequest) -> Result<()> {
     }
 }
 
-fn new(sock: &SocketPaths, args: NewArgs) -> Result<()> {
+fn new(sock: &SocketPaths, args: NewArgs, project: Option<crate::config::Project>) -> Result<()> {
     let size = match (args.width, args.height) {
         (None, None) => None,
         (w, h) => Some(Size {
@@ -95,7 +123,11 @@ fn new(sock: &SocketPaths, args: NewArgs) -> Result<()> {
             rows: h.unwrap_or(24),
         }),
     };
-    let session = new_session(args.name, args.cmd, size);
+    let mut session = match project {
+        Some(p) => apps::project_session(p, args.name),
+        None => new_session(args.name, args.cmd, None),
+    };
+    session.size = size;
     let mut conn = Connection::open_or_start(sock)?;
     if args.detached {
         conn.request(Request::NewSession(session))?;
@@ -118,7 +150,7 @@ fn new(sock: &SocketPaths, args: NewArgs) -> Result<()> {
 }
 
 /// Connects without starting a server.
-fn connect(sock: &SocketPaths) -> Result<Connection> {
+pub(crate) fn connect(sock: &SocketPaths) -> Result<Connection> {
     Connection::open(sock).map_err(|e| match e {
         ConnectError::NoServer(s) => anyhow::anyhow!("no server running on {s}"),
         ConnectError::Other(e) => e,
@@ -230,6 +262,7 @@ mod tests {
                 name: "work".into(),
                 created: 100,
                 attached: 2,
+                project_file: None,
                 apps: vec![AppInfo {
                     name: "sh".into(),
                     state: "exited".into(),
@@ -238,7 +271,11 @@ mod tests {
                     signal: None,
                     restarts: 0,
                     uptime_s: None,
+                    cpu_percent: None,
+                    rss_bytes: None,
                     cmd: vec!["sh".into()],
+                    log_dropped: 0,
+                    log_file: String::new(),
                 }],
             }],
         };

@@ -1,0 +1,757 @@
+"""End-to-end comparison of appmux with tmux. Run: cargo build --release && python3 benches/compare.py [--quick]
+
+Both multiplexers run side by side in the same run, each on its own isolated socket and temp
+directory, with a real client attached in a 120x40 PTY that this script creates and drains.
+Measured: output throughput through an attached client, keystroke echo latency (a raw-mode echo
+program, and vim in insert mode), server memory per pane with full scrollback, time to attach to
+a full screen, and idle wake-ups of the server. Prints a Markdown table, then a JSON blob.
+
+Options: --quick (small sizes, for a smoke run), --appmux PATH (default target/release/appmux),
+--json-out FILE, --keep (leave the temp directory for inspection).
+Only the Python standard library is used.
+"""
+
+import argparse
+import atexit
+import fcntl
+import json
+import os
+import pty
+import random
+import select
+import shutil
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+
+COLS, ROWS = 120, 40  # the attached client's terminal
+PANE_ROWS = ROWS - 1  # both show one status line
+DONE = b"__DONE__"
+# The shell command line echoes this, not DONE, so only the command's output matches.
+DONE_CMD = 'echo __DO""NE__'
+PROMPT = "bench$ "
+
+ROOT = None  # temp directory of this run
+TAG = None  # environment marker carried by every process this run starts
+CLIENTS = []  # attached clients still open
+MUXES = []  # multiplexers whose server may be running
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Output of an attached client
+
+
+class Stripper:
+    """Incrementally drops escape sequences and control bytes, keeping printable text."""
+
+    def __init__(self):
+        self.state = "ground"
+
+    def feed(self, data):
+        out = bytearray()
+        st = self.state
+        for b in data:
+            if st == "ground":
+                if b == 0x1B:
+                    st = "esc"
+                elif b >= 0x20 and b != 0x7F:
+                    out.append(b)
+            elif st == "esc":
+                if b == 0x5B:  # [
+                    st = "csi"
+                elif b == 0x5D or b in (0x50, 0x58, 0x5E, 0x5F):  # ] P X ^ _
+                    st = "str"
+                elif 0x20 <= b <= 0x2F:  # intermediate, e.g. ESC ( B
+                    st = "escint"
+                else:
+                    st = "ground"
+            elif st == "escint":
+                if not 0x20 <= b <= 0x2F:
+                    st = "ground"
+            elif st == "csi":
+                if 0x40 <= b <= 0x7E:
+                    st = "ground"
+            elif st == "str":
+                if b == 0x07:
+                    st = "ground"
+                elif b == 0x1B:
+                    st = "strend"
+            elif st == "strend":
+                st = "ground" if b == 0x5C else "str"
+        self.state = st
+        return bytes(out)
+
+
+class Client:
+    """A multiplexer client attached in a PTY of COLS x ROWS that we create and drain."""
+
+    def __init__(self, argv, env):
+        pid, fd = pty.fork()
+        if pid == 0:
+            try:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+                os.execvpe(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd = pid, fd
+        self.t0 = time.perf_counter()
+        self.total = 0
+        self.tail = b""  # the end of the raw stream, for markers split across reads
+        self.text = b""  # printable text (escapes stripped) since the last mark
+        self.strip = Stripper()
+        self.exited = None
+        CLIENTS.append(self)
+
+    def _read(self, timeout):
+        """Reads what is available within `timeout` seconds; returns the bytes or b''."""
+        r, _, _ = select.select([self.fd], [], [], max(0.0, timeout))
+        if not r:
+            return b""
+        try:
+            data = os.read(self.fd, 1 << 16)
+        except OSError:  # EIO: the client exited and the PTY closed
+            data = b""
+        if not data:
+            raise EOFError("client closed its terminal")
+        self.total += len(data)
+        return data
+
+    def wait_raw(self, marker, timeout):
+        """Drains output until `marker` appears in the raw stream; returns the time it did."""
+        end = time.perf_counter() + timeout
+        buf = self.tail
+        while True:
+            left = end - time.perf_counter()
+            if left <= 0:
+                raise TimeoutError(f"{marker!r} not seen in the client output after {timeout}s")
+            data = self._read(min(left, 0.5))
+            if not data:
+                continue
+            now = time.perf_counter()
+            buf += data
+            if marker in buf:
+                self.tail = b""
+                return now
+            buf = buf[-(len(marker) - 1):]
+            self.tail = buf
+
+    def mark(self):
+        self.text = b""
+        self.tail = b""
+
+    def wait_text(self, want, timeout):
+        """Drains output until printable text since the last mark contains `want`."""
+        end = time.perf_counter() + timeout
+        while want not in self.text:
+            left = end - time.perf_counter()
+            if left <= 0:
+                raise TimeoutError(
+                    f"{want!r} not seen in the client text after {timeout}s; "
+                    f"last text: {self.text[-200:]!r}"
+                )
+            data = self._read(min(left, 0.5))
+            if data:
+                self.text += self.strip.feed(data)
+        return time.perf_counter()
+
+    def settle(self, quiet=0.2, timeout=10.0):
+        """Drains until nothing arrives for `quiet` seconds."""
+        end = time.perf_counter() + timeout
+        while time.perf_counter() < end:
+            data = self._read(quiet)
+            if not data:
+                return
+            self.text += self.strip.feed(data)
+
+    def send(self, data):
+        os.write(self.fd, data)
+
+    def wait_exit(self, timeout=5.0):
+        end = time.perf_counter() + timeout
+        while time.perf_counter() < end:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.exited = status
+                break
+            try:
+                self._read(0.05)
+            except EOFError:
+                pass
+        else:
+            raise TimeoutError("client did not exit")
+        self.close()
+
+    def close(self):
+        if self.exited is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            self.exited = -1
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+        if self in CLIENTS:
+            CLIENTS.remove(self)
+
+
+# ---------------------------------------------------------------------------------------------
+# The two multiplexers behind one interface
+
+
+def base_env(home):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TMUX", "APPMUX", "XDG_")) and k not in ("ENV", "PROMPT_COMMAND")
+    }
+    env.update(
+        {
+            "SHELL": "/bin/sh",
+            "PS1": PROMPT,
+            "TERM": "xterm-256color",
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            "APPMUX_BENCH_TAG": TAG,
+            "XDG_RUNTIME_DIR": os.path.join(home, "run"),
+            "XDG_STATE_HOME": os.path.join(home, "state"),
+            "XDG_CONFIG_HOME": os.path.join(home, "config"),
+        }
+    )
+    for d in ("run", "state", "config"):
+        os.makedirs(os.path.join(home, d), mode=0o700, exist_ok=True)
+    os.chmod(os.path.join(home, "run"), 0o700)
+    return env
+
+
+class Mux:
+    name = "?"
+
+    def run(self, *args, check=True, timeout=30):
+        p = subprocess.run(
+            self.cli + list(args),
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+        )
+        if check and p.returncode != 0:
+            raise RuntimeError(
+                f"{self.name} {' '.join(args)} exited {p.returncode}: "
+                f"{p.stderr.decode(errors='replace').strip()}"
+            )
+        return p.stdout.decode(errors="replace")
+
+    def attach(self, session):
+        return Client(self.cli + self.attach_args(session), self.env)
+
+    def send_keys(self, session, *keys):
+        self.run("send-keys", "-t", session, *keys)
+
+    def wait_capture(self, session, pred, what, timeout=60.0):
+        end = time.perf_counter() + timeout
+        while True:
+            text = self.capture(session)
+            if pred(text):
+                return text
+            if time.perf_counter() > end:
+                raise TimeoutError(f"{self.name}: {what} not seen; screen:\n{text}")
+            time.sleep(0.05)
+
+    def wait_prompt(self, session):
+        self.wait_capture(session, lambda t: PROMPT.strip() in t, "shell prompt")
+
+    def stop(self):
+        pid = None
+        try:
+            pid = self.server_pid()
+        except Exception:
+            pass
+        try:
+            self.run("kill-server", check=False, timeout=10)
+        except Exception:
+            pass
+        if pid:
+            end = time.time() + 5
+            while time.time() < end and os.path.exists(f"/proc/{pid}"):
+                time.sleep(0.05)
+            kill_pid(pid)
+
+
+class Appmux(Mux):
+    name = "appmux"
+
+    def __init__(self, binary, home):
+        self.cli = [binary]
+        self.env = base_env(home)
+
+    def start(self, session, cmd=None):
+        """Starts the server with a first session."""
+        self.new(session, cmd)
+
+    def new(self, session, cmd=None):
+        args = ["new", "-d", "-s", session, "-x", str(COLS), "-y", str(PANE_ROWS)]
+        if cmd:
+            args += ["--"] + cmd
+        self.run(*args)
+
+    def attach_args(self, session):
+        return ["attach", "-t", session]
+
+    def capture(self, session, scrollback=False):
+        return self.run("capture", "-t", session, *(["--scrollback"] if scrollback else []))
+
+    def server_pid(self):
+        return json.loads(self.run("ls", "--json"))["server_pid"]
+
+
+class Tmux(Mux):
+    name = "tmux"
+
+    def __init__(self, home):
+        self.cli = ["tmux", "-L", f"bench-{TAG}", "-f", "/dev/null"]
+        self.env = base_env(home)
+        self.env["TMUX_TMPDIR"] = os.path.join(home, "run")
+
+    def start(self, session, cmd=None):
+        # The history limit applies to windows created after it is set, so set it with the
+        # first session, before any measured window exists (tmux's default is 2000 lines;
+        # appmux keeps 10,000).
+        self.run(*self.new_args(session, cmd), ";", "set", "-g", "history-limit", "10000")
+
+    def new_args(self, session, cmd):
+        args = ["new-session", "-d", "-s", session, "-x", str(COLS), "-y", str(PANE_ROWS)]
+        return args + (cmd or [])
+
+    def new(self, session, cmd=None):
+        self.run(*self.new_args(session, cmd))
+
+    def attach_args(self, session):
+        return ["attach-session", "-t", session]
+
+    def capture(self, session, scrollback=False):
+        return self.run("capture-pane", "-p", "-t", session, *(["-S", "-"] if scrollback else []))
+
+    def server_pid(self):
+        return int(self.run("display-message", "-p", "#{pid}").strip())
+
+
+# ---------------------------------------------------------------------------------------------
+# Cleanup: only processes this run started, found by pid or by the environment marker
+
+
+def kill_pid(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def tagged_pids():
+    needle = f"APPMUX_BENCH_TAG={TAG}".encode()
+    me = os.getpid()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if needle in f.read().split(b"\0"):
+                    found.append(int(entry))
+        except OSError:
+            pass
+    return found
+
+
+def cleanup():
+    for c in list(CLIENTS):
+        c.close()
+    for m in MUXES:
+        m.stop()
+    MUXES.clear()
+    if TAG:
+        strays = tagged_pids()
+        if strays:
+            log(f"killing {len(strays)} stray processes: {strays}")
+        for pid in strays:
+            kill_pid(pid)
+    if ROOT and not ARGS.keep:
+        shutil.rmtree(ROOT, ignore_errors=True)
+
+
+class Servers:
+    """Fresh appmux and tmux servers for one measurement, stopped afterwards."""
+
+    def __init__(self, binary, label):
+        self.a = Appmux(binary, os.path.join(ROOT, f"appmux-{label}"))
+        self.t = Tmux(os.path.join(ROOT, f"tmux-{label}"))
+        self.t.cli[2] += f"-{label}"
+
+    def __enter__(self):
+        MUXES.extend([self.a, self.t])
+        return self.a, self.t
+
+    def __exit__(self, *exc):
+        for c in list(CLIENTS):
+            c.close()
+        for m in (self.a, self.t):
+            m.stop()
+            MUXES.remove(m)
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+CJK = "中文字符测试終端日本語アプリ한국"
+WORDS = (
+    "compiling server request get /api/v1/users 200 ok warning: unused variable thread main "
+    "finished release target in 0.42s debug info listening on 127.0.0.1:8080 connection closed"
+).split()
+
+
+def mixed_file(path, size):
+    """Writes `size` bytes of mixed output: plain lines, SGR colours, CJK, long wrapping lines.
+
+    No uppercase letters and no underscores, so the DONE marker cannot be pieced together from
+    cells the screen already shows.
+    """
+    rng = random.Random(1)
+    lines = []
+    for n in range(1, 20000):
+        kind = rng.randrange(10)
+        words = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(4, 14)))
+        if kind <= 3:
+            lines.append(f"{n:>6} {words}")
+        elif kind <= 5:
+            lines.append(
+                f"\x1b[1;3{rng.randrange(1, 8)}m{n:>6}\x1b[0m {words} "
+                f"\x1b[38;5;{rng.randrange(256)}m{rng.choice(WORDS)}\x1b[m"
+            )
+        elif kind <= 7:
+            wide = "".join(rng.choice(CJK) for _ in range(rng.randrange(10, 40)))
+            lines.append(f"{n:>6} {wide} {words}")
+        else:
+            long = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(60, 120)))
+            lines.append(long)
+    block = ("\n".join(lines) + "\n").encode()
+    with open(path, "wb") as f:
+        written = 0
+        while written < size:
+            chunk = block[: size - written]
+            f.write(chunk)
+            written += len(chunk)
+        f.write(b"\x1b[m\n")
+
+
+# Puts the tty in raw mode and echoes every byte back at once.
+ECHO_PY = (
+    "import os,tty\n"
+    "tty.setraw(0)\n"
+    "while True:\n"
+    "    b = os.read(0, 1024)\n"
+    "    if not b: break\n"
+    "    os.write(1, b)\n"
+)
+
+# A full screen of coloured text whose last row ends with ATTACH_END.
+ATTACH_END = "zzendofscreenzz"
+FULL_SCREEN_SH = (
+    "i=1; while [ $i -lt %d ]; do "
+    "printf '\\033[3%%dm%%03d \\033[1mlorem ipsum dolor sit amet\\033[22m "
+    "consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore "
+    "et dolore magna\\033[m\\n' $((i %% 7 + 1)) $i; i=$((i+1)); done; "
+    "printf '\\033[44m%%s\\033[m' %s; exec sleep 100000" % (PANE_ROWS, ATTACH_END)
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Measurements
+
+
+def throughput(mux, path, size):
+    mux.start("tp")
+    mux.wait_prompt("tp")
+    c = mux.attach("tp")
+    c.mark()
+    c.wait_text(PROMPT.strip().encode(), 20)
+    c.settle()
+    t0 = time.perf_counter()
+    mux.send_keys("tp", f"cat {path}; {DONE_CMD}", "Enter")
+    t1 = c.wait_raw(DONE, 600)
+    secs = t1 - t0
+    log(f"  {mux.name}: {size / 1e6:.0f} MB in {secs:.2f}s, client got {c.total / 1e6:.1f} MB")
+    c.close()
+    return size / 1e6 / secs
+
+
+def percentile(xs, p):
+    xs = sorted(xs)
+    k = (len(xs) - 1) * p / 100
+    lo = int(k)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def type_and_time(c, n):
+    """Types n lowercase letters one at a time; returns each one's echo latency in ms."""
+    letters = b"abcdefghijklmnopqrstuvwxyz"
+    lat = []
+    for i in range(n):
+        ch = letters[i % len(letters) : i % len(letters) + 1]
+        c.settle(quiet=0.015)
+        c.mark()
+        t0 = time.perf_counter()
+        c.send(ch)
+        t1 = c.wait_text(ch, 5)
+        lat.append((t1 - t0) * 1000)
+    return lat
+
+
+def echo_latency(mux, n):
+    mux.start("echo", ["python3", "-c", ECHO_PY])
+    time.sleep(0.3)  # let it enter raw mode before the client connects
+    c = mux.attach("echo")
+    c.settle(quiet=0.3)
+    lat = type_and_time(c, n)
+    c.close()
+    return lat
+
+
+def vim_latency(mux, n, scratch):
+    mux.start("vim", ["vim", "-u", "NONE", "-N", "-i", "NONE", "-n", scratch])
+    mux.wait_capture("vim", lambda t: "~" in t, "vim's empty-buffer tildes")
+    c = mux.attach("vim")
+    c.settle(quiet=0.3)
+    c.mark()
+    c.send(b"i")
+    c.wait_text(b"INSERT", 5)
+    c.settle(quiet=0.3)
+    lat = type_and_time(c, n)
+    c.send(b"\x1b")
+    c.close()
+    return lat
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def memory_per_pane(mux, panes):
+    mux.start("base")
+    mux.wait_prompt("base")
+    pid = mux.server_pid()
+    time.sleep(0.5)
+    before = rss_kib(pid)
+    for i in range(panes):
+        mux.new(f"m{i}", ["sh", "-c", "seq 1 20000; exec sleep 100000"])
+    for i in range(panes):
+        mux.wait_capture(f"m{i}", lambda t: "\n20000" in "\n" + t, "20000")
+    time.sleep(0.5)
+    after = rss_kib(pid)
+    history = mux.capture("m0", scrollback=True).count("\n")
+    log(f"  {mux.name}: RSS {before} -> {after} KiB, m0 keeps {history} lines")
+    return (after - before) / panes
+
+
+def attach_time(mux, runs):
+    mux.start("full", ["sh", "-c", FULL_SCREEN_SH])
+    mux.wait_capture("full", lambda t: ATTACH_END in t, "the full screen")
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        c = mux.attach("full")
+        t1 = c.wait_raw(ATTACH_END.encode(), 20)
+        times.append((t1 - t0) * 1000)
+        c.settle(quiet=0.05)
+        c.send(b"\x02d")
+        c.wait_exit()
+    return times
+
+
+def ctx_switches(pid):
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                        total += int(line.split()[1])
+        except OSError:
+            pass  # the thread ended
+    return total
+
+
+def idle_wakeups(mux, secs):
+    mux.start("idle")
+    mux.wait_prompt("idle")
+    pid = mux.server_pid()
+    time.sleep(1)
+    before = ctx_switches(pid)
+    time.sleep(secs)
+    return ctx_switches(pid) - before
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def fmt(v, unit=""):
+    if v is None:
+        return "n/a"
+    if isinstance(v, float):
+        v = f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"
+    return f"{v}{unit}"
+
+
+def ratio(a, t):
+    if a is None or t is None or t == 0:
+        return "n/a"
+    return f"{a / t:.2f}x"
+
+
+def verdict(ok):
+    return "met" if ok else "**missed**"
+
+
+def main():
+    global ROOT, TAG, ARGS
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
+    ap.add_argument("--appmux", default=None, help="appmux binary (default target/release/appmux)")
+    ap.add_argument("--json-out", default=None, help="also write the JSON results here")
+    ap.add_argument("--keep", action="store_true", help="keep the temp directory")
+    ARGS = ap.parse_args()
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    binary = os.path.abspath(ARGS.appmux or os.path.join(repo, "target/release/appmux"))
+    if not os.access(binary, os.X_OK):
+        sys.exit(f"{binary} not found: run `cargo build --release` first")
+    if not shutil.which("tmux"):
+        sys.exit("tmux is not installed")
+    has_vim = shutil.which("vim") is not None
+
+    quick = ARGS.quick
+    file_mb = 8 if quick else 64
+    keys = 50 if quick else 300
+    panes = 3 if quick else 10
+    attaches = 3 if quick else 10
+    idle_secs = 3 if quick else 10
+
+    ROOT = tempfile.mkdtemp(prefix="appmux-bench-")
+    TAG = f"{os.getpid()}-{random.randrange(1 << 30)}"
+    atexit.register(cleanup)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda s, f: sys.exit(128 + s))
+
+    tmux_version = subprocess.run(["tmux", "-V"], capture_output=True, text=True).stdout.strip()
+    log(f"appmux: {binary}\n{tmux_version}\ntemp dir: {ROOT}{' (quick)' if quick else ''}")
+
+    data = os.path.join(ROOT, "mixed.txt")
+    size = file_mb << 20
+    mixed_file(data, size)
+    size = os.path.getsize(data)
+    scratch = os.path.join(ROOT, "scratch.txt")
+
+    res = {"quick": quick, "tmux": tmux_version, "client": f"{COLS}x{ROWS}"}
+
+    def both(label, fn):
+        out = {}
+        with Servers(binary, label) as (a, t):
+            for m in (a, t):
+                log(f"{label}: {m.name}")
+                try:
+                    out[m.name] = fn(m)
+                except Exception as e:  # report and carry on with the other measurements
+                    log(f"  {m.name} FAILED: {type(e).__name__}: {e}")
+                    out[m.name] = None
+                    res.setdefault("errors", []).append(f"{label}/{m.name}: {e}")
+        return out
+
+    tp = both("throughput", lambda m: throughput(m, data, size))
+    res["throughput_mb_s"] = tp
+    echo = both("echo", lambda m: echo_latency(m, keys))
+    res["echo_ms"] = {k: v and summary(v) for k, v in echo.items()}
+    if has_vim:
+        vim = both("vim", lambda m: vim_latency(m, keys, scratch))
+        res["vim_ms"] = {k: v and summary(v) for k, v in vim.items()}
+    mem = both("memory", lambda m: memory_per_pane(m, panes))
+    res["memory_per_pane_kib"] = mem
+    att = both("attach", lambda m: attach_time(m, attaches))
+    res["attach_ms"] = {k: v and summary(v) for k, v in att.items()}
+    idle = both("idle", lambda m: idle_wakeups(m, idle_secs))
+    res["idle_wakeups"] = idle
+    res["idle_secs"] = idle_secs
+
+    def g(d, k, sub=None):
+        v = d.get(k)
+        return v if sub is None or v is None else v[sub]
+
+    rows = []
+    a, t = g(tp, "appmux"), g(tp, "tmux")
+    rows.append(
+        (f"throughput, cat {size >> 20} MiB mixed (MB/s)", a, t, ratio(a, t), ">= 2x tmux",
+         a is not None and t is not None and a >= 2 * t)
+    )
+    for key, label in (("echo_ms", "echo"), ("vim_ms", "vim insert echo")):
+        if key not in res:
+            continue
+        d = res[key]
+        a, t = g(d, "appmux", "p50"), g(d, "tmux", "p50")
+        rows.append((f"{label} p50 (ms)", a, t, ratio(a, t), "<= tmux",
+                     a is not None and t is not None and a <= t))
+        a, t = g(d, "appmux", "p99"), g(d, "tmux", "p99")
+        rows.append((f"{label} p99 (ms)", a, t, ratio(a, t), "<= 1 ms",
+                     a is not None and a <= 1.0))
+    a, t = g(mem, "appmux"), g(mem, "tmux")
+    rows.append(("server memory per pane, 10k lines history (KiB)", a, t, ratio(a, t),
+                 "<= 0.5x tmux", a is not None and t is not None and a <= 0.5 * t))
+    a, t = g(res["attach_ms"], "appmux", "p50"), g(res["attach_ms"], "tmux", "p50")
+    rows.append((f"attach to a full screen, median of {attaches} (ms)", a, t, ratio(a, t),
+                 "<= tmux", a is not None and t is not None and a <= t))
+    a, t = g(idle, "appmux"), g(idle, "tmux")
+    rows.append((f"idle server wake-ups in {idle_secs} s", a, t, ratio(a, t), "0",
+                 a == 0))
+
+    print(f"\n{COLS}x{ROWS} client, {tmux_version}, {'quick' if quick else 'full'} run\n")
+    print("| metric | appmux | tmux | ratio | target |")
+    print("|---|---:|---:|---:|---|")
+    for name, a, t, r, target, ok in rows:
+        print(f"| {name} | {fmt(a)} | {fmt(t)} | {r} | {target} ({verdict(ok)}) |")
+    if res.get("errors"):
+        print("\nerrors:\n" + "\n".join(f"- {e}" for e in res["errors"]))
+    print("\n```json\n" + json.dumps(res, indent=1, sort_keys=True) + "\n```")
+    if ARGS.json_out:
+        with open(ARGS.json_out, "w") as f:
+            json.dump(res, f, indent=1, sort_keys=True)
+    return 1 if res.get("errors") else 0
+
+
+def summary(xs):
+    return {
+        "n": len(xs),
+        "p50": statistics.median(xs),
+        "p99": percentile(xs, 99),
+        "mean": statistics.fmean(xs),
+        "max": max(xs),
+    }
+
+
+ARGS = None
+
+if __name__ == "__main__":
+    sys.exit(main())

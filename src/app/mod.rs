@@ -1,0 +1,5 @@
+//! Apps as the supervisor sees them: the lifecycle state machine and the restart policy. Pure
+//! logic with time passed in; the server applies the effects.
+
+pub mod lifecycle;
+pub mod policy;

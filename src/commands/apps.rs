@@ -1,0 +1,188 @@
+//! The supervisor verbs on the client side: project files (found and validated here, so a bad
+//! file is reported with its location before anything starts), start/stop/restart, ad-hoc
+//! `run` (and `--save`), `logs`, and `check`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::cli::{AppsArgs, LogsArgs, RunArgs};
+use crate::commands::{BadConfig, connect, new_session};
+use crate::config::{self, AppSpec, CommandSpec, Project, RestartPolicy};
+use crate::paths::{self, SocketPaths};
+use crate::protocol::{AppOp, NewSession, Reply, Request};
+
+/// The project to use: `-c FILE`, else `./appmux.toml` when present. Invalid files are errors.
+pub fn project(explicit: Option<&Path>) -> Result<Option<Project>> {
+    let file = match explicit {
+        Some(f) => {
+            if !f.exists() {
+                bail!(BadConfig(format!("{}: no such file", f.display())));
+            }
+            f.to_owned()
+        }
+        None => match config::find_project(&std::env::current_dir()?) {
+            Some(f) => f,
+            None => return Ok(None),
+        },
+    };
+    config::load_project(&file)
+        .map(Some)
+        .map_err(|e| BadConfig(e.to_string()).into())
+}
+
+/// A session request for a project (named by `-s` when given).
+pub fn project_session(p: Project, name: Option<String>) -> NewSession {
+    let mut new = new_session(Some(name.unwrap_or(p.session)), Vec::new(), None);
+    new.apps = p.apps;
+    new.project_file = Some(p.file.display().to_string());
+    new
+}
+
+pub fn apps_op(sock: &SocketPaths, args: AppsArgs, op: AppOp) -> Result<()> {
+    connect(sock)?.request(Request::Apps {
+        session: args.target,
+        apps: args.apps,
+        op,
+    })?;
+    Ok(())
+}
+
+/// `run -- CMD...`: one argument with shell syntax runs under `sh -c`, several run directly.
+pub fn command_of(args: &[String]) -> CommandSpec {
+    match args {
+        [one] if one.contains(|c: char| c.is_whitespace() || "|&;<>()$`\\\"'*?[]#~=%".contains(c)) => {
+            CommandSpec::Shell(one.clone())
+        }
+        _ => CommandSpec::Argv(args.to_vec()),
+    }
+}
+
+fn policy(name: &str) -> RestartPolicy {
+    match name {
+        "never" => RestartPolicy::Never,
+        "always" => RestartPolicy::Always,
+        _ => RestartPolicy::OnFailure,
+    }
+}
+
+pub fn run(sock: &SocketPaths, args: RunArgs) -> Result<()> {
+    let cmd = command_of(&args.cmd);
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    let mut spec = AppSpec::ad_hoc(args.name.clone().unwrap_or_default(), cmd.clone(), cwd);
+    if let Some(p) = &args.restart {
+        spec.restart = policy(p);
+    }
+    let reply = connect(sock)?.request(Request::Run {
+        session: args.target,
+        spec,
+    })?;
+    let Reply::App {
+        session,
+        name,
+        project_file,
+    } = reply
+    else {
+        bail!("unexpected answer from the server: {reply:?}");
+    };
+    println!("{session}:{name}");
+    if args.save {
+        let file = project_file
+            .with_context(|| format!("session {session} has no appmux.toml to save to"))?;
+        let restart = args.restart.as_deref().map(policy);
+        config::append_app(Path::new(&file), &name, &cmd, restart)
+            .map_err(|e| BadConfig(e.to_string()))?;
+        println!("saved to {file}");
+    }
+    Ok(())
+}
+
+/// Where an app's log lives: `SESSION:APP`, `-t SESSION`, the live session that has the app,
+/// or the only session directory that has a log by that name.
+fn log_path(sock: &SocketPaths, args: &LogsArgs) -> Result<PathBuf> {
+    let (session, app) = match args.app.split_once(':') {
+        Some((s, a)) => (Some(s.to_owned()), a.to_owned()),
+        None => (args.target.clone(), args.app.clone()),
+    };
+    if let Some(s) = session {
+        return Ok(paths::session_log_dir(&s)?.join(format!("{app}.log")));
+    }
+    if let Ok(mut conn) = crate::client::connect::Connection::open(sock)
+        && let Ok(Reply::List(report)) = conn.request(Request::List)
+    {
+        let found = report
+            .sessions
+            .iter()
+            .flat_map(|s| s.apps.iter())
+            .find(|a| a.name == app);
+        if let Some(a) = found {
+            return Ok(PathBuf::from(&a.log_file));
+        }
+    }
+    let logs = paths::state_dir()?.join("logs");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&logs)
+        .map(|d| {
+            d.filter_map(|e| Some(e.ok()?.path().join(format!("{app}.log"))))
+                .filter(|p| p.exists())
+                .collect()
+        })
+        .unwrap_or_default();
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => bail!("no log for app `{app}`"),
+        _ => bail!("several sessions have an app `{app}`; name one with -t SESSION or SESSION:APP"),
+    }
+}
+
+pub fn logs(sock: &SocketPaths, args: LogsArgs) -> Result<()> {
+    let path = log_path(sock, &args)?;
+    let data = crate::logs::tail(&path, Some(args.lines))
+        .with_context(|| format!("reading {}", path.display()))?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(&data)?;
+    out.flush()?;
+    if args.follow {
+        crate::logs::follow(&path, &mut out)?;
+    }
+    Ok(())
+}
+
+/// `appmux check [FILE]`: every problem, located, on stderr; exit 2 when there is one.
+pub fn check(file: Option<&Path>) -> Result<()> {
+    let mut problems = Vec::new();
+    let mut checked = Vec::new();
+    let project = match file {
+        Some(f) => Some(f.to_owned()),
+        None => config::find_project(&std::env::current_dir()?),
+    };
+    if let Some(f) = &project {
+        if f.exists() {
+            problems.extend(config::check_project(f).into_iter().map(|e| e.to_string()));
+        } else {
+            problems.push(format!("{}: no such file", f.display()));
+        }
+        checked.push(f.display().to_string());
+    }
+    let options = paths::config_dir()?.join("config.toml");
+    if options.exists() {
+        if let Err(e) = config::load_options(&options) {
+            problems.push(e.to_string());
+        }
+        checked.push(options.display().to_string());
+    }
+    if problems.is_empty() {
+        for f in &checked {
+            println!("{f}: ok");
+        }
+        if checked.is_empty() {
+            println!("nothing to check: no appmux.toml here and no config.toml");
+        }
+        return Ok(());
+    }
+    let mut err = std::io::stderr().lock();
+    for p in &problems {
+        writeln!(err, "{p}")?;
+    }
+    std::process::exit(crate::commands::EXIT_USAGE);
+}

@@ -1,0 +1,313 @@
+//! Typed, located reads from a parsed TOML document, collecting every problem found.
+//!
+//! Both config files are parsed with `toml::de::DeTable::parse`, which keeps the byte span of
+//! every key and every value. Walking that tree by hand (instead of deriving `Deserialize`)
+//! lets each check point at the exact key or value it is about and lets `appmux check` report
+//! all problems in one pass rather than only the first one serde stops at. This module owns
+//! the walking helpers and the message wording for type errors and unknown keys; what each key
+//! means belongs to `project` and `options`.
+
+use std::ops::Range;
+use std::path::Path;
+use std::time::Duration;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::error::ConfigError;
+use super::units::{self, DURATION_EXAMPLE};
+
+/// A value in the document, with the byte span of its text.
+pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
+
+/// Collects located problems for one file.
+pub(crate) struct Report<'a> {
+    file: &'a Path,
+    text: &'a str,
+    errors: Vec<ConfigError>,
+}
+
+impl<'a> Report<'a> {
+    pub(crate) fn new(file: &'a Path, text: &'a str) -> Self {
+        Self {
+            file,
+            text,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Records a problem at the start of `span`.
+    pub(crate) fn error(&mut self, span: &Range<usize>, message: impl Into<String>) {
+        let error = ConfigError::at(self.file, self.text, span.start, message);
+        self.errors.push(error);
+    }
+
+    /// The 1-based line where `span` starts, for messages that refer to another place.
+    pub(crate) fn line_of(&self, span: &Range<usize>) -> usize {
+        super::error::line_col(self.text, span.start).0
+    }
+
+    /// All problems in file order, so the first one is the first a reader would meet.
+    pub(crate) fn finish(mut self) -> Vec<ConfigError> {
+        // A stable sort keeps two problems at one position in the order they were found.
+        self.errors.sort_by_key(|e| (e.line, e.col));
+        self.errors
+    }
+
+    /// Reports every key of `table` that `keys` does not know, suggesting the closest one.
+    pub(crate) fn unknown_keys(&mut self, table: &DeTable<'_>, keys: &Keys) {
+        for key in table.keys() {
+            let name = key.get_ref().as_ref();
+            if keys.known.contains(&name) {
+                continue;
+            }
+            let context = keys.context;
+            let message = match keys.suggest(name) {
+                Some(close) => {
+                    format!("unknown key `{name}` in {context}; did you mean `{close}`?")
+                }
+                None => format!(
+                    "unknown key `{name}` in {context}; expected one of {}",
+                    list(keys.known)
+                ),
+            };
+            self.error(&key.span(), message);
+        }
+    }
+
+    fn wrong_type(&mut self, value: &Value<'_>, key: &str, expected: &str) {
+        let found = article(value.get_ref());
+        self.error(
+            &value.span(),
+            format!("`{key}`: expected {expected}, found {found}"),
+        );
+    }
+
+    pub(crate) fn string<'v>(&mut self, value: &'v Value<'_>, key: &str) -> Option<&'v str> {
+        match value.get_ref() {
+            DeValue::String(s) => Some(s.as_ref()),
+            _ => {
+                self.wrong_type(value, key, "a string");
+                None
+            }
+        }
+    }
+
+    /// A string that must not be empty or only whitespace.
+    pub(crate) fn non_empty_string<'v>(
+        &mut self,
+        value: &'v Value<'_>,
+        key: &str,
+    ) -> Option<&'v str> {
+        let text = self.string(value, key)?;
+        if text.trim().is_empty() {
+            self.error(&value.span(), format!("`{key}` must not be empty"));
+            return None;
+        }
+        Some(text)
+    }
+
+    pub(crate) fn boolean(&mut self, value: &Value<'_>, key: &str) -> Option<bool> {
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.wrong_type(value, key, "a boolean (true or false)");
+                None
+            }
+        }
+    }
+
+    /// An integer in `min..=max`.
+    pub(crate) fn integer(
+        &mut self,
+        value: &Value<'_>,
+        key: &str,
+        min: u64,
+        max: u64,
+    ) -> Option<u64> {
+        let DeValue::Integer(int) = value.get_ref() else {
+            self.wrong_type(value, key, "an integer");
+            return None;
+        };
+        let parsed = i128::from_str_radix(int.as_str(), int.radix()).ok();
+        match parsed.and_then(|n| u64::try_from(n).ok()) {
+            Some(n) if (min..=max).contains(&n) => Some(n),
+            _ if max == u64::MAX => {
+                let message = format!("`{key}` must be at least {min}, found {int}");
+                self.error(&value.span(), message);
+                None
+            }
+            _ => {
+                let message = format!("`{key}` must be between {min} and {max}, found {int}");
+                self.error(&value.span(), message);
+                None
+            }
+        }
+    }
+
+    /// A finite number, written as an integer or a float.
+    pub(crate) fn number(&mut self, value: &Value<'_>, key: &str) -> Option<f64> {
+        let parsed = match value.get_ref() {
+            DeValue::Float(float) => float.as_str().parse::<f64>().ok(),
+            DeValue::Integer(int) => i64::from_str_radix(int.as_str(), int.radix())
+                .ok()
+                // Precision loss above 2^53 does not matter for a multiplier.
+                .map(|n| n as f64),
+            _ => {
+                self.wrong_type(value, key, "a number");
+                return None;
+            }
+        };
+        match parsed {
+            Some(n) if n.is_finite() => Some(n),
+            _ => {
+                self.error(&value.span(), format!("`{key}` must be a finite number"));
+                None
+            }
+        }
+    }
+
+    pub(crate) fn table<'v, 'i>(
+        &mut self,
+        value: &'v Value<'i>,
+        key: &str,
+    ) -> Option<&'v DeTable<'i>> {
+        match value.get_ref() {
+            DeValue::Table(table) => Some(table),
+            _ => {
+                self.wrong_type(value, key, "a table");
+                None
+            }
+        }
+    }
+
+    pub(crate) fn duration(&mut self, value: &Value<'_>, key: &str) -> Option<Duration> {
+        let DeValue::String(text) = value.get_ref() else {
+            self.wrong_type(value, key, DURATION_EXAMPLE);
+            return None;
+        };
+        match units::parse_duration(text) {
+            Ok(duration) => Some(duration),
+            Err(err) => {
+                self.error(&value.span(), format!("`{key}`: {err}"));
+                None
+            }
+        }
+    }
+
+    /// A size: a string with a unit, or an integer number of bytes.
+    pub(crate) fn size(&mut self, value: &Value<'_>, key: &str) -> Option<u64> {
+        match value.get_ref() {
+            DeValue::String(text) => match units::parse_size(text) {
+                Ok(size) => Some(size),
+                Err(err) => {
+                    self.error(&value.span(), format!("`{key}`: {err}"));
+                    None
+                }
+            },
+            DeValue::Integer(_) => self.integer(value, key, 0, u64::MAX),
+            _ => {
+                self.wrong_type(value, key, "a size like \"10MB\" or a number of bytes");
+                None
+            }
+        }
+    }
+}
+
+/// Stores a value that was given and valid; a missing or rejected one keeps the default.
+pub(crate) fn set<T>(slot: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *slot = value;
+    }
+}
+
+/// "a string", "an integer" ...: the type of a value as a message would name it.
+pub(crate) fn article(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// "`a`, `b`, `c`": a list of names for a message.
+pub(crate) fn list(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The keys one table accepts, for unknown-key reports.
+pub(crate) struct Keys {
+    /// Where the table is, as a message names it: "[[app]]", "`backoff`", "the top level".
+    pub context: &'static str,
+    pub known: &'static [&'static str],
+    /// Names people bring from other tools (pm2, docker compose, systemd) and the key meant,
+    /// so that `command`, and typos of it such as `comand`, suggest `cmd`.
+    pub aliases: &'static [(&'static str, &'static str)],
+}
+
+impl Keys {
+    /// The known key closest to `name` (directly or through an alias), within an edit
+    /// distance of 2.
+    pub(crate) fn suggest(&self, name: &str) -> Option<&'static str> {
+        let direct = self.known.iter().map(|key| (*key, *key));
+        let aliases = self.aliases.iter().copied();
+        direct
+            .chain(aliases)
+            .map(|(spelling, key)| (edit_distance(name, spelling), key))
+            .filter(|(distance, _)| *distance <= 2)
+            // `min_by_key` keeps the first of equals, so ties go to direct matches.
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, key)| key)
+    }
+}
+
+/// Levenshtein distance in characters, ignoring ASCII case (so `CMD` suggests `cmd`).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitute.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("comand", "command"), 1);
+        assert_eq!(edit_distance("comand", "cmd"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("CWD", "cwd"), 0);
+    }
+
+    #[test]
+    fn suggestions_are_close_or_absent() {
+        let keys = Keys {
+            context: "[[app]]",
+            known: &["name", "cmd", "cwd", "env", "restart"],
+            aliases: &[("command", "cmd")],
+        };
+        assert_eq!(keys.suggest("nmae"), Some("name"));
+        assert_eq!(keys.suggest("restrat"), Some("restart"));
+        assert_eq!(keys.suggest("comand"), Some("cmd"));
+        assert_eq!(keys.suggest("zzzzzz"), None);
+    }
+}

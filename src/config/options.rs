@@ -1,0 +1,397 @@
+//! appmux's own options, `$XDG_CONFIG_HOME/appmux/config.toml`: keymap, theme, scrollback,
+//! shell, mouse, sidebar and status bar.
+//!
+//! This module owns the `Options` types, their defaults and their validation, with the same
+//! located errors as the project file (see `doc`). It does not decide where the file lives
+//! (`paths` does) and does not load keymaps or themes; it only checks their names are given.
+
+use std::path::Path;
+use std::time::Duration;
+
+use toml::de::DeTable;
+
+use super::doc::{Keys, Report, Value, list, set};
+use super::error::{self, ConfigError};
+
+/// Which side of the screen the sidebar is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Side {
+    Left,
+    Right,
+}
+
+/// Where the status bar is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StatusPosition {
+    Top,
+    Bottom,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SidebarOptions {
+    pub visible: bool,
+    pub position: Side,
+    /// Columns, 10..=80.
+    pub width: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StatusOptions {
+    pub visible: bool,
+    pub position: StatusPosition,
+}
+
+/// Every option, with defaults for what the file leaves out.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Options {
+    /// A keymap name (from `keymaps/`); only checked to be non-empty here.
+    pub keymap: String,
+    /// A theme name (from `themes/`); only checked to be non-empty here.
+    pub theme: String,
+    /// Lines of history kept per app.
+    pub scrollback: usize,
+    /// The shell for new shells; `None` means `$SHELL`, read when a shell is started so that
+    /// loading options stays independent of the environment.
+    pub shell: Option<String>,
+    pub mouse: bool,
+    pub resurrect: bool,
+    pub metrics_interval: Duration,
+    pub sidebar: SidebarOptions,
+    pub status: StatusOptions,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            keymap: "tmux".to_owned(),
+            theme: "default".to_owned(),
+            scrollback: 10_000,
+            shell: None,
+            mouse: true,
+            resurrect: false,
+            metrics_interval: Duration::from_secs(1),
+            sidebar: SidebarOptions {
+                visible: true,
+                position: Side::Left,
+                width: 28,
+            },
+            status: StatusOptions {
+                visible: true,
+                position: StatusPosition::Bottom,
+            },
+        }
+    }
+}
+
+const TOP_KEYS: Keys = Keys {
+    context: "the top level",
+    known: &[
+        "keymap",
+        "theme",
+        "scrollback",
+        "shell",
+        "mouse",
+        "resurrect",
+        "metrics_interval",
+        "sidebar",
+        "status",
+    ],
+    aliases: &[("history", "scrollback"), ("history_limit", "scrollback")],
+};
+
+const SIDEBAR_KEYS: Keys = Keys {
+    context: "[sidebar]",
+    known: &["visible", "position", "width"],
+    aliases: &[("show", "visible"), ("side", "position")],
+};
+
+const STATUS_KEYS: Keys = Keys {
+    context: "[status]",
+    known: &["visible", "position"],
+    aliases: &[("show", "visible")],
+};
+
+/// Sampling more often than this costs CPU for no visible gain; zero would spin.
+const MIN_METRICS_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Loads the options file; a missing file gives the defaults. Same error style as the project file.
+pub fn load_options(path: &Path) -> Result<Options, ConfigError> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Options::default()),
+        Err(err) => {
+            return Err(ConfigError::whole_file(
+                path,
+                format!("cannot read the file: {err}"),
+            ));
+        }
+    };
+    parse_options(&error::decode(path, bytes)?, path)
+}
+
+/// Parses and validates `text` as the contents of the options file `file`.
+pub fn parse_options(text: &str, file: &Path) -> Result<Options, ConfigError> {
+    check_options(text, file).map_err(|errors| {
+        errors
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| ConfigError::whole_file(file, "invalid options file"))
+    })
+}
+
+/// The options, or every problem found in file order (for `appmux check`).
+pub fn check_options(text: &str, file: &Path) -> Result<Options, Vec<ConfigError>> {
+    let root =
+        DeTable::parse(text).map_err(|err| vec![ConfigError::from_toml(file, text, &err)])?;
+    let root = root.get_ref();
+    let mut report = Report::new(file, text);
+    report.unknown_keys(root, &TOP_KEYS);
+    let mut options = Options::default();
+    let text = |report: &mut Report<'_>, key: &str| {
+        root.get(key)
+            .and_then(|v| report.non_empty_string(v, key))
+            .map(str::to_owned)
+    };
+    set(&mut options.keymap, text(&mut report, "keymap"));
+    set(&mut options.theme, text(&mut report, "theme"));
+    options.shell = text(&mut report, "shell");
+    let max_lines = u64::try_from(usize::MAX).unwrap_or(u64::MAX);
+    let scrollback = root
+        .get("scrollback")
+        .and_then(|v| report.integer(v, "scrollback", 0, max_lines));
+    set(
+        &mut options.scrollback,
+        scrollback.and_then(|n| usize::try_from(n).ok()),
+    );
+    set(
+        &mut options.mouse,
+        root.get("mouse").and_then(|v| report.boolean(v, "mouse")),
+    );
+    set(
+        &mut options.resurrect,
+        root.get("resurrect")
+            .and_then(|v| report.boolean(v, "resurrect")),
+    );
+    let interval = root
+        .get("metrics_interval")
+        .and_then(|v| metrics_interval(&mut report, v));
+    set(&mut options.metrics_interval, interval);
+    if let Some(table) = root.get("sidebar").and_then(|v| report.table(v, "sidebar")) {
+        sidebar(&mut report, table, &mut options.sidebar);
+    }
+    if let Some(table) = root.get("status").and_then(|v| report.table(v, "status")) {
+        status(&mut report, table, &mut options.status);
+    }
+    let errors = report.finish();
+    if errors.is_empty() {
+        Ok(options)
+    } else {
+        Err(errors)
+    }
+}
+
+fn metrics_interval(report: &mut Report<'_>, value: &Value<'_>) -> Option<Duration> {
+    let interval = report.duration(value, "metrics_interval")?;
+    if interval < MIN_METRICS_INTERVAL {
+        report.error(&value.span(), "`metrics_interval` must be at least 100ms");
+        return None;
+    }
+    Some(interval)
+}
+
+fn sidebar(report: &mut Report<'_>, table: &DeTable<'_>, sidebar: &mut SidebarOptions) {
+    report.unknown_keys(table, &SIDEBAR_KEYS);
+    let visible = table
+        .get("visible")
+        .and_then(|v| report.boolean(v, "sidebar.visible"));
+    set(&mut sidebar.visible, visible);
+    let sides = [("left", Side::Left), ("right", Side::Right)];
+    let position = table
+        .get("position")
+        .and_then(|v| choice(report, v, "sidebar.position", &sides));
+    set(&mut sidebar.position, position);
+    let width = table
+        .get("width")
+        .and_then(|v| report.integer(v, "sidebar.width", 10, 80));
+    set(
+        &mut sidebar.width,
+        width.and_then(|n| u16::try_from(n).ok()),
+    );
+}
+
+fn status(report: &mut Report<'_>, table: &DeTable<'_>, status: &mut StatusOptions) {
+    report.unknown_keys(table, &STATUS_KEYS);
+    let visible = table
+        .get("visible")
+        .and_then(|v| report.boolean(v, "status.visible"));
+    set(&mut status.visible, visible);
+    let positions = [
+        ("top", StatusPosition::Top),
+        ("bottom", StatusPosition::Bottom),
+    ];
+    let position = table
+        .get("position")
+        .and_then(|v| choice(report, v, "status.position", &positions));
+    set(&mut status.position, position);
+}
+
+/// One of a fixed set of strings.
+fn choice<T: Copy>(
+    report: &mut Report<'_>,
+    value: &Value<'_>,
+    key: &str,
+    choices: &[(&str, T)],
+) -> Option<T> {
+    let text = report.string(value, key)?;
+    let found = choices
+        .iter()
+        .find(|(name, _)| *name == text)
+        .map(|(_, choice)| *choice);
+    if found.is_none() {
+        let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+        let message = format!(
+            "`{key}`: unknown value {text:?}; expected one of {}",
+            list(&names)
+        );
+        report.error(&value.span(), message);
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Options, String> {
+        parse_options(text, Path::new("config.toml")).map_err(|err| err.to_string())
+    }
+
+    #[test]
+    fn a_missing_file_gives_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = load_options(&dir.path().join("config.toml")).unwrap();
+        assert_eq!(options, Options::default());
+        assert_eq!(parse(""), Ok(Options::default()));
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let text = r#"
+keymap = "vi"
+theme = "dark"
+scrollback = 500
+shell = "/bin/zsh"
+mouse = false
+resurrect = true
+metrics_interval = "2s"
+[sidebar]
+visible = false
+position = "right"
+width = 40
+[status]
+visible = false
+position = "top"
+"#;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        let options = load_options(&path).unwrap();
+        let expected = Options {
+            keymap: "vi".to_owned(),
+            theme: "dark".to_owned(),
+            scrollback: 500,
+            shell: Some("/bin/zsh".to_owned()),
+            mouse: false,
+            resurrect: true,
+            metrics_interval: Duration::from_secs(2),
+            sidebar: SidebarOptions {
+                visible: false,
+                position: Side::Right,
+                width: 40,
+            },
+            status: StatusOptions {
+                visible: false,
+                position: StatusPosition::Top,
+            },
+        };
+        assert_eq!(options, expected);
+    }
+
+    #[test]
+    fn problems_are_located() {
+        let cases = [
+            (
+                "keymap = \"\"",
+                "config.toml:1:10: `keymap` must not be empty",
+            ),
+            (
+                "theme = 3",
+                "config.toml:1:9: `theme`: expected a string, found an integer",
+            ),
+            (
+                "mouse = \"yes\"",
+                "config.toml:1:9: `mouse`: expected a boolean (true or false), found a string",
+            ),
+            (
+                "scrollback = -1",
+                "config.toml:1:14: `scrollback` must be at least 0, found -1",
+            ),
+            (
+                "metrics_interval = \"1\"",
+                "config.toml:1:20: `metrics_interval`: invalid duration \"1\": expected a number followed by us, ms, s, m or h",
+            ),
+            (
+                "metrics_interval = \"1ms\"",
+                "config.toml:1:20: `metrics_interval` must be at least 100ms",
+            ),
+            (
+                "[sidebar]\nwidth = 9",
+                "config.toml:2:9: `sidebar.width` must be between 10 and 80, found 9",
+            ),
+            (
+                "[sidebar]\nposition = \"top\"",
+                "config.toml:2:12: `sidebar.position`: unknown value \"top\"; expected one of `left`, `right`",
+            ),
+            (
+                "[status]\nposition = \"left\"",
+                "config.toml:2:12: `status.position`: unknown value \"left\"; expected one of `top`, `bottom`",
+            ),
+            (
+                "[sidbar]",
+                "config.toml:1:2: unknown key `sidbar` in the top level; did you mean `sidebar`?",
+            ),
+            (
+                "[sidebar]\nwidht = 30",
+                "config.toml:2:1: unknown key `widht` in [sidebar]; did you mean `width`?",
+            ),
+            (
+                "[status]\nx = 1",
+                "config.toml:2:1: unknown key `x` in [status]; expected one of `visible`, `position`",
+            ),
+            (
+                "sidebar = 1",
+                "config.toml:1:11: `sidebar`: expected a table, found an integer",
+            ),
+            (
+                "mouse = ",
+                "config.toml:1:9: string values must be quoted, expected literal string",
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse(text), Err(expected.to_owned()), "{text}");
+        }
+    }
+
+    #[test]
+    fn all_problems_are_reported_in_file_order() {
+        let errors = check_options(
+            "theme = 1\nmouse = 2\n[status]\nvisible = 3\n",
+            Path::new("c"),
+        )
+        .unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [1, 2, 4]);
+    }
+}

@@ -1,0 +1,338 @@
+//! The project file, `appmux.toml`: a session name and its `[[app]]` entries.
+//!
+//! This module owns the project types (`Project`, `AppSpec` and its parts), finding, loading,
+//! checking and appending to the file, and every validation rule for it. It must not start
+//! processes or touch the session; the `app` lifecycle and the server consume an `AppSpec` as
+//! plain data. Positions come from `toml::de::DeTable::parse`, which spans every key and value
+//! (see `doc`): unknown keys point at the key, bad values at the value, a missing key at its
+//! `[[app]]` header, and a duplicate name at the second `name` value.
+
+mod app;
+mod append;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use toml::de::{DeTable, DeValue};
+
+use super::doc::{Keys, Report, Value};
+use super::error::{self, ConfigError};
+
+pub use append::append_app;
+
+/// The file name looked for in a project directory.
+pub const PROJECT_FILE: &str = "appmux.toml";
+
+/// When a crashed app is started again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RestartPolicy {
+    Never,
+    #[default]
+    OnFailure,
+    Always,
+}
+
+impl RestartPolicy {
+    /// The spelling used in config files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Never => "never",
+            Self::OnFailure => "on-failure",
+            Self::Always => "always",
+        }
+    }
+
+    /// Parses the config spelling (`never`, `on-failure`, `always`).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "never" => Some(Self::Never),
+            "on-failure" => Some(Self::OnFailure),
+            "always" => Some(Self::Always),
+            _ => None,
+        }
+    }
+}
+
+/// The delay before restart number n is `initial * factor^(n-1)`, capped at `max`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Backoff {
+    pub initial: Duration,
+    pub max: Duration,
+    pub factor: f64,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self {
+            initial: Duration::from_millis(100),
+            max: Duration::from_secs(15),
+            factor: 1.5,
+        }
+    }
+}
+
+/// Log rotation: rotate when the file reaches `max_size` bytes, keep `max_files` files.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LogSpec {
+    pub max_size: u64,
+    pub max_files: u32,
+}
+
+impl Default for LogSpec {
+    fn default() -> Self {
+        Self {
+            max_size: 10_000_000,
+            max_files: 5,
+        }
+    }
+}
+
+/// What to run: a string runs under `sh -c`, an array runs directly.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum CommandSpec {
+    Shell(String),
+    Argv(Vec<String>),
+}
+
+impl CommandSpec {
+    /// The argument vector to execute: `["sh", "-c", s]` or the array as written.
+    pub fn argv(&self) -> Vec<String> {
+        match self {
+            Self::Shell(script) => vec!["sh".to_owned(), "-c".to_owned(), script.clone()],
+            Self::Argv(argv) => argv.clone(),
+        }
+    }
+
+    /// One line for listings: the shell string as written, or the array quoted as a shell
+    /// would need it, so the line can be pasted into a terminal.
+    pub fn display(&self) -> String {
+        match self {
+            Self::Shell(script) => script.clone(),
+            Self::Argv(argv) => argv
+                .iter()
+                .map(|arg| shell_quote(arg))
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
+}
+
+fn shell_quote(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,+@%^".contains(c);
+    if !arg.is_empty() && arg.chars().all(plain) {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+/// One app as configured, with every default filled in and every path resolved.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AppSpec {
+    pub name: String,
+    pub cmd: CommandSpec,
+    /// Absolute: relative `cwd` values are resolved against the project file's directory.
+    pub cwd: PathBuf,
+    /// Sorted by key, so equal configs compare equal and listings are stable.
+    pub env: Vec<(String, String)>,
+    pub autostart: bool,
+    pub restart: RestartPolicy,
+    pub backoff: Backoff,
+    pub min_uptime: Duration,
+    pub max_restarts: u32,
+    pub stop_signal: i32,
+    pub stop_timeout: Duration,
+    pub log: LogSpec,
+}
+
+impl AppSpec {
+    /// An ad-hoc app (from `appmux run`): the defaults above with this command.
+    pub fn ad_hoc(name: String, cmd: CommandSpec, cwd: PathBuf) -> Self {
+        Self {
+            name,
+            cmd,
+            cwd,
+            env: Vec::new(),
+            autostart: true,
+            restart: RestartPolicy::default(),
+            backoff: Backoff::default(),
+            min_uptime: Duration::from_secs(1),
+            max_restarts: 10,
+            stop_signal: libc::SIGTERM,
+            stop_timeout: Duration::from_secs(5),
+            log: LogSpec::default(),
+        }
+    }
+}
+
+/// A loaded, valid project file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    /// Absolute path of the file.
+    pub file: PathBuf,
+    pub session: String,
+    pub apps: Vec<AppSpec>,
+}
+
+const TOP_KEYS: Keys = Keys {
+    context: "the top level",
+    known: &["session", "app"],
+    aliases: &[("name", "session"), ("apps", "app")],
+};
+
+/// `appmux.toml` in `dir`, if present (no walking up).
+pub fn find_project(dir: &Path) -> Option<PathBuf> {
+    let file = dir.join(PROJECT_FILE);
+    file.is_file().then_some(file)
+}
+
+/// Reads, parses and validates. The first problem found is returned, located in the file.
+pub fn load_project(path: &Path) -> Result<Project, ConfigError> {
+    let text = read_text(path)?;
+    parse_project(&text, path)
+}
+
+/// All problems found (for `appmux check`), each located; empty means valid.
+pub fn check_project(path: &Path) -> Vec<ConfigError> {
+    match read_text(path) {
+        Ok(text) => analyze(&text, path).1,
+        Err(err) => vec![err],
+    }
+}
+
+/// Parses and validates `text` as the contents of `file`. The file need not exist, but its
+/// directory is where relative `cwd` values are resolved and checked.
+pub fn parse_project(text: &str, file: &Path) -> Result<Project, ConfigError> {
+    match analyze(text, file) {
+        (Some(project), errors) if errors.is_empty() => Ok(project),
+        (_, errors) => Err(errors
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| ConfigError::whole_file(file, "invalid project file"))),
+    }
+}
+
+pub(crate) fn read_text(path: &Path) -> Result<String, ConfigError> {
+    let bytes = std::fs::read(path)
+        .map_err(|err| ConfigError::whole_file(path, format!("cannot read the file: {err}")))?;
+    error::decode(path, bytes)
+}
+
+/// The project (when nothing essential is missing) and every problem found, in file order.
+fn analyze(text: &str, file: &Path) -> (Option<Project>, Vec<ConfigError>) {
+    let root = match DeTable::parse(text) {
+        Ok(root) => root,
+        Err(err) => return (None, vec![ConfigError::from_toml(file, text, &err)]),
+    };
+    let root = root.get_ref();
+    // Messages name the file as the caller did; the project records the absolute path.
+    let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    let dir = absolute.parent().unwrap_or_else(|| Path::new("/"));
+    let mut report = Report::new(file, text);
+    report.unknown_keys(root, &TOP_KEYS);
+    let session = match root.get("session") {
+        Some(value) => session_name(&mut report, value),
+        None => Some(default_session_name(dir)),
+    };
+    let apps = match root.get("app") {
+        Some(value) => apps(&mut report, value, dir),
+        None => Some(Vec::new()),
+    };
+    let project = match (session, apps) {
+        (Some(session), Some(apps)) => Some(Project {
+            file: absolute.clone(),
+            session,
+            apps,
+        }),
+        _ => None,
+    };
+    (project, report.finish())
+}
+
+fn session_name(report: &mut Report<'_>, value: &Value<'_>) -> Option<String> {
+    let name = report.string(value, "session")?;
+    // `:` separates SESSION:APP in targets and `.` is reserved for pane indexes, as in tmux.
+    let problem = if name.is_empty() {
+        Some("`session` must not be empty")
+    } else if name.contains([':', '.']) {
+        Some("`session` must not contain `:` or `.`")
+    } else if name.chars().any(char::is_control) {
+        Some("`session` must not contain control characters")
+    } else {
+        None
+    };
+    match problem {
+        Some(message) => {
+            report.error(&value.span(), message);
+            None
+        }
+        None => Some(name.to_owned()),
+    }
+}
+
+/// The project directory's name, with the characters a session name cannot hold replaced by
+/// `_` (as tmux does), so any directory gives a usable default.
+fn default_session_name(dir: &Path) -> String {
+    let name = dir
+        .file_name()
+        .map(|name| name.to_string_lossy().replace([':', '.'], "_"))
+        .unwrap_or_default();
+    if name.is_empty() {
+        "default".to_owned()
+    } else {
+        name
+    }
+}
+
+/// Every `[[app]]` entry, or `None` when any of them lacks a name or a command.
+fn apps(report: &mut Report<'_>, value: &Value<'_>, dir: &Path) -> Option<Vec<AppSpec>> {
+    let DeValue::Array(entries) = value.get_ref() else {
+        let found = super::doc::article(value.get_ref());
+        let message = format!("`app`: expected an array of tables ([[app]]), found {found}");
+        report.error(&value.span(), message);
+        return None;
+    };
+    let mut specs = Some(Vec::with_capacity(entries.len()));
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for entry in entries.iter() {
+        let Some(table) = report.table(entry, "app") else {
+            specs = None;
+            continue;
+        };
+        check_duplicate(report, table, &mut seen);
+        let spec = app::parse_app(report, table, &entry.span(), dir);
+        match (spec, specs.as_mut()) {
+            (Some(spec), Some(specs)) => specs.push(spec),
+            _ => specs = None,
+        }
+    }
+    specs
+}
+
+/// Reports a second app with a name already used, at the second `name`.
+fn check_duplicate<'t>(
+    report: &mut Report<'_>,
+    table: &'t DeTable<'_>,
+    seen: &mut HashMap<&'t str, usize>,
+) {
+    let Some(value) = table.get("name") else {
+        return;
+    };
+    let DeValue::String(name) = value.get_ref() else {
+        return;
+    };
+    match seen.get(name.as_ref()) {
+        Some(first) => {
+            let message = format!("duplicate app name `{name}` (first defined on line {first})");
+            report.error(&value.span(), message);
+        }
+        None => {
+            let line = report.line_of(&value.span());
+            seen.insert(name.as_ref(), line);
+        }
+    }
+}

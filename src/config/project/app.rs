@@ -1,0 +1,404 @@
+//! One `[[app]]` table turned into an `AppSpec`: every key's type, range and meaning.
+//!
+//! This module owns the per-app rules (names, commands, cwd, env, restart policy, backoff,
+//! signals, log rotation). Rules that span apps, such as duplicate names, live in `project`.
+
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+
+use super::{AppSpec, Backoff, CommandSpec, LogSpec, RestartPolicy};
+use crate::config::doc::{Keys, Report, Value, list, set};
+
+const APP_KEYS: Keys = Keys {
+    context: "[[app]]",
+    known: &[
+        "name",
+        "cmd",
+        "cwd",
+        "env",
+        "autostart",
+        "restart",
+        "backoff",
+        "max_restarts",
+        "min_uptime",
+        "stop_signal",
+        "stop_timeout",
+        "log",
+    ],
+    aliases: &[
+        ("command", "cmd"),
+        ("script", "cmd"),
+        ("exec", "cmd"),
+        ("dir", "cwd"),
+        ("directory", "cwd"),
+        ("workdir", "cwd"),
+        ("working_dir", "cwd"),
+        ("environment", "env"),
+        ("auto_start", "autostart"),
+        ("restart_policy", "restart"),
+        ("kill_signal", "stop_signal"),
+        ("kill_timeout", "stop_timeout"),
+        ("max_restart", "max_restarts"),
+    ],
+};
+
+const BACKOFF_KEYS: Keys = Keys {
+    context: "`backoff`",
+    known: &["initial", "max", "factor"],
+    aliases: &[("min", "initial"), ("multiplier", "factor")],
+};
+
+const LOG_KEYS: Keys = Keys {
+    context: "`log`",
+    known: &["max_size", "max_files"],
+    aliases: &[
+        ("size", "max_size"),
+        ("files", "max_files"),
+        ("retain", "max_files"),
+    ],
+};
+
+/// The spellings `stop_signal` accepts, with or without a `SIG` prefix, in any case.
+const SIGNALS: &[(&str, i32)] = &[
+    ("TERM", libc::SIGTERM),
+    ("INT", libc::SIGINT),
+    ("HUP", libc::SIGHUP),
+    ("QUIT", libc::SIGQUIT),
+    ("KILL", libc::SIGKILL),
+    ("USR1", libc::SIGUSR1),
+    ("USR2", libc::SIGUSR2),
+];
+
+/// The highest signal number: real-time signals run up to 64 on Linux; elsewhere only the
+/// classic 31 are portable.
+const MAX_SIGNAL: u64 = if cfg!(target_os = "linux") { 64 } else { 31 };
+
+/// Reads one `[[app]]` table whose header is at `header`. Every problem is reported; the spec
+/// is returned only when the name and command are usable.
+pub(super) fn parse_app(
+    report: &mut Report<'_>,
+    table: &DeTable<'_>,
+    header: &Range<usize>,
+    dir: &Path,
+) -> Option<AppSpec> {
+    report.unknown_keys(table, &APP_KEYS);
+    let name = required(report, table, "name", header).and_then(|v| app_name(report, v));
+    let what = match &name {
+        Some(name) => format!("app `{name}`"),
+        None => "[[app]]".to_owned(),
+    };
+    let cmd = match table.get("cmd") {
+        Some(value) => command(report, value),
+        None => {
+            report.error(header, format!("{what} is missing `cmd`"));
+            None
+        }
+    };
+    let mut spec = AppSpec::ad_hoc(
+        String::new(),
+        CommandSpec::Argv(Vec::new()),
+        dir.to_path_buf(),
+    );
+    let max = u64::from(u32::MAX);
+    let max_restarts = table
+        .get("max_restarts")
+        .and_then(|v| report.integer(v, "max_restarts", 0, max));
+    set(
+        &mut spec.cwd,
+        table.get("cwd").and_then(|v| working_dir(report, v, dir)),
+    );
+    set(
+        &mut spec.env,
+        table.get("env").and_then(|v| environment(report, v)),
+    );
+    set(
+        &mut spec.autostart,
+        table
+            .get("autostart")
+            .and_then(|v| report.boolean(v, "autostart")),
+    );
+    set(
+        &mut spec.restart,
+        table.get("restart").and_then(|v| restart_policy(report, v)),
+    );
+    set(
+        &mut spec.backoff,
+        table.get("backoff").and_then(|v| backoff(report, v)),
+    );
+    set(
+        &mut spec.max_restarts,
+        max_restarts.and_then(|n| u32::try_from(n).ok()),
+    );
+    set(
+        &mut spec.min_uptime,
+        table
+            .get("min_uptime")
+            .and_then(|v| report.duration(v, "min_uptime")),
+    );
+    set(
+        &mut spec.stop_signal,
+        table
+            .get("stop_signal")
+            .and_then(|v| stop_signal(report, v)),
+    );
+    set(
+        &mut spec.stop_timeout,
+        table
+            .get("stop_timeout")
+            .and_then(|v| report.duration(v, "stop_timeout")),
+    );
+    set(&mut spec.log, table.get("log").and_then(|v| log(report, v)));
+    Some(AppSpec {
+        name: name?,
+        cmd: cmd?,
+        ..spec
+    })
+}
+
+fn required<'t, 'i>(
+    report: &mut Report<'_>,
+    table: &'t DeTable<'i>,
+    key: &str,
+    header: &Range<usize>,
+) -> Option<&'t Value<'i>> {
+    let value = table.get(key);
+    if value.is_none() {
+        report.error(header, format!("[[app]] is missing `{key}`"));
+    }
+    value
+}
+
+/// App names appear in targets (`SESSION:APP`) and in log file names, so they must not hold
+/// the separator, a path separator, whitespace or control characters.
+fn name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("app `name` must not be empty")
+    } else if name.contains([':', '/']) {
+        Some("app `name` must not contain `:` or `/`")
+    } else if name.chars().any(char::is_whitespace) {
+        Some("app `name` must not contain whitespace")
+    } else if name.chars().any(char::is_control) {
+        Some("app `name` must not contain control characters")
+    } else {
+        None
+    }
+}
+
+fn app_name(report: &mut Report<'_>, value: &Value<'_>) -> Option<String> {
+    let name = report.string(value, "name")?;
+    match name_problem(name) {
+        Some(problem) => {
+            report.error(&value.span(), format!("{problem}, found {name:?}"));
+            None
+        }
+        None => Some(name.to_owned()),
+    }
+}
+
+fn command(report: &mut Report<'_>, value: &Value<'_>) -> Option<CommandSpec> {
+    match value.get_ref() {
+        DeValue::String(script) if script.trim().is_empty() => {
+            report.error(&value.span(), "`cmd` is empty");
+            None
+        }
+        DeValue::String(script) => Some(CommandSpec::Shell(script.to_string())),
+        DeValue::Array(items) if items.is_empty() => {
+            report.error(&value.span(), "`cmd` is an empty array");
+            None
+        }
+        DeValue::Array(items) => {
+            let argv: Vec<Option<&str>> = items
+                .iter()
+                .map(|item| report.string(item, "cmd"))
+                .collect();
+            let argv: Vec<String> = argv
+                .into_iter()
+                .map(|arg| arg.map(str::to_owned))
+                .collect::<Option<_>>()?;
+            if argv[0].trim().is_empty() {
+                report.error(
+                    &items[0].span(),
+                    "`cmd`: the program (first element) is empty",
+                );
+                return None;
+            }
+            Some(CommandSpec::Argv(argv))
+        }
+        _ => {
+            let found = crate::config::doc::article(value.get_ref());
+            let message = format!("`cmd`: expected a string or an array of strings, found {found}");
+            report.error(&value.span(), message);
+            None
+        }
+    }
+}
+
+/// `cwd` resolved against the project directory; it must be an existing directory.
+fn working_dir(report: &mut Report<'_>, value: &Value<'_>, dir: &Path) -> Option<PathBuf> {
+    let cwd = report.string(value, "cwd")?;
+    // Collecting components drops `.` segments; `..` is kept, because resolving it lexically
+    // would be wrong when a symlink is involved.
+    let resolved: PathBuf = dir
+        .join(cwd)
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect();
+    let problem = match std::fs::metadata(&resolved) {
+        Ok(meta) if meta.is_dir() => return Some(resolved),
+        Ok(_) => "is not a directory",
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => "does not exist",
+        Err(_) => "cannot be accessed",
+    };
+    report.error(
+        &value.span(),
+        format!("`cwd`: {} {problem}", resolved.display()),
+    );
+    None
+}
+
+/// `env` as sorted pairs. Numbers and booleans are accepted and written as TOML shows them,
+/// because `PORT = 3000` is how people write it and an environment only holds strings.
+fn environment(report: &mut Report<'_>, value: &Value<'_>) -> Option<Vec<(String, String)>> {
+    let table = report.table(value, "env")?;
+    let mut env = Vec::with_capacity(table.len());
+    for (key, entry) in table.iter() {
+        let name = key.get_ref().as_ref();
+        if name.is_empty() || name.contains(['=', '\0']) {
+            let message = format!(
+                "`env`: invalid variable name {name:?} (it must be non-empty, without `=`)"
+            );
+            report.error(&key.span(), message);
+            continue;
+        }
+        let text = match entry.get_ref() {
+            DeValue::String(s) => s.to_string(),
+            DeValue::Integer(int) => int.to_string(),
+            DeValue::Float(float) => float.to_string(),
+            DeValue::Boolean(b) => b.to_string(),
+            other => {
+                let found = crate::config::doc::article(other);
+                let message =
+                    format!("`env.{name}`: expected a string, number or boolean, found {found}");
+                report.error(&entry.span(), message);
+                continue;
+            }
+        };
+        if text.contains('\0') {
+            report.error(
+                &entry.span(),
+                format!("`env.{name}` must not contain a NUL character"),
+            );
+            continue;
+        }
+        env.push((name.to_owned(), text));
+    }
+    env.sort();
+    Some(env)
+}
+
+fn restart_policy(report: &mut Report<'_>, value: &Value<'_>) -> Option<RestartPolicy> {
+    let text = report.string(value, "restart")?;
+    let policy = RestartPolicy::parse(text);
+    if policy.is_none() {
+        let valid = list(&["never", "on-failure", "always"]);
+        let message = format!("`restart`: unknown policy {text:?}; expected one of {valid}");
+        report.error(&value.span(), message);
+    }
+    policy
+}
+
+fn backoff(report: &mut Report<'_>, value: &Value<'_>) -> Option<Backoff> {
+    let table = report.table(value, "backoff")?;
+    report.unknown_keys(table, &BACKOFF_KEYS);
+    let mut backoff = Backoff::default();
+    let initial = table.get("initial");
+    let max = table.get("max");
+    if let Some(d) = initial.and_then(|v| report.duration(v, "backoff.initial")) {
+        backoff.initial = d;
+    }
+    if let Some(d) = max.and_then(|v| report.duration(v, "backoff.max")) {
+        backoff.max = d;
+    }
+    if let Some(factor_value) = table.get("factor") {
+        match report.number(factor_value, "backoff.factor") {
+            Some(factor) if factor < 1.0 => {
+                let message = format!("`backoff.factor` must be at least 1.0, found {factor}");
+                report.error(&factor_value.span(), message);
+            }
+            Some(factor) => backoff.factor = factor,
+            None => {}
+        }
+    }
+    if backoff.initial > backoff.max {
+        // Blame the key that was written; when both are, `initial` is the one that reads wrong.
+        if let Some(at) = initial.or(max) {
+            let message = format!(
+                "`backoff.initial` ({}) is greater than `backoff.max` ({})",
+                crate::config::units::format_duration(backoff.initial),
+                crate::config::units::format_duration(backoff.max),
+            );
+            report.error(&at.span(), message);
+        }
+    }
+    Some(backoff)
+}
+
+fn stop_signal(report: &mut Report<'_>, value: &Value<'_>) -> Option<i32> {
+    match value.get_ref() {
+        DeValue::Integer(_) => report
+            .integer(value, "stop_signal", 1, MAX_SIGNAL)
+            .and_then(|n| i32::try_from(n).ok()),
+        DeValue::String(name) => {
+            let upper = name.to_ascii_uppercase();
+            let bare = upper.strip_prefix("SIG").unwrap_or(&upper);
+            let signal = SIGNALS
+                .iter()
+                .find(|(known, _)| *known == bare)
+                .map(|(_, n)| *n);
+            if signal.is_none() {
+                let names: Vec<&str> = SIGNALS.iter().map(|(known, _)| *known).collect();
+                let message = format!(
+                    "`stop_signal`: unknown signal {name:?}; expected one of {} or a signal number",
+                    list(&names)
+                );
+                report.error(&value.span(), message);
+            }
+            signal
+        }
+        other => {
+            let found = crate::config::doc::article(other);
+            let message = format!(
+                "`stop_signal`: expected a signal name like \"TERM\" or a number, found {found}"
+            );
+            report.error(&value.span(), message);
+            None
+        }
+    }
+}
+
+fn log(report: &mut Report<'_>, value: &Value<'_>) -> Option<LogSpec> {
+    let table = report.table(value, "log")?;
+    report.unknown_keys(table, &LOG_KEYS);
+    let mut log = LogSpec::default();
+    if let Some(size_value) = table.get("max_size") {
+        match report.size(size_value, "log.max_size") {
+            // A zero limit would rotate on every write.
+            Some(0) => report.error(
+                &size_value.span(),
+                "`log.max_size` must be greater than zero",
+            ),
+            Some(size) => log.max_size = size,
+            None => {}
+        }
+    }
+    let max = u64::from(u32::MAX);
+    let files = table
+        .get("max_files")
+        .and_then(|v| report.integer(v, "log.max_files", 1, max));
+    if let Some(files) = files.and_then(|n| u32::try_from(n).ok()) {
+        log.max_files = files;
+    }
+    Some(log)
+}

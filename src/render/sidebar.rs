@@ -1,0 +1,272 @@
+//! The launcher sidebar: every app of the session with a state glyph and colour, its name, CPU,
+//! memory, uptime and restart count, two rows per app. Pure drawing from plain data.
+
+use std::time::Duration;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+
+/// An app's state as the sidebar shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Starting,
+    Running,
+    Stopping,
+    Exited(i32),
+    Signaled(i32),
+    /// Waiting to restart; the time left.
+    Waiting(Duration),
+    Errored,
+    Stopped,
+}
+
+impl Status {
+    /// Glyph and colour: green for up, yellow for transitions, red for failures, grey for off.
+    pub fn glyph(self) -> (&'static str, Color) {
+        match self {
+            Status::Starting => ("◐", Color::Cyan),
+            Status::Running => ("●", Color::Green),
+            Status::Stopping => ("◑", Color::Yellow),
+            Status::Exited(0) => ("✓", Color::Green),
+            Status::Exited(_) => ("✗", Color::Red),
+            Status::Signaled(_) => ("⊘", Color::Red),
+            Status::Waiting(_) => ("↻", Color::Yellow),
+            Status::Errored => ("✖", Color::LightRed),
+            Status::Stopped => ("■", Color::DarkGray),
+        }
+    }
+
+    pub fn text(self) -> String {
+        match self {
+            Status::Starting => "starting".into(),
+            Status::Running => "running".into(),
+            Status::Stopping => "stopping".into(),
+            Status::Exited(c) => format!("exited {c}"),
+            Status::Signaled(s) => crate::pane::process::signal_name(s),
+            Status::Waiting(d) => format!("restart in {}", short_duration(d)),
+            Status::Errored => "errored".into(),
+            Status::Stopped => "stopped".into(),
+        }
+    }
+}
+
+/// One row of data per app.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub name: String,
+    pub status: Status,
+    pub cpu_percent: Option<f32>,
+    pub rss_bytes: Option<u64>,
+    pub uptime: Option<Duration>,
+    pub restarts: u32,
+    /// Bytes dropped from the log, when logging is failing.
+    pub log_dropped: u64,
+}
+
+/// The sidebar as a whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sidebar {
+    pub items: Vec<Item>,
+    /// Index into `items` of the selected app.
+    pub selected: usize,
+    /// Keyboard focus is in the sidebar.
+    pub focused: bool,
+    /// The name filter, when one is active.
+    pub filter: Option<String>,
+}
+
+/// `1h02m`, `5m12s`, `42s`, `0.3s` — compact and readable.
+pub fn short_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0 => format!("{:.1}s", d.as_secs_f32()),
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m{:02}s", s / 60, s % 60),
+        s if s < 86_400 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+        s => format!("{}d{:02}h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+/// Draws the sidebar into `area`; the border sits on the side facing the panes (`border_right`).
+pub fn draw(buf: &mut Buffer, area: Rect, sb: &Sidebar, border_right: bool) {
+    if area.width < 3 || area.height == 0 {
+        return;
+    }
+    let border_x = if border_right { area.right() - 1 } else { area.x };
+    for y in area.top()..area.bottom() {
+        buf[(border_x, y)]
+            .set_symbol("│")
+            .set_style(Style::new().fg(Color::DarkGray));
+    }
+    let inner = Rect {
+        x: if border_right { area.x } else { area.x + 1 },
+        width: area.width - 1,
+        ..area
+    };
+    let running = sb
+        .items
+        .iter()
+        .filter(|i| matches!(i.status, Status::Running | Status::Starting))
+        .count();
+    let header = match &sb.filter {
+        Some(f) => format!(" /{f}"),
+        None => format!(" Apps {running}/{}", sb.items.len()),
+    };
+    let head_style = Style::new().add_modifier(Modifier::BOLD);
+    buf.set_stringn(inner.x, inner.y, &header, inner.width as usize, head_style);
+    let mut y = inner.y + 1;
+    for (i, item) in sb.items.iter().enumerate() {
+        if y >= inner.bottom() {
+            break;
+        }
+        draw_item(buf, inner, y, item, i == sb.selected, sb.focused);
+        y += 2;
+    }
+    if sb.items.is_empty() && inner.height > 1 {
+        let hint = if sb.filter.is_some() { " no match" } else { " no apps" };
+        buf.set_stringn(inner.x, inner.y + 1, hint, inner.width as usize, Style::new().fg(Color::DarkGray));
+    }
+}
+
+fn draw_item(buf: &mut Buffer, inner: Rect, y: u16, item: &Item, selected: bool, focused: bool) {
+    let w = inner.width as usize;
+    let (glyph, colour) = item.status.glyph();
+    let mut line_style = Style::new();
+    if selected && focused {
+        line_style = line_style.add_modifier(Modifier::REVERSED);
+    } else if selected {
+        line_style = line_style.add_modifier(Modifier::BOLD);
+    }
+    for row in [y, y + 1] {
+        if row < inner.bottom() {
+            buf.set_style(Rect::new(inner.x, row, inner.width, 1), line_style);
+        }
+    }
+    let marker = if selected { "▶" } else { " " };
+    buf.set_stringn(inner.x, y, marker, w, line_style);
+    buf.set_stringn(inner.x + 1, y, glyph, w.saturating_sub(1), line_style.fg(colour));
+    let state = item.status.text();
+    let name_room = w.saturating_sub(4 + state.chars().count());
+    let name: String = item.name.chars().take(name_room.max(1)).collect();
+    buf.set_stringn(inner.x + 3, y, &name, w.saturating_sub(3), line_style);
+    if w > state.chars().count() + name.chars().count() + 4 {
+        let sx = inner.right() - state.chars().count() as u16;
+        buf.set_stringn(sx, y, &state, state.len(), line_style.fg(colour));
+    }
+    if y + 1 >= inner.bottom() {
+        return;
+    }
+    let details = details(item);
+    let detail_style = line_style.fg(if item.log_dropped > 0 {
+        Color::Yellow
+    } else {
+        Color::DarkGray
+    });
+    buf.set_stringn(inner.x + 3, y + 1, &details, w.saturating_sub(3), detail_style);
+}
+
+fn details(item: &Item) -> String {
+    let mut parts = Vec::new();
+    if let Some(c) = item.cpu_percent {
+        parts.push(format!("{c:.1}%"));
+    }
+    if let Some(r) = item.rss_bytes {
+        parts.push(crate::metrics::human_bytes(r));
+    }
+    if let Some(u) = item.uptime {
+        parts.push(short_duration(u));
+    }
+    if item.restarts > 0 {
+        parts.push(format!("↻{}", item.restarts));
+    }
+    if item.log_dropped > 0 {
+        parts.push(format!("⚠ log -{}", crate::metrics::human_bytes(item.log_dropped)));
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(name: &str, status: Status) -> Item {
+        Item {
+            name: name.into(),
+            status,
+            cpu_percent: Some(1.5),
+            rss_bytes: Some(12 * 1024 * 1024),
+            uptime: Some(Duration::from_secs(312)),
+            restarts: 2,
+            log_dropped: 0,
+        }
+    }
+
+    fn text(buf: &Buffer) -> String {
+        let area = buf.area;
+        (area.top()..area.bottom())
+            .map(|y| {
+                (area.left()..area.right())
+                    .map(|x| buf[(x, y)].symbol().to_owned())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn every_state_renders() {
+        let mut items = vec![
+            item("web", Status::Running),
+            item("api", Status::Starting),
+            item("db", Status::Stopping),
+            item("migrate", Status::Exited(0)),
+            item("worker", Status::Exited(3)),
+            item("cron", Status::Signaled(9)),
+            item("queue", Status::Waiting(Duration::from_millis(2500))),
+            item("flaky", Status::Errored),
+            item("docs", Status::Stopped),
+        ];
+        items[4].log_dropped = 4096;
+        for it in &mut items[3..] {
+            it.cpu_percent = None;
+            it.rss_bytes = None;
+            it.uptime = None;
+        }
+        let sb = Sidebar {
+            items,
+            selected: 1,
+            focused: true,
+            filter: None,
+        };
+        let area = Rect::new(0, 0, 28, 20);
+        let mut buf = Buffer::empty(area);
+        draw(&mut buf, area, &sb, true);
+        insta::assert_snapshot!(text(&buf));
+    }
+
+    #[test]
+    fn tiny_areas_do_not_panic() {
+        let sb = Sidebar {
+            items: vec![item("a-very-long-application-name", Status::Running)],
+            selected: 0,
+            focused: false,
+            filter: Some("zz".into()),
+        };
+        for (w, h) in [(0, 0), (1, 1), (3, 1), (5, 2), (80, 1)] {
+            let area = Rect::new(0, 0, w, h);
+            let mut buf = Buffer::empty(area);
+            draw(&mut buf, area, &sb, false);
+        }
+    }
+
+    #[test]
+    fn durations_are_compact() {
+        assert_eq!(short_duration(Duration::from_millis(300)), "0.3s");
+        assert_eq!(short_duration(Duration::from_secs(42)), "42s");
+        assert_eq!(short_duration(Duration::from_secs(312)), "5m12s");
+        assert_eq!(short_duration(Duration::from_secs(3720)), "1h02m");
+    }
+}

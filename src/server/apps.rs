@@ -1,0 +1,280 @@
+//! The supervisor half of the server: adding apps to sessions, carrying out the effects their
+//! lifecycle decides (spawn, stop signal, SIGKILL), feeding their output to the log and the
+//! terminal, handling exits, and the timers for backoff and stop timeouts. Decisions live in
+//! `crate::app`; this file only applies them.
+
+use std::time::Instant;
+
+use crate::app::lifecycle::{Effect, State};
+use crate::config::AppSpec;
+use crate::logs::AppLog;
+use crate::pane::process::{ExitStatus, Process, RunKey, SpawnSpec};
+use crate::pane::term::Terminal;
+use crate::paths;
+use crate::protocol::{AppOp, Size};
+use crate::server::model::{App, AppId, PendingExit, SessionId, unique_name};
+use crate::server::settings::PANE_ENV_OVERRIDES;
+use crate::server::state::Server;
+
+/// Bytes fed to a terminal when a new run starts in it: leave the alternate screen, reset
+/// attributes and input modes a crashed app may have left on, show the cursor.
+const RUN_RESET: &str = "\x1b[?1049l\x1b[m\x1b[?25h\x1b[?1l\x1b>\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l";
+
+impl Server {
+    /// Adds an app to a session without starting it. `spec.name` is made unique when empty or
+    /// derived; an explicit name that is taken is refused.
+    pub fn add_app(
+        &mut self,
+        session: SessionId,
+        mut spec: AppSpec,
+        ad_hoc: bool,
+        explicit_name: bool,
+    ) -> Result<AppId, String> {
+        let s = self.sessions.get(&session).ok_or("no such session")?;
+        let taken: Vec<String> = s
+            .apps
+            .iter()
+            .filter_map(|a| self.apps.get(a).map(|a| a.name.clone()))
+            .collect();
+        if explicit_name && taken.contains(&spec.name) {
+            return Err(format!("app `{}` already exists in session {}", spec.name, s.name));
+        }
+        spec.name = unique_name(&spec.name, taken.iter().map(String::as_str));
+        let log_dir = paths::session_log_dir(&s.name).map_err(|e| e.to_string())?;
+        let mut env = s.env.clone();
+        env.retain(|(k, _)| !spec.env.iter().any(|(sk, _)| sk == k));
+        env.extend(spec.env.iter().cloned());
+        let size = s.detached_size;
+        let id = AppId(self.next_id());
+        let app = App {
+            id,
+            session,
+            name: spec.name.clone(),
+            log: AppLog::new(&log_dir, &spec.name, spec.log.clone()),
+            spec,
+            env,
+            term: Terminal::new(size, self.settings.history_limit),
+            process: None,
+            run: 0,
+            life: Default::default(),
+            started: Instant::now(),
+            saw_output: false,
+            eof: false,
+            pending_exit: None,
+            usage: None,
+            ad_hoc,
+        };
+        self.apps.insert(id, app);
+        if let Some(s) = self.sessions.get_mut(&session) {
+            s.apps.push(id);
+        }
+        self.session_changed(session);
+        Ok(id)
+    }
+
+    /// Applies a user's request to an app.
+    pub fn app_op(&mut self, id: AppId, op: AppOp) {
+        let now = Instant::now();
+        let Some(app) = self.apps.get_mut(&id) else { return };
+        let timeout = app.spec.stop_timeout;
+        let effect = match op {
+            AppOp::Start => app.life.start(),
+            AppOp::Stop => app.life.stop(now, timeout),
+            AppOp::Restart => app.life.restart(now, timeout),
+            AppOp::Kill => app.life.kill(),
+        };
+        tracing::info!(app = %app.name, ?op, ?effect, "app request");
+        self.apply(id, effect);
+        self.app_changed(id);
+    }
+
+    /// Carries out what the lifecycle decided.
+    pub fn apply(&mut self, id: AppId, effect: Effect) {
+        match effect {
+            Effect::None => {}
+            Effect::Spawn => self.spawn_app(id),
+            Effect::Signal => {
+                if let Some(app) = self.apps.get(&id)
+                    && let Some(p) = &app.process
+                {
+                    match rustix::process::Signal::from_named_raw(app.spec.stop_signal) {
+                        Some(sig) => p.signal_all(sig),
+                        None => p.signal_all(rustix::process::Signal::TERM),
+                    }
+                    // A stopped (SIGTSTP) app could not act on the signal otherwise.
+                    p.signal_all(rustix::process::Signal::CONT);
+                }
+            }
+            Effect::Kill => {
+                if let Some(p) = self.apps.get(&id).and_then(|a| a.process.as_ref()) {
+                    p.signal_all(rustix::process::Signal::KILL);
+                }
+            }
+        }
+    }
+
+    /// Starts a new run of an app in a fresh PTY, at its terminal's current size.
+    fn spawn_app(&mut self, id: AppId) {
+        let socket = self.settings.socket.display().to_string();
+        let session_name = self
+            .apps
+            .get(&id)
+            .and_then(|a| self.sessions.get(&a.session))
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
+        let tx = self.pty_tx.clone();
+        let pane_env = |app: &str| self.settings.pane_env(&socket, &session_name, app);
+        let Some(app) = self.apps.get(&id) else { return };
+        let mut env = app.env.clone();
+        env.retain(|(k, _)| !PANE_ENV_OVERRIDES.contains(&k.as_str()));
+        env.extend(pane_env(&app.name));
+        let spec = SpawnSpec {
+            argv: app.spec.cmd.argv(),
+            cwd: Some(app.spec.cwd.display().to_string()),
+            env,
+            size: app.term.size(),
+        };
+        let Some(app) = self.apps.get_mut(&id) else { return };
+        app.run += 1;
+        app.eof = false;
+        app.pending_exit = None;
+        app.saw_output = false;
+        app.started = Instant::now();
+        if app.run > 1 {
+            let cols = usize::from(app.term.size().cols);
+            let label = format!(" restart #{} ", app.life.restarts);
+            let rule = "─".repeat(cols.saturating_sub(label.len() + 4) / 2);
+            let sep = format!("{RUN_RESET}\r\n\x1b[2m{rule}──{label}──{rule}\x1b[m\r\n");
+            app.term.feed(sep.as_bytes());
+        }
+        let key = RunKey {
+            app: id.0,
+            run: app.run,
+        };
+        match Process::spawn(&spec, key, tx) {
+            Ok(p) => {
+                tracing::info!(app = %app.name, pid = p.pid(), run = app.run, "app started");
+                app.log.marker(&format!(
+                    "started pid {} (run {}): {}",
+                    p.pid(),
+                    app.run,
+                    app.spec.cmd.display()
+                ));
+                app.process = Some(p);
+                app.life.spawned();
+            }
+            Err(e) => {
+                tracing::warn!(app = %app.name, "start failed: {e:#}");
+                let msg = format!("appmux: {e:#}\n");
+                app.log.write(msg.as_bytes());
+                app.term.feed(msg.replace('\n', "\r\n").as_bytes());
+                app.life.spawned();
+                // Reported like a shell reports a missing command; backoff applies.
+                app.eof = true;
+                app.pending_exit = Some(PendingExit {
+                    status: ExitStatus::Code(127),
+                    deadline: Instant::now(),
+                });
+            }
+        }
+        self.app_changed(id);
+    }
+
+    /// Output of the current run: logged first, then parsed; query replies go back to the app.
+    pub(super) fn app_output(&mut self, key: RunKey, bytes: &[u8]) {
+        let Some(app) = self.app_run(key) else { return };
+        app.log.write(bytes);
+        app.saw_output = true;
+        let replies = app.term.feed(bytes);
+        if let Some(p) = &app.process {
+            p.write(replies);
+        }
+        let id = app.id;
+        self.app_changed(id);
+    }
+
+    /// The app for a PTY event, if the event belongs to its current run.
+    pub(super) fn app_run(&mut self, key: RunKey) -> Option<&mut App> {
+        self.apps
+            .get_mut(&AppId(key.app))
+            .filter(|a| a.run == key.run)
+    }
+
+    /// Records an exit, shows it in the app's pane and log, and lets the lifecycle decide.
+    pub(super) fn app_exited(&mut self, id: AppId, status: ExitStatus) {
+        let now = Instant::now();
+        let Some(app) = self.apps.get_mut(&id) else { return };
+        let uptime = app.started.elapsed();
+        app.process = None;
+        app.pending_exit = None;
+        app.usage = None;
+        tracing::info!(app = %app.name, %status, ?uptime, "app exited");
+        app.log
+            .marker(&format!("{status} after {:.1}s", uptime.as_secs_f64()));
+        let rule = app.rule();
+        let effect = app.life.exited(status, uptime, &rule, now);
+        let (_, col) = app.term.screen().cursor_position();
+        let newline = if col > 0 { "\r\n" } else { "" };
+        let what = match app.life.state {
+            State::Backoff { until, .. } => format!(
+                "{status}; restarting in {:.1}s",
+                until.saturating_duration_since(now).as_secs_f64()
+            ),
+            State::Errored(_) => format!(
+                "{status}; errored after {} quick restarts, start it by hand",
+                app.spec.max_restarts
+            ),
+            _ => status.to_string(),
+        };
+        let note = format!("{newline}\x1b[m\x1b[7m[{} {what}]\x1b[m", app.name);
+        app.term.feed(note.as_bytes());
+        self.apply(id, effect);
+        self.app_changed(id);
+    }
+
+    /// The earliest lifecycle timer (backoff restart or stop timeout).
+    pub(super) fn app_deadline(&self) -> Option<Instant> {
+        self.apps.values().filter_map(|a| a.life.deadline()).min()
+    }
+
+    /// Fires due lifecycle timers.
+    pub(super) fn tick_apps(&mut self, now: Instant) {
+        let due: Vec<AppId> = self
+            .apps
+            .values()
+            .filter(|a| a.life.deadline().is_some_and(|t| t <= now))
+            .map(|a| a.id)
+            .collect();
+        for id in due {
+            if let Some(app) = self.apps.get_mut(&id) {
+                let effect = app.life.tick(now);
+                self.apply(id, effect);
+                self.app_changed(id);
+            }
+        }
+    }
+
+    /// Stops an app for good because its session goes away: SIGHUP (its terminal is going),
+    /// the stop signal, and SIGKILL for whatever is left after a grace period.
+    pub(super) fn retire_app(&mut self, id: AppId) {
+        let Some(app) = self.apps.remove(&id) else { return };
+        if let Some(p) = app.process {
+            p.signal_all(rustix::process::Signal::HUP);
+            if let Some(sig) = rustix::process::Signal::from_named_raw(app.spec.stop_signal) {
+                p.signal_all(sig);
+            }
+            p.signal_all(rustix::process::Signal::CONT);
+            self.kill_later(p);
+        }
+    }
+
+    /// Resizes an app's terminal and PTY.
+    pub(super) fn resize_app(&mut self, id: AppId, size: Size) {
+        if let Some(a) = self.apps.get_mut(&id) {
+            a.term.resize(size);
+            if let Some(p) = &a.process {
+                p.resize(size);
+            }
+        }
+    }
+}
