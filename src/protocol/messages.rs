@@ -183,7 +183,7 @@ pub struct SessionInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppInfo {
     pub name: String,
-    /// `starting`, `running`, `stopping`, `exited` (see `exit_code` / `signal`), `waiting`
+    /// `running`, `stopping`, `exited` (see `exit_code` / `signal`), `waiting`
     /// (a restart is due after backoff), `errored` (too many quick exits) or `stopped`.
     pub state: String,
     pub pid: Option<u32>,

@@ -387,7 +387,7 @@ impl Server {
 
 fn sidebar_item(app: &App, now: Instant) -> Item {
     let status = match app.life.state {
-        State::Running if app.state_label() == "starting" => Status::Starting,
+        State::Running if app.is_starting() => Status::Starting,
         State::Running => Status::Running,
         State::Stopping { .. } => Status::Stopping,
         State::Stopped => Status::Stopped,

@@ -116,16 +116,17 @@ impl App {
         self.process.as_ref().map(Process::pid)
     }
 
-    /// The state name shown to users: the lifecycle's, with "starting" for a fresh run that has
-    /// printed nothing yet.
+    /// The state name of `ls --json`: the lifecycle's.
     pub fn state_label(&self) -> &'static str {
-        if self.life.state == State::Running
+        self.life.label()
+    }
+
+    /// A fresh run that has printed nothing and is not yet past `min_uptime`: the sidebar
+    /// shows it as starting (ls already calls it running, since its process is up).
+    pub fn is_starting(&self) -> bool {
+        self.life.state == State::Running
             && !self.saw_output
             && self.started.elapsed() < self.spec.min_uptime
-        {
-            return "starting";
-        }
-        self.life.label()
     }
 
     pub fn uptime(&self) -> Option<std::time::Duration> {
