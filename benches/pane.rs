@@ -25,20 +25,26 @@ const CHUNK: usize = 64 * 1024;
 const INPUT: usize = 1 << 20;
 
 fn feed_throughput(c: &mut Criterion) {
-    let inputs: [(&str, Vec<u8>); 3] = [
-        ("mixed", common::mixed(INPUT)),
-        ("sgr_heavy", common::sgr_heavy(INPUT)),
-        ("wide_heavy", common::wide_heavy(INPUT)),
+    let mixed = common::mixed(INPUT);
+    let sgr = common::sgr_heavy(INPUT);
+    let wide = common::wide_heavy(INPUT);
+    // The last case is the mixed input with no history: the difference from the first is the
+    // cost of keeping scrollback.
+    let cases: [(&str, &[u8], usize); 4] = [
+        ("mixed", &mixed, HISTORY),
+        ("sgr_heavy", &sgr, HISTORY),
+        ("wide_heavy", &wide, HISTORY),
+        ("mixed_history_0", &mixed, 0),
     ];
     let mut group = c.benchmark_group("pane_feed");
     group
         .sample_size(20)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    for (name, input) in &inputs {
+    for (name, input, history) in cases {
         group.throughput(Throughput::Bytes(input.len() as u64));
-        let mut term = Terminal::new(SIZE, HISTORY);
-        group.bench_function(*name, |b| {
+        let mut term = Terminal::new(SIZE, history);
+        group.bench_function(name, |b| {
             b.iter(|| {
                 for chunk in input.chunks(CHUNK) {
                     black_box(term.feed(chunk));

@@ -12,7 +12,7 @@ use std::time::Duration;
 use appmux::pane::term::Terminal;
 use appmux::protocol::Size;
 use appmux::render::backend::Renderer;
-use appmux::render::{PaneView, StatusView, View, draw, pane_area};
+use appmux::render::{Chrome, PaneView, StatusView, View, areas, draw, pane_area};
 use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
@@ -38,11 +38,14 @@ fn status() -> StatusView<'static> {
         tabs: vec![("0:sh*".into(), true), ("1:vim".into(), false)],
         right: "C-b d detach",
         prefix_active: false,
+        message: None,
     }
 }
 
-fn view<'a>(panes: &[(Rect, &'a Terminal)]) -> View<'a> {
+/// A plain client's view (status line, no sidebar) of `size` showing `panes`.
+fn view<'a>(size: Size, panes: &[(Rect, &'a Terminal)]) -> View<'a> {
     View {
+        areas: areas(size, Chrome::PLAIN),
         panes: panes
             .iter()
             .enumerate()
@@ -53,6 +56,8 @@ fn view<'a>(panes: &[(Rect, &'a Terminal)]) -> View<'a> {
             })
             .collect(),
         status: Some(status()),
+        sidebar: None,
+        overlay: None,
     }
 }
 
@@ -66,16 +71,16 @@ fn bench_alternating(
     b: &[(Rect, &Terminal)],
 ) {
     let mut renderer = Renderer::new(size);
-    renderer.render(|f| draw(f, &view(a)));
+    renderer.render(|f| draw(f, &view(size, a)));
     // Report how much each frame sends, so a change in the diff shows up next to the time.
-    let to_b = renderer.render(|f| draw(f, &view(b))).len();
-    let to_a = renderer.render(|f| draw(f, &view(a))).len();
+    let to_b = renderer.render(|f| draw(f, &view(size, b))).len();
+    let to_a = renderer.render(|f| draw(f, &view(size, a))).len();
     eprintln!("render_frame/{name}: {to_b} and {to_a} bytes per frame");
     let mut flip = false;
     group.bench_function(name, |bench| {
         bench.iter(|| {
             flip = !flip;
-            let v = view(if flip { b } else { a });
+            let v = view(size, if flip { b } else { a });
             black_box(renderer.render(|f| draw(f, &v)))
         })
     });
@@ -137,7 +142,7 @@ fn single_pane(c: &mut Criterion) {
     group.bench_function("120x40_invalidated_redraw", |bench| {
         bench.iter(|| {
             renderer.invalidate();
-            let v = view(&panes);
+            let v = view(size, &panes);
             black_box(renderer.render(|f| draw(f, &v)))
         })
     });

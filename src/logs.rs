@@ -240,32 +240,57 @@ pub fn last_lines(data: &[u8], n: usize) -> &[u8] {
     data
 }
 
-/// Prints new bytes of the live log as they arrive, following rotation. Runs until killed.
+/// Prints new bytes of the live log as they arrive, following rotation, until killed. The open
+/// file keeps being read after it is renamed, and files rotated in between two looks are read
+/// too, so nothing is skipped however fast the log rotates.
 pub fn follow(path: &Path, out: &mut impl Write) -> io::Result<()> {
-    let mut pos = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    let mut buf = vec![0u8; 64 * 1024];
+    use std::os::unix::fs::MetadataExt;
+    let id = |m: &fs::Metadata| (m.dev(), m.ino());
+    let mut current: Option<(File, (u64, u64))> = None;
+    if let Ok(mut f) = File::open(path) {
+        f.seek(SeekFrom::End(0))?;
+        let meta = f.metadata()?;
+        current = Some((f, id(&meta)));
+    }
     loop {
-        let len = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        if len < pos {
-            // Rotated (or truncated): the new file is read from its start.
-            pos = 0;
+        if let Some((f, _)) = current.as_mut() {
+            copy_to_end(f, out)?;
         }
-        if len > pos {
-            let mut f = File::open(path)?;
-            f.seek(SeekFrom::Start(pos))?;
-            loop {
-                let n = f.read(&mut buf)?;
-                if n == 0 {
-                    break;
+        let live = fs::metadata(path).ok().map(|m| id(&m));
+        if live.is_some() && live != current.as_ref().map(|(_, i)| *i) {
+            // Rotated: everything newer than the file we had, oldest first, then the live one.
+            let seen = current.as_ref().map(|(_, i)| *i);
+            let files = files_oldest_first(path);
+            let start = files
+                .iter()
+                .position(|p| fs::metadata(p).ok().map(|m| id(&m)) == seen)
+                .map_or(0, |i| i + 1);
+            for p in &files[start..files.len().saturating_sub(1)] {
+                if let Ok(mut f) = File::open(p) {
+                    copy_to_end(&mut f, out)?;
                 }
-                out.write_all(&buf[..n])?;
-                pos += n as u64;
             }
-            out.flush()?;
+            current = File::open(path).ok().and_then(|f| {
+                let meta = f.metadata().ok()?;
+                Some((f, id(&meta)))
+            });
+            continue;
         }
+        out.flush()?;
         // A client-side follower: the server is not involved, so a short poll is the simple
         // and portable choice here.
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn copy_to_end(f: &mut File, out: &mut impl Write) -> io::Result<()> {
+    let mut buf = [0u8; 64 * 1024];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        out.write_all(&buf[..n])?;
     }
 }
 

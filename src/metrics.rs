@@ -129,7 +129,10 @@ mod tests {
         let me = std::process::id();
         let mut system = System::new();
         // Our own session holds us, the shell and both sleeps.
-        let sid = rustix::process::getsid(None).unwrap().as_raw_nonzero().get() as u32;
+        let sid = rustix::process::getsid(None)
+            .unwrap()
+            .as_raw_nonzero()
+            .get() as u32;
         let report = sample(&mut system, &vec![(7, sid), (8, me)]);
         let _ = child.kill();
         let _ = child.wait();

@@ -24,7 +24,10 @@ pub enum State {
     /// Exited on its own and the policy does not restart it.
     Exited(ExitStatus),
     /// Exited; a restart is due at `until`.
-    Backoff { until: Instant, last: ExitStatus },
+    Backoff {
+        until: Instant,
+        last: ExitStatus,
+    },
     /// Died young too often; waits for a manual start.
     Errored(ExitStatus),
 }
@@ -282,7 +285,10 @@ mod tests {
         l.start();
         l.spawned();
         for expected in [100, 200] {
-            assert_eq!(l.exited(ExitStatus::Code(1), Duration::ZERO, &r, now), Effect::None);
+            assert_eq!(
+                l.exited(ExitStatus::Code(1), Duration::ZERO, &r, now),
+                Effect::None
+            );
             let until = l.deadline().unwrap();
             assert_eq!((until - now).as_millis(), expected);
             assert_eq!(l.tick(until), Effect::Spawn);

@@ -39,7 +39,12 @@ pub struct RestartTracker {
 
 impl RestartTracker {
     /// Decides what follows an unrequested exit after `uptime`.
-    pub fn on_exit(&mut self, rule: &RestartRule, status: ExitStatus, uptime: Duration) -> Decision {
+    pub fn on_exit(
+        &mut self,
+        rule: &RestartRule,
+        status: ExitStatus,
+        uptime: Duration,
+    ) -> Decision {
         if uptime >= rule.min_uptime {
             // A healthy run: whatever happened before is forgiven.
             *self = Self::default();
@@ -111,7 +116,9 @@ mod tests {
     #[test]
     fn backoff_grows_geometrically_and_caps() {
         let r = rule(RestartPolicy::Always);
-        let delays: Vec<u128> = (0..4).map(|n| backoff_delay(&r.backoff, n).as_millis()).collect();
+        let delays: Vec<u128> = (0..4)
+            .map(|n| backoff_delay(&r.backoff, n).as_millis())
+            .collect();
         assert_eq!(delays, [100, 150, 225, 337]);
         assert_eq!(backoff_delay(&r.backoff, 100), Duration::from_secs(15));
     }
@@ -139,7 +146,10 @@ mod tests {
         assert_eq!(t.quick_exits, 0);
         // Long runs never count, however many there are.
         for _ in 0..20 {
-            assert!(matches!(t.on_exit(&r, fail, LONG), Decision::RestartAfter(_)));
+            assert!(matches!(
+                t.on_exit(&r, fail, LONG),
+                Decision::RestartAfter(_)
+            ));
         }
     }
 
@@ -149,7 +159,10 @@ mod tests {
         let never = rule(RestartPolicy::Never);
         assert_eq!(t.on_exit(&never, ExitStatus::Code(1), LONG), Decision::Stay);
         let on_failure = rule(RestartPolicy::OnFailure);
-        assert_eq!(t.on_exit(&on_failure, ExitStatus::Code(0), LONG), Decision::Stay);
+        assert_eq!(
+            t.on_exit(&on_failure, ExitStatus::Code(0), LONG),
+            Decision::Stay
+        );
         assert!(matches!(
             t.on_exit(&on_failure, ExitStatus::Signal(9), LONG),
             Decision::RestartAfter(_)

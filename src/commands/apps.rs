@@ -52,7 +52,10 @@ pub fn apps_op(sock: &SocketPaths, args: AppsArgs, op: AppOp) -> Result<()> {
 /// `run -- CMD...`: one argument with shell syntax runs under `sh -c`, several run directly.
 pub fn command_of(args: &[String]) -> CommandSpec {
     match args {
-        [one] if one.contains(|c: char| c.is_whitespace() || "|&;<>()$`\\\"'*?[]#~=%".contains(c)) => {
+        [one]
+            if one
+                .contains(|c: char| c.is_whitespace() || "|&;<>()$`\\\"'*?[]#~=%".contains(c)) =>
+        {
             CommandSpec::Shell(one.clone())
         }
         _ => CommandSpec::Argv(args.to_vec()),

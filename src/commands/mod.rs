@@ -74,7 +74,11 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 /// How a new session inherits the client's world: its environment and working directory.
-pub(crate) fn new_session(name: Option<String>, cmd: Vec<String>, size: Option<Size>) -> NewSession {
+pub(crate) fn new_session(
+    name: Option<String>,
+    cmd: Vec<String>,
+    size: Option<Size>,
+) -> NewSession {
     NewSession {
         name,
         cmd,

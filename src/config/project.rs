@@ -209,11 +209,22 @@ pub fn check_project(path: &Path) -> Vec<ConfigError> {
 pub fn parse_project(text: &str, file: &Path) -> Result<Project, ConfigError> {
     match analyze(text, file) {
         (Some(project), errors) if errors.is_empty() => Ok(project),
-        (_, errors) => Err(errors
-            .into_iter()
-            .next()
+        (_, errors) => Err(first_to_report(errors)
             .unwrap_or_else(|| ConfigError::whole_file(file, "invalid project file"))),
     }
+}
+
+/// The one error worth showing when only one is shown: a "missing key" is often the
+/// consequence of a misspelt one (`comand` leaves `cmd` missing), so the misspelling, if any,
+/// comes first; otherwise the first in file order.
+fn first_to_report(errors: Vec<ConfigError>) -> Option<ConfigError> {
+    let consequence = |e: &ConfigError| e.message.contains("is missing");
+    let mut errors = errors.into_iter();
+    let first = errors.next()?;
+    if !consequence(&first) {
+        return Some(first);
+    }
+    Some(errors.find(|e| !consequence(e)).unwrap_or(first))
 }
 
 pub(crate) fn read_text(path: &Path) -> Result<String, ConfigError> {

@@ -71,13 +71,13 @@ pub fn format_duration(duration: Duration) -> String {
     if nanos == 0 {
         return "0s".to_owned();
     }
-    if nanos % 1_000 != 0 {
+    if !nanos.is_multiple_of(1_000) {
         let frac = format!("{:09}", duration.subsec_nanos());
         return format!("{}.{}s", duration.as_secs(), frac.trim_end_matches('0'));
     }
     DURATION_UNITS
         .iter()
-        .find(|(_, factor)| nanos % factor == 0)
+        .find(|(_, factor)| nanos.is_multiple_of(*factor))
         .map_or_else(
             || format!("{nanos}ns"),
             |(name, factor)| format!("{}{name}", nanos / factor),

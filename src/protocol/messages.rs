@@ -128,7 +128,9 @@ impl Tagged for ClientMsg {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Reply {
     Done,
-    Created { name: String },
+    Created {
+        name: String,
+    },
     List(ListReport),
     Capture(String),
     /// An app was added: where it lives.

@@ -19,6 +19,8 @@ pub struct ClientBackend {
     cursor: Position,
     /// What the client's cursor visibility is, so unchanged frames do not repeat it.
     cursor_shown: Option<bool>,
+    /// Cells were drawn since the cursor was last placed, so the terminal's cursor moved.
+    cursor_moved: bool,
 }
 
 impl Backend for ClientBackend {
@@ -33,6 +35,7 @@ impl Backend for ClientBackend {
         if content.peek().is_none() {
             return Ok(());
         }
+        self.cursor_moved = true;
         self.inner.draw(content)
     }
 
@@ -55,7 +58,12 @@ impl Backend for ClientBackend {
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
-        self.cursor = position.into();
+        let position = position.into();
+        if position == self.cursor && !std::mem::take(&mut self.cursor_moved) {
+            return Ok(());
+        }
+        self.cursor = position;
+        self.cursor_moved = false;
         self.inner.set_cursor_position(self.cursor)
     }
 
@@ -96,6 +104,7 @@ impl Renderer {
             size,
             cursor: Position::ORIGIN,
             cursor_shown: None,
+            cursor_moved: true,
         };
         // Creating a terminal over an in-memory backend cannot fail: every backend call above
         // is infallible.
@@ -128,6 +137,7 @@ impl Renderer {
             // Reset attributes first: a fresh client may have any state.
             prefix.extend_from_slice(b"\x1b[m");
             self.terminal.backend_mut().cursor_shown = None;
+            self.terminal.backend_mut().cursor_moved = true;
             let _ = self.terminal.autoresize();
             let _ = self.terminal.clear();
         }

@@ -77,9 +77,15 @@ pub fn areas(size: crate::protocol::Size, chrome: Chrome) -> Areas {
     let full = Rect::new(0, 0, size.cols, size.rows);
     let (status, body) = if chrome.status && size.rows > 1 {
         if chrome.status_top {
-            (Some(Rect::new(0, 0, size.cols, 1)), Rect::new(0, 1, size.cols, size.rows - 1))
+            (
+                Some(Rect::new(0, 0, size.cols, 1)),
+                Rect::new(0, 1, size.cols, size.rows - 1),
+            )
         } else {
-            (Some(Rect::new(0, size.rows - 1, size.cols, 1)), Rect::new(0, 0, size.cols, size.rows - 1))
+            (
+                Some(Rect::new(0, size.rows - 1, size.cols, 1)),
+                Rect::new(0, 0, size.cols, size.rows - 1),
+            )
         }
     } else {
         (None, full)
@@ -89,12 +95,23 @@ pub fn areas(size: crate::protocol::Size, chrome: Chrome) -> Areas {
             if chrome.sidebar_left {
                 (
                     Some(Rect { width: w, ..body }),
-                    Rect { x: body.x + w, width: body.width - w, ..body },
+                    Rect {
+                        x: body.x + w,
+                        width: body.width - w,
+                        ..body
+                    },
                 )
             } else {
                 (
-                    Some(Rect { x: body.right() - w, width: w, ..body }),
-                    Rect { width: body.width - w, ..body },
+                    Some(Rect {
+                        x: body.right() - w,
+                        width: w,
+                        ..body
+                    }),
+                    Rect {
+                        width: body.width - w,
+                        ..body
+                    },
                 )
             }
         }
@@ -327,7 +344,13 @@ mod tests {
         let size = Size { cols: 8, rows: 3 };
         let area = pane_area(size, false);
         let view = View {
-            areas: areas(size, Chrome { status: false, ..Chrome::PLAIN }),
+            areas: areas(
+                size,
+                Chrome {
+                    status: false,
+                    ..Chrome::PLAIN
+                },
+            ),
             panes: vec![PaneView {
                 area,
                 screen: small.screen(),
@@ -341,7 +364,13 @@ mod tests {
 
         let big = parser(40, 10, b"0123456789abcdef\r\nrow2");
         let view = View {
-            areas: areas(size, Chrome { status: false, ..Chrome::PLAIN }),
+            areas: areas(
+                size,
+                Chrome {
+                    status: false,
+                    ..Chrome::PLAIN
+                },
+            ),
             panes: vec![PaneView {
                 area,
                 screen: big.screen(),
@@ -359,7 +388,10 @@ mod tests {
         let app = parser(10, 10, b"hello");
         for (cols, rows) in [(1, 1), (2, 2), (1, 5), (500, 200)] {
             let size = Size { cols, rows };
-            let chrome = Chrome { sidebar: Some(28), ..Chrome::PLAIN };
+            let chrome = Chrome {
+                sidebar: Some(28),
+                ..Chrome::PLAIN
+            };
             let view = View {
                 areas: areas(size, chrome),
                 panes: vec![PaneView {

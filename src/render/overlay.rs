@@ -80,14 +80,36 @@ pub fn draw_pager(buf: &mut Buffer, area: Rect, p: &Pager) {
         (p.top + Pager::page(area.height)).min(p.lines.len()),
         p.lines.len()
     );
-    buf.set_stringn(area.x, area.y, format!(" {}", p.title), area.width as usize, bar);
+    buf.set_stringn(
+        area.x,
+        area.y,
+        format!(" {}", p.title),
+        area.width as usize,
+        bar,
+    );
     if pos.len() + p.title.len() + 2 < area.width as usize {
-        buf.set_stringn(area.right() - pos.len() as u16, area.y, &pos, pos.len(), bar);
+        buf.set_stringn(
+            area.right() - pos.len() as u16,
+            area.y,
+            &pos,
+            pos.len(),
+            bar,
+        );
     }
     let hit = Style::new().bg(Color::Yellow).fg(Color::Black);
     // The title takes a row and, when there is room, the key help takes the last one.
-    let rows = if area.height > 2 { area.height - 2 } else { area.height - 1 };
-    for (row, line) in p.lines.iter().skip(p.top).take(usize::from(rows)).enumerate() {
+    let rows = if area.height > 2 {
+        area.height - 2
+    } else {
+        area.height - 1
+    };
+    for (row, line) in p
+        .lines
+        .iter()
+        .skip(p.top)
+        .take(usize::from(rows))
+        .enumerate()
+    {
         let y = area.y + 1 + row as u16;
         buf.set_stringn(area.x, y, line, area.width as usize, Style::new());
         if let Some(term) = p.search.as_deref().filter(|t| !t.is_empty()) {
@@ -104,7 +126,13 @@ pub fn draw_pager(buf: &mut Buffer, area: Rect, p: &Pager) {
     let help = " q close  j/k scroll  / search  n/N next/prev  g/G top/end ";
     let last = area.bottom() - 1;
     if area.height > 2 {
-        buf.set_stringn(area.x, last, help, area.width as usize, Style::new().fg(Color::DarkGray));
+        buf.set_stringn(
+            area.x,
+            last,
+            help,
+            area.width as usize,
+            Style::new().fg(Color::DarkGray),
+        );
     }
 }
 
@@ -174,7 +202,8 @@ mod tests {
 
     #[test]
     fn log_bytes_become_plain_lines() {
-        let raw = b"\x1b[31mred\x1b[0m\r\nprogress 10%\rprogress 100%\r\n\x1b]0;title\x07done\ttab\r\n";
+        let raw =
+            b"\x1b[31mred\x1b[0m\r\nprogress 10%\rprogress 100%\r\n\x1b]0;title\x07done\ttab\r\n";
         assert_eq!(plain_lines(raw), ["red", "progress 100%", "done    tab"]);
     }
 

@@ -93,7 +93,11 @@ pub fn draw(buf: &mut Buffer, area: Rect, sb: &Sidebar, border_right: bool) {
     if area.width < 3 || area.height == 0 {
         return;
     }
-    let border_x = if border_right { area.right() - 1 } else { area.x };
+    let border_x = if border_right {
+        area.right() - 1
+    } else {
+        area.x
+    };
     for y in area.top()..area.bottom() {
         buf[(border_x, y)]
             .set_symbol("│")
@@ -124,8 +128,18 @@ pub fn draw(buf: &mut Buffer, area: Rect, sb: &Sidebar, border_right: bool) {
         y += 2;
     }
     if sb.items.is_empty() && inner.height > 1 {
-        let hint = if sb.filter.is_some() { " no match" } else { " no apps" };
-        buf.set_stringn(inner.x, inner.y + 1, hint, inner.width as usize, Style::new().fg(Color::DarkGray));
+        let hint = if sb.filter.is_some() {
+            " no match"
+        } else {
+            " no apps"
+        };
+        buf.set_stringn(
+            inner.x,
+            inner.y + 1,
+            hint,
+            inner.width as usize,
+            Style::new().fg(Color::DarkGray),
+        );
     }
 }
 
@@ -145,7 +159,13 @@ fn draw_item(buf: &mut Buffer, inner: Rect, y: u16, item: &Item, selected: bool,
     }
     let marker = if selected { "▶" } else { " " };
     buf.set_stringn(inner.x, y, marker, w, line_style);
-    buf.set_stringn(inner.x + 1, y, glyph, w.saturating_sub(1), line_style.fg(colour));
+    buf.set_stringn(
+        inner.x + 1,
+        y,
+        glyph,
+        w.saturating_sub(1),
+        line_style.fg(colour),
+    );
     let state = item.status.text();
     let name_room = w.saturating_sub(4 + state.chars().count());
     let name: String = item.name.chars().take(name_room.max(1)).collect();
@@ -163,7 +183,13 @@ fn draw_item(buf: &mut Buffer, inner: Rect, y: u16, item: &Item, selected: bool,
     } else {
         Color::DarkGray
     });
-    buf.set_stringn(inner.x + 3, y + 1, &details, w.saturating_sub(3), detail_style);
+    buf.set_stringn(
+        inner.x + 3,
+        y + 1,
+        &details,
+        w.saturating_sub(3),
+        detail_style,
+    );
 }
 
 fn details(item: &Item) -> String {
@@ -181,7 +207,10 @@ fn details(item: &Item) -> String {
         parts.push(format!("↻{}", item.restarts));
     }
     if item.log_dropped > 0 {
-        parts.push(format!("⚠ log -{}", crate::metrics::human_bytes(item.log_dropped)));
+        parts.push(format!(
+            "⚠ log -{}",
+            crate::metrics::human_bytes(item.log_dropped)
+        ));
     }
     parts.join(" ")
 }

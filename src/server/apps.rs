@@ -37,7 +37,10 @@ impl Server {
             .filter_map(|a| self.apps.get(a).map(|a| a.name.clone()))
             .collect();
         if explicit_name && taken.contains(&spec.name) {
-            return Err(format!("app `{}` already exists in session {}", spec.name, s.name));
+            return Err(format!(
+                "app `{}` already exists in session {}",
+                spec.name, s.name
+            ));
         }
         spec.name = unique_name(&spec.name, taken.iter().map(String::as_str));
         let log_dir = paths::session_log_dir(&s.name).map_err(|e| e.to_string())?;
@@ -75,7 +78,9 @@ impl Server {
     /// Applies a user's request to an app.
     pub fn app_op(&mut self, id: AppId, op: AppOp) {
         let now = Instant::now();
-        let Some(app) = self.apps.get_mut(&id) else { return };
+        let Some(app) = self.apps.get_mut(&id) else {
+            return;
+        };
         let timeout = app.spec.stop_timeout;
         let effect = match op {
             AppOp::Start => app.life.start(),
@@ -124,7 +129,9 @@ impl Server {
             .unwrap_or_default();
         let tx = self.pty_tx.clone();
         let pane_env = |app: &str| self.settings.pane_env(&socket, &session_name, app);
-        let Some(app) = self.apps.get(&id) else { return };
+        let Some(app) = self.apps.get(&id) else {
+            return;
+        };
         let mut env = app.env.clone();
         env.retain(|(k, _)| !PANE_ENV_OVERRIDES.contains(&k.as_str()));
         env.extend(pane_env(&app.name));
@@ -134,7 +141,9 @@ impl Server {
             env,
             size: app.term.size(),
         };
-        let Some(app) = self.apps.get_mut(&id) else { return };
+        let Some(app) = self.apps.get_mut(&id) else {
+            return;
+        };
         app.run += 1;
         app.eof = false;
         app.pending_exit = None;
@@ -203,9 +212,17 @@ impl Server {
     /// Records an exit, shows it in the app's pane and log, and lets the lifecycle decide.
     pub(super) fn app_exited(&mut self, id: AppId, status: ExitStatus) {
         let now = Instant::now();
-        let Some(app) = self.apps.get_mut(&id) else { return };
+        let Some(app) = self.apps.get_mut(&id) else {
+            return;
+        };
         let uptime = app.started.elapsed();
-        app.process = None;
+        let process = app.process.take();
+        // A stop means the whole tree: what outlived the leader (a grandchild ignoring the
+        // signal) gets SIGKILL when the stop timeout ends, or now if it already has.
+        let leftovers = match app.life.state {
+            State::Stopping { kill_at, .. } => Some(kill_at.unwrap_or(now)),
+            _ => None,
+        };
         app.pending_exit = None;
         app.usage = None;
         tracing::info!(app = %app.name, %status, ?uptime, "app exited");
@@ -228,6 +245,9 @@ impl Server {
         };
         let note = format!("{newline}\x1b[m\x1b[7m[{} {what}]\x1b[m", app.name);
         app.term.feed(note.as_bytes());
+        if let (Some(t), Some(p)) = (leftovers, process) {
+            self.kill_at(t.max(now), p);
+        }
         self.apply(id, effect);
         self.app_changed(id);
     }
@@ -257,7 +277,9 @@ impl Server {
     /// Stops an app for good because its session goes away: SIGHUP (its terminal is going),
     /// the stop signal, and SIGKILL for whatever is left after a grace period.
     pub(super) fn retire_app(&mut self, id: AppId) {
-        let Some(app) = self.apps.remove(&id) else { return };
+        let Some(app) = self.apps.remove(&id) else {
+            return;
+        };
         if let Some(p) = app.process {
             p.signal_all(rustix::process::Signal::HUP);
             if let Some(sig) = rustix::process::Signal::from_named_raw(app.spec.stop_signal) {

@@ -163,7 +163,9 @@ impl Server {
 
     /// Sizes every app shown in `session` to the pane area of its size owner.
     pub fn resize_session(&mut self, session: SessionId) {
-        let Some(s) = self.sessions.get(&session) else { return };
+        let Some(s) = self.sessions.get(&session) else {
+            return;
+        };
         let size = s
             .size_owner
             .and_then(|c| self.pane_size(c))
@@ -190,9 +192,7 @@ impl Server {
         let chrome = Chrome {
             status: o.status.visible,
             status_top: o.status.position == crate::config::StatusPosition::Top,
-            sidebar: self
-                .sidebar_shown(id, a.session)
-                .then_some(o.sidebar.width),
+            sidebar: self.sidebar_shown(id, a.session).then_some(o.sidebar.width),
             sidebar_left: o.sidebar.position == crate::config::Side::Left,
         };
         Some(render::areas(a.size, chrome))
@@ -274,21 +274,32 @@ impl Server {
 
     /// Composes and sends one frame to a client.
     pub(super) fn render_client(&mut self, id: ClientId, now: Instant) {
-        let Some(areas) = self.client_areas(id) else { return };
+        let Some(areas) = self.client_areas(id) else {
+            return;
+        };
         let Some(session_id) = self.clients.get(&id).and_then(|c| c.session()) else {
             return;
         };
         let sidebar = areas.sidebar.map(|_| self.sidebar_view(id, session_id));
         let mouse = self.settings.options.mouse;
         let summary = self.app_summary(session_id);
-        let Some(client) = self.clients.get_mut(&id) else { return };
-        let Some(a) = client.attached.as_mut() else { return };
-        let Some(session) = self.sessions.get(&a.session) else { return };
+        let Some(client) = self.clients.get_mut(&id) else {
+            return;
+        };
+        let Some(a) = client.attached.as_mut() else {
+            return;
+        };
+        let Some(session) = self.sessions.get(&a.session) else {
+            return;
+        };
         let mut panes = Vec::new();
         let mut tabs = Vec::new();
         for (i, w) in session.windows.iter().enumerate() {
             let active = i == session.active_window;
-            tabs.push((format!("{i}:{}{}", w.name, if active { "*" } else { "" }), active));
+            tabs.push((
+                format!("{i}:{}{}", w.name, if active { "*" } else { "" }),
+                active,
+            ));
         }
         if let Some(pane) = session.active_window().and_then(|w| w.active_pane())
             && let Some(app) = self.apps.get(&pane.app)
@@ -352,7 +363,10 @@ impl Server {
             return String::new();
         }
         let apps: Vec<&App> = s.apps.iter().filter_map(|a| self.apps.get(a)).collect();
-        let up = apps.iter().filter(|a| a.life.state == State::Running).count();
+        let up = apps
+            .iter()
+            .filter(|a| a.life.state == State::Running)
+            .count();
         let errored = apps
             .iter()
             .filter(|a| matches!(a.life.state, State::Errored(_)))
@@ -378,7 +392,12 @@ impl Server {
                 .and_then(|a| a.selected)
                 .and_then(|s| list.iter().position(|x| *x == s))
                 .unwrap_or(0),
-            focused: a.is_some_and(|a| matches!(a.mode, Mode::Sidebar | Mode::Prompt { .. } | Mode::Confirm(_))),
+            focused: a.is_some_and(|a| {
+                matches!(
+                    a.mode,
+                    Mode::Sidebar | Mode::Prompt { .. } | Mode::Confirm(_)
+                )
+            }),
             filter: a.and_then(|a| a.filter.clone()),
             items,
         }

@@ -29,9 +29,9 @@ impl Server {
                 name: self.sessions[&s].name.clone(),
             }),
             Request::List => return self.list_request(id),
-            Request::Apps { session, apps, op } => {
-                self.apps_request(session.as_deref(), &apps, op).map(|()| Reply::Done)
-            }
+            Request::Apps { session, apps, op } => self
+                .apps_request(session.as_deref(), &apps, op)
+                .map(|()| Reply::Done),
             Request::Run { session, spec } => self.run_app(session.as_deref(), spec),
             Request::KillSession { target } => self.kill_session(&target).map(|()| Reply::Done),
             Request::KillServer => {
@@ -120,7 +120,10 @@ impl Server {
         if self.session_by_name(&name).is_some() {
             return Err(format!("duplicate session: {name}"));
         }
-        let size = new.size.map(Size::clamped).unwrap_or(Size { cols: 80, rows: 24 });
+        let size = new
+            .size
+            .map(Size::clamped)
+            .unwrap_or(Size { cols: 80, rows: 24 });
         let id = SessionId(self.next_id());
         self.sessions.insert(
             id,
@@ -171,7 +174,10 @@ impl Server {
             s.selected = ids.iter().position(|a| *a == shown).unwrap_or(0);
             s.windows.push(Window {
                 name: window_name,
-                panes: vec![Pane { id: pane, app: shown }],
+                panes: vec![Pane {
+                    id: pane,
+                    app: shown,
+                }],
                 active: 0,
             });
         }
@@ -191,7 +197,11 @@ impl Server {
             .first()
             .map(|a| a.rsplit('/').next().unwrap_or(a).to_owned())
             .unwrap_or_default();
-        let cwd = new.cwd.clone().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/"));
+        let cwd = new
+            .cwd
+            .clone()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/"));
         let mut spec = AppSpec::ad_hoc(name, CommandSpec::Argv(argv), cwd);
         spec.restart = RestartPolicy::Never;
         spec
@@ -283,11 +293,18 @@ impl Server {
             Some(n) => self
                 .session_by_name(n)
                 .ok_or_else(|| format!("can't find session: {n}")),
-            None => self.most_recent_session().ok_or_else(|| "no sessions".to_owned()),
+            None => self
+                .most_recent_session()
+                .ok_or_else(|| "no sessions".to_owned()),
         }
     }
 
-    fn apps_request(&mut self, session: Option<&str>, names: &[String], op: AppOp) -> Result<(), String> {
+    fn apps_request(
+        &mut self,
+        session: Option<&str>,
+        names: &[String],
+        op: AppOp,
+    ) -> Result<(), String> {
         let sid = self.resolve_session(session)?;
         let all = names.is_empty() || names.iter().any(|n| n == "all");
         let session = &self.sessions[&sid];
@@ -301,7 +318,9 @@ impl Server {
                     .iter()
                     .copied()
                     .find(|a| self.apps.get(a).is_some_and(|a| &a.name == name))
-                    .ok_or_else(|| format!("can't find app `{name}` in session {}", session.name))?;
+                    .ok_or_else(|| {
+                        format!("can't find app `{name}` in session {}", session.name)
+                    })?;
                 ids.push(id);
             }
         }

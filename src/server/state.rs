@@ -36,8 +36,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 const KILL_GRACE: Duration = Duration::from_secs(2);
 /// The longest `ls` waits for fresh metrics.
 const LS_WAIT: Duration = Duration::from_millis(500);
-/// Most PTY chunks handled before the loop renders, so a flood cannot starve clients.
-const PTY_BATCH: usize = 64;
+/// The longest the loop parses PTY output before it renders and serves clients again.
+const PTY_SLICE: Duration = Duration::from_millis(4);
 
 pub struct Server {
     pub settings: Settings,
@@ -102,8 +102,11 @@ impl Server {
                 biased;
                 Some(ev) = events.recv() => self.on_event(ev),
                 Some(ev) = pty.recv() => {
+                    // Bounded by time, so a flood leaves room for input, frames and the
+                    // connection tasks that write them.
+                    let start = Instant::now();
                     self.on_pty(ev);
-                    for _ in 1..PTY_BATCH {
+                    while start.elapsed() < PTY_SLICE {
                         match pty.try_recv() {
                             Ok(ev) => self.on_pty(ev),
                             Err(_) => break,
@@ -129,7 +132,11 @@ impl Server {
             if self.shutdown_complete(now) {
                 break;
             }
-            self.render_due(now);
+            if self.render_due(now) {
+                // Frames are written by the connection tasks on this same thread: let them
+                // run now rather than after the next slice of PTY output.
+                tokio::task::yield_now().await;
+            }
         }
         self.detach_all("server exited");
         Ok(())
@@ -209,7 +216,12 @@ impl Server {
 
     /// Schedules SIGKILL for what is left of a removed app's process after a grace period.
     pub fn kill_later(&mut self, p: Process) {
-        self.kills.push((Instant::now() + KILL_GRACE, p));
+        self.kill_at(Instant::now() + KILL_GRACE, p);
+    }
+
+    /// Schedules SIGKILL for whatever is left in a process's session at `t`.
+    pub fn kill_at(&mut self, t: Instant, p: Process) {
+        self.kills.push((t, p));
     }
 
     fn kill_due(&mut self, now: Instant) {
@@ -243,16 +255,18 @@ impl Server {
         }
     }
 
-    fn render_due(&mut self, now: Instant) {
+    /// Renders every client whose frame is due; true when any was.
+    fn render_due(&mut self, now: Instant) -> bool {
         let ids: Vec<ClientId> = self
             .clients
             .values()
             .filter(|c| c.frame_due().is_some_and(|t| t <= now))
             .map(|c| c.id)
             .collect();
-        for id in ids {
-            self.render_client(id, now);
+        for id in &ids {
+            self.render_client(*id, now);
         }
+        !ids.is_empty()
     }
 
     /// Sends a message that is not a frame; a client whose outbox is full is dropped, since it

@@ -21,7 +21,10 @@ pub enum Mode {
     /// Keyboard focus is in the sidebar.
     Sidebar,
     /// A line of text is being typed in the status line.
-    Prompt { kind: PromptKind, text: String },
+    Prompt {
+        kind: PromptKind,
+        text: String,
+    },
     /// A yes/no question in the status line.
     Confirm(Confirm),
     /// A full-pane pager; `typing` holds a search being typed.
@@ -81,11 +84,14 @@ fn is(key: Key, c: char) -> bool {
 impl Server {
     /// One decoded input event from an attached client.
     pub(super) fn client_event(&mut self, id: ClientId, ev: InputEvent) {
-        let Some(a) = self.attached_mut(id) else { return };
+        let Some(a) = self.attached_mut(id) else {
+            return;
+        };
         let session = a.session;
         let read_only = a.read_only;
         let mode = std::mem::replace(&mut a.mode, Mode::Normal);
-        a.dirty = true;
+        // Typing into an app changes nothing on screen until the app echoes; only mode keys
+        // need a frame of their own (set_mode marks the client dirty).
         match (mode, ev) {
             (Mode::Prefix, InputEvent::Key(key)) => self.prefix_key(id, session, key, read_only),
             (Mode::Sidebar, InputEvent::Key(key)) => self.sidebar_key(id, session, key, read_only),
@@ -103,11 +109,24 @@ impl Server {
             (Mode::Normal, InputEvent::Key(key)) if key == self.settings.prefix => {
                 self.set_mode(id, Mode::Prefix);
             }
-            (Mode::Normal, InputEvent::Key(key)) if !read_only => self.type_key(session, key),
-            (Mode::Normal, InputEvent::Paste(data)) if !read_only => self.paste(session, &data),
+            (Mode::Normal, InputEvent::Key(key)) if !read_only => {
+                self.restore_mode(id, Mode::Normal);
+                self.type_key(session, key);
+            }
+            (Mode::Normal, InputEvent::Paste(data)) if !read_only => {
+                self.restore_mode(id, Mode::Normal);
+                self.paste(session, &data);
+            }
             // Focus reports and replies from the outer terminal never reach a pane; other
             // events in modal states are ignored, keeping the mode.
-            (mode, _) => self.set_mode(id, mode),
+            (mode, _) => self.restore_mode(id, mode),
+        }
+    }
+
+    /// Puts a mode back without asking for a frame.
+    fn restore_mode(&mut self, id: ClientId, mode: Mode) {
+        if let Some(a) = self.attached_mut(id) {
+            a.mode = mode;
         }
     }
 
@@ -205,7 +224,9 @@ impl Server {
         if let Some(a) = self.attached_mut(id)
             && a.selected.is_none_or(|s| !list.contains(&s))
         {
-            a.selected = focused.filter(|f| list.contains(f)).or(list.first().copied());
+            a.selected = focused
+                .filter(|f| list.contains(f))
+                .or(list.first().copied());
         }
     }
 
@@ -252,17 +273,33 @@ impl Server {
         if key == self.settings.prefix {
             return self.set_mode(id, Mode::Prefix);
         }
-        let Key { code: KeyCode::Char(c), .. } = key else { return };
+        let Key {
+            code: KeyCode::Char(c),
+            ..
+        } = key
+        else {
+            return;
+        };
         match c {
             'j' => self.move_selection(id, session, 1),
             'k' => self.move_selection(id, session, -1),
             'g' => self.move_selection(id, session, isize::MIN / 2),
             'G' => self.move_selection(id, session, isize::MAX / 2),
             'q' => self.set_mode(id, Mode::Normal),
-            '/' => self.set_mode(id, Mode::Prompt { kind: PromptKind::Filter, text: String::new() }),
-            'n' if !read_only => {
-                self.set_mode(id, Mode::Prompt { kind: PromptKind::NewApp, text: String::new() })
-            }
+            '/' => self.set_mode(
+                id,
+                Mode::Prompt {
+                    kind: PromptKind::Filter,
+                    text: String::new(),
+                },
+            ),
+            'n' if !read_only => self.set_mode(
+                id,
+                Mode::Prompt {
+                    kind: PromptKind::NewApp,
+                    text: String::new(),
+                },
+            ),
             'l' => {
                 if let Some(app) = selected {
                     self.open_log(id, app);
@@ -285,8 +322,12 @@ impl Server {
 
     /// Shows an app in the session's focused pane; it is sized to that pane.
     pub fn show_app(&mut self, session: SessionId, app: AppId) {
-        let Some(s) = self.sessions.get_mut(&session) else { return };
-        let Some(w) = s.windows.get_mut(s.active_window) else { return };
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
+        let Some(w) = s.windows.get_mut(s.active_window) else {
+            return;
+        };
         if let Some(p) = w.panes.get_mut(w.active) {
             p.app = app;
         }
@@ -296,7 +337,14 @@ impl Server {
         self.resize_session(session);
     }
 
-    fn prompt_key(&mut self, id: ClientId, session: SessionId, kind: PromptKind, mut text: String, key: Key) {
+    fn prompt_key(
+        &mut self,
+        id: ClientId,
+        session: SessionId,
+        kind: PromptKind,
+        mut text: String,
+        key: Key,
+    ) {
         match key.code {
             KeyCode::Escape => {
                 if kind == PromptKind::Filter
@@ -385,7 +433,13 @@ impl Server {
     }
 
     fn open_pager(&mut self, id: ClientId, pager: Pager) {
-        self.set_mode(id, Mode::Pager { pager, typing: None });
+        self.set_mode(
+            id,
+            Mode::Pager {
+                pager,
+                typing: None,
+            },
+        );
     }
 
     fn pager_key(&mut self, id: ClientId, mut pager: Pager, typing: Option<String>, key: Key) {
@@ -395,9 +449,23 @@ impl Server {
                 KeyCode::Enter => {
                     pager.search = Some(term);
                     pager.find(true);
-                    return self.set_mode(id, Mode::Pager { pager, typing: None });
+                    return self.set_mode(
+                        id,
+                        Mode::Pager {
+                            pager,
+                            typing: None,
+                        },
+                    );
                 }
-                KeyCode::Escape => return self.set_mode(id, Mode::Pager { pager, typing: None }),
+                KeyCode::Escape => {
+                    return self.set_mode(
+                        id,
+                        Mode::Pager {
+                            pager,
+                            typing: None,
+                        },
+                    );
+                }
                 KeyCode::Backspace => {
                     term.pop();
                 }
@@ -405,7 +473,13 @@ impl Server {
                 _ => {}
             }
             pager.search = Some(term.clone());
-            return self.set_mode(id, Mode::Pager { pager, typing: Some(term) });
+            return self.set_mode(
+                id,
+                Mode::Pager {
+                    pager,
+                    typing: Some(term),
+                },
+            );
         }
         let page = Pager::page(height) as isize;
         match key.code {
@@ -423,11 +497,23 @@ impl Server {
                 pager.find(false);
             }
             KeyCode::Char('/') => {
-                return self.set_mode(id, Mode::Pager { pager, typing: Some(String::new()) });
+                return self.set_mode(
+                    id,
+                    Mode::Pager {
+                        pager,
+                        typing: Some(String::new()),
+                    },
+                );
             }
             _ => {}
         }
-        self.set_mode(id, Mode::Pager { pager, typing: None });
+        self.set_mode(
+            id,
+            Mode::Pager {
+                pager,
+                typing: None,
+            },
+        );
     }
 
     /// A click in the sidebar selects an app (and focuses the sidebar); a click in the panes
@@ -436,7 +522,9 @@ impl Server {
         if m.kind != MouseKind::Press(MouseButton::Left) {
             return;
         }
-        let Some(areas) = self.client_areas(id) else { return };
+        let Some(areas) = self.client_areas(id) else {
+            return;
+        };
         let inside = |r: ratatui::layout::Rect| {
             m.col >= r.x && m.col < r.right() && m.row >= r.y && m.row < r.bottom()
         };

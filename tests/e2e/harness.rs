@@ -169,7 +169,57 @@ impl Env {
 
     /// Attaches a client in a new PTY of the given size, running `appmux ARGS`.
     pub fn attach(&self, args: &[&str], cols: u16, rows: u16) -> Term {
-        Term::spawn(self, args, cols, rows)
+        Term::spawn(self, args, &self.path("home"), cols, rows)
+    }
+
+    /// Like [`Env::attach`], from another working directory (a project's).
+    pub fn attach_in(&self, dir: &Path, args: &[&str], cols: u16, rows: u16) -> Term {
+        Term::spawn(self, args, dir, cols, rows)
+    }
+
+    /// Runs appmux in `dir` with no terminal.
+    pub fn run_in(&self, dir: &Path, args: &[&str]) -> Output {
+        self.cmd(args)
+            .current_dir(dir)
+            .output()
+            .expect("running appmux")
+    }
+
+    /// Writes a project directory with an appmux.toml; returns the directory.
+    pub fn project(&self, name: &str, toml: &str) -> PathBuf {
+        let dir = self.path(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("appmux.toml"), toml).unwrap();
+        dir
+    }
+
+    /// The pids of every live process in the PTY session of `pid` (an app's tree).
+    pub fn tree(pid: u32) -> Vec<u32> {
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|p| {
+                std::fs::read_to_string(format!("/proc/{p}/stat"))
+                    .ok()
+                    .and_then(|st| {
+                        let f: Vec<String> = st
+                            .rsplit(')')
+                            .next()?
+                            .split_whitespace()
+                            .map(String::from)
+                            .collect();
+                        Some(f.get(3)? == &pid.to_string() && f.first()? != "Z")
+                    })
+                    .unwrap_or(false)
+            })
+            .collect()
+    }
+
+    pub fn log_file(&self, session: &str, app: &str) -> PathBuf {
+        self.path("state")
+            .join("appmux/logs")
+            .join(session)
+            .join(format!("{app}.log"))
     }
 }
 
@@ -226,7 +276,7 @@ pub struct Term {
 }
 
 impl Term {
-    fn spawn(env: &Env, args: &[&str], cols: u16, rows: u16) -> Term {
+    fn spawn(env: &Env, args: &[&str], cwd: &Path, cols: u16, rows: u16) -> Term {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -241,7 +291,7 @@ impl Term {
         for (k, v) in env.vars() {
             cmd.env(k, v);
         }
-        cmd.cwd(env.path("home"));
+        cmd.cwd(cwd);
         let child = pair.slave.spawn_command(cmd).expect("spawn client");
         drop(pair.slave);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(

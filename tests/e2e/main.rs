@@ -1,6 +1,7 @@
 //! End-to-end tests: the real binary, real PTYs, real clients. One test target so that all of
 //! them share one build.
 
+mod apps;
 mod core;
 mod faults;
 mod harness;
