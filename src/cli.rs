@@ -73,6 +73,39 @@ pub enum Command {
     Logs(LogsArgs),
     /// Validate a project file and appmux's own config; exit 2 with reasons when invalid.
     Check(CheckArgs),
+    /// Bridge stdin and stdout to the control API (JSON lines), e.g. `ssh host appmux api`.
+    Api,
+    /// Print the event stream (app state changes, exits, metrics, sessions).
+    Events(EventsArgs),
+    /// Write a systemd user unit that starts the server at boot and resurrects the sessions.
+    Startup(StartupArgs),
+    /// Remove the systemd user unit written by `startup`.
+    Unstartup,
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// One JSON object per line, as the control API sends them.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StartupArgs {
+    /// Print the unit instead of writing it.
+    #[arg(long)]
+    pub print: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -207,4 +240,7 @@ pub struct ServerArgs {
     /// Started by a client: report readiness on stdout, log to the state dir.
     #[arg(long, hide = true, conflicts_with = "foreground")]
     pub daemon: bool,
+    /// Restore the saved sessions once the server is up.
+    #[arg(long)]
+    pub resurrect: bool,
 }

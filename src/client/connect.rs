@@ -120,6 +120,21 @@ impl Connection {
     }
 }
 
+/// A plain connection with no handshake, for the JSON control API (which has its own hello).
+/// With `start`, a server is started first when none runs.
+pub fn raw_stream(sock: &SocketPaths, start: bool) -> Result<UnixStream> {
+    if start {
+        // Starting goes through the binary handshake; the connection it opens is then dropped.
+        drop(Connection::open_or_start(sock)?);
+    }
+    UnixStream::connect(&sock.socket).map_err(|e| match e.kind() {
+        ErrorKind::NotFound | ErrorKind::ConnectionRefused => {
+            anyhow::anyhow!("no server running on {}", sock.socket.display())
+        }
+        _ => anyhow::Error::new(e).context(format!("connecting to {}", sock.socket.display())),
+    })
+}
+
 /// Re-executes this binary as a daemon server and waits until it says the socket is ready.
 fn start_server(sock: &SocketPaths) -> Result<()> {
     let exe = std::env::current_exe().context("finding the appmux executable")?;

@@ -3,6 +3,7 @@
 //! The supervisor verbs (start, stop, restart, run, logs, check) live in `apps`.
 
 mod apps;
+mod system;
 
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -62,6 +63,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Run(a)) => apps::run(&sock, a),
         Some(Command::Logs(a)) => apps::logs(&sock, a),
         Some(Command::Check(a)) => apps::check(a.file.as_deref().or(cli.config.as_deref())),
+        Some(Command::Api) => system::api(&sock),
+        Some(Command::Events(a)) => system::events(&sock, a.json),
+        Some(Command::Startup(a)) => system::startup(&sock, a.print),
+        Some(Command::Unstartup) => system::unstartup(&sock),
+        Some(Command::Completions(a)) => system::completions(a.shell),
+        Some(Command::Man) => system::man(),
         Some(Command::Server(args)) => {
             let mode = if args.daemon {
                 crate::server::Mode::Daemon

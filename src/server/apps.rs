@@ -66,6 +66,7 @@ impl Server {
             pending_exit: None,
             usage: None,
             ad_hoc,
+            published: None,
         };
         self.apps.insert(id, app);
         if let Some(s) = self.sessions.get_mut(&session) {
@@ -91,6 +92,31 @@ impl Server {
         tracing::info!(app = %app.name, ?op, ?effect, "app request");
         self.apply(id, effect);
         self.app_changed(id);
+        self.notify_state(id);
+    }
+
+    /// Tells `apps:state` subscribers when an app's state or pid changed.
+    pub fn notify_state(&mut self, id: AppId) {
+        let Some(app) = self.apps.get_mut(&id) else { return };
+        let now = (app.state_label(), app.pid());
+        if app.published == Some(now) {
+            return;
+        }
+        app.published = Some(now);
+        let payload = self.app_payload(id);
+        self.publish("apps:state", payload);
+    }
+
+    /// Session, app name and the `ls --json` fields of an app.
+    fn app_payload(&self, id: AppId) -> serde_json::Value {
+        let Some(app) = self.apps.get(&id) else {
+            return serde_json::Value::Null;
+        };
+        let session = self.sessions.get(&app.session).map(|s| s.name.clone());
+        let mut v = serde_json::to_value(crate::server::dispatch::app_info(app)).unwrap_or_default();
+        v["session"] = serde_json::json!(session);
+        v["app"] = serde_json::json!(app.name);
+        v
     }
 
     /// Carries out what the lifecycle decided.
@@ -171,6 +197,9 @@ impl Server {
                 ));
                 app.process = Some(p);
                 app.life.spawned();
+                self.app_changed(id);
+                self.notify_state(id);
+                return;
             }
             Err(e) => {
                 tracing::warn!(app = %app.name, "start failed: {e:#}");
@@ -248,8 +277,18 @@ impl Server {
         if let (Some(t), Some(p)) = (leftovers, process) {
             self.kill_at(t.max(now), p);
         }
+        let mut exit = self.app_payload(id);
+        let (code, signal) = match status {
+            ExitStatus::Code(c) => (Some(c), None),
+            ExitStatus::Signal(s) => (None, Some(s)),
+        };
+        exit["exit_code"] = serde_json::json!(code);
+        exit["signal"] = serde_json::json!(signal);
+        exit["run_s"] = serde_json::json!(uptime.as_secs_f64());
+        self.publish("apps:exit", exit);
         self.apply(id, effect);
         self.app_changed(id);
+        self.notify_state(id);
     }
 
     /// The earliest lifecycle timer (backoff restart or stop timeout).
@@ -270,6 +309,7 @@ impl Server {
                 let effect = app.life.tick(now);
                 self.apply(id, effect);
                 self.app_changed(id);
+                self.notify_state(id);
             }
         }
     }

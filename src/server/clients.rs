@@ -56,6 +56,8 @@ pub struct Client {
     pub id: ClientId,
     out: mpsc::Sender<Outgoing>,
     pub attached: Option<Attached>,
+    /// Control API subscriptions.
+    pub topics: std::collections::HashSet<String>,
 }
 
 impl Client {
@@ -64,6 +66,7 @@ impl Client {
             id,
             out,
             attached: None,
+            topics: Default::default(),
         }
     }
 

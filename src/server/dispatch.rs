@@ -182,6 +182,7 @@ impl Server {
             });
         }
         tracing::info!(session = %name, apps = ids.len(), "session created");
+        self.publish("sessions", serde_json::json!({"event": "created", "session": name}));
         Ok(id)
     }
 
@@ -215,7 +216,7 @@ impl Server {
             .unwrap_or_default()
     }
 
-    fn kill_session(&mut self, target: &str) -> Result<(), String> {
+    pub(super) fn kill_session(&mut self, target: &str) -> Result<(), String> {
         let name = target.split(':').next().unwrap_or(target);
         let id = self
             .session_by_name(name)
@@ -234,6 +235,7 @@ impl Server {
             self.retire_app(app);
         }
         tracing::info!(session = %session.name, "session killed");
+        self.publish("sessions", serde_json::json!({"event": "killed", "session": session.name}));
         if self.sessions.is_empty() && self.settings.exit_empty {
             self.begin_shutdown("no sessions left");
         }
@@ -269,7 +271,7 @@ impl Server {
         }
     }
 
-    fn send_keys(&mut self, target: &str, keys: &[String], literal: bool) -> Result<(), String> {
+    pub(super) fn send_keys(&mut self, target: &str, keys: &[String], literal: bool) -> Result<(), String> {
         let id = self.resolve_app(Some(target))?;
         let app = &self.apps[&id];
         let process = app
@@ -299,7 +301,7 @@ impl Server {
         }
     }
 
-    fn apps_request(
+    pub(super) fn apps_request(
         &mut self,
         session: Option<&str>,
         names: &[String],
@@ -384,7 +386,7 @@ impl Server {
     }
 }
 
-fn app_info(a: &App) -> AppInfo {
+pub(super) fn app_info(a: &App) -> AppInfo {
     let (exit_code, signal) = match a.life.last_exit() {
         Some(ExitStatus::Code(c)) => (Some(c), None),
         Some(ExitStatus::Signal(s)) => (None, Some(s)),

@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use crate::protocol::ClientMsg;
 use crate::protocol::codec::{self, CodecError, Decoded, PREAMBLE_LEN};
 use crate::server::clients::{OUTBOX, Outgoing};
+use crate::server::control;
 use crate::server::model::ClientId;
 use crate::server::state::Event;
 
@@ -61,7 +62,13 @@ async fn connection(
 ) {
     let (mut rd, mut wr) = stream.into_split();
     let mut pre = [0u8; PREAMBLE_LEN];
-    if rd.read_exact(&mut pre).await.is_err() {
+    if rd.read_exact(&mut pre[..1]).await.is_err() {
+        return;
+    }
+    if pre[0] == b'{' {
+        return json_connection(rd, wr, id, events, writers).await;
+    }
+    if rd.read_exact(&mut pre[1..]).await.is_err() {
         return;
     }
     // Our preamble goes out whatever theirs said, so a client of another version can print
@@ -80,6 +87,25 @@ async fn connection(
     tokio::spawn(writer(wr, out_rx, id, events.clone(), writers));
     if let Err(e) = reader(&mut rd, id, &events).await {
         tracing::warn!(client = id.0, "closing connection: {e}");
+    }
+    let _ = events.send(Event::Gone(id)).await;
+}
+
+/// A control connection: JSON lines both ways (see `control`).
+async fn json_connection(
+    rd: OwnedReadHalf,
+    wr: OwnedWriteHalf,
+    id: ClientId,
+    events: mpsc::Sender<Event>,
+    writers: mpsc::Sender<()>,
+) {
+    let (out_tx, out_rx) = mpsc::channel(OUTBOX);
+    if events.send(Event::Connected(id, out_tx.clone())).await.is_err() {
+        return;
+    }
+    tokio::spawn(writer(wr, out_rx, id, events.clone(), writers));
+    if let Err(e) = control::json_reader(rd, id, &events, &out_tx).await {
+        tracing::warn!(client = id.0, "closing control connection: {e}");
     }
     let _ = events.send(Event::Gone(id)).await;
 }

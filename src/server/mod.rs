@@ -4,6 +4,7 @@
 
 pub mod apps;
 pub mod clients;
+pub mod control;
 pub mod dispatch;
 pub mod listener;
 pub mod model;

@@ -109,6 +109,8 @@ pub struct App {
     pub usage: Option<Usage>,
     /// Added by `run` rather than declared in the project file.
     pub ad_hoc: bool,
+    /// The state and pid last sent to `apps:state` subscribers.
+    pub published: Option<(&'static str, Option<u32>)>,
 }
 
 impl App {

@@ -25,6 +25,8 @@ pub enum Event {
     /// A render frame for this client has been fully written to its socket.
     Written(ClientId),
     Gone(ClientId),
+    /// A JSON line from a control connection.
+    Control(ClientId, String),
 }
 
 /// How long an exited app waits for its last output before the exit is shown anyway (a
@@ -172,6 +174,7 @@ impl Server {
                 }
             }
             Event::Gone(id) => self.client_gone(id),
+            Event::Control(id, line) => self.control_line(id, &line),
         }
     }
 
@@ -333,7 +336,9 @@ impl Server {
 impl Server {
     /// While a client is attached, metrics are sampled once per interval.
     fn next_sample(&self) -> Option<Instant> {
-        if self.sampler.is_none() || !self.clients.values().any(|c| c.attached.is_some()) {
+        let wanted = self.clients.values().any(|c| c.attached.is_some())
+            || self.has_subscribers("metrics");
+        if self.sampler.is_none() || !wanted {
             return None;
         }
         Some(match self.last_sample {
@@ -369,6 +374,21 @@ impl Server {
         }
         for c in self.clients.values_mut() {
             c.mark_dirty();
+        }
+        if self.has_subscribers("metrics") {
+            let apps: Vec<serde_json::Value> = self
+                .apps
+                .values()
+                .filter_map(|a| {
+                    let u = a.usage?;
+                    let session = self.sessions.get(&a.session)?.name.clone();
+                    Some(serde_json::json!({
+                        "session": session, "app": a.name,
+                        "cpu_percent": u.cpu_percent, "rss_bytes": u.rss_bytes,
+                    }))
+                })
+                .collect();
+            self.publish("metrics", serde_json::json!({ "apps": apps }));
         }
         let waiting: Vec<ClientId> = self.pending_ls.drain(..).map(|(c, _)| c).collect();
         for c in waiting {

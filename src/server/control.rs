@@ -1,0 +1,322 @@
+//! The control API: JSON lines on the same socket, so any language can drive appmux.
+//!
+//! A connection whose first byte is `{` speaks JSON lines instead of binary frames. It may begin
+//! with `{"type":"hello","version":1}`; then each line is a command
+//! (`{"type":"cmd","id":"1","action":"apps.list","args":{}}` → a `response` with `result` or
+//! `error {code, message}`) or a subscription (`{"type":"subscribe","topics":[...]}` → `event`
+//! lines as things happen). The actions are the CLI's and the keymaps' vocabulary. A malformed
+//! line gets an error response; a line over [`MAX_LINE`] closes the connection; nothing else is
+//! touched either way.
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::net::unix::OwnedReadHalf;
+use tokio::sync::mpsc;
+
+use crate::config::{AppSpec, CommandSpec, RestartPolicy};
+use crate::protocol::{AppOp, NewSession, Reply};
+use crate::server::clients::Outgoing;
+use crate::server::model::ClientId;
+use crate::server::state::{Event, Server};
+
+/// The JSON protocol's version, as in the hello.
+pub const JSON_VERSION: u64 = 1;
+/// The longest line accepted; longer ones close the connection.
+pub const MAX_LINE: usize = 1024 * 1024;
+/// Topics a subscriber may ask for.
+pub const TOPICS: &[&str] = &["apps:state", "apps:exit", "metrics", "sessions"];
+
+/// Reads JSON lines (the first byte, `{`, was already consumed) and forwards each to the state
+/// task. Returns an error text when the connection must close.
+pub async fn json_reader(
+    rd: OwnedReadHalf,
+    id: ClientId,
+    events: &mpsc::Sender<Event>,
+    out: &mpsc::Sender<Outgoing>,
+) -> Result<(), String> {
+    let mut rd = BufReader::new(rd);
+    let mut line = b"{".to_vec();
+    loop {
+        let before = line.len();
+        let n = (&mut rd)
+            .take((MAX_LINE + 1 - before.min(MAX_LINE)) as u64)
+            .read_until(b'\n', &mut line)
+            .await
+            .map_err(|e| e.to_string())?;
+        let complete = line.last() == Some(&b'\n');
+        if !complete && line.len() > MAX_LINE {
+            let msg = error_line(None, "too_large", &format!("line longer than {MAX_LINE} bytes"));
+            let _ = out.send(Outgoing::Frame(msg, false)).await;
+            let _ = out.send(Outgoing::Close).await;
+            return Err("line too long".into());
+        }
+        if n == 0 && !complete {
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                forward(&line, id, events).await?;
+            }
+            return Ok(());
+        }
+        if complete {
+            forward(&line, id, events).await?;
+            line.clear();
+        }
+    }
+}
+
+async fn forward(line: &[u8], id: ClientId, events: &mpsc::Sender<Event>) -> Result<(), String> {
+    let text = String::from_utf8_lossy(line).trim().to_owned();
+    if text.is_empty() {
+        return Ok(());
+    }
+    events
+        .send(Event::Control(id, text))
+        .await
+        .map_err(|_| "server stopping".to_owned())
+}
+
+/// An encoded error response line.
+pub fn error_line(id: Option<&Value>, code: &str, message: &str) -> Vec<u8> {
+    line(&json!({
+        "type": "response",
+        "id": id.cloned().unwrap_or(Value::Null),
+        "error": { "code": code, "message": message },
+    }))
+}
+
+fn line(v: &Value) -> Vec<u8> {
+    let mut s = v.to_string().into_bytes();
+    s.push(b'\n');
+    s
+}
+
+/// A failed command: a stable code and a message for people.
+struct Failure(&'static str, String);
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        let code = if message.starts_with("can't find") || message == "no sessions" {
+            "not_found"
+        } else {
+            "failed"
+        };
+        Failure(code, message)
+    }
+}
+
+fn arg_str<'a>(args: &'a Value, key: &str) -> Option<&'a str> {
+    args.get(key).and_then(Value::as_str)
+}
+
+fn required<'a>(args: &'a Value, key: &str) -> Result<&'a str, Failure> {
+    arg_str(args, key).ok_or_else(|| Failure("missing_arg", format!("missing argument `{key}`")))
+}
+
+impl Server {
+    /// One JSON line from a control connection.
+    pub(super) fn control_line(&mut self, id: ClientId, text: &str) {
+        let msg: Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => return self.send_raw(id, error_line(None, "bad_json", &e.to_string())),
+        };
+        let req_id = msg.get("id").cloned();
+        match msg.get("type").and_then(Value::as_str) {
+            Some("hello") => {
+                let version = msg.get("version").and_then(Value::as_u64).unwrap_or(JSON_VERSION);
+                if version != JSON_VERSION {
+                    let e = format!("this server speaks version {JSON_VERSION}, not {version}");
+                    self.send_raw(id, error_line(req_id.as_ref(), "version", &e));
+                    if let Some(c) = self.clients.get(&id) {
+                        c.close();
+                    }
+                    return;
+                }
+                let hello = json!({"type": "hello", "version": JSON_VERSION, "server_pid": std::process::id()});
+                self.send_raw(id, line(&hello));
+            }
+            Some("cmd") => {
+                let action = msg.get("action").and_then(Value::as_str).unwrap_or_default();
+                let args = msg.get("args").cloned().unwrap_or_else(|| json!({}));
+                let reply = match self.control_action(action, &args) {
+                    Ok(result) => json!({"type": "response", "id": req_id, "result": result}),
+                    Err(Failure(code, message)) => json!({
+                        "type": "response", "id": req_id,
+                        "error": {"code": code, "message": message},
+                    }),
+                };
+                self.send_raw(id, line(&reply));
+            }
+            Some("subscribe") => self.subscribe(id, req_id, &msg),
+            other => {
+                let e = format!("unknown message type {other:?}; expected hello, cmd or subscribe");
+                self.send_raw(id, error_line(req_id.as_ref(), "bad_request", &e));
+            }
+        }
+    }
+
+    fn subscribe(&mut self, id: ClientId, req_id: Option<Value>, msg: &Value) {
+        let topics: Vec<String> = msg
+            .get("topics")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect())
+            .unwrap_or_else(|| TOPICS.iter().map(|t| (*t).to_owned()).collect());
+        if let Some(bad) = topics.iter().find(|t| !TOPICS.contains(&t.as_str())) {
+            let e = format!("unknown topic `{bad}`; topics are {}", TOPICS.join(", "));
+            return self.send_raw(id, error_line(req_id.as_ref(), "bad_request", &e));
+        }
+        if let Some(c) = self.clients.get_mut(&id) {
+            c.topics.extend(topics.iter().cloned());
+        }
+        let ok = json!({"type": "response", "id": req_id, "result": {"subscribed": topics}});
+        self.send_raw(id, line(&ok));
+    }
+
+    /// Sends an already encoded line or frame; drops the client if it stopped reading.
+    pub(super) fn send_raw(&mut self, id: ClientId, bytes: Vec<u8>) {
+        let Some(c) = self.clients.get(&id) else { return };
+        if !c.send(Outgoing::Frame(bytes, false)) {
+            tracing::warn!(client = id.0, "control client outbox full; dropping it");
+            self.client_gone(id);
+        }
+    }
+
+    /// Sends an event to every subscriber of `topic`.
+    pub fn publish(&mut self, topic: &str, payload: Value) {
+        let subscribers: Vec<ClientId> = self
+            .clients
+            .values()
+            .filter(|c| c.topics.contains(topic))
+            .map(|c| c.id)
+            .collect();
+        if subscribers.is_empty() {
+            return;
+        }
+        let bytes = line(&json!({"type": "event", "topic": topic, "payload": payload}));
+        for id in subscribers {
+            self.send_raw(id, bytes.clone());
+        }
+    }
+
+    pub fn has_subscribers(&self, topic: &str) -> bool {
+        self.clients.values().any(|c| c.topics.contains(topic))
+    }
+
+    fn control_action(&mut self, action: &str, args: &Value) -> Result<Value, Failure> {
+        let session = arg_str(args, "session");
+        match action {
+            "sessions.list" | "session.list" | "ls" => Ok(serde_json::to_value(self.list().sessions).unwrap_or_default()),
+            "apps.list" | "app.list" => {
+                let report = self.list();
+                let apps: Vec<Value> = report
+                    .sessions
+                    .iter()
+                    .filter(|s| session.is_none_or(|n| n == s.name))
+                    .flat_map(|s| {
+                        s.apps.iter().map(|a| {
+                            let mut v = serde_json::to_value(a).unwrap_or_default();
+                            v["session"] = json!(s.name);
+                            v
+                        })
+                    })
+                    .collect();
+                Ok(Value::Array(apps))
+            }
+            "apps.start" | "app.start" => self.control_apps(session, args, AppOp::Start),
+            "apps.stop" | "app.stop" => self.control_apps(session, args, AppOp::Stop),
+            "apps.restart" | "app.restart" => self.control_apps(session, args, AppOp::Restart),
+            "apps.kill" | "app.kill" => self.control_apps(session, args, AppOp::Kill),
+            "apps.run" | "app.run" => self.control_run(session, args),
+            "sessions.new" | "session.new" => {
+                let new = NewSession {
+                    name: arg_str(args, "name").map(str::to_owned),
+                    cmd: strings(args.get("cmd")),
+                    cwd: arg_str(args, "cwd").map(str::to_owned),
+                    env: std::env::vars().collect(),
+                    size: None,
+                    apps: Vec::new(),
+                    project_file: None,
+                };
+                let id = self.new_session(new)?;
+                Ok(json!({"name": self.sessions[&id].name}))
+            }
+            "sessions.kill" | "session.kill" => {
+                let name = required(args, "name").or_else(|_| required(args, "session"))?;
+                self.kill_session(name)?;
+                Ok(json!({}))
+            }
+            "server.kill" => {
+                self.begin_shutdown("control API");
+                Ok(json!({}))
+            }
+            "panes.capture" | "pane.capture" => {
+                let target = arg_str(args, "target").or(session).unwrap_or_default();
+                let app = self.resolve_app(Some(target))?;
+                let ansi = args.get("ansi").and_then(Value::as_bool).unwrap_or(false);
+                let scrollback = args.get("scrollback").and_then(Value::as_bool).unwrap_or(false);
+                Ok(json!({"text": self.apps[&app].term.capture(ansi, scrollback)}))
+            }
+            "panes.send-keys" | "pane.send-keys" => {
+                let target = arg_str(args, "target").or(session).unwrap_or_default().to_owned();
+                let keys = strings(args.get("keys"));
+                if keys.is_empty() {
+                    return Err(Failure("missing_arg", "missing argument `keys`".into()));
+                }
+                let literal = args.get("literal").and_then(Value::as_bool).unwrap_or(false);
+                self.send_keys(&target, &keys, literal)?;
+                Ok(json!({}))
+            }
+            other => self.control_vocabulary(other, args),
+        }
+    }
+
+    fn control_apps(&mut self, session: Option<&str>, args: &Value, op: AppOp) -> Result<Value, Failure> {
+        let mut names = strings(args.get("apps"));
+        if let Some(n) = arg_str(args, "name").or(arg_str(args, "app")) {
+            names.push(n.to_owned());
+        }
+        if names.is_empty() {
+            return Err(Failure("missing_arg", "missing argument `apps` (names, or [\"all\"])".into()));
+        }
+        self.apps_request(session, &names, op)?;
+        Ok(json!({}))
+    }
+
+    fn control_run(&mut self, session: Option<&str>, args: &Value) -> Result<Value, Failure> {
+        let cmd = match args.get("cmd") {
+            Some(Value::String(s)) if !s.trim().is_empty() => CommandSpec::Shell(s.clone()),
+            Some(Value::Array(_)) if !strings(args.get("cmd")).is_empty() => CommandSpec::Argv(strings(args.get("cmd"))),
+            _ => return Err(Failure("missing_arg", "missing argument `cmd` (a string or an array)".into())),
+        };
+        let cwd = arg_str(args, "cwd").map(Into::into).unwrap_or_else(|| "/".into());
+        let mut spec = AppSpec::ad_hoc(arg_str(args, "name").unwrap_or_default().to_owned(), cmd, cwd);
+        if let Some(p) = arg_str(args, "restart") {
+            spec.restart = match p {
+                "never" => RestartPolicy::Never,
+                "always" => RestartPolicy::Always,
+                "on-failure" => RestartPolicy::OnFailure,
+                other => return Err(Failure("bad_request", format!("unknown restart policy `{other}`"))),
+            };
+        }
+        match self.run_app(session, spec)? {
+            Reply::App { session, name, .. } => Ok(json!({"session": session, "name": name})),
+            _ => Ok(json!({})),
+        }
+    }
+
+    /// Actions of the keymap vocabulary that have no dedicated handler above.
+    fn control_vocabulary(&mut self, action: &str, args: &Value) -> Result<Value, Failure> {
+        let _ = args;
+        Err(Failure(
+            "unknown_action",
+            format!("unknown action `{action}`; see the README for the list"),
+        ))
+    }
+}
+
+/// A string or an array of strings, as a list.
+fn strings(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect(),
+        _ => Vec::new(),
+    }
+}
