@@ -5,3 +5,4 @@ mod apps;
 mod core;
 mod faults;
 mod harness;
+mod headless;
