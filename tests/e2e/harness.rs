@@ -277,6 +277,18 @@ pub struct Term {
 
 impl Term {
     fn spawn(env: &Env, args: &[&str], cwd: &Path, cols: u16, rows: u16) -> Term {
+        Term::spawn_program(env, BIN, args, cwd, cols, rows)
+    }
+
+    /// Any program (ssh, say) in a new PTY with the world's environment.
+    pub fn spawn_program(
+        env: &Env,
+        program: &str,
+        args: &[&str],
+        cwd: &Path,
+        cols: u16,
+        rows: u16,
+    ) -> Term {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -285,7 +297,7 @@ impl Term {
                 pixel_height: 0,
             })
             .expect("openpty");
-        let mut cmd = CommandBuilder::new(BIN);
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env_clear();
         for (k, v) in env.vars() {

@@ -6,3 +6,4 @@ mod core;
 mod faults;
 mod harness;
 mod headless;
+mod ssh;
