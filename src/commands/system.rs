@@ -29,7 +29,9 @@ pub fn api(sock: &SocketPaths) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     let mut buf = [0u8; 64 * 1024];
     loop {
-        let n = from_server.read(&mut buf).context("reading from the server")?;
+        let n = from_server
+            .read(&mut buf)
+            .context("reading from the server")?;
         if n == 0 {
             return Ok(());
         }
@@ -41,7 +43,9 @@ pub fn api(sock: &SocketPaths) -> Result<()> {
 /// `appmux events [--json]`: subscribes to every topic and prints events until interrupted.
 pub fn events(sock: &SocketPaths, json: bool) -> Result<()> {
     let mut stream = connect::raw_stream(sock, false)?;
-    stream.write_all(b"{\"type\":\"hello\",\"version\":1}\n{\"type\":\"subscribe\",\"id\":\"events\"}\n")?;
+    stream.write_all(
+        b"{\"type\":\"hello\",\"version\":1}\n{\"type\":\"subscribe\",\"id\":\"events\"}\n",
+    )?;
     let mut stdout = std::io::stdout().lock();
     for line in BufReader::new(stream).lines() {
         let line = line.context("reading from the server")?;
@@ -72,13 +76,21 @@ fn human_event(v: &serde_json::Value) -> String {
     );
     match v["topic"].as_str().unwrap_or_default() {
         "apps:state" => {
-            let pid = p["pid"].as_u64().map(|p| format!(" pid {p}")).unwrap_or_default();
-            format!("{time} state {who} {}{pid}", p["state"].as_str().unwrap_or("?"))
+            let pid = p["pid"]
+                .as_u64()
+                .map(|p| format!(" pid {p}"))
+                .unwrap_or_default();
+            format!(
+                "{time} state {who} {}{pid}",
+                p["state"].as_str().unwrap_or("?")
+            )
         }
         "apps:exit" => {
             let how = match (p["exit_code"].as_i64(), p["signal"].as_i64()) {
                 (Some(c), _) => format!("exited with code {c}"),
-                (_, Some(s)) => format!("killed by {}", crate::pane::process::signal_name(s as i32)),
+                (_, Some(s)) => {
+                    format!("killed by {}", crate::pane::process::signal_name(s as i32))
+                }
                 _ => "exited".into(),
             };
             format!("{time} exit {who} {how}")
@@ -165,7 +177,10 @@ pub fn startup(sock: &SocketPaths, print: bool) -> Result<()> {
     println!("start it now and at every boot with:");
     println!("  systemctl --user daemon-reload && systemctl --user enable --now {name}");
     println!("to keep it running while you are logged out:");
-    println!("  loginctl enable-linger {}", std::env::var("USER").unwrap_or_else(|_| "$USER".into()));
+    println!(
+        "  loginctl enable-linger {}",
+        std::env::var("USER").unwrap_or_else(|_| "$USER".into())
+    );
     Ok(())
 }
 
@@ -174,7 +189,10 @@ pub fn unstartup(sock: &SocketPaths) -> Result<()> {
     match std::fs::remove_file(&path) {
         Ok(()) => {
             println!("removed {}", path.display());
-            println!("stop it with: systemctl --user disable --now {}", unit_name(sock));
+            println!(
+                "stop it with: systemctl --user disable --now {}",
+                unit_name(sock)
+            );
             Ok(())
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -205,7 +223,11 @@ mod tests {
 
     #[test]
     fn the_unit_runs_the_foreground_server_with_resurrect() {
-        let sock = SocketPaths::resolve(None, Some(std::path::Path::new("/run/user/1/appmux/default"))).unwrap();
+        let sock = SocketPaths::resolve(
+            None,
+            Some(std::path::Path::new("/run/user/1/appmux/default")),
+        )
+        .unwrap();
         let text = unit_text(&sock, "/usr/bin/appmux");
         assert!(text.contains("ExecStart=/usr/bin/appmux -S /run/user/1/appmux/default server --foreground --resurrect"));
         assert!(text.contains("WantedBy=default.target"));

@@ -97,7 +97,9 @@ impl Server {
 
     /// Tells `apps:state` subscribers when an app's state or pid changed.
     pub fn notify_state(&mut self, id: AppId) {
-        let Some(app) = self.apps.get_mut(&id) else { return };
+        let Some(app) = self.apps.get_mut(&id) else {
+            return;
+        };
         let now = (app.state_label(), app.pid());
         if app.published == Some(now) {
             return;
@@ -113,7 +115,8 @@ impl Server {
             return serde_json::Value::Null;
         };
         let session = self.sessions.get(&app.session).map(|s| s.name.clone());
-        let mut v = serde_json::to_value(crate::server::dispatch::app_info(app)).unwrap_or_default();
+        let mut v =
+            serde_json::to_value(crate::server::dispatch::app_info(app)).unwrap_or_default();
         v["session"] = serde_json::json!(session);
         v["app"] = serde_json::json!(app.name);
         v

@@ -45,7 +45,11 @@ pub async fn json_reader(
             .map_err(|e| e.to_string())?;
         let complete = line.last() == Some(&b'\n');
         if !complete && line.len() > MAX_LINE {
-            let msg = error_line(None, "too_large", &format!("line longer than {MAX_LINE} bytes"));
+            let msg = error_line(
+                None,
+                "too_large",
+                &format!("line longer than {MAX_LINE} bytes"),
+            );
             let _ = out.send(Outgoing::Frame(msg, false)).await;
             let _ = out.send(Outgoing::Close).await;
             return Err("line too long".into());
@@ -121,7 +125,10 @@ impl Server {
         let req_id = msg.get("id").cloned();
         match msg.get("type").and_then(Value::as_str) {
             Some("hello") => {
-                let version = msg.get("version").and_then(Value::as_u64).unwrap_or(JSON_VERSION);
+                let version = msg
+                    .get("version")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(JSON_VERSION);
                 if version != JSON_VERSION {
                     let e = format!("this server speaks version {JSON_VERSION}, not {version}");
                     self.send_raw(id, error_line(req_id.as_ref(), "version", &e));
@@ -134,7 +141,10 @@ impl Server {
                 self.send_raw(id, line(&hello));
             }
             Some("cmd") => {
-                let action = msg.get("action").and_then(Value::as_str).unwrap_or_default();
+                let action = msg
+                    .get("action")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 let args = msg.get("args").cloned().unwrap_or_else(|| json!({}));
                 let reply = match self.control_action(action, &args) {
                     Ok(result) => json!({"type": "response", "id": req_id, "result": result}),
@@ -157,7 +167,11 @@ impl Server {
         let topics: Vec<String> = msg
             .get("topics")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_else(|| TOPICS.iter().map(|t| (*t).to_owned()).collect());
         if let Some(bad) = topics.iter().find(|t| !TOPICS.contains(&t.as_str())) {
             let e = format!("unknown topic `{bad}`; topics are {}", TOPICS.join(", "));
@@ -172,7 +186,9 @@ impl Server {
 
     /// Sends an already encoded line or frame; drops the client if it stopped reading.
     pub(super) fn send_raw(&mut self, id: ClientId, bytes: Vec<u8>) {
-        let Some(c) = self.clients.get(&id) else { return };
+        let Some(c) = self.clients.get(&id) else {
+            return;
+        };
         if !c.send(Outgoing::Frame(bytes, false)) {
             tracing::warn!(client = id.0, "control client outbox full; dropping it");
             self.client_gone(id);
@@ -203,7 +219,9 @@ impl Server {
     fn control_action(&mut self, action: &str, args: &Value) -> Result<Value, Failure> {
         let session = arg_str(args, "session");
         match action {
-            "sessions.list" | "session.list" | "ls" => Ok(serde_json::to_value(self.list().sessions).unwrap_or_default()),
+            "sessions.list" | "session.list" | "ls" => {
+                Ok(serde_json::to_value(self.list().sessions).unwrap_or_default())
+            }
             "apps.list" | "app.list" => {
                 let report = self.list();
                 let apps: Vec<Value> = report
@@ -251,16 +269,25 @@ impl Server {
                 let target = arg_str(args, "target").or(session).unwrap_or_default();
                 let app = self.resolve_app(Some(target))?;
                 let ansi = args.get("ansi").and_then(Value::as_bool).unwrap_or(false);
-                let scrollback = args.get("scrollback").and_then(Value::as_bool).unwrap_or(false);
+                let scrollback = args
+                    .get("scrollback")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
                 Ok(json!({"text": self.apps[&app].term.capture(ansi, scrollback)}))
             }
             "panes.send-keys" | "pane.send-keys" => {
-                let target = arg_str(args, "target").or(session).unwrap_or_default().to_owned();
+                let target = arg_str(args, "target")
+                    .or(session)
+                    .unwrap_or_default()
+                    .to_owned();
                 let keys = strings(args.get("keys"));
                 if keys.is_empty() {
                     return Err(Failure("missing_arg", "missing argument `keys`".into()));
                 }
-                let literal = args.get("literal").and_then(Value::as_bool).unwrap_or(false);
+                let literal = args
+                    .get("literal")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
                 self.send_keys(&target, &keys, literal)?;
                 Ok(json!({}))
             }
@@ -268,13 +295,21 @@ impl Server {
         }
     }
 
-    fn control_apps(&mut self, session: Option<&str>, args: &Value, op: AppOp) -> Result<Value, Failure> {
+    fn control_apps(
+        &mut self,
+        session: Option<&str>,
+        args: &Value,
+        op: AppOp,
+    ) -> Result<Value, Failure> {
         let mut names = strings(args.get("apps"));
         if let Some(n) = arg_str(args, "name").or(arg_str(args, "app")) {
             names.push(n.to_owned());
         }
         if names.is_empty() {
-            return Err(Failure("missing_arg", "missing argument `apps` (names, or [\"all\"])".into()));
+            return Err(Failure(
+                "missing_arg",
+                "missing argument `apps` (names, or [\"all\"])".into(),
+            ));
         }
         self.apps_request(session, &names, op)?;
         Ok(json!({}))
@@ -283,17 +318,35 @@ impl Server {
     fn control_run(&mut self, session: Option<&str>, args: &Value) -> Result<Value, Failure> {
         let cmd = match args.get("cmd") {
             Some(Value::String(s)) if !s.trim().is_empty() => CommandSpec::Shell(s.clone()),
-            Some(Value::Array(_)) if !strings(args.get("cmd")).is_empty() => CommandSpec::Argv(strings(args.get("cmd"))),
-            _ => return Err(Failure("missing_arg", "missing argument `cmd` (a string or an array)".into())),
+            Some(Value::Array(_)) if !strings(args.get("cmd")).is_empty() => {
+                CommandSpec::Argv(strings(args.get("cmd")))
+            }
+            _ => {
+                return Err(Failure(
+                    "missing_arg",
+                    "missing argument `cmd` (a string or an array)".into(),
+                ));
+            }
         };
-        let cwd = arg_str(args, "cwd").map(Into::into).unwrap_or_else(|| "/".into());
-        let mut spec = AppSpec::ad_hoc(arg_str(args, "name").unwrap_or_default().to_owned(), cmd, cwd);
+        let cwd = arg_str(args, "cwd")
+            .map(Into::into)
+            .unwrap_or_else(|| "/".into());
+        let mut spec = AppSpec::ad_hoc(
+            arg_str(args, "name").unwrap_or_default().to_owned(),
+            cmd,
+            cwd,
+        );
         if let Some(p) = arg_str(args, "restart") {
             spec.restart = match p {
                 "never" => RestartPolicy::Never,
                 "always" => RestartPolicy::Always,
                 "on-failure" => RestartPolicy::OnFailure,
-                other => return Err(Failure("bad_request", format!("unknown restart policy `{other}`"))),
+                other => {
+                    return Err(Failure(
+                        "bad_request",
+                        format!("unknown restart policy `{other}`"),
+                    ));
+                }
             };
         }
         match self.run_app(session, spec)? {
@@ -316,7 +369,10 @@ impl Server {
 fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     }
 }

@@ -182,7 +182,10 @@ impl Server {
             });
         }
         tracing::info!(session = %name, apps = ids.len(), "session created");
-        self.publish("sessions", serde_json::json!({"event": "created", "session": name}));
+        self.publish(
+            "sessions",
+            serde_json::json!({"event": "created", "session": name}),
+        );
         Ok(id)
     }
 
@@ -235,7 +238,10 @@ impl Server {
             self.retire_app(app);
         }
         tracing::info!(session = %session.name, "session killed");
-        self.publish("sessions", serde_json::json!({"event": "killed", "session": session.name}));
+        self.publish(
+            "sessions",
+            serde_json::json!({"event": "killed", "session": session.name}),
+        );
         if self.sessions.is_empty() && self.settings.exit_empty {
             self.begin_shutdown("no sessions left");
         }
@@ -271,7 +277,12 @@ impl Server {
         }
     }
 
-    pub(super) fn send_keys(&mut self, target: &str, keys: &[String], literal: bool) -> Result<(), String> {
+    pub(super) fn send_keys(
+        &mut self,
+        target: &str,
+        keys: &[String],
+        literal: bool,
+    ) -> Result<(), String> {
         let id = self.resolve_app(Some(target))?;
         let app = &self.apps[&id];
         let process = app

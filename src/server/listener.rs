@@ -100,7 +100,11 @@ async fn json_connection(
     writers: mpsc::Sender<()>,
 ) {
     let (out_tx, out_rx) = mpsc::channel(OUTBOX);
-    if events.send(Event::Connected(id, out_tx.clone())).await.is_err() {
+    if events
+        .send(Event::Connected(id, out_tx.clone()))
+        .await
+        .is_err()
+    {
         return;
     }
     tokio::spawn(writer(wr, out_rx, id, events.clone(), writers));

@@ -336,8 +336,8 @@ impl Server {
 impl Server {
     /// While a client is attached, metrics are sampled once per interval.
     fn next_sample(&self) -> Option<Instant> {
-        let wanted = self.clients.values().any(|c| c.attached.is_some())
-            || self.has_subscribers("metrics");
+        let wanted =
+            self.clients.values().any(|c| c.attached.is_some()) || self.has_subscribers("metrics");
         if self.sampler.is_none() || !wanted {
             return None;
         }

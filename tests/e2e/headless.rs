@@ -34,7 +34,9 @@ impl Api {
 
     fn recv(&mut self) -> Value {
         let mut line = String::new();
-        self.reader.read_line(&mut line).expect("a line from the server");
+        self.reader
+            .read_line(&mut line)
+            .expect("a line from the server");
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}"))
     }
 
@@ -57,7 +59,10 @@ fn the_control_api_speaks_json_lines_over_the_socket() {
     api.send(&json!({"type": "hello", "version": 1}));
     let hello = api.recv();
     assert_eq!(hello["type"], "hello");
-    assert_eq!(hello["server_pid"].as_u64().map(|p| p as u32), env.server_pid());
+    assert_eq!(
+        hello["server_pid"].as_u64().map(|p| p as u32),
+        env.server_pid()
+    );
 
     let list = api.cmd("1", "apps.list", json!({}));
     let apps = list["result"].as_array().expect("a list of apps");
@@ -66,14 +71,27 @@ fn the_control_api_speaks_json_lines_over_the_socket() {
     assert_eq!(apps[0]["session"], "api");
     assert_eq!(apps[0]["state"], "running");
 
-    let run = api.cmd("2", "apps.run", json!({"session": "api", "name": "echoer", "cmd": "echo via-api; sleep 1000"}));
+    let run = api.cmd(
+        "2",
+        "apps.run",
+        json!({"session": "api", "name": "echoer", "cmd": "echo via-api; sleep 1000"}),
+    );
     assert_eq!(run["result"]["name"], "echoer");
     env.wait_capture("api:echoer", "via-api");
 
-    let keys = api.cmd("3", "panes.send-keys", json!({"target": "api:echoer", "keys": ["C-c"]}));
+    let keys = api.cmd(
+        "3",
+        "panes.send-keys",
+        json!({"target": "api:echoer", "keys": ["C-c"]}),
+    );
     assert!(keys.get("error").is_none(), "{keys}");
     let capture = api.cmd("4", "panes.capture", json!({"target": "api:echoer"}));
-    assert!(capture["result"]["text"].as_str().unwrap().contains("via-api"));
+    assert!(
+        capture["result"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("via-api")
+    );
 
     // Errors are responses, and the connection stays usable.
     let unknown = api.cmd("5", "apps.frobnicate", json!({}));
@@ -95,11 +113,16 @@ fn subscribers_get_state_and_exit_events() {
     let mut api = Api::connect(&env);
     api.send(&json!({"type": "subscribe", "id": "s", "topics": ["apps:state", "apps:exit"]}));
     let ack = api.recv();
-    assert_eq!(ack["result"]["subscribed"], json!(["apps:state", "apps:exit"]));
+    assert_eq!(
+        ack["result"]["subscribed"],
+        json!(["apps:state", "apps:exit"])
+    );
     env.ok(&["restart", "sleep", "-t", "ev"]);
     let mut seen = Vec::new();
     while !(seen.iter().any(|e: &Value| e["topic"] == "apps:exit")
-        && seen.iter().any(|e| e["topic"] == "apps:state" && e["payload"]["state"] == "running"))
+        && seen
+            .iter()
+            .any(|e| e["topic"] == "apps:state" && e["payload"]["state"] == "running"))
     {
         let e = api.recv();
         assert_eq!(e["type"], "event");
@@ -117,7 +140,10 @@ fn an_oversized_line_closes_only_that_connection() {
     env.ok(&["new", "-d", "-s", "big", "--", "sleep", "1000"]);
     let pid = env.app("big", None).unwrap()["pid"].as_u64().unwrap();
     let mut api = Api::connect(&env);
-    let huge = format!("{{\"type\":\"cmd\",\"id\":\"x\",\"action\":\"{}\"}}", "a".repeat(10 << 20));
+    let huge = format!(
+        "{{\"type\":\"cmd\",\"id\":\"x\",\"action\":\"{}\"}}",
+        "a".repeat(10 << 20)
+    );
     // The server may close before reading it all; a broken pipe is the expected outcome then.
     let _ = api.writer.write_all(huge.as_bytes());
     let mut rest = String::new();
@@ -140,7 +166,11 @@ fn appmux_api_bridges_stdin_and_stdout() {
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     writeln!(stdin, r#"{{"type":"hello","version":1}}"#).unwrap();
-    writeln!(stdin, r#"{{"type":"cmd","id":"1","action":"apps.list","args":{{"session":"br"}}}}"#).unwrap();
+    writeln!(
+        stdin,
+        r#"{{"type":"cmd","id":"1","action":"apps.list","args":{{"session":"br"}}}}"#
+    )
+    .unwrap();
     drop(stdin);
     let out = child.wait_with_output().unwrap();
     let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
@@ -175,7 +205,9 @@ fn appmux_events_prints_the_stream() {
         while let Ok(l) = rx.recv_timeout(std::time::Duration::from_millis(300)) {
             got.push(l);
         }
-        got.iter().any(|l| l.contains("\"apps:exit\"")).then_some(())
+        got.iter()
+            .any(|l| l.contains("\"apps:exit\""))
+            .then_some(())
     });
     let _ = child.kill();
     let _ = child.wait();

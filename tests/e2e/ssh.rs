@@ -47,7 +47,11 @@ fn start_sshd(env: &Env) -> Sshd {
     std::fs::copy(dir.join("client_key.pub"), dir.join("authorized_keys")).unwrap();
     // Privilege separation needs this directory when sshd runs as root.
     let _ = std::fs::create_dir_all("/run/sshd");
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let config = format!(
         "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nAuthorizedKeysFile {}\n\
          PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
@@ -67,7 +71,9 @@ fn start_sshd(env: &Env) -> Sshd {
         .spawn()
         .expect("starting sshd");
     wait_until("sshd to listen", || {
-        std::net::TcpStream::connect(("127.0.0.1", port)).ok().map(|_| ())
+        std::net::TcpStream::connect(("127.0.0.1", port))
+            .ok()
+            .map(|_| ())
     });
     Sshd {
         child,
@@ -79,9 +85,18 @@ fn start_sshd(env: &Env) -> Sshd {
 impl Sshd {
     fn ssh_args(&self, tty: bool) -> Vec<String> {
         let mut a: Vec<String> = [
-            "-p", &self.port.to_string(), "-i", &self.key.display().to_string(),
-            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
+            "-p",
+            &self.port.to_string(),
+            "-i",
+            &self.key.display().to_string(),
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "LogLevel=ERROR",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -126,10 +141,18 @@ fn sessions_over_ssh_outlive_the_connection_and_a_killed_client() {
     );
     let file = dir.join("appmux.toml");
     let out = sshd.run(&env, &format!("new -d -c {}", file.display()));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let ls = sshd.run(&env, "ls --json");
-    assert!(ls.status.success(), "{}", String::from_utf8_lossy(&ls.stderr));
+    assert!(
+        ls.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ls.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&ls.stdout).unwrap();
     let pids: Vec<u64> = v["sessions"][0]["apps"]
         .as_array()
@@ -138,7 +161,10 @@ fn sessions_over_ssh_outlive_the_connection_and_a_killed_client() {
         .map(|a| a["pid"].as_u64().unwrap())
         .collect();
     assert_eq!(pids.len(), 2);
-    assert_eq!(env.app("remote", Some("api")).unwrap()["pid"].as_u64(), Some(pids[0]));
+    assert_eq!(
+        env.app("remote", Some("api")).unwrap()["pid"].as_u64(),
+        Some(pids[0])
+    );
 
     let attach = |env: &Env| {
         let mut args = sshd.ssh_args(true);
