@@ -6,13 +6,16 @@
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+pub mod action;
 pub mod app;
 pub mod cli;
 pub mod client;
 pub mod commands;
 pub mod config;
+pub mod copy;
 pub mod input;
 pub mod keys;
+pub mod layout;
 pub mod logs;
 pub mod metrics;
 pub mod pane;

@@ -57,6 +57,8 @@ pub struct Options {
     pub shell: Option<String>,
     pub mouse: bool,
     pub resurrect: bool,
+    /// Copy-mode yanks also go to the outer terminal's clipboard (OSC 52).
+    pub clipboard: bool,
     pub metrics_interval: Duration,
     pub sidebar: SidebarOptions,
     pub status: StatusOptions,
@@ -71,6 +73,7 @@ impl Default for Options {
             shell: None,
             mouse: true,
             resurrect: false,
+            clipboard: true,
             metrics_interval: Duration::from_secs(1),
             sidebar: SidebarOptions {
                 visible: true,
@@ -94,6 +97,7 @@ const TOP_KEYS: Keys = Keys {
         "shell",
         "mouse",
         "resurrect",
+        "clipboard",
         "metrics_interval",
         "sidebar",
         "status",
@@ -173,6 +177,11 @@ pub fn check_options(text: &str, file: &Path) -> Result<Options, Vec<ConfigError
         &mut options.resurrect,
         root.get("resurrect")
             .and_then(|v| report.boolean(v, "resurrect")),
+    );
+    set(
+        &mut options.clipboard,
+        root.get("clipboard")
+            .and_then(|v| report.boolean(v, "clipboard")),
     );
     let interval = root
         .get("metrics_interval")
@@ -294,6 +303,7 @@ width = 40
 visible = false
 position = "top"
 "#;
+        let text = text.replacen("resurrect = true", "resurrect = true\nclipboard = false", 1);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         std::fs::write(&path, text).unwrap();
@@ -305,6 +315,7 @@ position = "top"
             shell: Some("/bin/zsh".to_owned()),
             mouse: false,
             resurrect: true,
+            clipboard: false,
             metrics_interval: Duration::from_secs(2),
             sidebar: SidebarOptions {
                 visible: false,

@@ -11,6 +11,7 @@ use ratatui::layout::{Position, Size as RSize};
 use ratatui::{Frame, Terminal};
 
 use crate::protocol::Size;
+use crate::render::screen::{self, ScreenCache};
 
 /// crossterm's writer into a `Vec<u8>`, sized by the client.
 pub struct ClientBackend {
@@ -95,6 +96,8 @@ impl Backend for ClientBackend {
 pub struct Renderer {
     terminal: Terminal<ClientBackend>,
     full_redraw: bool,
+    /// How each pane was last drawn, so unchanged rows are copied instead of read again.
+    screens: ScreenCache,
 }
 
 impl Renderer {
@@ -112,6 +115,7 @@ impl Renderer {
         Self {
             terminal,
             full_redraw: true,
+            screens: ScreenCache::default(),
         }
     }
 
@@ -141,7 +145,10 @@ impl Renderer {
             let _ = self.terminal.autoresize();
             let _ = self.terminal.clear();
         }
-        let _ = self.terminal.draw(draw);
+        let terminal = &mut self.terminal;
+        screen::with_cache(&mut self.screens, || {
+            let _ = terminal.draw(draw);
+        });
         let mut out = std::mem::take(self.terminal.backend_mut().inner.writer_mut());
         if !prefix.is_empty() {
             prefix.append(&mut out);

@@ -3,6 +3,7 @@
 //! [`View`] of plain data and gets a frame; [`backend`] turns frames into bytes.
 
 pub mod backend;
+pub mod color;
 pub mod overlay;
 pub mod screen;
 pub mod sidebar;
@@ -12,13 +13,15 @@ pub use screen::{color, draw_screen};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 
 /// One pane to draw: which screen, where, and whether it has focus (it gets the cursor).
 pub struct PaneView<'a> {
     pub area: Rect,
     pub screen: &'a vt100::Screen,
     pub focused: bool,
+    /// Copy mode replaces the live screen with its snapshot.
+    pub copy: Option<&'a crate::copy::CopyMode>,
 }
 
 /// The status line.
@@ -42,6 +45,13 @@ pub struct View<'a> {
     pub sidebar: Option<sidebar::Sidebar>,
     /// Drawn over the pane area.
     pub overlay: Option<&'a overlay::Pager>,
+    /// Lines between panes; those next to the focused pane are highlighted.
+    pub borders: Vec<crate::layout::Border>,
+    pub active_pane: Option<crate::layout::PaneId>,
+    /// Show each pane's number (`C-b q`), in pane order.
+    pub numbers: bool,
+    pub theme: &'a crate::config::theme::Theme,
+    pub depth: color::ColorDepth,
 }
 
 /// Where the parts of a client's screen go.
@@ -145,9 +155,20 @@ pub fn draw(frame: &mut Frame, view: &View) {
     let area = frame.area();
     let buf = frame.buffer_mut();
     let mut cursor = None;
-    for pane in &view.panes {
+    for (i, pane) in view.panes.iter().enumerate() {
         let area = pane.area.intersection(area);
+        if let Some(copy) = pane.copy {
+            draw_copy(buf, area, copy, view.theme);
+            let c = copy.cursor;
+            if c.line >= copy.top && c.line - copy.top < usize::from(area.height) && c.col < usize::from(area.width) {
+                cursor = Some(Position::new(area.x + c.col as u16, area.y + (c.line - copy.top) as u16));
+            }
+            continue;
+        }
         draw_screen(buf, area, pane.screen);
+        if view.numbers {
+            draw_number(buf, area, i, pane.focused, view.theme);
+        }
         if pane.focused && !pane.screen.hide_cursor() {
             let (row, col) = pane.screen.cursor_position();
             if row < area.height && col < area.width {
@@ -155,6 +176,7 @@ pub fn draw(frame: &mut Frame, view: &View) {
             }
         }
     }
+    draw_borders(buf, view);
     if let (Some(sb), Some(rect)) = (&view.sidebar, view.areas.sidebar) {
         sidebar::draw(buf, rect, sb, view.areas.sidebar_left);
     }
@@ -163,15 +185,105 @@ pub fn draw(frame: &mut Frame, view: &View) {
         cursor = None;
     }
     if let (Some(status), Some(line)) = (&view.status, view.areas.status) {
-        draw_status(buf, line, status);
+        draw_status(buf, line, status, view.theme);
     }
+    color::downsample_buffer(buf, view.depth);
     if let Some(pos) = cursor {
         frame.set_cursor_position(pos);
     }
 }
 
-fn draw_status(buf: &mut Buffer, line: Rect, status: &StatusView) {
-    let base = Style::new().fg(Color::Black).bg(Color::Green);
+/// Copy mode: the snapshot's visible lines with the selection and search matches styled.
+fn draw_copy(buf: &mut Buffer, area: Rect, copy: &crate::copy::CopyMode, theme: &crate::config::theme::Theme) {
+    buf.set_style(area, Style::reset());
+    for (row, (line, text)) in copy.visible().enumerate() {
+        let y = area.y + row as u16;
+        if y >= area.bottom() {
+            break;
+        }
+        for x in area.left()..area.right() {
+            buf[(x, y)].set_symbol(" ");
+        }
+        buf.set_stringn(area.x, y, text, usize::from(area.width), Style::new());
+        for (col, len) in copy.matches_on(line) {
+            for c in col..col + len {
+                if c < usize::from(area.width) {
+                    buf[(area.x + c as u16, y)].set_style(theme.copy.search_match);
+                }
+            }
+        }
+        for c in 0..usize::from(area.width) {
+            if copy.selected(line, c) {
+                buf[(area.x + c as u16, y)].set_style(theme.copy.selection);
+            }
+        }
+    }
+    let pos = format!("[{}/{}]", copy.cursor.line + 1, copy.lines().len());
+    if area.width as usize > pos.len() && area.height > 0 {
+        buf.set_stringn(area.right() - pos.len() as u16, area.y, &pos, pos.len(), theme.copy.position);
+    }
+}
+
+/// A pane's number in its centre, as `C-b q` shows it.
+fn draw_number(buf: &mut Buffer, area: Rect, i: usize, focused: bool, theme: &crate::config::theme::Theme) {
+    if area.is_empty() {
+        return;
+    }
+    let text = format!(" {i} ");
+    let style = if focused { theme.pane_numbers.active } else { theme.pane_numbers.inactive };
+    let x = area.x + area.width.saturating_sub(text.len() as u16) / 2;
+    let y = area.y + area.height / 2;
+    buf.set_stringn(x, y, &text, usize::from(area.width), style);
+}
+
+/// The OSC 52 sequence that puts `text` on the outer terminal's clipboard.
+pub fn osc52(text: &str) -> Vec<u8> {
+    let mut out = b"\x1b]52;c;".to_vec();
+    out.extend_from_slice(base64(text.as_bytes()).as_bytes());
+    out.push(0x07);
+    out
+}
+
+/// Standard base64 with padding (the one place appmux needs it).
+pub fn base64(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Pane borders, joined with box-drawing junctions; the segments touching the focused pane are
+/// drawn in the active colour, like tmux.
+fn draw_borders(buf: &mut Buffer, view: &View) {
+    let inactive = view.theme.border.inactive;
+    let active = view.theme.border.active;
+    let area = buf.area;
+    for b in &view.borders {
+        let touches = view.active_pane.is_some_and(|p| b.before == p || b.after == p);
+        let style = if touches { active } else { inactive };
+        let r = b.rect.intersection(area);
+        for y in r.top()..r.bottom() {
+            for x in r.left()..r.right() {
+                let glyph = crate::layout::border_glyph(&view.borders, x, y).unwrap_or('│');
+                let mut tmp = [0u8; 4];
+                buf[(x, y)].set_symbol(glyph.encode_utf8(&mut tmp)).set_style(style);
+            }
+        }
+    }
+}
+
+fn draw_status(buf: &mut Buffer, line: Rect, status: &StatusView, theme: &crate::config::theme::Theme) {
+    let base = theme.status.base;
     buf.set_style(line, base);
     let mut x = line.x;
     let right_edge = line.right();
@@ -183,14 +295,14 @@ fn draw_status(buf: &mut Buffer, line: Rect, status: &StatusView) {
     };
     put(buf, &format!("[{}] ", status.session), base);
     if let Some(msg) = &status.message {
-        put(buf, msg, base.add_modifier(Modifier::BOLD));
+        put(buf, msg, base.patch(theme.status.message));
         return;
     }
     for (label, active) in &status.tabs {
         let style = if *active {
-            base.add_modifier(Modifier::BOLD)
+            base.patch(theme.status.active_tab)
         } else {
-            base
+            base.patch(theme.status.tab)
         };
         put(buf, label, style);
         put(buf, " ", base);
@@ -216,6 +328,10 @@ mod tests {
     use super::*;
     use crate::protocol::Size;
     use crate::render::backend::Renderer;
+
+    fn theme() -> crate::config::theme::Theme {
+        crate::config::theme::Theme::default()
+    }
 
     fn parser(cols: u16, rows: u16, bytes: &[u8]) -> vt100::Parser {
         let mut p = vt100::Parser::new(
@@ -243,6 +359,7 @@ mod tests {
                 area: pane_area(size, true),
                 screen: app.screen(),
                 focused: true,
+                copy: None,
             }],
             status: Some(StatusView {
                 session: "work",
@@ -253,6 +370,11 @@ mod tests {
             }),
             sidebar: None,
             overlay: None,
+            borders: Vec::new(),
+            active_pane: None,
+            numbers: false,
+            theme: &theme(),
+            depth: color::ColorDepth::TrueColor,
         };
         let out = rendered(size, &view);
         let s = out.screen();
@@ -278,10 +400,16 @@ mod tests {
                 area,
                 screen: small.screen(),
                 focused: false,
+                copy: None,
             }],
             status: None,
             sidebar: None,
             overlay: None,
+            borders: Vec::new(),
+            active_pane: None,
+            numbers: false,
+            theme: &theme(),
+            depth: color::ColorDepth::TrueColor,
         };
         assert_eq!(rendered(size, &view).screen().contents(), "abcde\nfghij");
 
@@ -298,12 +426,26 @@ mod tests {
                 area,
                 screen: big.screen(),
                 focused: false,
+                copy: None,
             }],
             status: None,
             sidebar: None,
             overlay: None,
+            borders: Vec::new(),
+            active_pane: None,
+            numbers: false,
+            theme: &theme(),
+            depth: color::ColorDepth::TrueColor,
         };
         assert_eq!(rendered(size, &view).screen().contents(), "01234567\nrow2");
+    }
+
+    #[test]
+    fn base64_matches_the_rfc_examples() {
+        for (plain, coded) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
+            assert_eq!(base64(plain.as_bytes()), coded);
+        }
+        assert_eq!(osc52("hi"), b"\x1b]52;c;aGk=\x07");
     }
 
     #[test]
@@ -321,6 +463,7 @@ mod tests {
                     area: areas(size, chrome).panes,
                     screen: app.screen(),
                     focused: true,
+                copy: None,
                 }],
                 status: Some(StatusView {
                     session: "a-very-long-session-name",
@@ -336,6 +479,11 @@ mod tests {
                     filter: None,
                 }),
                 overlay: None,
+                borders: Vec::new(),
+                active_pane: None,
+                numbers: true,
+                theme: &theme(),
+                depth: color::ColorDepth::Ansi16,
             };
             rendered(size, &view);
         }

@@ -67,6 +67,7 @@ impl Server {
             usage: None,
             ad_hoc,
             published: None,
+            pane_shell: false,
         };
         self.apps.insert(id, app);
         if let Some(s) = self.sessions.get_mut(&session) {

@@ -47,9 +47,25 @@ pub struct Attached {
     pub filter: Option<String>,
     /// Mouse reporting on the outer terminal has been switched on.
     mouse_on: bool,
+    /// A status-line message and when it goes away.
+    pub flash: Option<(String, Instant)>,
+    /// Bytes for the client's terminal that go out before the next frame (OSC 52).
+    pub pending: Vec<u8>,
+    /// The pane border being dragged with the mouse.
+    pub dragging: Option<crate::layout::Border>,
+    /// The colours the client's terminal shows.
+    pub depth: crate::render::color::ColorDepth,
     pub dirty: bool,
     in_flight: bool,
     last_frame: Instant,
+}
+
+impl Attached {
+    /// Forget what the client shows; the next frame repaints everything.
+    pub fn invalidate(&mut self) {
+        self.renderer.invalidate();
+        self.dirty = true;
+    }
 }
 
 pub struct Client {
@@ -87,6 +103,28 @@ impl Client {
             return None;
         }
         Some(a.last_frame + FRAME_INTERVAL)
+    }
+
+    /// When a flash message or the pane numbers expire.
+    pub fn timer(&self) -> Option<Instant> {
+        let a = self.attached.as_ref()?;
+        let numbers = match a.mode {
+            Mode::Numbers { until } => Some(until),
+            _ => None,
+        };
+        a.flash.as_ref().map(|(_, t)| *t).into_iter().chain(numbers).min()
+    }
+
+    pub fn expire(&mut self, now: Instant) {
+        let Some(a) = self.attached.as_mut() else { return };
+        if a.flash.as_ref().is_some_and(|(_, t)| *t <= now) {
+            a.flash = None;
+            a.dirty = true;
+        }
+        if matches!(a.mode, Mode::Numbers { until } if until <= now) {
+            a.mode = Mode::Normal;
+            a.dirty = true;
+        }
     }
 
     pub fn frame_written(&mut self) {
@@ -139,6 +177,10 @@ impl Server {
             selected: None,
             filter: None,
             mouse_on: false,
+            flash: None,
+            pending: Vec::new(),
+            dragging: None,
+            depth: crate::render::color::depth(&req.term.term, &req.term.colorterm, req.term.no_color),
             dirty: true,
             in_flight: false,
             // As if a frame had just gone out one interval ago: the first frame is due now.
@@ -173,12 +215,29 @@ impl Server {
             .size_owner
             .and_then(|c| self.pane_size(c))
             .unwrap_or(s.detached_size);
-        let shown: Vec<_> = s
-            .windows
-            .iter()
-            .flat_map(|w| w.panes.iter().map(|p| p.app))
-            .collect();
-        for app in shown {
+        // The size owner sees the active window: each of its apps takes its pane's size, the
+        // focused pane last so that an app shown twice follows the pane in use.
+        let mut sizes: Vec<(AppId, Size)> = Vec::new();
+        if let Some(w) = s.active_window() {
+            let area = s
+                .size_owner
+                .and_then(|c| self.client_areas(c))
+                .map(|a| a.panes)
+                .unwrap_or(ratatui::layout::Rect::new(0, 0, size.cols, size.rows));
+            for (pane, rect) in w.layout.rects(area) {
+                if let Some(app) = w.panes.get(&pane)
+                    && !rect.is_empty()
+                {
+                    let s = Size { cols: rect.width, rows: rect.height };
+                    if pane == w.active {
+                        sizes.push((*app, s));
+                    } else {
+                        sizes.insert(0, (*app, s));
+                    }
+                }
+            }
+        }
+        for (app, size) in sizes {
             self.resize_app(app, size);
         }
         self.session_changed(session);
@@ -304,16 +363,32 @@ impl Server {
                 active,
             ));
         }
-        if let Some(pane) = session.active_window().and_then(|w| w.active_pane())
-            && let Some(app) = self.apps.get(&pane.app)
-        {
-            panes.push(PaneView {
-                area: areas.panes,
-                screen: app.term.screen(),
-                focused: matches!(a.mode, Mode::Normal | Mode::Prefix),
-            });
+        let mut borders = Vec::new();
+        let mut active_pane = None;
+        if let Some(w) = session.active_window() {
+            active_pane = Some(w.active);
+            let copy = match &a.mode {
+                Mode::Copy(c) => Some((c.pane, &c.mode)),
+                _ => None,
+            };
+            for (pane, rect) in w.layout.rects(areas.panes) {
+                if let Some(app) = w.panes.get(&pane).and_then(|id| self.apps.get(id)) {
+                    panes.push(PaneView {
+                        area: rect,
+                        screen: app.term.screen(),
+                        focused: pane == w.active
+                            && matches!(a.mode, Mode::Normal | Mode::Prefix | Mode::Numbers { .. } | Mode::Copy(_)),
+                        copy: copy.filter(|(p, _)| *p == pane).map(|(_, m)| m),
+                    });
+                }
+            }
+            borders = w.layout.borders(areas.panes);
         }
-        let message = a.mode.message_with(&self.apps);
+        let message = a
+            .flash
+            .as_ref()
+            .map(|(m, _)| m.clone())
+            .or_else(|| a.mode.message_with(&self.apps));
         let right = format!("{summary}{HINT}");
         let overlay = match &a.mode {
             Mode::Pager { pager, .. } => Some(pager),
@@ -331,9 +406,19 @@ impl Server {
             }),
             sidebar,
             overlay,
+            borders,
+            active_pane,
+            numbers: matches!(a.mode, Mode::Numbers { .. }),
+            theme: &self.settings.theme,
+            depth: a.depth,
         };
         let mut bytes = a.renderer.render(|f| render::draw(f, &view));
         a.dirty = false;
+        if !a.pending.is_empty() {
+            let mut out = std::mem::take(&mut a.pending);
+            out.append(&mut bytes);
+            bytes = out;
+        }
         if !a.mouse_on && mouse {
             // Button events with SGR coordinates; the client turns them off on every exit.
             let mut on = b"\x1b[?1000h\x1b[?1002h\x1b[?1006h".to_vec();

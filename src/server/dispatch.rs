@@ -15,7 +15,7 @@ use crate::protocol::{
     Size,
 };
 use crate::server::model::{
-    App, AppId, ClientId, Pane, PaneId, Session, SessionId, Window, check_session_name,
+    App, AppId, ClientId, PaneId, Session, SessionId, Window, check_session_name,
 };
 use crate::server::state::Server;
 
@@ -134,13 +134,13 @@ impl Server {
                 apps: Vec::new(),
                 windows: Vec::new(),
                 active_window: 0,
+                last_window: None,
                 last_used: Instant::now(),
                 size_owner: None,
                 detached_size: size,
                 env: new.env.clone(),
                 cwd: new.cwd.clone(),
                 project_file: new.project_file.clone(),
-                selected: 0,
             },
         );
         let specs = if new.apps.is_empty() {
@@ -171,15 +171,7 @@ impl Server {
         let pane = PaneId(self.next_id());
         let window_name = self.apps[&shown].name.clone();
         if let Some(s) = self.sessions.get_mut(&id) {
-            s.selected = ids.iter().position(|a| *a == shown).unwrap_or(0);
-            s.windows.push(Window {
-                name: window_name,
-                panes: vec![Pane {
-                    id: pane,
-                    app: shown,
-                }],
-                active: 0,
-            });
+            s.windows.push(Window::new(window_name, pane, shown));
         }
         tracing::info!(session = %name, apps = ids.len(), "session created");
         self.publish(

@@ -4,11 +4,13 @@
 
 pub mod apps;
 pub mod clients;
+pub mod actions;
 pub mod control;
 pub mod dispatch;
 pub mod listener;
 pub mod model;
 pub mod settings;
+pub mod sidebar;
 pub mod state;
 pub mod ui;
 
@@ -65,7 +67,9 @@ pub fn run(sock: &SocketPaths, mode: Mode) -> Result<()> {
         let sampler = crate::metrics::Sampler::spawn(usage_tx)
             .map_err(|e| tracing::warn!("metrics are off: {e:#}"))
             .ok();
-        let settings = Settings::new(sock.socket.clone(), load_options());
+        let options = load_options();
+        let (keymap, theme) = load_keymap_and_theme(&options);
+        let settings = Settings::new(sock.socket.clone(), options, keymap, theme);
         let result = Server::new(settings, pty_tx, sampler)
             .run(ev_rx, pty_rx, usage_rx)
             .await;
@@ -151,6 +155,21 @@ fn load_options() -> crate::config::Options {
         tracing::warn!("{e}; using the default options");
         Default::default()
     })
+}
+
+/// The keymap and theme the options name; problems with user files are logged and the built-in
+/// file of the same name is used instead.
+fn load_keymap_and_theme(options: &crate::config::Options) -> (crate::config::keymap::Keymap, crate::config::theme::Theme) {
+    let dir = paths::config_dir().unwrap_or_default();
+    let (keymap, problems) = crate::config::keymap::load_keymap(&dir, &options.keymap);
+    for p in problems {
+        tracing::warn!("{p}");
+    }
+    let (theme, problems) = crate::config::theme::load_theme(&dir, &options.theme);
+    for p in problems {
+        tracing::warn!("{p}");
+    }
+    (keymap, theme)
 }
 
 /// Foreground: logs to stderr. Daemon: logs to the state dir's server log.

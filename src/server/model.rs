@@ -1,11 +1,13 @@
 //! The server's model: sessions, their windows and panes, and the apps that run in them. Plain
 //! data with small helpers; the event loop in `state.rs` is the only owner and mutator.
 
+use std::collections::BTreeMap;
 use std::time::{Instant, SystemTime};
 
 use crate::app::lifecycle::{Lifecycle, State};
 use crate::app::policy::RestartRule;
 use crate::config::AppSpec;
+use crate::layout::Layout;
 use crate::logs::AppLog;
 use crate::metrics::Usage;
 use crate::pane::process::{ExitStatus, Process};
@@ -19,27 +21,47 @@ pub struct SessionId(pub u64);
 pub struct AppId(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ClientId(pub u64);
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PaneId(pub u64);
+pub use crate::layout::PaneId;
 
-/// A slot in a window that shows one app.
-#[derive(Debug)]
-pub struct Pane {
-    pub id: PaneId,
-    pub app: AppId,
-}
 
-/// A tab: its panes and which one has focus.
+/// A tab: a layout of panes, the app each pane shows, and which pane has focus.
 #[derive(Debug)]
 pub struct Window {
     pub name: String,
-    pub panes: Vec<Pane>,
-    pub active: usize,
+    /// The name follows the focused app until the user renames the tab.
+    pub renamed: bool,
+    pub layout: Layout,
+    pub panes: BTreeMap<PaneId, AppId>,
+    pub active: PaneId,
+    /// The previously focused pane, where focus goes when the active one closes.
+    pub last: Option<PaneId>,
+    /// The preset last applied with `pane.layout-next`, to cycle from.
+    pub preset: Option<crate::layout::Preset>,
 }
 
 impl Window {
-    pub fn active_pane(&self) -> Option<&Pane> {
-        self.panes.get(self.active)
+    pub fn new(name: String, pane: PaneId, app: AppId) -> Self {
+        Self {
+            name,
+            renamed: false,
+            layout: Layout::new(pane),
+            panes: BTreeMap::from([(pane, app)]),
+            active: pane,
+            last: None,
+            preset: None,
+        }
+    }
+
+    pub fn active_app(&self) -> Option<AppId> {
+        self.panes.get(&self.active).copied()
+    }
+
+    /// Moves focus to `pane`, remembering the previous one.
+    pub fn focus(&mut self, pane: PaneId) {
+        if pane != self.active && self.panes.contains_key(&pane) {
+            self.last = Some(self.active);
+            self.active = pane;
+        }
     }
 }
 
@@ -52,6 +74,8 @@ pub struct Session {
     pub apps: Vec<AppId>,
     pub windows: Vec<Window>,
     pub active_window: usize,
+    /// The previously active tab.
+    pub last_window: Option<usize>,
     /// Used to pick the session for `attach` without `-t`.
     pub last_used: Instant,
     /// The client whose size the session's apps follow (the most recently active one).
@@ -64,8 +88,6 @@ pub struct Session {
     pub cwd: Option<String>,
     /// The project file the session came from, if any.
     pub project_file: Option<String>,
-    /// The sidebar selection (an index into `apps`).
-    pub selected: usize,
 }
 
 impl Session {
@@ -73,9 +95,18 @@ impl Session {
         self.windows.get(self.active_window)
     }
 
+    pub fn active_window_mut(&mut self) -> Option<&mut Window> {
+        self.windows.get_mut(self.active_window)
+    }
+
     /// The app in the focused pane.
     pub fn focused_app(&self) -> Option<AppId> {
-        self.active_window()?.active_pane().map(|p| p.app)
+        self.active_window()?.active_app()
+    }
+
+    /// Every app shown in some pane of some window.
+    pub fn shown_apps(&self) -> impl Iterator<Item = AppId> + '_ {
+        self.windows.iter().flat_map(|w| w.panes.values().copied())
     }
 }
 
@@ -111,6 +142,8 @@ pub struct App {
     pub ad_hoc: bool,
     /// The state and pid last sent to `apps:state` subscribers.
     pub published: Option<(&'static str, Option<u32>)>,
+    /// A shell started for a split or a new tab: it lives and dies with its pane.
+    pub pane_shell: bool,
 }
 
 impl App {

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 
 use crate::config::Options;
+use crate::config::keymap::Keymap;
+use crate::config::theme::Theme;
 use crate::keys::Key;
 
 /// Variables a pane never inherits from the creating client, because appmux sets them.
@@ -23,13 +25,17 @@ pub struct Settings {
     pub metrics_interval: std::time::Duration,
     /// The user's options file, as loaded at server start.
     pub options: Options,
+    pub keymap: Keymap,
+    pub theme: Theme,
 }
 
 impl Settings {
-    pub fn new(socket: PathBuf, options: Options) -> Self {
+    pub fn new(socket: PathBuf, options: Options, keymap: Keymap, theme: Theme) -> Self {
         Self {
             socket,
-            prefix: Key::ctrl('b'),
+            prefix: keymap.prefix.unwrap_or(Key::ctrl('b')),
+            keymap,
+            theme,
             history_limit: options.scrollback,
             exit_empty: false,
             pane_term: pane_term(),

@@ -57,6 +57,8 @@ pub struct Server {
     last_sample: Option<Instant>,
     /// `ls` requests waiting for fresh metrics, answered by the deadline at the latest.
     pending_ls: Vec<(ClientId, Instant)>,
+    /// The last copy-mode yank, for `client.paste`.
+    pub paste_buffer: Option<String>,
 }
 
 impl Server {
@@ -77,6 +79,7 @@ impl Server {
             sampler,
             last_sample: None,
             pending_ls: Vec::new(),
+            paste_buffer: None,
         }
     }
 
@@ -129,6 +132,7 @@ impl Server {
             self.finish_due_exits(now);
             self.kill_due(now);
             self.tick_apps(now);
+            self.expire_client_timers(now);
             self.sample_due(now);
             self.answer_due_ls(now);
             if self.shutdown_complete(now) {
@@ -150,10 +154,12 @@ impl Server {
             .values()
             .filter_map(|a| a.pending_exit.map(|p| p.deadline));
         let frames = self.clients.values().filter_map(Client::frame_due);
+        let timers = self.clients.values().filter_map(Client::timer);
         let kills = self.kills.iter().map(|(t, _)| *t);
         let ls = self.pending_ls.iter().map(|(_, t)| *t);
         exits
             .chain(frames)
+            .chain(timers)
             .chain(kills)
             .chain(ls)
             .chain(self.shutdown)
@@ -235,6 +241,16 @@ impl Server {
             p.signal_all(rustix::process::Signal::KILL);
             false
         });
+    }
+
+    /// Records that something worth saving changed.
+    pub fn state_changed(&mut self) {}
+
+    /// Flash messages and pane numbers go away on time.
+    fn expire_client_timers(&mut self, now: Instant) {
+        for c in self.clients.values_mut() {
+            c.expire(now);
+        }
     }
 
     /// Marks every client that shows `app` as needing a frame.

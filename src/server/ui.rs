@@ -1,19 +1,23 @@
-//! What a client's keys and clicks do: the input modes (normal, prefix, sidebar, prompt,
-//! confirm, pager) and the actions they lead to. Keys that are not bindings are encoded for the
-//! focused app. The bindings here are the built-in defaults.
+//! What a client's keys and clicks do. Keys are looked up in the keymap for the client's mode
+//! (normal, prefix, sidebar, copy) and become actions; keys that are not bindings are encoded for
+//! the focused app. Prompts, questions, the pager and pane numbers are small modes of their own.
 
 use std::time::Instant;
 
+use crate::action::{Action, CopyAction, PaneAction};
+use crate::config::keymap::Mode as KeyMode;
+use crate::copy::{CopyMode, Outcome};
 use crate::input::{InputEvent, MouseButton, MouseEvent, MouseKind};
-use crate::keys::{Key, KeyCode, Mods};
+use crate::keys::{Key, KeyCode};
+use crate::layout::{Border, PaneId};
 use crate::pane::encode;
-use crate::protocol::{AppOp, Size};
-use crate::render::overlay::{Pager, plain_lines};
-use crate::server::model::{AppId, ClientId, SessionId};
+use crate::protocol::Size;
+use crate::render::overlay::Pager;
+use crate::server::model::{App, AppId, ClientId, SessionId};
 use crate::server::state::Server;
 
 /// What a client's keys currently drive.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Mode {
     Normal,
     /// The prefix key was pressed; the next key is a command.
@@ -21,17 +25,30 @@ pub enum Mode {
     /// Keyboard focus is in the sidebar.
     Sidebar,
     /// A line of text is being typed in the status line.
-    Prompt {
-        kind: PromptKind,
-        text: String,
-    },
+    Prompt { kind: PromptKind, text: String },
     /// A yes/no question in the status line.
     Confirm(Confirm),
     /// A full-pane pager; `typing` holds a search being typed.
-    Pager {
-        pager: Pager,
-        typing: Option<String>,
-    },
+    Pager { pager: Pager, typing: Option<String> },
+    /// Copy mode over the focused pane.
+    Copy(Box<CopyState>),
+    /// Pane numbers are shown (`C-b q`); a digit selects a pane.
+    Numbers { until: Instant },
+}
+
+impl PartialEq for Mode {
+    fn eq(&self, other: &Self) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+}
+
+/// Copy mode for one client: the frozen snapshot and where it came from.
+#[derive(Debug, Clone)]
+pub struct CopyState {
+    pub mode: CopyMode,
+    pub pane: PaneId,
+    /// A search being typed: (forward, text).
+    pub prompt: Option<(bool, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,311 +57,153 @@ pub enum PromptKind {
     Filter,
     /// `n` in the sidebar: a command to launch as an ad-hoc app.
     NewApp,
+    /// `C-b ,`: a new name for the tab.
+    RenameTab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Confirm {
     KillApp(AppId),
+    ClosePane(PaneId),
+    CloseTab(usize),
 }
 
 impl Mode {
     /// The status-line text for prompts and questions.
-    pub fn message_with(
-        &self,
-        apps: &std::collections::BTreeMap<AppId, crate::server::model::App>,
-    ) -> Option<String> {
+    pub fn message_with(&self, apps: &std::collections::BTreeMap<AppId, App>) -> Option<String> {
         match self {
             Mode::Prompt { kind, text } => Some(match kind {
                 PromptKind::Filter => format!("filter: {text}▏"),
                 PromptKind::NewApp => format!("run: {text}▏"),
+                PromptKind::RenameTab => format!("rename tab: {text}▏"),
             }),
             Mode::Confirm(Confirm::KillApp(id)) => {
                 let name = apps.get(id).map(|a| a.name.as_str()).unwrap_or("?");
                 Some(format!("kill {name} (SIGKILL to its process group)? y/n"))
             }
+            Mode::Confirm(Confirm::ClosePane(_)) => Some("close this pane? y/n".into()),
+            Mode::Confirm(Confirm::CloseTab(i)) => Some(format!("close tab {i}? y/n")),
             Mode::Sidebar => Some(
                 "apps: ↑↓ select  Enter show  s start/stop  r restart  x kill  l log  / filter  n new  Esc back"
                     .into(),
             ),
+            Mode::Copy(c) => Some(match &c.prompt {
+                Some((true, t)) => format!("search down: {t}▏"),
+                Some((false, t)) => format!("search up: {t}▏"),
+                None => format!(
+                    "copy mode [{}/{}]",
+                    c.mode.cursor.line + 1,
+                    c.mode.lines().len()
+                ),
+            }),
             _ => None,
         }
     }
 }
 
-const PLAIN: Mods = Mods {
-    ctrl: false,
-    alt: false,
-    shift: false,
-};
-
-fn is(key: Key, c: char) -> bool {
-    key.code == KeyCode::Char(c) && (key.mods == PLAIN || key.mods == Mods::SHIFT)
-}
-
 impl Server {
     /// One decoded input event from an attached client.
     pub(super) fn client_event(&mut self, id: ClientId, ev: InputEvent) {
-        let Some(a) = self.attached_mut(id) else {
-            return;
-        };
+        let Some(a) = self.attached_mut(id) else { return };
         let session = a.session;
         let read_only = a.read_only;
         let mode = std::mem::replace(&mut a.mode, Mode::Normal);
-        // Typing into an app changes nothing on screen until the app echoes; only mode keys
-        // need a frame of their own (set_mode marks the client dirty).
+        // Typing into an app changes nothing on screen until the app echoes; every other path
+        // asks for a frame through `set_mode`.
         match (mode, ev) {
-            (Mode::Prefix, InputEvent::Key(key)) => self.prefix_key(id, session, key, read_only),
+            (mode, InputEvent::Mouse(m)) => {
+                self.restore_mode(id, mode);
+                self.mouse(id, session, m);
+            }
+            (Mode::Prefix, InputEvent::Key(key)) => {
+                self.set_mode(id, Mode::Normal);
+                if let Some(action) = self.settings.keymap.lookup(KeyMode::Prefix, key).cloned() {
+                    self.bound(id, session, &action);
+                }
+            }
             (Mode::Sidebar, InputEvent::Key(key)) => self.sidebar_key(id, session, key, read_only),
             (Mode::Prompt { kind, text }, InputEvent::Key(key)) => {
                 self.prompt_key(id, session, kind, text, key)
             }
-            (Mode::Confirm(c), InputEvent::Key(key)) => self.confirm_key(id, c, key),
+            (Mode::Confirm(c), InputEvent::Key(key)) => self.confirm_key(id, session, c, key),
             (Mode::Pager { pager, typing }, InputEvent::Key(key)) => {
                 self.pager_key(id, pager, typing, key)
             }
-            (mode, InputEvent::Mouse(m)) => {
-                self.set_mode(id, mode);
-                self.mouse(id, session, m);
+            (Mode::Copy(state), InputEvent::Key(key)) => self.copy_key(id, session, state, key),
+            (Mode::Numbers { .. }, InputEvent::Key(key)) => {
+                self.set_mode(id, Mode::Normal);
+                match key.code {
+                    KeyCode::Char(c @ '0'..='9') => {
+                        let n = c as u32 - '0' as u32;
+                        let _ = self.run_action(Some(id), session, &Action::Pane(PaneAction::Select(n)));
+                    }
+                    _ => self.client_event(id, InputEvent::Key(key)),
+                }
             }
-            (Mode::Normal, InputEvent::Key(key)) if key == self.settings.prefix => {
-                self.set_mode(id, Mode::Prefix);
-            }
-            (Mode::Normal, InputEvent::Key(key)) if !read_only => {
-                self.restore_mode(id, Mode::Normal);
-                self.type_key(session, key);
-            }
-            (Mode::Normal, InputEvent::Paste(data)) if !read_only => {
-                self.restore_mode(id, Mode::Normal);
-                self.paste(session, &data);
-            }
+            (Mode::Normal, InputEvent::Key(key)) => self.normal_key(id, session, key, read_only),
+            (Mode::Normal, InputEvent::Paste(data)) if !read_only => self.paste(session, &data),
             // Focus reports and replies from the outer terminal never reach a pane; other
             // events in modal states are ignored, keeping the mode.
             (mode, _) => self.restore_mode(id, mode),
         }
     }
 
-    /// Puts a mode back without asking for a frame.
-    fn restore_mode(&mut self, id: ClientId, mode: Mode) {
+    fn normal_key(&mut self, id: ClientId, session: SessionId, key: Key, read_only: bool) {
+        if self.settings.keymap.prefix == Some(key.normalized()) {
+            return self.set_mode(id, Mode::Prefix);
+        }
+        if let Some(action) = self.settings.keymap.lookup(KeyMode::Normal, key).cloned() {
+            return self.bound(id, session, &action);
+        }
+        if !read_only {
+            self.type_key(session, key);
+        }
+    }
+
+    /// A bound key's action; failures show in the status line.
+    fn bound(&mut self, id: ClientId, session: SessionId, action: &Action) {
+        if let Err(e) = self.run_action(Some(id), session, action) {
+            self.flash(id, e);
+        }
+    }
+
+    /// Shows a message in the client's status line for a moment.
+    pub fn flash(&mut self, id: ClientId, text: String) {
+        if let Some(a) = self.attached_mut(id) {
+            a.flash = Some((text, Instant::now() + crate::server::actions::NUMBERS_FOR));
+            a.dirty = true;
+        }
+    }
+
+    fn sidebar_key(&mut self, id: ClientId, session: SessionId, key: Key, read_only: bool) {
+        self.set_mode(id, Mode::Sidebar);
+        if let Some(action) = self.settings.keymap.lookup(KeyMode::Sidebar, key).cloned() {
+            return self.bound(id, session, &action);
+        }
+        if self.settings.keymap.prefix == Some(key.normalized()) {
+            return self.set_mode(id, Mode::Prefix);
+        }
+        if let Some(action) = self.settings.keymap.lookup(KeyMode::Normal, key).cloned() {
+            self.bound(id, session, &action);
+        }
+        let _ = read_only;
+    }
+
+    pub(super) fn restore_mode(&mut self, id: ClientId, mode: Mode) {
         if let Some(a) = self.attached_mut(id) {
             a.mode = mode;
         }
     }
 
-    fn set_mode(&mut self, id: ClientId, mode: Mode) {
+    pub(super) fn set_mode(&mut self, id: ClientId, mode: Mode) {
         if let Some(a) = self.attached_mut(id) {
             a.mode = mode;
             a.dirty = true;
         }
     }
 
-    /// The key after the prefix.
-    fn prefix_key(&mut self, id: ClientId, session: SessionId, key: Key, read_only: bool) {
-        if key == self.settings.prefix {
-            if !read_only {
-                self.type_key(session, key);
-            }
-            return;
-        }
-        if is(key, 'd') {
-            self.detach(id, "detached");
-        } else if is(key, 's') || key.code == KeyCode::Tab {
-            self.focus_sidebar(id, session);
-        } else if is(key, 'B') {
-            self.toggle_sidebar(id, session);
-        } else if is(key, '?') {
-            self.open_pager(id, Pager::new("help".into(), help_lines()));
-        }
-    }
-
-    fn focus_sidebar(&mut self, id: ClientId, session: SessionId) {
-        let shown = self.sidebar_shown(id, session);
-        if let Some(a) = self.attached_mut(id) {
-            if !shown {
-                a.sidebar_visible = Some(true);
-            }
-            a.mode = Mode::Sidebar;
-        }
-        self.ensure_selection(id, session);
-        self.resize_session(session);
-    }
-
-    fn toggle_sidebar(&mut self, id: ClientId, session: SessionId) {
-        let shown = self.sidebar_shown(id, session);
-        if let Some(a) = self.attached_mut(id) {
-            a.sidebar_visible = Some(!shown);
-        }
-        self.resize_session(session);
-    }
-
-    /// Whether this client shows the sidebar: its own choice, else on for project sessions and
-    /// sessions with several apps (a single shell gets the whole screen, like tmux).
-    pub fn sidebar_shown(&self, id: ClientId, session: SessionId) -> bool {
-        let choice = self
-            .clients
-            .get(&id)
-            .and_then(|c| c.attached.as_ref())
-            .and_then(|a| a.sidebar_visible);
-        choice.unwrap_or_else(|| {
-            self.settings.options.sidebar.visible
-                && self
-                    .sessions
-                    .get(&session)
-                    .is_some_and(|s| s.project_file.is_some() || s.apps.len() > 1)
-        })
-    }
-
-    /// The apps the client's sidebar lists (filtered), in session order.
-    pub fn sidebar_apps(&self, id: ClientId, session: SessionId) -> Vec<AppId> {
-        let filter = self
-            .clients
-            .get(&id)
-            .and_then(|c| c.attached.as_ref())
-            .and_then(|a| a.filter.clone())
-            .map(|f| f.to_lowercase());
-        let Some(s) = self.sessions.get(&session) else {
-            return Vec::new();
-        };
-        s.apps
-            .iter()
-            .copied()
-            .filter(|a| {
-                let name = self.apps.get(a).map(|a| a.name.to_lowercase());
-                match (&filter, name) {
-                    (Some(f), Some(n)) => n.contains(f.as_str()),
-                    (None, Some(_)) => true,
-                    _ => false,
-                }
-            })
-            .collect()
-    }
-
-    fn ensure_selection(&mut self, id: ClientId, session: SessionId) {
-        let list = self.sidebar_apps(id, session);
-        let focused = self.sessions.get(&session).and_then(|s| s.focused_app());
-        if let Some(a) = self.attached_mut(id)
-            && a.selected.is_none_or(|s| !list.contains(&s))
-        {
-            a.selected = focused
-                .filter(|f| list.contains(f))
-                .or(list.first().copied());
-        }
-    }
-
-    fn selected(&self, id: ClientId) -> Option<AppId> {
-        self.clients.get(&id)?.attached.as_ref()?.selected
-    }
-
-    fn move_selection(&mut self, id: ClientId, session: SessionId, delta: isize) {
-        let list = self.sidebar_apps(id, session);
-        if list.is_empty() {
-            return;
-        }
-        let cur = self
-            .selected(id)
-            .and_then(|s| list.iter().position(|a| *a == s))
-            .unwrap_or(0);
-        let next = cur.saturating_add_signed(delta).min(list.len() - 1);
-        if let Some(a) = self.attached_mut(id) {
-            a.selected = Some(list[next]);
-        }
-    }
-
-    fn sidebar_key(&mut self, id: ClientId, session: SessionId, key: Key, read_only: bool) {
-        self.set_mode(id, Mode::Sidebar);
-        self.ensure_selection(id, session);
-        let selected = self.selected(id);
-        match key.code {
-            KeyCode::Down => return self.move_selection(id, session, 1),
-            KeyCode::Up => return self.move_selection(id, session, -1),
-            KeyCode::Home => return self.move_selection(id, session, isize::MIN / 2),
-            KeyCode::End => return self.move_selection(id, session, isize::MAX / 2),
-            KeyCode::Escape => return self.set_mode(id, Mode::Normal),
-            KeyCode::Enter => {
-                if let Some(app) = selected {
-                    if !read_only && !self.apps.get(&app).is_some_and(|a| a.life.has_process()) {
-                        self.app_op(app, AppOp::Start);
-                    }
-                    self.show_app(session, app);
-                }
-                return self.set_mode(id, Mode::Normal);
-            }
-            _ => {}
-        }
-        if key == self.settings.prefix {
-            return self.set_mode(id, Mode::Prefix);
-        }
-        let Key {
-            code: KeyCode::Char(c),
-            ..
-        } = key
-        else {
-            return;
-        };
-        match c {
-            'j' => self.move_selection(id, session, 1),
-            'k' => self.move_selection(id, session, -1),
-            'g' => self.move_selection(id, session, isize::MIN / 2),
-            'G' => self.move_selection(id, session, isize::MAX / 2),
-            'q' => self.set_mode(id, Mode::Normal),
-            '/' => self.set_mode(
-                id,
-                Mode::Prompt {
-                    kind: PromptKind::Filter,
-                    text: String::new(),
-                },
-            ),
-            'n' if !read_only => self.set_mode(
-                id,
-                Mode::Prompt {
-                    kind: PromptKind::NewApp,
-                    text: String::new(),
-                },
-            ),
-            'l' => {
-                if let Some(app) = selected {
-                    self.open_log(id, app);
-                }
-            }
-            's' | 'r' | 'x' if !read_only => {
-                let Some(app) = selected else { return };
-                match c {
-                    's' => {
-                        let running = self.apps.get(&app).is_some_and(|a| a.life.has_process());
-                        self.app_op(app, if running { AppOp::Stop } else { AppOp::Start });
-                    }
-                    'r' => self.app_op(app, AppOp::Restart),
-                    _ => self.set_mode(id, Mode::Confirm(Confirm::KillApp(app))),
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Shows an app in the session's focused pane; it is sized to that pane.
-    pub fn show_app(&mut self, session: SessionId, app: AppId) {
-        let Some(s) = self.sessions.get_mut(&session) else {
-            return;
-        };
-        let Some(w) = s.windows.get_mut(s.active_window) else {
-            return;
-        };
-        if let Some(p) = w.panes.get_mut(w.active) {
-            p.app = app;
-        }
-        if let Some(name) = self.apps.get(&app).map(|a| a.name.clone()) {
-            w.name = name;
-        }
-        self.resize_session(session);
-    }
-
-    fn prompt_key(
-        &mut self,
-        id: ClientId,
-        session: SessionId,
-        kind: PromptKind,
-        mut text: String,
-        key: Key,
-    ) {
+    fn prompt_key(&mut self, id: ClientId, session: SessionId, kind: PromptKind, mut text: String, key: Key) {
+        let back = if kind == PromptKind::RenameTab { Mode::Normal } else { Mode::Sidebar };
         match key.code {
             KeyCode::Escape => {
                 if kind == PromptKind::Filter
@@ -352,10 +211,10 @@ impl Server {
                 {
                     a.filter = None;
                 }
-                return self.set_mode(id, Mode::Sidebar);
+                return self.set_mode(id, back);
             }
             KeyCode::Enter => {
-                self.set_mode(id, Mode::Sidebar);
+                self.set_mode(id, back);
                 return self.prompt_done(id, session, kind, text);
             }
             KeyCode::Backspace => {
@@ -377,6 +236,13 @@ impl Server {
     fn prompt_done(&mut self, id: ClientId, session: SessionId, kind: PromptKind, text: String) {
         match kind {
             PromptKind::Filter => self.ensure_selection(id, session),
+            PromptKind::RenameTab => {
+                let name = text.trim().to_owned();
+                if !name.is_empty() {
+                    let rename = crate::action::TabAction::Rename(Some(name));
+                    self.bound(id, session, &Action::Tab(rename));
+                }
+            }
             PromptKind::NewApp => {
                 let text = text.trim();
                 if text.is_empty() {
@@ -393,14 +259,17 @@ impl Server {
                     crate::config::CommandSpec::Shell(text.to_owned()),
                     cwd.into(),
                 );
-                if let Ok(crate::protocol::Reply::App { name: app, .. }) =
-                    self.run_app(name.as_deref(), spec)
-                    && let Some(app_id) = self.app_by_name(session, &app)
-                {
-                    if let Some(a) = self.attached_mut(id) {
-                        a.selected = Some(app_id);
+                match self.run_app(name.as_deref(), spec) {
+                    Ok(crate::protocol::Reply::App { name: app, .. }) => {
+                        if let Some(app_id) = self.app_by_name(session, &app) {
+                            if let Some(a) = self.attached_mut(id) {
+                                a.selected = Some(app_id);
+                            }
+                            self.show_app(session, app_id);
+                        }
                     }
-                    self.show_app(session, app_id);
+                    Ok(_) => {}
+                    Err(e) => self.flash(id, e),
                 }
             }
         }
@@ -415,31 +284,28 @@ impl Server {
             .find(|a| self.apps.get(a).is_some_and(|a| a.name == name))
     }
 
-    fn confirm_key(&mut self, id: ClientId, c: Confirm, key: Key) {
-        self.set_mode(id, Mode::Sidebar);
-        if is(key, 'y') {
-            let Confirm::KillApp(app) = c;
-            self.app_op(app, AppOp::Kill);
+    fn confirm_key(&mut self, id: ClientId, session: SessionId, c: Confirm, key: Key) {
+        let yes = matches!(key.code, KeyCode::Char('y' | 'Y'));
+        match c {
+            Confirm::KillApp(app) => {
+                self.set_mode(id, Mode::Sidebar);
+                if yes {
+                    self.app_op(app, crate::protocol::AppOp::Kill);
+                }
+            }
+            Confirm::ClosePane(pane) => {
+                self.set_mode(id, Mode::Normal);
+                if yes && let Err(e) = self.close_pane(session, pane) {
+                    self.flash(id, e);
+                }
+            }
+            Confirm::CloseTab(index) => {
+                self.set_mode(id, Mode::Normal);
+                if yes {
+                    self.close_tab(session, index);
+                }
+            }
         }
-    }
-
-    fn open_log(&mut self, id: ClientId, app: AppId) {
-        let Some(a) = self.apps.get(&app) else { return };
-        let data = crate::logs::tail(a.log.path(), Some(10_000)).unwrap_or_default();
-        let mut pager = Pager::new(format!("log: {}", a.name), plain_lines(&data));
-        let height = self.attached_mut(id).map(|a| a.size.rows).unwrap_or(24);
-        pager.to_end(height);
-        self.open_pager(id, pager);
-    }
-
-    fn open_pager(&mut self, id: ClientId, pager: Pager) {
-        self.set_mode(
-            id,
-            Mode::Pager {
-                pager,
-                typing: None,
-            },
-        );
     }
 
     fn pager_key(&mut self, id: ClientId, mut pager: Pager, typing: Option<String>, key: Key) {
@@ -449,23 +315,9 @@ impl Server {
                 KeyCode::Enter => {
                     pager.search = Some(term);
                     pager.find(true);
-                    return self.set_mode(
-                        id,
-                        Mode::Pager {
-                            pager,
-                            typing: None,
-                        },
-                    );
+                    return self.set_mode(id, Mode::Pager { pager, typing: None });
                 }
-                KeyCode::Escape => {
-                    return self.set_mode(
-                        id,
-                        Mode::Pager {
-                            pager,
-                            typing: None,
-                        },
-                    );
-                }
+                KeyCode::Escape => return self.set_mode(id, Mode::Pager { pager, typing: None }),
                 KeyCode::Backspace => {
                     term.pop();
                 }
@@ -473,13 +325,7 @@ impl Server {
                 _ => {}
             }
             pager.search = Some(term.clone());
-            return self.set_mode(
-                id,
-                Mode::Pager {
-                    pager,
-                    typing: Some(term),
-                },
-            );
+            return self.set_mode(id, Mode::Pager { pager, typing: Some(term) });
         }
         let page = Pager::page(height) as isize;
         match key.code {
@@ -497,52 +343,163 @@ impl Server {
                 pager.find(false);
             }
             KeyCode::Char('/') => {
-                return self.set_mode(
-                    id,
-                    Mode::Pager {
-                        pager,
-                        typing: Some(String::new()),
-                    },
-                );
+                return self.set_mode(id, Mode::Pager { pager, typing: Some(String::new()) });
             }
             _ => {}
         }
-        self.set_mode(
-            id,
-            Mode::Pager {
-                pager,
-                typing: None,
-            },
-        );
+        self.set_mode(id, Mode::Pager { pager, typing: None });
     }
 
-    /// A click in the sidebar selects an app (and focuses the sidebar); a click in the panes
-    /// gives them focus back. Other mouse events are not used yet.
-    fn mouse(&mut self, id: ClientId, session: SessionId, m: MouseEvent) {
-        if m.kind != MouseKind::Press(MouseButton::Left) {
-            return;
-        }
-        let Some(areas) = self.client_areas(id) else {
-            return;
+    /// Enters copy mode on the focused pane (if not in it) and applies a copy action.
+    pub(super) fn copy_action(&mut self, id: ClientId, session: SessionId, action: &CopyAction) {
+        let current = self.attached_mut(id).map(|a| std::mem::replace(&mut a.mode, Mode::Normal));
+        let state = match current {
+            Some(Mode::Copy(state)) => state,
+            other => {
+                if let Some(m) = other {
+                    self.restore_mode(id, m);
+                }
+                match self.copy_snapshot(id, session) {
+                    Some(s) => Box::new(s),
+                    None => return,
+                }
+            }
         };
+        self.copy_apply(id, session, state, action);
+    }
+
+    /// A frozen copy of the focused app's history and screen.
+    fn copy_snapshot(&self, id: ClientId, session: SessionId) -> Option<CopyState> {
+        let w = self.sessions.get(&session)?.active_window()?;
+        let app = self.apps.get(&w.active_app()?)?;
+        let h = app.term.history();
+        let mut lines: Vec<String> = (0..h.len()).filter_map(|i| h.row_plain(i)).map(|l| l.trim_end().to_owned()).collect();
+        let screen = app.term.screen();
+        let (rows, cols) = screen.size();
+        lines.extend(screen.rows(0, cols.get()).map(|r| r.trim_end().to_owned()));
+        let (crow, ccol) = screen.cursor_position();
+        let height = self
+            .client_areas(id)
+            .and_then(|areas| w.layout.rects(areas.panes).into_iter().find(|(p, _)| *p == w.active))
+            .map_or(usize::from(rows.get()), |(_, r)| usize::from(r.height));
+        let mut mode = CopyMode::new(lines, usize::from(rows.get()), usize::from(crow), usize::from(ccol));
+        mode.resize(height);
+        Some(CopyState { mode, pane: w.active, prompt: None })
+    }
+
+    fn copy_apply(&mut self, id: ClientId, session: SessionId, mut state: Box<CopyState>, action: &CopyAction) {
+        match state.mode.act(action) {
+            Outcome::Nothing => self.set_mode(id, Mode::Copy(state)),
+            Outcome::Exit => self.set_mode(id, Mode::Normal),
+            Outcome::Prompt { forward } => {
+                state.prompt = Some((forward, String::new()));
+                self.set_mode(id, Mode::Copy(state));
+            }
+            Outcome::Yank(text) => {
+                self.set_mode(id, Mode::Normal);
+                self.yank(id, text);
+                let _ = session;
+            }
+        }
+    }
+
+    /// Keeps yanked text for `client.paste` and hands it to the client's terminal clipboard
+    /// through OSC 52, when the options allow it.
+    fn yank(&mut self, id: ClientId, text: String) {
+        if self.settings.options.clipboard
+            && let Some(a) = self.attached_mut(id)
+        {
+            a.pending.extend_from_slice(&crate::render::osc52(&text));
+            a.dirty = true;
+        }
+        self.paste_buffer = Some(text);
+    }
+
+    fn copy_key(&mut self, id: ClientId, session: SessionId, mut state: Box<CopyState>, key: Key) {
+        if let Some((forward, mut text)) = state.prompt.take() {
+            match key.code {
+                KeyCode::Enter => {
+                    state.mode.search_for(&text, forward);
+                }
+                KeyCode::Escape => {}
+                KeyCode::Backspace => {
+                    text.pop();
+                    state.prompt = Some((forward, text));
+                }
+                KeyCode::Char(c) if !key.mods.ctrl && !key.mods.alt => {
+                    text.push(c);
+                    state.prompt = Some((forward, text));
+                }
+                _ => state.prompt = Some((forward, text)),
+            }
+            return self.set_mode(id, Mode::Copy(state));
+        }
+        match self.settings.keymap.lookup(KeyMode::Copy, key).cloned() {
+            Some(Action::Copy(a)) => self.copy_apply(id, session, state, &a),
+            _ => self.restore_mode(id, Mode::Copy(state)),
+        }
+    }
+
+    /// Clicks focus panes and select sidebar apps; dragging a border resizes; the wheel scrolls
+    /// history in copy mode. Apps that asked for the mouse are not sent events yet.
+    fn mouse(&mut self, id: ClientId, session: SessionId, m: MouseEvent) {
+        let Some(areas) = self.client_areas(id) else { return };
         let inside = |r: ratatui::layout::Rect| {
             m.col >= r.x && m.col < r.right() && m.row >= r.y && m.row < r.bottom()
         };
-        if let Some(sb) = areas.sidebar.filter(|r| inside(*r)) {
-            let index = usize::from((m.row - sb.y).saturating_sub(1) / 2);
-            let list = self.sidebar_apps(id, session);
-            if m.row > sb.y
-                && let Some(app) = list.get(index).copied()
-                && let Some(a) = self.attached_mut(id)
-            {
-                a.selected = Some(app);
-                a.mode = Mode::Sidebar;
+        match m.kind {
+            MouseKind::Press(MouseButton::Left) => {
+                if let Some(sb) = areas.sidebar.filter(|r| inside(*r)) {
+                    return self.sidebar_click(id, session, m.row - sb.y);
+                }
+                let Ok(w) = self.window(session) else { return };
+                if let Some(b) = w.layout.border_at(areas.panes, m.col, m.row) {
+                    if let Some(a) = self.attached_mut(id) {
+                        a.dragging = Some(b);
+                    }
+                    return;
+                }
+                let pane = w.layout.pane_at(areas.panes, m.col, m.row);
+                if let Some(pane) = pane {
+                    if let Ok(w) = self.window_mut(session) {
+                        w.focus(pane);
+                    }
+                    if let Some(a) = self.attached_mut(id)
+                        && matches!(a.mode, Mode::Sidebar | Mode::Copy(_))
+                    {
+                        a.mode = Mode::Normal;
+                    }
+                    self.session_changed(session);
+                }
             }
-        } else if inside(areas.panes)
-            && let Some(a) = self.attached_mut(id)
-            && a.mode == Mode::Sidebar
-        {
-            a.mode = Mode::Normal;
+            MouseKind::Drag(MouseButton::Left) => {
+                let Some(b) = self.attached_mut(id).and_then(|a| a.dragging.clone()) else { return };
+                let to = match b.axis {
+                    crate::layout::Axis::Horizontal => m.col,
+                    crate::layout::Axis::Vertical => m.row,
+                };
+                if let Ok(w) = self.window_mut(session)
+                    && w.layout.drag(areas.panes, &b, to)
+                {
+                    self.after_layout_change(session);
+                }
+            }
+            MouseKind::Release(_) => {
+                if let Some(a) = self.attached_mut(id) {
+                    a.dragging = None::<Border>;
+                }
+            }
+            MouseKind::ScrollUp | MouseKind::ScrollDown => {
+                let up = m.kind == MouseKind::ScrollUp;
+                let in_copy = matches!(self.attached_mut(id).map(|a| &a.mode), Some(Mode::Copy(_)));
+                if !up && !in_copy {
+                    return;
+                }
+                for _ in 0..3 {
+                    self.copy_action(id, session, if up { &CopyAction::Up } else { &CopyAction::Down });
+                }
+            }
+            _ => {}
         }
     }
 
@@ -570,7 +527,7 @@ impl Server {
         }
     }
 
-    /// The size an app gets in a pane of this client.
+    /// The size an app gets in a pane of this client (the whole pane area).
     pub fn pane_size(&self, id: ClientId) -> Option<Size> {
         let r = self.client_areas(id)?.panes;
         Some(Size {
@@ -578,31 +535,4 @@ impl Server {
             rows: r.height.max(1),
         })
     }
-
-    /// Used by sidebar countdowns: the next instant the sidebar text changes by itself.
-    pub fn sidebar_clock(&self) -> Option<Instant> {
-        None
-    }
-}
-
-/// The help pager's text: every binding of the built-in keymap.
-fn help_lines() -> Vec<String> {
-    [
-        "Prefix: C-b, then:",
-        "  d        detach (the apps keep running)",
-        "  s, Tab   focus the apps sidebar",
-        "  B        show or hide the sidebar",
-        "  ?        this help",
-        "  C-b      send C-b to the app",
-        "",
-        "In the sidebar:",
-        "  j/k, ↑/↓ select an app       Enter  show it here (starts it if stopped)",
-        "  s        start or stop        r      restart",
-        "  x        kill (SIGKILL)       l      its log",
-        "  /        filter by name       n      launch a command as a new app",
-        "  Esc, q   back to the pane",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect()
 }

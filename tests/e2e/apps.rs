@@ -606,7 +606,6 @@ fn the_sidebar_drives_apps_with_keys() {
         let c = s.contents();
         c.contains("/web") && !c.contains("worker")
     });
-    t.send(b"\x1b");
     // `l` opens the selected app's log.
     t.send(b"l");
     t.wait_for("log: web");

@@ -1,0 +1,419 @@
+//! Carrying out the action vocabulary (`crate::action`) on the model: what a key binding, the
+//! `appmux action` command and the control API all end up calling. Pane and tab edits go through
+//! the pure layout tree; client-only actions (detach, help, copy mode) need a client.
+
+use std::time::{Duration, Instant};
+
+use crate::action::{Action, AppAction, ClientAction, Direction, LayoutPreset, PaneAction, TabAction};
+use crate::config::{AppSpec, CommandSpec, RestartPolicy};
+use crate::layout::{self, Axis, PaneId, Preset};
+use crate::protocol::{AppOp, Size};
+use crate::server::model::{AppId, ClientId, SessionId, Window};
+use crate::server::state::Server;
+use crate::server::ui::{Confirm, Mode, PromptKind};
+
+/// How long `C-b q` shows pane numbers.
+pub const NUMBERS_FOR: Duration = Duration::from_secs(2);
+
+fn direction(d: Direction) -> layout::Direction {
+    match d {
+        Direction::Left => layout::Direction::Left,
+        Direction::Right => layout::Direction::Right,
+        Direction::Up => layout::Direction::Up,
+        Direction::Down => layout::Direction::Down,
+    }
+}
+
+fn preset(p: LayoutPreset) -> Preset {
+    match p {
+        LayoutPreset::EvenHorizontal => Preset::EvenHorizontal,
+        LayoutPreset::EvenVertical => Preset::EvenVertical,
+        LayoutPreset::MainVertical => Preset::MainVertical,
+        LayoutPreset::MainHorizontal => Preset::MainHorizontal,
+        LayoutPreset::Tiled => Preset::Tiled,
+    }
+}
+
+impl Server {
+    /// Runs an action in `session`, for the attached `client` when there is one (keys) or for
+    /// nobody in particular (the CLI and the control API).
+    pub fn run_action(
+        &mut self,
+        client: Option<ClientId>,
+        session: SessionId,
+        action: &Action,
+    ) -> Result<(), String> {
+        let read_only = client
+            .and_then(|c| self.clients.get(&c)?.attached.as_ref().map(|a| a.read_only))
+            .unwrap_or(false);
+        if read_only && !matches!(action, Action::Client(_) | Action::Copy(_) | Action::Sidebar(_)) {
+            return Err("this client is read-only".into());
+        }
+        let result = match action {
+            Action::Client(a) => self.client_action(client, session, *a),
+            Action::Pane(a) => self.pane_action(client, session, a),
+            Action::Tab(a) => self.tab_action(client, session, a),
+            Action::App(a) => self.app_action(session, a),
+            Action::Sidebar(a) => {
+                let c = client.ok_or("sidebar actions need an attached client")?;
+                self.sidebar_action(c, session, *a, read_only);
+                Ok(())
+            }
+            Action::Copy(a) => {
+                let c = client.ok_or("copy mode needs an attached client")?;
+                self.copy_action(c, session, a);
+                Ok(())
+            }
+        };
+        self.session_changed(session);
+        self.state_changed();
+        result
+    }
+
+    fn client_action(&mut self, client: Option<ClientId>, session: SessionId, a: ClientAction) -> Result<(), String> {
+        match a {
+            ClientAction::SendPrefix => {
+                let prefix = self.settings.keymap.prefix.ok_or("this keymap has no prefix key")?;
+                self.type_key(session, prefix);
+                Ok(())
+            }
+            ClientAction::Paste => {
+                let text = self.paste_buffer.clone().ok_or("the paste buffer is empty")?;
+                self.paste(session, text.as_bytes());
+                Ok(())
+            }
+            _ => {
+                let c = client.ok_or("this action needs an attached client")?;
+                match a {
+                    ClientAction::Detach => self.detach(c, "detached"),
+                    ClientAction::Help => {
+                        let lines = crate::config::keymap::help_lines(&self.settings.keymap);
+                        let title = format!("help: keymap {}", self.settings.keymap.name);
+                        self.set_mode(c, Mode::Pager {
+                            pager: crate::render::overlay::Pager::new(title, lines),
+                            typing: None,
+                        });
+                    }
+                    ClientAction::Refresh => {
+                        if let Some(at) = self.attached_mut(c) {
+                            at.invalidate();
+                        }
+                    }
+                    _ => {}
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The rectangle panes of `session` are laid out in, as `client` (or the size owner) sees it.
+    pub fn layout_area(&self, client: Option<ClientId>, session: SessionId) -> ratatui::layout::Rect {
+        let s = self.sessions.get(&session);
+        client
+            .or_else(|| s.and_then(|s| s.size_owner))
+            .and_then(|c| self.client_areas(c))
+            .map(|a| a.panes)
+            .unwrap_or_else(|| {
+                let size = s.map(|s| s.detached_size).unwrap_or(Size { cols: 80, rows: 24 });
+                ratatui::layout::Rect::new(0, 0, size.cols, size.rows)
+            })
+    }
+
+    fn pane_action(&mut self, client: Option<ClientId>, session: SessionId, a: &PaneAction) -> Result<(), String> {
+        let area = self.layout_area(client, session);
+        match a {
+            PaneAction::SplitRight => return self.split(session, Axis::Horizontal, area),
+            PaneAction::SplitDown => return self.split(session, Axis::Vertical, area),
+            PaneAction::Close => {
+                let w = self.window(session)?;
+                let pane = w.active;
+                if w.layout.len() < 2 && self.sessions[&session].windows.len() < 2 {
+                    return Err("this is the last pane; kill the session to close it".into());
+                }
+                return match client {
+                    Some(c) => {
+                        self.set_mode(c, Mode::Confirm(Confirm::ClosePane(pane)));
+                        Ok(())
+                    }
+                    None => self.close_pane(session, pane),
+                };
+            }
+            PaneAction::Numbers => {
+                let c = client.ok_or("pane numbers need an attached client")?;
+                self.set_mode(c, Mode::Numbers { until: Instant::now() + NUMBERS_FOR });
+                return Ok(());
+            }
+            _ => {}
+        }
+        let w = self.window_mut(session)?;
+        let active = w.active;
+        match a {
+            PaneAction::Focus(d) => {
+                if let Some(p) = w.layout.neighbor(area, active, direction(*d)) {
+                    w.focus(p);
+                }
+            }
+            PaneAction::Next => {
+                let p = w.layout.next(active);
+                w.focus(p);
+            }
+            PaneAction::Prev => {
+                let p = w.layout.prev(active);
+                w.focus(p);
+            }
+            PaneAction::Select(n) => {
+                let p = *w.layout.panes().get(*n as usize).ok_or_else(|| format!("no pane {n}"))?;
+                w.focus(p);
+            }
+            PaneAction::Resize(d, cells) => {
+                w.layout.resize(active, direction(*d), i32::from(*cells), area);
+            }
+            PaneAction::Zoom => w.layout.toggle_zoom(active),
+            PaneAction::SwapNext => {
+                let other = w.layout.next(active);
+                w.layout.swap(active, other);
+            }
+            PaneAction::SwapPrev => {
+                let other = w.layout.prev(active);
+                w.layout.swap(active, other);
+            }
+            PaneAction::LayoutNext => {
+                let next = w.preset.map_or(Preset::EvenHorizontal, Preset::next);
+                w.preset = Some(next);
+                w.layout.apply_preset(next, active);
+            }
+            PaneAction::Layout(p) => {
+                w.preset = Some(preset(*p));
+                w.layout.apply_preset(preset(*p), active);
+            }
+            _ => {}
+        }
+        self.after_layout_change(session);
+        Ok(())
+    }
+
+    pub(super) fn window(&self, session: SessionId) -> Result<&Window, String> {
+        self.sessions
+            .get(&session)
+            .and_then(|s| s.active_window())
+            .ok_or_else(|| "the session has no window".to_owned())
+    }
+
+    pub(super) fn window_mut(&mut self, session: SessionId) -> Result<&mut Window, String> {
+        self.sessions
+            .get_mut(&session)
+            .and_then(|s| s.active_window_mut())
+            .ok_or_else(|| "the session has no window".to_owned())
+    }
+
+    /// Focus, sizes and names follow a layout change.
+    pub(super) fn after_layout_change(&mut self, session: SessionId) {
+        let names: Vec<Option<String>> = self
+            .sessions
+            .get(&session)
+            .map(|s| {
+                s.windows
+                    .iter()
+                    .map(|w| w.active_app().and_then(|a| self.apps.get(&a)).map(|a| a.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(s) = self.sessions.get_mut(&session) {
+            for (w, name) in s.windows.iter_mut().zip(names) {
+                if let Some(name) = name.filter(|_| !w.renamed) {
+                    w.name = name;
+                }
+            }
+        }
+        self.resize_session(session);
+    }
+
+    /// Shows an app in the session's focused pane; it is sized to that pane.
+    pub fn show_app(&mut self, session: SessionId, app: AppId) {
+        let Ok(w) = self.window_mut(session) else { return };
+        let active = w.active;
+        let previous = w.panes.insert(active, app);
+        self.after_layout_change(session);
+        if let Some(prev) = previous.filter(|p| *p != app) {
+            self.retire_if_unshown(session, prev);
+        }
+    }
+
+    /// A new shell for a new pane or tab, in the session's directory.
+    fn pane_shell(&mut self, session: SessionId) -> Result<AppId, String> {
+        let s = self.sessions.get(&session).ok_or("no such session")?;
+        let shell = self.settings.shell_for(&s.env);
+        let cwd = s.cwd.clone().unwrap_or_else(|| "/".into());
+        let name = shell.rsplit('/').next().unwrap_or("sh").to_owned();
+        let mut spec = AppSpec::ad_hoc(name, CommandSpec::Argv(vec![shell]), cwd.into());
+        spec.restart = RestartPolicy::Never;
+        let id = self.add_app(session, spec, true, false)?;
+        if let Some(a) = self.apps.get_mut(&id) {
+            a.pane_shell = true;
+        }
+        Ok(id)
+    }
+
+    fn split(&mut self, session: SessionId, axis: Axis, area: ratatui::layout::Rect) -> Result<(), String> {
+        let w = self.window(session)?;
+        if !w.layout.can_split(w.active, axis, area) {
+            return Err("no room for another pane".into());
+        }
+        let app = self.pane_shell(session)?;
+        // The new pane's size is known before its shell starts, so it starts at the right size.
+        let pane = PaneId(self.next_id());
+        let w = self.window_mut(session)?;
+        let active = w.active;
+        w.layout.split(active, axis, pane);
+        w.panes.insert(pane, app);
+        w.focus(pane);
+        w.preset = None;
+        if let Some(rect) = w.layout.rects(area).into_iter().find(|(p, _)| *p == pane).map(|(_, r)| r) {
+            self.resize_app(app, Size { cols: rect.width.max(1), rows: rect.height.max(1) });
+        }
+        self.app_op(app, AppOp::Start);
+        self.after_layout_change(session);
+        Ok(())
+    }
+
+    /// Closes a pane; a shell started for it goes with it, apps keep running. The last pane of a
+    /// tab closes the tab.
+    pub fn close_pane(&mut self, session: SessionId, pane: PaneId) -> Result<(), String> {
+        let s = self.sessions.get_mut(&session).ok_or("no such session")?;
+        let wi = s
+            .windows
+            .iter()
+            .position(|w| w.panes.contains_key(&pane))
+            .ok_or("no such pane")?;
+        let w = &mut s.windows[wi];
+        let app = w.panes.remove(&pane);
+        let next = w.layout.close(pane);
+        if w.layout.is_empty() {
+            s.windows.remove(wi);
+            s.active_window = s.active_window.min(s.windows.len().saturating_sub(1));
+        } else if let Some(next) = next {
+            let focus = w.last.filter(|l| w.panes.contains_key(l)).unwrap_or(next);
+            w.active = focus;
+            w.last = None;
+        }
+        if let Some(app) = app {
+            self.retire_if_unshown(session, app);
+        }
+        self.after_layout_change(session);
+        Ok(())
+    }
+
+    /// A pane shell that no pane shows any more is stopped and removed.
+    fn retire_if_unshown(&mut self, session: SessionId, app: AppId) {
+        let shown = self.sessions.get(&session).is_some_and(|s| s.shown_apps().any(|a| a == app));
+        if !shown && self.is_pane_shell(app) {
+            if let Some(s) = self.sessions.get_mut(&session) {
+                s.apps.retain(|a| *a != app);
+            }
+            self.retire_app(app);
+        }
+    }
+
+    fn tab_action(&mut self, client: Option<ClientId>, session: SessionId, a: &TabAction) -> Result<(), String> {
+        let count = self.sessions.get(&session).map_or(0, |s| s.windows.len());
+        match a {
+            TabAction::New => {
+                let app = self.pane_shell(session)?;
+                let pane = PaneId(self.next_id());
+                let name = self.apps[&app].name.clone();
+                let s = self.sessions.get_mut(&session).ok_or("no such session")?;
+                s.windows.push(Window::new(name, pane, app));
+                s.last_window = Some(s.active_window);
+                s.active_window = s.windows.len() - 1;
+                let size = self.layout_area(client, session);
+                self.resize_app(app, Size { cols: size.width.max(1), rows: size.height.max(1) });
+                self.app_op(app, AppOp::Start);
+            }
+            TabAction::Next | TabAction::Prev | TabAction::Select(_) => {
+                let s = self.sessions.get_mut(&session).ok_or("no such session")?;
+                let target = match a {
+                    TabAction::Next => (s.active_window + 1) % count.max(1),
+                    TabAction::Prev => (s.active_window + count.max(1) - 1) % count.max(1),
+                    TabAction::Select(n) => *n as usize,
+                    _ => s.active_window,
+                };
+                if target >= count {
+                    return Err(format!("no tab {target}"));
+                }
+                if target != s.active_window {
+                    s.last_window = Some(s.active_window);
+                    s.active_window = target;
+                }
+            }
+            TabAction::Rename(Some(name)) => {
+                let w = self.window_mut(session)?;
+                w.name = name.clone();
+                w.renamed = true;
+            }
+            TabAction::Rename(None) => {
+                let c = client.ok_or("renaming without a name needs an attached client")?;
+                let current = self.window(session)?.name.clone();
+                self.set_mode(c, Mode::Prompt { kind: PromptKind::RenameTab, text: current });
+            }
+            TabAction::Close => {
+                if count < 2 {
+                    return Err("this is the last tab; kill the session to close it".into());
+                }
+                let index = self.sessions[&session].active_window;
+                match client {
+                    Some(c) => self.set_mode(c, Mode::Confirm(Confirm::CloseTab(index))),
+                    None => self.close_tab(session, index),
+                }
+            }
+        }
+        self.after_layout_change(session);
+        Ok(())
+    }
+
+    pub fn close_tab(&mut self, session: SessionId, index: usize) {
+        let Some(s) = self.sessions.get_mut(&session) else { return };
+        if index >= s.windows.len() || s.windows.len() < 2 {
+            return;
+        }
+        let w = s.windows.remove(index);
+        s.active_window = s.last_window.filter(|l| *l < s.windows.len()).unwrap_or(0);
+        s.last_window = None;
+        for app in w.panes.values() {
+            self.retire_if_unshown(session, *app);
+        }
+        self.after_layout_change(session);
+    }
+
+    fn app_action(&mut self, session: SessionId, a: &AppAction) -> Result<(), String> {
+        let find = |server: &Self, name: &Option<String>| -> Result<AppId, String> {
+            match name {
+                Some(n) => server.app_by_name(session, n).ok_or_else(|| format!("can't find app `{n}`")),
+                None => server
+                    .sessions
+                    .get(&session)
+                    .and_then(|s| s.focused_app())
+                    .ok_or_else(|| "no focused app".to_owned()),
+            }
+        };
+        match a {
+            AppAction::Start(n) => self.app_op(find(self, n)?, AppOp::Start),
+            AppAction::Stop(n) => self.app_op(find(self, n)?, AppOp::Stop),
+            AppAction::Restart(n) => self.app_op(find(self, n)?, AppOp::Restart),
+            AppAction::Kill(n) => self.app_op(find(self, n)?, AppOp::Kill),
+            AppAction::Show(n) => {
+                let app = find(self, &Some(n.clone()))?;
+                self.show_app(session, app);
+            }
+            AppAction::Run(cmd) => {
+                let cmd = match cmd.as_slice() {
+                    [one] => CommandSpec::Shell(one.clone()),
+                    many => CommandSpec::Argv(many.to_vec()),
+                };
+                let cwd = self.sessions.get(&session).and_then(|s| s.cwd.clone()).unwrap_or_else(|| "/".into());
+                let name = self.sessions.get(&session).map(|s| s.name.clone());
+                self.run_app(name.as_deref(), AppSpec::ad_hoc(String::new(), cmd, cwd.into()))?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,186 @@
+//! The sidebar as a client sees it: whether it is shown, which apps it lists (filtered), the
+//! selection, and what its actions do.
+
+use crate::action::SidebarAction;
+use crate::protocol::AppOp;
+use crate::render::overlay::{Pager, plain_lines};
+use crate::server::model::{AppId, ClientId, SessionId};
+use crate::server::state::Server;
+use crate::server::ui::{Confirm, Mode, PromptKind};
+
+impl Server {
+    /// Whether this client shows the sidebar: its own choice, else on for project sessions and
+    /// sessions with several apps (a single shell gets the whole screen, like tmux).
+    pub fn sidebar_shown(&self, id: ClientId, session: SessionId) -> bool {
+        let choice = self
+            .clients
+            .get(&id)
+            .and_then(|c| c.attached.as_ref())
+            .and_then(|a| a.sidebar_visible);
+        choice.unwrap_or_else(|| {
+            self.settings.options.sidebar.visible
+                && self.sessions.get(&session).is_some_and(|s| {
+                    s.project_file.is_some() || s.apps.iter().filter(|a| !self.is_pane_shell(**a)).count() > 1
+                })
+        })
+    }
+
+    /// Shells started for a split or a new tab are part of the layout, not apps to list.
+    pub fn is_pane_shell(&self, app: AppId) -> bool {
+        self.apps.get(&app).is_some_and(|a| a.pane_shell)
+    }
+
+    /// The apps the client's sidebar lists (filtered), in session order.
+    pub fn sidebar_apps(&self, id: ClientId, session: SessionId) -> Vec<AppId> {
+        let filter = self
+            .clients
+            .get(&id)
+            .and_then(|c| c.attached.as_ref())
+            .and_then(|a| a.filter.clone())
+            .map(|f| f.to_lowercase());
+        let Some(s) = self.sessions.get(&session) else {
+            return Vec::new();
+        };
+        s.apps
+            .iter()
+            .copied()
+            .filter(|a| {
+                let Some(name) = self.apps.get(a).map(|a| a.name.to_lowercase()) else {
+                    return false;
+                };
+                filter.as_deref().is_none_or(|f| name.contains(f))
+            })
+            .collect()
+    }
+
+    pub(super) fn ensure_selection(&mut self, id: ClientId, session: SessionId) {
+        let list = self.sidebar_apps(id, session);
+        let focused = self.sessions.get(&session).and_then(|s| s.focused_app());
+        if let Some(a) = self.attached_mut(id)
+            && a.selected.is_none_or(|s| !list.contains(&s))
+        {
+            a.selected = focused.filter(|f| list.contains(f)).or(list.first().copied());
+        }
+    }
+
+    pub(super) fn selected(&self, id: ClientId) -> Option<AppId> {
+        self.clients.get(&id)?.attached.as_ref()?.selected
+    }
+
+    fn move_selection(&mut self, id: ClientId, session: SessionId, delta: isize) {
+        let list = self.sidebar_apps(id, session);
+        if list.is_empty() {
+            return;
+        }
+        let cur = self
+            .selected(id)
+            .and_then(|s| list.iter().position(|a| *a == s))
+            .unwrap_or(0);
+        let next = cur.saturating_add_signed(delta).min(list.len() - 1);
+        if let Some(a) = self.attached_mut(id) {
+            a.selected = Some(list[next]);
+        }
+    }
+
+    pub(super) fn focus_sidebar(&mut self, id: ClientId, session: SessionId) {
+        let shown = self.sidebar_shown(id, session);
+        if let Some(a) = self.attached_mut(id) {
+            if !shown {
+                a.sidebar_visible = Some(true);
+            }
+            a.mode = Mode::Sidebar;
+            a.dirty = true;
+        }
+        self.ensure_selection(id, session);
+        self.resize_session(session);
+    }
+
+    pub(super) fn toggle_sidebar(&mut self, id: ClientId, session: SessionId) {
+        let shown = self.sidebar_shown(id, session);
+        if let Some(a) = self.attached_mut(id) {
+            a.sidebar_visible = Some(!shown);
+            if shown && a.mode == Mode::Sidebar {
+                a.mode = Mode::Normal;
+            }
+        }
+        self.resize_session(session);
+    }
+
+    /// A sidebar action from a key (or a click's selection).
+    pub(super) fn sidebar_action(&mut self, id: ClientId, session: SessionId, act: SidebarAction, read_only: bool) {
+        if !matches!(act, SidebarAction::Focus | SidebarAction::Toggle) {
+            self.ensure_selection(id, session);
+        }
+        let selected = self.selected(id);
+        let mode = |server: &mut Self, m: Mode| server.set_mode(id, m);
+        match act {
+            SidebarAction::Focus => self.focus_sidebar(id, session),
+            SidebarAction::Toggle => self.toggle_sidebar(id, session),
+            SidebarAction::Up => self.move_selection(id, session, -1),
+            SidebarAction::Down => self.move_selection(id, session, 1),
+            SidebarAction::First => self.move_selection(id, session, isize::MIN / 2),
+            SidebarAction::Last => self.move_selection(id, session, isize::MAX / 2),
+            SidebarAction::Back => mode(self, Mode::Normal),
+            SidebarAction::Show => {
+                if let Some(app) = selected {
+                    if !read_only && !self.apps.get(&app).is_some_and(|a| a.life.has_process()) {
+                        self.app_op(app, AppOp::Start);
+                    }
+                    self.show_app(session, app);
+                }
+                mode(self, Mode::Normal);
+            }
+            SidebarAction::Filter => mode(self, Mode::Prompt { kind: PromptKind::Filter, text: String::new() }),
+            SidebarAction::New if !read_only => {
+                mode(self, Mode::Prompt { kind: PromptKind::NewApp, text: String::new() })
+            }
+            SidebarAction::Log => {
+                if let Some(app) = selected {
+                    self.open_log(id, app);
+                }
+            }
+            SidebarAction::StartStop if !read_only => {
+                if let Some(app) = selected {
+                    let running = self.apps.get(&app).is_some_and(|a| a.life.has_process());
+                    self.app_op(app, if running { AppOp::Stop } else { AppOp::Start });
+                }
+            }
+            SidebarAction::Restart if !read_only => {
+                if let Some(app) = selected {
+                    self.app_op(app, AppOp::Restart);
+                }
+            }
+            SidebarAction::Kill if !read_only => {
+                if let Some(app) = selected {
+                    mode(self, Mode::Confirm(Confirm::KillApp(app)));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn open_log(&mut self, id: ClientId, app: AppId) {
+        let Some(a) = self.apps.get(&app) else { return };
+        let data = crate::logs::tail(a.log.path(), Some(10_000)).unwrap_or_default();
+        let mut pager = Pager::new(format!("log: {}", a.name), plain_lines(&data));
+        let height = self.attached_mut(id).map(|a| a.size.rows).unwrap_or(24);
+        pager.to_end(height);
+        self.set_mode(id, Mode::Pager { pager, typing: None });
+    }
+
+    /// Selects the app listed at row `row` of the sidebar (two rows per app under a header).
+    pub(super) fn sidebar_click(&mut self, id: ClientId, session: SessionId, row: u16) {
+        if row == 0 {
+            return;
+        }
+        let index = usize::from((row - 1) / 2);
+        let list = self.sidebar_apps(id, session);
+        if let Some(app) = list.get(index).copied()
+            && let Some(a) = self.attached_mut(id)
+        {
+            a.selected = Some(app);
+            a.mode = Mode::Sidebar;
+            a.dirty = true;
+        }
+    }
+}
