@@ -152,10 +152,16 @@ pub fn logs(sock: &SocketPaths, args: LogsArgs) -> Result<()> {
 }
 
 /// `appmux check [FILE]`: every problem, located, on stderr; exit 2 when there is one.
+///
+/// FILE is a project file, or a keymap or theme when it sits in a `keymaps/` or `themes/`
+/// directory. The user's `config.toml` and every `*.toml` in their `keymaps/` and `themes/`
+/// directories are checked too.
 pub fn check(file: Option<&Path>) -> Result<()> {
     let mut problems = Vec::new();
     let mut checked = Vec::new();
+    let named = file.and_then(named_kind);
     let project = match file {
+        Some(_) if named.is_some() => None,
         Some(f) => Some(f.to_owned()),
         None => config::find_project(&std::env::current_dir()?),
     };
@@ -167,19 +173,39 @@ pub fn check(file: Option<&Path>) -> Result<()> {
         }
         checked.push(f.display().to_string());
     }
-    let options = paths::config_dir()?.join("config.toml");
+    if let (Some(f), Some(kind)) = (file, named) {
+        if f.exists() {
+            problems.extend(check_named(f, kind));
+        } else {
+            problems.push(format!("{}: no such file", f.display()));
+        }
+        checked.push(f.display().to_string());
+    }
+    let config_dir = paths::config_dir()?;
+    let options = config_dir.join("config.toml");
     if options.exists() {
         if let Err(e) = config::load_options(&options) {
             problems.push(e.to_string());
         }
         checked.push(options.display().to_string());
     }
+    for kind in [Named::Keymap, Named::Theme] {
+        for f in toml_files(&config_dir.join(kind.dir())) {
+            if file.is_some_and(|given| same_file(given, &f)) {
+                continue;
+            }
+            problems.extend(check_named(&f, kind));
+            checked.push(f.display().to_string());
+        }
+    }
     if problems.is_empty() {
         for f in &checked {
             println!("{f}: ok");
         }
         if checked.is_empty() {
-            println!("nothing to check: no appmux.toml here and no config.toml");
+            println!(
+                "nothing to check: no appmux.toml here, and no config.toml, keymaps or themes"
+            );
         }
         return Ok(());
     }
@@ -188,4 +214,70 @@ pub fn check(file: Option<&Path>) -> Result<()> {
         writeln!(err, "{p}")?;
     }
     std::process::exit(crate::commands::EXIT_USAGE);
+}
+
+/// The files `check` knows by the directory they sit in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Named {
+    Keymap,
+    Theme,
+}
+
+impl Named {
+    fn dir(self) -> &'static str {
+        match self {
+            Self::Keymap => "keymaps",
+            Self::Theme => "themes",
+        }
+    }
+}
+
+/// A keymap or theme, by the name of the directory `file` is in.
+fn named_kind(file: &Path) -> Option<Named> {
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.to_owned());
+    let dir = file.parent()?.file_name()?;
+    [Named::Keymap, Named::Theme]
+        .into_iter()
+        .find(|kind| dir == kind.dir())
+}
+
+/// Every problem in one keymap or theme file, named by its file stem.
+fn check_named(file: &Path, kind: Named) -> Vec<String> {
+    let name = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let result = config::project::read_text(file)
+        .map_err(|e| vec![e])
+        .and_then(|text| match kind {
+            Named::Keymap => config::parse_keymap(&text, file, &name).map(drop),
+            Named::Theme => config::parse_theme(&text, file, &name).map(drop),
+        });
+    result
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// The `*.toml` files in `dir`, sorted; none when it does not exist.
+fn toml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| Some(e.ok()?.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }

@@ -1,26 +1,32 @@
 //! Configuration: the project file and appmux's own options, parsed and validated.
 //!
-//! Two files are read here:
+//! Read here:
 //! - `appmux.toml` in a project (or `-c FILE`): an optional `session` name and `[[app]]`
 //!   entries, turned into a `Project` of fully resolved `AppSpec`s (`project`);
 //! - `$XDG_CONFIG_HOME/appmux/config.toml`: keymap, theme, scrollback, shell, mouse, sidebar
-//!   and status bar, turned into `Options`; a missing file means the defaults (`options`).
+//!   and status bar, turned into `Options`; a missing file means the defaults (`options`);
+//! - keymaps and themes by name, `keymaps/NAME.toml` and `themes/NAME.toml` under the config
+//!   directory, each overriding the built-in file of that name (`keymap`, `theme`).
 //!
 //! The error contract: every problem is a `ConfigError` that names the file and the 1-based
 //! line and column of the offending key or value, displayed as `FILE:LINE:COL: MESSAGE`.
 //! Loaders return the first problem in file order; `check_project` returns them all. This
 //! module does not decide where files live (`paths` does), nor start anything.
 
-mod doc;
+pub(crate) mod doc;
 pub mod error;
+pub mod keymap;
 pub mod options;
 pub mod project;
+pub mod theme;
 pub mod units;
 
 pub use error::ConfigError;
+pub use keymap::{Keymap, Mode, load_keymap, parse_keymap};
 pub use options::{Options, Side, SidebarOptions, StatusOptions, StatusPosition, load_options};
 pub use project::{
     AppSpec, Backoff, CommandSpec, LogSpec, PROJECT_FILE, Project, RestartPolicy, append_app,
     check_project, find_project, load_project, parse_project,
 };
+pub use theme::{Theme, load_theme, parse_theme};
 pub use units::{ByteSize, DurationSpec};

@@ -1,0 +1,1050 @@
+//! The one vocabulary of what appmux can do, shared by keymap files, the command line
+//! (`appmux action NAME [ARGS]`) and the control API.
+//!
+//! This module owns the [`Action`] type, nested by domain (client, pane, tab, app, sidebar,
+//! copy), and its stable text form `domain.verb [args]`: parsing (with did-you-mean for unknown
+//! names), printing (which parses back to the same action), the list of names and a one-line
+//! description of each for the help overlay. It must not carry out actions (the server
+//! dispatches them) and must not know which key is bound to what (the keymap does).
+//!
+//! Arguments are separated by whitespace; an argument holding whitespace or quotes is written in
+//! single quotes (`tab.rename 'my tab'`), as a shell would, and `"..."` and `\x` work too. On
+//! the wire (serde) an action is its text form, so adding a verb never renumbers anything.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A direction for focus and resize.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Left,
+    Right,
+    Up,
+    Down,
+}
+
+impl Direction {
+    pub const ALL: [Direction; 4] = [Self::Left, Self::Right, Self::Up, Self::Down];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Left => "left",
+            Self::Right => "right",
+            Self::Up => "up",
+            Self::Down => "down",
+        }
+    }
+}
+
+/// A layout preset for `pane.layout` (tmux's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LayoutPreset {
+    EvenHorizontal,
+    EvenVertical,
+    MainVertical,
+    MainHorizontal,
+    Tiled,
+}
+
+impl LayoutPreset {
+    /// In the order `pane.layout-next` cycles through them.
+    pub const ALL: [LayoutPreset; 5] = [
+        Self::EvenHorizontal,
+        Self::EvenVertical,
+        Self::MainVertical,
+        Self::MainHorizontal,
+        Self::Tiled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EvenHorizontal => "even-horizontal",
+            Self::EvenVertical => "even-vertical",
+            Self::MainVertical => "main-vertical",
+            Self::MainHorizontal => "main-horizontal",
+            Self::Tiled => "tiled",
+        }
+    }
+}
+
+/// Things about the client itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClientAction {
+    Detach,
+    Help,
+    /// Types the prefix key into the focused pane.
+    SendPrefix,
+    /// Pastes the paste buffer into the focused pane.
+    Paste,
+    Refresh,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PaneAction {
+    SplitRight,
+    SplitDown,
+    Focus(Direction),
+    Next,
+    Prev,
+    /// Shows each pane's number for a moment (tmux `display-panes`).
+    Numbers,
+    Select(u32),
+    /// A direction and a number of cells (at least 1).
+    Resize(Direction, u16),
+    Zoom,
+    /// Closes the focused pane after asking to confirm.
+    Close,
+    SwapNext,
+    SwapPrev,
+    LayoutNext,
+    Layout(LayoutPreset),
+}
+
+/// Tabs are tmux's windows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TabAction {
+    New,
+    Next,
+    Prev,
+    Select(u32),
+    /// Without a name the user is prompted for one.
+    Rename(Option<String>),
+    Close,
+}
+
+/// Supervisor actions. `None` means the app in the focused pane.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AppAction {
+    Start(Option<String>),
+    Stop(Option<String>),
+    Restart(Option<String>),
+    Kill(Option<String>),
+    /// Shows the named app in the focused pane.
+    Show(String),
+    /// Runs a command as an ad-hoc app: one word with shell syntax under `sh -c`, several
+    /// words directly, as `appmux run` does.
+    Run(Vec<String>),
+}
+
+/// Keys of the app sidebar. `Focus` and `Toggle` act from anywhere; the rest act on the
+/// selected entry while the sidebar has focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SidebarAction {
+    Focus,
+    Toggle,
+    Up,
+    Down,
+    First,
+    Last,
+    Show,
+    StartStop,
+    Restart,
+    Kill,
+    Log,
+    Filter,
+    New,
+    Back,
+}
+
+/// Copy mode. `Enter` and `PageUp` start it from a pane; the rest act inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CopyAction {
+    Enter,
+    /// Enters copy mode if needed and scrolls a page up.
+    PageUp,
+    Exit,
+    Up,
+    Down,
+    Left,
+    Right,
+    WordNext,
+    WordPrev,
+    WordEnd,
+    LineStart,
+    LineEnd,
+    Top,
+    Bottom,
+    PageDown,
+    HalfUp,
+    HalfDown,
+    SearchForward,
+    SearchBackward,
+    SearchNext,
+    SearchPrev,
+    SelectChar,
+    SelectLine,
+    SelectRect,
+    ClearSelection,
+    Yank,
+}
+
+/// Anything appmux can be asked to do, from a key, the command line or the control API.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum Action {
+    Client(ClientAction),
+    Pane(PaneAction),
+    Tab(TabAction),
+    App(AppAction),
+    Sidebar(SidebarAction),
+    Copy(CopyAction),
+}
+
+/// Why a text is not an action.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActionError {
+    #[error("no action given")]
+    Empty,
+    #[error("unknown action `{name}`{}", did_you_mean(*.suggestion))]
+    Unknown {
+        name: String,
+        suggestion: Option<&'static str>,
+    },
+    #[error("`{action}` needs {what}")]
+    Missing {
+        action: &'static str,
+        what: &'static str,
+    },
+    #[error("`{action}` takes no further argument, found `{arg}`")]
+    Extra { action: &'static str, arg: String },
+    #[error("`{action}`: `{arg}` is not {expected}")]
+    Bad {
+        action: &'static str,
+        arg: String,
+        expected: &'static str,
+    },
+    #[error("`{action}`: an argument is empty")]
+    EmptyArg { action: &'static str },
+    #[error("unterminated quote in `{0}`")]
+    Quote(String),
+}
+
+fn did_you_mean(suggestion: Option<&str>) -> String {
+    suggestion.map_or_else(String::new, |s| format!("; did you mean `{s}`?"))
+}
+
+/// One verb: its full name, its arguments as usage text, and what it does.
+struct Spec {
+    name: &'static str,
+    usage: &'static str,
+    about: &'static str,
+}
+
+const fn spec(name: &'static str, usage: &'static str, about: &'static str) -> Spec {
+    Spec { name, usage, about }
+}
+
+/// Every action, grouped by domain. Descriptions are short: the help overlay shows them
+/// beside the key.
+const SPECS: &[Spec] = &[
+    spec("client.detach", "", "Detach this client"),
+    spec("client.help", "", "Show the key bindings"),
+    spec(
+        "client.send-prefix",
+        "",
+        "Type the prefix key into the pane",
+    ),
+    spec("client.paste", "", "Paste the paste buffer into the pane"),
+    spec("client.refresh", "", "Redraw the screen"),
+    spec("pane.split-right", "", "Split: new pane on the right"),
+    spec("pane.split-down", "", "Split: new pane below"),
+    spec(
+        "pane.focus",
+        "<left|right|up|down>",
+        "Focus the pane in a direction",
+    ),
+    spec("pane.next", "", "Focus the next pane"),
+    spec("pane.prev", "", "Focus the previous pane"),
+    spec("pane.numbers", "", "Show pane numbers"),
+    spec("pane.select", "<n>", "Focus the pane with this number"),
+    spec(
+        "pane.resize",
+        "<left|right|up|down> [cells]",
+        "Resize the pane (default 1 cell)",
+    ),
+    spec("pane.zoom", "", "Zoom or unzoom the pane"),
+    spec("pane.close", "", "Close the pane (asks first)"),
+    spec("pane.swap-next", "", "Swap with the next pane"),
+    spec("pane.swap-prev", "", "Swap with the previous pane"),
+    spec("pane.layout-next", "", "Cycle the layout presets"),
+    spec(
+        "pane.layout",
+        "<even-horizontal|even-vertical|main-vertical|main-horizontal|tiled>",
+        "Apply a layout preset",
+    ),
+    spec("tab.new", "", "New tab"),
+    spec("tab.next", "", "Next tab"),
+    spec("tab.prev", "", "Previous tab"),
+    spec("tab.select", "<n>", "Go to the tab with this number"),
+    spec("tab.rename", "[name]", "Rename the tab"),
+    spec("tab.close", "", "Close the tab"),
+    spec("app.start", "[name]", "Start an app (default: this pane's)"),
+    spec("app.stop", "[name]", "Stop an app (default: this pane's)"),
+    spec(
+        "app.restart",
+        "[name]",
+        "Restart an app (default: this pane's)",
+    ),
+    spec("app.kill", "[name]", "Kill an app (default: this pane's)"),
+    spec("app.show", "<name>", "Show an app in this pane"),
+    spec("app.run", "<cmd...>", "Run a command as a new app"),
+    spec("sidebar.focus", "", "Move keyboard focus to the sidebar"),
+    spec("sidebar.toggle", "", "Show or hide the sidebar"),
+    spec("sidebar.up", "", "Select the previous app"),
+    spec("sidebar.down", "", "Select the next app"),
+    spec("sidebar.first", "", "Select the first app"),
+    spec("sidebar.last", "", "Select the last app"),
+    spec("sidebar.show", "", "Show the selected app in the pane"),
+    spec("sidebar.start-stop", "", "Start or stop the selected app"),
+    spec("sidebar.restart", "", "Restart the selected app"),
+    spec("sidebar.kill", "", "Kill the selected app (asks first)"),
+    spec("sidebar.log", "", "Show the selected app's log"),
+    spec("sidebar.filter", "", "Filter apps by name"),
+    spec("sidebar.new", "", "Run a new app"),
+    spec("sidebar.back", "", "Return focus to the panes"),
+    spec("copy.enter", "", "Enter copy mode"),
+    spec("copy.page-up", "", "Enter copy mode, scroll a page up"),
+    spec("copy.exit", "", "Leave copy mode"),
+    spec("copy.up", "", "Cursor up"),
+    spec("copy.down", "", "Cursor down"),
+    spec("copy.left", "", "Cursor left"),
+    spec("copy.right", "", "Cursor right"),
+    spec("copy.word-next", "", "Next word"),
+    spec("copy.word-prev", "", "Previous word"),
+    spec("copy.word-end", "", "End of word"),
+    spec("copy.line-start", "", "Start of line"),
+    spec("copy.line-end", "", "End of line"),
+    spec("copy.top", "", "Top of history"),
+    spec("copy.bottom", "", "Bottom of history"),
+    spec("copy.page-down", "", "Page down"),
+    spec("copy.half-up", "", "Half a page up"),
+    spec("copy.half-down", "", "Half a page down"),
+    spec("copy.search-forward", "", "Search forward"),
+    spec("copy.search-backward", "", "Search backward"),
+    spec("copy.search-next", "", "Next match"),
+    spec("copy.search-prev", "", "Previous match"),
+    spec("copy.select-char", "", "Start selecting characters"),
+    spec("copy.select-line", "", "Start selecting lines"),
+    spec("copy.select-rect", "", "Start selecting a rectangle"),
+    spec("copy.clear-selection", "", "Clear the selection"),
+    spec("copy.yank", "", "Copy the selection and leave"),
+];
+
+/// `SPECS` names as one slice, built at compile time.
+const NAMES: [&str; SPECS.len()] = {
+    let mut names = [""; SPECS.len()];
+    let mut i = 0;
+    while i < SPECS.len() {
+        names[i] = SPECS[i].name;
+        i += 1;
+    }
+    names
+};
+
+/// Every action name (`domain.verb`), grouped by domain.
+pub fn all_names() -> &'static [&'static str] {
+    &NAMES
+}
+
+/// The arguments of an action as usage text (`<left|right|up|down> [cells]`), or `None` for
+/// an unknown name. Empty for actions without arguments.
+pub fn usage(name: &str) -> Option<&'static str> {
+    find_spec(name).map(|s| s.usage)
+}
+
+fn find_spec(name: &str) -> Option<&'static Spec> {
+    SPECS.iter().find(|s| s.name == name)
+}
+
+impl Action {
+    /// The full name, `domain.verb`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Client(a) => a.name(),
+            Self::Pane(a) => a.name(),
+            Self::Tab(a) => match a {
+                TabAction::New => "tab.new",
+                TabAction::Next => "tab.next",
+                TabAction::Prev => "tab.prev",
+                TabAction::Select(_) => "tab.select",
+                TabAction::Rename(_) => "tab.rename",
+                TabAction::Close => "tab.close",
+            },
+            Self::App(a) => match a {
+                AppAction::Start(_) => "app.start",
+                AppAction::Stop(_) => "app.stop",
+                AppAction::Restart(_) => "app.restart",
+                AppAction::Kill(_) => "app.kill",
+                AppAction::Show(_) => "app.show",
+                AppAction::Run(_) => "app.run",
+            },
+            Self::Sidebar(a) => a.name(),
+            Self::Copy(a) => a.name(),
+        }
+    }
+
+    /// The arguments, unquoted, as the command line would pass them.
+    pub fn args(&self) -> Vec<String> {
+        match self {
+            Self::Pane(PaneAction::Focus(d)) => vec![d.as_str().to_owned()],
+            Self::Pane(PaneAction::Select(n)) | Self::Tab(TabAction::Select(n)) => {
+                vec![n.to_string()]
+            }
+            // One cell is the default, so it is left out.
+            Self::Pane(PaneAction::Resize(d, 1)) => vec![d.as_str().to_owned()],
+            Self::Pane(PaneAction::Resize(d, n)) => vec![d.as_str().to_owned(), n.to_string()],
+            Self::Pane(PaneAction::Layout(l)) => vec![l.as_str().to_owned()],
+            Self::Tab(TabAction::Rename(name))
+            | Self::App(
+                AppAction::Start(name)
+                | AppAction::Stop(name)
+                | AppAction::Restart(name)
+                | AppAction::Kill(name),
+            ) => name.iter().cloned().collect(),
+            Self::App(AppAction::Show(name)) => vec![name.clone()],
+            Self::App(AppAction::Run(words)) => words.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A short human description, for the help overlay. Where the argument changes what a
+    /// binding does (a direction, a layout) it is part of the description.
+    pub fn describe(&self) -> &'static str {
+        use Direction::{Down, Left, Right, Up};
+        match self {
+            Self::Pane(PaneAction::Focus(d)) => match d {
+                Left => "Focus the pane to the left",
+                Right => "Focus the pane to the right",
+                Up => "Focus the pane above",
+                Down => "Focus the pane below",
+            },
+            Self::Pane(PaneAction::Resize(d, _)) => match d {
+                Left => "Resize: move the border left",
+                Right => "Resize: move the border right",
+                Up => "Resize: move the border up",
+                Down => "Resize: move the border down",
+            },
+            Self::Pane(PaneAction::Layout(l)) => match l {
+                LayoutPreset::EvenHorizontal => "Layout: side by side, equal widths",
+                LayoutPreset::EvenVertical => "Layout: stacked, equal heights",
+                LayoutPreset::MainVertical => "Layout: a large pane on the left",
+                LayoutPreset::MainHorizontal => "Layout: a large pane on top",
+                LayoutPreset::Tiled => "Layout: a grid of equal panes",
+            },
+            _ => find_spec(self.name()).map_or("", |s| s.about),
+        }
+    }
+
+    /// Builds an action from its name and its arguments, already split (as the command line
+    /// has them). [`FromStr`] splits a text and calls this.
+    pub fn from_args<S: AsRef<str>>(name: &str, args: &[S]) -> Result<Self, ActionError> {
+        let Some(spec) = find_spec(name) else {
+            return Err(unknown(name));
+        };
+        let mut args = Args {
+            action: spec.name,
+            rest: args.iter().map(AsRef::as_ref).collect(),
+        };
+        if args.rest.iter().any(|a| a.is_empty()) {
+            return Err(ActionError::EmptyArg { action: spec.name });
+        }
+        let (domain, verb) = name.split_once('.').unwrap_or((name, ""));
+        let action = match domain {
+            "client" => ClientAction::parse(verb).map(Self::Client),
+            "pane" => PaneAction::parse(verb, &mut args)?.map(Self::Pane),
+            "tab" => TabAction::parse(verb, &mut args)?.map(Self::Tab),
+            "app" => AppAction::parse(verb, &mut args)?.map(Self::App),
+            "sidebar" => SidebarAction::parse(verb).map(Self::Sidebar),
+            "copy" => CopyAction::parse(verb).map(Self::Copy),
+            _ => None,
+        };
+        // `None` would mean SPECS names a verb no parser knows; the unit tests rule that out.
+        let action = action.ok_or_else(|| unknown(name))?;
+        args.finish()?;
+        Ok(action)
+    }
+}
+
+/// An unknown name, with the closest known one: a small typo (`pane.zom`), or a bare verb
+/// that exists in exactly one domain (`detach` → `client.detach`).
+fn unknown(name: &str) -> ActionError {
+    let keys = crate::config::doc::Keys {
+        context: "actions",
+        known: all_names(),
+        aliases: &[],
+    };
+    let bare = || {
+        let mut matches = NAMES
+            .iter()
+            .filter(|n| n.split_once('.').is_some_and(|(_, verb)| verb == name));
+        match (matches.next(), matches.next()) {
+            (Some(only), None) => Some(*only),
+            _ => None,
+        }
+    };
+    ActionError::Unknown {
+        name: name.to_owned(),
+        suggestion: keys.suggest(name).or_else(bare),
+    }
+}
+
+/// The arguments not yet taken by the parser of one action.
+struct Args<'a> {
+    action: &'static str,
+    rest: std::collections::VecDeque<&'a str>,
+}
+
+impl<'a> Args<'a> {
+    fn next(&mut self) -> Option<&'a str> {
+        self.rest.pop_front()
+    }
+
+    fn required(&mut self, what: &'static str) -> Result<&'a str, ActionError> {
+        self.next().ok_or(ActionError::Missing {
+            action: self.action,
+            what,
+        })
+    }
+
+    fn bad(&self, arg: &str, expected: &'static str) -> ActionError {
+        ActionError::Bad {
+            action: self.action,
+            arg: arg.to_owned(),
+            expected,
+        }
+    }
+
+    fn direction(&mut self) -> Result<Direction, ActionError> {
+        let arg = self.required("a direction (left, right, up or down)")?;
+        Direction::ALL
+            .into_iter()
+            .find(|d| d.as_str() == arg)
+            .ok_or_else(|| self.bad(arg, "a direction (left, right, up or down)"))
+    }
+
+    fn number(&mut self) -> Result<u32, ActionError> {
+        let arg = self.required("a number")?;
+        digits(arg).ok_or_else(|| self.bad(arg, "a number"))
+    }
+
+    fn optional_name(&mut self) -> Option<String> {
+        self.next().map(str::to_owned)
+    }
+
+    fn finish(mut self) -> Result<(), ActionError> {
+        match self.next() {
+            Some(arg) => Err(ActionError::Extra {
+                action: self.action,
+                arg: arg.to_owned(),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A plain decimal number (no sign, no spaces).
+fn digits<T: FromStr>(text: &str) -> Option<T> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// Unit verbs of one domain, in the order of `SPECS`, for the domains that have no
+/// arguments at all.
+macro_rules! unit_verbs {
+    ($ty:ident, $domain:literal, { $($verb:literal => $variant:ident),* $(,)? }) => {
+        impl $ty {
+            fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => concat!($domain, ".", $verb),)*
+                }
+            }
+
+            fn parse(verb: &str) -> Option<Self> {
+                match verb {
+                    $($verb => Some(Self::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+unit_verbs!(ClientAction, "client", {
+    "detach" => Detach,
+    "help" => Help,
+    "send-prefix" => SendPrefix,
+    "paste" => Paste,
+    "refresh" => Refresh,
+});
+
+unit_verbs!(SidebarAction, "sidebar", {
+    "focus" => Focus,
+    "toggle" => Toggle,
+    "up" => Up,
+    "down" => Down,
+    "first" => First,
+    "last" => Last,
+    "show" => Show,
+    "start-stop" => StartStop,
+    "restart" => Restart,
+    "kill" => Kill,
+    "log" => Log,
+    "filter" => Filter,
+    "new" => New,
+    "back" => Back,
+});
+
+unit_verbs!(CopyAction, "copy", {
+    "enter" => Enter,
+    "page-up" => PageUp,
+    "exit" => Exit,
+    "up" => Up,
+    "down" => Down,
+    "left" => Left,
+    "right" => Right,
+    "word-next" => WordNext,
+    "word-prev" => WordPrev,
+    "word-end" => WordEnd,
+    "line-start" => LineStart,
+    "line-end" => LineEnd,
+    "top" => Top,
+    "bottom" => Bottom,
+    "page-down" => PageDown,
+    "half-up" => HalfUp,
+    "half-down" => HalfDown,
+    "search-forward" => SearchForward,
+    "search-backward" => SearchBackward,
+    "search-next" => SearchNext,
+    "search-prev" => SearchPrev,
+    "select-char" => SelectChar,
+    "select-line" => SelectLine,
+    "select-rect" => SelectRect,
+    "clear-selection" => ClearSelection,
+    "yank" => Yank,
+});
+
+impl PaneAction {
+    fn name(self) -> &'static str {
+        match self {
+            Self::SplitRight => "pane.split-right",
+            Self::SplitDown => "pane.split-down",
+            Self::Focus(_) => "pane.focus",
+            Self::Next => "pane.next",
+            Self::Prev => "pane.prev",
+            Self::Numbers => "pane.numbers",
+            Self::Select(_) => "pane.select",
+            Self::Resize(..) => "pane.resize",
+            Self::Zoom => "pane.zoom",
+            Self::Close => "pane.close",
+            Self::SwapNext => "pane.swap-next",
+            Self::SwapPrev => "pane.swap-prev",
+            Self::LayoutNext => "pane.layout-next",
+            Self::Layout(_) => "pane.layout",
+        }
+    }
+
+    fn parse(verb: &str, args: &mut Args<'_>) -> Result<Option<Self>, ActionError> {
+        Ok(Some(match verb {
+            "split-right" => Self::SplitRight,
+            "split-down" => Self::SplitDown,
+            "focus" => Self::Focus(args.direction()?),
+            "next" => Self::Next,
+            "prev" => Self::Prev,
+            "numbers" => Self::Numbers,
+            "select" => Self::Select(args.number()?),
+            "resize" => {
+                let direction = args.direction()?;
+                let expected = "a number of cells from 1 to 65535";
+                let cells = match args.next() {
+                    None => 1,
+                    Some(arg) => digits(arg)
+                        .filter(|&n| n > 0)
+                        .ok_or_else(|| args.bad(arg, expected))?,
+                };
+                Self::Resize(direction, cells)
+            }
+            "zoom" => Self::Zoom,
+            "close" => Self::Close,
+            "swap-next" => Self::SwapNext,
+            "swap-prev" => Self::SwapPrev,
+            "layout-next" => Self::LayoutNext,
+            "layout" => {
+                let expected = "a layout (even-horizontal, even-vertical, main-vertical, \
+                                main-horizontal or tiled)";
+                let arg = args.required(expected)?;
+                let preset = LayoutPreset::ALL.into_iter().find(|l| l.as_str() == arg);
+                Self::Layout(preset.ok_or_else(|| args.bad(arg, expected))?)
+            }
+            _ => return Ok(None),
+        }))
+    }
+}
+
+impl TabAction {
+    fn parse(verb: &str, args: &mut Args<'_>) -> Result<Option<Self>, ActionError> {
+        Ok(Some(match verb {
+            "new" => Self::New,
+            "next" => Self::Next,
+            "prev" => Self::Prev,
+            "select" => Self::Select(args.number()?),
+            "rename" => Self::Rename(args.optional_name()),
+            "close" => Self::Close,
+            _ => return Ok(None),
+        }))
+    }
+}
+
+impl AppAction {
+    fn parse(verb: &str, args: &mut Args<'_>) -> Result<Option<Self>, ActionError> {
+        Ok(Some(match verb {
+            "start" => Self::Start(args.optional_name()),
+            "stop" => Self::Stop(args.optional_name()),
+            "restart" => Self::Restart(args.optional_name()),
+            "kill" => Self::Kill(args.optional_name()),
+            "show" => Self::Show(args.required("an app name")?.to_owned()),
+            "run" => {
+                let first = args.required("a command")?;
+                let rest = std::iter::from_fn(|| args.next());
+                Self::Run(
+                    std::iter::once(first)
+                        .chain(rest)
+                        .map(str::to_owned)
+                        .collect(),
+                )
+            }
+            _ => return Ok(None),
+        }))
+    }
+}
+
+impl FromStr for Action {
+    type Err = ActionError;
+
+    /// Parses `domain.verb [args]`, with arguments split like a shell does (see the module
+    /// header).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let words = split_words(text).ok_or_else(|| ActionError::Quote(text.to_owned()))?;
+        let Some((name, args)) = words.split_first() else {
+            return Err(ActionError::Empty);
+        };
+        Self::from_args(name, args)
+    }
+}
+
+impl fmt::Display for Action {
+    /// The text form, which parses back to `self`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())?;
+        for arg in self.args() {
+            write!(f, " {}", quote(&arg))?;
+        }
+        Ok(())
+    }
+}
+
+impl From<Action> for String {
+    fn from(action: Action) -> Self {
+        action.to_string()
+    }
+}
+
+impl TryFrom<String> for Action {
+    type Error = ActionError;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+
+/// Splits on unquoted whitespace. `'...'` is literal, `"..."` allows `\"` and `\\`, and `\x`
+/// outside quotes is `x`. `None` when a quote is not closed.
+fn split_words(text: &str) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_whitespace() => words.extend(word.take()),
+            '\'' => {
+                let w = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next()? {
+                        '\'' => break,
+                        c => w.push(c),
+                    }
+                }
+            }
+            '"' => {
+                let w = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next()? {
+                        '"' => break,
+                        '\\' => match chars.next()? {
+                            c @ ('"' | '\\') => w.push(c),
+                            c => {
+                                w.push('\\');
+                                w.push(c);
+                            }
+                        },
+                        c => w.push(c),
+                    }
+                }
+            }
+            '\\' => word.get_or_insert_with(String::new).push(chars.next()?),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    Some(words)
+}
+
+/// An argument as `split_words` reads it back: bare when it has no whitespace, quote or
+/// backslash, else in single quotes with each `'` written as `'\''`.
+fn quote(arg: &str) -> String {
+    let special = |c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '\\');
+    if !arg.is_empty() && !arg.contains(special) {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn parse(text: &str) -> Action {
+        text.parse()
+            .unwrap_or_else(|e| panic!("`{text}` should parse: {e}"))
+    }
+
+    fn error(text: &str) -> String {
+        match text.parse::<Action>() {
+            Ok(action) => panic!("`{text}` should not parse, got {action:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn every_name_parses_with_example_arguments() {
+        for name in all_names() {
+            let args = match usage(name).unwrap_or_default() {
+                "" => "",
+                "<n>" => "3",
+                "<cmd...>" => "htop -d 5",
+                "<name>" => "api",
+                u if u.starts_with("<left") => "left",
+                u if u.starts_with("<even") => "tiled",
+                u if u.starts_with('[') => "",
+                other => panic!("no example for usage `{other}` of {name}"),
+            };
+            let action = parse(&format!("{name} {args}"));
+            assert_eq!(action.name(), *name);
+            assert!(!action.describe().is_empty(), "{name} has no description");
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_grouped_by_domain() {
+        let mut seen = std::collections::HashSet::new();
+        let mut domains: Vec<&str> = Vec::new();
+        for name in all_names() {
+            assert!(seen.insert(*name), "{name} twice");
+            let domain = name.split_once('.').unwrap().0;
+            if domains.last() != Some(&domain) {
+                assert!(!domains.contains(&domain), "{domain} is split up");
+                domains.push(domain);
+            }
+        }
+        assert_eq!(domains, ["client", "pane", "tab", "app", "sidebar", "copy"]);
+    }
+
+    #[test]
+    fn arguments_are_read() {
+        assert_eq!(
+            parse("pane.focus left"),
+            Action::Pane(PaneAction::Focus(Direction::Left))
+        );
+        assert_eq!(
+            parse("pane.resize up"),
+            Action::Pane(PaneAction::Resize(Direction::Up, 1))
+        );
+        assert_eq!(
+            parse("  pane.resize   down 5 "),
+            Action::Pane(PaneAction::Resize(Direction::Down, 5))
+        );
+        assert_eq!(
+            parse("pane.layout main-vertical"),
+            Action::Pane(PaneAction::Layout(LayoutPreset::MainVertical))
+        );
+        assert_eq!(parse("tab.select 0"), Action::Tab(TabAction::Select(0)));
+        assert_eq!(parse("tab.rename"), Action::Tab(TabAction::Rename(None)));
+        assert_eq!(
+            parse("tab.rename 'my tab'"),
+            Action::Tab(TabAction::Rename(Some("my tab".into())))
+        );
+        assert_eq!(parse("app.stop"), Action::App(AppAction::Stop(None)));
+        assert_eq!(
+            parse("app.restart api"),
+            Action::App(AppAction::Restart(Some("api".into())))
+        );
+        assert_eq!(
+            parse(r#"app.run sh -c "echo \"hi\"""#),
+            Action::App(AppAction::Run(vec![
+                "sh".into(),
+                "-c".into(),
+                "echo \"hi\"".into()
+            ]))
+        );
+    }
+
+    #[test]
+    fn display_examples() {
+        let cases = [
+            (
+                Action::Pane(PaneAction::Resize(Direction::Left, 1)),
+                "pane.resize left",
+            ),
+            (
+                Action::Pane(PaneAction::Resize(Direction::Left, 5)),
+                "pane.resize left 5",
+            ),
+            (
+                Action::Client(ClientAction::SendPrefix),
+                "client.send-prefix",
+            ),
+            (
+                Action::Tab(TabAction::Rename(Some("it's".into()))),
+                r"tab.rename 'it'\''s'",
+            ),
+            (Action::Copy(CopyAction::PageUp), "copy.page-up"),
+        ];
+        for (action, text) in cases {
+            assert_eq!(action.to_string(), text);
+            assert_eq!(parse(text), action);
+        }
+    }
+
+    #[test]
+    fn bad_input_is_explained() {
+        let cases = [
+            ("", "no action given"),
+            ("   ", "no action given"),
+            (
+                "pane.zom",
+                "unknown action `pane.zom`; did you mean `pane.zoom`?",
+            ),
+            (
+                "detach",
+                "unknown action `detach`; did you mean `client.detach`?",
+            ),
+            ("frobnicate", "unknown action `frobnicate`"),
+            (
+                "pane.focus",
+                "`pane.focus` needs a direction (left, right, up or down)",
+            ),
+            (
+                "pane.focus west",
+                "`pane.focus`: `west` is not a direction (left, right, up or down)",
+            ),
+            (
+                "pane.resize left 0",
+                "`pane.resize`: `0` is not a number of cells from 1 to 65535",
+            ),
+            (
+                "pane.resize left -3",
+                "`pane.resize`: `-3` is not a number of cells from 1 to 65535",
+            ),
+            ("tab.select", "`tab.select` needs a number"),
+            ("tab.select two", "`tab.select`: `two` is not a number"),
+            (
+                "client.detach now",
+                "`client.detach` takes no further argument, found `now`",
+            ),
+            (
+                "tab.rename a b",
+                "`tab.rename` takes no further argument, found `b`",
+            ),
+            ("app.show", "`app.show` needs an app name"),
+            ("app.run", "`app.run` needs a command"),
+            ("app.start ''", "`app.start`: an argument is empty"),
+            (
+                "tab.rename 'open",
+                "unterminated quote in `tab.rename 'open`",
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(error(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn serde_uses_the_text_form() {
+        let action = Action::Pane(PaneAction::Resize(Direction::Right, 5));
+        let json = serde_json::to_string(&action).unwrap();
+        assert_eq!(json, r#""pane.resize right 5""#);
+        assert_eq!(serde_json::from_str::<Action>(&json).unwrap(), action);
+        assert!(serde_json::from_str::<Action>(r#""pane.nope""#).is_err());
+    }
+
+    fn name_arg() -> impl Strategy<Value = String> + Clone {
+        // Anything non-empty: spaces, quotes, backslashes and newlines must survive quoting.
+        prop_oneof![
+            "[a-z][a-z0-9-]{0,8}",
+            any::<String>().prop_filter("non-empty", |s| !s.is_empty()),
+            proptest::sample::select(vec!["'", "\"", "\\", " a b ", "it's", "\n", "''"])
+                .prop_map(str::to_owned),
+        ]
+    }
+
+    fn any_action() -> impl Strategy<Value = Action> {
+        let direction = proptest::sample::select(Direction::ALL.to_vec());
+        let layout = proptest::sample::select(LayoutPreset::ALL.to_vec());
+        let unit = proptest::sample::select(
+            all_names()
+                .iter()
+                .filter(|n| usage(n) == Some(""))
+                .map(|n| parse(n))
+                .collect::<Vec<_>>(),
+        );
+        let optional = proptest::option::of(name_arg());
+        prop_oneof![
+            unit,
+            direction
+                .clone()
+                .prop_map(|d| Action::Pane(PaneAction::Focus(d))),
+            (direction, 1u16..).prop_map(|(d, n)| Action::Pane(PaneAction::Resize(d, n))),
+            layout.prop_map(|l| Action::Pane(PaneAction::Layout(l))),
+            any::<u32>().prop_map(|n| Action::Pane(PaneAction::Select(n))),
+            any::<u32>().prop_map(|n| Action::Tab(TabAction::Select(n))),
+            optional
+                .clone()
+                .prop_map(|n| Action::Tab(TabAction::Rename(n))),
+            (0..4usize, optional).prop_map(|(verb, n)| Action::App(match verb {
+                0 => AppAction::Start(n),
+                1 => AppAction::Stop(n),
+                2 => AppAction::Restart(n),
+                _ => AppAction::Kill(n),
+            })),
+            name_arg().prop_map(|n| Action::App(AppAction::Show(n))),
+            proptest::collection::vec(name_arg(), 1..4)
+                .prop_map(|words| Action::App(AppAction::Run(words))),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn display_then_parse_round_trips(action in any_action()) {
+            let text = action.to_string();
+            prop_assert_eq!(text.parse::<Action>(), Ok(action), "{}", text);
+        }
+
+        #[test]
+        fn parsing_never_panics(text in ".{0,40}") {
+            let _ = text.parse::<Action>();
+        }
+    }
+}
