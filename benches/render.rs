@@ -53,12 +53,24 @@ fn view<'a>(size: Size, panes: &[(Rect, &'a Terminal)]) -> View<'a> {
                 area: *area,
                 screen: t.screen(),
                 focused: i == 0,
+                copy: None,
             })
             .collect(),
         status: Some(status()),
         sidebar: None,
         overlay: None,
+        borders: Vec::new(),
+        active_pane: None,
+        numbers: false,
+        theme: theme(),
+        depth: appmux::render::color::ColorDepth::TrueColor,
     }
+}
+
+/// The default theme, made once for the whole run.
+fn theme() -> &'static appmux::config::theme::Theme {
+    static THEME: std::sync::OnceLock<appmux::config::theme::Theme> = std::sync::OnceLock::new();
+    THEME.get_or_init(Default::default)
 }
 
 /// Benchmarks frames that alternate between layout `a` and layout `b`, after one frame of `a`

@@ -85,6 +85,21 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff).
     Man,
+    /// Run an action of the keymap vocabulary (`pane.split-right`, `tab.new`, `app.restart web` ...).
+    Action(ActionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ActionArgs {
+    /// Session (default: the most recently used).
+    #[arg(short = 't', value_name = "TARGET")]
+    pub target: Option<String>,
+    /// The action's name; `appmux action list` prints them all.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Its arguments.
+    #[arg(value_name = "ARGS")]
+    pub args: Vec<String>,
 }
 
 #[derive(Debug, Args)]

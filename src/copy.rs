@@ -29,7 +29,9 @@ pub enum Outcome {
     /// Leave copy mode with this text for the paste buffer (and the clipboard).
     Yank(String),
     /// Prompt for a search term (forward or backward).
-    Prompt { forward: bool },
+    Prompt {
+        forward: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -110,7 +112,11 @@ impl CopyMode {
     }
 
     fn move_lines(&mut self, delta: isize) {
-        self.cursor.line = self.cursor.line.saturating_add_signed(delta).min(self.last_line());
+        self.cursor.line = self
+            .cursor
+            .line
+            .saturating_add_signed(delta)
+            .min(self.last_line());
         self.follow_cursor();
     }
 
@@ -118,7 +124,11 @@ impl CopyMode {
     fn scroll(&mut self, delta: isize) {
         let max_top = self.lines.len().saturating_sub(self.height);
         self.top = self.top.saturating_add_signed(delta).min(max_top);
-        self.cursor.line = self.cursor.line.saturating_add_signed(delta).min(self.last_line());
+        self.cursor.line = self
+            .cursor
+            .line
+            .saturating_add_signed(delta)
+            .min(self.last_line());
         self.follow_cursor();
     }
 
@@ -335,12 +345,13 @@ impl CopyMode {
         match kind {
             SelectKind::Line => true,
             SelectKind::Rect => {
-                let (l, r) = (anchor.col.min(self.cursor.col), anchor.col.max(self.cursor.col));
+                let (l, r) = (
+                    anchor.col.min(self.cursor.col),
+                    anchor.col.max(self.cursor.col),
+                );
                 (l..=r).contains(&col)
             }
-            SelectKind::Char => {
-                (line > a.line || col >= a.col) && (line < b.line || col <= b.col)
-            }
+            SelectKind::Char => (line > a.line || col >= a.col) && (line < b.line || col <= b.col),
         }
     }
 
@@ -365,7 +376,11 @@ impl CopyMode {
                 }
                 SelectKind::Char => {
                     let from = if line == a.line { a.col } else { 0 };
-                    let to = if line == b.line { b.col + 1 } else { chars.len() };
+                    let to = if line == b.line {
+                        b.col + 1
+                    } else {
+                        chars.len()
+                    };
                     (from, to)
                 }
             };
@@ -414,7 +429,11 @@ mod tests {
         m.act(&CopyAction::SearchNext);
         assert_eq!(m.cursor, Pos { line: 3, col: 0 });
         m.act(&CopyAction::SearchNext);
-        assert_eq!(m.cursor, Pos { line: 1, col: 5 }, "wraps to the first match");
+        assert_eq!(
+            m.cursor,
+            Pos { line: 1, col: 5 },
+            "wraps to the first match"
+        );
         m.act(&CopyAction::SearchPrev);
         assert_eq!(m.cursor, Pos { line: 3, col: 0 });
         assert_eq!(m.matches_on(1), vec![(5, 6)]);
@@ -427,7 +446,10 @@ mod tests {
         m.cursor = Pos { line: 0, col: 6 };
         m.act(&CopyAction::SelectChar);
         m.cursor = Pos { line: 1, col: 5 };
-        assert_eq!(m.act(&CopyAction::Yank), Outcome::Yank("world\nsecond".into()));
+        assert_eq!(
+            m.act(&CopyAction::Yank),
+            Outcome::Yank("world\nsecond".into())
+        );
 
         m.anchor = None;
         m.cursor = Pos { line: 1, col: 3 };
@@ -463,10 +485,20 @@ mod tests {
     fn empty_snapshots_and_extremes_do_not_panic() {
         let mut m = CopyMode::new(Vec::new(), 0, 5, 5);
         for a in [
-            CopyAction::Up, CopyAction::Down, CopyAction::Left, CopyAction::Right,
-            CopyAction::WordNext, CopyAction::WordPrev, CopyAction::WordEnd, CopyAction::PageUp,
-            CopyAction::PageDown, CopyAction::Top, CopyAction::Bottom, CopyAction::SelectRect,
-            CopyAction::LineEnd, CopyAction::Yank,
+            CopyAction::Up,
+            CopyAction::Down,
+            CopyAction::Left,
+            CopyAction::Right,
+            CopyAction::WordNext,
+            CopyAction::WordPrev,
+            CopyAction::WordEnd,
+            CopyAction::PageUp,
+            CopyAction::PageDown,
+            CopyAction::Top,
+            CopyAction::Bottom,
+            CopyAction::SelectRect,
+            CopyAction::LineEnd,
+            CopyAction::Yank,
         ] {
             m.act(&a);
         }

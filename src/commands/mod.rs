@@ -69,6 +69,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Unstartup) => system::unstartup(&sock),
         Some(Command::Completions(a)) => system::completions(a.shell),
         Some(Command::Man) => system::man(),
+        Some(Command::Action(a)) => action(&sock, a),
         Some(Command::Server(args)) => {
             let mode = if args.daemon {
                 crate::server::Mode::Daemon
@@ -247,6 +248,26 @@ fn capture(sock: &SocketPaths, args: CaptureArgs) -> Result<()> {
         }
         other => bail!("unexpected answer from the server: {other:?}"),
     }
+}
+
+/// `appmux action NAME [ARGS]`: checked here (a bad action is a usage error), run by the server.
+fn action(sock: &SocketPaths, args: crate::cli::ActionArgs) -> Result<()> {
+    if args.name == "list" {
+        for name in crate::action::all_names() {
+            let usage = crate::action::usage(name).unwrap_or_default();
+            println!("{}", format!("{name} {usage}").trim_end());
+        }
+        return Ok(());
+    }
+    let parsed = crate::action::Action::from_args(&args.name, &args.args)
+        .map_err(|e| BadConfig(e.to_string()))?;
+    simple(
+        sock,
+        Request::Action {
+            session: args.target,
+            action: parsed.to_string(),
+        },
+    )
 }
 
 fn send_keys(sock: &SocketPaths, args: SendKeysArgs) -> Result<()> {

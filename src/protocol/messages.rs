@@ -98,6 +98,11 @@ pub enum Request {
         session: Option<String>,
         spec: AppSpec,
     },
+    /// Run one action of the vocabulary (its text form) in a session.
+    Action {
+        session: Option<String>,
+        action: String,
+    },
 }
 
 /// What to do to an app.

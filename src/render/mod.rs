@@ -160,8 +160,14 @@ pub fn draw(frame: &mut Frame, view: &View) {
         if let Some(copy) = pane.copy {
             draw_copy(buf, area, copy, view.theme);
             let c = copy.cursor;
-            if c.line >= copy.top && c.line - copy.top < usize::from(area.height) && c.col < usize::from(area.width) {
-                cursor = Some(Position::new(area.x + c.col as u16, area.y + (c.line - copy.top) as u16));
+            if c.line >= copy.top
+                && c.line - copy.top < usize::from(area.height)
+                && c.col < usize::from(area.width)
+            {
+                cursor = Some(Position::new(
+                    area.x + c.col as u16,
+                    area.y + (c.line - copy.top) as u16,
+                ));
             }
             continue;
         }
@@ -194,7 +200,12 @@ pub fn draw(frame: &mut Frame, view: &View) {
 }
 
 /// Copy mode: the snapshot's visible lines with the selection and search matches styled.
-fn draw_copy(buf: &mut Buffer, area: Rect, copy: &crate::copy::CopyMode, theme: &crate::config::theme::Theme) {
+fn draw_copy(
+    buf: &mut Buffer,
+    area: Rect,
+    copy: &crate::copy::CopyMode,
+    theme: &crate::config::theme::Theme,
+) {
     buf.set_style(area, Style::reset());
     for (row, (line, text)) in copy.visible().enumerate() {
         let y = area.y + row as u16;
@@ -220,17 +231,33 @@ fn draw_copy(buf: &mut Buffer, area: Rect, copy: &crate::copy::CopyMode, theme: 
     }
     let pos = format!("[{}/{}]", copy.cursor.line + 1, copy.lines().len());
     if area.width as usize > pos.len() && area.height > 0 {
-        buf.set_stringn(area.right() - pos.len() as u16, area.y, &pos, pos.len(), theme.copy.position);
+        buf.set_stringn(
+            area.right() - pos.len() as u16,
+            area.y,
+            &pos,
+            pos.len(),
+            theme.copy.position,
+        );
     }
 }
 
 /// A pane's number in its centre, as `C-b q` shows it.
-fn draw_number(buf: &mut Buffer, area: Rect, i: usize, focused: bool, theme: &crate::config::theme::Theme) {
+fn draw_number(
+    buf: &mut Buffer,
+    area: Rect,
+    i: usize,
+    focused: bool,
+    theme: &crate::config::theme::Theme,
+) {
     if area.is_empty() {
         return;
     }
     let text = format!(" {i} ");
-    let style = if focused { theme.pane_numbers.active } else { theme.pane_numbers.inactive };
+    let style = if focused {
+        theme.pane_numbers.active
+    } else {
+        theme.pane_numbers.inactive
+    };
     let x = area.x + area.width.saturating_sub(text.len() as u16) / 2;
     let y = area.y + area.height / 2;
     buf.set_stringn(x, y, &text, usize::from(area.width), style);
@@ -249,7 +276,11 @@ pub fn base64(data: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -269,20 +300,29 @@ fn draw_borders(buf: &mut Buffer, view: &View) {
     let active = view.theme.border.active;
     let area = buf.area;
     for b in &view.borders {
-        let touches = view.active_pane.is_some_and(|p| b.before == p || b.after == p);
+        let touches = view
+            .active_pane
+            .is_some_and(|p| b.before == p || b.after == p);
         let style = if touches { active } else { inactive };
         let r = b.rect.intersection(area);
         for y in r.top()..r.bottom() {
             for x in r.left()..r.right() {
                 let glyph = crate::layout::border_glyph(&view.borders, x, y).unwrap_or('│');
                 let mut tmp = [0u8; 4];
-                buf[(x, y)].set_symbol(glyph.encode_utf8(&mut tmp)).set_style(style);
+                buf[(x, y)]
+                    .set_symbol(glyph.encode_utf8(&mut tmp))
+                    .set_style(style);
             }
         }
     }
 }
 
-fn draw_status(buf: &mut Buffer, line: Rect, status: &StatusView, theme: &crate::config::theme::Theme) {
+fn draw_status(
+    buf: &mut Buffer,
+    line: Rect,
+    status: &StatusView,
+    theme: &crate::config::theme::Theme,
+) {
     let base = theme.status.base;
     buf.set_style(line, base);
     let mut x = line.x;
@@ -442,7 +482,13 @@ mod tests {
 
     #[test]
     fn base64_matches_the_rfc_examples() {
-        for (plain, coded) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
+        for (plain, coded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             assert_eq!(base64(plain.as_bytes()), coded);
         }
         assert_eq!(osc52("hi"), b"\x1b]52;c;aGk=\x07");
@@ -463,7 +509,7 @@ mod tests {
                     area: areas(size, chrome).panes,
                     screen: app.screen(),
                     focused: true,
-                copy: None,
+                    copy: None,
                 }],
                 status: Some(StatusView {
                     session: "a-very-long-session-name",

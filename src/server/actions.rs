@@ -4,7 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::action::{Action, AppAction, ClientAction, Direction, LayoutPreset, PaneAction, TabAction};
+use crate::action::{
+    Action, AppAction, ClientAction, Direction, LayoutPreset, PaneAction, TabAction,
+};
 use crate::config::{AppSpec, CommandSpec, RestartPolicy};
 use crate::layout::{self, Axis, PaneId, Preset};
 use crate::protocol::{AppOp, Size};
@@ -46,7 +48,12 @@ impl Server {
         let read_only = client
             .and_then(|c| self.clients.get(&c)?.attached.as_ref().map(|a| a.read_only))
             .unwrap_or(false);
-        if read_only && !matches!(action, Action::Client(_) | Action::Copy(_) | Action::Sidebar(_)) {
+        if read_only
+            && !matches!(
+                action,
+                Action::Client(_) | Action::Copy(_) | Action::Sidebar(_)
+            )
+        {
             return Err("this client is read-only".into());
         }
         let result = match action {
@@ -70,15 +77,27 @@ impl Server {
         result
     }
 
-    fn client_action(&mut self, client: Option<ClientId>, session: SessionId, a: ClientAction) -> Result<(), String> {
+    fn client_action(
+        &mut self,
+        client: Option<ClientId>,
+        session: SessionId,
+        a: ClientAction,
+    ) -> Result<(), String> {
         match a {
             ClientAction::SendPrefix => {
-                let prefix = self.settings.keymap.prefix.ok_or("this keymap has no prefix key")?;
+                let prefix = self
+                    .settings
+                    .keymap
+                    .prefix
+                    .ok_or("this keymap has no prefix key")?;
                 self.type_key(session, prefix);
                 Ok(())
             }
             ClientAction::Paste => {
-                let text = self.paste_buffer.clone().ok_or("the paste buffer is empty")?;
+                let text = self
+                    .paste_buffer
+                    .clone()
+                    .ok_or("the paste buffer is empty")?;
                 self.paste(session, text.as_bytes());
                 Ok(())
             }
@@ -89,10 +108,13 @@ impl Server {
                     ClientAction::Help => {
                         let lines = crate::config::keymap::help_lines(&self.settings.keymap);
                         let title = format!("help: keymap {}", self.settings.keymap.name);
-                        self.set_mode(c, Mode::Pager {
-                            pager: crate::render::overlay::Pager::new(title, lines),
-                            typing: None,
-                        });
+                        self.set_mode(
+                            c,
+                            Mode::Pager {
+                                pager: crate::render::overlay::Pager::new(title, lines),
+                                typing: None,
+                            },
+                        );
                     }
                     ClientAction::Refresh => {
                         if let Some(at) = self.attached_mut(c) {
@@ -107,19 +129,30 @@ impl Server {
     }
 
     /// The rectangle panes of `session` are laid out in, as `client` (or the size owner) sees it.
-    pub fn layout_area(&self, client: Option<ClientId>, session: SessionId) -> ratatui::layout::Rect {
+    pub fn layout_area(
+        &self,
+        client: Option<ClientId>,
+        session: SessionId,
+    ) -> ratatui::layout::Rect {
         let s = self.sessions.get(&session);
         client
             .or_else(|| s.and_then(|s| s.size_owner))
             .and_then(|c| self.client_areas(c))
             .map(|a| a.panes)
             .unwrap_or_else(|| {
-                let size = s.map(|s| s.detached_size).unwrap_or(Size { cols: 80, rows: 24 });
+                let size = s
+                    .map(|s| s.detached_size)
+                    .unwrap_or(Size { cols: 80, rows: 24 });
                 ratatui::layout::Rect::new(0, 0, size.cols, size.rows)
             })
     }
 
-    fn pane_action(&mut self, client: Option<ClientId>, session: SessionId, a: &PaneAction) -> Result<(), String> {
+    fn pane_action(
+        &mut self,
+        client: Option<ClientId>,
+        session: SessionId,
+        a: &PaneAction,
+    ) -> Result<(), String> {
         let area = self.layout_area(client, session);
         match a {
             PaneAction::SplitRight => return self.split(session, Axis::Horizontal, area),
@@ -140,7 +173,12 @@ impl Server {
             }
             PaneAction::Numbers => {
                 let c = client.ok_or("pane numbers need an attached client")?;
-                self.set_mode(c, Mode::Numbers { until: Instant::now() + NUMBERS_FOR });
+                self.set_mode(
+                    c,
+                    Mode::Numbers {
+                        until: Instant::now() + NUMBERS_FOR,
+                    },
+                );
                 return Ok(());
             }
             _ => {}
@@ -162,11 +200,16 @@ impl Server {
                 w.focus(p);
             }
             PaneAction::Select(n) => {
-                let p = *w.layout.panes().get(*n as usize).ok_or_else(|| format!("no pane {n}"))?;
+                let p = *w
+                    .layout
+                    .panes()
+                    .get(*n as usize)
+                    .ok_or_else(|| format!("no pane {n}"))?;
                 w.focus(p);
             }
             PaneAction::Resize(d, cells) => {
-                w.layout.resize(active, direction(*d), i32::from(*cells), area);
+                w.layout
+                    .resize(active, direction(*d), i32::from(*cells), area);
             }
             PaneAction::Zoom => w.layout.toggle_zoom(active),
             PaneAction::SwapNext => {
@@ -214,7 +257,11 @@ impl Server {
             .map(|s| {
                 s.windows
                     .iter()
-                    .map(|w| w.active_app().and_then(|a| self.apps.get(&a)).map(|a| a.name.clone()))
+                    .map(|w| {
+                        w.active_app()
+                            .and_then(|a| self.apps.get(&a))
+                            .map(|a| a.name.clone())
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -230,7 +277,9 @@ impl Server {
 
     /// Shows an app in the session's focused pane; it is sized to that pane.
     pub fn show_app(&mut self, session: SessionId, app: AppId) {
-        let Ok(w) = self.window_mut(session) else { return };
+        let Ok(w) = self.window_mut(session) else {
+            return;
+        };
         let active = w.active;
         let previous = w.panes.insert(active, app);
         self.after_layout_change(session);
@@ -254,7 +303,12 @@ impl Server {
         Ok(id)
     }
 
-    fn split(&mut self, session: SessionId, axis: Axis, area: ratatui::layout::Rect) -> Result<(), String> {
+    fn split(
+        &mut self,
+        session: SessionId,
+        axis: Axis,
+        area: ratatui::layout::Rect,
+    ) -> Result<(), String> {
         let w = self.window(session)?;
         if !w.layout.can_split(w.active, axis, area) {
             return Err("no room for another pane".into());
@@ -268,8 +322,20 @@ impl Server {
         w.panes.insert(pane, app);
         w.focus(pane);
         w.preset = None;
-        if let Some(rect) = w.layout.rects(area).into_iter().find(|(p, _)| *p == pane).map(|(_, r)| r) {
-            self.resize_app(app, Size { cols: rect.width.max(1), rows: rect.height.max(1) });
+        if let Some(rect) = w
+            .layout
+            .rects(area)
+            .into_iter()
+            .find(|(p, _)| *p == pane)
+            .map(|(_, r)| r)
+        {
+            self.resize_app(
+                app,
+                Size {
+                    cols: rect.width.max(1),
+                    rows: rect.height.max(1),
+                },
+            );
         }
         self.app_op(app, AppOp::Start);
         self.after_layout_change(session);
@@ -305,7 +371,10 @@ impl Server {
 
     /// A pane shell that no pane shows any more is stopped and removed.
     fn retire_if_unshown(&mut self, session: SessionId, app: AppId) {
-        let shown = self.sessions.get(&session).is_some_and(|s| s.shown_apps().any(|a| a == app));
+        let shown = self
+            .sessions
+            .get(&session)
+            .is_some_and(|s| s.shown_apps().any(|a| a == app));
         if !shown && self.is_pane_shell(app) {
             if let Some(s) = self.sessions.get_mut(&session) {
                 s.apps.retain(|a| *a != app);
@@ -314,7 +383,12 @@ impl Server {
         }
     }
 
-    fn tab_action(&mut self, client: Option<ClientId>, session: SessionId, a: &TabAction) -> Result<(), String> {
+    fn tab_action(
+        &mut self,
+        client: Option<ClientId>,
+        session: SessionId,
+        a: &TabAction,
+    ) -> Result<(), String> {
         let count = self.sessions.get(&session).map_or(0, |s| s.windows.len());
         match a {
             TabAction::New => {
@@ -326,7 +400,13 @@ impl Server {
                 s.last_window = Some(s.active_window);
                 s.active_window = s.windows.len() - 1;
                 let size = self.layout_area(client, session);
-                self.resize_app(app, Size { cols: size.width.max(1), rows: size.height.max(1) });
+                self.resize_app(
+                    app,
+                    Size {
+                        cols: size.width.max(1),
+                        rows: size.height.max(1),
+                    },
+                );
                 self.app_op(app, AppOp::Start);
             }
             TabAction::Next | TabAction::Prev | TabAction::Select(_) => {
@@ -353,7 +433,13 @@ impl Server {
             TabAction::Rename(None) => {
                 let c = client.ok_or("renaming without a name needs an attached client")?;
                 let current = self.window(session)?.name.clone();
-                self.set_mode(c, Mode::Prompt { kind: PromptKind::RenameTab, text: current });
+                self.set_mode(
+                    c,
+                    Mode::Prompt {
+                        kind: PromptKind::RenameTab,
+                        text: current,
+                    },
+                );
             }
             TabAction::Close => {
                 if count < 2 {
@@ -371,7 +457,9 @@ impl Server {
     }
 
     pub fn close_tab(&mut self, session: SessionId, index: usize) {
-        let Some(s) = self.sessions.get_mut(&session) else { return };
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
         if index >= s.windows.len() || s.windows.len() < 2 {
             return;
         }
@@ -387,7 +475,9 @@ impl Server {
     fn app_action(&mut self, session: SessionId, a: &AppAction) -> Result<(), String> {
         let find = |server: &Self, name: &Option<String>| -> Result<AppId, String> {
             match name {
-                Some(n) => server.app_by_name(session, n).ok_or_else(|| format!("can't find app `{n}`")),
+                Some(n) => server
+                    .app_by_name(session, n)
+                    .ok_or_else(|| format!("can't find app `{n}`")),
                 None => server
                     .sessions
                     .get(&session)
@@ -409,9 +499,16 @@ impl Server {
                     [one] => CommandSpec::Shell(one.clone()),
                     many => CommandSpec::Argv(many.to_vec()),
                 };
-                let cwd = self.sessions.get(&session).and_then(|s| s.cwd.clone()).unwrap_or_else(|| "/".into());
+                let cwd = self
+                    .sessions
+                    .get(&session)
+                    .and_then(|s| s.cwd.clone())
+                    .unwrap_or_else(|| "/".into());
                 let name = self.sessions.get(&session).map(|s| s.name.clone());
-                self.run_app(name.as_deref(), AppSpec::ad_hoc(String::new(), cmd, cwd.into()))?;
+                self.run_app(
+                    name.as_deref(),
+                    AppSpec::ad_hoc(String::new(), cmd, cwd.into()),
+                )?;
             }
         }
         Ok(())

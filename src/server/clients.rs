@@ -112,11 +112,18 @@ impl Client {
             Mode::Numbers { until } => Some(until),
             _ => None,
         };
-        a.flash.as_ref().map(|(_, t)| *t).into_iter().chain(numbers).min()
+        a.flash
+            .as_ref()
+            .map(|(_, t)| *t)
+            .into_iter()
+            .chain(numbers)
+            .min()
     }
 
     pub fn expire(&mut self, now: Instant) {
-        let Some(a) = self.attached.as_mut() else { return };
+        let Some(a) = self.attached.as_mut() else {
+            return;
+        };
         if a.flash.as_ref().is_some_and(|(_, t)| *t <= now) {
             a.flash = None;
             a.dirty = true;
@@ -131,6 +138,10 @@ impl Client {
         if let Some(a) = &mut self.attached {
             a.in_flight = false;
         }
+    }
+
+    pub fn outbox(&self) -> mpsc::Sender<Outgoing> {
+        self.out.clone()
     }
 
     /// Queues a message; false when the outbox is full or closed.
@@ -180,7 +191,11 @@ impl Server {
             flash: None,
             pending: Vec::new(),
             dragging: None,
-            depth: crate::render::color::depth(&req.term.term, &req.term.colorterm, req.term.no_color),
+            depth: crate::render::color::depth(
+                &req.term.term,
+                &req.term.colorterm,
+                req.term.no_color,
+            ),
             dirty: true,
             in_flight: false,
             // As if a frame had just gone out one interval ago: the first frame is due now.
@@ -228,7 +243,10 @@ impl Server {
                 if let Some(app) = w.panes.get(&pane)
                     && !rect.is_empty()
                 {
-                    let s = Size { cols: rect.width, rows: rect.height };
+                    let s = Size {
+                        cols: rect.width,
+                        rows: rect.height,
+                    };
                     if pane == w.active {
                         sizes.push((*app, s));
                     } else {
@@ -377,7 +395,10 @@ impl Server {
                         area: rect,
                         screen: app.term.screen(),
                         focused: pane == w.active
-                            && matches!(a.mode, Mode::Normal | Mode::Prefix | Mode::Numbers { .. } | Mode::Copy(_)),
+                            && matches!(
+                                a.mode,
+                                Mode::Normal | Mode::Prefix | Mode::Numbers { .. } | Mode::Copy(_)
+                            ),
                         copy: copy.filter(|(p, _)| *p == pane).map(|(_, m)| m),
                     });
                 }

@@ -355,13 +355,20 @@ impl Server {
         }
     }
 
-    /// Actions of the keymap vocabulary that have no dedicated handler above.
+    /// The keymap vocabulary (`pane.split-right`, `tab.select` ...): `args.args` holds the
+    /// action's arguments (a list of strings), `args.session` the session.
     fn control_vocabulary(&mut self, action: &str, args: &Value) -> Result<Value, Failure> {
-        let _ = args;
-        Err(Failure(
-            "unknown_action",
-            format!("unknown action `{action}`; see the README for the list"),
-        ))
+        if crate::action::usage(action).is_none() {
+            return Err(Failure(
+                "unknown_action",
+                format!("unknown action `{action}`; see `appmux action list`"),
+            ));
+        }
+        let words = strings(args.get("args"));
+        let parsed = crate::action::Action::from_args(action, &words)
+            .map_err(|e| Failure("bad_request", e.to_string()))?;
+        self.action_request(arg_str(args, "session"), &parsed.to_string())?;
+        Ok(json!({}))
     }
 }
 

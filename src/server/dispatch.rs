@@ -33,10 +33,15 @@ impl Server {
                 .apps_request(session.as_deref(), &apps, op)
                 .map(|()| Reply::Done),
             Request::Run { session, spec } => self.run_app(session.as_deref(), spec),
+            Request::Action { session, action } => self
+                .action_request(session.as_deref(), &action)
+                .map(|()| Reply::Done),
             Request::KillSession { target } => self.kill_session(&target).map(|()| Reply::Done),
             Request::KillServer => {
+                // Answered when the server is gone, so the next command finds no server.
+                self.shutdown_waiters.push(id);
                 self.begin_shutdown("kill-server");
-                Ok(Reply::Done)
+                return;
             }
             Request::Capture {
                 target,
@@ -333,6 +338,21 @@ impl Server {
             self.app_op(id, op);
         }
         Ok(())
+    }
+
+    /// An action from the CLI or the control API. Actions that need a client go to the
+    /// session's most recently active one.
+    pub(super) fn action_request(
+        &mut self,
+        session: Option<&str>,
+        text: &str,
+    ) -> Result<(), String> {
+        let action: crate::action::Action = text
+            .parse()
+            .map_err(|e: crate::action::ActionError| e.to_string())?;
+        let sid = self.resolve_session(session)?;
+        let client = self.sessions.get(&sid).and_then(|s| s.size_owner);
+        self.run_action(client, sid, &action)
     }
 
     /// Adds an ad-hoc app and starts it.

@@ -2,9 +2,9 @@
 //! sockets), binds it 0600, sets up logging, and runs the listener and the state task on one
 //! tokio thread. PTY threads feed the state task through a bounded channel.
 
+pub mod actions;
 pub mod apps;
 pub mod clients;
-pub mod actions;
 pub mod control;
 pub mod dispatch;
 pub mod listener;
@@ -70,19 +70,27 @@ pub fn run(sock: &SocketPaths, mode: Mode) -> Result<()> {
         let options = load_options();
         let (keymap, theme) = load_keymap_and_theme(&options);
         let settings = Settings::new(sock.socket.clone(), options, keymap, theme);
-        let result = Server::new(settings, pty_tx, sampler)
+        let waiters = Server::new(settings, pty_tx, sampler)
             .run(ev_rx, pty_rx, usage_rx)
             .await;
-        // The state is gone, so every outbox is closed; give writers a moment to flush.
+        // Stop accepting, then remove the socket while we still hold the lock (so we never
+        // delete a successor's), then release the lock: from here a new server can start.
         accept.abort();
         let _ = accept.await;
+        let _ = std::fs::remove_file(&sock.socket);
+        drop(lock);
+        tracing::info!("server stopped");
+        let waiters = waiters?;
+        let done = crate::protocol::codec::encode(&crate::protocol::ServerMsg::Reply(
+            crate::protocol::Reply::Done,
+        ));
+        for w in waiters {
+            let _ = w.send(clients::Outgoing::Frame(done.clone(), false)).await;
+        }
+        // The state is gone, so every outbox is closed; give writers a moment to flush.
         let _ = tokio::time::timeout(FLUSH_GRACE, writers_rx.recv()).await;
-        result
+        anyhow::Ok(())
     });
-    // Remove the socket only while we still hold the lock, so we never delete a successor's.
-    let _ = std::fs::remove_file(&sock.socket);
-    drop(lock);
-    tracing::info!("server stopped");
     drop(log_guard);
     // Connection tasks and PTY threads may still be blocked; nothing of theirs matters now.
     runtime.shutdown_background();
@@ -159,7 +167,9 @@ fn load_options() -> crate::config::Options {
 
 /// The keymap and theme the options name; problems with user files are logged and the built-in
 /// file of the same name is used instead.
-fn load_keymap_and_theme(options: &crate::config::Options) -> (crate::config::keymap::Keymap, crate::config::theme::Theme) {
+fn load_keymap_and_theme(
+    options: &crate::config::Options,
+) -> (crate::config::keymap::Keymap, crate::config::theme::Theme) {
     let dir = paths::config_dir().unwrap_or_default();
     let (keymap, problems) = crate::config::keymap::load_keymap(&dir, &options.keymap);
     for p in problems {

@@ -23,7 +23,6 @@ pub struct AppId(pub u64);
 pub struct ClientId(pub u64);
 pub use crate::layout::PaneId;
 
-
 /// A tab: a layout of panes, the app each pane shows, and which pane has focus.
 #[derive(Debug)]
 pub struct Window {

@@ -20,7 +20,8 @@ impl Server {
         choice.unwrap_or_else(|| {
             self.settings.options.sidebar.visible
                 && self.sessions.get(&session).is_some_and(|s| {
-                    s.project_file.is_some() || s.apps.iter().filter(|a| !self.is_pane_shell(**a)).count() > 1
+                    s.project_file.is_some()
+                        || s.apps.iter().filter(|a| !self.is_pane_shell(**a)).count() > 1
                 })
         })
     }
@@ -59,7 +60,9 @@ impl Server {
         if let Some(a) = self.attached_mut(id)
             && a.selected.is_none_or(|s| !list.contains(&s))
         {
-            a.selected = focused.filter(|f| list.contains(f)).or(list.first().copied());
+            a.selected = focused
+                .filter(|f| list.contains(f))
+                .or(list.first().copied());
         }
     }
 
@@ -107,7 +110,13 @@ impl Server {
     }
 
     /// A sidebar action from a key (or a click's selection).
-    pub(super) fn sidebar_action(&mut self, id: ClientId, session: SessionId, act: SidebarAction, read_only: bool) {
+    pub(super) fn sidebar_action(
+        &mut self,
+        id: ClientId,
+        session: SessionId,
+        act: SidebarAction,
+        read_only: bool,
+    ) {
         if !matches!(act, SidebarAction::Focus | SidebarAction::Toggle) {
             self.ensure_selection(id, session);
         }
@@ -130,10 +139,20 @@ impl Server {
                 }
                 mode(self, Mode::Normal);
             }
-            SidebarAction::Filter => mode(self, Mode::Prompt { kind: PromptKind::Filter, text: String::new() }),
-            SidebarAction::New if !read_only => {
-                mode(self, Mode::Prompt { kind: PromptKind::NewApp, text: String::new() })
-            }
+            SidebarAction::Filter => mode(
+                self,
+                Mode::Prompt {
+                    kind: PromptKind::Filter,
+                    text: String::new(),
+                },
+            ),
+            SidebarAction::New if !read_only => mode(
+                self,
+                Mode::Prompt {
+                    kind: PromptKind::NewApp,
+                    text: String::new(),
+                },
+            ),
             SidebarAction::Log => {
                 if let Some(app) = selected {
                     self.open_log(id, app);
@@ -165,7 +184,13 @@ impl Server {
         let mut pager = Pager::new(format!("log: {}", a.name), plain_lines(&data));
         let height = self.attached_mut(id).map(|a| a.size.rows).unwrap_or(24);
         pager.to_end(height);
-        self.set_mode(id, Mode::Pager { pager, typing: None });
+        self.set_mode(
+            id,
+            Mode::Pager {
+                pager,
+                typing: None,
+            },
+        );
     }
 
     /// Selects the app listed at row `row` of the sidebar (two rows per app under a header).

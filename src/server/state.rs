@@ -59,6 +59,8 @@ pub struct Server {
     pending_ls: Vec<(ClientId, Instant)>,
     /// The last copy-mode yank, for `client.paste`.
     pub paste_buffer: Option<String>,
+    /// `kill-server` requests, answered once the server is gone.
+    pub shutdown_waiters: Vec<ClientId>,
 }
 
 impl Server {
@@ -80,6 +82,7 @@ impl Server {
             last_sample: None,
             pending_ls: Vec::new(),
             paste_buffer: None,
+            shutdown_waiters: Vec::new(),
         }
     }
 
@@ -88,13 +91,14 @@ impl Server {
         self.next_id
     }
 
-    /// Runs until shutdown completes.
+    /// Runs until shutdown completes. Returns the outboxes of the clients waiting for the
+    /// server to be gone, to be answered once the socket and the lock are released.
     pub async fn run(
         mut self,
         mut events: mpsc::Receiver<Event>,
         mut pty: mpsc::Receiver<PtyEvent>,
         mut usage: mpsc::Receiver<metrics::Report>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<mpsc::Sender<Outgoing>>> {
         use tokio::signal::unix::{SignalKind, signal};
         let mut term = signal(SignalKind::terminate())?;
         let mut int = signal(SignalKind::interrupt())?;
@@ -145,7 +149,11 @@ impl Server {
             }
         }
         self.detach_all("server exited");
-        Ok(())
+        Ok(self
+            .shutdown_waiters
+            .iter()
+            .filter_map(|id| self.clients.get(id).map(|c| c.outbox()))
+            .collect())
     }
 
     fn next_wake(&self) -> Option<Instant> {
@@ -337,7 +345,12 @@ impl Server {
     }
 
     fn detach_all(&mut self, reason: &str) {
-        let ids: Vec<ClientId> = self.clients.keys().copied().collect();
+        let ids: Vec<ClientId> = self
+            .clients
+            .values()
+            .filter(|c| c.attached.is_some())
+            .map(|c| c.id)
+            .collect();
         for id in ids {
             self.send(
                 id,

@@ -25,15 +25,23 @@ pub enum Mode {
     /// Keyboard focus is in the sidebar.
     Sidebar,
     /// A line of text is being typed in the status line.
-    Prompt { kind: PromptKind, text: String },
+    Prompt {
+        kind: PromptKind,
+        text: String,
+    },
     /// A yes/no question in the status line.
     Confirm(Confirm),
     /// A full-pane pager; `typing` holds a search being typed.
-    Pager { pager: Pager, typing: Option<String> },
+    Pager {
+        pager: Pager,
+        typing: Option<String>,
+    },
     /// Copy mode over the focused pane.
     Copy(Box<CopyState>),
     /// Pane numbers are shown (`C-b q`); a digit selects a pane.
-    Numbers { until: Instant },
+    Numbers {
+        until: Instant,
+    },
 }
 
 impl PartialEq for Mode {
@@ -104,7 +112,9 @@ impl Mode {
 impl Server {
     /// One decoded input event from an attached client.
     pub(super) fn client_event(&mut self, id: ClientId, ev: InputEvent) {
-        let Some(a) = self.attached_mut(id) else { return };
+        let Some(a) = self.attached_mut(id) else {
+            return;
+        };
         let session = a.session;
         let read_only = a.read_only;
         let mode = std::mem::replace(&mut a.mode, Mode::Normal);
@@ -135,7 +145,11 @@ impl Server {
                 match key.code {
                     KeyCode::Char(c @ '0'..='9') => {
                         let n = c as u32 - '0' as u32;
-                        let _ = self.run_action(Some(id), session, &Action::Pane(PaneAction::Select(n)));
+                        let _ = self.run_action(
+                            Some(id),
+                            session,
+                            &Action::Pane(PaneAction::Select(n)),
+                        );
                     }
                     _ => self.client_event(id, InputEvent::Key(key)),
                 }
@@ -202,8 +216,19 @@ impl Server {
         }
     }
 
-    fn prompt_key(&mut self, id: ClientId, session: SessionId, kind: PromptKind, mut text: String, key: Key) {
-        let back = if kind == PromptKind::RenameTab { Mode::Normal } else { Mode::Sidebar };
+    fn prompt_key(
+        &mut self,
+        id: ClientId,
+        session: SessionId,
+        kind: PromptKind,
+        mut text: String,
+        key: Key,
+    ) {
+        let back = if kind == PromptKind::RenameTab {
+            Mode::Normal
+        } else {
+            Mode::Sidebar
+        };
         match key.code {
             KeyCode::Escape => {
                 if kind == PromptKind::Filter
@@ -315,9 +340,23 @@ impl Server {
                 KeyCode::Enter => {
                     pager.search = Some(term);
                     pager.find(true);
-                    return self.set_mode(id, Mode::Pager { pager, typing: None });
+                    return self.set_mode(
+                        id,
+                        Mode::Pager {
+                            pager,
+                            typing: None,
+                        },
+                    );
                 }
-                KeyCode::Escape => return self.set_mode(id, Mode::Pager { pager, typing: None }),
+                KeyCode::Escape => {
+                    return self.set_mode(
+                        id,
+                        Mode::Pager {
+                            pager,
+                            typing: None,
+                        },
+                    );
+                }
                 KeyCode::Backspace => {
                     term.pop();
                 }
@@ -325,7 +364,13 @@ impl Server {
                 _ => {}
             }
             pager.search = Some(term.clone());
-            return self.set_mode(id, Mode::Pager { pager, typing: Some(term) });
+            return self.set_mode(
+                id,
+                Mode::Pager {
+                    pager,
+                    typing: Some(term),
+                },
+            );
         }
         let page = Pager::page(height) as isize;
         match key.code {
@@ -343,16 +388,30 @@ impl Server {
                 pager.find(false);
             }
             KeyCode::Char('/') => {
-                return self.set_mode(id, Mode::Pager { pager, typing: Some(String::new()) });
+                return self.set_mode(
+                    id,
+                    Mode::Pager {
+                        pager,
+                        typing: Some(String::new()),
+                    },
+                );
             }
             _ => {}
         }
-        self.set_mode(id, Mode::Pager { pager, typing: None });
+        self.set_mode(
+            id,
+            Mode::Pager {
+                pager,
+                typing: None,
+            },
+        );
     }
 
     /// Enters copy mode on the focused pane (if not in it) and applies a copy action.
     pub(super) fn copy_action(&mut self, id: ClientId, session: SessionId, action: &CopyAction) {
-        let current = self.attached_mut(id).map(|a| std::mem::replace(&mut a.mode, Mode::Normal));
+        let current = self
+            .attached_mut(id)
+            .map(|a| std::mem::replace(&mut a.mode, Mode::Normal));
         let state = match current {
             Some(Mode::Copy(state)) => state,
             other => {
@@ -373,21 +432,44 @@ impl Server {
         let w = self.sessions.get(&session)?.active_window()?;
         let app = self.apps.get(&w.active_app()?)?;
         let h = app.term.history();
-        let mut lines: Vec<String> = (0..h.len()).filter_map(|i| h.row_plain(i)).map(|l| l.trim_end().to_owned()).collect();
+        let mut lines: Vec<String> = (0..h.len())
+            .filter_map(|i| h.row_plain(i))
+            .map(|l| l.trim_end().to_owned())
+            .collect();
         let screen = app.term.screen();
         let (rows, cols) = screen.size();
         lines.extend(screen.rows(0, cols.get()).map(|r| r.trim_end().to_owned()));
         let (crow, ccol) = screen.cursor_position();
         let height = self
             .client_areas(id)
-            .and_then(|areas| w.layout.rects(areas.panes).into_iter().find(|(p, _)| *p == w.active))
+            .and_then(|areas| {
+                w.layout
+                    .rects(areas.panes)
+                    .into_iter()
+                    .find(|(p, _)| *p == w.active)
+            })
             .map_or(usize::from(rows.get()), |(_, r)| usize::from(r.height));
-        let mut mode = CopyMode::new(lines, usize::from(rows.get()), usize::from(crow), usize::from(ccol));
+        let mut mode = CopyMode::new(
+            lines,
+            usize::from(rows.get()),
+            usize::from(crow),
+            usize::from(ccol),
+        );
         mode.resize(height);
-        Some(CopyState { mode, pane: w.active, prompt: None })
+        Some(CopyState {
+            mode,
+            pane: w.active,
+            prompt: None,
+        })
     }
 
-    fn copy_apply(&mut self, id: ClientId, session: SessionId, mut state: Box<CopyState>, action: &CopyAction) {
+    fn copy_apply(
+        &mut self,
+        id: ClientId,
+        session: SessionId,
+        mut state: Box<CopyState>,
+        action: &CopyAction,
+    ) {
         match state.mode.act(action) {
             Outcome::Nothing => self.set_mode(id, Mode::Copy(state)),
             Outcome::Exit => self.set_mode(id, Mode::Normal),
@@ -443,7 +525,9 @@ impl Server {
     /// Clicks focus panes and select sidebar apps; dragging a border resizes; the wheel scrolls
     /// history in copy mode. Apps that asked for the mouse are not sent events yet.
     fn mouse(&mut self, id: ClientId, session: SessionId, m: MouseEvent) {
-        let Some(areas) = self.client_areas(id) else { return };
+        let Some(areas) = self.client_areas(id) else {
+            return;
+        };
         let inside = |r: ratatui::layout::Rect| {
             m.col >= r.x && m.col < r.right() && m.row >= r.y && m.row < r.bottom()
         };
@@ -473,7 +557,9 @@ impl Server {
                 }
             }
             MouseKind::Drag(MouseButton::Left) => {
-                let Some(b) = self.attached_mut(id).and_then(|a| a.dragging.clone()) else { return };
+                let Some(b) = self.attached_mut(id).and_then(|a| a.dragging.clone()) else {
+                    return;
+                };
                 let to = match b.axis {
                     crate::layout::Axis::Horizontal => m.col,
                     crate::layout::Axis::Vertical => m.row,
@@ -496,7 +582,15 @@ impl Server {
                     return;
                 }
                 for _ in 0..3 {
-                    self.copy_action(id, session, if up { &CopyAction::Up } else { &CopyAction::Down });
+                    self.copy_action(
+                        id,
+                        session,
+                        if up {
+                            &CopyAction::Up
+                        } else {
+                            &CopyAction::Down
+                        },
+                    );
                 }
             }
             _ => {}

@@ -7,3 +7,4 @@ mod faults;
 mod harness;
 mod headless;
 mod ssh;
+mod workspace;
