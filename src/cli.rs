@@ -85,8 +85,19 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff).
     Man,
+    /// Save the session state now (it is also saved whenever it changes).
+    Save,
+    /// Restore the saved sessions that do not run (after kill-server or a reboot).
+    Resurrect(ResurrectArgs),
     /// Run an action of the keymap vocabulary (`pane.split-right`, `tab.new`, `app.restart web` ...).
     Action(ActionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ResurrectArgs {
+    /// End processes left over from a server that was killed, instead of only reporting them.
+    #[arg(long)]
+    pub kill_orphans: bool,
 }
 
 #[derive(Debug, Args)]

@@ -70,13 +70,15 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Completions(a)) => system::completions(a.shell),
         Some(Command::Man) => system::man(),
         Some(Command::Action(a)) => action(&sock, a),
+        Some(Command::Save) => simple(&sock, Request::Save),
+        Some(Command::Resurrect(a)) => resurrect(&sock, a.kill_orphans),
         Some(Command::Server(args)) => {
             let mode = if args.daemon {
                 crate::server::Mode::Daemon
             } else {
                 crate::server::Mode::Foreground
             };
-            crate::server::run(&sock, mode)
+            crate::server::run(&sock, mode, args.resurrect)
         }
     }
 }
@@ -250,6 +252,41 @@ fn capture(sock: &SocketPaths, args: CaptureArgs) -> Result<()> {
     }
 }
 
+/// `appmux resurrect`: starts a server if needed and prints what was restored.
+fn resurrect(sock: &SocketPaths, kill_orphans: bool) -> Result<()> {
+    let reply = Connection::open_or_start(sock)?.request(Request::Resurrect { kill_orphans })?;
+    let Reply::Resurrected(r) = reply else {
+        bail!("unexpected answer from the server: {reply:?}");
+    };
+    for s in &r.restored {
+        println!("restored {s}");
+    }
+    for s in &r.skipped {
+        println!("skipped {s}: it is already running");
+    }
+    for o in &r.orphans {
+        let what = if r.killed.contains(&o.pid) {
+            "ended"
+        } else {
+            "still running (not started again; --kill-orphans ends it)"
+        };
+        println!(
+            "left over from the previous server: {}:{} pid {} {what}",
+            o.session, o.app, o.pid
+        );
+    }
+    if let Some(aside) = &r.kept_aside {
+        eprintln!("appmux: the state file had problems; it was kept as {aside}");
+    }
+    for p in &r.problems {
+        eprintln!("appmux: could not restore {p}");
+    }
+    if r.restored.is_empty() && r.skipped.is_empty() && r.problems.is_empty() {
+        println!("nothing to restore");
+    }
+    Ok(())
+}
+
 /// `appmux action NAME [ARGS]`: checked here (a bad action is a usage error), run by the server.
 fn action(sock: &SocketPaths, args: crate::cli::ActionArgs) -> Result<()> {
     if args.name == "list" {
@@ -289,6 +326,7 @@ mod tests {
     #[test]
     fn ls_lists_sessions_and_apps_for_humans() {
         let report = ListReport {
+            orphans: Vec::new(),
             server_pid: 1,
             sessions: vec![SessionInfo {
                 name: "work".into(),

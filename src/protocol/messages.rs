@@ -103,6 +103,12 @@ pub enum Request {
         session: Option<String>,
         action: String,
     },
+    /// Write the session state now.
+    Save,
+    /// Restore saved sessions that do not run; optionally end leftover processes first.
+    Resurrect {
+        kill_orphans: bool,
+    },
 }
 
 /// What to do to an app.
@@ -144,6 +150,34 @@ pub enum Reply {
         name: String,
         project_file: Option<String>,
     },
+    /// What `resurrect` did.
+    Resurrected(ResurrectReport),
+}
+
+/// A process of the previous server that still runs (same pid and start time as saved).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Orphan {
+    pub session: String,
+    pub app: String,
+    pub pid: u32,
+    /// Its start time (clock ticks since boot), which tells it from a reused pid.
+    #[serde(default)]
+    pub started: u64,
+}
+
+/// What `resurrect` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResurrectReport {
+    pub restored: Vec<String>,
+    /// Sessions that already run (nothing is duplicated).
+    pub skipped: Vec<String>,
+    /// What could not be restored, and why.
+    pub problems: Vec<String>,
+    pub orphans: Vec<Orphan>,
+    /// Orphans ended on request.
+    pub killed: Vec<u32>,
+    /// Where a damaged state file was put aside.
+    pub kept_aside: Option<String>,
 }
 
 /// Server to client.
@@ -173,6 +207,9 @@ impl Tagged for ServerMsg {
 pub struct ListReport {
     pub server_pid: u32,
     pub sessions: Vec<SessionInfo>,
+    /// Processes left over from a previous server (see `appmux resurrect --kill-orphans`).
+    #[serde(default)]
+    pub orphans: Vec<Orphan>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

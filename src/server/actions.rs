@@ -251,6 +251,7 @@ impl Server {
 
     /// Focus, sizes and names follow a layout change.
     pub(super) fn after_layout_change(&mut self, session: SessionId) {
+        self.state_changed();
         let names: Vec<Option<String>> = self
             .sessions
             .get(&session)

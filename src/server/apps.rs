@@ -106,6 +106,7 @@ impl Server {
             return;
         }
         app.published = Some(now);
+        self.state_changed();
         let payload = self.app_payload(id);
         self.publish("apps:state", payload);
     }

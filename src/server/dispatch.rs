@@ -33,6 +33,13 @@ impl Server {
                 .apps_request(session.as_deref(), &apps, op)
                 .map(|()| Reply::Done),
             Request::Run { session, spec } => self.run_app(session.as_deref(), spec),
+            Request::Save => {
+                self.save_now();
+                Ok(Reply::Done)
+            }
+            Request::Resurrect { kill_orphans } => {
+                Ok(Reply::Resurrected(self.resurrect(kill_orphans)))
+            }
             Request::Action { session, action } => self
                 .action_request(session.as_deref(), &action)
                 .map(|()| Reply::Done),
@@ -179,6 +186,7 @@ impl Server {
             s.windows.push(Window::new(window_name, pane, shown));
         }
         tracing::info!(session = %name, apps = ids.len(), "session created");
+        self.state_changed();
         self.publish(
             "sessions",
             serde_json::json!({"event": "created", "session": name}),
@@ -235,6 +243,7 @@ impl Server {
             self.retire_app(app);
         }
         tracing::info!(session = %session.name, "session killed");
+        self.state_changed();
         self.publish(
             "sessions",
             serde_json::json!({"event": "killed", "session": session.name}),
@@ -405,6 +414,7 @@ impl Server {
         ListReport {
             server_pid: std::process::id(),
             sessions,
+            orphans: self.orphans.clone(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod control;
 pub mod dispatch;
 pub mod listener;
 pub mod model;
+pub mod persist;
 pub mod settings;
 pub mod sidebar;
 pub mod state;
@@ -43,7 +44,7 @@ const EVENT_QUEUE: usize = 1024;
 const FLUSH_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Runs a server on `sock` until it is told to stop.
-pub fn run(sock: &SocketPaths, mode: Mode) -> Result<()> {
+pub fn run(sock: &SocketPaths, mode: Mode, resurrect: bool) -> Result<()> {
     let log_guard = init_logging(sock, mode)?;
     let lock = claim(sock)?;
     let listener = bind(&sock.socket)?;
@@ -69,7 +70,8 @@ pub fn run(sock: &SocketPaths, mode: Mode) -> Result<()> {
             .ok();
         let options = load_options();
         let (keymap, theme) = load_keymap_and_theme(&options);
-        let settings = Settings::new(sock.socket.clone(), options, keymap, theme);
+        let mut settings = Settings::new(sock.socket.clone(), options, keymap, theme);
+        settings.resurrect |= resurrect;
         let waiters = Server::new(settings, pty_tx, sampler)
             .run(ev_rx, pty_rx, usage_rx)
             .await;

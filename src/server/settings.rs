@@ -27,13 +27,22 @@ pub struct Settings {
     pub options: Options,
     pub keymap: Keymap,
     pub theme: Theme,
+    /// The socket's name, for per-socket files (the state file).
+    pub label: String,
+    /// Restore saved sessions when the server starts.
+    pub resurrect: bool,
 }
 
 impl Settings {
     pub fn new(socket: PathBuf, options: Options, keymap: Keymap, theme: Theme) -> Self {
         Self {
-            socket,
+            socket: socket.clone(),
             prefix: keymap.prefix.unwrap_or(Key::ctrl('b')),
+            label: socket
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "default".into()),
+            resurrect: options.resurrect,
             keymap,
             theme,
             history_limit: options.scrollback,

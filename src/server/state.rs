@@ -61,6 +61,10 @@ pub struct Server {
     pub paste_buffer: Option<String>,
     /// `kill-server` requests, answered once the server is gone.
     pub shutdown_waiters: Vec<ClientId>,
+    /// When the state file is next written (set shortly after a change).
+    pub save_due: Option<Instant>,
+    /// Processes left over from a previous server, found at start.
+    pub orphans: Vec<crate::protocol::Orphan>,
 }
 
 impl Server {
@@ -83,6 +87,8 @@ impl Server {
             pending_ls: Vec::new(),
             paste_buffer: None,
             shutdown_waiters: Vec::new(),
+            save_due: None,
+            orphans: Vec::new(),
         }
     }
 
@@ -100,6 +106,15 @@ impl Server {
         mut usage: mpsc::Receiver<metrics::Report>,
     ) -> anyhow::Result<Vec<mpsc::Sender<Outgoing>>> {
         use tokio::signal::unix::{SignalKind, signal};
+        self.orphans = self.find_orphans();
+        for o in &self.orphans {
+            tracing::warn!(session = %o.session, app = %o.app, pid = o.pid,
+                "a process of the previous server is still running; `appmux resurrect --kill-orphans` ends it");
+        }
+        if self.settings.resurrect {
+            let report = self.resurrect(false);
+            tracing::info!(?report, "resurrected");
+        }
         let mut term = signal(SignalKind::terminate())?;
         let mut int = signal(SignalKind::interrupt())?;
         // SIGHUP is caught (and ignored) so that losing the terminal or SSH connection that
@@ -137,6 +152,9 @@ impl Server {
             self.kill_due(now);
             self.tick_apps(now);
             self.expire_client_timers(now);
+            if self.save_due.is_some_and(|t| t <= now) {
+                self.save_now();
+            }
             self.sample_due(now);
             self.answer_due_ls(now);
             if self.shutdown_complete(now) {
@@ -171,6 +189,7 @@ impl Server {
             .chain(kills)
             .chain(ls)
             .chain(self.shutdown)
+            .chain(self.save_due)
             .chain(self.app_deadline())
             .chain(self.next_sample())
             .min()
@@ -251,8 +270,12 @@ impl Server {
         });
     }
 
-    /// Records that something worth saving changed.
-    pub fn state_changed(&mut self) {}
+    /// Records that something worth saving changed; the file is written shortly after.
+    pub fn state_changed(&mut self) {
+        if self.save_due.is_none() {
+            self.save_due = Some(Instant::now() + crate::server::persist::SAVE_DELAY);
+        }
+    }
 
     /// Flash messages and pane numbers go away on time.
     fn expire_client_timers(&mut self, now: Instant) {
@@ -313,6 +336,8 @@ impl Server {
             return;
         }
         tracing::info!("stopping: {why}");
+        // The sessions as they run now are what resurrect brings back.
+        self.save_now();
         self.shutdown = Some(Instant::now() + SHUTDOWN_GRACE);
         for app in self.apps.values() {
             if let Some(p) = &app.process {

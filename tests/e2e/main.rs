@@ -6,5 +6,6 @@ mod core;
 mod faults;
 mod harness;
 mod headless;
+mod persist;
 mod ssh;
 mod workspace;
