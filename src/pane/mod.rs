@@ -1,8 +1,12 @@
 //! A pane's terminal machinery: the child process in its PTY (`process`), the emulated screen
-//! with its replies and history (`term`, `history`), and the encoding of keys for the child
-//! (`encode`). Nothing here knows about sessions, clients or rendering.
+//! with its replies and history (`term`, `history`), the byte filter in front of the parser
+//! (`filter`), the modes and queries vt100 leaves to us (`modes`), and the encoding of keys and
+//! mouse events for the child (`encode`). Nothing here knows about sessions, clients or
+//! rendering.
 
 pub mod encode;
+pub mod filter;
 pub mod history;
+pub mod modes;
 pub mod process;
 pub mod term;

@@ -1,0 +1,682 @@
+//! The byte filter in front of the vt100 parser: it fixes what vt100 gets wrong or leaves
+//! unbounded, as a small streaming state machine that follows the same escape-sequence grammar
+//! as the parser (ECMA-48 as `vte` implements it), so its view of "is this byte printed?"
+//! always matches the parser's.
+//!
+//! It owns four jobs and nothing else:
+//! - DEC special graphics: `ESC ( 0` / `ESC ) 0` designations and SO/SI shifts are tracked, and
+//!   printed bytes in the line-drawing range become the Unicode box-drawing characters that
+//!   vt100 would otherwise show as `q`, `x`, `l` ...
+//! - invalid UTF-8 becomes [`INVALID`], which vt100 prints (it silently drops U+FFFD); the
+//!   renderer and `capture` show it as U+FFFD;
+//! - OSC strings are bounded at [`OSC_MAX`] bytes (vte would buffer an unterminated one
+//!   forever), and OSC 10/11/12 colour queries are reported with their terminator, which the
+//!   parser's callbacks do not see;
+//! - REP (`CSI n b`) counts are clamped so one short sequence cannot make the parser print
+//!   millions of characters.
+//!
+//! Output is handed to a sink as pieces, in order: unchanged input is passed through as slices
+//! of the input (the common case costs one scan and no copy), changed stretches go through a
+//! reused scratch buffer, and queries arrive between the bytes before and after them so that
+//! replies keep the order of the queries.
+
+/// What vt100 is given in place of an invalid UTF-8 sequence: it refuses to print U+FFFD itself.
+pub const INVALID: char = '\u{FFFC}';
+const INVALID_UTF8: &[u8] = "\u{FFFC}".as_bytes();
+
+/// The longest OSC string passed on; the rest of a longer one is dropped.
+pub const OSC_MAX: usize = 1 << 20;
+
+const ESC: u8 = 0x1b;
+const BEL: u8 = 0x07;
+const SO: u8 = 0x0e;
+const SI: u8 = 0x0f;
+const CAN: u8 = 0x18;
+const SUB: u8 = 0x1a;
+
+/// A piece of the filtered stream.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Bytes for the parser.
+    Bytes(&'a [u8]),
+    /// An OSC 10/11/12 colour query (`OSC 1x ; ? ST`) just ended; answer it now.
+    ColorQuery { which: u8, bel: bool },
+    /// RIS (`ESC c`) just reset the terminal; reset what vt100 does not know about too.
+    Reset,
+}
+
+/// A character set that can be designated into G0 or G1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Charset {
+    #[default]
+    Ascii,
+    /// DEC special graphics (line drawing).
+    Graphics,
+    /// The British set: `#` is a pound sign.
+    Uk,
+}
+
+impl Charset {
+    fn from_final(b: u8) -> Self {
+        match b {
+            b'0' => Charset::Graphics,
+            b'A' => Charset::Uk,
+            _ => Charset::Ascii,
+        }
+    }
+
+    /// The replacement for printed byte `b` in this set, if it changes.
+    fn map(self, b: u8) -> Option<&'static str> {
+        match self {
+            Charset::Ascii => None,
+            Charset::Uk => (b == b'#').then_some("£"),
+            Charset::Graphics => match b {
+                0x5f..=0x7e => Some(DEC_GRAPHICS[usize::from(b - 0x5f)]),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// DEC special graphics for `_` (0x5f) to `~` (0x7e), as xterm draws them.
+const DEC_GRAPHICS: [&str; 32] = [
+    " ", "◆", "▒", "␉", "␌", "␍", "␊", "°", "±", "␤", "␋", "┘", "┐", "┌", "└", "┼", "⎺", "⎻", "─",
+    "⎼", "⎽", "├", "┤", "┴", "┬", "│", "≤", "≥", "π", "≠", "£", "·",
+];
+
+/// Where in the escape-sequence grammar the stream is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum State {
+    #[default]
+    Ground,
+    Escape,
+    /// `ESC` and an intermediate byte; the second is noted so that only a plain
+    /// `ESC ( F` designates.
+    EscIntermediate {
+        first: u8,
+        more: bool,
+    },
+    /// A CSI sequence. `rep` tracks whether it can still be a plain REP and its first
+    /// parameter; `start` is where it began in the current input, if it did.
+    Csi {
+        rep: bool,
+        first: u32,
+        in_first: bool,
+        start: Option<usize>,
+    },
+    /// An OSC string of `len` bytes so far; its first bytes are kept to recognise queries.
+    Osc {
+        len: usize,
+    },
+    /// The rest of an over-long OSC string, dropped up to its end.
+    OscSkip,
+    /// DCS, SOS, PM or APC: nothing in it is printed. `dcs` strings also end at 0x9c, as in vte.
+    Str {
+        dcs: bool,
+    },
+}
+
+/// The filter's state between reads.
+#[derive(Debug, Default)]
+pub struct Filter {
+    state: State,
+    /// G0 and G1.
+    sets: [Charset; 2],
+    /// SO is in effect: G1 is used for printing.
+    shifted: bool,
+    /// Charsets saved with the cursor (DECSC), restored by DECRC.
+    saved: Option<([Charset; 2], bool)>,
+    /// The first bytes of the OSC string in progress.
+    osc_head: [u8; 8],
+    /// The start of a UTF-8 character that the previous read cut short.
+    partial: ([u8; 4], u8),
+    scratch: Vec<u8>,
+}
+
+/// Collects output pieces: runs of unchanged input are handed out as slices, changes are
+/// assembled in the scratch buffer.
+struct Out<'a, F: FnMut(Piece<'_>)> {
+    input: &'a [u8],
+    /// Input before this index has been handed out or copied to the scratch buffer.
+    start: usize,
+    scratch: &'a mut Vec<u8>,
+    sink: F,
+}
+
+impl<F: FnMut(Piece<'_>)> Out<'_, F> {
+    /// Replaces `len` input bytes at `at` with `with`.
+    fn replace(&mut self, at: usize, len: usize, with: &[u8]) {
+        self.scratch.extend_from_slice(&self.input[self.start..at]);
+        self.scratch.extend_from_slice(with);
+        self.start = at + len;
+    }
+
+    /// Hands out everything up to `end`.
+    fn flush(&mut self, end: usize) {
+        if self.scratch.is_empty() {
+            if end > self.start {
+                (self.sink)(Piece::Bytes(&self.input[self.start..end]));
+            }
+        } else {
+            self.scratch.extend_from_slice(&self.input[self.start..end]);
+            (self.sink)(Piece::Bytes(&self.scratch[..]));
+            self.scratch.clear();
+        }
+        self.start = end;
+    }
+
+    /// Hands out everything up to `end`, then `piece`.
+    fn piece(&mut self, end: usize, piece: Piece<'_>) {
+        self.flush(end);
+        (self.sink)(piece);
+    }
+}
+
+impl Filter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Filters one read of app output; `rep_max` is the largest REP count let through (the
+    /// screen's width: REP repeats within a line in every real use).
+    pub fn run(&mut self, input: &[u8], rep_max: u16, sink: impl FnMut(Piece<'_>)) {
+        if let State::Csi { start, .. } = &mut self.state {
+            // It began in an earlier read.
+            *start = None;
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let mut out = Out {
+            input,
+            start: 0,
+            scratch: &mut scratch,
+            sink,
+        };
+        let mut pos = self.finish_partial(&mut out);
+        while pos < input.len() {
+            pos = match self.state {
+                State::Ground => self.ground(&mut out, pos),
+                _ => {
+                    self.sequence_byte(&mut out, pos, rep_max);
+                    pos + 1
+                }
+            };
+        }
+        out.flush(input.len());
+        self.scratch = scratch;
+    }
+
+    /// The charset printed bytes are drawn from.
+    fn active(&self) -> Charset {
+        self.sets[usize::from(self.shifted)]
+    }
+
+    /// Completes a UTF-8 character the previous read cut short; returns where to go on.
+    fn finish_partial<F: FnMut(Piece<'_>)>(&mut self, out: &mut Out<'_, F>) -> usize {
+        let (bytes, len) = self.partial;
+        let len = usize::from(len);
+        if len == 0 {
+            return 0;
+        }
+        let input = out.input;
+        let width = utf8_width(bytes[0]);
+        let take = (width - len).min(input.len());
+        let mut buf = [0u8; 4];
+        buf[..len].copy_from_slice(&bytes[..len]);
+        buf[len..len + take].copy_from_slice(&input[..take]);
+        match first_char(&buf[..len + take]) {
+            Utf8::Valid(n) => {
+                self.partial = ([0; 4], 0);
+                out.scratch.extend_from_slice(&buf[..n]);
+                out.start = n - len;
+                n - len
+            }
+            Utf8::Invalid(n) => {
+                self.partial = ([0; 4], 0);
+                out.scratch.extend_from_slice(INVALID_UTF8);
+                let used = n.saturating_sub(len);
+                out.start = used;
+                used
+            }
+            Utf8::Incomplete => {
+                self.partial.0[len..len + take].copy_from_slice(&input[..take]);
+                self.partial.1 = (len + take) as u8;
+                out.start = take;
+                take
+            }
+        }
+    }
+
+    /// Printed text up to the next byte that changes state; returns where that byte is.
+    fn ground<F: FnMut(Piece<'_>)>(&mut self, out: &mut Out<'_, F>, pos: usize) -> usize {
+        let input = out.input;
+        let end = input[pos..]
+            .iter()
+            .position(|&b| matches!(b, ESC | SO | SI))
+            .map_or(input.len(), |n| pos + n);
+        let run = &input[pos..end];
+        let set = self.active();
+        if set != Charset::Ascii || std::str::from_utf8(run).is_err() {
+            self.slow_text(out, pos, end, set);
+        }
+        match input.get(end) {
+            Some(&ESC) => self.state = State::Escape,
+            Some(&SO) => self.shifted = true,
+            Some(&SI) => self.shifted = false,
+            _ => return end,
+        }
+        end + 1
+    }
+
+    /// Text that needs changes: translated line drawing, invalid UTF-8, a character cut short
+    /// at the end of the read.
+    fn slow_text<F: FnMut(Piece<'_>)>(
+        &mut self,
+        out: &mut Out<'_, F>,
+        mut at: usize,
+        end: usize,
+        set: Charset,
+    ) {
+        let input = out.input;
+        while at < end {
+            let b = input[at];
+            if b < 0x80 {
+                if let Some(glyph) = set.map(b) {
+                    out.replace(at, 1, glyph.as_bytes());
+                }
+                at += 1;
+                continue;
+            }
+            match first_char(&input[at..end]) {
+                Utf8::Valid(n) => at += n,
+                Utf8::Invalid(n) => {
+                    out.replace(at, n, INVALID_UTF8);
+                    at += n;
+                }
+                Utf8::Incomplete if end == input.len() => {
+                    // Kept until the next read says whether the character is whole.
+                    let len = end - at;
+                    self.partial.0[..len].copy_from_slice(&input[at..end]);
+                    self.partial.1 = len as u8;
+                    out.replace(at, len, b"");
+                    at = end;
+                }
+                Utf8::Incomplete => {
+                    // An escape sequence interrupts the character.
+                    out.replace(at, end - at, INVALID_UTF8);
+                    at = end;
+                }
+            }
+        }
+    }
+
+    /// One byte inside an escape sequence or string.
+    fn sequence_byte<F: FnMut(Piece<'_>)>(
+        &mut self,
+        out: &mut Out<'_, F>,
+        at: usize,
+        rep_max: u16,
+    ) {
+        let b = out.input[at];
+        match self.state {
+            State::Ground => {}
+            State::Escape => {
+                self.escape_byte(b, at);
+                if b == b'c' {
+                    out.piece(at + 1, Piece::Reset);
+                }
+            }
+            State::EscIntermediate { first, more } => match b {
+                0x20..=0x2f => {
+                    self.state = State::EscIntermediate { first, more: true };
+                }
+                0x30..=0x7e => {
+                    match first {
+                        b'(' if !more => self.sets[0] = Charset::from_final(b),
+                        b')' if !more => self.sets[1] = Charset::from_final(b),
+                        _ => {}
+                    }
+                    self.state = State::Ground;
+                }
+                _ => self.control(b),
+            },
+            State::Csi {
+                rep,
+                first,
+                in_first,
+                start,
+            } => self.csi_byte(out, at, rep_max, (rep, first, in_first, start)),
+            State::Osc { len } => self.osc_byte(out, at, len),
+            State::OscSkip => match b {
+                BEL => {
+                    out.replace(at, 1, b"");
+                    self.state = State::Ground;
+                }
+                ESC => self.state = State::Escape,
+                CAN | SUB => self.state = State::Ground,
+                _ => out.replace(at, 1, b""),
+            },
+            State::Str { dcs } => match b {
+                ESC => self.state = State::Escape,
+                CAN | SUB => self.state = State::Ground,
+                0x9c if dcs => self.state = State::Ground,
+                _ => {}
+            },
+        }
+    }
+
+    /// C0 controls act inside escape and control sequences too; CAN and SUB cancel them.
+    fn control(&mut self, b: u8) {
+        match b {
+            ESC => self.state = State::Escape,
+            CAN | SUB => self.state = State::Ground,
+            SO => self.shifted = true,
+            SI => self.shifted = false,
+            _ => {}
+        }
+    }
+
+    fn escape_byte(&mut self, b: u8, at: usize) {
+        self.state = State::Ground;
+        match b {
+            0x20..=0x2f => {
+                self.state = State::EscIntermediate {
+                    first: b,
+                    more: false,
+                }
+            }
+            b'[' => {
+                self.state = State::Csi {
+                    rep: true,
+                    first: 0,
+                    in_first: true,
+                    // The ESC is the byte before, when it was in this read.
+                    start: at.checked_sub(1),
+                }
+            }
+            b']' => {
+                self.osc_head = [0; 8];
+                self.state = State::Osc { len: 0 };
+            }
+            b'P' => self.state = State::Str { dcs: true },
+            b'X' | b'^' | b'_' => self.state = State::Str { dcs: false },
+            b'c' => {
+                self.sets = [Charset::Ascii; 2];
+                self.shifted = false;
+                self.saved = None;
+            }
+            b'7' => self.saved = Some((self.sets, self.shifted)),
+            b'8' => {
+                if let Some((sets, shifted)) = self.saved {
+                    self.sets = sets;
+                    self.shifted = shifted;
+                }
+            }
+            0x30..=0x7e => {}
+            // Other bytes leave the escape pending, as in vte.
+            _ => {
+                self.state = State::Escape;
+                self.control(b);
+            }
+        }
+    }
+
+    fn csi_byte<F: FnMut(Piece<'_>)>(
+        &mut self,
+        out: &mut Out<'_, F>,
+        at: usize,
+        rep_max: u16,
+        (mut rep, mut first, mut in_first, start): (bool, u32, bool, Option<usize>),
+    ) {
+        let b = out.input[at];
+        match b {
+            b'0'..=b'9' => {
+                if in_first {
+                    first = first.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+                }
+            }
+            b':' | b';' => in_first = false,
+            // Intermediates and private markers make it something other than REP.
+            0x20..=0x2f | 0x3c..=0x3f => rep = false,
+            0x40..=0x7e => {
+                self.state = State::Ground;
+                if b == b'b' && rep && first > u32::from(rep_max) {
+                    match start {
+                        Some(start) => {
+                            let clamped = format!("\x1b[{}b", rep_max.max(1));
+                            out.replace(start, at + 1 - start, clamped.as_bytes());
+                        }
+                        // Its start went out with an earlier read: drop the repeat instead.
+                        None => out.replace(at, 1, b"z"),
+                    }
+                }
+                return;
+            }
+            0x7f | 0x80.. => {}
+            _ => return self.control(b),
+        }
+        self.state = State::Csi {
+            rep,
+            first,
+            in_first,
+            start,
+        };
+    }
+
+    fn osc_byte<F: FnMut(Piece<'_>)>(&mut self, out: &mut Out<'_, F>, at: usize, len: usize) {
+        let b = out.input[at];
+        let end = match b {
+            BEL => Some(true),
+            ESC => Some(false),
+            CAN | SUB => {
+                self.state = State::Ground;
+                return;
+            }
+            0x00..=0x1f => return,
+            _ => None,
+        };
+        let Some(bel) = end else {
+            if len < self.osc_head.len() {
+                self.osc_head[len] = b;
+            }
+            if len + 1 >= OSC_MAX {
+                // End it here (vte then hands over the truncated string) and drop the rest.
+                out.replace(at, 1, &[b, BEL]);
+                self.state = State::OscSkip;
+            } else {
+                self.state = State::Osc { len: len + 1 };
+            }
+            return;
+        };
+        self.state = if bel { State::Ground } else { State::Escape };
+        let which = match &self.osc_head[..len.min(8)] {
+            b"10;?" => 10,
+            b"11;?" => 11,
+            b"12;?" => 12,
+            _ => return,
+        };
+        out.piece(at + 1, Piece::ColorQuery { which, bel });
+    }
+}
+
+/// The length of the UTF-8 character a lead byte starts (1 for bytes that cannot start one).
+fn utf8_width(lead: u8) -> usize {
+    match lead {
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
+        _ => 1,
+    }
+}
+
+enum Utf8 {
+    /// A whole character of this many bytes.
+    Valid(usize),
+    /// This many bytes are one invalid sequence (as `String::from_utf8_lossy` counts them).
+    Invalid(usize),
+    /// Valid so far, but cut short.
+    Incomplete,
+}
+
+/// Classifies the UTF-8 character at the start of `buf` (which is not empty).
+fn first_char(buf: &[u8]) -> Utf8 {
+    let width = utf8_width(buf[0]);
+    let candidate = &buf[..width.min(buf.len())];
+    match std::str::from_utf8(candidate) {
+        Ok(_) if candidate.len() == width => Utf8::Valid(width),
+        Ok(_) => Utf8::Incomplete,
+        Err(e) => match e.error_len() {
+            Some(n) => Utf8::Invalid(n),
+            None => Utf8::Incomplete,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, Eq)]
+    enum Got {
+        Bytes(Vec<u8>),
+        Query(u8, bool),
+        Reset,
+    }
+
+    /// Feeds `chunks` and returns the pieces, adjacent byte pieces merged.
+    fn run_chunks(chunks: &[&[u8]], rep_max: u16) -> Vec<Got> {
+        let mut f = Filter::new();
+        let mut got: Vec<Got> = Vec::new();
+        for chunk in chunks {
+            f.run(chunk, rep_max, |p| match p {
+                Piece::Bytes(b) => match got.last_mut() {
+                    Some(Got::Bytes(prev)) => prev.extend_from_slice(b),
+                    _ => got.push(Got::Bytes(b.to_vec())),
+                },
+                Piece::ColorQuery { which, bel } => got.push(Got::Query(which, bel)),
+                Piece::Reset => got.push(Got::Reset),
+            });
+        }
+        got
+    }
+
+    fn bytes(chunks: &[&[u8]]) -> Vec<u8> {
+        run_chunks(chunks, 80)
+            .into_iter()
+            .flat_map(|g| match g {
+                Got::Bytes(b) => b,
+                Got::Query(..) | Got::Reset => Vec::new(),
+            })
+            .collect()
+    }
+
+    fn text(chunks: &[&[u8]]) -> String {
+        String::from_utf8(bytes(chunks)).unwrap()
+    }
+
+    #[test]
+    fn plain_text_and_sequences_pass_unchanged() {
+        let input: &[u8] = b"hello \x1b[1;31mred\x1b[m \xe4\xb8\xad\x1b]0;title\x07 qx";
+        assert_eq!(bytes(&[input]), input);
+    }
+
+    #[test]
+    fn line_drawing_in_g0_and_g1() {
+        assert_eq!(text(&[b"\x1b(0lqqk\x1b(B lqk"]), "\x1b(0┌──┐\x1b(B lqk");
+        // ncurses style: G1 is graphics, SO/SI switch.
+        assert_eq!(
+            text(&[b"\x1b(B\x1b)0a\x0ex\x0fx"]),
+            "\x1b(B\x1b)0a\x0e│\x0fx"
+        );
+        // Escape sequences inside graphics mode are left alone, including their letters.
+        assert_eq!(
+            text(&[b"\x1b(0\x1b[?25lq\x1b]2;lqk\x07x\x1bPqqq\x1b\\x"]),
+            "\x1b(0\x1b[?25l─\x1b]2;lqk\x07│\x1bPqqq\x1b\\│"
+        );
+        // Reset by RIS; saved and restored with the cursor.
+        assert_eq!(text(&[b"\x1b(0\x1bcq"]), "\x1b(0\x1bcq");
+        assert_eq!(
+            text(&[b"\x1b(0\x1b7\x1b(Bq\x1b8q"]),
+            "\x1b(0\x1b7\x1b(Bq\x1b8─"
+        );
+        assert_eq!(text(&[b"\x1b(A#"]), "\x1b(A£");
+    }
+
+    #[test]
+    fn designations_and_shifts_split_across_reads() {
+        assert_eq!(text(&[b"\x1b", b"(", b"0", b"x"]), "\x1b(0│");
+        assert_eq!(text(&[b"\x1b)0\x0e", b"x\x0f", b"x"]), "\x1b)0\x0e│\x0fx");
+    }
+
+    #[test]
+    fn invalid_utf8_becomes_the_marker_and_cut_characters_are_joined() {
+        let fffc = "\u{FFFC}";
+        assert_eq!(text(&[b"a\xffb"]), format!("a{fffc}b"));
+        assert_eq!(text(&[b"a\xe4\xb8b"]), format!("a{fffc}b"));
+        assert_eq!(text(&[b"a\xe4", b"\xb8", b"\xadb"]), "a中b");
+        assert_eq!(text(&[b"a\xe4", b"\xb8", b"b"]), format!("a{fffc}b"));
+        assert_eq!(text(&[b"a\xe4\xb8\x1b[mb"]), format!("a{fffc}\x1b[mb"));
+        // Bytes that do not print are not checked.
+        assert_eq!(bytes(&[b"\x1b]2;\xff\x07"]), b"\x1b]2;\xff\x07");
+    }
+
+    #[test]
+    fn rep_is_clamped_to_the_line() {
+        assert_eq!(text(&[b"x\x1b[1000000000b"]), "x\x1b[80b");
+        assert_eq!(text(&[b"x\x1b[80b\x1b[5;9b"]), "x\x1b[80b\x1b[5;9b");
+        assert_eq!(text(&[b"x\x1b[99999;1b"]), "x\x1b[80b");
+        assert_eq!(text(&[b"x\x1b[?99999b"]), "x\x1b[?99999b");
+        // Split across reads: the repeat is dropped.
+        assert_eq!(text(&[b"x\x1b[99", b"999b"]), "x\x1b[99999z");
+    }
+
+    #[test]
+    fn colour_queries_are_reported_in_order() {
+        let got = run_chunks(&[b"a\x1b]11;?\x1b\\\x1b[c\x1b]10;?\x07b"], 80);
+        assert_eq!(
+            got,
+            vec![
+                Got::Bytes(b"a\x1b]11;?\x1b".to_vec()),
+                Got::Query(11, false),
+                Got::Bytes(b"\\\x1b[c\x1b]10;?\x07".to_vec()),
+                Got::Query(10, true),
+                Got::Bytes(b"b".to_vec()),
+            ]
+        );
+        let got = run_chunks(&[b"\x1b]1", b"2;", b"?", b"\x07"], 80);
+        assert_eq!(got.last(), Some(&Got::Query(12, true)));
+        // Not queries: a set, a longer string.
+        let got = run_chunks(&[b"\x1b]11;#000000\x07\x1b]11;?;x\x07"], 80);
+        assert!(got.iter().all(|g| matches!(g, Got::Bytes(_))));
+    }
+
+    #[test]
+    fn long_osc_strings_are_cut() {
+        let mut f = Filter::new();
+        let mut passed = 0usize;
+        let mut ended = false;
+        f.run(b"\x1b]2;", 80, |_| {});
+        let block = vec![b'y'; 64 * 1024];
+        for _ in 0..(OSC_MAX / block.len() + 4) {
+            f.run(&block, 80, |p| {
+                if let Piece::Bytes(b) = p {
+                    passed += b.len();
+                    ended |= b.contains(&BEL);
+                }
+            });
+        }
+        assert!(ended);
+        assert!(passed <= OSC_MAX + 1, "{passed}");
+        // Text after the string's end is printed again.
+        assert_eq!(
+            bytes(&[b"\x1b]2;ab\x07\x1b]2;x\x07ok"]),
+            b"\x1b]2;ab\x07\x1b]2;x\x07ok"
+        );
+        let mut after = Vec::new();
+        f.run(b"yy\x07ok", 80, |p| {
+            if let Piece::Bytes(b) = p {
+                after.extend_from_slice(b)
+            }
+        });
+        assert_eq!(after, b"ok");
+    }
+}
