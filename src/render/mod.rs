@@ -183,8 +183,15 @@ pub fn draw(frame: &mut Frame, view: &View) {
         }
     }
     draw_borders(buf, view);
+    if view
+        .panes
+        .iter()
+        .all(|p| p.area.intersection(area).is_empty())
+    {
+        draw_placeholder(buf, view.areas.panes.intersection(area));
+    }
     if let (Some(sb), Some(rect)) = (&view.sidebar, view.areas.sidebar) {
-        sidebar::draw(buf, rect, sb, view.areas.sidebar_left);
+        sidebar::draw(buf, rect, sb, view.areas.sidebar_left, view.theme);
     }
     if let Some(pager) = view.overlay {
         overlay::draw_pager(buf, view.areas.panes, pager);
@@ -238,6 +245,15 @@ fn draw_copy(
             pos.len(),
             theme.copy.position,
         );
+    }
+}
+
+/// Nothing fits: a dotted area, like tmux shows for a terminal too small for its layout.
+fn draw_placeholder(buf: &mut Buffer, area: Rect) {
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            buf[(x, y)].set_symbol("·");
+        }
     }
 }
 
@@ -478,6 +494,101 @@ mod tests {
             depth: color::ColorDepth::TrueColor,
         };
         assert_eq!(rendered(size, &view).screen().contents(), "01234567\nrow2");
+    }
+
+    /// Four panes laid out by each preset, drawn through the real render path.
+    fn preset_screen(
+        preset: crate::layout::Preset,
+        theme: &crate::config::theme::Theme,
+    ) -> vt100::Parser {
+        use crate::layout::{Axis, Layout, PaneId};
+        let size = Size { cols: 80, rows: 24 };
+        let chrome = Chrome::PLAIN;
+        let area = areas(size, chrome).panes;
+        let mut layout = Layout::new(PaneId(0));
+        for i in 1..4 {
+            layout.split(PaneId(i - 1), Axis::Horizontal, PaneId(i));
+        }
+        layout.apply_preset(preset, PaneId(0));
+        let rects = layout.rects(area);
+        let apps: Vec<vt100::Parser> = rects
+            .iter()
+            .map(|(p, r)| {
+                parser(
+                    r.width.max(1),
+                    r.height.max(1),
+                    format!("pane {}\r\n$ ", p.0).as_bytes(),
+                )
+            })
+            .collect();
+        let view = View {
+            areas: areas(size, chrome),
+            panes: rects
+                .iter()
+                .zip(&apps)
+                .map(|((p, r), a)| PaneView {
+                    area: *r,
+                    screen: a.screen(),
+                    focused: p.0 == 0,
+                    copy: None,
+                })
+                .collect(),
+            status: Some(StatusView {
+                session: "work",
+                tabs: vec![("0:sh*".into(), true), ("1:logs".into(), false)],
+                right: "C-b ? help  C-b d detach ",
+                prefix_active: false,
+                message: None,
+            }),
+            sidebar: None,
+            overlay: None,
+            borders: layout.borders(area),
+            active_pane: Some(PaneId(0)),
+            numbers: false,
+            theme,
+            depth: color::ColorDepth::TrueColor,
+        };
+        rendered(size, &view)
+    }
+
+    #[test]
+    fn each_layout_preset_renders() {
+        for preset in crate::layout::Preset::ALL {
+            let screen = preset_screen(preset, &theme());
+            insta::assert_snapshot!(
+                format!("preset_{}", preset.name()),
+                screen.screen().contents()
+            );
+        }
+    }
+
+    #[test]
+    fn the_mono_theme_uses_attributes_not_colours() {
+        let (mono, errors) =
+            crate::config::theme::load_theme(std::path::Path::new("/nonexistent"), "mono");
+        assert!(errors.is_empty(), "{errors:?}");
+        let p = preset_screen(crate::layout::Preset::Tiled, &mono);
+        let s = p.screen();
+        let (rows, cols) = s.size();
+        let mut styled = String::new();
+        for r in 0..rows.get() {
+            for c in 0..cols.get() {
+                let cell = s.cell(r, c).unwrap();
+                assert_eq!(cell.fgcolor(), vt100::Color::Default, "colour at {r},{c}");
+                assert_eq!(cell.bgcolor(), vt100::Color::Default, "colour at {r},{c}");
+                styled.push(match (cell.inverse(), cell.bold()) {
+                    (true, true) => 'R',
+                    (true, false) => 'r',
+                    (false, true) => 'b',
+                    _ => '.',
+                });
+            }
+            styled.push('\n');
+        }
+        insta::assert_snapshot!(
+            "mono_theme_attributes",
+            format!("{}\n{styled}", s.contents())
+        );
     }
 
     #[test]
