@@ -1,11 +1,14 @@
-//! The launcher sidebar: every app of the session with a state glyph and colour, its name, CPU,
-//! memory, uptime and restart count, two rows per app. Pure drawing from plain data.
+//! The launcher sidebar: every app of the session with a state glyph and colour, its name, a
+//! bell mark, CPU, memory, uptime, restart count and the title the app set, two rows per app.
+//! Pure drawing from plain data.
 
 use std::time::Duration;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
+
+use crate::config::theme::Theme;
 
 /// An app's state as the sidebar shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,18 +25,20 @@ pub enum Status {
 }
 
 impl Status {
-    /// Glyph and colour: green for up, yellow for transitions, red for failures, grey for off.
-    pub fn glyph(self) -> (&'static str, Color) {
+    /// The glyph, and its style in the theme (the default theme: green for up, yellow for
+    /// transitions, red for failures, grey for off).
+    pub fn glyph(self, theme: &Theme) -> (&'static str, Style) {
+        let s = &theme.state;
         match self {
-            Status::Starting => ("◐", Color::Cyan),
-            Status::Running => ("●", Color::Green),
-            Status::Stopping => ("◑", Color::Yellow),
-            Status::Exited(0) => ("✓", Color::Green),
-            Status::Exited(_) => ("✗", Color::Red),
-            Status::Signaled(_) => ("⊘", Color::Red),
-            Status::Waiting(_) => ("↻", Color::Yellow),
-            Status::Errored => ("✖", Color::LightRed),
-            Status::Stopped => ("■", Color::DarkGray),
+            Status::Starting => ("◐", s.starting),
+            Status::Running => ("●", s.running),
+            Status::Stopping => ("◑", s.stopping),
+            Status::Exited(0) => ("✓", s.exited_ok),
+            Status::Exited(_) => ("✗", s.exited_error),
+            Status::Signaled(_) => ("⊘", s.signaled),
+            Status::Waiting(_) => ("↻", s.waiting),
+            Status::Errored => ("✖", s.errored),
+            Status::Stopped => ("■", s.stopped),
         }
     }
 
@@ -62,6 +67,10 @@ pub struct Item {
     pub restarts: u32,
     /// Bytes dropped from the log, when logging is failing.
     pub log_dropped: u64,
+    /// It rang the bell while not watched.
+    pub bell: bool,
+    /// The title it set (OSC 0/2), already stripped of control characters.
+    pub title: Option<String>,
 }
 
 /// The sidebar as a whole.
@@ -89,7 +98,7 @@ pub fn short_duration(d: Duration) -> String {
 }
 
 /// Draws the sidebar into `area`; the border sits on the side facing the panes (`border_right`).
-pub fn draw(buf: &mut Buffer, area: Rect, sb: &Sidebar, border_right: bool) {
+pub fn draw(buf: &mut Buffer, area: Rect, sb: &Sidebar, border_right: bool, theme: &Theme) {
     if area.width < 3 || area.height == 0 {
         return;
     }
@@ -98,10 +107,11 @@ pub fn draw(buf: &mut Buffer, area: Rect, sb: &Sidebar, border_right: bool) {
     } else {
         area.x
     };
+    buf.set_style(area, theme.sidebar.base);
     for y in area.top()..area.bottom() {
         buf[(border_x, y)]
             .set_symbol("│")
-            .set_style(Style::new().fg(Color::DarkGray));
+            .set_style(theme.sidebar.border);
     }
     let inner = Rect {
         x: if border_right { area.x } else { area.x + 1 },
@@ -117,14 +127,14 @@ pub fn draw(buf: &mut Buffer, area: Rect, sb: &Sidebar, border_right: bool) {
         Some(f) => format!(" /{f}"),
         None => format!(" Apps {running}/{}", sb.items.len()),
     };
-    let head_style = Style::new().add_modifier(Modifier::BOLD);
+    let head_style = theme.sidebar.header;
     buf.set_stringn(inner.x, inner.y, &header, inner.width as usize, head_style);
     let mut y = inner.y + 1;
     for (i, item) in sb.items.iter().enumerate() {
         if y >= inner.bottom() {
             break;
         }
-        draw_item(buf, inner, y, item, i == sb.selected, sb.focused);
+        draw_item(buf, inner, y, item, (i == sb.selected, sb.focused), theme);
         y += 2;
     }
     if sb.items.is_empty() && inner.height > 1 {
@@ -138,20 +148,20 @@ pub fn draw(buf: &mut Buffer, area: Rect, sb: &Sidebar, border_right: bool) {
             inner.y + 1,
             hint,
             inner.width as usize,
-            Style::new().fg(Color::DarkGray),
+            theme.sidebar.dim,
         );
     }
 }
 
-fn draw_item(buf: &mut Buffer, inner: Rect, y: u16, item: &Item, selected: bool, focused: bool) {
+fn draw_item(buf: &mut Buffer, inner: Rect, y: u16, item: &Item, sel: (bool, bool), theme: &Theme) {
+    let (selected, focused) = sel;
     let w = inner.width as usize;
-    let (glyph, colour) = item.status.glyph();
-    let mut line_style = Style::new();
-    if selected && focused {
-        line_style = line_style.add_modifier(Modifier::REVERSED);
-    } else if selected {
-        line_style = line_style.add_modifier(Modifier::BOLD);
-    }
+    let (glyph, glyph_style) = item.status.glyph(theme);
+    let line_style = match (selected, focused) {
+        (true, true) => theme.sidebar.selected,
+        (true, false) => theme.sidebar.selected_unfocused,
+        _ => theme.sidebar.base,
+    };
     for row in [y, y + 1] {
         if row < inner.bottom() {
             buf.set_style(Rect::new(inner.x, row, inner.width, 1), line_style);
@@ -164,24 +174,29 @@ fn draw_item(buf: &mut Buffer, inner: Rect, y: u16, item: &Item, selected: bool,
         y,
         glyph,
         w.saturating_sub(1),
-        line_style.fg(colour),
+        line_style.patch(glyph_style),
     );
     let state = item.status.text();
-    let name_room = w.saturating_sub(4 + state.chars().count());
+    let bell = if item.bell { " !" } else { "" };
+    let name_room = w.saturating_sub(4 + state.chars().count() + bell.len());
     let name: String = item.name.chars().take(name_room.max(1)).collect();
-    buf.set_stringn(inner.x + 3, y, &name, w.saturating_sub(3), line_style);
+    let (nx, _) = buf.set_stringn(inner.x + 3, y, &name, w.saturating_sub(3), line_style);
+    if item.bell && nx + 2 < inner.right() {
+        let bell_style = line_style.patch(theme.sidebar.warning);
+        buf.set_stringn(nx, y, bell, 2, bell_style);
+    }
     if w > state.chars().count() + name.chars().count() + 4 {
         let sx = inner.right() - state.chars().count() as u16;
-        buf.set_stringn(sx, y, &state, state.len(), line_style.fg(colour));
+        buf.set_stringn(sx, y, &state, state.len(), line_style.patch(glyph_style));
     }
     if y + 1 >= inner.bottom() {
         return;
     }
     let details = details(item);
-    let detail_style = line_style.fg(if item.log_dropped > 0 {
-        Color::Yellow
+    let detail_style = line_style.patch(if item.log_dropped > 0 {
+        theme.sidebar.warning
     } else {
-        Color::DarkGray
+        theme.sidebar.dim
     });
     buf.set_stringn(
         inner.x + 3,
@@ -212,6 +227,9 @@ fn details(item: &Item) -> String {
             crate::metrics::human_bytes(item.log_dropped)
         ));
     }
+    if let Some(title) = &item.title {
+        parts.push(format!("· {title}"));
+    }
     parts.join(" ")
 }
 
@@ -228,6 +246,8 @@ mod tests {
             uptime: Some(Duration::from_secs(312)),
             restarts: 2,
             log_dropped: 0,
+            bell: false,
+            title: None,
         }
     }
 
@@ -272,7 +292,7 @@ mod tests {
         };
         let area = Rect::new(0, 0, 28, 20);
         let mut buf = Buffer::empty(area);
-        draw(&mut buf, area, &sb, true);
+        draw(&mut buf, area, &sb, true, &Theme::default());
         insta::assert_snapshot!(text(&buf));
     }
 
@@ -287,7 +307,7 @@ mod tests {
         for (w, h) in [(0, 0), (1, 1), (3, 1), (5, 2), (80, 1)] {
             let area = Rect::new(0, 0, w, h);
             let mut buf = Buffer::empty(area);
-            draw(&mut buf, area, &sb, false);
+            draw(&mut buf, area, &sb, false, &Theme::default());
         }
     }
 
