@@ -1,0 +1,386 @@
+//! Tests of the parent module.
+
+use super::*;
+use crate::action::{Direction, PaneAction, TabAction};
+
+fn key(name: &str) -> Key {
+    name.parse().unwrap()
+}
+
+fn action(text: &str) -> Action {
+    text.parse().unwrap()
+}
+
+fn load(name: &str) -> Keymap {
+    let file = Path::new("keymaps").join(format!("{name}.toml"));
+    parse_keymap(builtin(name).unwrap(), &file, name).unwrap_or_else(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        panic!("{}", lines.join("\n"))
+    })
+}
+
+fn errors(text: &str) -> String {
+    match parse_keymap(text, Path::new("k.toml"), "k") {
+        Ok(_) => panic!("should fail: {text}"),
+        Err(errors) => errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+#[test]
+fn every_file_in_keymaps_parses_and_every_builtin_has_a_file() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("keymaps");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
+            let text = std::fs::read_to_string(&path).unwrap();
+            if let Err(errors) = parse_keymap(&text, &path, &name) {
+                let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                panic!("{}", lines.join("\n"));
+            }
+            assert_eq!(
+                builtin(&name),
+                Some(text.as_str()),
+                "{name} is not built in"
+            );
+            files.push(name);
+        }
+    }
+    files.sort();
+    let mut names = builtin_names().to_vec();
+    names.sort();
+    assert_eq!(files, names);
+    assert_eq!(builtin_names()[0], DEFAULT);
+}
+
+#[test]
+fn tmux_has_tmux_defaults() {
+    let tmux = load("tmux");
+    assert_eq!(tmux.prefix, Some(Key::ctrl('b')));
+    let cases = [
+        ("d", "client.detach"),
+        ("?", "client.help"),
+        ("C-b", "client.send-prefix"),
+        ("%", "pane.split-right"),
+        ("\"", "pane.split-down"),
+        ("Left", "pane.focus left"),
+        ("Up", "pane.focus up"),
+        ("o", "pane.next"),
+        ("q", "pane.numbers"),
+        ("C-Right", "pane.resize right"),
+        ("M-Down", "pane.resize down 5"),
+        ("z", "pane.zoom"),
+        ("x", "pane.close"),
+        ("{", "pane.swap-prev"),
+        ("}", "pane.swap-next"),
+        ("Space", "pane.layout-next"),
+        ("c", "tab.new"),
+        ("n", "tab.next"),
+        ("p", "tab.prev"),
+        ("0", "tab.select 0"),
+        ("9", "tab.select 9"),
+        (",", "tab.rename"),
+        ("&", "tab.close"),
+        ("[", "copy.enter"),
+        ("PPage", "copy.page-up"),
+        ("]", "client.paste"),
+        ("s", "sidebar.focus"),
+        ("Tab", "sidebar.focus"),
+        ("B", "sidebar.toggle"),
+        ("r", "client.refresh"),
+    ];
+    for (name, expected) in cases {
+        assert_eq!(
+            tmux.lookup(Mode::Prefix, key(name)),
+            Some(&action(expected)),
+            "C-b {name}"
+        );
+    }
+    assert_eq!(tmux.lookup(Mode::Normal, key("d")), None);
+    assert!(!tmux.bindings().iter().any(|(m, _, _)| *m == Mode::Normal));
+    let copy = [
+        ("k", "copy.up"),
+        ("C-p", "copy.up"),
+        ("M-w", "copy.yank"),
+        ("?", "copy.search-backward"),
+    ];
+    for (name, expected) in copy {
+        assert_eq!(
+            tmux.lookup(Mode::Copy, key(name)),
+            Some(&action(expected)),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        tmux.lookup(Mode::Sidebar, key("Enter")),
+        Some(&action("sidebar.show"))
+    );
+}
+
+#[test]
+fn direct_has_no_prefix_and_the_same_sidebar_and_copy_keys() {
+    let direct = load("direct");
+    let tmux = load("tmux");
+    assert_eq!(direct.prefix, None);
+    assert_eq!(
+        direct.lookup(Mode::Normal, key("M-d")),
+        Some(&action("client.detach"))
+    );
+    assert_eq!(
+        direct.lookup(Mode::Normal, key("M-5")),
+        Some(&action("tab.select 5"))
+    );
+    assert_eq!(
+        direct.lookup(Mode::Normal, key("M-v")),
+        Some(&action("copy.enter"))
+    );
+    let table = |keymap: &Keymap, mode| {
+        keymap
+            .bindings()
+            .into_iter()
+            .filter(|(m, _, _)| *m == mode)
+            .collect::<Vec<_>>()
+    };
+    for mode in [Mode::Sidebar, Mode::Copy] {
+        assert_eq!(table(&direct, mode), table(&tmux, mode), "{mode}");
+    }
+    assert!(table(&direct, Mode::Prefix).is_empty());
+}
+
+#[test]
+fn lookup_normalizes_and_forgives_shift_on_characters() {
+    let tmux = load("tmux");
+    let ctrl_b_upper = Key {
+        code: KeyCode::Char('B'),
+        mods: Mods::CTRL,
+    };
+    assert_eq!(
+        tmux.lookup(Mode::Prefix, ctrl_b_upper),
+        Some(&action("client.send-prefix"))
+    );
+    let shifted = Key::new(KeyCode::Char('%'), Mods::SHIFT);
+    assert_eq!(
+        tmux.lookup(Mode::Prefix, shifted),
+        Some(&action("pane.split-right"))
+    );
+    // Shift on a named key is a different key.
+    assert_eq!(
+        tmux.lookup(Mode::Prefix, Key::new(KeyCode::Left, Mods::SHIFT)),
+        None
+    );
+}
+
+#[test]
+fn bindings_come_in_file_order_and_keys_for_finds_hints() {
+    let keymap = parse_keymap(
+        "[prefix]\nz = \"pane.zoom\"\nd = \"client.detach\"\nb = \"pane.focus left\"\n\
+         [normal]\n\"M-z\" = \"pane.zoom\"\n",
+        Path::new("k.toml"),
+        "k",
+    )
+    .unwrap();
+    let keys: Vec<String> = keymap
+        .bindings()
+        .iter()
+        .map(|(_, k, _)| k.to_string())
+        .collect();
+    assert_eq!(keys, ["z", "d", "b", "M-z"]);
+    assert_eq!(
+        keymap.bindings()[2].2,
+        Action::Pane(PaneAction::Focus(Direction::Left))
+    );
+    assert_eq!(
+        keymap.keys_for(&action("client.detach")).as_deref(),
+        Some("C-b d")
+    );
+    assert_eq!(
+        keymap.keys_for(&action("pane.zoom")).as_deref(),
+        Some("M-z")
+    );
+    assert_eq!(keymap.keys_for(&Action::Tab(TabAction::New)), None);
+    assert_eq!(
+        load("direct").keys_for(&action("client.help")).as_deref(),
+        Some("M-?")
+    );
+}
+
+#[test]
+fn problems_are_located() {
+    let detach = "[prefix]\nd = \"client.detach\"\n";
+    let cases = [
+        (
+            format!("{detach}Lfet = \"pane.focus left\""),
+            "k.toml:3:1: unknown key name `Lfet` in [prefix]",
+        ),
+        (
+            "[prefix]\nd = \"client.detatch\"".to_owned(),
+            "k.toml:2:5: `d`: unknown action `client.detatch`; did you mean `client.detach`?",
+        ),
+        (
+            format!("{detach}x = \"pane.focus west\""),
+            "k.toml:3:5: `x`: `pane.focus`: `west` is not a direction (left, right, up or down)",
+        ),
+        (
+            format!("{detach}x = \"pane.zoom now\""),
+            "k.toml:3:5: `x`: `pane.zoom` takes no further argument, found `now`",
+        ),
+        (
+            format!("{detach}x = \"pane.select\""),
+            "k.toml:3:5: `x`: `pane.select` needs a number",
+        ),
+        (
+            format!("{detach}x = 1"),
+            "k.toml:3:5: `x`: expected a string, found an integer",
+        ),
+        (
+            format!("{detach}j = \"copy.down\""),
+            "k.toml:3:5: `j`: `copy.down` can only be bound in [copy]",
+        ),
+        (
+            format!("{detach}[normal]\n\"M-j\" = \"sidebar.down\""),
+            "k.toml:4:9: `M-j`: `sidebar.down` can only be bound in [sidebar]",
+        ),
+        (
+            format!("{detach}[copy]\nq = \"client.detach\""),
+            "k.toml:4:5: `q`: [copy] takes only copy-mode actions (`copy.*` except \
+             `copy.enter`), not `client.detach`",
+        ),
+        (
+            format!("{detach}\"C-x\" = \"pane.zoom\"\n\"^x\" = \"pane.zoom\""),
+            "k.toml:4:1: `^x` in [prefix] is the same key as `C-x` on line 3",
+        ),
+        (
+            format!("{detach}[normal]\n\"^B\" = \"pane.zoom\""),
+            "k.toml:4:1: `^B` is the prefix key; it cannot also be bound in [normal]",
+        ),
+        (
+            format!("prefix-key = \"C-a\"\n{detach}[copy]\n\"C-a\" = \"copy.line-start\""),
+            "k.toml:5:1: `C-a` is the prefix key; it cannot also be bound in [copy]",
+        ),
+        (
+            format!("{detach}[normal]\n\"M-[\" = \"copy.enter\""),
+            "k.toml:4:1: `M-[`: terminals send Alt + `[` as the start of an escape \
+             sequence, so it cannot be bound",
+        ),
+        (
+            format!("{detach}[prefx]"),
+            "k.toml:3:2: unknown key `prefx` in the top level; did you mean `prefix`?",
+        ),
+        (
+            format!("prefix_key = \"C-a\"\n{detach}"),
+            "k.toml:1:1: unknown key `prefix_key` in the top level; did you mean `prefix-key`?",
+        ),
+        (
+            "prefix = \"C-a\"".to_owned(),
+            "k.toml:1:10: `prefix` is the table of keys pressed after the prefix key; set \
+             the key itself with `prefix-key = \"C-b\"`",
+        ),
+        (
+            format!("prefix-key = \"C-\"\n{detach}"),
+            "k.toml:1:14: `prefix-key`: unknown key name `C-`; expected a key name like \
+             \"C-b\", or \"none\"",
+        ),
+        (
+            format!("prefix-key = \"none\"\n{detach}"),
+            "k.toml:2:1: [prefix] has bindings, but `prefix-key` is \"none\"",
+        ),
+        (
+            format!("{detach}[sidebar]\nj = [\"sidebar.down\"]"),
+            "k.toml:4:5: `j`: expected a string, found an array",
+        ),
+        (
+            "[prefix]\nz = \"pane.zoom\"\n[normal]\n\"M-d\" = \"client.help\"".to_owned(),
+            "k.toml:1:1: this keymap leaves no way to detach: bind `client.detach` in \
+             [normal] or [prefix]",
+        ),
+        (
+            "prefix-key = \"none\"\n[sidebar]\nd = \"client.detach\"".to_owned(),
+            "k.toml:1:1: this keymap leaves no way to detach: bind `client.detach` in \
+             [normal] or [prefix]",
+        ),
+        (
+            "[prefix]\nd = \"client.detach\"\nd = \"pane.zoom\"".to_owned(),
+            "k.toml:3:1: duplicate key",
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(errors(&text), expected, "{text}");
+    }
+}
+
+#[test]
+fn every_problem_is_reported_in_file_order() {
+    let text = "[prefix]\nd = \"client.detach\"\nzz = \"pane.zoom\"\ny = \"pane.zom\"\n\
+                [sidebar]\nk = \"copy.up\"\n";
+    let lines: Vec<usize> = parse_keymap(text, Path::new("k"), "k")
+        .unwrap_err()
+        .iter()
+        .map(|e| e.line)
+        .collect();
+    assert_eq!(lines, [3, 4, 6]);
+}
+
+#[test]
+fn a_user_file_overrides_and_a_bad_one_falls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let keymaps = dir.path().join("keymaps");
+    std::fs::create_dir(&keymaps).unwrap();
+    let (keymap, warnings) = load_keymap(dir.path(), "direct");
+    assert!(warnings.is_empty());
+    assert_eq!(keymap, load("direct"));
+
+    std::fs::write(
+        keymaps.join("tmux.toml"),
+        "prefix-key = \"C-a\"\n[prefix]\nd = \"client.detach\"\n",
+    )
+    .unwrap();
+    let (keymap, warnings) = load_keymap(dir.path(), "tmux");
+    assert!(warnings.is_empty());
+    assert_eq!(keymap.prefix, Some(Key::ctrl('a')));
+    assert_eq!(keymap.bindings().len(), 1);
+
+    std::fs::write(
+        keymaps.join("tmux.toml"),
+        "[prefix]\nd = \"client.detatch\"\n",
+    )
+    .unwrap();
+    let (keymap, warnings) = load_keymap(dir.path(), "tmux");
+    assert_eq!(keymap, load("tmux"));
+    let shown: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+    let file = keymaps.join("tmux.toml").display().to_string();
+    assert_eq!(
+        shown,
+        [
+            format!(
+                "{file}:2:5: `d`: unknown action `client.detatch`; did you mean `client.detach`?"
+            ),
+            format!("{file}:1:1: this keymap has errors; using the built-in `tmux` instead"),
+        ]
+    );
+
+    std::fs::write(keymaps.join("mine.toml"), "[prefix]\nd = 3\n").unwrap();
+    let (keymap, warnings) = load_keymap(dir.path(), "mine");
+    assert_eq!(keymap, load("tmux"));
+    assert_eq!(warnings.len(), 2);
+    assert!(warnings[1].message.contains("using the built-in `tmux`"));
+
+    let (keymap, warnings) = load_keymap(dir.path(), "emacs");
+    assert_eq!(keymap, load("tmux"));
+    assert_eq!(
+        warnings[0].message,
+        "no keymap named `emacs`: no such file, and the built-in ones are `tmux`, \
+         `direct`; using `tmux`"
+    );
+}
+
+#[test]
+fn help_lists_the_tmux_bindings() {
+    let lines = help_lines(&load("tmux"));
+    assert_eq!(lines.len(), load("tmux").bindings().len());
+    insta::assert_snapshot!(lines.join("\n"));
+}
