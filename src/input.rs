@@ -1365,7 +1365,7 @@ mod tests {
             app_cursor in any::<bool>(),
         ) {
             let mut bytes = Vec::new();
-            encode_key(key, KeyModes { app_cursor, app_keypad: false }, &mut bytes);
+            encode_key(key, KeyModes { app_cursor, ..KeyModes::default() }, &mut bytes);
             prop_assert_eq!(decode(&bytes), vec![InputEvent::Key(key)], "bytes {:?}", bytes);
         }
     }

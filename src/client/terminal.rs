@@ -9,6 +9,10 @@ use rustix::termios::{self, OptionalActions, Termios};
 
 /// What we turn on when attaching: alternate screen, cleared, bracketed paste.
 const ENTER: &[u8] = b"\x1b[?1049h\x1b[H\x1b[2J\x1b[?2004h";
+/// What we ask the terminal when attaching (its colours, kitty keyboard support), sent before
+/// the screen is cleared so that a terminal that prints what it does not understand leaves
+/// nothing behind. The server reads the answers; they are never typed into a pane.
+const QUERIES: &[u8] = crate::protocol::TERMINAL_QUERIES;
 /// What we turn off when leaving: every mode we or an app could have enabled through us
 /// (mouse modes and encodings, focus events, bracketed paste, kitty keys), attributes, cursor
 /// shape and visibility, then back to the main screen.
@@ -36,6 +40,10 @@ impl RawGuard {
         install_panic_hook();
         termios::tcsetattr(&stdin, OptionalActions::Now, &raw)?;
         let mut out = std::io::stdout().lock();
+        if queries_welcome() {
+            out.write_all(b"\x1b[?1049h")?;
+            out.write_all(QUERIES)?;
+        }
         out.write_all(ENTER)?;
         out.flush()?;
         Ok(Self { _private: () })
@@ -46,6 +54,14 @@ impl Drop for RawGuard {
     fn drop(&mut self) {
         restore();
     }
+}
+
+/// The Linux console prints OSC strings it does not know; every other terminal ignores them.
+fn queries_welcome() -> bool {
+    !matches!(
+        std::env::var("TERM").as_deref(),
+        Ok("linux" | "dumb") | Err(_)
+    )
 }
 
 /// Puts the terminal back; safe to call more than once.

@@ -1,10 +1,13 @@
-//! Encodes keys, pastes and `send-keys` text into the bytes the program running in a pane reads,
-//! following what xterm sends in its default configuration.
+//! Encodes keys, pastes, mouse events and `send-keys` text into the bytes the program running in
+//! a pane reads: what xterm sends in its default configuration, xterm's modifyOtherKeys when the
+//! app asked for it, and the kitty keyboard protocol when the app pushed kitty flags.
 //!
 //! This module owns only that byte mapping. It must not touch the pane's pty or terminal state:
 //! callers pass the pane's current modes in and write the returned bytes themselves.
 
+use crate::input::{MouseButton, MouseEvent, MouseKind};
 use crate::keys::{Key, KeyCode, Mods};
+use crate::pane::modes::MouseEncoding;
 
 const ESC: u8 = 0x1b;
 const PASTE_START: &[u8] = b"\x1b[200~";
@@ -15,12 +18,38 @@ const PASTE_END: &[u8] = b"\x1b[201~";
 pub struct KeyModes {
     /// DECCKM: unmodified cursor keys, Home and End send `SS3` instead of `CSI`.
     pub app_cursor: bool,
-    /// DECKPAM: kept for completeness; [`KeyCode`] has no keypad keys, so it changes nothing yet.
+    /// DECKPAM: kept for completeness; [`KeyCode`] has no keypad keys (the outer terminal's
+    /// keypad arrives as the characters and keys it stands for), so it changes nothing.
     pub app_keypad: bool,
+    /// xterm modifyOtherKeys level: 0 off; 1 encodes modified keys that have no other
+    /// encoding; 2 encodes every modified character key.
+    pub modify_other_keys: u8,
+    /// Kitty keyboard protocol flags in effect; 0 means legacy encoding.
+    pub kitty: u8,
 }
 
-/// Appends the bytes an xterm would send for `key`.
+/// Kitty flag: disambiguate escape codes.
+const KITTY_DISAMBIGUATE: u8 = 1;
+/// Kitty flag: report alternate (shifted) keys.
+const KITTY_ALTERNATES: u8 = 4;
+/// Kitty flag: report every key as an escape code.
+const KITTY_ALL_KEYS: u8 = 8;
+/// Kitty flag: report the text a key produces.
+const KITTY_TEXT: u8 = 16;
+
+/// Appends the bytes the program expects for `key` in its current `modes`.
 pub fn encode_key(key: Key, modes: KeyModes, out: &mut Vec<u8>) {
+    if modes.kitty & (KITTY_DISAMBIGUATE | KITTY_ALL_KEYS) != 0 {
+        return encode_kitty(key, modes.kitty, out);
+    }
+    if modes.modify_other_keys > 0 && modify_other_key(key, modes.modify_other_keys, out) {
+        return;
+    }
+    encode_legacy(key, modes, out);
+}
+
+/// Appends the bytes an xterm would send for `key` by default.
+fn encode_legacy(key: Key, modes: KeyModes, out: &mut Vec<u8>) {
     let mods = key.mods;
     match key.code {
         KeyCode::Char(c) => encode_char(c, mods, out),
@@ -131,6 +160,182 @@ fn cursor_key(letter: u8, mods: Mods, modes: KeyModes, out: &mut Vec<u8>) {
     out.push(letter);
 }
 
+/// xterm's modifyOtherKeys: `CSI 27 ; m ; code ~` for modified keys the legacy encoding
+/// loses (level 1: Ctrl with a character that has no control code, modified Enter, Tab and
+/// Backspace) or all modified character keys (level 2). False when the key is not one of them.
+fn modify_other_key(key: Key, level: u8, out: &mut Vec<u8>) -> bool {
+    let mods = key.mods;
+    let code = match key.code {
+        KeyCode::Char(c) => {
+            let ctrl_lost = mods.ctrl && control_byte(c).is_none();
+            let wanted = ctrl_lost || (level >= 2 && (mods.ctrl || mods.alt));
+            if !wanted {
+                return false;
+            }
+            // Shift is reported, and the code is the shifted character, as xterm does.
+            if mods.shift && c.is_ascii_lowercase() {
+                c.to_ascii_uppercase() as u32
+            } else {
+                c as u32
+            }
+        }
+        KeyCode::Enter | KeyCode::Tab | KeyCode::Backspace
+            if mods.ctrl || mods.shift || (level >= 2 && mods.alt) =>
+        {
+            match key.code {
+                KeyCode::Enter => 13,
+                KeyCode::Tab => 9,
+                _ => 127,
+            }
+        }
+        _ => return false,
+    };
+    out.extend_from_slice(format!("\x1b[27;{};{code}~", modifier_param(mods)).as_bytes());
+    true
+}
+
+/// The kitty keyboard protocol (<https://sw.kovidgoyal.net/kitty/keyboard-protocol/>), for
+/// key presses: text keys stay text unless modified (or flag 8 asks for every key), everything
+/// else is `CSI code ; mods u` or the functional keys' `CSI 1 ; mods X` and `CSI n ; mods ~`.
+fn encode_kitty(key: Key, flags: u8, out: &mut Vec<u8>) {
+    let all = flags & KITTY_ALL_KEYS != 0;
+    let mut mods = key.mods;
+    let (code, shifted) = match key.code {
+        KeyCode::Char(c) => {
+            // The key code is the unshifted key: an ASCII capital is Shift plus its letter.
+            let (base, shifted) = if c.is_ascii_uppercase() {
+                mods.shift = true;
+                (c.to_ascii_lowercase(), Some(c))
+            } else {
+                (c, None)
+            };
+            if !all && !mods.ctrl && !mods.alt {
+                let mut buf = [0; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                return;
+            }
+            (base as u32, shifted)
+        }
+        KeyCode::Enter | KeyCode::Tab | KeyCode::Backspace if !all && mods.is_empty() => {
+            return encode_legacy(key, KeyModes::default(), out);
+        }
+        KeyCode::Enter => (13, None),
+        KeyCode::Tab => (9, None),
+        KeyCode::BackTab => {
+            mods.shift = true;
+            (9, None)
+        }
+        KeyCode::Backspace => (127, None),
+        KeyCode::Escape => (27, None),
+        KeyCode::Up => return kitty_letter(b'A', mods, out),
+        KeyCode::Down => return kitty_letter(b'B', mods, out),
+        KeyCode::Right => return kitty_letter(b'C', mods, out),
+        KeyCode::Left => return kitty_letter(b'D', mods, out),
+        KeyCode::Home => return kitty_letter(b'H', mods, out),
+        KeyCode::End => return kitty_letter(b'F', mods, out),
+        KeyCode::F(1) => return kitty_letter(b'P', mods, out),
+        KeyCode::F(2) => return kitty_letter(b'Q', mods, out),
+        // `CSI R` would read as a cursor position report.
+        KeyCode::F(3) => return tilde_key(13, mods, out),
+        KeyCode::F(4) => return kitty_letter(b'S', mods, out),
+        KeyCode::F(_) | KeyCode::Insert | KeyCode::Delete | KeyCode::PageUp | KeyCode::PageDown => {
+            return encode_legacy(key, KeyModes::default(), out);
+        }
+    };
+    let mut seq = format!("\x1b[{code}");
+    if let Some(s) = shifted.filter(|_| flags & KITTY_ALTERNATES != 0) {
+        seq.push_str(&format!(":{}", s as u32));
+    }
+    let text = match key.code {
+        KeyCode::Char(c) if flags & KITTY_TEXT != 0 && all && !mods.ctrl && !mods.alt => {
+            Some(c as u32)
+        }
+        _ => None,
+    };
+    if !mods.is_empty() || text.is_some() {
+        seq.push_str(&format!(";{}", modifier_param(mods)));
+    }
+    if let Some(t) = text {
+        seq.push_str(&format!(";{t}"));
+    }
+    seq.push('u');
+    out.extend_from_slice(seq.as_bytes());
+}
+
+/// Kitty's cursor keys, Home, End and F1, F2, F4: `CSI X`, or `CSI 1 ; m X` with modifiers.
+fn kitty_letter(letter: u8, mods: Mods, out: &mut Vec<u8>) {
+    if mods.is_empty() {
+        out.extend_from_slice(b"\x1b[");
+    } else {
+        out.extend_from_slice(format!("\x1b[1;{}", modifier_param(mods)).as_bytes());
+    }
+    out.push(letter);
+}
+
+/// Appends the report of a mouse event at 0-based pane coordinates (`event.col`, `event.row`)
+/// for an app in `mode` with `encoding`; false when the mode does not report this event (or
+/// the position cannot be encoded), so nothing was appended.
+pub fn encode_mouse(
+    event: MouseEvent,
+    mode: vt100::MouseProtocolMode,
+    encoding: MouseEncoding,
+    out: &mut Vec<u8>,
+) -> bool {
+    use vt100::MouseProtocolMode as M;
+    let button_bits = |b: MouseButton| match b {
+        MouseButton::Left => 0,
+        MouseButton::Middle => 1,
+        MouseButton::Right => 2,
+    };
+    let (mut code, release) = match (event.kind, mode) {
+        (_, M::None) => return false,
+        (MouseKind::Press(b), _) => (button_bits(b), false),
+        (MouseKind::ScrollUp, _) => (64, false),
+        (MouseKind::ScrollDown, _) => (65, false),
+        (_, M::Press) => return false,
+        (MouseKind::Release(b), _) => (b.map_or(3, button_bits), true),
+        (MouseKind::Drag(b), M::ButtonMotion | M::AnyMotion) => (32 + button_bits(b), false),
+        (MouseKind::Move, M::AnyMotion) => (35, false),
+        (MouseKind::Drag(_) | MouseKind::Move, _) => return false,
+    };
+    // X10 compatibility mode reports no modifiers.
+    if mode != M::Press {
+        let m = event.mods;
+        code += 4 * u32::from(m.shift) + 8 * u32::from(m.alt) + 16 * u32::from(m.ctrl);
+    }
+    let (x, y) = (u32::from(event.col) + 1, u32::from(event.row) + 1);
+    match encoding {
+        MouseEncoding::Sgr => {
+            let end = if release { 'm' } else { 'M' };
+            out.extend_from_slice(format!("\x1b[<{code};{x};{y}{end}").as_bytes());
+        }
+        MouseEncoding::Urxvt => {
+            // Releases do not say which button.
+            let code = if release { (code & !3) | 3 } else { code };
+            out.extend_from_slice(format!("\x1b[{};{x};{y}M", code + 32).as_bytes());
+        }
+        MouseEncoding::Default | MouseEncoding::Utf8 => {
+            let code = if release { (code & !3) | 3 } else { code };
+            let utf8 = encoding == MouseEncoding::Utf8;
+            let limit = if utf8 { 2047 } else { 223 };
+            if x > limit || y > limit {
+                return false;
+            }
+            out.extend_from_slice(b"\x1b[M");
+            for v in [code + 32, x + 32, y + 32] {
+                if utf8 {
+                    let c = char::from_u32(v).unwrap_or(' ');
+                    let mut buf = [0; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                } else {
+                    out.push(v as u8);
+                }
+            }
+        }
+    }
+    true
+}
+
 /// Editing keys and F5..F12: `CSI n~`, or `CSI n;m~` with modifiers.
 fn tilde_key(number: u8, mods: Mods, out: &mut Vec<u8>) {
     let text = if mods.is_empty() {
@@ -168,10 +373,12 @@ mod tests {
     const NORMAL: KeyModes = KeyModes {
         app_cursor: false,
         app_keypad: false,
+        modify_other_keys: 0,
+        kitty: 0,
     };
     const APP: KeyModes = KeyModes {
         app_cursor: true,
-        app_keypad: false,
+        ..NORMAL
     };
 
     fn enc(key: Key, modes: KeyModes) -> Vec<u8> {
@@ -366,6 +573,176 @@ mod tests {
             paste(b"~~\x1b[200~", true),
             b"\x1b[200~~~\x1b[200~\x1b[201~"
         );
+    }
+
+    fn key(c: char, ctrl: bool, alt: bool, shift: bool) -> Key {
+        Key::new(KeyCode::Char(c), Mods { ctrl, alt, shift })
+    }
+
+    #[test]
+    fn modify_other_keys_levels() {
+        let level = |n| KeyModes {
+            modify_other_keys: n,
+            ..NORMAL
+        };
+        // Level 1: only what the legacy encoding loses.
+        assert_eq!(
+            enc(key(';', true, false, false), level(1)),
+            b"\x1b[27;5;59~"
+        );
+        assert_eq!(
+            enc(key('1', true, false, false), level(1)),
+            b"\x1b[27;5;49~"
+        );
+        assert_eq!(enc(key('a', true, false, false), level(1)), b"\x01");
+        assert_eq!(enc(key('x', false, true, false), level(1)), b"\x1bx");
+        assert_eq!(
+            enc(with(KeyCode::Enter, Mods::CTRL), level(1)),
+            b"\x1b[27;5;13~"
+        );
+        assert_eq!(
+            enc(with(KeyCode::Tab, Mods::CTRL), level(1)),
+            b"\x1b[27;5;9~"
+        );
+        assert_eq!(enc(Key::plain(KeyCode::Enter), level(1)), b"\r");
+        // Level 2: every modified character.
+        assert_eq!(
+            enc(key('a', true, false, false), level(2)),
+            b"\x1b[27;5;97~"
+        );
+        assert_eq!(enc(key('a', true, false, true), level(2)), b"\x1b[27;6;65~");
+        assert_eq!(
+            enc(key('x', false, true, false), level(2)),
+            b"\x1b[27;3;120~"
+        );
+        assert_eq!(enc(key('x', false, false, false), level(2)), b"x");
+        assert_eq!(enc(Key::plain(KeyCode::Up), level(2)), b"\x1b[A");
+    }
+
+    #[test]
+    fn kitty_keys() {
+        let kitty = |flags| KeyModes {
+            kitty: flags,
+            ..APP
+        };
+        let k1 = kitty(1);
+        // Text stays text; Enter, Tab and Backspace stay legacy unless modified.
+        assert_eq!(enc(key('a', false, false, false), k1), b"a");
+        assert_eq!(enc(key('A', false, false, true), k1), b"A");
+        assert_eq!(enc(key('é', false, false, false), k1), "é".as_bytes());
+        assert_eq!(enc(Key::plain(KeyCode::Enter), k1), b"\r");
+        assert_eq!(enc(Key::plain(KeyCode::Tab), k1), b"\t");
+        assert_eq!(enc(Key::plain(KeyCode::Backspace), k1), b"\x7f");
+        // Escape and modified keys are unambiguous.
+        assert_eq!(enc(Key::plain(KeyCode::Escape), k1), b"\x1b[27u");
+        assert_eq!(enc(key('a', true, false, false), k1), b"\x1b[97;5u");
+        assert_eq!(enc(key('i', true, false, false), k1), b"\x1b[105;5u");
+        assert_eq!(enc(key('x', false, true, false), k1), b"\x1b[120;3u");
+        assert_eq!(enc(key('X', false, true, false), k1), b"\x1b[120;4u");
+        assert_eq!(enc(with(KeyCode::Enter, Mods::CTRL), k1), b"\x1b[13;5u");
+        assert_eq!(enc(with(KeyCode::Backspace, Mods::ALT), k1), b"\x1b[127;3u");
+        assert_eq!(enc(Key::plain(KeyCode::BackTab), k1), b"\x1b[9;2u");
+        // Functional keys ignore application cursor mode.
+        assert_eq!(enc(Key::plain(KeyCode::Up), k1), b"\x1b[A");
+        assert_eq!(enc(with(KeyCode::Left, Mods::CTRL), k1), b"\x1b[1;5D");
+        assert_eq!(enc(Key::plain(KeyCode::F(1)), k1), b"\x1b[P");
+        assert_eq!(enc(Key::plain(KeyCode::F(3)), k1), b"\x1b[13~");
+        assert_eq!(enc(with(KeyCode::F(5), Mods::SHIFT), k1), b"\x1b[15;2~");
+        assert_eq!(enc(Key::plain(KeyCode::Delete), k1), b"\x1b[3~");
+        // Flag 8: every key is an escape code; 4 adds the shifted key, 16 the text.
+        assert_eq!(enc(key('a', false, false, false), kitty(9)), b"\x1b[97u");
+        assert_eq!(enc(Key::plain(KeyCode::Enter), kitty(9)), b"\x1b[13u");
+        assert_eq!(
+            enc(key('A', false, false, true), kitty(13)),
+            b"\x1b[97:65;2u"
+        );
+        assert_eq!(
+            enc(key('a', false, false, false), kitty(25)),
+            b"\x1b[97;1;97u"
+        );
+        // Flags without 1 or 8 keep legacy encoding.
+        assert_eq!(enc(Key::plain(KeyCode::Escape), kitty(2)), b"\x1b");
+    }
+
+    fn mouse_at(kind: MouseKind, col: u16, row: u16, mods: Mods) -> MouseEvent {
+        MouseEvent {
+            kind,
+            col,
+            row,
+            mods,
+        }
+    }
+
+    fn report(ev: MouseEvent, mode: vt100::MouseProtocolMode, enc: MouseEncoding) -> Vec<u8> {
+        let mut out = Vec::new();
+        let sent = encode_mouse(ev, mode, enc, &mut out);
+        assert_eq!(sent, !out.is_empty());
+        out
+    }
+
+    #[test]
+    fn mouse_modes_decide_which_events_are_reported() {
+        use vt100::MouseProtocolMode as M;
+        let press = mouse_at(MouseKind::Press(MouseButton::Left), 4, 2, Mods::NONE);
+        let release = mouse_at(
+            MouseKind::Release(Some(MouseButton::Left)),
+            4,
+            2,
+            Mods::NONE,
+        );
+        let drag = mouse_at(MouseKind::Drag(MouseButton::Left), 5, 2, Mods::NONE);
+        let motion = mouse_at(MouseKind::Move, 6, 3, Mods::NONE);
+        let wheel = mouse_at(MouseKind::ScrollUp, 0, 0, Mods::NONE);
+        let sgr = MouseEncoding::Sgr;
+        for (mode, want) in [
+            (M::None, [false, false, false, false, false]),
+            (M::Press, [true, false, false, false, true]),
+            (M::PressRelease, [true, true, false, false, true]),
+            (M::ButtonMotion, [true, true, true, false, true]),
+            (M::AnyMotion, [true, true, true, true, true]),
+        ] {
+            let got =
+                [press, release, drag, motion, wheel].map(|e| !report(e, mode, sgr).is_empty());
+            assert_eq!(got, want, "{mode:?}");
+        }
+        assert_eq!(report(press, M::PressRelease, sgr), b"\x1b[<0;5;3M");
+        assert_eq!(report(release, M::PressRelease, sgr), b"\x1b[<0;5;3m");
+        assert_eq!(report(drag, M::ButtonMotion, sgr), b"\x1b[<32;6;3M");
+        assert_eq!(report(motion, M::AnyMotion, sgr), b"\x1b[<35;7;4M");
+        assert_eq!(report(wheel, M::PressRelease, sgr), b"\x1b[<64;1;1M");
+        let ctrl_right = mouse_at(MouseKind::Press(MouseButton::Right), 0, 0, Mods::CTRL);
+        assert_eq!(report(ctrl_right, M::PressRelease, sgr), b"\x1b[<18;1;1M");
+        // X10 mode reports no modifiers.
+        assert_eq!(report(ctrl_right, M::Press, sgr), b"\x1b[<2;1;1M");
+    }
+
+    #[test]
+    fn mouse_encodings() {
+        use vt100::MouseProtocolMode as M;
+        let press = mouse_at(MouseKind::Press(MouseButton::Middle), 9, 19, Mods::SHIFT);
+        let release = mouse_at(
+            MouseKind::Release(Some(MouseButton::Middle)),
+            9,
+            19,
+            Mods::NONE,
+        );
+        let mode = M::PressRelease;
+        assert_eq!(report(press, mode, MouseEncoding::Default), b"\x1b[M%*4");
+        assert_eq!(report(release, mode, MouseEncoding::Default), b"\x1b[M#*4");
+        assert_eq!(report(press, mode, MouseEncoding::Urxvt), b"\x1b[37;10;20M");
+        assert_eq!(
+            report(release, mode, MouseEncoding::Urxvt),
+            b"\x1b[35;10;20M"
+        );
+        assert_eq!(report(press, mode, MouseEncoding::Utf8), b"\x1b[M%*4");
+        // Far coordinates: UTF-8 encodes them as characters, the default encoding cannot.
+        let far = mouse_at(MouseKind::Press(MouseButton::Left), 299, 0, Mods::NONE);
+        assert_eq!(report(far, mode, MouseEncoding::Default), b"");
+        let mut want = b"\x1b[M ".to_vec();
+        want.extend_from_slice("\u{14c}".as_bytes());
+        want.push(b'!');
+        assert_eq!(report(far, mode, MouseEncoding::Utf8), want);
+        assert_eq!(report(far, mode, MouseEncoding::Sgr), b"\x1b[<0;300;1M");
     }
 
     #[test]

@@ -323,6 +323,8 @@ impl Terminal {
         KeyModes {
             app_cursor: s.application_cursor(),
             app_keypad: s.application_keypad(),
+            modify_other_keys: self.modes().modify_other_keys,
+            kitty: self.modes().kitty_flags(s.alternate_screen()),
         }
     }
 

@@ -6,3 +6,9 @@ pub mod messages;
 
 pub use codec::{CodecError, Decoded};
 pub use messages::*;
+
+/// What a client asks its terminal when it attaches: the foreground and background colours
+/// (OSC 10 and 11) and the kitty keyboard flags (an answer at all means the protocol is
+/// supported). The answers arrive as input; the server reads them and never types them into a
+/// pane.
+pub const TERMINAL_QUERIES: &[u8] = b"\x1b]10;?\x1b\\\x1b]11;?\x1b\\\x1b[?u";

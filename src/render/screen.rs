@@ -140,12 +140,23 @@ fn draw_row(buf: &mut Buffer, area: Rect, screen: &vt100::Screen, row: u16) {
         let mut drawn = Cell::EMPTY;
         // Half a wide character cannot be drawn; tmux shows a blank there too.
         if cell.has_contents() && !(cell.is_wide() && col + 1 >= area.width) {
-            drawn.set_symbol(cell.contents());
+            drawn.set_symbol(shown(cell.contents()));
         }
         drawn.fg = color(cell.fgcolor());
         drawn.bg = color(cell.bgcolor());
         drawn.modifier = modifier(cell);
         *out = drawn;
+    }
+}
+
+/// A cell's text as drawn: the pane filter's stand-in for invalid UTF-8
+/// ([`crate::pane::filter::INVALID`], since vt100 will not print U+FFFD itself) becomes U+FFFD.
+fn shown(contents: &str) -> &str {
+    const INVALID: &str = "\u{FFFC}";
+    if contents.len() == INVALID.len() && contents == INVALID {
+        "\u{FFFD}"
+    } else {
+        contents
     }
 }
 

@@ -17,8 +17,9 @@ use crate::server::settings::PANE_ENV_OVERRIDES;
 use crate::server::state::Server;
 
 /// Bytes fed to a terminal when a new run starts in it: leave the alternate screen, reset
-/// attributes and input modes a crashed app may have left on, show the cursor.
-const RUN_RESET: &str = "\x1b[?1049l\x1b[m\x1b[?25h\x1b[?1l\x1b>\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l";
+/// attributes, character sets and input modes a crashed app may have left on, show the cursor
+/// in its default shape.
+const RUN_RESET: &str = "\x1b[?1049l\x1b[m\x1b[?25h\x1b[?1l\x1b>\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\x1b(B\x1b)B\x0f\x1b[0 q";
 
 impl Server {
     /// Adds an app to a session without starting it. `spec.name` is made unique when empty or
@@ -56,7 +57,11 @@ impl Server {
             log: AppLog::new(&log_dir, &spec.name, spec.log.clone()),
             spec,
             env,
-            term: Terminal::new(size, self.settings.history_limit),
+            term: {
+                let mut term = Terminal::new(size, self.settings.history_limit);
+                term.set_palette(self.palette);
+                term
+            },
             process: None,
             run: 0,
             life: Default::default(),
@@ -68,6 +73,7 @@ impl Server {
             ad_hoc,
             published: None,
             pane_shell: false,
+            bell: false,
         };
         self.apps.insert(id, app);
         if let Some(s) = self.sessions.get_mut(&session) {
@@ -181,6 +187,7 @@ impl Server {
         app.saw_output = false;
         app.started = Instant::now();
         if app.run > 1 {
+            app.term.reset_modes();
             let cols = usize::from(app.term.size().cols);
             let label = format!(" restart #{} ", app.life.restarts);
             let rule = "─".repeat(cols.saturating_sub(label.len() + 4) / 2);
@@ -224,16 +231,22 @@ impl Server {
     }
 
     /// Output of the current run: logged first, then parsed; query replies go back to the app.
+    /// While the app holds its display for a synchronized update, clients are not woken.
     pub(super) fn app_output(&mut self, key: RunKey, bytes: &[u8]) {
         let Some(app) = self.app_run(key) else { return };
         app.log.write(bytes);
         app.saw_output = true;
+        let held = app.term.sync_deadline();
         let replies = app.term.feed(bytes);
         if let Some(p) = &app.process {
             p.write(replies);
         }
+        let unchanged = held.is_some() && app.term.sync_deadline() == held;
         let id = app.id;
-        self.app_changed(id);
+        self.after_output(id);
+        if !unchanged {
+            self.app_changed(id);
+        }
     }
 
     /// The app for a PTY event, if the event belongs to its current run.

@@ -17,6 +17,7 @@ use crate::render::sidebar::{Item, Sidebar, Status};
 use crate::render::{self, Areas, Chrome, PaneView, StatusView, View};
 use crate::server::model::{App, AppId, ClientId, SessionId};
 use crate::server::state::Server;
+use crate::server::terminal::{OuterModes, wanted_modes};
 use crate::server::ui::Mode;
 
 /// What a connection's writer task is asked to do.
@@ -45,14 +46,20 @@ pub struct Attached {
     pub sidebar_visible: Option<bool>,
     pub selected: Option<AppId>,
     pub filter: Option<String>,
-    /// Mouse reporting on the outer terminal has been switched on.
-    mouse_on: bool,
+    /// The modes appmux has switched on in the client's terminal.
+    outer: OuterModes,
+    /// When a BEL last went to this client.
+    pub last_bell: Option<Instant>,
+    /// The client's terminal answered the kitty keyboard query.
+    pub kitty: bool,
     /// A status-line message and when it goes away.
     pub flash: Option<(String, Instant)>,
     /// Bytes for the client's terminal that go out before the next frame (OSC 52).
     pub pending: Vec<u8>,
     /// The pane border being dragged with the mouse.
     pub dragging: Option<crate::layout::Border>,
+    /// The pane whose app got a mouse press: it gets the drags and the release too.
+    pub mouse_grab: Option<crate::layout::PaneId>,
     /// The colours the client's terminal shows.
     pub depth: crate::render::color::ColorDepth,
     pub dirty: bool,
@@ -187,10 +194,13 @@ impl Server {
             sidebar_visible: None,
             selected: None,
             filter: None,
-            mouse_on: false,
+            outer: OuterModes::default(),
+            last_bell: None,
+            kitty: false,
             flash: None,
             pending: Vec::new(),
             dragging: None,
+            mouse_grab: None,
             depth: crate::render::color::depth(
                 &req.term.term,
                 &req.term.colorterm,
@@ -376,13 +386,25 @@ impl Server {
         let mut tabs = Vec::new();
         for (i, w) in session.windows.iter().enumerate() {
             let active = i == session.active_window;
+            // tmux's window flags: `*` the current tab, `!` a bell rang in it.
+            let bell = w
+                .panes
+                .values()
+                .any(|app| self.apps.get(app).is_some_and(|a| a.bell));
             tabs.push((
-                format!("{i}:{}{}", w.name, if active { "*" } else { "" }),
+                format!(
+                    "{i}:{}{}{}",
+                    w.name,
+                    if active { "*" } else { "" },
+                    if bell { "!" } else { "" }
+                ),
                 active,
             ));
         }
         let mut borders = Vec::new();
         let mut active_pane = None;
+        let mut visible_mouse = Vec::new();
+        let mut focused_term = None;
         if let Some(w) = session.active_window() {
             active_pane = Some(w.active);
             let copy = match &a.mode {
@@ -391,9 +413,13 @@ impl Server {
             };
             for (pane, rect) in w.layout.rects(areas.panes) {
                 if let Some(app) = w.panes.get(&pane).and_then(|id| self.apps.get(id)) {
+                    visible_mouse.push(app.term.mouse().0);
+                    if pane == w.active {
+                        focused_term = Some(&app.term);
+                    }
                     panes.push(PaneView {
                         area: rect,
-                        screen: app.term.screen(),
+                        screen: app.term.display_screen(),
                         focused: pane == w.active
                             && matches!(
                                 a.mode,
@@ -410,7 +436,21 @@ impl Server {
             .as_ref()
             .map(|(m, _)| m.clone())
             .or_else(|| a.mode.message_with(&self.apps));
-        let right = format!("{summary}{HINT}");
+        // The focused app's title, as tmux's default status line shows it.
+        let title = focused_term
+            .and_then(|t| t.title())
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                let short: String = t.chars().take(40).collect();
+                format!("\"{short}\"  ")
+            })
+            .unwrap_or_default();
+        let right = format!("{title}{summary}{HINT}");
+        let outer = wanted_modes(
+            mouse,
+            visible_mouse.into_iter(),
+            focused_term.map(|t| (t.display_screen().cursor_style(), t.focus_events())),
+        );
         let overlay = match &a.mode {
             Mode::Pager { pager, .. } => Some(pager),
             _ => None,
@@ -440,12 +480,14 @@ impl Server {
             out.append(&mut bytes);
             bytes = out;
         }
-        if !a.mouse_on && mouse {
-            // Button events with SGR coordinates; the client turns them off on every exit.
-            let mut on = b"\x1b[?1000h\x1b[?1002h\x1b[?1006h".to_vec();
-            on.append(&mut bytes);
-            bytes = on;
-            a.mouse_on = true;
+        if outer != a.outer {
+            // Mouse reporting (SGR coordinates), focus reports and the cursor shape, as the
+            // panes shown need them; the client turns them all off on every exit.
+            let mut switch = Vec::new();
+            a.outer.switch_to(&outer, &mut switch);
+            switch.append(&mut bytes);
+            bytes = switch;
+            a.outer = outer;
         }
         if bytes.is_empty() {
             return;
@@ -532,5 +574,11 @@ fn sidebar_item(app: &App, now: Instant) -> Item {
         uptime: app.uptime(),
         restarts: app.life.restarts,
         log_dropped: app.log.dropped(),
+        bell: app.bell,
+        title: app
+            .term
+            .title()
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned),
     }
 }

@@ -13,6 +13,7 @@ pub mod persist;
 pub mod settings;
 pub mod sidebar;
 pub mod state;
+pub mod terminal;
 pub mod ui;
 
 use std::fs::File;

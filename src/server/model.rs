@@ -143,6 +143,8 @@ pub struct App {
     pub published: Option<(&'static str, Option<u32>)>,
     /// A shell started for a split or a new tab: it lives and dies with its pane.
     pub pane_shell: bool,
+    /// It rang the bell while the user was not looking at it; cleared when its pane gets focus.
+    pub bell: bool,
 }
 
 impl App {

@@ -65,6 +65,10 @@ pub struct Server {
     pub save_due: Option<Instant>,
     /// Processes left over from a previous server, found at start.
     pub orphans: Vec<crate::protocol::Orphan>,
+    /// The app last reported as focused in each session (for focus events).
+    pub focus: HashMap<SessionId, AppId>,
+    /// The colours panes' OSC 10/11/12 queries are answered with (a client's, once known).
+    pub palette: crate::pane::term::Palette,
 }
 
 impl Server {
@@ -89,6 +93,8 @@ impl Server {
             shutdown_waiters: Vec::new(),
             save_due: None,
             orphans: Vec::new(),
+            focus: HashMap::new(),
+            palette: Default::default(),
         }
     }
 
@@ -152,6 +158,7 @@ impl Server {
             self.kill_due(now);
             self.tick_apps(now);
             self.expire_client_timers(now);
+            self.expire_syncs(now);
             if self.save_due.is_some_and(|t| t <= now) {
                 self.save_now();
             }
@@ -192,6 +199,7 @@ impl Server {
             .chain(self.save_due)
             .chain(self.app_deadline())
             .chain(self.next_sample())
+            .chain(self.sync_deadline())
             .min()
     }
 
@@ -296,13 +304,15 @@ impl Server {
         }
     }
 
-    /// Marks every client attached to `session` as needing a frame.
+    /// Marks every client attached to `session` as needing a frame, and tells apps whose
+    /// pane gained or lost focus.
     pub fn session_changed(&mut self, session: SessionId) {
         for c in self.clients.values_mut() {
             if c.session() == Some(session) {
                 c.mark_dirty();
             }
         }
+        self.report_focus(session);
     }
 
     /// Renders every client whose frame is due; true when any was.

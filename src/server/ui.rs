@@ -156,8 +156,21 @@ impl Server {
             }
             (Mode::Normal, InputEvent::Key(key)) => self.normal_key(id, session, key, read_only),
             (Mode::Normal, InputEvent::Paste(data)) if !read_only => self.paste(session, &data),
-            // Focus reports and replies from the outer terminal never reach a pane; other
-            // events in modal states are ignored, keeping the mode.
+            // Replies from the outer terminal never reach a pane; what they say about the
+            // terminal is kept.
+            (mode, InputEvent::TerminalReply(bytes)) => {
+                self.restore_mode(id, mode);
+                self.terminal_reply(id, &bytes);
+            }
+            // Focus changes of the outer terminal become the focused pane's, for apps that
+            // asked (appmux sends its own report, never the terminal's bytes).
+            (mode, ev @ (InputEvent::FocusIn | InputEvent::FocusOut)) => {
+                self.restore_mode(id, mode);
+                if !read_only {
+                    self.client_focus(session, ev == InputEvent::FocusIn);
+                }
+            }
+            // Other events in modal states are ignored, keeping the mode.
             (mode, _) => self.restore_mode(id, mode),
         }
     }
@@ -170,7 +183,7 @@ impl Server {
             return self.bound(id, session, &action);
         }
         if !read_only {
-            self.type_key(session, key);
+            self.type_key_from(Some(id), session, key);
         }
     }
 
@@ -432,13 +445,15 @@ impl Server {
         let w = self.sessions.get(&session)?.active_window()?;
         let app = self.apps.get(&w.active_app()?)?;
         let h = app.term.history();
+        // Invalid UTF-8 shows as U+FFFD, as on screen.
+        let line = |l: &str| l.trim_end().replace(crate::pane::filter::INVALID, "\u{FFFD}");
         let mut lines: Vec<String> = (0..h.len())
             .filter_map(|i| h.row_plain(i))
-            .map(|l| l.trim_end().to_owned())
+            .map(|l| line(&l))
             .collect();
         let screen = app.term.screen();
         let (rows, cols) = screen.size();
-        lines.extend(screen.rows(0, cols.get()).map(|r| r.trim_end().to_owned()));
+        lines.extend(screen.rows(0, cols.get()).map(|r| line(&r)));
         let (crow, ccol) = screen.cursor_position();
         let height = self
             .client_areas(id)
@@ -522,12 +537,16 @@ impl Server {
         }
     }
 
-    /// Clicks focus panes and select sidebar apps; dragging a border resizes; the wheel scrolls
-    /// history in copy mode. Apps that asked for the mouse are not sent events yet.
+    /// Apps that asked for the mouse get its events over their pane; otherwise clicks focus
+    /// panes and select sidebar apps, dragging a border resizes and the wheel scrolls history
+    /// in copy mode (when the `mouse` option is on).
     fn mouse(&mut self, id: ClientId, session: SessionId, m: MouseEvent) {
         let Some(areas) = self.client_areas(id) else {
             return;
         };
+        if self.forward_mouse(id, session, areas.panes, m) || !self.settings.options.mouse {
+            return;
+        }
         let inside = |r: ratatui::layout::Rect| {
             m.col >= r.x && m.col < r.right() && m.row >= r.y && m.row < r.bottom()
         };
@@ -597,14 +616,112 @@ impl Server {
         }
     }
 
+    /// Sends a mouse event to the app under the pointer, or to the one that got the press
+    /// until the release, when that app asked for mouse reports; true when it did (the event
+    /// is then the app's, even if its mode reports nothing for it). A press also focuses the
+    /// pane, as tmux does.
+    fn forward_mouse(
+        &mut self,
+        id: ClientId,
+        session: SessionId,
+        panes: ratatui::layout::Rect,
+        m: MouseEvent,
+    ) -> bool {
+        let Some(a) = self.attached_mut(id) else {
+            return false;
+        };
+        if a.read_only || a.dragging.is_some() || a.mode != Mode::Normal {
+            return false;
+        }
+        let grab = a.mouse_grab;
+        let Ok(w) = self.window(session) else {
+            return false;
+        };
+        let rects = w.layout.rects(panes);
+        let inside = |r: &ratatui::layout::Rect| {
+            m.col >= r.x && m.col < r.right() && m.row >= r.y && m.row < r.bottom()
+        };
+        let target = grab
+            .and_then(|g| rects.iter().find(|(p, _)| *p == g))
+            .or_else(|| rects.iter().find(|(_, r)| inside(r)))
+            .copied();
+        let Some((pane, rect)) = target else {
+            return false;
+        };
+        let Some(app) = w.panes.get(&pane).and_then(|app| self.apps.get(app)) else {
+            return false;
+        };
+        let (mode, encoding) = app.term.mouse();
+        if mode == vt100::MouseProtocolMode::None {
+            if let Some(a) = self.attached_mut(id) {
+                a.mouse_grab = None;
+            }
+            return false;
+        }
+        // Relative to the pane; a drag past its edge stays on the edge.
+        let event = MouseEvent {
+            col: m
+                .col
+                .saturating_sub(rect.x)
+                .min(rect.width.saturating_sub(1)),
+            row: m
+                .row
+                .saturating_sub(rect.y)
+                .min(rect.height.saturating_sub(1)),
+            ..m
+        };
+        let mut out = Vec::new();
+        if encode::encode_mouse(event, mode, encoding, &mut out)
+            && let Some(p) = &app.process
+        {
+            p.write(out);
+        }
+        let press = matches!(m.kind, MouseKind::Press(_));
+        let focused = w.active == pane;
+        if let Some(a) = self.attached_mut(id) {
+            a.mouse_grab = match m.kind {
+                MouseKind::Press(_) => Some(pane),
+                MouseKind::Release(_) => None,
+                _ => a.mouse_grab,
+            };
+        }
+        if press
+            && !focused
+            && let Ok(w) = self.window_mut(session)
+        {
+            w.focus(pane);
+            self.session_changed(session);
+        }
+        true
+    }
+
+    /// Types a key into the focused app (a bound key's `SendPrefix`, say), as if no particular
+    /// client typed it.
     pub(super) fn type_key(&mut self, session: SessionId, key: Key) {
+        self.type_key_from(None, session, key);
+    }
+
+    /// Encodes a key for the focused app in its current modes. Kitty encoding is used when the
+    /// app pushed kitty flags and the typing client's terminal speaks the protocol too (without
+    /// a client, as for `send-keys`, the app's wish decides); otherwise the app gets legacy keys.
+    fn type_key_from(&mut self, client: Option<ClientId>, session: SessionId, key: Key) {
+        let kitty_ok = client.is_none_or(|c| {
+            self.clients
+                .get(&c)
+                .and_then(|c| c.attached.as_ref())
+                .is_some_and(|a| a.kitty)
+        });
         let Some(app) = self.sessions.get(&session).and_then(|s| s.focused_app()) else {
             return;
         };
         let Some(a) = self.apps.get(&app) else { return };
         if let Some(p) = &a.process {
+            let mut modes = a.term.key_modes();
+            if !kitty_ok {
+                modes.kitty = 0;
+            }
             let mut out = Vec::new();
-            encode::encode_key(key, a.term.key_modes(), &mut out);
+            encode::encode_key(key, modes, &mut out);
             p.write(out);
         }
     }
