@@ -413,7 +413,10 @@ impl Server {
             };
             for (pane, rect) in w.layout.rects(areas.panes) {
                 if let Some(app) = w.panes.get(&pane).and_then(|id| self.apps.get(id)) {
-                    visible_mouse.push(app.term.mouse().0);
+                    // An app that has exited takes no mouse events, whatever it asked for.
+                    if app.process.is_some() {
+                        visible_mouse.push(app.term.mouse().0);
+                    }
                     if pane == w.active {
                         focused_term = Some(&app.term);
                     }

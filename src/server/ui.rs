@@ -652,7 +652,7 @@ impl Server {
             return false;
         };
         let (mode, encoding) = app.term.mouse();
-        if mode == vt100::MouseProtocolMode::None {
+        if mode == vt100::MouseProtocolMode::None || app.process.is_none() {
             if let Some(a) = self.attached_mut(id) {
                 a.mouse_grab = None;
             }

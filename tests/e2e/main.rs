@@ -4,6 +4,7 @@
 mod apps;
 mod core;
 mod faults;
+mod fidelity;
 mod harness;
 mod headless;
 mod persist;
