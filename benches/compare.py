@@ -631,6 +631,106 @@ def idle_wakeups(mux, secs):
 
 
 # ---------------------------------------------------------------------------------------------
+# Supervisor figures (appmux only: tmux has no apps)
+
+
+def appmux_only(binary, label, fn, res):
+    """Runs `fn` against a fresh appmux server; returns its result, or {} after an error."""
+    a = Appmux(binary, os.path.join(ROOT, f"appmux-{label}"))
+    MUXES.append(a)
+    log(f"{label}: appmux")
+    try:
+        return fn(a)
+    except Exception as e:
+        log(f"  appmux FAILED: {type(e).__name__}: {e}")
+        res.setdefault("errors", []).append(f"{label}/appmux: {e}")
+        return {}
+    finally:
+        for c in list(CLIENTS):
+            c.close()
+        a.stop()
+        MUXES.remove(a)
+
+
+def ls_apps(mux, session):
+    """The apps of `session` from `ls --json`, by name."""
+    for s in json.loads(mux.run("ls", "--json"))["sessions"]:
+        if s["name"] == session:
+            return {app["name"]: app for app in s["apps"]}
+    return {}
+
+
+def wait_until(what, pred, timeout, poll=0.005):
+    end = time.perf_counter() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.perf_counter() > end:
+            raise TimeoutError(f"{what} not seen after {timeout}s")
+        time.sleep(poll)
+
+
+def apps_section(mux, n, kills):
+    """Starts a project of `n` apps that each print a ready line and idle; times how long until
+    all have printed it, reads the server's RSS with them idle, then SIGKILLs an app with
+    `restart = "on-failure"` and times until `ls --json` shows it running again."""
+    home = os.path.join(ROOT, "apps-project")
+    os.makedirs(home, exist_ok=True)
+    conf = os.path.join(home, "appmux.toml")
+    with open(conf, "w") as f:
+        f.write('session = "fleet"\n')
+        for i in range(n):
+            f.write(f'\n[[app]]\nname = "app{i}"\ncmd = "echo ready-{i}; exec sleep 100000"\n')
+        f.write('\n[[app]]\nname = "phoenix"\ncmd = "exec sleep 100000"\n'
+                'restart = "on-failure"\n')
+    logs = os.path.join(mux.env["XDG_STATE_HOME"], "appmux", "logs", "fleet")
+
+    def ready():
+        for i in range(n):
+            try:
+                with open(os.path.join(logs, f"app{i}.log"), "rb") as f:
+                    if f"ready-{i}".encode() not in f.read():
+                        return False
+            except OSError:
+                return False
+        return True
+
+    t0 = time.perf_counter()
+    mux.run("new", "-d", "-c", conf, "-x", str(COLS), "-y", str(PANE_ROWS))
+    wait_until("every ready line", ready, 60, poll=0.002)
+    ready_ms = (time.perf_counter() - t0) * 1000
+    # The log is written before the screen: check that the screens agree.
+    for i in (0, n - 1):
+        screen = mux.capture(f"fleet:app{i}")
+        if f"ready-{i}" not in screen:
+            raise RuntimeError(f"app{i} logged its ready line but its screen shows {screen!r}")
+    pid = mux.server_pid()
+    time.sleep(1.0)  # let the apps settle into sleep
+    rss = rss_kib(pid) / 1024
+
+    restart = []
+    for _ in range(kills):
+        app = wait_until("phoenix running", lambda: (
+            a if (a := ls_apps(mux, "fleet").get("phoenix")) and a["state"] == "running"
+            and a["pid"] else None), 10)
+        old = app["pid"]
+        time.sleep(1.2)  # past min_uptime, so each kill is a fresh failure, not a quick one
+        t0 = time.perf_counter()
+        os.kill(old, signal.SIGKILL)
+
+        def back():
+            a = ls_apps(mux, "fleet").get("phoenix")
+            return a and a["state"] == "running" and a["pid"] not in (None, old)
+
+        wait_until("phoenix back with a new pid", back, 10, poll=0)
+        restart.append((time.perf_counter() - t0) * 1000)
+    out = {"ready_ms": ready_ms, "rss_mib": rss, "restart_ms": summary(restart)}
+    log(f"  appmux: {out}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # Report
 
 
@@ -659,6 +759,11 @@ def main():
     ap.add_argument("--appmux", default=None, help="appmux binary (default target/release/appmux)")
     ap.add_argument("--json-out", default=None, help="also write the JSON results here")
     ap.add_argument("--keep", action="store_true", help="keep the temp directory")
+    ap.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated sections to run: throughput,echo,vim,memory,attach,idle,apps",
+    )
     ARGS = ap.parse_args()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     binary = os.path.abspath(ARGS.appmux or os.path.join(repo, "target/release/appmux"))
@@ -674,6 +779,8 @@ def main():
     panes = 3 if quick else 10
     attaches = 3 if quick else 10
     idle_secs = 3 if quick else 10
+    n_apps = 50
+    kills = 3 if quick else 10
 
     ROOT = tempfile.mkdtemp(prefix="appmux-bench-")
     TAG = f"{os.getpid()}-{random.randrange(1 << 30)}"
@@ -692,7 +799,17 @@ def main():
 
     res = {"quick": quick, "tmux": tmux_version, "client": f"{COLS}x{ROWS}"}
 
+    sections = ("throughput", "echo", "vim", "memory", "attach", "idle", "apps")
+    only = set(ARGS.only.split(",")) if ARGS.only else set(sections)
+    unknown = only - set(sections)
+    if unknown:
+        sys.exit(f"unknown sections: {', '.join(sorted(unknown))}")
+    if not has_vim:
+        only.discard("vim")
+
     def both(label, fn):
+        if label not in only:
+            return {}
         out = {}
         with Servers(binary, label) as (a, t):
             for m in (a, t):
@@ -705,53 +822,70 @@ def main():
                     res.setdefault("errors", []).append(f"{label}/{m.name}: {e}")
         return out
 
+    def summaries(d):
+        return {k: v and summary(v) for k, v in d.items()}
+
     tp = both("throughput", lambda m: throughput(m, data, size))
     res["throughput"] = tp
-    echo = both("echo", lambda m: echo_latency(m, keys))
-    res["echo_ms"] = {k: v and summary(v) for k, v in echo.items()}
-    if has_vim:
-        vim = both("vim", lambda m: vim_latency(m, keys, scratch))
-        res["vim_ms"] = {k: v and summary(v) for k, v in vim.items()}
+    res["echo_ms"] = summaries(both("echo", lambda m: echo_latency(m, keys)))
+    res["vim_ms"] = summaries(both("vim", lambda m: vim_latency(m, keys, scratch)))
     mem = both("memory", lambda m: memory_per_pane(m, panes))
     res["memory_per_pane_kib"] = mem
-    att = both("attach", lambda m: attach_time(m, attaches))
-    res["attach_ms"] = {k: v and summary(v) for k, v in att.items()}
+    res["attach_ms"] = summaries(both("attach", lambda m: attach_time(m, attaches)))
     idle = both("idle", lambda m: idle_wakeups(m, idle_secs))
     res["idle_wakeups"] = idle
     res["idle_secs"] = idle_secs
+    apps = {}
+    if "apps" in only:
+        apps = appmux_only(binary, "apps", lambda m: apps_section(m, n_apps, kills), res)
+    res["apps"] = apps
 
     def g(d, k, sub=None):
         v = d.get(k)
         return v if sub is None or v is None else v[sub]
 
     rows = []
-    a, t = g(tp, "appmux", "mb_s"), g(tp, "tmux", "mb_s")
-    rows.append(
-        (f"throughput, cat {size / 2**20:.0f} MiB mixed (MB/s)", a, t, ratio(a, t), ">= 2x tmux",
-         a is not None and t is not None and a >= 2 * t)
-    )
-    a, t = g(tp, "appmux", "max_client_gap_ms"), g(tp, "tmux", "max_client_gap_ms")
-    rows.append(("  longest client update gap during that output (ms)", a, t, ratio(a, t),
-                 "(information)", None))
+    if tp:
+        a, t = g(tp, "appmux", "mb_s"), g(tp, "tmux", "mb_s")
+        rows.append(
+            (f"throughput, cat {size / 2**20:.0f} MiB mixed (MB/s)", a, t, ratio(a, t),
+             ">= 2x tmux", a is not None and t is not None and a >= 2 * t)
+        )
+        a, t = g(tp, "appmux", "max_client_gap_ms"), g(tp, "tmux", "max_client_gap_ms")
+        rows.append(("  longest client update gap during that output (ms)", a, t, ratio(a, t),
+                     "(information)", None))
     for key, label in (("echo_ms", "echo"), ("vim_ms", "vim insert echo")):
-        if key not in res:
-            continue
         d = res[key]
+        if not d:
+            continue
         a, t = g(d, "appmux", "p50"), g(d, "tmux", "p50")
         rows.append((f"{label} p50 (ms)", a, t, ratio(a, t), "<= tmux",
                      a is not None and t is not None and a <= t))
         a, t = g(d, "appmux", "p99"), g(d, "tmux", "p99")
         rows.append((f"{label} p99 (ms)", a, t, ratio(a, t), "<= 1 ms",
                      a is not None and a <= 1.0))
-    a, t = g(mem, "appmux"), g(mem, "tmux")
-    rows.append(("server memory per pane, 10k lines history (KiB)", a, t, ratio(a, t),
-                 "<= 0.5x tmux", a is not None and t is not None and a <= 0.5 * t))
-    a, t = g(res["attach_ms"], "appmux", "p50"), g(res["attach_ms"], "tmux", "p50")
-    rows.append((f"attach to a full screen, median of {attaches} (ms)", a, t, ratio(a, t),
-                 "<= tmux", a is not None and t is not None and a <= t))
-    a, t = g(idle, "appmux"), g(idle, "tmux")
-    rows.append((f"idle server wake-ups in {idle_secs} s", a, t, ratio(a, t), "0",
-                 a == 0))
+    if mem:
+        a, t = g(mem, "appmux"), g(mem, "tmux")
+        rows.append(("server memory per pane, 10k lines history (KiB)", a, t, ratio(a, t),
+                     "<= 0.5x tmux", a is not None and t is not None and a <= 0.5 * t))
+    if res["attach_ms"]:
+        a, t = g(res["attach_ms"], "appmux", "p50"), g(res["attach_ms"], "tmux", "p50")
+        rows.append((f"attach to a full screen, median of {attaches} (ms)", a, t, ratio(a, t),
+                     "<= tmux", a is not None and t is not None and a <= t))
+    if idle:
+        a, t = g(idle, "appmux"), g(idle, "tmux")
+        rows.append((f"idle server wake-ups in {idle_secs} s", a, t, ratio(a, t), "0",
+                     a == 0))
+    if apps:
+        a = apps.get("ready_ms")
+        rows.append((f"{n_apps} apps: `new -d` until all printed their ready line (ms)", a,
+                     None, "", "(appmux only)", None))
+        a = apps.get("rss_mib")
+        rows.append((f"server RSS with those {n_apps} idle apps (MiB)", a, None, "", "< 50 MB",
+                     a is not None and a * 2**20 < 50e6))
+        a = apps.get("restart_ms", {}).get("max")
+        rows.append((f"SIGKILLed on-failure app running again, worst of {kills} (ms)", a, None,
+                     "", "< 1 s", a is not None and a < 1000))
 
     print(f"\n{COLS}x{ROWS} client, {tmux_version}, {'quick' if quick else 'full'} run\n")
     print("| metric | appmux | tmux | ratio | target |")

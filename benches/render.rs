@@ -131,6 +131,22 @@ fn single_pane(c: &mut Criterion) {
         &[(area, &after)],
     );
 
+    // (a') Typing into a fresh shell: a nearly blank screen, one character more per frame (the
+    // end-to-end echo measurement's case).
+    let prompt = b"\x1b[1;32muser@host\x1b[m:\x1b[1;34m~\x1b[m$ ".to_vec();
+    let mut typed = prompt.clone();
+    typed.extend_from_slice(b"ls -l");
+    let before = terminal(area, &typed);
+    typed.push(b'a');
+    let after = terminal(area, &typed);
+    bench_alternating(
+        &mut group,
+        "120x40_typing_blank_screen",
+        size,
+        &[(area, &before)],
+        &[(area, &after)],
+    );
+
     // (b) Full repaint: different text and a different background in every cell.
     let a = terminal(
         area,

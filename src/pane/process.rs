@@ -1,10 +1,19 @@
 //! A child process in a PTY, and the three named threads that serve it: a reader that only moves
-//! output bytes into a bounded channel, a writer that feeds input to the PTY (so a child that
-//! stops reading never blocks the server), and a waiter that decides exit by `waitpid`.
+//! output bytes into a bounded channel, a writer that feeds input the PTY could not take at once
+//! (so a child that stops reading never blocks the server), and a waiter that decides exit by
+//! `waitpid`.
+//!
+//! Input is written straight from the caller while nothing is queued: the PTY is non-blocking,
+//! so a keystroke reaches the child without a thread hop, and whatever the PTY does not take
+//! right away goes to the writer thread, which keeps the order. The reader thread shares that
+//! non-blocking file description and waits in `poll(2)` when there is nothing to read.
 //!
 //! This module owns process-level OS calls (spawn, signals, reaping); it never parses output.
 
-use std::io::{Read, Write};
+use std::io::Write;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc as std_mpsc;
 
 use anyhow::{Context, Result};
@@ -75,7 +84,7 @@ pub struct SpawnSpec {
 pub struct Process {
     pid: u32,
     master: Box<dyn MasterPty + Send>,
-    input: std_mpsc::Sender<Vec<u8>>,
+    input: Input,
     // Kept so portable-pty's handle lives as long as the process; reaping is ours.
     _child: Box<dyn portable_pty::Child + Send + Sync>,
 }
@@ -103,13 +112,10 @@ impl Process {
             .with_context(|| format!("starting `{}`", spec.argv.join(" ")))?;
         drop(pair.slave);
         let pid = child.process_id().context("the child has no pid")?;
-        let reader = pair
-            .master
-            .try_clone_reader()
-            .context("cloning the PTY reader")?;
+        let fd = Arc::new(nonblocking_master(&*pair.master)?);
         let writer = pair.master.take_writer().context("taking the PTY writer")?;
-        spawn_reader(reader, key, events.clone())?;
-        let input = spawn_writer(writer, key)?;
+        spawn_reader(fd.clone(), key, events.clone())?;
+        let input = spawn_writer(writer, fd, key)?;
         spawn_waiter(pid, key, events)?;
         Ok(Self {
             pid,
@@ -123,12 +129,10 @@ impl Process {
         self.pid
     }
 
-    /// Queues bytes for the child's input; never blocks.
+    /// Writes bytes to the child's input, or queues what the PTY does not take at once; never
+    /// blocks.
     pub fn write(&self, bytes: Vec<u8>) {
-        if !bytes.is_empty() {
-            // The writer thread is gone only when the PTY is; dropping input then is right.
-            let _ = self.input.send(bytes);
-        }
+        self.input.write(bytes);
     }
 
     /// Resizes the PTY; the kernel sends SIGWINCH to the foreground process group.
@@ -154,18 +158,44 @@ fn pty_size(size: Size) -> PtySize {
     }
 }
 
-fn spawn_reader(
-    mut reader: Box<dyn Read + Send>,
-    key: RunKey,
-    events: mpsc::Sender<PtyEvent>,
-) -> Result<()> {
+/// A duplicate of the PTY master, switched to non-blocking mode. The flag belongs to the open
+/// file description, so it holds for every duplicate: the reader and writer threads wait in
+/// `poll(2)` instead of blocking in `read` and `write`.
+fn nonblocking_master(master: &dyn MasterPty) -> Result<OwnedFd> {
+    let raw = master
+        .as_raw_fd()
+        .context("the PTY master has no file descriptor")?;
+    // SAFETY: `master` owns `raw` and is alive for this call; `dup` makes our own copy.
+    let fd = rustix::io::dup(unsafe { BorrowedFd::borrow_raw(raw) })
+        .context("duplicating the PTY master")?;
+    let flags = rustix::fs::fcntl_getfl(&fd).context("reading the PTY flags")?;
+    rustix::fs::fcntl_setfl(&fd, flags | rustix::fs::OFlags::NONBLOCK)
+        .context("making the PTY non-blocking")?;
+    Ok(fd)
+}
+
+/// Waits until `fd` is ready for `events` (or has hung up). Spurious returns are harmless: every
+/// caller retries its read or write and comes back here on `EAGAIN`.
+fn wait_ready(fd: BorrowedFd<'_>, events: libc::c_short) {
+    let mut pfd = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events,
+        revents: 0,
+    };
+    // SAFETY: `pfd` is one valid, initialized pollfd and the count says one.
+    unsafe {
+        libc::poll(&mut pfd, 1, -1);
+    }
+}
+
+fn spawn_reader(fd: Arc<OwnedFd>, key: RunKey, events: mpsc::Sender<PtyEvent>) -> Result<()> {
     std::thread::Builder::new()
         .name(format!("pty-read-{}-{}", key.app, key.run))
         .stack_size(THREAD_STACK)
         .spawn(move || {
             let mut buf = vec![0u8; READ_CHUNK];
             loop {
-                match reader.read(&mut buf) {
+                match rustix::io::read(&*fd, &mut buf) {
                     Ok(0) => break,
                     Ok(n) => {
                         // A full channel blocks this thread, which stops reading the PTY, which
@@ -177,7 +207,9 @@ fn spawn_reader(
                             return;
                         }
                     }
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(rustix::io::Errno::AGAIN) => wait_ready(fd.as_fd(), libc::POLLIN),
+                    Err(rustix::io::Errno::INTR) => {}
+                    // EIO: every process holding the terminal is gone.
                     Err(_) => break,
                 }
             }
@@ -187,27 +219,78 @@ fn spawn_reader(
     Ok(())
 }
 
-fn spawn_writer(
-    mut writer: Box<dyn Write + Send>,
-    key: RunKey,
-) -> Result<std_mpsc::Sender<Vec<u8>>> {
+/// The input side of a PTY: direct non-blocking writes while the writer thread is idle, the
+/// writer thread otherwise.
+struct Input {
+    fd: Arc<OwnedFd>,
+    queue: std_mpsc::Sender<Vec<u8>>,
+    /// Messages handed to the writer thread and not yet fully written. Only the owner of the
+    /// `Process` adds to it, so seeing zero means every earlier byte is in the PTY and a direct
+    /// write keeps the order.
+    queued: Arc<AtomicUsize>,
+}
+
+impl Input {
+    fn write(&self, mut bytes: Vec<u8>) {
+        if bytes.is_empty() {
+            return;
+        }
+        if self.queued.load(Ordering::Acquire) == 0 {
+            match rustix::io::write(&*self.fd, &bytes) {
+                Ok(n) if n == bytes.len() => return,
+                Ok(n) => drop(bytes.drain(..n)),
+                Err(rustix::io::Errno::AGAIN | rustix::io::Errno::INTR) => {}
+                // The PTY is gone (the child exited); its input goes nowhere.
+                Err(_) => return,
+            }
+        }
+        self.queued.fetch_add(1, Ordering::AcqRel);
+        if self.queue.send(bytes).is_err() {
+            // The writer thread is gone only when the PTY is; dropping input then is right.
+            self.queued.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
+
+fn spawn_writer(mut writer: Box<dyn Write + Send>, fd: Arc<OwnedFd>, key: RunKey) -> Result<Input> {
     let (tx, rx) = std_mpsc::channel::<Vec<u8>>();
+    let queued = Arc::new(AtomicUsize::new(0));
+    let pending = queued.clone();
+    let poll_fd = fd.clone();
     std::thread::Builder::new()
         .name(format!("pty-write-{}-{}", key.app, key.run))
         .stack_size(THREAD_STACK)
         .spawn(move || {
             while let Ok(bytes) = rx.recv() {
-                if writer
-                    .write_all(&bytes)
-                    .and_then(|()| writer.flush())
-                    .is_err()
-                {
+                let written = write_all(&mut *writer, poll_fd.as_fd(), &bytes);
+                pending.fetch_sub(1, Ordering::AcqRel);
+                if !written {
                     return;
                 }
             }
+            // Dropping portable-pty's writer sends EOF to the child, as before.
         })
         .context("spawning the PTY writer thread")?;
-    Ok(tx)
+    Ok(Input {
+        fd,
+        queue: tx,
+        queued,
+    })
+}
+
+/// Writes all of `bytes` to the non-blocking PTY, waiting in `poll(2)` while it is full; false
+/// when the PTY is gone.
+fn write_all(writer: &mut dyn Write, fd: BorrowedFd<'_>, mut bytes: &[u8]) -> bool {
+    while !bytes.is_empty() {
+        match writer.write(bytes) {
+            Ok(0) => return false,
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => wait_ready(fd, libc::POLLOUT),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+    true
 }
 
 fn spawn_waiter(pid: u32, key: RunKey, events: mpsc::Sender<PtyEvent>) -> Result<()> {
@@ -282,6 +365,67 @@ mod tests {
     fn signal_names_read_like_kill_l() {
         assert_eq!(signal_name(9), "SIGKILL");
         assert_eq!(signal_name(15), "SIGTERM");
+    }
+
+    fn spawn(argv: &[&str]) -> (Process, mpsc::Receiver<PtyEvent>) {
+        let (tx, rx) = mpsc::channel(64);
+        let spec = SpawnSpec {
+            argv: argv.iter().map(|s| s.to_string()).collect(),
+            cwd: None,
+            env: vec![("PATH".into(), std::env::var("PATH").unwrap_or_default())],
+            size: Size { cols: 80, rows: 24 },
+        };
+        let key = RunKey { app: 1, run: 1 };
+        (Process::spawn(&spec, key, tx).unwrap(), rx)
+    }
+
+    /// Reads output until `want` bytes have arrived or the PTY closes.
+    fn read_output(rx: &mut mpsc::Receiver<PtyEvent>, want: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        while out.len() < want {
+            match rx.blocking_recv() {
+                Some(PtyEvent::Output(_, bytes)) => out.extend_from_slice(&bytes),
+                Some(PtyEvent::Exited(..)) => {}
+                Some(PtyEvent::Eof(_)) | None => break,
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn input_arrives_whole_and_in_order_through_direct_and_queued_writes() {
+        // A raw, non-echoing terminal: cat's output is exactly its input.
+        let (p, mut rx) = spawn(&["sh", "-c", "stty raw -echo; echo go; exec cat"]);
+        assert!(String::from_utf8_lossy(&read_output(&mut rx, 3)).contains("go"));
+        // Bursts far beyond the PTY's buffer force the writer thread to take over, with small
+        // writes behind them that must wait their turn.
+        let mut sent = Vec::new();
+        for i in 0..200u32 {
+            let chunk: Vec<u8> = if i % 20 == 0 {
+                (0..50_000u32)
+                    .map(|b| b"abcdefgh"[(b % 8) as usize])
+                    .collect()
+            } else {
+                format!("<{i}>").into_bytes()
+            };
+            sent.extend_from_slice(&chunk);
+            p.write(chunk);
+        }
+        let got = read_output(&mut rx, sent.len());
+        assert_eq!(got.len(), sent.len());
+        assert!(got == sent, "output differs from input");
+        p.signal_all(rustix::process::Signal::KILL);
+    }
+
+    #[test]
+    fn writing_to_a_child_that_does_not_read_never_blocks() {
+        let (p, mut rx) = spawn(&["sh", "-c", "echo go; exec sleep 100"]);
+        assert!(String::from_utf8_lossy(&read_output(&mut rx, 2)).contains("go"));
+        for _ in 0..64 {
+            p.write(vec![b'x'; 64 * 1024]);
+        }
+        assert!(p.input.queued.load(Ordering::Acquire) > 0);
+        p.signal_all(rustix::process::Signal::KILL);
     }
 
     #[test]

@@ -1,79 +1,66 @@
-//! The ratatui backend for one attached client: crossterm's escape-sequence writer over an
-//! in-memory buffer, with the size coming from what the client reported (never from the server's
-//! own terminal, which it does not have). [`Renderer`] turns a composed frame into the bytes
-//! that update that client's terminal, sending only the cells that changed.
+//! The output stage for one attached client: ratatui composes each frame into a buffer sized by
+//! what the client reported (never by the server's own terminal, which it does not have), and
+//! [`Renderer`] turns the difference from what the client shows into escape sequences, written
+//! by crossterm into memory.
+//!
+//! The difference is computed here rather than by ratatui's `Terminal`, whose diff compares every
+//! cell of every frame: a typed character changes one row, so rows are compared whole first and
+//! only the rows that differ are walked cell by cell. ratatui's `Terminal` is kept for what it
+//! does well, handing out frames; its backend only records where the frame wants the cursor.
 
 use std::io;
 
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
-use ratatui::buffer::Cell;
-use ratatui::layout::{Position, Size as RSize};
+use ratatui::buffer::{Buffer, Cell, CellWidth};
+use ratatui::layout::{Position, Rect, Size as RSize};
 use ratatui::{Frame, Terminal};
 
 use crate::protocol::Size;
 use crate::render::screen::{self, ScreenCache};
 
-/// crossterm's writer into a `Vec<u8>`, sized by the client.
-pub struct ClientBackend {
-    inner: CrosstermBackend<Vec<u8>>,
+/// The backend ratatui's `Terminal` draws through: it answers the client's size and records
+/// the cursor a frame asks for; it writes nothing (the [`Renderer`] does).
+struct FrameBackend {
     size: Size,
-    cursor: Position,
-    /// What the client's cursor visibility is, so unchanged frames do not repeat it.
-    cursor_shown: Option<bool>,
-    /// Cells were drawn since the cursor was last placed, so the terminal's cursor moved.
-    cursor_moved: bool,
+    /// The cursor the last frame asked for: `None` hides it.
+    cursor: Option<Position>,
 }
 
-impl Backend for ClientBackend {
+impl Backend for FrameBackend {
     type Error = io::Error;
 
-    fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
+    fn draw<'a, I>(&mut self, _: I) -> io::Result<()>
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
-        // crossterm's writer resets colours after every draw call; skip it when nothing changed.
-        let mut content = content.peekable();
-        if content.peek().is_none() {
-            return Ok(());
-        }
-        self.cursor_moved = true;
-        self.inner.draw(content)
+        // Left unconsumed, ratatui's diff iterator costs nothing.
+        Ok(())
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
-        if self.cursor_shown.replace(false) == Some(false) {
-            return Ok(());
-        }
-        self.inner.hide_cursor()
+        self.cursor = None;
+        Ok(())
     }
 
     fn show_cursor(&mut self) -> io::Result<()> {
-        if self.cursor_shown.replace(true) == Some(true) {
-            return Ok(());
-        }
-        self.inner.show_cursor()
+        Ok(())
     }
 
     fn get_cursor_position(&mut self) -> io::Result<Position> {
-        Ok(self.cursor)
+        Ok(self.cursor.unwrap_or_default())
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
-        let position = position.into();
-        if position == self.cursor && !std::mem::take(&mut self.cursor_moved) {
-            return Ok(());
-        }
-        self.cursor = position;
-        self.cursor_moved = false;
-        self.inner.set_cursor_position(self.cursor)
+        self.cursor = Some(position.into());
+        Ok(())
     }
 
     fn clear(&mut self) -> io::Result<()> {
-        self.inner.clear()
+        Ok(())
     }
 
-    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
-        self.inner.clear_region(clear_type)
+    fn clear_region(&mut self, _: ClearType) -> io::Result<()> {
+        Ok(())
     }
 
     fn size(&self) -> io::Result<RSize> {
@@ -92,30 +79,43 @@ impl Backend for ClientBackend {
     }
 }
 
+/// What the client's terminal shows, as far as the bytes sent so far made it.
+struct Shown {
+    cells: Buffer,
+    /// Cursor visibility, unknown after a full redraw.
+    cursor_visible: Option<bool>,
+    cursor: Position,
+    /// Cells were written since the cursor was last placed, so the terminal's cursor moved.
+    cursor_moved: bool,
+}
+
 /// One client's compositor output stage.
 pub struct Renderer {
-    terminal: Terminal<ClientBackend>,
+    terminal: Terminal<FrameBackend>,
+    shown: Shown,
     full_redraw: bool,
     /// How each pane was last drawn, so unchanged rows are copied instead of read again.
     screens: ScreenCache,
+    /// Capacity kept between frames for the bytes of the next one.
+    out: Vec<u8>,
 }
 
 impl Renderer {
     pub fn new(size: Size) -> Self {
-        let backend = ClientBackend {
-            inner: CrosstermBackend::new(Vec::with_capacity(64 * 1024)),
-            size,
-            cursor: Position::ORIGIN,
-            cursor_shown: None,
-            cursor_moved: true,
-        };
-        // Creating a terminal over an in-memory backend cannot fail: every backend call above
-        // is infallible.
+        let backend = FrameBackend { size, cursor: None };
+        // Creating a terminal over this backend cannot fail: every backend call is infallible.
         let terminal = Terminal::new(backend).unwrap_or_else(|_| unreachable!());
         Self {
             terminal,
+            shown: Shown {
+                cells: Buffer::empty(Rect::new(0, 0, size.cols, size.rows)),
+                cursor_visible: None,
+                cursor: Position::ORIGIN,
+                cursor_moved: true,
+            },
             full_redraw: true,
             screens: ScreenCache::default(),
+            out: Vec::new(),
         }
     }
 
@@ -136,34 +136,123 @@ impl Renderer {
 
     /// Composes a frame with `draw` and returns the bytes that bring the client up to date.
     pub fn render(&mut self, draw: impl FnOnce(&mut Frame)) -> Vec<u8> {
-        let mut prefix = Vec::new();
+        let mut out = std::mem::take(&mut self.out);
         if std::mem::take(&mut self.full_redraw) {
-            // Reset attributes first: a fresh client may have any state.
-            prefix.extend_from_slice(b"\x1b[m");
-            self.terminal.backend_mut().cursor_shown = None;
-            self.terminal.backend_mut().cursor_moved = true;
-            let _ = self.terminal.autoresize();
-            let _ = self.terminal.clear();
+            // Reset attributes first (a fresh client may have any state), then clear.
+            out.extend_from_slice(b"\x1b[m\x1b[2J");
+            let size = self.size();
+            self.shown = Shown {
+                cells: Buffer::empty(Rect::new(0, 0, size.cols, size.rows)),
+                cursor_visible: None,
+                cursor: Position::ORIGIN,
+                cursor_moved: true,
+            };
         }
         let terminal = &mut self.terminal;
-        screen::with_cache(&mut self.screens, || {
-            let _ = terminal.draw(draw);
-        });
-        let mut out = std::mem::take(self.terminal.backend_mut().inner.writer_mut());
-        if !prefix.is_empty() {
-            prefix.append(&mut out);
-            out = prefix;
+        let frame = screen::with_cache(&mut self.screens, move || terminal.draw(draw));
+        let mut backend = CrosstermBackend::new(&mut out);
+        // Drawing into memory cannot fail.
+        if let Ok(frame) = frame {
+            let _ = update_cells(&mut backend, &mut self.shown, frame.buffer);
         }
-        // Keep the allocation for the next frame only if it is modest.
+        let _ = update_cursor(
+            &mut backend,
+            &mut self.shown,
+            self.terminal.backend().cursor,
+        );
+        // Keep a modest allocation for the next frame; hand the bytes over without copying.
+        let mut next = Vec::new();
         if out.capacity() <= 1 << 20 {
-            self.terminal
-                .backend_mut()
-                .inner
-                .writer_mut()
-                .reserve(out.len().min(64 * 1024));
+            next.reserve(out.len().min(64 * 1024));
         }
+        self.out = next;
         out
     }
+}
+
+/// Writes the cells that turn `shown` into `next` and records them in `shown`.
+fn update_cells(
+    backend: &mut CrosstermBackend<&mut Vec<u8>>,
+    shown: &mut Shown,
+    next: &Buffer,
+) -> io::Result<()> {
+    if shown.cells.area != next.area {
+        // Only a resize changes the area, and it brings a full redraw: the client is blank.
+        shown.cells = Buffer::empty(next.area);
+    }
+    let updates = diff(&shown.cells, next);
+    if updates.is_empty() {
+        // crossterm's writer resets colours after every draw call: only call it for changes.
+        return Ok(());
+    }
+    backend.draw(updates.iter().map(|&(x, y, i)| (x, y, &next.content[i])))?;
+    shown.cursor_moved = true;
+    for &(_, _, i) in &updates {
+        shown.cells.content[i].clone_from(&next.content[i]);
+    }
+    Ok(())
+}
+
+/// Shows, hides and places the cursor as the frame asked (`None` hides it), sending nothing
+/// when the client's cursor is already there.
+fn update_cursor(
+    backend: &mut CrosstermBackend<&mut Vec<u8>>,
+    shown: &mut Shown,
+    cursor: Option<Position>,
+) -> io::Result<()> {
+    match cursor {
+        None => {
+            if shown.cursor_visible != Some(false) {
+                backend.hide_cursor()?;
+                shown.cursor_visible = Some(false);
+            }
+        }
+        Some(pos) => {
+            if shown.cursor_visible != Some(true) {
+                backend.show_cursor()?;
+                shown.cursor_visible = Some(true);
+            }
+            if pos != shown.cursor || shown.cursor_moved {
+                backend.set_cursor_position(pos)?;
+                shown.cursor = pos;
+                shown.cursor_moved = false;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The cells of `next` that differ from `prev` (same area), as (x, y, index into `content`).
+///
+/// Rows are compared whole first; in a row that differs, a cell is sent when it changed, and
+/// also when it lay under a wide character of `prev` (the terminal may keep that character's
+/// colours there). The trailing columns of a wide character in `next` are skipped: printing the
+/// character covers them.
+fn diff(prev: &Buffer, next: &Buffer) -> Vec<(u16, u16, usize)> {
+    let mut updates = Vec::new();
+    let width = usize::from(next.area.width);
+    if width == 0 {
+        return updates;
+    }
+    let rows = next.content.chunks(width).zip(prev.content.chunks(width));
+    for (y, (new, old)) in (next.area.y..).zip(rows) {
+        if new.iter().zip(old).all(|(a, b)| screen::same_cell(a, b)) {
+            continue;
+        }
+        let base = usize::from(y - next.area.y) * width;
+        let mut covered_until = 0;
+        let mut x = 0;
+        while x < width {
+            let cell = &new[x];
+            if x < covered_until || !screen::same_cell(cell, &old[x]) {
+                // Coordinates fit in u16: x < width, which came from a u16.
+                updates.push((next.area.x + x as u16, y, base + x));
+            }
+            covered_until = covered_until.max(x + old[x].cell_width() as usize);
+            x += (cell.cell_width() as usize).max(1);
+        }
+    }
+    updates
 }
 
 #[cfg(test)]
@@ -209,5 +298,116 @@ mod tests {
         r.resize(big);
         let full = r.render(|f| f.render_widget(Line::from("again"), f.area()));
         assert_eq!(screen_of(&full, big).screen().contents().trim(), "again");
+    }
+
+    #[test]
+    fn wide_characters_replaced_by_narrow_ones_leave_nothing_behind() {
+        let size = Size { cols: 10, rows: 2 };
+        let mut r = Renderer::new(size);
+        let mut all = r.render(|f| f.render_widget(Line::from("a中文b"), f.area()));
+        all.extend(r.render(|f| f.render_widget(Line::from("axyz"), f.area())));
+        assert_eq!(screen_of(&all, size).screen().contents().trim(), "axyz");
+        all.extend(r.render(|f| f.render_widget(Line::from("x中y"), f.area())));
+        assert_eq!(screen_of(&all, size).screen().contents().trim(), "x中y");
+    }
+
+    /// What a terminal shows in each cell: its text (a blank for an empty cell) and attributes.
+    fn visible(s: &vt100::Screen) -> Vec<(String, vt100::Color, vt100::Color, [bool; 5])> {
+        let (rows, cols) = s.size();
+        let mut cells = Vec::new();
+        for row in 0..rows.get() {
+            for col in 0..cols.get() {
+                let c = s.cell(row, col).unwrap();
+                let text = if c.has_contents() { c.contents() } else { " " };
+                let attrs = [c.bold(), c.dim(), c.italic(), c.underline(), c.inverse()];
+                cells.push((text.to_owned(), c.fgcolor(), c.bgcolor(), attrs));
+            }
+        }
+        cells
+    }
+
+    /// Draws `screen` as a pane under a status line, with a box drawn over the pane when
+    /// `overlay` is set, the way pane numbers and the pager are.
+    fn pane_frame(f: &mut Frame, screen: &vt100::Screen, overlay: bool, status: &str) {
+        use ratatui::style::{Color, Style};
+        let area = f.area();
+        let pane = Rect {
+            height: area.height - 1,
+            ..area
+        };
+        screen::draw_screen(f.buffer_mut(), pane, screen);
+        if overlay {
+            let style = Style::new().bg(Color::Blue);
+            for y in 2..5 {
+                f.buffer_mut().set_stringn(3, y, "  pager  ", 9, style);
+            }
+        }
+        let line = Rect::new(0, area.height - 1, area.width, 1);
+        f.buffer_mut()
+            .set_stringn(0, line.y, status, usize::from(line.width), Style::new());
+        let (row, col) = screen.cursor_position();
+        if !screen.hide_cursor() && row < pane.height && col < pane.width {
+            f.set_cursor_position(Position::new(col, row));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// A client that received every incremental frame shows exactly what a client that
+        /// received one full redraw of the last frame shows.
+        #[test]
+        fn incremental_frames_add_up_to_a_full_redraw(
+            steps in proptest::collection::vec(
+                (screen::edits::chunk(), proptest::prelude::any::<bool>(), 0u8..3),
+                1..30,
+            )
+        ) {
+            let size = Size { cols: 30, rows: 12 };
+            let mut app = screen_of(b"", Size { cols: 30, rows: 11 });
+            let mut renderer = Renderer::new(size);
+            let mut client = screen_of(b"", size);
+            for (i, (bytes, overlay, status)) in steps.into_iter().enumerate() {
+                app.process(&bytes);
+                let status = ["", "[s] 0:sh*", "[s] 1:vim* long status"][usize::from(status)];
+                if i % 7 == 6 {
+                    renderer.invalidate();
+                }
+                let draw = |f: &mut Frame| pane_frame(f, app.screen(), overlay, status);
+                client.process(&renderer.render(draw));
+                let fresh = screen_of(&Renderer::new(size).render(draw), size);
+                let (got, want) = (client.screen(), fresh.screen());
+                proptest::prop_assert_eq!(visible(got), visible(want));
+                proptest::prop_assert_eq!(got.hide_cursor(), want.hide_cursor());
+                if !want.hide_cursor() {
+                    proptest::prop_assert_eq!(got.cursor_position(), want.cursor_position());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cursor_is_sent_only_when_it_changes() {
+        let size = Size { cols: 10, rows: 2 };
+        let mut r = Renderer::new(size);
+        let at = |x, y| {
+            move |f: &mut Frame| {
+                f.render_widget(Line::from("$ "), f.area());
+                f.set_cursor_position(Position::new(x, y));
+            }
+        };
+        let first = r.render(at(2, 0));
+        assert_eq!(screen_of(&first, size).screen().cursor_position(), (0, 2));
+        assert!(r.render(at(2, 0)).is_empty());
+        let mut all = first;
+        all.extend(r.render(at(3, 1)));
+        assert_eq!(screen_of(&all, size).screen().cursor_position(), (1, 3));
+        let hidden = r.render(|f: &mut Frame| f.render_widget(Line::from("$ "), f.area()));
+        all.extend_from_slice(&hidden);
+        assert!(screen_of(&all, size).screen().hide_cursor());
+        assert!(
+            r.render(|f: &mut Frame| f.render_widget(Line::from("$ "), f.area()))
+                .is_empty()
+        );
     }
 }

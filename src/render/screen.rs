@@ -82,9 +82,9 @@ impl ScreenCache {
     fn draw(&mut self, buf: &mut Buffer, area: Rect, screen: &vt100::Screen) {
         let found = self
             .panes
-            .iter_mut()
-            .find(|p| !p.used && p.area == area && p.screen.size() == screen.size());
-        let Some(pane) = found else {
+            .iter()
+            .position(|p| !p.used && p.area == area && p.screen.size() == screen.size());
+        let Some(i) = found else {
             for row in 0..area.height {
                 draw_row(buf, area, screen, row);
             }
@@ -99,24 +99,57 @@ impl ScreenCache {
             });
             return;
         };
-        pane.used = true;
+        let pane = &mut self.panes[i];
         let width = usize::from(area.width);
-        let mut changed = false;
-        let diffs = screen.rows_diff(&pane.screen, 0, area.width);
-        for (row, diff) in (0..area.height).zip(diffs) {
+        let mut changed = 0;
+        let mut diffs = screen.rows_diff(&pane.screen, 0, area.width);
+        for row in 0..area.height {
+            // A diff of a changed row is a formatted string, which costs more than reading the
+            // row: when most rows change (output scrolling by), stop comparing and draw.
+            if changed > 4 && changed * 2 > row {
+                for row in row..area.height {
+                    draw_row(buf, area, screen, row);
+                }
+                // The cache no longer matches: build it anew when the next frame draws it.
+                drop(diffs);
+                self.panes.swap_remove(i);
+                return;
+            }
             let range = row_range(buf, area, row);
             let cached = &mut pane.cells[usize::from(row) * width..][..width];
-            if diff.is_empty() {
+            if diffs.next().is_some_and(|d| d.is_empty()) {
                 buf.content[range].clone_from_slice(cached);
             } else {
                 draw_row(buf, area, screen, row);
                 cached.clone_from_slice(&buf.content[range]);
-                changed = true;
+                changed += 1;
             }
         }
-        if changed {
+        drop(diffs);
+        pane.used = true;
+        if changed > 0 {
             pane.screen.clone_from(screen);
         }
+    }
+}
+
+/// Cell equality without the library's call to `memcmp` for every symbol, which made comparing
+/// whole rows cost more than drawing them: symbols are a few bytes, compared inline here.
+#[inline]
+pub(super) fn same_cell(a: &Cell, b: &Cell) -> bool {
+    a.modifier == b.modifier
+        && a.fg == b.fg
+        && a.bg == b.bg
+        && a.underline_color == b.underline_color
+        && a.diff_option == b.diff_option
+        && same_symbol(a.symbol().as_bytes(), b.symbol().as_bytes())
+}
+
+#[inline]
+fn same_symbol(a: &[u8], b: &[u8]) -> bool {
+    match (a, b) {
+        ([x], [y]) => x == y,
+        _ => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y),
     }
 }
 
@@ -206,5 +239,126 @@ pub fn color(c: vt100::Color) -> Color {
         vt100::Color::Idx(i) if i < 16 => ANSI[i as usize],
         vt100::Color::Idx(i) => Color::Indexed(i),
         vt100::Color::Rgb(r, g, b) => Color::Rgb(r, g, b),
+    }
+}
+
+/// Screen changes for property tests: the escape sequences apps use to change a screen, from
+/// plain and wide text to scrolling, erasing, inserting and the alternate screen.
+#[cfg(test)]
+pub(crate) mod edits {
+    use proptest::prelude::*;
+
+    pub fn edit() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            4 => "[a-z ]{1,30}".prop_map(String::into_bytes),
+            1 => "[中文字a-c]{1,8}".prop_map(String::into_bytes),
+            1 => Just(b"e\xcc\x81".to_vec()),
+            2 => (0u8..8, 0u8..8, any::<bool>(), any::<bool>()).prop_map(|(f, b, bold, inv)| {
+                format!("\x1b[3{f};4{b}{}{}m", if bold { ";1" } else { "" }, if inv { ";7" } else { "" })
+                    .into_bytes()
+            }),
+            1 => (any::<u8>(), any::<u8>(), any::<u8>())
+                .prop_map(|(r, g, b)| format!("\x1b[38;2;{r};{g};{b}m").into_bytes()),
+            1 => Just(b"\x1b[m".to_vec()),
+            2 => (1u8..14, 1u8..30).prop_map(|(r, c)| format!("\x1b[{r};{c}H").into_bytes()),
+            2 => Just(b"\r\n".to_vec()),
+            1 => (0u8..3).prop_map(|m| format!("\x1b[{m}K").into_bytes()),
+            1 => (0u8..3).prop_map(|m| format!("\x1b[{m}J").into_bytes()),
+            1 => (1u8..4).prop_map(|n| format!("\x1b[{n}L").into_bytes()),
+            1 => (1u8..4).prop_map(|n| format!("\x1b[{n}M").into_bytes()),
+            1 => (1u8..4).prop_map(|n| format!("\x1b[{n}P").into_bytes()),
+            1 => (1u8..4).prop_map(|n| format!("\x1b[{n}@").into_bytes()),
+            1 => (1u8..4).prop_map(|n| format!("\x1b[{n}S").into_bytes()),
+            1 => Just(b"\x1b[?1049h".to_vec()),
+            1 => Just(b"\x1b[?1049l".to_vec()),
+            1 => Just(b"\x1b[3;9r".to_vec()),
+            1 => Just(b"\x1b[r".to_vec()),
+        ]
+    }
+
+    /// A few edits at a time, as one chunk of output between two frames.
+    pub fn chunk() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(edit(), 0..5).prop_map(|v| v.concat())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroU16;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn parser(cols: u16, rows: u16) -> vt100::Parser {
+        vt100::Parser::new(
+            NonZeroU16::new(rows).unwrap(),
+            NonZeroU16::new(cols).unwrap(),
+            0,
+        )
+    }
+
+    /// Draws `screens` at `areas` into a fresh buffer, with or without `cache`.
+    fn frame(
+        size: Rect,
+        panes: &[(Rect, &vt100::Screen)],
+        cache: Option<&mut ScreenCache>,
+    ) -> Buffer {
+        let mut buf = Buffer::empty(size);
+        let mut draw = || {
+            for (area, screen) in panes {
+                draw_screen(&mut buf, *area, screen);
+            }
+        };
+        match cache {
+            Some(cache) => with_cache(cache, draw),
+            None => draw(),
+        }
+        buf
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Rows copied from the cache never leave a stale cell: after any sequence of changes,
+        /// the cached frame equals a frame drawn from scratch.
+        #[test]
+        fn cached_frames_equal_fresh_frames(
+            steps in prop::collection::vec((0usize..2, super::edits::chunk(), any::<bool>()), 1..40)
+        ) {
+            let size = Rect::new(0, 0, 41, 16);
+            let areas = [Rect::new(0, 0, 20, 16), Rect::new(21, 0, 20, 15)];
+            let mut screens = [parser(20, 16), parser(24, 13)];
+            let mut cache = ScreenCache::default();
+            for (target, bytes, both) in steps {
+                screens[target].process(&bytes);
+                // Sometimes only one pane is drawn, so the other's cache entry is dropped.
+                let panes: Vec<(Rect, &vt100::Screen)> = if both {
+                    areas.iter().copied().zip(screens.iter().map(|p| p.screen())).collect()
+                } else {
+                    vec![(areas[target], screens[target].screen())]
+                };
+                let cached = frame(size, &panes, Some(&mut cache));
+                let fresh = frame(size, &panes, None);
+                prop_assert_eq!(cached, fresh);
+            }
+        }
+    }
+
+    #[test]
+    fn unchanged_rows_come_from_the_cache() {
+        let mut p = parser(10, 3);
+        p.process(b"one\r\ntwo\r\nthree");
+        let size = Rect::new(0, 0, 10, 3);
+        let mut cache = ScreenCache::default();
+        frame(size, &[(size, p.screen())], Some(&mut cache));
+        p.process(b"\x1b[1;1Hz");
+        let buf = frame(size, &[(size, p.screen())], Some(&mut cache));
+        assert_eq!(buf[(0, 0)].symbol(), "z");
+        assert_eq!(buf[(0, 2)].symbol(), "t");
+        assert_eq!(cache.panes.len(), 1);
+        // A pane no longer drawn is forgotten after the frame.
+        with_cache(&mut cache, || {});
+        assert!(cache.panes.is_empty());
     }
 }
