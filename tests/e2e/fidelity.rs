@@ -3,6 +3,8 @@
 //! bombs leave the server small and responsive, and real programs (vim, less, htop, top, the
 //! Python REPL, bash) work through a real attached client.
 
+mod programs;
+
 use std::path::{Path, PathBuf};
 
 use crate::harness::*;
