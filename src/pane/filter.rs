@@ -649,6 +649,81 @@ mod tests {
         assert!(got.iter().all(|g| matches!(g, Got::Bytes(_))));
     }
 
+    /// Byte strings rich in the pieces the filter cares about.
+    fn stream() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            any::<u8>().prop_map(|b| vec![b]),
+            proptest::sample::select(vec![
+                &b"\x1b"[..],
+                b"\x1b(0",
+                b"\x1b(B",
+                b"\x1b)0",
+                b"\x0e",
+                b"\x0f",
+                b"\x1b[",
+                b"\x1b]",
+                b"\x1b]11;?",
+                b"\x1bP",
+                b"\x1b\\",
+                b"\x07",
+                b"\x18",
+                b"\x1bc",
+                b"\x1b7",
+                b"\x1b8",
+                b"lqkx",
+                b"12;",
+                b"\xe4\xb8\xad",
+                b"\xe4",
+                b"\xff",
+                b"a",
+            ])
+            .prop_map(<[u8]>::to_vec),
+        ];
+        proptest::collection::vec(piece, 0..48).prop_map(|p| p.concat())
+    }
+
+    /// Everything the filter hands out for `chunks`, queries included, as one list.
+    fn flat(chunks: &[&[u8]]) -> Vec<Got> {
+        // REP counts are left alone here: a REP cut across reads is dropped rather than
+        // clamped, the one place where cutting changes the output.
+        let mut f = Filter::new();
+        let mut got: Vec<Got> = Vec::new();
+        for chunk in chunks {
+            f.run(chunk, u16::MAX, |p| match p {
+                Piece::Bytes(b) => match got.last_mut() {
+                    Some(Got::Bytes(prev)) => prev.extend_from_slice(b),
+                    _ => got.push(Got::Bytes(b.to_vec())),
+                },
+                Piece::ColorQuery { which, bel } => got.push(Got::Query(which, bel)),
+                Piece::Reset => got.push(Got::Reset),
+            });
+        }
+        got
+    }
+
+    proptest::proptest! {
+        /// However the output is cut into reads, the filter hands out the same bytes and
+        /// events, in the same order.
+        #[test]
+        fn cutting_into_reads_changes_nothing(
+            bytes in stream(),
+            cuts in proptest::collection::vec(0usize..400, 0..12),
+        ) {
+            let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| c < bytes.len()).collect();
+            cuts.sort_unstable();
+            cuts.dedup();
+            let mut chunks = Vec::new();
+            let mut start = 0;
+            for c in cuts {
+                chunks.push(&bytes[start..c]);
+                start = c;
+            }
+            chunks.push(&bytes[start..]);
+            proptest::prop_assert_eq!(flat(&chunks), flat(&[&bytes]));
+        }
+    }
+
     #[test]
     fn long_osc_strings_are_cut() {
         let mut f = Filter::new();

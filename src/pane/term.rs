@@ -614,6 +614,15 @@ mod tests {
     }
 
     #[test]
+    fn hyperlinks_are_stripped_cleanly() {
+        let mut t = term(30, 2);
+        t.feed(b"see \x1b]8;id=1;https://example.com/\x1b\\the link\x1b]8;;\x1b\\ here");
+        assert_eq!(t.capture(false, false), "see the link here\n\n");
+        t.feed(b"\r\n\x1b]8;;http://x\x07bel\x1b]8;;\x07!");
+        assert_eq!(t.capture(false, false), "see the link here\nbel!\n");
+    }
+
+    #[test]
     fn titles_are_sanitized() {
         let mut t = term(10, 2);
         t.feed(b"\x1b]2;hello\x07world\x1b\\");
