@@ -173,6 +173,39 @@ fn terminal_replies_sent_to_the_client_are_never_typed_into_a_pane() {
 }
 
 #[test]
+fn colour_queries_are_answered_with_the_client_terminals_colours() {
+    let env = Env::new();
+    let mut t = env.attach(&["new", "-s", "pal"], 80, 24);
+    t.wait_for("sh$");
+    // The client's terminal answers the colour queries the client sent when it attached.
+    t.send(b"\x1b]10;rgb:1111/2222/3333\x1b\\\x1b]11;rgb:fafa/fbfb/fcfc\x07");
+    // An app started now asks for the background colour (the pane answers into its input).
+    let out = env.path("home").join("pal.in");
+    let probe = script("input_probe.py");
+    wait_until("the pane to answer with the client's background", || {
+        let _ = std::fs::remove_file(&out);
+        env.ok(&[
+            "run",
+            "-t",
+            "pal",
+            "--restart",
+            "never",
+            "--",
+            "python3",
+            &probe,
+            out.to_str().unwrap(),
+            "1b5d31313b3f07",
+        ]);
+        let want = b"\x1b]11;rgb:fafa/fbfb/fcfc\x07";
+        wait_until("the probe's answer", || {
+            let got = read_input(&out);
+            (got.len() >= want.len()).then_some(got)
+        });
+        contains(&read_input(&out), want).then_some(())
+    });
+}
+
+#[test]
 fn keys_follow_the_apps_modes_kitty_and_modify_other_keys() {
     let env = Env::new();
     // The app pushes kitty flags (disambiguate).
