@@ -446,7 +446,10 @@ impl Server {
         let app = self.apps.get(&w.active_app()?)?;
         let h = app.term.history();
         // Invalid UTF-8 shows as U+FFFD, as on screen.
-        let line = |l: &str| l.trim_end().replace(crate::pane::filter::INVALID, "\u{FFFD}");
+        let line = |l: &str| {
+            l.trim_end()
+                .replace(crate::pane::filter::INVALID, "\u{FFFD}")
+        };
         let mut lines: Vec<String> = (0..h.len())
             .filter_map(|i| h.row_plain(i))
             .map(|l| line(&l))
