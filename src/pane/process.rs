@@ -194,16 +194,23 @@ fn spawn_reader(fd: Arc<OwnedFd>, key: RunKey, events: mpsc::Sender<PtyEvent>) -
         .stack_size(THREAD_STACK)
         .spawn(move || {
             let mut buf = vec![0u8; READ_CHUNK];
+            // Bytes read into `buf` and not yet sent.
+            let mut len = 0;
             loop {
-                match rustix::io::read(&*fd, &mut buf) {
+                match rustix::io::read(&*fd, &mut buf[len..]) {
                     Ok(0) => break,
+                    // What is there now goes out together, up to a chunk: a flood travels in
+                    // large pieces (fewer wake-ups, log writes and parser calls), and a lone
+                    // echo still leaves at once, since the next read finds nothing.
+                    Ok(n) if len + n < READ_CHUNK => len += n,
                     Ok(n) => {
-                        // A full channel blocks this thread, which stops reading the PTY, which
-                        // makes the app wait: back-pressure instead of lost bytes.
-                        if events
-                            .blocking_send(PtyEvent::Output(key, buf[..n].to_vec()))
-                            .is_err()
-                        {
+                        len += n;
+                        if !send(&events, key, &mut buf, &mut len) {
+                            return;
+                        }
+                    }
+                    Err(rustix::io::Errno::AGAIN) if len > 0 => {
+                        if !send(&events, key, &mut buf, &mut len) {
                             return;
                         }
                     }
@@ -213,10 +220,29 @@ fn spawn_reader(fd: Arc<OwnedFd>, key: RunKey, events: mpsc::Sender<PtyEvent>) -
                     Err(_) => break,
                 }
             }
+            if len > 0 {
+                send(&events, key, &mut buf, &mut len);
+            }
             let _ = events.blocking_send(PtyEvent::Eof(key));
         })
         .context("spawning the PTY reader thread")?;
     Ok(())
+}
+
+/// Sends the first `len` bytes of `buf` as output and empties it; false when the server is gone.
+/// A full channel blocks this thread, which stops reading the PTY, which makes the app wait:
+/// back-pressure instead of lost bytes.
+fn send(events: &mpsc::Sender<PtyEvent>, key: RunKey, buf: &mut Vec<u8>, len: &mut usize) -> bool {
+    let bytes = if *len < READ_CHUNK / 4 {
+        buf[..*len].to_vec()
+    } else {
+        // A large piece takes the buffer itself rather than a copy.
+        let mut full = std::mem::replace(buf, vec![0u8; READ_CHUNK]);
+        full.truncate(*len);
+        full
+    };
+    *len = 0;
+    events.blocking_send(PtyEvent::Output(key, bytes)).is_ok()
 }
 
 /// The input side of a PTY: direct non-blocking writes while the writer thread is idle, the
