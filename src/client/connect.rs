@@ -34,7 +34,23 @@ impl Connection {
     /// Connects to a running server; never starts one.
     pub fn open(sock: &SocketPaths) -> Result<Self, ConnectError> {
         match UnixStream::connect(&sock.socket) {
-            Ok(stream) => Ok(Self::handshake(stream)?),
+            Ok(stream) => Self::handshake(stream).map_err(|e| {
+                // A server that dies while we connect resets the connection: to the caller that
+                // is no server at all, so it may start one.
+                let reset = e.chain().any(|c| {
+                    c.downcast_ref::<std::io::Error>().is_some_and(|io| {
+                        matches!(
+                            io.kind(),
+                            ErrorKind::ConnectionReset | ErrorKind::UnexpectedEof
+                        )
+                    })
+                });
+                if reset {
+                    ConnectError::NoServer(sock.socket.display().to_string())
+                } else {
+                    ConnectError::Other(e)
+                }
+            }),
             Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::ConnectionRefused) => {
                 Err(ConnectError::NoServer(sock.socket.display().to_string()))
             }

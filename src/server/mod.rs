@@ -41,6 +41,9 @@ pub enum Mode {
 /// Bounded PTY output queue: a flood blocks the PTY threads, not the server.
 const PTY_QUEUE: usize = 256;
 const EVENT_QUEUE: usize = 1024;
+/// How long a starting server waits for a dying predecessor to let go of the lock.
+const CLAIM_RETRY: std::time::Duration = std::time::Duration::from_millis(20);
+const CLAIM_ATTEMPTS: u32 = 50;
 /// How long queued replies get to reach their clients when the server stops.
 const FLUSH_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -114,13 +117,20 @@ fn claim(sock: &SocketPaths) -> Result<File> {
         .with_context(|| format!("opening {}", sock.server_lock.display()))?;
     std::fs::set_permissions(&sock.server_lock, std::fs::Permissions::from_mode(0o600))
         .with_context(|| format!("setting the mode of {}", sock.server_lock.display()))?;
-    if rustix::fs::flock(
+    // A server that was just killed holds the lock until its last thread is gone, which can
+    // take a moment after its pid looks dead; a live server holds it and answers on the socket.
+    let mut attempts = 0;
+    while rustix::fs::flock(
         lock.as_fd(),
         rustix::fs::FlockOperation::NonBlockingLockExclusive,
     )
     .is_err()
     {
-        bail!("a server is already running on {}", sock.socket.display());
+        attempts += 1;
+        if answers(&sock.socket) || attempts > CLAIM_ATTEMPTS {
+            bail!("a server is already running on {}", sock.socket.display());
+        }
+        std::thread::sleep(CLAIM_RETRY);
     }
     match std::fs::remove_file(&sock.socket) {
         Ok(()) => tracing::info!("replaced a stale socket"),
@@ -130,6 +140,17 @@ fn claim(sock: &SocketPaths) -> Result<File> {
         }
     }
     Ok(lock)
+}
+
+/// Whether a server answers the handshake on `path` (a dying one may still accept).
+fn answers(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut s) = std::os::unix::net::UnixStream::connect(path) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(std::time::Duration::from_millis(500)));
+    let mut reply = [0u8; crate::protocol::codec::PREAMBLE_LEN];
+    s.write_all(&crate::protocol::codec::preamble()).is_ok() && s.read_exact(&mut reply).is_ok()
 }
 
 /// Binds the socket with mode 0600 (set through the umask, so it is never briefly wider).
