@@ -225,9 +225,9 @@ fn update_cursor(
 /// The cells of `next` that differ from `prev` (same area), as (x, y, index into `content`).
 ///
 /// Rows are compared whole first; in a row that differs, a cell is sent when it changed, and
-/// also when it lay under a wide character of `prev` (the terminal may keep that character's
-/// colours there). The trailing columns of a wide character in `next` are skipped: printing the
-/// character covers them.
+/// also when it lay under a wide character of `prev` that a changed cell overlaps (the terminal
+/// erases such a character whole, in whatever colours are current). The trailing columns of a
+/// wide character in `next` are skipped: printing the character covers them.
 fn diff(prev: &Buffer, next: &Buffer) -> Vec<(u16, u16, usize)> {
     let mut updates = Vec::new();
     let width = usize::from(next.area.width);
@@ -248,8 +248,13 @@ fn diff(prev: &Buffer, next: &Buffer) -> Vec<(u16, u16, usize)> {
                 // Coordinates fit in u16: x < width, which came from a u16.
                 updates.push((next.area.x + x as u16, y, base + x));
             }
-            covered_until = covered_until.max(x + old[x].cell_width() as usize);
-            x += (cell.cell_width() as usize).max(1);
+            // A wide character of `prev` under any column this cell covers is erased whole by
+            // the terminal, in its current colours: what was under it must be sent again.
+            let end = (x + (cell.cell_width() as usize).max(1)).min(width);
+            for (j, under) in old.iter().enumerate().take(end).skip(x) {
+                covered_until = covered_until.max(j + under.cell_width() as usize);
+            }
+            x = end;
         }
     }
     updates
@@ -377,7 +382,12 @@ mod tests {
                 client.process(&renderer.render(draw));
                 let fresh = screen_of(&Renderer::new(size).render(draw), size);
                 let (got, want) = (client.screen(), fresh.screen());
-                proptest::prop_assert_eq!(visible(got), visible(want));
+                proptest::prop_assert!(
+                    visible(got) == visible(want),
+                    "the client shows\n{}\ninstead of\n{}",
+                    got.contents(),
+                    want.contents()
+                );
                 proptest::prop_assert_eq!(got.hide_cursor(), want.hide_cursor());
                 if !want.hide_cursor() {
                     proptest::prop_assert_eq!(got.cursor_position(), want.cursor_position());

@@ -29,9 +29,16 @@ struct PaneCache {
     screen: vt100::Screen,
     /// The drawn cells, row after row, `area.width` per row.
     cells: Vec<Cell>,
+    /// Rows whose cells were drawn from a newer screen than `screen` (see
+    /// [`REDRAWN_ROWS_BEFORE_COPY`]); they are drawn again until the copy is renewed.
+    newer: Vec<bool>,
     /// Drawn in the current frame; entries not drawn in a frame are dropped after it.
     used: bool,
 }
+
+/// How many rows that differ from the cached screen copy are redrawn in every frame before the
+/// copy is renewed.
+const REDRAWN_ROWS_BEFORE_COPY: usize = 3;
 
 thread_local! {
     /// The cache of the frame being drawn on this thread, if its renderer keeps one.
@@ -95,18 +102,20 @@ impl ScreenCache {
                 area,
                 screen: screen.clone(),
                 cells,
+                newer: vec![false; usize::from(area.height)],
                 used: true,
             });
             return;
         };
         let pane = &mut self.panes[i];
         let width = usize::from(area.width);
+        // Rows that differ from the screen copy.
         let mut changed = 0;
         let mut diffs = screen.rows_diff(&pane.screen, 0, area.width);
         for row in 0..area.height {
             // A diff of a changed row is a formatted string, which costs more than reading the
             // row: when most rows change (output scrolling by), stop comparing and draw.
-            if changed > 4 && changed * 2 > row {
+            if changed > REDRAWN_ROWS_BEFORE_COPY + 1 && changed * 2 > usize::from(row) {
                 for row in row..area.height {
                     draw_row(buf, area, screen, row);
                 }
@@ -116,19 +125,25 @@ impl ScreenCache {
                 return;
             }
             let range = row_range(buf, area, row);
-            let cached = &mut pane.cells[usize::from(row) * width..][..width];
-            if diffs.next().is_some_and(|d| d.is_empty()) {
+            let r = usize::from(row);
+            let cached = &mut pane.cells[r * width..][..width];
+            let as_copied = diffs.next().is_some_and(|d| d.is_empty());
+            if as_copied && !pane.newer[r] {
                 buf.content[range].clone_from_slice(cached);
             } else {
                 draw_row(buf, area, screen, row);
                 cached.clone_from_slice(&buf.content[range]);
-                changed += 1;
+                pane.newer[r] = !as_copied;
+                changed += usize::from(!as_copied);
             }
         }
         drop(diffs);
         pane.used = true;
-        if changed > 0 {
+        // Copying the screen costs more than reading a few rows again: rows changed since the
+        // copy are redrawn each frame until enough have changed to make a new copy pay.
+        if changed > REDRAWN_ROWS_BEFORE_COPY {
             pane.screen.clone_from(screen);
+            pane.newer.fill(false);
         }
     }
 }
@@ -253,6 +268,7 @@ pub(crate) mod edits {
             4 => "[a-z ]{1,30}".prop_map(String::into_bytes),
             1 => "[中文字a-c]{1,8}".prop_map(String::into_bytes),
             1 => Just(b"e\xcc\x81".to_vec()),
+            1 => Just("\u{2764}\u{fe0f}".as_bytes().to_vec()),
             2 => (0u8..8, 0u8..8, any::<bool>(), any::<bool>()).prop_map(|(f, b, bold, inv)| {
                 format!("\x1b[3{f};4{b}{}{}m", if bold { ";1" } else { "" }, if inv { ";7" } else { "" })
                     .into_bytes()
