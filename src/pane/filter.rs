@@ -96,13 +96,11 @@ enum State {
         first: u8,
         more: bool,
     },
-    /// A CSI sequence. `rep` tracks whether it can still be a plain REP and its first
-    /// parameter; `start` is where it began in the current input, if it did.
+    /// A CSI sequence: `start` is where its ESC is in the current input, if it began in it;
+    /// its parameters begin at `body` (0 when they began in an earlier read).
     Csi {
-        rep: bool,
-        first: u32,
-        in_first: bool,
         start: Option<usize>,
+        body: usize,
     },
     /// An OSC string of `len` bytes so far; its first bytes are kept to recognise queries.
     Osc {
@@ -128,6 +126,9 @@ pub struct Filter {
     saved: Option<([Charset; 2], bool)>,
     /// The first bytes of the OSC string in progress.
     osc_head: [u8; 8],
+    /// The parameter bytes of a CSI sequence that earlier reads ended in the middle of, up to
+    /// 32 (a longer one counts as unknown: `u8::MAX`).
+    csi_carry: ([u8; 32], u8),
     /// The start of a UTF-8 character that the previous read cut short.
     partial: ([u8; 4], u8),
     scratch: Vec<u8>,
@@ -180,9 +181,10 @@ impl Filter {
     /// Filters one read of app output; `rep_max` is the largest REP count let through (the
     /// screen's width: REP repeats within a line in every real use).
     pub fn run(&mut self, input: &[u8], rep_max: u16, sink: impl FnMut(Piece<'_>)) {
-        if let State::Csi { start, .. } = &mut self.state {
+        if let State::Csi { start, body } = &mut self.state {
             // It began in an earlier read.
             *start = None;
+            *body = 0;
         }
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut out = Out {
@@ -195,8 +197,9 @@ impl Filter {
         while pos < input.len() {
             pos = match self.state {
                 State::Ground => self.ground(&mut out, pos),
+                State::Csi { .. } => self.csi(&mut out, pos, rep_max),
                 _ => {
-                    self.sequence_byte(&mut out, pos, rep_max);
+                    self.sequence_byte(&mut out, pos);
                     pos + 1
                 }
             };
@@ -249,16 +252,22 @@ impl Filter {
     /// Printed text up to the next byte that changes state; returns where that byte is.
     fn ground<F: FnMut(Piece<'_>)>(&mut self, out: &mut Out<'_, F>, pos: usize) -> usize {
         let input = out.input;
-        let end = input[pos..]
-            .iter()
-            .position(|&b| matches!(b, ESC | SO | SI))
-            .map_or(input.len(), |n| pos + n);
+        let end = memchr::memchr3(ESC, SO, SI, &input[pos..]).map_or(input.len(), |n| pos + n);
         let run = &input[pos..end];
         let set = self.active();
         if set != Charset::Ascii || std::str::from_utf8(run).is_err() {
             self.slow_text(out, pos, end, set);
         }
         match input.get(end) {
+            // CSI, by far the most common sequence, goes straight to its loop.
+            Some(&ESC) if input.get(end + 1) == Some(&b'[') => {
+                self.state = State::Csi {
+                    start: Some(end),
+                    body: end + 2,
+                };
+                self.csi_carry.1 = 0;
+                return end + 2;
+            }
             Some(&ESC) => self.state = State::Escape,
             Some(&SO) => self.shifted = true,
             Some(&SI) => self.shifted = false,
@@ -310,15 +319,11 @@ impl Filter {
     }
 
     /// One byte inside an escape sequence or string.
-    fn sequence_byte<F: FnMut(Piece<'_>)>(
-        &mut self,
-        out: &mut Out<'_, F>,
-        at: usize,
-        rep_max: u16,
-    ) {
+    fn sequence_byte<F: FnMut(Piece<'_>)>(&mut self, out: &mut Out<'_, F>, at: usize) {
         let b = out.input[at];
         match self.state {
-            State::Ground => {}
+            // Text and CSI sequences are taken a run at a time by `run`.
+            State::Ground | State::Csi { .. } => {}
             State::Escape => {
                 self.escape_byte(b, at);
                 if b == b'c' {
@@ -339,12 +344,6 @@ impl Filter {
                 }
                 _ => self.control(b),
             },
-            State::Csi {
-                rep,
-                first,
-                in_first,
-                start,
-            } => self.csi_byte(out, at, rep_max, (rep, first, in_first, start)),
             State::Osc { len } => self.osc_byte(out, at, len),
             State::OscSkip => match b {
                 BEL => {
@@ -386,12 +385,11 @@ impl Filter {
             }
             b'[' => {
                 self.state = State::Csi {
-                    rep: true,
-                    first: 0,
-                    in_first: true,
                     // The ESC is the byte before, when it was in this read.
                     start: at.checked_sub(1),
-                }
+                    body: at + 1,
+                };
+                self.csi_carry.1 = 0;
             }
             b']' => {
                 self.osc_head = [0; 8];
@@ -420,46 +418,85 @@ impl Filter {
         }
     }
 
-    fn csi_byte<F: FnMut(Piece<'_>)>(
+    /// A CSI sequence from `at` up to its final byte or the end of the read, in one loop (it is
+    /// the most common sequence by far: every colour change is one). Returns where it stopped.
+    /// Only a REP (`CSI n b`) needs its parameters read, and only once its final byte is seen.
+    fn csi<F: FnMut(Piece<'_>)>(
         &mut self,
         out: &mut Out<'_, F>,
-        at: usize,
+        mut at: usize,
         rep_max: u16,
-        (mut rep, mut first, mut in_first, start): (bool, u32, bool, Option<usize>),
-    ) {
-        let b = out.input[at];
-        match b {
-            b'0'..=b'9' => {
-                if in_first {
-                    first = first.saturating_mul(10).saturating_add(u32::from(b - b'0'));
-                }
-            }
-            b':' | b';' => in_first = false,
-            // Intermediates and private markers make it something other than REP.
-            0x20..=0x2f | 0x3c..=0x3f => rep = false,
-            0x40..=0x7e => {
-                self.state = State::Ground;
-                if b == b'b' && rep && first > u32::from(rep_max) {
-                    match start {
-                        Some(start) => {
-                            let clamped = format!("\x1b[{}b", rep_max.max(1));
-                            out.replace(start, at + 1 - start, clamped.as_bytes());
-                        }
-                        // Its start went out with an earlier read: drop the repeat instead.
-                        None => out.replace(at, 1, b"z"),
-                    }
-                }
-                return;
-            }
-            0x7f | 0x80.. => {}
-            _ => return self.control(b),
-        }
-        self.state = State::Csi {
-            rep,
-            first,
-            in_first,
-            start,
+    ) -> usize {
+        let State::Csi { start, body } = self.state else {
+            return at;
         };
+        let input = out.input;
+        loop {
+            let Some(n) = end_of_parameters(&input[at..]) else {
+                self.carry_csi(&input[body..]);
+                return input.len();
+            };
+            at += n;
+            let b = input[at];
+            at += 1;
+            match b {
+                0x40..=0x7e => {
+                    self.state = State::Ground;
+                    if b == b'b' {
+                        self.clamp_rep(out, (start, body, at - 1), rep_max);
+                    }
+                    return at;
+                }
+                ESC | CAN | SUB => {
+                    self.control(b);
+                    return at;
+                }
+                // Other controls act without ending the sequence; DEL and bytes above 0x7f
+                // are ignored in it, as in vte.
+                _ => self.control(b),
+            }
+        }
+    }
+
+    /// Keeps the parameters of a CSI sequence that continues in the next read.
+    fn carry_csi(&mut self, bytes: &[u8]) {
+        let (buf, len) = &mut self.csi_carry;
+        let have = usize::from(*len);
+        if *len == u8::MAX || have + bytes.len() > buf.len() {
+            *len = u8::MAX;
+            return;
+        }
+        buf[have..have + bytes.len()].copy_from_slice(bytes);
+        *len = (have + bytes.len()) as u8;
+    }
+
+    /// A REP whose count is over `rep_max` is clamped to it, or dropped when its beginning went
+    /// out with an earlier read. `fin` is where its final byte is.
+    fn clamp_rep<F: FnMut(Piece<'_>)>(
+        &mut self,
+        out: &mut Out<'_, F>,
+        (start, body, fin): (Option<usize>, usize, usize),
+        rep_max: u16,
+    ) {
+        let (carry, carried) = self.csi_carry;
+        self.csi_carry.1 = 0;
+        let count = if carried == u8::MAX {
+            // Too long to have kept: assume the worst.
+            Some(u32::MAX)
+        } else {
+            let head = carry[..usize::from(carried)].iter();
+            rep_count(head.chain(&out.input[body..fin]))
+        };
+        if count.is_none_or(|n| n <= u32::from(rep_max)) {
+            return;
+        }
+        match start {
+            Some(start) => {
+                let clamped = format!("\x1b[{}b", rep_max.max(1));
+                out.replace(start, fin + 1 - start, clamped.as_bytes());
+            }
+            None => out.replace(fin, 1, b"z"),
+        }
     }
 
     fn osc_byte<F: FnMut(Piece<'_>)>(&mut self, out: &mut Out<'_, F>, at: usize, len: usize) {
@@ -496,6 +533,51 @@ impl Filter {
         };
         out.piece(at + 1, Piece::ColorQuery { which, bel });
     }
+}
+
+/// Where the first byte that is not a CSI parameter or intermediate byte (0x20 to 0x3f) is,
+/// eight bytes at a time: an SGR sequence is mostly parameters.
+fn end_of_parameters(bytes: &[u8]) -> Option<usize> {
+    const HIGH3: u64 = 0xe0e0_e0e0_e0e0_e0e0;
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const TOP: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in words.by_ref() {
+        let mut w = [0; 8];
+        w.copy_from_slice(word);
+        // Zero in the bytes that are 0x20..=0x3f, non-zero elsewhere.
+        let other = (u64::from_le_bytes(w) & HIGH3) ^ SPACES;
+        if other != 0 {
+            // The top bit of each byte that is non-zero; the lowest one is the first.
+            let marks = (((other & LOW7) + LOW7) | other) & TOP;
+            return Some(at + (marks.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let rest = words.remainder();
+    rest.iter().position(|&b| b & 0xe0 != 0x20).map(|n| at + n)
+}
+
+/// The count of a plain REP from its parameter bytes (its first parameter, 1 when empty);
+/// `None` when a private marker or an intermediate makes it another sequence.
+fn rep_count<'a>(params: impl Iterator<Item = &'a u8>) -> Option<u32> {
+    let mut count = 0u32;
+    let mut in_first = true;
+    for &b in params {
+        match b {
+            b'0'..=b'9' if in_first => {
+                count = count.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+            }
+            b'0'..=b'9' => {}
+            b':' | b';' => in_first = false,
+            0x20..=0x2f | 0x3c..=0x3f => return None,
+            // Controls, DEL and high bytes inside the sequence are not part of it.
+            _ => {}
+        }
+    }
+    Some(count.max(1))
 }
 
 /// The length of the UTF-8 character a lead byte starts (1 for bytes that cannot start one).
@@ -625,8 +707,12 @@ mod tests {
         assert_eq!(text(&[b"x\x1b[80b\x1b[5;9b"]), "x\x1b[80b\x1b[5;9b");
         assert_eq!(text(&[b"x\x1b[99999;1b"]), "x\x1b[80b");
         assert_eq!(text(&[b"x\x1b[?99999b"]), "x\x1b[?99999b");
-        // Split across reads: the repeat is dropped.
+        // Split across reads: a small repeat passes, a huge one is dropped.
+        assert_eq!(text(&[b"x\x1b[", b"5", b"b"]), "x\x1b[5b");
         assert_eq!(text(&[b"x\x1b[99", b"999b"]), "x\x1b[99999z");
+        assert_eq!(text(&[b"x\x1b", b"[99", b"999;1b"]), "x\x1b[99999;1z");
+        // Controls inside the sequence do not hide its count.
+        assert_eq!(text(&[b"x\x1b[99\x0e999b"]), "x\x1b[80b");
     }
 
     #[test]
@@ -647,6 +733,25 @@ mod tests {
         // Not queries: a set, a longer string.
         let got = run_chunks(&[b"\x1b]11;#000000\x07\x1b]11;?;x\x07"], 80);
         assert!(got.iter().all(|g| matches!(g, Got::Bytes(_))));
+    }
+
+    #[test]
+    fn the_end_of_csi_parameters_is_found_at_any_offset() {
+        for len in 0..20 {
+            for end in 0..=len {
+                let mut bytes = vec![b';'; len];
+                if end < len {
+                    bytes[end] = b'm';
+                }
+                let want = (end < len).then_some(end);
+                assert_eq!(end_of_parameters(&bytes), want, "len {len} end {end}");
+            }
+        }
+        for b in 0..=255u8 {
+            let bytes = [b'1', b'2', b'3', b'4', b'5', b'6', b'7', b, b'9'];
+            let inside = (0x20..=0x3f).contains(&b);
+            assert_eq!(end_of_parameters(&bytes), (!inside).then_some(7), "{b:#x}");
+        }
     }
 
     /// Byte strings rich in the pieces the filter cares about.
