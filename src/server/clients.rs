@@ -372,7 +372,12 @@ impl Server {
         };
         let sidebar = areas.sidebar.map(|_| self.sidebar_view(id, session_id));
         let mouse = self.settings.options.mouse;
-        let summary = self.app_summary(session_id);
+        let tabs = self.tab_labels(session_id);
+        let right = format!(
+            "{}{}{HINT}",
+            self.focused_title(session_id),
+            self.app_summary(session_id)
+        );
         let Some(client) = self.clients.get_mut(&id) else {
             return;
         };
@@ -383,24 +388,6 @@ impl Server {
             return;
         };
         let mut panes = Vec::new();
-        let mut tabs = Vec::new();
-        for (i, w) in session.windows.iter().enumerate() {
-            let active = i == session.active_window;
-            // tmux's window flags: `*` the current tab, `!` a bell rang in it.
-            let bell = w
-                .panes
-                .values()
-                .any(|app| self.apps.get(app).is_some_and(|a| a.bell));
-            tabs.push((
-                format!(
-                    "{i}:{}{}{}",
-                    w.name,
-                    if active { "*" } else { "" },
-                    if bell { "!" } else { "" }
-                ),
-                active,
-            ));
-        }
         let mut borders = Vec::new();
         let mut active_pane = None;
         let mut visible_mouse = Vec::new();
@@ -439,16 +426,6 @@ impl Server {
             .as_ref()
             .map(|(m, _)| m.clone())
             .or_else(|| a.mode.message_with(&self.apps));
-        // The focused app's title, as tmux's default status line shows it.
-        let title = focused_term
-            .and_then(|t| t.title())
-            .filter(|t| !t.is_empty())
-            .map(|t| {
-                let short: String = t.chars().take(40).collect();
-                format!("\"{short}\"  ")
-            })
-            .unwrap_or_default();
-        let right = format!("{title}{summary}{HINT}");
         let outer = wanted_modes(
             mouse,
             visible_mouse.into_iter(),
@@ -505,6 +482,46 @@ impl Server {
             // The outbox is full of control messages: repaint everything once it drains.
             a.renderer.invalidate();
             a.dirty = true;
+        }
+    }
+
+    /// The tab labels of the status line with tmux's window flags: `*` the current tab, `!` a
+    /// bell rang in it.
+    fn tab_labels(&self, session: SessionId) -> Vec<(String, bool)> {
+        let Some(s) = self.sessions.get(&session) else {
+            return Vec::new();
+        };
+        s.windows
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let active = i == s.active_window;
+                let bell = w
+                    .panes
+                    .values()
+                    .any(|app| self.apps.get(app).is_some_and(|a| a.bell));
+                let flags = format!(
+                    "{}{}",
+                    if active { "*" } else { "" },
+                    if bell { "!" } else { "" }
+                );
+                (format!("{i}:{}{flags}", w.name), active)
+            })
+            .collect()
+    }
+
+    /// The focused app's title, quoted, as tmux's default status line shows it.
+    fn focused_title(&self, session: SessionId) -> String {
+        let title = self
+            .sessions
+            .get(&session)
+            .and_then(|s| s.focused_app())
+            .and_then(|app| self.apps.get(&app))
+            .and_then(|a| a.term.title())
+            .filter(|t| !t.is_empty());
+        match title {
+            Some(t) => format!("\"{}\"  ", t.chars().take(40).collect::<String>()),
+            None => String::new(),
         }
     }
 
