@@ -34,10 +34,19 @@ fn check(name: &str) {
         std::fs::write(&expected, &screen).unwrap();
     }
     let want = std::fs::read_to_string(&expected).expect("expected screen");
-    assert_eq!(screen, want, "{name}: the screen differs from {}", expected.display());
+    assert_eq!(
+        screen,
+        want,
+        "{name}: the screen differs from {}",
+        expected.display()
+    );
     // However the output was cut into reads, the screen is the same.
     for chunk in [1, 2, 3, 7, 64, 4096] {
-        assert_eq!(replay(&bytes, chunk), want, "{name} fed in reads of {chunk} bytes");
+        assert_eq!(
+            replay(&bytes, chunk),
+            want,
+            "{name} fed in reads of {chunk} bytes"
+        );
     }
 }
 
