@@ -296,9 +296,18 @@ fn send_keys_into_a_shell_runs_commands_and_interrupts() {
     let env = Env::new();
     env.ok(&["new", "-d", "-s", "sh1"]);
     env.wait_capture("sh1", "$");
+    let shell = env.app("sh1", None).unwrap()["pid"].as_u64().unwrap() as u32;
+    let sleeping = || {
+        Env::tree(shell).into_iter().any(|p| {
+            std::fs::read(format!("/proc/{p}/cmdline"))
+                .is_ok_and(|c| c.starts_with(b"sleep\0"))
+        })
+    };
     env.ok(&["send-keys", "-t", "sh1", "sleep 1000; echo after", "Enter"]);
-    env.wait_capture("sh1", "sleep 1000");
+    // C-c must reach the running sleep, not a line the shell has not read yet.
+    wait_until("sleep to run", || sleeping().then_some(()));
     env.ok(&["send-keys", "-t", "sh1", "C-c"]);
+    wait_until("sleep to be interrupted", || (!sleeping()).then_some(()));
     env.ok(&["send-keys", "-t", "sh1", "echo interrupted", "Enter"]);
     let screen = env.wait_capture("sh1", "\ninterrupted");
     assert!(!screen.contains("\nafter"), "{screen}");
