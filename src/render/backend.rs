@@ -148,13 +148,17 @@ impl Renderer {
                 cursor_moved: true,
             };
         }
-        let terminal = &mut self.terminal;
-        let frame = screen::with_cache(&mut self.screens, move || terminal.draw(draw));
+        let (terminal, shown, bytes) = (&mut self.terminal, &mut self.shown, &mut out);
+        // The cells are compared and sent from inside the frame, where its buffer can still be
+        // changed: sent cells move into `shown` instead of being copied. Drawing into memory
+        // cannot fail.
+        let _ = screen::with_cache(&mut self.screens, move || {
+            terminal.draw(|f| {
+                draw(f);
+                let _ = update_cells(&mut CrosstermBackend::new(bytes), shown, f.buffer_mut());
+            })
+        });
         let mut backend = CrosstermBackend::new(&mut out);
-        // Drawing into memory cannot fail.
-        if let Ok(frame) = frame {
-            let _ = update_cells(&mut backend, &mut self.shown, frame.buffer);
-        }
         let _ = update_cursor(
             &mut backend,
             &mut self.shown,
@@ -170,11 +174,12 @@ impl Renderer {
     }
 }
 
-/// Writes the cells that turn `shown` into `next` and records them in `shown`.
+/// Writes the cells that turn `shown` into `next` and moves them into `shown`, leaving `next`
+/// with the cells they replaced (the frame is not looked at again).
 fn update_cells(
     backend: &mut CrosstermBackend<&mut Vec<u8>>,
     shown: &mut Shown,
-    next: &Buffer,
+    next: &mut Buffer,
 ) -> io::Result<()> {
     if shown.cells.area != next.area {
         // Only a resize changes the area, and it brings a full redraw: the client is blank.
@@ -188,7 +193,7 @@ fn update_cells(
     backend.draw(updates.iter().map(|&(x, y, i)| (x, y, &next.content[i])))?;
     shown.cursor_moved = true;
     for &(_, _, i) in &updates {
-        shown.cells.content[i].clone_from(&next.content[i]);
+        std::mem::swap(&mut shown.cells.content[i], &mut next.content[i]);
     }
     Ok(())
 }

@@ -21,20 +21,34 @@ pub struct ScreenCache {
     panes: Vec<PaneCache>,
 }
 
-/// One pane as last drawn: where, from which screen contents, into which cells.
+/// One pane as last drawn: where, and (while caching pays) from what into which cells.
 struct PaneCache {
     /// The part of the frame the screen covered (clipped to the screen's size).
     area: Rect,
+    /// The screen copy and the cells drawn from it; `None` while the pane changes too much
+    /// between frames for a copy to pay.
+    copy: Option<Copy>,
+    /// Frames left to draw without a copy, after most rows kept changing.
+    pause: u8,
+    /// The next pause: it doubles each time the pane is found changing wholesale again.
+    backoff: u8,
+    /// Drawn in the current frame; entries not drawn in a frame are dropped after it.
+    used: bool,
+}
+
+/// A screen as drawn, and what it was drawn into.
+struct Copy {
     /// The screen as it was when `cells` were drawn.
     screen: vt100::Screen,
-    /// The drawn cells, row after row, `area.width` per row.
+    /// The drawn cells, row after row, the area's width per row.
     cells: Vec<Cell>,
     /// Rows whose cells were drawn from a newer screen than `screen` (see
     /// [`REDRAWN_ROWS_BEFORE_COPY`]); they are drawn again until the copy is renewed.
     newer: Vec<bool>,
-    /// Drawn in the current frame; entries not drawn in a frame are dropped after it.
-    used: bool,
 }
+
+/// The longest pause, in frames, in keeping a copy of a pane whose every frame is new.
+const MAX_PAUSE: u8 = 32;
 
 /// How many rows that differ from the cached screen copy are redrawn in every frame before the
 /// copy is renewed.
@@ -77,74 +91,114 @@ pub fn draw_screen(buf: &mut Buffer, area: Rect, screen: &vt100::Screen) {
     }
     ACTIVE.with(|a| match a.borrow_mut().as_mut() {
         Some(cache) => cache.draw(buf, area, screen),
-        None => {
-            for row in 0..area.height {
-                draw_row(buf, area, screen, row);
-            }
-        }
+        None => draw_rows(buf, area, screen),
     });
 }
 
 impl ScreenCache {
     fn draw(&mut self, buf: &mut Buffer, area: Rect, screen: &vt100::Screen) {
-        let found = self
-            .panes
-            .iter()
-            .position(|p| !p.used && p.area == area && p.screen.size() == screen.size());
-        let Some(i) = found else {
-            for row in 0..area.height {
-                draw_row(buf, area, screen, row);
+        let found = self.panes.iter().position(|p| !p.used && p.area == area);
+        let pane = match found {
+            Some(i) => &mut self.panes[i],
+            None => {
+                self.panes.push(PaneCache {
+                    area,
+                    copy: None,
+                    pause: 0,
+                    backoff: 0,
+                    used: false,
+                });
+                let last = self.panes.len() - 1;
+                &mut self.panes[last]
             }
-            let cells = (0..area.height)
-                .flat_map(|row| buf.content[row_range(buf, area, row)].iter().cloned())
-                .collect();
-            self.panes.push(PaneCache {
-                area,
-                screen: screen.clone(),
-                cells,
-                newer: vec![false; usize::from(area.height)],
-                used: true,
-            });
-            return;
         };
-        let pane = &mut self.panes[i];
+        pane.used = true;
+        if pane.pause > 0 {
+            pane.pause -= 1;
+            draw_rows(buf, area, screen);
+            return;
+        }
+        match &mut pane.copy {
+            Some(copy) if copy.screen.size() == screen.size() => {
+                if !copy.draw(buf, area, screen) {
+                    // Most rows changed (output scrolling by): comparing was wasted work, and
+                    // will likely be next frame too.
+                    pane.copy = None;
+                    pane.backoff = pane.backoff.saturating_mul(2).clamp(1, MAX_PAUSE);
+                    pane.pause = pane.backoff;
+                    return;
+                }
+                pane.backoff = 0;
+            }
+            _ => {
+                draw_rows(buf, area, screen);
+                pane.copy = Some(Copy {
+                    screen: screen.clone(),
+                    cells: (0..area.height)
+                        .flat_map(|row| buf.content[row_range(buf, area, row)].iter().cloned())
+                        .collect(),
+                    newer: vec![false; usize::from(area.height)],
+                });
+            }
+        }
+    }
+}
+
+impl Copy {
+    /// Draws `screen` into `area`, copying the rows that match the copy; false when it gave up
+    /// comparing because most rows changed (the rest is drawn, the copy is stale).
+    fn draw(&mut self, buf: &mut Buffer, area: Rect, screen: &vt100::Screen) -> bool {
         let width = usize::from(area.width);
         // Rows that differ from the screen copy.
         let mut changed = 0;
-        let mut diffs = screen.rows_diff(&pane.screen, 0, area.width);
+        let mut diffs = screen.rows_diff(&self.screen, 0, area.width);
         for row in 0..area.height {
             // A diff of a changed row is a formatted string, which costs more than reading the
-            // row: when most rows change (output scrolling by), stop comparing and draw.
+            // row: when most rows change, stop comparing and draw.
             if changed > REDRAWN_ROWS_BEFORE_COPY + 1 && changed * 2 > usize::from(row) {
                 for row in row..area.height {
                     draw_row(buf, area, screen, row);
                 }
-                // The cache no longer matches: build it anew when the next frame draws it.
-                drop(diffs);
-                self.panes.swap_remove(i);
-                return;
+                return false;
             }
             let range = row_range(buf, area, row);
             let r = usize::from(row);
-            let cached = &mut pane.cells[r * width..][..width];
+            let cached = &mut self.cells[r * width..][..width];
             let as_copied = diffs.next().is_some_and(|d| d.is_empty());
-            if as_copied && !pane.newer[r] {
-                buf.content[range].clone_from_slice(cached);
+            if as_copied && !self.newer[r] {
+                copy_cells(&mut buf.content[range], cached);
             } else {
                 draw_row(buf, area, screen, row);
-                cached.clone_from_slice(&buf.content[range]);
-                pane.newer[r] = !as_copied;
+                copy_cells(cached, &buf.content[range]);
+                self.newer[r] = !as_copied;
                 changed += usize::from(!as_copied);
             }
         }
         drop(diffs);
-        pane.used = true;
         // Copying the screen costs more than reading a few rows again: rows changed since the
         // copy are redrawn each frame until enough have changed to make a new copy pay.
         if changed > REDRAWN_ROWS_BEFORE_COPY {
-            pane.screen.clone_from(screen);
-            pane.newer.fill(false);
+            self.screen.clone_from(screen);
+            self.newer.fill(false);
         }
+        true
+    }
+}
+
+/// Copies cells between equally long rows. `Cell::clone` goes through a copy of its string
+/// that stalls on store forwarding, which made copying cached rows cost as much as drawing
+/// them; rebuilding the string from its bytes does not.
+#[inline]
+pub(super) fn copy_cells(dst: &mut [Cell], src: &[Cell]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        if d.symbol() != s.symbol() {
+            d.set_symbol(s.symbol());
+        }
+        d.fg = s.fg;
+        d.bg = s.bg;
+        d.underline_color = s.underline_color;
+        d.modifier = s.modifier;
+        d.diff_option = s.diff_option;
     }
 }
 
@@ -172,6 +226,13 @@ fn same_symbol(a: &[u8], b: &[u8]) -> bool {
 fn row_range(buf: &Buffer, area: Rect, row: u16) -> std::ops::Range<usize> {
     let start = buf.index_of(area.x, area.y + row);
     start..start + usize::from(area.width)
+}
+
+/// Draws every row of the screen into `area`.
+fn draw_rows(buf: &mut Buffer, area: Rect, screen: &vt100::Screen) {
+    for row in 0..area.height {
+        draw_row(buf, area, screen, row);
+    }
 }
 
 /// Draws row `row` of the screen into the same row of `area`, every cell of it.
@@ -373,6 +434,7 @@ mod tests {
         assert_eq!(buf[(0, 0)].symbol(), "z");
         assert_eq!(buf[(0, 2)].symbol(), "t");
         assert_eq!(cache.panes.len(), 1);
+        assert!(cache.panes[0].copy.is_some());
         // A pane no longer drawn is forgotten after the frame.
         with_cache(&mut cache, || {});
         assert!(cache.panes.is_empty());
