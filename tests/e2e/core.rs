@@ -299,8 +299,7 @@ fn send_keys_into_a_shell_runs_commands_and_interrupts() {
     let shell = env.app("sh1", None).unwrap()["pid"].as_u64().unwrap() as u32;
     let sleeping = || {
         Env::tree(shell).into_iter().any(|p| {
-            std::fs::read(format!("/proc/{p}/cmdline"))
-                .is_ok_and(|c| c.starts_with(b"sleep\0"))
+            std::fs::read(format!("/proc/{p}/cmdline")).is_ok_and(|c| c.starts_with(b"sleep\0"))
         })
     };
     env.ok(&["send-keys", "-t", "sh1", "sleep 1000; echo after", "Enter"]);
