@@ -501,6 +501,11 @@ fn logs_reads_tails_and_follows() {
                 .push_str(&String::from_utf8_lossy(&buf[..n]));
         }
     });
+    // `-n 1` prints the last line first; once it is out, the follower is watching the file.
+    wait_until("follow to print the tail", || {
+        seen.lock().unwrap().contains("line-29").then_some(())
+    });
+    seen.lock().unwrap().clear();
     env.ok(&["restart", "talk", "-t", "lg"]);
     wait_until("follow to print the restart", || {
         let seen = seen.lock().unwrap();
