@@ -4,10 +4,14 @@ Both multiplexers run side by side in the same run, each on its own isolated soc
 directory, with a real client attached in a 120x40 PTY that this script creates and drains.
 Measured: output throughput through an attached client, keystroke echo latency (a raw-mode echo
 program, and vim in insert mode), server memory per pane with full scrollback, time to attach to
-a full screen, and idle wake-ups of the server. Prints a Markdown table, then a JSON blob.
+a full screen, and idle wake-ups of the server; then, for appmux alone, how fast 50 apps start,
+the server's memory with them, and how fast a crashed app is restarted. Throughput and echo are
+measured in alternating rounds with both clients attached, so that load from elsewhere on a
+shared machine falls on both alike. Prints a Markdown table, then a JSON blob.
 
 Options: --quick (small sizes, for a smoke run), --appmux PATH (default target/release/appmux),
---json-out FILE, --keep (leave the temp directory for inspection).
+--json-out FILE, --keep (leave the temp directory for inspection), --only SECTION,... (a subset
+of throughput, echo, vim, memory, attach, idle, apps).
 Only the Python standard library is used.
 """
 
@@ -495,28 +499,28 @@ FULL_SCREEN_SH = (
 # Measurements
 
 
-def throughput(mux, path, size):
+def shell_client(mux):
+    """A client attached to a shell at its prompt."""
     mux.start("tp", SHELL_CMD)
     mux.wait_prompt("tp")
     c = mux.attach("tp")
     c.mark()
     c.wait_text(PROMPT.strip().encode(), 20)
     c.settle()
+    return c
+
+
+def cat_once(mux, c, path, n):
+    """Times `cat path` through the attached client `c`: (seconds, longest silence in s). The
+    end marker is numbered: the previous round's may still be on the screen and be sent again as
+    it scrolls."""
+    c.settle()
     c.mark()
     t0 = time.perf_counter()
-    mux.send_keys("tp", f"cat {path}; {DONE_CMD}", "Enter")
-    t1 = c.wait_raw(DONE, 600)
-    secs = t1 - t0
-    out = {
-        "mb_s": size / 1e6 / secs,
-        "secs": secs,
-        "client_kib": c.total >> 10,
-        # How long the attached terminal went without any update while the output streamed.
-        "max_client_gap_ms": c.max_gap * 1000,
-    }
-    log(f"  {mux.name}: {out}")
-    c.close()
-    return out
+    mux.send_keys("tp", f"cat {path}; echo {DONE_CMD[5:-2]}{n}__", "Enter")
+    t1 = c.wait_raw(DONE[:-2] + f"{n}__".encode(), 600)
+    # How long the attached terminal went without any update while the output streamed.
+    return t1 - t0, c.max_gap
 
 
 def percentile(xs, p):
@@ -542,17 +546,17 @@ def type_and_time(c, n):
     return lat
 
 
-def echo_latency(mux, n):
+def echo_client(mux):
+    """A client attached to a raw-mode echo program, ready for typing."""
     mux.start("echo", ["python3", "-c", ECHO_PY])
     time.sleep(0.3)  # let it enter raw mode before the client connects
     c = mux.attach("echo")
     c.settle(quiet=0.3)
-    lat = type_and_time(c, n)
-    c.close()
-    return lat
+    return c
 
 
-def vim_latency(mux, n, scratch):
+def vim_client(mux, scratch):
+    """A client attached to vim in insert mode, ready for typing."""
     mux.start("vim", ["vim", "-u", "NONE", "-N", "-i", "NONE", "-n", scratch])
     mux.wait_capture("vim", lambda t: "~" in t, "vim's empty-buffer tildes")
     c = mux.attach("vim")
@@ -561,10 +565,7 @@ def vim_latency(mux, n, scratch):
     c.send(b"i")
     c.wait_text(b"INSERT", 5)
     c.settle(quiet=0.3)
-    lat = type_and_time(c, n)
-    c.send(b"\x1b")
-    c.close()
-    return lat
+    return c
 
 
 def rss_kib(pid):
@@ -780,6 +781,7 @@ def main():
     attaches = 3 if quick else 10
     idle_secs = 3 if quick else 10
     n_apps = 50
+    cat_rounds = 2  # the file is cat in this many alternating rounds per multiplexer
     kills = 3 if quick else 10
 
     ROOT = tempfile.mkdtemp(prefix="appmux-bench-")
@@ -792,7 +794,7 @@ def main():
     log(f"appmux: {binary}\n{tmux_version}\ntemp dir: {ROOT}{' (quick)' if quick else ''}")
 
     data = os.path.join(ROOT, "mixed.txt")
-    size = file_mb << 20
+    size = (file_mb << 20) // cat_rounds
     mixed_file(data, size)
     size = os.path.getsize(data)
     scratch = os.path.join(ROOT, "scratch.txt")
@@ -822,13 +824,66 @@ def main():
                     res.setdefault("errors", []).append(f"{label}/{m.name}: {e}")
         return out
 
+    def both_rounds(label, client, step, rounds):
+        """Runs `step(mux, client)` `rounds` times for each multiplexer, alternating, with both
+        clients attached throughout, so that load from elsewhere on this shared machine falls
+        on both alike; returns each one's list of results (None after an error)."""
+        if label not in only:
+            return {}
+        out = {}
+        with Servers(binary, label) as (a, t):
+            clients = {}
+            for m in (a, t):
+                log(f"{label}: {m.name}")
+                try:
+                    clients[m.name] = (m, client(m))
+                    out[m.name] = []
+                except Exception as e:
+                    log(f"  {m.name} FAILED: {type(e).__name__}: {e}")
+                    out[m.name] = None
+                    res.setdefault("errors", []).append(f"{label}/{m.name}: {e}")
+            for _ in range(rounds):
+                for name, (m, c) in clients.items():
+                    if out[name] is None:
+                        continue
+                    try:
+                        out[name].append(step(m, c))
+                    except Exception as e:
+                        log(f"  {name} FAILED: {type(e).__name__}: {e}")
+                        out[name] = None
+                        res.setdefault("errors", []).append(f"{label}/{name}: {e}")
+        return out
+
+    def both_typed(label, client, n, rounds=6):
+        runs = both_rounds(label, client, lambda m, c: type_and_time(c, n // rounds), rounds)
+        return {k: v and [x for r in v for x in r] for k, v in runs.items()}
+
+    def both_cat(rounds):
+        count = iter(range(2 * rounds))
+        runs = both_rounds(
+            "throughput", shell_client, lambda m, c: cat_once(m, c, data, next(count)), rounds
+        )
+        out = {}
+        for name, v in runs.items():
+            if v:
+                secs = sum(r[0] for r in v)
+                out[name] = {
+                    "mb_s": rounds * size / 1e6 / secs,
+                    "secs": secs,
+                    "max_client_gap_ms": max(r[1] for r in v) * 1000,
+                }
+                log(f"  {name}: {out[name]}")
+            else:
+                out[name] = None
+        return out
+
     def summaries(d):
         return {k: v and summary(v) for k, v in d.items()}
 
-    tp = both("throughput", lambda m: throughput(m, data, size))
+    tp = both_cat(cat_rounds)
     res["throughput"] = tp
-    res["echo_ms"] = summaries(both("echo", lambda m: echo_latency(m, keys)))
-    res["vim_ms"] = summaries(both("vim", lambda m: vim_latency(m, keys, scratch)))
+    res["echo_ms"] = summaries(both_typed("echo", echo_client, keys))
+    res["vim_ms"] = summaries(both_typed("vim", lambda m: vim_client(m, scratch), keys))
     mem = both("memory", lambda m: memory_per_pane(m, panes))
     res["memory_per_pane_kib"] = mem
     res["attach_ms"] = summaries(both("attach", lambda m: attach_time(m, attaches)))
@@ -848,7 +903,8 @@ def main():
     if tp:
         a, t = g(tp, "appmux", "mb_s"), g(tp, "tmux", "mb_s")
         rows.append(
-            (f"throughput, cat {size / 2**20:.0f} MiB mixed (MB/s)", a, t, ratio(a, t),
+            (f"throughput, cat {cat_rounds} x {size / 2**20:.0f} MiB mixed (MB/s)", a, t,
+             ratio(a, t),
              ">= 2x tmux", a is not None and t is not None and a >= 2 * t)
         )
         a, t = g(tp, "appmux", "max_client_gap_ms"), g(tp, "tmux", "max_client_gap_ms")
