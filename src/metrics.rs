@@ -120,23 +120,35 @@ mod tests {
 
     #[test]
     fn a_tree_is_everything_in_the_session() {
-        use std::os::unix::process::CommandExt;
-        let mut child = std::process::Command::new("sh")
-            .args(["-c", "sleep 30 & sleep 30"])
-            .process_group(0)
+        // `setsid` gives the shell a session of its own (its pid is the session id), as an
+        // app's PTY does; the test's own session may be 0 inside a container.
+        let mut child = std::process::Command::new("setsid")
+            .args(["sh", "-c", "sleep 30 & exec sleep 30"])
             .spawn()
             .unwrap();
-        let me = std::process::id();
+        let sid = child.id();
         let mut system = System::new();
-        // Our own session holds us, the shell and both sleeps.
-        let sid = rustix::process::getsid(None)
-            .unwrap()
-            .as_raw_nonzero()
-            .get() as u32;
-        let report = sample(&mut system, &vec![(7, sid), (8, me)]);
-        let _ = child.kill();
+        // Poll until the background sleep exists: the tree then holds more than the leader.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let found = loop {
+            let report = sample(&mut system, &vec![(7, sid)]);
+            let tree = report.iter().find(|(a, _)| *a == 7).unwrap().1;
+            let leader = system
+                .process(Pid::from_u32(sid))
+                .map_or(0, |p| p.memory());
+            if leader > 0 && tree.rss_bytes > leader {
+                break true;
+            }
+            if std::time::Instant::now() > deadline {
+                break false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let _ = rustix::process::kill_process_group(
+            rustix::process::Pid::from_raw(sid as i32).unwrap(),
+            rustix::process::Signal::KILL,
+        );
         let _ = child.wait();
-        let tree = report.iter().find(|(a, _)| *a == 7).unwrap().1;
-        assert!(tree.rss_bytes > 0);
+        assert!(found, "the session's other processes were not counted");
     }
 }
