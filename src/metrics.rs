@@ -133,9 +133,7 @@ mod tests {
         let found = loop {
             let report = sample(&mut system, &vec![(7, sid)]);
             let tree = report.iter().find(|(a, _)| *a == 7).unwrap().1;
-            let leader = system
-                .process(Pid::from_u32(sid))
-                .map_or(0, |p| p.memory());
+            let leader = system.process(Pid::from_u32(sid)).map_or(0, |p| p.memory());
             if leader > 0 && tree.rss_bytes > leader {
                 break true;
             }
