@@ -286,11 +286,11 @@ fn parse_ss3(buf: &[u8]) -> Parse {
         b'H' => KeyCode::Home,
         b'F' => KeyCode::End,
         b'P'..=b'S' => KeyCode::F(byte - b'P' + 1),
-        b'M' => KeyCode::Enter,
+        // Application keypad: Enter, `=`, and `j`..`y` for `*+,-./0123456789`.
+        b'M' => KeyCode::KeypadEnter,
         b'I' => KeyCode::Tab,
-        b'X' => KeyCode::Char('='),
-        // Application keypad: `j`..`y` are `*+,-./0123456789`.
-        b'j'..=b'y' => KeyCode::Char(char::from(byte - b'j' + b'*')),
+        b'X' => KeyCode::Keypad('='),
+        b'j'..=b'y' => KeyCode::Keypad(char::from(byte - b'j' + b'*')),
         _ => return Parse::Done(key_event(KeyCode::Char('O'), Mods::ALT), 2),
     };
     Parse::Done(key_event(code, Mods::NONE), 3)

@@ -71,6 +71,11 @@ pub enum KeyCode {
     Delete,
     /// A function key; only 1..=12 have names and encodings.
     F(u8),
+    /// A character key of the numeric keypad (`0`..`9` and `. + - * / = ,`). Terminals tell it
+    /// from the main keys only in application keypad mode (DECKPAM).
+    Keypad(char),
+    /// The keypad's Enter, told apart like the other [`KeyCode::Keypad`] keys.
+    KeypadEnter,
 }
 
 /// A key together with the modifiers held while it was pressed.
@@ -114,6 +119,20 @@ impl Key {
         }
         self
     }
+
+    /// The main key a keypad key stands for (`KP1` is `1`, `KPEnter` is `Enter`); other keys
+    /// are returned unchanged. Used wherever appmux itself reads the key.
+    pub const fn main_key(self) -> Self {
+        let code = match self.code {
+            KeyCode::Keypad(c) => KeyCode::Char(c),
+            KeyCode::KeypadEnter => KeyCode::Enter,
+            code => code,
+        };
+        Self {
+            code,
+            mods: self.mods,
+        }
+    }
 }
 
 /// Why a string is not a key name.
@@ -143,6 +162,24 @@ const NAMES: &[(&str, KeyCode)] = &[
     ("NPage", KeyCode::PageDown),
     ("IC", KeyCode::Insert),
     ("DC", KeyCode::Delete),
+    ("KP0", KeyCode::Keypad('0')),
+    ("KP1", KeyCode::Keypad('1')),
+    ("KP2", KeyCode::Keypad('2')),
+    ("KP3", KeyCode::Keypad('3')),
+    ("KP4", KeyCode::Keypad('4')),
+    ("KP5", KeyCode::Keypad('5')),
+    ("KP6", KeyCode::Keypad('6')),
+    ("KP7", KeyCode::Keypad('7')),
+    ("KP8", KeyCode::Keypad('8')),
+    ("KP9", KeyCode::Keypad('9')),
+    ("KP.", KeyCode::Keypad('.')),
+    ("KP+", KeyCode::Keypad('+')),
+    ("KP-", KeyCode::Keypad('-')),
+    ("KP*", KeyCode::Keypad('*')),
+    ("KP/", KeyCode::Keypad('/')),
+    ("KP=", KeyCode::Keypad('=')),
+    ("KP,", KeyCode::Keypad(',')),
+    ("KPEnter", KeyCode::KeypadEnter),
 ];
 
 /// Other accepted spellings, which are never printed.

@@ -15,9 +15,9 @@ const ENTER: &[u8] = b"\x1b[?1049h\x1b[H\x1b[2J\x1b[?2004h";
 const QUERIES: &[u8] = crate::protocol::TERMINAL_QUERIES;
 /// What we turn off when leaving: every mode we or an app could have enabled through us
 /// (mouse modes and encodings, focus events, bracketed paste, kitty keys), attributes, cursor
-/// shape and visibility, then back to the main screen.
+/// shape and visibility, the numeric keypad, then back to the main screen.
 const LEAVE: &[u8] = b"\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\x1b[?1015l\
-\x1b[?1004l\x1b[?2004l\x1b[<u\x1b[m\x1b[0 q\x1b[?25h\x1b[?1049l";
+\x1b[?1004l\x1b[?2004l\x1b[<u\x1b[m\x1b[0 q\x1b[?25h\x1b>\x1b[?1049l";
 
 /// The settings to restore, reachable from the panic hook.
 static SAVED: Mutex<Option<Termios>> = Mutex::new(None);

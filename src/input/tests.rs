@@ -270,10 +270,11 @@ fn editing_keys() {
 
 #[test]
 fn keypad_in_application_mode() {
-    assert_eq!(decode(b"\x1bOM"), vec![plain(KeyCode::Enter)]);
+    assert_eq!(decode(b"\x1bOM"), vec![plain(KeyCode::KeypadEnter)]);
+    let kp = |c| plain(KeyCode::Keypad(c));
     assert_eq!(
-        decode(b"\x1bOp\x1bOy\x1bOj\x1bOX"),
-        vec![ch('0'), ch('9'), ch('*'), ch('=')]
+        decode(b"\x1bOp\x1bOy\x1bOj\x1bOn\x1bOo\x1bOX"),
+        vec![kp('0'), kp('9'), kp('*'), kp('.'), kp('/'), kp('=')]
     );
     // An unknown byte after `ESC O` means M-O was typed.
     assert_eq!(

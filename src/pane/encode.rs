@@ -18,8 +18,7 @@ const PASTE_END: &[u8] = b"\x1b[201~";
 pub struct KeyModes {
     /// DECCKM: unmodified cursor keys, Home and End send `SS3` instead of `CSI`.
     pub app_cursor: bool,
-    /// DECKPAM: kept for completeness; [`KeyCode`] has no keypad keys (the outer terminal's
-    /// keypad arrives as the characters and keys it stands for), so it changes nothing.
+    /// DECKPAM: unmodified keypad keys send `SS3 x` instead of the characters they stand for.
     pub app_keypad: bool,
     /// xterm modifyOtherKeys level: 0 off; 1 encodes modified keys that have no other
     /// encoding; 2 encodes every modified character key.
@@ -72,6 +71,24 @@ fn encode_legacy(key: Key, modes: KeyModes, out: &mut Vec<u8>) {
         KeyCode::PageUp => tilde_key(5, mods, out),
         KeyCode::PageDown => tilde_key(6, mods, out),
         KeyCode::F(n) => function_key(n, mods, out),
+        KeyCode::Keypad(_) | KeyCode::KeypadEnter => keypad_key(key, modes, out),
+    }
+}
+
+/// Keypad keys: `SS3 x` in application keypad mode when unmodified (`M` for Enter, `X` for
+/// `=`, `j`..`y` for `*+,-./0123456789`), otherwise the bytes of the main key they stand for.
+fn keypad_key(key: Key, modes: KeyModes, out: &mut Vec<u8>) {
+    let letter = match key.code {
+        KeyCode::KeypadEnter => Some(b'M'),
+        KeyCode::Keypad('=') => Some(b'X'),
+        KeyCode::Keypad(c @ '*'..='9') => Some(c as u8 - b'*' + b'j'),
+        _ => None,
+    };
+    match letter {
+        Some(letter) if modes.app_keypad && key.mods.is_empty() => {
+            out.extend_from_slice(&[ESC, b'O', letter]);
+        }
+        _ => encode_legacy(key.main_key(), modes, out),
     }
 }
 
@@ -164,6 +181,7 @@ fn cursor_key(letter: u8, mods: Mods, modes: KeyModes, out: &mut Vec<u8>) {
 /// loses (level 1: Ctrl with a character that has no control code, modified Enter, Tab and
 /// Backspace) or all modified character keys (level 2). False when the key is not one of them.
 fn modify_other_key(key: Key, level: u8, out: &mut Vec<u8>) -> bool {
+    let key = key.main_key();
     let mods = key.mods;
     let code = match key.code {
         KeyCode::Char(c) => {
@@ -241,13 +259,29 @@ fn encode_kitty(key: Key, flags: u8, out: &mut Vec<u8>) {
         KeyCode::F(_) | KeyCode::Insert | KeyCode::Delete | KeyCode::PageUp | KeyCode::PageDown => {
             return encode_legacy(key, KeyModes::default(), out);
         }
+        // The keypad has codes of its own: KP_0..KP_9 from 57399, then `. / * - +`, Enter, `=`
+        // and `,`.
+        KeyCode::KeypadEnter => (57414, None),
+        KeyCode::Keypad(c) => match c {
+            '0'..='9' => (57399 + (c as u32 - '0' as u32), None),
+            '.' => (57409, None),
+            '/' => (57410, None),
+            '*' => (57411, None),
+            '-' => (57412, None),
+            '+' => (57413, None),
+            '=' => (57415, None),
+            ',' => (57416, None),
+            _ => return encode_kitty(key.main_key(), flags, out),
+        },
     };
     let mut seq = format!("\x1b[{code}");
     if let Some(s) = shifted.filter(|_| flags & KITTY_ALTERNATES != 0) {
         seq.push_str(&format!(":{}", s as u32));
     }
     let text = match key.code {
-        KeyCode::Char(c) if flags & KITTY_TEXT != 0 && all && !mods.ctrl && !mods.alt => {
+        KeyCode::Char(c) | KeyCode::Keypad(c)
+            if flags & KITTY_TEXT != 0 && all && !mods.ctrl && !mods.alt =>
+        {
             Some(c as u32)
         }
         _ => None,
@@ -554,6 +588,56 @@ mod tests {
         let mut out = Vec::new();
         encode_paste(data, bracketed, &mut out);
         out
+    }
+
+    #[test]
+    fn keypad_keys_follow_the_keypad_mode() {
+        let keypad = KeyModes {
+            app_keypad: true,
+            ..NORMAL
+        };
+        let kp = |c| Key::plain(KeyCode::Keypad(c));
+        let enter = Key::plain(KeyCode::KeypadEnter);
+        // Numeric mode: the characters and keys they stand for.
+        assert_eq!(enc(kp('7'), NORMAL), b"7");
+        assert_eq!(enc(kp('+'), NORMAL), b"+");
+        assert_eq!(enc(enter, NORMAL), b"\r");
+        // Application mode: SS3 and a letter of their own.
+        let cases: &[(Key, &[u8])] = &[
+            (kp('0'), b"\x1bOp"),
+            (kp('9'), b"\x1bOy"),
+            (kp('*'), b"\x1bOj"),
+            (kp('+'), b"\x1bOk"),
+            (kp(','), b"\x1bOl"),
+            (kp('-'), b"\x1bOm"),
+            (kp('.'), b"\x1bOn"),
+            (kp('/'), b"\x1bOo"),
+            (kp('='), b"\x1bOX"),
+            (enter, b"\x1bOM"),
+        ];
+        for &(key, bytes) in cases {
+            assert_eq!(enc(key, keypad), bytes, "{key}");
+        }
+        // Modified keypad keys are the modified main keys.
+        let ctrl_enter = with(KeyCode::KeypadEnter, Mods::ALT);
+        assert_eq!(enc(ctrl_enter, keypad), b"\x1b\r");
+        let modify = KeyModes {
+            modify_other_keys: 2,
+            ..keypad
+        };
+        assert_eq!(
+            enc(with(KeyCode::Keypad('1'), Mods::CTRL), modify),
+            b"\x1b[27;5;49~"
+        );
+        // Kitty: codes of their own.
+        let kitty = KeyModes { kitty: 1, ..NORMAL };
+        assert_eq!(enc(kp('0'), kitty), b"\x1b[57399u");
+        assert_eq!(enc(kp('/'), kitty), b"\x1b[57410u");
+        assert_eq!(enc(enter, kitty), b"\x1b[57414u");
+        assert_eq!(
+            enc(with(KeyCode::Keypad('5'), Mods::CTRL), kitty),
+            b"\x1b[57404;5u"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! as the parser (ECMA-48 as `vte` implements it), so its view of "is this byte printed?"
 //! always matches the parser's.
 //!
-//! It owns four jobs and nothing else:
+//! It owns five jobs and nothing else:
 //! - DEC special graphics: `ESC ( 0` / `ESC ) 0` designations and SO/SI shifts are tracked, and
 //!   printed bytes in the line-drawing range become the Unicode box-drawing characters that
 //!   vt100 would otherwise show as `q`, `x`, `l` ...
@@ -13,7 +13,9 @@
 //!   forever), and OSC 10/11/12 colour queries are reported with their terminator, which the
 //!   parser's callbacks do not see;
 //! - REP (`CSI n b`) counts are clamped so one short sequence cannot make the parser print
-//!   millions of characters.
+//!   millions of characters;
+//! - DEC modes 1047 and 1048, which vt100 ignores, become the mode 47, erase and cursor
+//!   save/restore sequences that it carries out.
 //!
 //! Output is handed to a sink as pieces, in order: unchanged input is passed through as slices
 //! of the input (the common case costs one scan and no copy), changed stretches go through a
@@ -442,8 +444,10 @@ impl Filter {
             match b {
                 0x40..=0x7e => {
                     self.state = State::Ground;
-                    if b == b'b' {
-                        self.clamp_rep(out, (start, body, at - 1), rep_max);
+                    match b {
+                        b'b' => self.clamp_rep(out, (start, body, at - 1), rep_max),
+                        b'h' | b'l' => self.private_modes(out, (start, body, at - 1), b == b'h'),
+                        _ => {}
                     }
                     return at;
                 }
@@ -496,6 +500,65 @@ impl Filter {
                 out.replace(start, fin + 1 - start, clamped.as_bytes());
             }
             None => out.replace(fin, 1, b"z"),
+        }
+    }
+
+    /// DECSET and DECRST of modes 1047 (the alternate screen, cleared on leaving it) and 1048
+    /// (save or restore the cursor), which vt100 does not know, become what it does know: mode
+    /// 47, ED 2, DECSC and DECRC. Other modes set in the same sequence keep a sequence each.
+    /// `fin` is where the final byte is.
+    fn private_modes<F: FnMut(Piece<'_>)>(
+        &mut self,
+        out: &mut Out<'_, F>,
+        (start, body, fin): (Option<usize>, usize, usize),
+        set: bool,
+    ) {
+        let (carry, carried) = self.csi_carry;
+        self.csi_carry.1 = 0;
+        if carried == u8::MAX {
+            return;
+        }
+        let params = || {
+            let carried = carry[..usize::from(carried)].iter();
+            carried.chain(&out.input[body..fin]).copied()
+        };
+        let other = |b: &u8| matches!(b, 0x20..=0x2f | b':' | b'<'..=b'?');
+        if params().next() != Some(b'?') || params().skip(1).any(|b| other(&b)) {
+            return;
+        }
+        let mut found = false;
+        each_mode(params().skip(1), |m| found |= m == 1047 || m == 1048);
+        if !found {
+            return;
+        }
+        // A sequence whose beginning went out with an earlier read is ended as an unknown one.
+        let mut with = if start.is_none() {
+            b"z".to_vec()
+        } else {
+            Vec::new()
+        };
+        each_mode(params().skip(1), |m| match (m, set) {
+            (1047, true) => with.extend_from_slice(b"\x1b[?47h"),
+            (1047, false) => with.extend_from_slice(b"\x1b[?47h\x1b[2J\x1b[?47l"),
+            (1048, true) => {
+                self.saved = Some((self.sets, self.shifted));
+                with.extend_from_slice(b"\x1b7");
+            }
+            (1048, false) => {
+                if let Some((sets, shifted)) = self.saved {
+                    self.sets = sets;
+                    self.shifted = shifted;
+                }
+                with.extend_from_slice(b"\x1b8");
+            }
+            (m, _) => {
+                let end = if set { 'h' } else { 'l' };
+                with.extend_from_slice(format!("\x1b[?{m}{end}").as_bytes());
+            }
+        });
+        match start {
+            Some(start) => out.replace(start, fin + 1 - start, &with),
+            None => out.replace(fin, 1, &with),
         }
     }
 
@@ -578,6 +641,32 @@ fn rep_count<'a>(params: impl Iterator<Item = &'a u8>) -> Option<u32> {
         }
     }
     Some(count.max(1))
+}
+
+/// Calls `f` with each mode number of a DECSET or DECRST parameter list (after its `?`).
+fn each_mode(params: impl Iterator<Item = u8>, mut f: impl FnMut(u32)) {
+    let mut mode = 0u32;
+    let mut in_number = false;
+    for b in params {
+        match b {
+            b'0'..=b'9' => {
+                mode = mode.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+                in_number = true;
+            }
+            b';' => {
+                if in_number {
+                    f(mode);
+                }
+                mode = 0;
+                in_number = false;
+            }
+            // Controls, DEL and high bytes inside the sequence are not part of it.
+            _ => {}
+        }
+    }
+    if in_number {
+        f(mode);
+    }
 }
 
 /// The length of the UTF-8 character a lead byte starts (1 for bytes that cannot start one).

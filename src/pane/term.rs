@@ -449,6 +449,28 @@ mod tests {
     }
 
     #[test]
+    fn modes_1047_and_1048_switch_screens_and_save_the_cursor() {
+        let mut t = term(10, 3);
+        t.feed(b"main\x1b[?1047h");
+        assert!(t.screen().alternate_screen());
+        t.feed(b"\x1b[Halt");
+        assert_eq!(t.screen().contents(), "alt");
+        // Leaving 1047 clears the alternate screen; the main one is as it was.
+        t.feed(b"\x1b[?1047l");
+        assert!(!t.screen().alternate_screen());
+        assert_eq!(t.screen().contents(), "main");
+        t.feed(b"\x1b[?47h");
+        assert_eq!(t.screen().contents(), "");
+        t.feed(b"\x1b[?47l");
+        // 1048 saves and restores the cursor, also beside other modes in one sequence.
+        t.feed(b"\x1b[2;3H\x1b[?1048;25h\x1b[3;5H");
+        assert_eq!(t.screen().cursor_position(), (2, 4));
+        t.feed(b"\x1b[?1048l");
+        assert_eq!(t.screen().cursor_position(), (1, 2));
+        assert_eq!(t.feed(b"\x1b[?1047$p"), b"\x1b[?1047;2$y");
+    }
+
+    #[test]
     fn answers_version_modes_sizes_and_kitty_queries() {
         let mut t = term(20, 5);
         let version = format!("\x1bP>|appmux {}\x1b\\", env!("CARGO_PKG_VERSION"));

@@ -17,7 +17,7 @@ use crate::render::sidebar::{Item, Sidebar, Status};
 use crate::render::{self, Areas, Chrome, PaneView, StatusView, View};
 use crate::server::model::{App, AppId, ClientId, SessionId};
 use crate::server::state::Server;
-use crate::server::terminal::{OuterModes, wanted_modes};
+use crate::server::terminal::{Focused, OuterModes, wanted_modes};
 use crate::server::ui::Mode;
 
 /// What a connection's writer task is asked to do.
@@ -429,7 +429,11 @@ impl Server {
         let outer = wanted_modes(
             mouse,
             visible_mouse.into_iter(),
-            focused_term.map(|t| (t.display_screen().cursor_style(), t.focus_events())),
+            focused_term.map(|t| Focused {
+                cursor: t.display_screen().cursor_style(),
+                focus_events: t.focus_events(),
+                app_keypad: t.screen().application_keypad(),
+            }),
         );
         let overlay = match &a.mode {
             Mode::Pager { pager, .. } => Some(pager),

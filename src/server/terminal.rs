@@ -32,6 +32,9 @@ pub struct OuterModes {
     pub focus: bool,
     /// The focused pane's cursor shape (DECSCUSR); `None` until first set.
     pub cursor: Option<CursorStyle>,
+    /// Application keypad (DECKPAM), while the focused pane is in it, so that the terminal
+    /// sends keypad keys as keys of their own.
+    pub keypad: bool,
 }
 
 impl OuterModes {
@@ -58,6 +61,9 @@ impl OuterModes {
                 b"\x1b[?1004l"
             });
         }
+        if next.keypad != self.keypad {
+            out.extend_from_slice(if next.keypad { b"\x1b=" } else { b"\x1b>" });
+        }
         if let Some(style) = next.cursor.filter(|c| Some(*c) != self.cursor) {
             out.extend_from_slice(format!("\x1b[{} q", decscusr(style)).as_bytes());
         }
@@ -81,7 +87,7 @@ fn decscusr(style: CursorStyle) -> u8 {
 pub fn wanted_modes(
     mouse_option: bool,
     visible: impl Iterator<Item = MouseProtocolMode>,
-    focused: Option<(CursorStyle, bool)>,
+    focused: Option<Focused>,
 ) -> OuterModes {
     let mut modes = OuterModes {
         mouse: mouse_option,
@@ -91,11 +97,22 @@ pub fn wanted_modes(
         modes.mouse |= mode != MouseProtocolMode::None;
         modes.motion |= mode == MouseProtocolMode::AnyMotion;
     }
-    if let Some((cursor, focus)) = focused {
-        modes.cursor = Some(cursor);
-        modes.focus = focus;
+    if let Some(f) = focused {
+        modes.cursor = Some(f.cursor);
+        modes.focus = f.focus_events;
+        modes.keypad = f.app_keypad;
     }
     modes
+}
+
+/// What the focused pane's app has asked of the terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Focused {
+    pub cursor: CursorStyle,
+    /// Focus reports (DECSET 1004).
+    pub focus_events: bool,
+    /// Application keypad (DECKPAM).
+    pub app_keypad: bool,
 }
 
 impl Server {
@@ -314,16 +331,20 @@ mod tests {
         let wanted = wanted_modes(
             false,
             [MouseProtocolMode::None, MouseProtocolMode::AnyMotion].into_iter(),
-            Some((CursorStyle::SteadyVerticalBar, true)),
+            Some(Focused {
+                cursor: CursorStyle::SteadyVerticalBar,
+                focus_events: true,
+                app_keypad: true,
+            }),
         );
         none.switch_to(&wanted, &mut out);
         assert_eq!(
             out,
-            b"\x1b[?1000h\x1b[?1002h\x1b[?1006h\x1b[?1003h\x1b[?1004h\x1b[6 q"
+            b"\x1b[?1000h\x1b[?1002h\x1b[?1006h\x1b[?1003h\x1b[?1004h\x1b=\x1b[6 q"
         );
         out.clear();
         let later = wanted_modes(true, std::iter::empty(), None);
         wanted.switch_to(&later, &mut out);
-        assert_eq!(out, b"\x1b[?1003l\x1b[?1004l");
+        assert_eq!(out, b"\x1b[?1003l\x1b[?1004l\x1b>");
     }
 }

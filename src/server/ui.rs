@@ -118,6 +118,13 @@ impl Server {
         let session = a.session;
         let read_only = a.read_only;
         let mode = std::mem::replace(&mut a.mode, Mode::Normal);
+        // Keypad keys are told apart only for the app in a pane; appmux's own modes read them
+        // as the keys they stand for.
+        let ev = match (&mode, ev) {
+            (Mode::Normal, ev) => ev,
+            (_, InputEvent::Key(key)) => InputEvent::Key(key.main_key()),
+            (_, ev) => ev,
+        };
         // Typing into an app changes nothing on screen until the app echoes; every other path
         // asks for a frame through `set_mode`.
         match (mode, ev) {
@@ -179,7 +186,11 @@ impl Server {
         if self.settings.keymap.prefix == Some(key.normalized()) {
             return self.set_mode(id, Mode::Prefix);
         }
-        if let Some(action) = self.settings.keymap.lookup(KeyMode::Normal, key).cloned() {
+        let keymap = &self.settings.keymap;
+        let bound = keymap
+            .lookup(KeyMode::Normal, key)
+            .or_else(|| keymap.lookup(KeyMode::Normal, key.main_key()));
+        if let Some(action) = bound.cloned() {
             return self.bound(id, session, &action);
         }
         if !read_only {

@@ -231,6 +231,34 @@ fn keys_follow_the_apps_modes_kitty_and_modify_other_keys() {
 }
 
 #[test]
+fn keypad_application_mode_reaches_the_client_terminal_and_the_app() {
+    let env = Env::new();
+    // The app asks for the application keypad (DECKPAM): the client's terminal is put in it.
+    let (mut t, input) = input_probe(&env, "keypad", b"\x1b=", 100, 30);
+    wait_until("application keypad in the client", || {
+        contains(&t.raw_output(), b"\x1b=").then_some(())
+    });
+    // The terminal's keypad keys reach the app as keypad keys, and so do send-keys names.
+    t.send(b"\x1bOq\x1bOM\x1bOk");
+    wait_input(&input, b"\x1bOq\x1bOM\x1bOk");
+    env.ok(&["send-keys", "-t", "keypad", "KP5", "KP.", "KPEnter"]);
+    wait_input(&input, b"\x1bOu\x1bOn\x1bOM");
+    // Focus moves to a new pane whose shell is in numeric mode: the client's keypad follows.
+    t.send(b"\x02%");
+    wait_until("numeric keypad in the client", || {
+        contains(&t.raw_output(), b"\x1b>").then_some(())
+    });
+    drop(t);
+
+    // An app in numeric keypad mode gets the characters the keys stand for.
+    let (mut t, input) = input_probe(&env, "numeric", b"", 80, 24);
+    t.send(b"\x1bOq\x1bOk");
+    wait_input(&input, b"1+");
+    env.ok(&["send-keys", "-t", "numeric", "KP7", "KPEnter"]);
+    wait_input(&input, b"1+7\r");
+}
+
+#[test]
 fn mouse_goes_to_the_app_under_the_pointer_in_its_encoding() {
     let env = Env::new();
     // Button events with SGR coordinates.

@@ -101,6 +101,32 @@ fn rep_is_clamped_to_the_line() {
 }
 
 #[test]
+fn modes_1047_and_1048_become_sequences_vt100_knows() {
+    assert_eq!(text(&[b"a\x1b[?1047hb"]), "a\x1b[?47hb");
+    assert_eq!(text(&[b"\x1b[?1047l"]), "\x1b[?47h\x1b[2J\x1b[?47l");
+    assert_eq!(text(&[b"\x1b[?1048h\x1b[?1048l"]), "\x1b7\x1b8");
+    // Other modes in the same sequence keep a sequence each.
+    assert_eq!(text(&[b"\x1b[?25;1048;1h"]), "\x1b[?25h\x1b7\x1b[?1h");
+    // Untouched: other modes, ANSI modes, DECRQM, intermediates.
+    for same in [
+        &b"\x1b[?1049h"[..],
+        b"\x1b[1047h",
+        b"\x1b[?1047$p",
+        b"\x1b[?1047$h",
+    ] {
+        assert_eq!(bytes(&[same]), same);
+    }
+    // Begun in an earlier read: the part handed out is ended as an unknown sequence.
+    assert_eq!(text(&[b"\x1b[?10", b"48h"]), "\x1b[?1048z\x1b7");
+    assert_eq!(text(&[b"\x1b[", b"?1047h"]), "\x1b[?1047z\x1b[?47h");
+    // DECSC through 1048 saves the charsets as ESC 7 does.
+    assert_eq!(
+        text(&[b"\x1b(0\x1b[?1048h\x1b(Bq\x1b[?1048lq"]),
+        "\x1b(0\x1b7\x1b(Bq\x1b8─"
+    );
+}
+
+#[test]
 fn colour_queries_are_reported_in_order() {
     let got = run_chunks(&[b"a\x1b]11;?\x1b\\\x1b[c\x1b]10;?\x07b"], 80);
     assert_eq!(
