@@ -4,7 +4,8 @@
 //! - `appmux.toml` in a project (or `-c FILE`): an optional `session` name and `[[app]]`
 //!   entries, turned into a `Project` of fully resolved `AppSpec`s (`project`);
 //! - `$XDG_CONFIG_HOME/appmux/config.toml`: keymap, theme, scrollback, shell, mouse, sidebar
-//!   and status bar, turned into `Options`; a missing file means the defaults (`options`);
+//!   and status bar (its content as templates, `status`), turned into `Options`; a missing
+//!   file means the defaults (`options`);
 //! - keymaps and themes by name, `keymaps/NAME.toml` and `themes/NAME.toml` under the config
 //!   directory, each overriding the built-in file of that name (`keymap`, `theme`).
 //!
@@ -18,6 +19,7 @@ pub mod error;
 pub mod keymap;
 pub mod options;
 pub mod project;
+pub mod status;
 pub mod theme;
 pub mod units;
 

@@ -12,6 +12,7 @@ use toml::de::DeTable;
 
 use super::doc::{Keys, Report, Value, list, set};
 use super::error::{self, ConfigError};
+use super::status::Template;
 
 /// Which side of the screen the sidebar is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -41,7 +42,17 @@ pub struct SidebarOptions {
 pub struct StatusOptions {
     pub visible: bool,
     pub position: StatusPosition,
+    /// Before the tabs.
+    pub left: Template,
+    /// Right-aligned.
+    pub right: Template,
+    /// The tab list between the two.
+    pub tabs: bool,
 }
+
+/// The default status content: `[web] 1:shell 2:logs        2/3 up  C-b ? help  C-b d detach`.
+pub const STATUS_LEFT: &str = "[{session}] ";
+pub const STATUS_RIGHT: &str = "{title}  {apps}  {hint} ";
 
 /// Every option, with defaults for what the file leaves out.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -83,6 +94,9 @@ impl Default for Options {
             status: StatusOptions {
                 visible: true,
                 position: StatusPosition::Bottom,
+                left: Template::parse(STATUS_LEFT).expect("the default template parses"),
+                right: Template::parse(STATUS_RIGHT).expect("the default template parses"),
+                tabs: true,
             },
         }
     }
@@ -113,8 +127,12 @@ const SIDEBAR_KEYS: Keys = Keys {
 
 const STATUS_KEYS: Keys = Keys {
     context: "[status]",
-    known: &["visible", "position"],
-    aliases: &[("show", "visible")],
+    known: &["visible", "position", "left", "right", "tabs"],
+    aliases: &[
+        ("show", "visible"),
+        ("status-left", "left"),
+        ("status-right", "right"),
+    ],
 };
 
 /// Sampling more often than this costs CPU for no visible gain; zero would spin.
@@ -244,6 +262,31 @@ fn status(report: &mut Report<'_>, table: &DeTable<'_>, status: &mut StatusOptio
         .get("position")
         .and_then(|v| choice(report, v, "status.position", &positions));
     set(&mut status.position, position);
+    let tabs = table
+        .get("tabs")
+        .and_then(|v| report.boolean(v, "status.tabs"));
+    set(&mut status.tabs, tabs);
+    for (key, slot) in [("left", &mut status.left), ("right", &mut status.right)] {
+        let template = table
+            .get(key)
+            .and_then(|v| template(report, v, &format!("status.{key}")));
+        set(slot, template);
+    }
+}
+
+/// A status template; a problem in it is reported at its place inside the string.
+fn template(report: &mut Report<'_>, value: &Value<'_>, key: &str) -> Option<Template> {
+    let text = report.string(value, key)?;
+    match Template::parse(text) {
+        Ok(template) => Some(template),
+        Err(e) => {
+            // Inside the quotes; exact for strings without escapes, which templates rarely
+            // need.
+            let at = value.span().start + 1 + e.offset;
+            report.error(&(at..at), format!("`{key}`: {}", e.message));
+            None
+        }
+    }
 }
 
 /// One of a fixed set of strings.
@@ -302,6 +345,9 @@ width = 40
 [status]
 visible = false
 position = "top"
+left = "{session}@{host} "
+right = "{apps}"
+tabs = false
 "#;
         let text = text.replacen("resurrect = true", "resurrect = true\nclipboard = false", 1);
         let dir = tempfile::tempdir().unwrap();
@@ -325,6 +371,9 @@ position = "top"
             status: StatusOptions {
                 visible: false,
                 position: StatusPosition::Top,
+                left: Template::parse("{session}@{host} ").unwrap(),
+                right: Template::parse("{apps}").unwrap(),
+                tabs: false,
             },
         };
         assert_eq!(options, expected);
@@ -379,7 +428,15 @@ position = "top"
             ),
             (
                 "[status]\nx = 1",
-                "config.toml:2:1: unknown key `x` in [status]; expected one of `visible`, `position`",
+                "config.toml:2:1: unknown key `x` in [status]; expected one of `visible`, `position`, `left`, `right`, `tabs`",
+            ),
+            (
+                "[status]\nright = \"{apps} {hots}\"",
+                "config.toml:2:17: `status.right`: unknown field `{hots}`; did you mean `{host}`? fields are {session}, {tab}, {app}, {title}, {apps}, {hint}, {host}",
+            ),
+            (
+                "[status]\nleft = \"{session\"",
+                "config.toml:2:9: `status.left`: a `{` that is never closed (write `{{` for a brace)",
             ),
             (
                 "sidebar = 1",

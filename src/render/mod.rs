@@ -26,8 +26,9 @@ pub struct PaneView<'a> {
 
 /// The status line.
 pub struct StatusView<'a> {
-    pub session: &'a str,
-    /// Tab labels, the active one marked.
+    /// Text before the tabs (the session name by default).
+    pub left: &'a str,
+    /// Tab labels, the active one marked; empty when the tab list is turned off.
     pub tabs: Vec<(String, bool)>,
     /// Right-aligned text (key hints, app summary).
     pub right: &'a str,
@@ -349,7 +350,7 @@ fn draw_status(
             x = nx;
         }
     };
-    put(buf, &format!("[{}] ", status.session), base);
+    put(buf, status.left, base);
     if let Some(msg) = &status.message {
         put(buf, msg, base.patch(theme.status.message));
         return;
@@ -418,7 +419,7 @@ mod tests {
                 copy: None,
             }],
             status: Some(StatusView {
-                session: "work",
+                left: "[work] ",
                 tabs: vec![("0:sh*".into(), true)],
                 right: "C-b d",
                 prefix_active: false,
@@ -534,7 +535,7 @@ mod tests {
                 })
                 .collect(),
             status: Some(StatusView {
-                session: "work",
+                left: "[work] ",
                 tabs: vec![("0:sh*".into(), true), ("1:logs".into(), false)],
                 right: "C-b ? help  C-b d detach ",
                 prefix_active: false,
@@ -623,7 +624,7 @@ mod tests {
                     copy: None,
                 }],
                 status: Some(StatusView {
-                    session: "a-very-long-session-name",
+                    left: "[a-very-long-session-name] ",
                     tabs: vec![("0:sh*".into(), true)],
                     right: "C-b ? help  C-b d detach",
                     prefix_active: true,

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use crate::app::lifecycle::State;
+use crate::config::status::{Field, Fields};
 use crate::input::InputDecoder;
 use crate::pane::process::ExitStatus;
 use crate::protocol::{AttachRequest, ClientMsg, ServerMsg, Size, codec};
@@ -160,9 +161,6 @@ impl Client {
         let _ = self.out.try_send(Outgoing::Close);
     }
 }
-
-/// The status line's right-hand hint.
-const HINT: &str = "C-b ? help  C-b d detach ";
 
 impl Server {
     pub(super) fn on_client_msg(&mut self, id: ClientId, msg: ClientMsg) {
@@ -372,12 +370,12 @@ impl Server {
         };
         let sidebar = areas.sidebar.map(|_| self.sidebar_view(id, session_id));
         let mouse = self.settings.options.mouse;
-        let tabs = self.tab_labels(session_id);
-        let right = format!(
-            "{}{}{HINT}",
-            self.focused_title(session_id),
-            self.app_summary(session_id)
-        );
+        let tabs = if self.settings.options.status.tabs {
+            self.tab_labels(session_id)
+        } else {
+            Vec::new()
+        };
+        let (left, right) = self.status_text(session_id);
         let Some(client) = self.clients.get_mut(&id) else {
             return;
         };
@@ -443,7 +441,7 @@ impl Server {
             areas,
             panes,
             status: Some(StatusView {
-                session: &session.name,
+                left: &left,
                 tabs,
                 right: &right,
                 prefix_active: a.mode == Mode::Prefix,
@@ -514,22 +512,35 @@ impl Server {
             .collect()
     }
 
-    /// The focused app's title, quoted, as tmux's default status line shows it.
-    fn focused_title(&self, session: SessionId) -> String {
-        let title = self
-            .sessions
-            .get(&session)
+    /// The status line's left and right text, from the configured templates.
+    fn status_text(&self, session: SessionId) -> (String, String) {
+        let status = &self.settings.options.status;
+        let s = self.sessions.get(&session);
+        let focused = s
             .and_then(|s| s.focused_app())
-            .and_then(|app| self.apps.get(&app))
+            .and_then(|app| self.apps.get(&app));
+        let title: String = focused
             .and_then(|a| a.term.title())
-            .filter(|t| !t.is_empty());
-        match title {
-            Some(t) => format!("\"{}\"  ", t.chars().take(40).collect::<String>()),
-            None => String::new(),
-        }
+            .map(|t| t.chars().take(40).collect())
+            .unwrap_or_default();
+        let apps = if status.left.uses(Field::Apps) || status.right.uses(Field::Apps) {
+            self.app_summary(session)
+        } else {
+            String::new()
+        };
+        let fields = Fields {
+            session: s.map_or("", |s| &s.name),
+            tab: s.and_then(|s| s.active_window()).map_or("", |w| &w.name),
+            app: focused.map_or("", |a| &a.name),
+            title: &title,
+            apps: &apps,
+            hint: &self.settings.hint,
+            host: &self.settings.host,
+        };
+        (status.left.expand(&fields), status.right.expand(&fields))
     }
 
-    /// `2/3 up  1 errored  ` for the status line.
+    /// `2/3 up  1 errored` for the status line; empty for a lone shell.
     fn app_summary(&self, session: SessionId) -> String {
         let Some(s) = self.sessions.get(&session) else {
             return String::new();
@@ -546,9 +557,9 @@ impl Server {
             .iter()
             .filter(|a| matches!(a.life.state, State::Errored(_)))
             .count();
-        let mut out = format!("{up}/{} up  ", apps.len());
+        let mut out = format!("{up}/{} up", apps.len());
         if errored > 0 {
-            out.push_str(&format!("{errored} errored  "));
+            out.push_str(&format!("  {errored} errored"));
         }
         out
     }

@@ -31,6 +31,10 @@ pub struct Settings {
     pub label: String,
     /// Restore saved sessions when the server starts.
     pub resurrect: bool,
+    /// The status line's `{hint}`: how to open the help and detach, from the keymap.
+    pub hint: String,
+    /// The status line's `{host}`.
+    pub host: String,
 }
 
 impl Settings {
@@ -43,6 +47,8 @@ impl Settings {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "default".into()),
             resurrect: options.resurrect,
+            hint: status_hint(&keymap),
+            host: sysinfo::System::host_name().unwrap_or_default(),
             keymap,
             theme,
             history_limit: options.scrollback,
@@ -73,6 +79,22 @@ impl Settings {
             ("APPMUX".into(), format!("{socket},{session},{app}")),
         ]
     }
+}
+
+/// `C-b ? help  C-b d detach` with the keys the keymap binds to those actions.
+fn status_hint(keymap: &Keymap) -> String {
+    use crate::action::{Action, ClientAction};
+    [
+        (ClientAction::Help, "help"),
+        (ClientAction::Detach, "detach"),
+    ]
+    .into_iter()
+    .filter_map(|(action, label)| {
+        let keys = keymap.keys_for(&Action::Client(action))?;
+        Some(format!("{keys} {label}"))
+    })
+    .collect::<Vec<_>>()
+    .join("  ")
 }
 
 /// `tmux-256color` where its terminfo entry exists, else `screen-256color` (both describe what

@@ -189,6 +189,40 @@ fn the_direct_keymap_from_config_and_a_bad_user_keymap_falls_back() {
 }
 
 #[test]
+fn the_status_line_content_and_place_come_from_config() {
+    let env = Env::new();
+    let cfg = env.path("config").join("appmux");
+    std::fs::create_dir_all(&cfg).unwrap();
+    let config = "keymap = \"direct\"\n[status]\nposition = \"top\"\ntabs = false\n\
+                  left = \"<{session}/{tab}> \"\nright = \"{app}|{apps}|{hint}|\"\n";
+    std::fs::write(cfg.join("config.toml"), config).unwrap();
+    let mut t = env.attach(&["new", "-s", "stat"], 100, 30);
+    t.wait_for("sh$");
+    // On top: the left template, no tab list, and the right one with the direct keymap's keys
+    // (an empty `{apps}` for a lone shell).
+    t.wait_for_fn("the configured status line on top", |s| {
+        let top = s.rows(0, 100).next().unwrap_or_default();
+        top.starts_with("<stat/") && top.trim_end().ends_with("sh||M-? help  M-d detach|")
+    });
+    assert!(!t.row(0).contains("0:"), "{}", t.row(0));
+    t.send(b"\x1bd");
+    assert_eq!(t.wait_exit(), 0);
+    env.ok(&["kill-server"]);
+
+    // A bad template is named with its place; the defaults are used meanwhile.
+    std::fs::write(cfg.join("config.toml"), "[status]\nright = \"{hots}\"\n").unwrap();
+    let out = env.run(&["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("config.toml:2:10"), "{err}");
+    assert!(err.contains("did you mean `{host}`"), "{err}");
+    let t = env.attach(&["new", "-s", "fallback"], 100, 30);
+    t.wait_for("sh$");
+    t.wait_for("[fallback] 0:");
+    t.wait_for("C-b ? help  C-b d detach");
+}
+
+#[test]
 fn check_reports_keymap_and_theme_problems_with_positions() {
     let env = Env::new();
     let cfg = env.path("config").join("appmux");
