@@ -34,7 +34,7 @@ fn terminal(area: Rect, bytes: &[u8]) -> Terminal {
 
 fn status() -> StatusView<'static> {
     StatusView {
-        session: "bench",
+        left: "[bench] ",
         tabs: vec![("0:sh*".into(), true), ("1:vim".into(), false)],
         right: "C-b d detach",
         prefix_active: false,
