@@ -24,11 +24,6 @@ pub const MIN_WIDTH: u16 = 2;
 /// The shortest a pane gets while the area allows: one row is still a usable prompt.
 pub const MIN_HEIGHT: u16 = 1;
 
-/// Weights above this total are scaled back to `WEIGHT_SCALE` so repeated splits and merges
-/// cannot overflow; the relative error this introduces is far below one cell.
-const WEIGHT_LIMIT: u64 = 1 << 20;
-const WEIGHT_SCALE: u64 = 1 << 16;
-
 /// Identifies a pane within the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PaneId(pub u64);
@@ -88,39 +83,6 @@ pub struct Border {
     /// `drag` uses them to find the border again.
     path: Vec<usize>,
     index: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-enum Node {
-    Pane(PaneId),
-    Split { axis: Axis, children: Vec<Child> },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Child {
-    /// This child's share of its parent relative to its siblings.
-    weight: u32,
-    node: Node,
-}
-
-/// The wire shape of a layout, checked before it becomes a `Layout`.
-#[derive(Deserialize)]
-struct Saved {
-    root: Option<Node>,
-    zoomed: Option<PaneId>,
-}
-
-impl Child {
-    /// A child with the default weight; siblings built together share the room evenly.
-    fn even(node: Node) -> Child {
-        Child { weight: 1, node }
-    }
-}
-
-/// A split of `panes` with equal shares (an empty split if there are none; `normalize` drops it).
-fn even_split(axis: Axis, panes: &[PaneId]) -> Node {
-    let children = panes.iter().map(|&p| Child::even(Node::Pane(p))).collect();
-    Node::Split { axis, children }
 }
 
 impl Direction {
@@ -212,152 +174,6 @@ impl Axis {
             Axis::Vertical => Rect::new(r.x, start, r.width, len),
         }
     }
-}
-
-impl Node {
-    fn leaves(&self, out: &mut Vec<PaneId>) {
-        match self {
-            Node::Pane(p) => out.push(*p),
-            Node::Split { children, .. } => children.iter().for_each(|c| c.node.leaves(out)),
-        }
-    }
-
-    fn first_pane(&self) -> Option<PaneId> {
-        match self {
-            Node::Pane(p) => Some(*p),
-            Node::Split { children, .. } => children.first()?.node.first_pane(),
-        }
-    }
-
-    fn last_pane(&self) -> Option<PaneId> {
-        match self {
-            Node::Pane(p) => Some(*p),
-            Node::Split { children, .. } => children.last()?.node.last_pane(),
-        }
-    }
-
-    fn contains(&self, p: PaneId) -> bool {
-        self.path_of(p).is_some()
-    }
-
-    /// Child indices from this node down to the leaf `p`.
-    fn path_of(&self, p: PaneId) -> Option<Vec<usize>> {
-        match self {
-            Node::Pane(q) => (*q == p).then(Vec::new),
-            Node::Split { children, .. } => children.iter().enumerate().find_map(|(i, c)| {
-                let mut path = c.node.path_of(p)?;
-                path.insert(0, i);
-                Some(path)
-            }),
-        }
-    }
-
-    fn at(&self, path: &[usize]) -> Option<&Node> {
-        match (path.split_first(), self) {
-            (None, _) => Some(self),
-            (Some((&i, rest)), Node::Split { children, .. }) => children.get(i)?.node.at(rest),
-            (Some(_), Node::Pane(_)) => None,
-        }
-    }
-
-    fn at_mut(&mut self, path: &[usize]) -> Option<&mut Node> {
-        match (path.split_first(), self) {
-            (None, node) => Some(node),
-            (Some((&i, rest)), Node::Split { children, .. }) => {
-                children.get_mut(i)?.node.at_mut(rest)
-            }
-            (Some(_), Node::Pane(_)) => None,
-        }
-    }
-
-    /// The smallest (width, height) in which every pane below gets its minimum.
-    fn min_size(&self) -> (u32, u32) {
-        let Node::Split { axis, children } = self else {
-            return (u32::from(MIN_WIDTH), u32::from(MIN_HEIGHT));
-        };
-        let gaps = children.len().saturating_sub(1) as u32;
-        let mins = children.iter().map(|c| c.node.min_size());
-        let (sum, max) = mins.fold((0, 0), |(s, m), (w, h)| match axis {
-            Axis::Horizontal => (s + w, m.max(h)),
-            Axis::Vertical => (s + h, m.max(w)),
-        });
-        match axis {
-            Axis::Horizontal => (sum + gaps, max),
-            Axis::Vertical => (max, sum + gaps),
-        }
-    }
-
-    fn min_along(&self, axis: Axis) -> u32 {
-        let (w, h) = self.min_size();
-        match axis {
-            Axis::Horizontal => w,
-            Axis::Vertical => h,
-        }
-    }
-}
-
-/// Brings a tree back to normal form: drops empty splits, replaces one-child splits by their
-/// child, and merges a child split into its parent when both run along the same axis, scaling
-/// weights so every pane keeps its share.
-fn normalize(node: Node) -> Option<Node> {
-    let Node::Split { axis, children } = node else {
-        return Some(node);
-    };
-    let mut out: Vec<(u64, Node)> = children
-        .into_iter()
-        .filter_map(|c| Some((u64::from(c.weight), normalize(c.node)?)))
-        .collect();
-    // Children are normal already, so merging one level is enough.
-    while let Some(i) = out
-        .iter()
-        .position(|(_, n)| matches!(n, Node::Split { axis: a, .. } if *a == axis))
-    {
-        let (
-            outer,
-            Node::Split {
-                children: inner, ..
-            },
-        ) = out.remove(i)
-        else {
-            break;
-        };
-        // Scale the siblings by the inner total and the inner weights by the merged child's
-        // weight, so everyone keeps their share.
-        let inner_total: u64 = inner.iter().map(|c| u64::from(c.weight)).sum();
-        out.iter_mut().for_each(|(w, _)| *w *= inner_total.max(1));
-        let merged = inner
-            .into_iter()
-            .map(|c| (u64::from(c.weight) * outer, c.node));
-        out.splice(i..i, merged);
-        let mut weights: Vec<u64> = out.iter().map(|(w, _)| *w).collect();
-        rescale(&mut weights);
-        out.iter_mut().zip(weights).for_each(|((w, _), n)| *w = n);
-    }
-    if out.len() <= 1 {
-        return out.pop().map(|(_, node)| node);
-    }
-    let children = out.into_iter().map(|(w, node)| Child {
-        weight: to_weight(w),
-        node,
-    });
-    Some(Node::Split {
-        axis,
-        children: children.collect(),
-    })
-}
-
-/// Scales weights down when their total grows past `WEIGHT_LIMIT`, keeping each positive.
-fn rescale(weights: &mut [u64]) {
-    let total: u64 = weights.iter().sum();
-    if total > WEIGHT_LIMIT {
-        for w in weights.iter_mut() {
-            *w = (*w * WEIGHT_SCALE / total).max(1);
-        }
-    }
-}
-
-fn to_weight(w: u64) -> u32 {
-    u32::try_from(w.max(1)).unwrap_or(u32::MAX)
 }
 
 /// How a border move is given: by keys (a step that may push further panes, like tmux) or by
@@ -823,6 +639,8 @@ impl TryFrom<Saved> for Layout {
 }
 
 mod geometry;
+mod tree;
+use tree::{Child, Node, Saved, even_split, normalize, rescale, to_weight};
 #[cfg(test)]
 mod tests;
 
