@@ -2,7 +2,7 @@
 //! the session and app operations they share with attach: creating sessions, starting and
 //! stopping apps, and resolving `NAME[:APP]` targets.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime};
 
 use std::path::PathBuf;
 
@@ -15,7 +15,7 @@ use crate::protocol::{
     Size,
 };
 use crate::server::model::{
-    App, AppId, ClientId, PaneId, Session, SessionId, Window, check_session_name,
+    App, AppId, ClientId, PaneId, Session, SessionId, Window, check_session_name, unix_secs,
 };
 use crate::server::state::Server;
 
@@ -165,7 +165,7 @@ impl Server {
             match self.add_app(id, spec, false, false) {
                 Ok(app) => ids.push(app),
                 Err(e) => {
-                    self.sessions.remove(&id);
+                    self.remove_session(id);
                     return Err(e);
                 }
             }
@@ -238,10 +238,7 @@ impl Server {
         for c in clients {
             self.detach(c, "session killed");
         }
-        let session = self.sessions.remove(&id).ok_or("session vanished")?;
-        for app in session.apps {
-            self.retire_app(app);
-        }
+        let session = self.remove_session(id).ok_or("session vanished")?;
         tracing::info!(session = %session.name, "session killed");
         self.state_changed();
         self.publish(
@@ -252,6 +249,16 @@ impl Server {
             self.begin_shutdown("no sessions left");
         }
         Ok(())
+    }
+
+    /// Removes a session with everything kept for it: its apps are stopped and dropped.
+    fn remove_session(&mut self, id: SessionId) -> Option<Session> {
+        let session = self.sessions.remove(&id)?;
+        self.focus.remove(&id);
+        for &app in &session.apps {
+            self.retire_app(app);
+        }
+        Some(session)
     }
 
     /// `NAME`, `NAME:APP`, or none (the most recent session); the app defaults to the focused one.
@@ -392,11 +399,7 @@ impl Server {
             .values()
             .map(|s| SessionInfo {
                 name: s.name.clone(),
-                created: s
-                    .created
-                    .duration_since(UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0),
+                created: unix_secs(s.created),
                 attached: self
                     .clients
                     .values()

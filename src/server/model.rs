@@ -180,6 +180,13 @@ impl App {
 }
 
 /// Picks `base`, or `base-2`, `base-3` ... so that `taken` does not already contain it.
+/// Seconds since the Unix epoch (0 for times before it), as `ls` and the state file give them.
+pub fn unix_secs(t: std::time::SystemTime) -> u64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
 pub fn unique_name<'a>(base: &str, taken: impl Iterator<Item = &'a str> + Clone) -> String {
     let base = if base.is_empty() { "app" } else { base };
     if !taken.clone().any(|t| t == base) {

@@ -22,7 +22,7 @@ use crate::layout::{Layout, PaneId};
 use crate::paths;
 use crate::protocol::{AppOp, Orphan, ResurrectReport, Size};
 use crate::render::overlay::plain_lines;
-use crate::server::model::{AppId, Session, SessionId, Window};
+use crate::server::model::{AppId, Session, SessionId, Window, unix_secs};
 use crate::server::state::Server;
 
 /// Format version of the state file.
@@ -102,10 +102,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    unix_secs(SystemTime::now())
 }
 
 impl Server {
@@ -113,11 +110,7 @@ impl Server {
         let name_of = |a: &AppId| self.apps.get(a).map(|a| a.name.clone()).unwrap_or_default();
         SavedSession {
             name: s.name.clone(),
-            created: s
-                .created
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0),
+            created: unix_secs(s.created),
             project_file: s.project_file.clone(),
             cwd: s.cwd.clone(),
             env: s.env.clone(),
