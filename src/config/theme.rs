@@ -213,6 +213,26 @@ fn builtin_default() -> &'static Theme {
     })
 }
 
+impl Theme {
+    /// The theme with every colour mapped by `f` (to what a client's terminal can show), so
+    /// that frames drawn with it need no pass over their cells afterwards.
+    pub fn map_colors(&self, f: impl Fn(Color) -> Color) -> Theme {
+        let mut theme = self.clone();
+        let slots = SECTIONS.iter().flat_map(|s| {
+            s.base
+                .into_iter()
+                .chain(s.elements.iter().map(|(_, slot)| *slot))
+        });
+        for slot in slots {
+            let style = slot(&mut theme);
+            style.fg = style.fg.map(&f);
+            style.bg = style.bg.map(&f);
+            style.underline_color = style.underline_color.map(&f);
+        }
+        theme
+    }
+}
+
 /// Where one style lives in a [`Theme`].
 type Slot = fn(&mut Theme) -> &mut Style;
 

@@ -268,6 +268,7 @@ fn diff(prev: &Buffer, next: &Buffer) -> Vec<(u16, u16, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::color::ColorDepth;
     use ratatui::text::Line;
 
     fn screen_of(bytes: &[u8], size: Size) -> vt100::Parser {
@@ -345,7 +346,7 @@ mod tests {
             height: area.height - 1,
             ..area
         };
-        screen::draw_screen(f.buffer_mut(), pane, screen);
+        screen::draw_screen(f.buffer_mut(), pane, screen, ColorDepth::TrueColor);
         if overlay {
             let style = Style::new().bg(Color::Blue);
             for y in 2..5 {

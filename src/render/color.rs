@@ -27,6 +27,15 @@ pub enum ColorDepth {
     None,
 }
 
+impl ColorDepth {
+    pub const ALL: [ColorDepth; 4] = [
+        ColorDepth::TrueColor,
+        ColorDepth::Ansi256,
+        ColorDepth::Ansi16,
+        ColorDepth::None,
+    ];
+}
+
 /// The depth from what the client reported: `NO_COLOR` set and non-empty (the caller passes
 /// that as `no_color`) or `TERM=dumb` → None; `COLORTERM` `truecolor` or `24bit`, or a
 /// `TERM` ending in `-direct` → TrueColor; a `TERM` containing `256color` → Ansi256; else

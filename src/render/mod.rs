@@ -51,7 +51,9 @@ pub struct View<'a> {
     pub active_pane: Option<crate::layout::PaneId>,
     /// Show each pane's number (`C-b q`), in pane order.
     pub numbers: bool,
+    /// The theme with its colours already at `depth` (`Theme::map_colors`).
     pub theme: &'a crate::config::theme::Theme,
+    /// What the client's terminal shows; pane cells are drawn at it.
     pub depth: color::ColorDepth,
 }
 
@@ -172,7 +174,7 @@ pub fn draw(frame: &mut Frame, view: &View) {
             }
             continue;
         }
-        draw_screen(buf, area, pane.screen);
+        draw_screen(buf, area, pane.screen, view.depth);
         if view.numbers {
             draw_number(buf, area, i, pane.focused, view.theme);
         }
@@ -201,7 +203,11 @@ pub fn draw(frame: &mut Frame, view: &View) {
     if let (Some(status), Some(line)) = (&view.status, view.areas.status) {
         draw_status(buf, line, status, view.theme);
     }
-    color::downsample_buffer(buf, view.depth);
+    // Pane cells are drawn at the client's depth and the theme comes at it; what is left is
+    // the few fixed colours (the pager's), which only a terminal without colour cannot show.
+    if view.depth == color::ColorDepth::None {
+        color::downsample_buffer(buf, view.depth);
+    }
     if let Some(pos) = cursor {
         frame.set_cursor_position(pos);
     }

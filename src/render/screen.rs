@@ -15,6 +15,8 @@ use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 
+use super::color::{ColorDepth, downsample};
+
 /// One client's memory of how it last drew each pane's screen.
 #[derive(Default)]
 pub struct ScreenCache {
@@ -25,6 +27,8 @@ pub struct ScreenCache {
 struct PaneCache {
     /// The part of the frame the screen covered (clipped to the screen's size).
     area: Rect,
+    /// The colour depth its cells were drawn for.
+    depth: ColorDepth,
     /// The screen copy and the cells drawn from it; `None` while the pane changes too much
     /// between frames for a copy to pay.
     copy: Option<Copy>,
@@ -79,7 +83,7 @@ pub fn with_cache<R>(cache: &mut ScreenCache, draw: impl FnOnce() -> R) -> R {
 
 /// Copies a vt100 screen into `area`, clipping what does not fit; cells outside the screen stay
 /// blank (another client may have sized the app smaller).
-pub fn draw_screen(buf: &mut Buffer, area: Rect, screen: &vt100::Screen) {
+pub fn draw_screen(buf: &mut Buffer, area: Rect, screen: &vt100::Screen, depth: ColorDepth) {
     let (rows, cols) = screen.size();
     let area = Rect {
         width: area.width.min(cols.get()),
@@ -90,19 +94,23 @@ pub fn draw_screen(buf: &mut Buffer, area: Rect, screen: &vt100::Screen) {
         return;
     }
     ACTIVE.with(|a| match a.borrow_mut().as_mut() {
-        Some(cache) => cache.draw(buf, area, screen),
-        None => draw_rows(buf, area, screen),
+        Some(cache) => cache.draw(buf, area, screen, depth),
+        None => draw_rows(buf, area, screen, depth),
     });
 }
 
 impl ScreenCache {
-    fn draw(&mut self, buf: &mut Buffer, area: Rect, screen: &vt100::Screen) {
-        let found = self.panes.iter().position(|p| !p.used && p.area == area);
+    fn draw(&mut self, buf: &mut Buffer, area: Rect, screen: &vt100::Screen, depth: ColorDepth) {
+        let found = self
+            .panes
+            .iter()
+            .position(|p| !p.used && p.area == area && p.depth == depth);
         let pane = match found {
             Some(i) => &mut self.panes[i],
             None => {
                 self.panes.push(PaneCache {
                     area,
+                    depth,
                     copy: None,
                     pause: 0,
                     backoff: 0,
@@ -115,12 +123,12 @@ impl ScreenCache {
         pane.used = true;
         if pane.pause > 0 {
             pane.pause -= 1;
-            draw_rows(buf, area, screen);
+            draw_rows(buf, area, screen, depth);
             return;
         }
         match &mut pane.copy {
             Some(copy) if copy.screen.size() == screen.size() => {
-                if !copy.draw(buf, area, screen) {
+                if !copy.draw(buf, area, screen, depth) {
                     // Most rows changed (output scrolling by): comparing was wasted work, and
                     // will likely be next frame too.
                     pane.copy = None;
@@ -131,7 +139,7 @@ impl ScreenCache {
                 pane.backoff = 0;
             }
             _ => {
-                draw_rows(buf, area, screen);
+                draw_rows(buf, area, screen, depth);
                 pane.copy = Some(Copy {
                     screen: screen.clone(),
                     cells: (0..area.height)
@@ -147,7 +155,13 @@ impl ScreenCache {
 impl Copy {
     /// Draws `screen` into `area`, copying the rows that match the copy; false when it gave up
     /// comparing because most rows changed (the rest is drawn, the copy is stale).
-    fn draw(&mut self, buf: &mut Buffer, area: Rect, screen: &vt100::Screen) -> bool {
+    fn draw(
+        &mut self,
+        buf: &mut Buffer,
+        area: Rect,
+        screen: &vt100::Screen,
+        depth: ColorDepth,
+    ) -> bool {
         let width = usize::from(area.width);
         // Rows that differ from the screen copy.
         let mut changed = 0;
@@ -157,7 +171,7 @@ impl Copy {
             // row: when most rows change, stop comparing and draw.
             if changed > REDRAWN_ROWS_BEFORE_COPY + 1 && changed * 2 > usize::from(row) {
                 for row in row..area.height {
-                    draw_row(buf, area, screen, row);
+                    draw_row(buf, area, screen, row, depth);
                 }
                 return false;
             }
@@ -168,7 +182,7 @@ impl Copy {
             if as_copied && !self.newer[r] {
                 copy_cells(&mut buf.content[range], cached);
             } else {
-                draw_row(buf, area, screen, row);
+                draw_row(buf, area, screen, row, depth);
                 copy_cells(cached, &buf.content[range]);
                 self.newer[r] = !as_copied;
                 changed += usize::from(!as_copied);
@@ -229,14 +243,14 @@ fn row_range(buf: &Buffer, area: Rect, row: u16) -> std::ops::Range<usize> {
 }
 
 /// Draws every row of the screen into `area`.
-fn draw_rows(buf: &mut Buffer, area: Rect, screen: &vt100::Screen) {
+fn draw_rows(buf: &mut Buffer, area: Rect, screen: &vt100::Screen, depth: ColorDepth) {
     for row in 0..area.height {
-        draw_row(buf, area, screen, row);
+        draw_row(buf, area, screen, row, depth);
     }
 }
 
 /// Draws row `row` of the screen into the same row of `area`, every cell of it.
-fn draw_row(buf: &mut Buffer, area: Rect, screen: &vt100::Screen, row: u16) {
+fn draw_row(buf: &mut Buffer, area: Rect, screen: &vt100::Screen, row: u16, depth: ColorDepth) {
     let start = buf.index_of(area.x, area.y + row);
     let out = &mut buf.content[start..start + usize::from(area.width)];
     for (col, out) in (0..area.width).zip(out) {
@@ -251,8 +265,8 @@ fn draw_row(buf: &mut Buffer, area: Rect, screen: &vt100::Screen, row: u16) {
         if cell.has_contents() && !(cell.is_wide() && col + 1 >= area.width) {
             drawn.set_symbol(shown(cell.contents()));
         }
-        drawn.fg = color(cell.fgcolor());
-        drawn.bg = color(cell.bgcolor());
+        drawn.fg = downsample(color(cell.fgcolor()), depth);
+        drawn.bg = downsample(color(cell.bgcolor()), depth);
         drawn.modifier = modifier(cell);
         *out = drawn;
     }
@@ -384,7 +398,7 @@ mod tests {
         let mut buf = Buffer::empty(size);
         let mut draw = || {
             for (area, screen) in panes {
-                draw_screen(&mut buf, *area, screen);
+                draw_screen(&mut buf, *area, screen, ColorDepth::TrueColor);
             }
         };
         match cache {
@@ -420,6 +434,46 @@ mod tests {
                 prop_assert_eq!(cached, fresh);
             }
         }
+    }
+
+    #[test]
+    fn cells_are_drawn_at_the_clients_colour_depth() {
+        let mut p = parser(4, 1);
+        p.process(b"\x1b[38;2;255;0;0;48;5;196mab\x1b[31mc");
+        let area = Rect::new(0, 0, 4, 1);
+        let draw = |depth, cache: Option<&mut ScreenCache>| {
+            let mut buf = Buffer::empty(area);
+            match cache {
+                Some(cache) => with_cache(cache, || draw_screen(&mut buf, area, p.screen(), depth)),
+                None => draw_screen(&mut buf, area, p.screen(), depth),
+            }
+            buf
+        };
+        let buf = draw(ColorDepth::TrueColor, None);
+        assert_eq!(
+            (buf[(0, 0)].fg, buf[(0, 0)].bg),
+            (Color::Rgb(255, 0, 0), Color::Indexed(196))
+        );
+        let buf = draw(ColorDepth::Ansi256, None);
+        assert_eq!(
+            (buf[(0, 0)].fg, buf[(0, 0)].bg),
+            (Color::Indexed(196), Color::Indexed(196))
+        );
+        // A cache kept for one depth is not used for another.
+        let mut cache = ScreenCache::default();
+        draw(ColorDepth::Ansi256, Some(&mut cache));
+        let buf = draw(ColorDepth::Ansi16, Some(&mut cache));
+        assert!(
+            matches!(buf[(1, 0)].fg, Color::Red | Color::LightRed),
+            "{:?}",
+            buf[(1, 0)].fg
+        );
+        assert_eq!(buf[(2, 0)].fg, Color::Red);
+        let buf = draw(ColorDepth::None, None);
+        assert_eq!(
+            (buf[(0, 0)].fg, buf[(2, 0)].fg),
+            (Color::Reset, Color::Reset)
+        );
     }
 
     #[test]

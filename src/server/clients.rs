@@ -452,7 +452,7 @@ impl Server {
             borders,
             active_pane,
             numbers: matches!(a.mode, Mode::Numbers { .. }),
-            theme: &self.settings.theme,
+            theme: self.settings.theme_for(a.depth),
             depth: a.depth,
         };
         let mut bytes = a.renderer.render(|f| render::draw(f, &view));

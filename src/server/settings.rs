@@ -7,6 +7,7 @@ use crate::config::Options;
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
 use crate::keys::Key;
+use crate::render::color::{self, ColorDepth};
 
 /// Variables a pane never inherits from the creating client, because appmux sets them.
 pub const PANE_ENV_OVERRIDES: &[&str] = &["TERM", "COLORTERM", "APPMUX", "TMUX", "TMUX_PANE"];
@@ -27,6 +28,8 @@ pub struct Settings {
     pub options: Options,
     pub keymap: Keymap,
     pub theme: Theme,
+    /// `theme` as each colour depth shows it, in [`ColorDepth::ALL`] order.
+    themes: Vec<Theme>,
     /// The socket's name, for per-socket files (the state file).
     pub label: String,
     /// Restore saved sessions when the server starts.
@@ -50,6 +53,10 @@ impl Settings {
             hint: status_hint(&keymap),
             host: sysinfo::System::host_name().unwrap_or_default(),
             keymap,
+            themes: ColorDepth::ALL
+                .iter()
+                .map(|&depth| theme.map_colors(|c| color::downsample(c, depth)))
+                .collect(),
             theme,
             history_limit: options.scrollback,
             exit_empty: false,
@@ -57,6 +64,12 @@ impl Settings {
             metrics_interval: options.metrics_interval,
             options,
         }
+    }
+
+    /// The theme with its colours as a terminal of `depth` shows them.
+    pub fn theme_for(&self, depth: ColorDepth) -> &Theme {
+        let at = ColorDepth::ALL.iter().position(|&d| d == depth);
+        at.and_then(|i| self.themes.get(i)).unwrap_or(&self.theme)
     }
 
     /// The shell for a new pane: the configured one, else `$SHELL` of the creating client, else

@@ -278,3 +278,26 @@ fn a_user_file_overrides_and_a_bad_one_falls_back() {
     assert_eq!(theme, Theme::default());
     assert_eq!(warnings.len(), 1);
 }
+
+#[test]
+fn map_colors_reaches_every_style() {
+    let theme = load("nord");
+    let grey = theme.map_colors(|_| Color::Indexed(8));
+    let mut styles = 0;
+    for section in SECTIONS {
+        let slots = section
+            .base
+            .into_iter()
+            .chain(section.elements.iter().map(|(_, s)| *s));
+        for slot in slots {
+            let mut before = theme.clone();
+            let mut after = grey.clone();
+            let (b, a) = (*slot(&mut before), *slot(&mut after));
+            assert_eq!(a.fg, b.fg.map(|_| Color::Indexed(8)), "{}", section.name);
+            assert_eq!(a.bg, b.bg.map(|_| Color::Indexed(8)), "{}", section.name);
+            assert_eq!(a.add_modifier, b.add_modifier);
+            styles += 1;
+        }
+    }
+    assert!(styles > 20);
+}
