@@ -52,6 +52,7 @@ fn view<'a>(size: Size, panes: &[(Rect, &'a Terminal)]) -> View<'a> {
             .map(|(i, (area, t))| PaneView {
                 area: *area,
                 screen: t.screen(),
+                changes: Some(t.changes()),
                 focused: i == 0,
                 copy: None,
             })

@@ -210,6 +210,11 @@ impl Filter {
         self.scratch = scratch;
     }
 
+    /// Between escape sequences and characters: the next byte starts something new.
+    pub fn between_sequences(&self) -> bool {
+        self.state == State::Ground && self.partial.1 == 0
+    }
+
     /// The charset printed bytes are drawn from.
     fn active(&self) -> Charset {
         self.sets[usize::from(self.shifted)]

@@ -167,11 +167,59 @@ fn color_reply(which: u8, (r, g, b): Rgb, bel: bool, out: &mut Vec<u8>) {
     out.extend_from_slice(if bel { b"\x07" } else { b"\x1b\\" });
 }
 
+/// Which rows of a terminal's displayed screen may have changed, and when, so that a renderer
+/// that keeps what it drew need not compare rows that cannot have changed. Output that only
+/// prints a little text on the cursor's row (an echoed key) marks that row; anything else
+/// marks every row.
+#[derive(Debug, Clone)]
+pub struct RowChanges {
+    /// Tells terminals apart: a renderer's memory of one says nothing about another.
+    pub serial: u64,
+    /// Counts changes to the displayed screen.
+    pub count: u64,
+    /// The last change that may have touched any row.
+    all: u64,
+    /// The last change that touched only this row.
+    rows: Vec<u64>,
+}
+
+impl RowChanges {
+    fn new(rows: u16) -> Self {
+        static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Self {
+            serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            count: 0,
+            all: 0,
+            rows: vec![0; usize::from(rows)],
+        }
+    }
+
+    /// Records a change: of one row, or (`None`) of any.
+    fn record(&mut self, row: Option<u16>) {
+        self.count += 1;
+        match row.and_then(|r| self.rows.get_mut(usize::from(r))) {
+            Some(at) => *at = self.count,
+            None => self.all = self.count,
+        }
+    }
+
+    /// Whether every change after `seen` (a `count` of this terminal) is known row by row.
+    pub fn known_since(&self, serial: u64, seen: u64) -> bool {
+        serial == self.serial && self.all <= seen
+    }
+
+    /// Whether `row` changed after `seen`; only meaningful when [`Self::known_since`] holds.
+    pub fn changed_since(&self, row: u16, seen: u64) -> bool {
+        self.rows.get(usize::from(row)).is_none_or(|&at| at > seen)
+    }
+}
+
 /// A pane's emulated terminal.
 pub struct Terminal {
     parser: vt100::Parser<Hooks>,
     filter: Filter,
     palette: Palette,
+    changes: RowChanges,
 }
 
 impl Terminal {
@@ -181,21 +229,48 @@ impl Terminal {
             parser: new_parser(size, Hooks::new(History::new(history_limit))),
             filter: Filter::new(),
             palette: Palette::default(),
+            changes: RowChanges::new(size.rows),
         }
+    }
+
+    /// The row that `bytes` can change, when it is the only one: short printable text that
+    /// cannot reach the right margin (so nothing wraps or scrolls), arriving between escape
+    /// sequences, outside a synchronized update.
+    fn only_row(&self, bytes: &[u8]) -> Option<u16> {
+        if bytes.len() > 64 || self.in_sync() || !self.filter.between_sequences() {
+            return None;
+        }
+        let text = std::str::from_utf8(bytes).ok()?;
+        if text.chars().any(char::is_control) {
+            return None;
+        }
+        let screen = self.parser.screen();
+        let (row, col) = screen.cursor_position();
+        // Each character takes at most two columns.
+        let widest = 2 * text.chars().count();
+        (usize::from(col) + widest < usize::from(screen.size().1.get())).then_some(row)
+    }
+
+    /// Which rows changed when.
+    pub fn changes(&self) -> &RowChanges {
+        &self.changes
     }
 
     /// Parses output from the app. Returns the bytes to write back to the app (query replies).
     pub fn feed(&mut self, bytes: &[u8]) -> Vec<u8> {
+        let mut row = self.only_row(bytes);
         let Self {
             parser,
             filter,
             palette,
+            changes,
         } = self;
         let rep_max = parser.screen().size().1.get();
         filter.run(bytes, rep_max, |piece| match piece {
             Piece::Bytes(bytes) => {
                 if catch_unwind(AssertUnwindSafe(|| parser.process(bytes))).is_err() {
                     rebuild(parser);
+                    row = None;
                 }
             }
             Piece::ColorQuery { which, bel } => {
@@ -212,6 +287,7 @@ impl Terminal {
                 hooks.frozen = None;
             }
         });
+        changes.record(row);
         std::mem::take(&mut self.parser.callbacks_mut().replies)
     }
 
@@ -221,6 +297,8 @@ impl Terminal {
             self.parser.set_size(nz(size.rows), nz(size.cols));
             // The app redraws for its new size; an update in progress is void.
             self.parser.callbacks_mut().end_sync();
+            self.changes.rows.resize(usize::from(size.rows), 0);
+            self.changes.record(None);
         }
     }
 
@@ -255,6 +333,7 @@ impl Terminal {
     pub fn expire_sync(&mut self, now: Instant) -> bool {
         if self.sync_deadline().is_some_and(|t| t <= now) {
             self.parser.callbacks_mut().end_sync();
+            self.changes.record(None);
             return true;
         }
         false
@@ -285,6 +364,7 @@ impl Terminal {
         let hooks = self.parser.callbacks_mut();
         hooks.modes.reset();
         hooks.frozen = None;
+        self.changes.record(None);
     }
 
     /// The last clipboard write the app asked for, if it has not been taken yet.

@@ -346,7 +346,7 @@ mod tests {
             height: area.height - 1,
             ..area
         };
-        screen::draw_screen(f.buffer_mut(), pane, screen, ColorDepth::TrueColor);
+        screen::draw_screen(f.buffer_mut(), pane, screen, None, ColorDepth::TrueColor);
         if overlay {
             let style = Style::new().bg(Color::Blue);
             for y in 2..5 {

@@ -19,6 +19,8 @@ use ratatui::style::Style;
 pub struct PaneView<'a> {
     pub area: Rect,
     pub screen: &'a vt100::Screen,
+    /// Which rows of `screen` changed when, if known (for drawing only those).
+    pub changes: Option<&'a crate::pane::term::RowChanges>,
     pub focused: bool,
     /// Copy mode replaces the live screen with its snapshot.
     pub copy: Option<&'a crate::copy::CopyMode>,
@@ -174,7 +176,7 @@ pub fn draw(frame: &mut Frame, view: &View) {
             }
             continue;
         }
-        draw_screen(buf, area, pane.screen, view.depth);
+        draw_screen(buf, area, pane.screen, pane.changes, view.depth);
         if view.numbers {
             draw_number(buf, area, i, pane.focused, view.theme);
         }
@@ -420,6 +422,7 @@ mod tests {
             areas: areas(size, Chrome::PLAIN),
             panes: vec![PaneView {
                 area: pane_area(size, true),
+                changes: None,
                 screen: app.screen(),
                 focused: true,
                 copy: None,
@@ -461,6 +464,7 @@ mod tests {
             ),
             panes: vec![PaneView {
                 area,
+                changes: None,
                 screen: small.screen(),
                 focused: false,
                 copy: None,
@@ -487,6 +491,7 @@ mod tests {
             ),
             panes: vec![PaneView {
                 area,
+                changes: None,
                 screen: big.screen(),
                 focused: false,
                 copy: None,
@@ -535,6 +540,7 @@ mod tests {
                 .zip(&apps)
                 .map(|((p, r), a)| PaneView {
                     area: *r,
+                    changes: None,
                     screen: a.screen(),
                     focused: p.0 == 0,
                     copy: None,
@@ -625,6 +631,7 @@ mod tests {
                 areas: areas(size, chrome),
                 panes: vec![PaneView {
                     area: areas(size, chrome).panes,
+                    changes: None,
                     screen: app.screen(),
                     focused: true,
                     copy: None,

@@ -16,6 +16,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 
 use super::color::{ColorDepth, downsample};
+use crate::pane::term::RowChanges;
 
 /// One client's memory of how it last drew each pane's screen.
 #[derive(Default)]
@@ -29,6 +30,8 @@ struct PaneCache {
     area: Rect,
     /// The colour depth its cells were drawn for.
     depth: ColorDepth,
+    /// The terminal (`RowChanges::serial`) and change (`count`) last drawn.
+    seen: Option<(u64, u64)>,
     /// The screen copy and the cells drawn from it; `None` while the pane changes too much
     /// between frames for a copy to pay.
     copy: Option<Copy>,
@@ -83,7 +86,13 @@ pub fn with_cache<R>(cache: &mut ScreenCache, draw: impl FnOnce() -> R) -> R {
 
 /// Copies a vt100 screen into `area`, clipping what does not fit; cells outside the screen stay
 /// blank (another client may have sized the app smaller).
-pub fn draw_screen(buf: &mut Buffer, area: Rect, screen: &vt100::Screen, depth: ColorDepth) {
+pub fn draw_screen(
+    buf: &mut Buffer,
+    area: Rect,
+    screen: &vt100::Screen,
+    changes: Option<&RowChanges>,
+    depth: ColorDepth,
+) {
     let (rows, cols) = screen.size();
     let area = Rect {
         width: area.width.min(cols.get()),
@@ -94,13 +103,20 @@ pub fn draw_screen(buf: &mut Buffer, area: Rect, screen: &vt100::Screen, depth: 
         return;
     }
     ACTIVE.with(|a| match a.borrow_mut().as_mut() {
-        Some(cache) => cache.draw(buf, area, screen, depth),
+        Some(cache) => cache.draw(buf, area, screen, changes, depth),
         None => draw_rows(buf, area, screen, depth),
     });
 }
 
 impl ScreenCache {
-    fn draw(&mut self, buf: &mut Buffer, area: Rect, screen: &vt100::Screen, depth: ColorDepth) {
+    fn draw(
+        &mut self,
+        buf: &mut Buffer,
+        area: Rect,
+        screen: &vt100::Screen,
+        changes: Option<&RowChanges>,
+        depth: ColorDepth,
+    ) {
         let found = self
             .panes
             .iter()
@@ -111,6 +127,7 @@ impl ScreenCache {
                 self.panes.push(PaneCache {
                     area,
                     depth,
+                    seen: None,
                     copy: None,
                     pause: 0,
                     backoff: 0,
@@ -121,6 +138,20 @@ impl ScreenCache {
             }
         };
         pane.used = true;
+        let seen = pane.seen.take();
+        pane.seen = changes.map(|c| (c.serial, c.count));
+        // Only some rows changed since the last frame, and it is known which.
+        let known = changes
+            .zip(seen)
+            .filter(|(c, (serial, count))| c.known_since(*serial, *count));
+        if let (Some(copy), Some((changes, (_, count)))) = (&mut pane.copy, known)
+            && copy.screen.size() == screen.size()
+        {
+            copy.draw_changed(buf, area, screen, depth, |row| {
+                changes.changed_since(row, count)
+            });
+            return;
+        }
         if pane.pause > 0 {
             pane.pause -= 1;
             draw_rows(buf, area, screen, depth);
@@ -153,6 +184,32 @@ impl ScreenCache {
 }
 
 impl Copy {
+    /// Draws `screen` into `area` knowing which rows changed since the last frame: those are
+    /// read, every other row is copied from the cells drawn last time. The screen copy is not
+    /// compared with, so the rows drawn are marked as newer than it.
+    fn draw_changed(
+        &mut self,
+        buf: &mut Buffer,
+        area: Rect,
+        screen: &vt100::Screen,
+        depth: ColorDepth,
+        changed: impl Fn(u16) -> bool,
+    ) {
+        let width = usize::from(area.width);
+        for row in 0..area.height {
+            let range = row_range(buf, area, row);
+            let r = usize::from(row);
+            let cached = &mut self.cells[r * width..][..width];
+            if changed(row) {
+                draw_row(buf, area, screen, row, depth);
+                copy_cells(cached, &buf.content[range]);
+                self.newer[r] = true;
+            } else {
+                copy_cells(&mut buf.content[range], cached);
+            }
+        }
+    }
+
     /// Draws `screen` into `area`, copying the rows that match the copy; false when it gave up
     /// comparing because most rows changed (the rest is drawn, the copy is stale).
     fn draw(
@@ -398,7 +455,7 @@ mod tests {
         let mut buf = Buffer::empty(size);
         let mut draw = || {
             for (area, screen) in panes {
-                draw_screen(&mut buf, *area, screen, ColorDepth::TrueColor);
+                draw_screen(&mut buf, *area, screen, None, ColorDepth::TrueColor);
             }
         };
         match cache {
@@ -436,6 +493,105 @@ mod tests {
         }
     }
 
+    /// Short text that only touches the cursor's row, or any other change.
+    fn term_chunk() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            2 => "[a-z中 ]{1,6}".prop_map(String::into_bytes),
+            1 => super::edits::chunk(),
+            1 => (0u8..16, 0u8..20).prop_map(|(r, c)| format!("\x1b[{};{}H", r + 1, c + 1).into_bytes()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Frames drawn knowing which rows changed (`RowChanges`) equal frames drawn from
+        /// scratch, also when panes swap terminals or go undrawn for a while.
+        #[test]
+        fn frames_from_row_changes_equal_fresh_frames(
+            steps in prop::collection::vec((0usize..2, term_chunk(), 0u8..4), 1..60)
+        ) {
+            use crate::pane::term::Terminal;
+            use crate::protocol::Size;
+            let size = Rect::new(0, 0, 41, 16);
+            let areas = [Rect::new(0, 0, 20, 16), Rect::new(21, 0, 20, 15)];
+            let mut terms = [
+                Terminal::new(Size { cols: 20, rows: 16 }, 0),
+                Terminal::new(Size { cols: 24, rows: 13 }, 0),
+            ];
+            let mut cache = ScreenCache::default();
+            for (target, bytes, layout) in steps {
+                terms[target].feed(&bytes);
+                let shown: Vec<(Rect, &Terminal)> = match layout {
+                    0 => vec![(areas[target], &terms[target])],
+                    1 => vec![(areas[0], &terms[1]), (areas[1], &terms[0])],
+                    _ => areas.iter().copied().zip(terms.iter()).collect(),
+                };
+                let draw = |cache: Option<&mut ScreenCache>| {
+                    let mut buf = Buffer::empty(size);
+                    let cached = cache.is_some();
+                    let mut draw = || {
+                        for (area, t) in &shown {
+                            let changes = cached.then(|| t.changes());
+                            draw_screen(&mut buf, *area, t.screen(), changes, ColorDepth::TrueColor);
+                        }
+                    };
+                    match cache {
+                        Some(cache) => with_cache(cache, draw),
+                        None => draw(),
+                    }
+                    buf
+                };
+                let cached = draw(Some(&mut cache));
+                let fresh = draw(None);
+                prop_assert_eq!(cached, fresh);
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_changed_row_is_read_after_an_echo() {
+        use crate::pane::term::Terminal;
+        use crate::protocol::Size;
+        let mut t = Terminal::new(Size { cols: 20, rows: 4 }, 0);
+        t.feed(b"one\r\ntwo\r\n$ ");
+        let area = Rect::new(0, 0, 20, 4);
+        let mut cache = ScreenCache::default();
+        let mut buf = Buffer::empty(area);
+        for _ in 0..2 {
+            with_cache(&mut cache, || {
+                draw_screen(
+                    &mut buf,
+                    area,
+                    t.screen(),
+                    Some(t.changes()),
+                    ColorDepth::TrueColor,
+                )
+            });
+        }
+        let (serial, seen) = cache.panes[0].seen.unwrap();
+        t.feed(b"x");
+        assert!(t.changes().known_since(serial, seen));
+        assert!(t.changes().changed_since(2, seen));
+        assert!(!t.changes().changed_since(0, seen));
+        with_cache(&mut cache, || {
+            draw_screen(
+                &mut buf,
+                area,
+                t.screen(),
+                Some(t.changes()),
+                ColorDepth::TrueColor,
+            )
+        });
+        assert_eq!(buf[(2, 2)].symbol(), "x");
+        // A newline, an escape sequence or text that may wrap changes any row.
+        for bytes in [&b"\r\n"[..], b"\x1b[H", &[b'y'; 10]] {
+            let seen = t.changes().count;
+            t.feed(bytes);
+            assert!(!t.changes().known_since(serial, seen), "{bytes:?}");
+        }
+    }
+
     #[test]
     fn cells_are_drawn_at_the_clients_colour_depth() {
         let mut p = parser(4, 1);
@@ -444,8 +600,10 @@ mod tests {
         let draw = |depth, cache: Option<&mut ScreenCache>| {
             let mut buf = Buffer::empty(area);
             match cache {
-                Some(cache) => with_cache(cache, || draw_screen(&mut buf, area, p.screen(), depth)),
-                None => draw_screen(&mut buf, area, p.screen(), depth),
+                Some(cache) => with_cache(cache, || {
+                    draw_screen(&mut buf, area, p.screen(), None, depth)
+                }),
+                None => draw_screen(&mut buf, area, p.screen(), None, depth),
             }
             buf
         };

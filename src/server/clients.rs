@@ -408,6 +408,7 @@ impl Server {
                     panes.push(PaneView {
                         area: rect,
                         screen: app.term.display_screen(),
+                        changes: Some(app.term.changes()),
                         focused: pane == w.active
                             && matches!(
                                 a.mode,
