@@ -148,6 +148,21 @@ fn single_pane(c: &mut Criterion) {
         &[(area, &after)],
     );
 
+    // (a'') An echo as the server sees it: one terminal gets one more character per frame,
+    // so it can tell the renderer which row changed (the line is cleared now and then).
+    let mut shell = terminal(area, &shell_screen());
+    let mut renderer = Renderer::new(size);
+    renderer.render(|f| draw(f, &view(size, &[(area, &shell)])));
+    let mut typed = 0;
+    group.bench_function("120x40_echo_into_one_terminal", |bench| {
+        bench.iter(|| {
+            typed += 1;
+            shell.feed(if typed % 50 == 0 { b"\r\x1b[K$ " } else { b"x" });
+            let v = view(size, &[(area, &shell)]);
+            black_box(renderer.render(|f| draw(f, &v)))
+        })
+    });
+
     // (b) Full repaint: different text and a different background in every cell.
     let a = terminal(
         area,
