@@ -12,7 +12,7 @@ use std::time::Duration;
 use appmux::pane::term::Terminal;
 use appmux::protocol::Size;
 use appmux::render::backend::Renderer;
-use appmux::render::{Chrome, PaneView, StatusView, View, areas, draw, pane_area};
+use appmux::render::{Chrome, PaneView, StatusView, View, areas, pane_area};
 use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
@@ -84,17 +84,17 @@ fn bench_alternating(
     b: &[(Rect, &Terminal)],
 ) {
     let mut renderer = Renderer::new(size);
-    renderer.render(|f| draw(f, &view(size, a)));
+    renderer.render_view(&view(size, a));
     // Report how much each frame sends, so a change in the diff shows up next to the time.
-    let to_b = renderer.render(|f| draw(f, &view(size, b))).len();
-    let to_a = renderer.render(|f| draw(f, &view(size, a))).len();
+    let to_b = renderer.render_view(&view(size, b)).len();
+    let to_a = renderer.render_view(&view(size, a)).len();
     eprintln!("render_frame/{name}: {to_b} and {to_a} bytes per frame");
     let mut flip = false;
     group.bench_function(name, |bench| {
         bench.iter(|| {
             flip = !flip;
             let v = view(size, if flip { b } else { a });
-            black_box(renderer.render(|f| draw(f, &v)))
+            black_box(renderer.render_view(&v))
         })
     });
 }
@@ -152,14 +152,14 @@ fn single_pane(c: &mut Criterion) {
     // so it can tell the renderer which row changed (the line is cleared now and then).
     let mut shell = terminal(area, &shell_screen());
     let mut renderer = Renderer::new(size);
-    renderer.render(|f| draw(f, &view(size, &[(area, &shell)])));
+    renderer.render_view(&view(size, &[(area, &shell)]));
     let mut typed = 0;
     group.bench_function("120x40_echo_into_one_terminal", |bench| {
         bench.iter(|| {
             typed += 1;
             shell.feed(if typed % 50 == 0 { b"\r\x1b[K$ " } else { b"x" });
             let v = view(size, &[(area, &shell)]);
-            black_box(renderer.render(|f| draw(f, &v)))
+            black_box(renderer.render_view(&v))
         })
     });
 
@@ -187,7 +187,7 @@ fn single_pane(c: &mut Criterion) {
         bench.iter(|| {
             renderer.invalidate();
             let v = view(size, &panes);
-            black_box(renderer.render(|f| draw(f, &v)))
+            black_box(renderer.render_view(&v))
         })
     });
     group.finish();

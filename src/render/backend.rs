@@ -96,6 +96,11 @@ pub struct Renderer {
     full_redraw: bool,
     /// How each pane was last drawn, so unchanged rows are copied instead of read again.
     screens: ScreenCache,
+    /// The last frame as drawn, kept for [`Renderer::render_view`] to draw the next one over.
+    canvas: Buffer,
+    /// The last frame drew something over a pane (its numbers, the pager), so the canvas no
+    /// longer holds what the panes drew.
+    overlaid: bool,
     /// Capacity kept between frames for the bytes of the next one.
     out: Vec<u8>,
 }
@@ -115,6 +120,8 @@ impl Renderer {
             },
             full_redraw: true,
             screens: ScreenCache::default(),
+            canvas: Buffer::empty(Rect::ZERO),
+            overlaid: true,
             out: Vec::new(),
         }
     }
@@ -134,8 +141,40 @@ impl Renderer {
         self.full_redraw = true;
     }
 
-    /// Composes a frame with `draw` and returns the bytes that bring the client up to date.
+    /// Composes `view`'s frame and returns the bytes that bring the client up to date. The
+    /// frame is drawn over the last one: what lies outside the panes is cleared first, and pane
+    /// rows that did not change are left as they are.
+    pub fn render_view(&mut self, view: &crate::render::View) -> Vec<u8> {
+        let size = self.size();
+        let whole = Rect::new(0, 0, size.cols, size.rows);
+        let keep: Vec<Rect> = view
+            .panes
+            .iter()
+            .filter(|p| p.copy.is_none())
+            .map(|p| screen::drawn_area(p.area.intersection(whole), p.screen))
+            .collect();
+        let kept = self.canvas.area == whole && !self.overlaid;
+        if self.canvas.area != whole {
+            self.canvas = Buffer::empty(whole);
+        } else {
+            clear_outside(&mut self.canvas, &keep);
+        }
+        self.overlaid = view.numbers || view.overlay.is_some();
+        self.screens.canvas_kept = kept;
+        self.compose(|f| crate::render::draw(f, view))
+    }
+
+    /// Composes a frame with `draw` on a blank buffer and returns the bytes that bring the
+    /// client up to date.
     pub fn render(&mut self, draw: impl FnOnce(&mut Frame)) -> Vec<u8> {
+        let size = self.size();
+        self.canvas = Buffer::empty(Rect::new(0, 0, size.cols, size.rows));
+        // A frame drawn any other way leaves nothing the next one can rely on.
+        self.overlaid = true;
+        self.compose(draw)
+    }
+
+    fn compose(&mut self, draw: impl FnOnce(&mut Frame)) -> Vec<u8> {
         let mut out = std::mem::take(&mut self.out);
         if std::mem::take(&mut self.full_redraw) {
             // Reset attributes first (a fresh client may have any state), then clear.
@@ -149,13 +188,19 @@ impl Renderer {
             };
         }
         let (terminal, shown, bytes) = (&mut self.terminal, &mut self.shown, &mut out);
-        // The cells are compared and sent from inside the frame, where its buffer can still be
-        // changed: sent cells move into `shown` instead of being copied. Drawing into memory
-        // cannot fail.
+        let canvas = &mut self.canvas;
+        // The frame is drawn on the canvas, swapped in for ratatui's buffer (which it clears),
+        // and compared and sent from inside the frame. Drawing into memory cannot fail.
         let _ = screen::with_cache(&mut self.screens, move || {
             terminal.draw(|f| {
+                if canvas.area == f.area() {
+                    std::mem::swap(f.buffer_mut(), canvas);
+                }
                 draw(f);
                 let _ = update_cells(&mut CrosstermBackend::new(bytes), shown, f.buffer_mut());
+                if canvas.area == f.area() {
+                    std::mem::swap(f.buffer_mut(), canvas);
+                }
             })
         });
         let mut backend = CrosstermBackend::new(&mut out);
@@ -174,8 +219,26 @@ impl Renderer {
     }
 }
 
-/// Writes the cells that turn `shown` into `next` and moves them into `shown`, leaving `next`
-/// with the cells they replaced (the frame is not looked at again).
+/// Clears every cell of `buf` outside the `keep` areas.
+fn clear_outside(buf: &mut Buffer, keep: &[Rect]) {
+    let area = buf.area;
+    let width = usize::from(area.width);
+    for y in area.top()..area.bottom() {
+        let row = usize::from(y - area.y) * width;
+        let mut x = area.left();
+        while x < area.right() {
+            match keep.iter().find(|r| r.contains(Position::new(x, y))) {
+                Some(r) => x = r.right(),
+                None => {
+                    buf.content[row + usize::from(x - area.x)].reset();
+                    x += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Writes the cells that turn `shown` into `next` and copies them into `shown`.
 fn update_cells(
     backend: &mut CrosstermBackend<&mut Vec<u8>>,
     shown: &mut Shown,
@@ -193,7 +256,10 @@ fn update_cells(
     backend.draw(updates.iter().map(|&(x, y, i)| (x, y, &next.content[i])))?;
     shown.cursor_moved = true;
     for &(_, _, i) in &updates {
-        std::mem::swap(&mut shown.cells.content[i], &mut next.content[i]);
+        screen::copy_cells(
+            std::slice::from_mut(&mut shown.cells.content[i]),
+            std::slice::from_ref(&next.content[i]),
+        );
     }
     Ok(())
 }
@@ -323,20 +389,6 @@ mod tests {
     }
 
     /// What a terminal shows in each cell: its text (a blank for an empty cell) and attributes.
-    fn visible(s: &vt100::Screen) -> Vec<(String, vt100::Color, vt100::Color, [bool; 5])> {
-        let (rows, cols) = s.size();
-        let mut cells = Vec::new();
-        for row in 0..rows.get() {
-            for col in 0..cols.get() {
-                let c = s.cell(row, col).unwrap();
-                let text = if c.has_contents() { c.contents() } else { " " };
-                let attrs = [c.bold(), c.dim(), c.italic(), c.underline(), c.inverse()];
-                cells.push((text.to_owned(), c.fgcolor(), c.bgcolor(), attrs));
-            }
-        }
-        cells
-    }
-
     /// Draws `screen` as a pane under a status line, with a box drawn over the pane when
     /// `overlay` is set, the way pane numbers and the pager are.
     fn pane_frame(f: &mut Frame, screen: &vt100::Screen, overlay: bool, status: &str) {
@@ -389,7 +441,7 @@ mod tests {
                 let fresh = screen_of(&Renderer::new(size).render(draw), size);
                 let (got, want) = (client.screen(), fresh.screen());
                 proptest::prop_assert!(
-                    visible(got) == visible(want),
+                    crate::render::visible_cells(got) == crate::render::visible_cells(want),
                     "the client shows\n{}\ninstead of\n{}",
                     got.contents(),
                     want.contents()

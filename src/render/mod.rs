@@ -388,6 +388,25 @@ fn unicode_width(s: &str) -> usize {
     ratatui::text::Span::raw(s).width()
 }
 
+/// Every cell of a client screen as the eye sees it (a never-written cell and a space look the
+/// same), for tests that compare what two clients show.
+#[cfg(test)]
+pub(crate) fn visible_cells(
+    s: &vt100::Screen,
+) -> Vec<(String, vt100::Color, vt100::Color, [bool; 5])> {
+    let (rows, cols) = s.size();
+    let mut cells = Vec::new();
+    for row in 0..rows.get() {
+        for col in 0..cols.get() {
+            let c = s.cell(row, col).unwrap();
+            let text = if c.has_contents() { c.contents() } else { " " };
+            let attrs = [c.bold(), c.dim(), c.italic(), c.underline(), c.inverse()];
+            cells.push((text.to_owned(), c.fgcolor(), c.bgcolor(), attrs));
+        }
+    }
+    cells
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -657,6 +676,90 @@ mod tests {
                 depth: color::ColorDepth::Ansi16,
             };
             rendered(size, &view);
+        }
+    }
+
+    /// Text on the cursor's row, or any other change, for the terminals below.
+    fn term_chunk() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        prop_oneof![
+            2 => "[a-z中 ]{1,6}".prop_map(String::into_bytes),
+            1 => screen::edits::chunk(),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Frames drawn over the last one (`render_view`) bring a client to exactly what one
+        /// full redraw of the last view shows, whatever changes between them: pane output,
+        /// the layout, pane numbers drawn over the panes, the status line.
+        #[test]
+        fn frames_drawn_over_the_last_add_up_to_a_full_redraw(
+            steps in proptest::collection::vec((0usize..2, term_chunk(), 0u8..3, proptest::prelude::any::<bool>(), 0u8..3), 1..40)
+        ) {
+            use crate::layout::{Axis, Layout, PaneId};
+            use crate::pane::term::Terminal;
+            let size = Size { cols: 41, rows: 14 };
+            let theme = theme();
+            let chrome = Chrome { status: true, ..Chrome::PLAIN };
+            let area = areas(size, chrome).panes;
+            let mut split = Layout::new(PaneId(0));
+            split.split(PaneId(0), Axis::Horizontal, PaneId(1));
+            let mut terms = [
+                Terminal::new(Size { cols: 20, rows: 13 }, 0),
+                Terminal::new(Size { cols: 30, rows: 9 }, 0),
+            ];
+            let mut renderer = Renderer::new(size);
+            let mut client = parser(size.cols, size.rows, b"");
+            for (i, (target, bytes, layout, numbers, status)) in steps.into_iter().enumerate() {
+                terms[target].feed(&bytes);
+                let zoomed = Layout::new(PaneId(u64::from(layout == 1)));
+                let l = if layout == 2 { &split } else { &zoomed };
+                let view = View {
+                    areas: areas(size, chrome),
+                    panes: l
+                        .rects(area)
+                        .into_iter()
+                        .map(|(p, r)| {
+                            let t = &terms[p.0 as usize];
+                            PaneView {
+                                area: r,
+                                screen: t.screen(),
+                                changes: Some(t.changes()),
+                                focused: p.0 == 0,
+                                copy: None,
+                            }
+                        })
+                        .collect(),
+                    status: Some(StatusView {
+                        left: ["[s] ", "[a-long-name] ", ""][usize::from(status)],
+                        tabs: vec![("0:sh*".into(), true)],
+                        right: "hint",
+                        prefix_active: false,
+                        message: None,
+                    }),
+                    sidebar: None,
+                    overlay: None,
+                    borders: l.borders(area),
+                    active_pane: Some(PaneId(0)),
+                    numbers,
+                    theme: &theme,
+                    depth: color::ColorDepth::TrueColor,
+                };
+                if i % 9 == 8 {
+                    renderer.invalidate();
+                }
+                client.process(&renderer.render_view(&view));
+                let fresh = rendered(size, &view);
+                let (got, want) = (client.screen(), fresh.screen());
+                proptest::prop_assert!(
+                    visible_cells(got) == visible_cells(want),
+                    "the client shows\n{}\ninstead of\n{}",
+                    got.contents(),
+                    want.contents()
+                );
+            }
         }
     }
 }

@@ -22,6 +22,10 @@ use crate::pane::term::RowChanges;
 #[derive(Default)]
 pub struct ScreenCache {
     panes: Vec<PaneCache>,
+    /// The frame buffer still holds what the last frame drew in each pane's area (the
+    /// renderer keeps its buffer between frames and nothing was drawn over the panes), so rows
+    /// that did not change need not be copied in again.
+    pub(super) canvas_kept: bool,
 }
 
 /// One pane as last drawn: where, and (while caching pays) from what into which cells.
@@ -64,6 +68,18 @@ const REDRAWN_ROWS_BEFORE_COPY: usize = 3;
 thread_local! {
     /// The cache of the frame being drawn on this thread, if its renderer keeps one.
     static ACTIVE: RefCell<Option<ScreenCache>> = const { RefCell::new(None) };
+    /// That cache's `canvas_kept`, for the frame being drawn.
+    static ACTIVE_KEPT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The part of `area` a screen of its size covers: what [`draw_screen`] draws.
+pub fn drawn_area(area: Rect, screen: &vt100::Screen) -> Rect {
+    let (rows, cols) = screen.size();
+    Rect {
+        width: area.width.min(cols.get()),
+        height: area.height.min(rows.get()),
+        ..area
+    }
 }
 
 /// Runs `draw` (one frame) with `cache` available to [`draw_screen`], then keeps only the panes
@@ -73,12 +89,15 @@ pub fn with_cache<R>(cache: &mut ScreenCache, draw: impl FnOnce() -> R) -> R {
     struct Restore<'a>(&'a mut ScreenCache);
     impl Drop for Restore<'_> {
         fn drop(&mut self) {
-            let cache = ACTIVE.with(|a| a.borrow_mut().take()).unwrap_or_default();
+            let mut cache = ACTIVE.with(|a| a.borrow_mut().take()).unwrap_or_default();
+            cache.canvas_kept = false;
+            ACTIVE_KEPT.set(false);
             *self.0 = cache;
             self.0.panes.retain_mut(|p| std::mem::take(&mut p.used));
         }
     }
     let taken = std::mem::take(cache);
+    ACTIVE_KEPT.set(taken.canvas_kept);
     ACTIVE.with(|a| *a.borrow_mut() = Some(taken));
     let _restore = Restore(cache);
     draw()
@@ -93,12 +112,7 @@ pub fn draw_screen(
     changes: Option<&RowChanges>,
     depth: ColorDepth,
 ) {
-    let (rows, cols) = screen.size();
-    let area = Rect {
-        width: area.width.min(cols.get()),
-        height: area.height.min(rows.get()),
-        ..area
-    };
+    let area = drawn_area(area, screen);
     if area.is_empty() {
         return;
     }
@@ -196,6 +210,7 @@ impl Copy {
         changed: impl Fn(u16) -> bool,
     ) {
         let width = usize::from(area.width);
+        let kept = ACTIVE_KEPT.get();
         for row in 0..area.height {
             let range = row_range(buf, area, row);
             let r = usize::from(row);
@@ -204,7 +219,7 @@ impl Copy {
                 draw_row(buf, area, screen, row, depth);
                 copy_cells(cached, &buf.content[range]);
                 self.newer[r] = true;
-            } else {
+            } else if !kept {
                 copy_cells(&mut buf.content[range], cached);
             }
         }
@@ -222,6 +237,7 @@ impl Copy {
         let width = usize::from(area.width);
         // Rows that differ from the screen copy.
         let mut changed = 0;
+        let kept = ACTIVE_KEPT.get();
         let mut diffs = screen.rows_diff(&self.screen, 0, area.width);
         for row in 0..area.height {
             // A diff of a changed row is a formatted string, which costs more than reading the
@@ -237,7 +253,9 @@ impl Copy {
             let cached = &mut self.cells[r * width..][..width];
             let as_copied = diffs.next().is_some_and(|d| d.is_empty());
             if as_copied && !self.newer[r] {
-                copy_cells(&mut buf.content[range], cached);
+                if !kept {
+                    copy_cells(&mut buf.content[range], cached);
+                }
             } else {
                 draw_row(buf, area, screen, row, depth);
                 copy_cells(cached, &buf.content[range]);

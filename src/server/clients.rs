@@ -456,7 +456,7 @@ impl Server {
             theme: self.settings.theme_for(a.depth),
             depth: a.depth,
         };
-        let mut bytes = a.renderer.render(|f| render::draw(f, &view));
+        let mut bytes = a.renderer.render_view(&view);
         a.dirty = false;
         if !a.pending.is_empty() {
             let mut out = std::mem::take(&mut a.pending);
