@@ -98,9 +98,9 @@ pub struct Renderer {
     screens: ScreenCache,
     /// The last frame as drawn, kept for [`Renderer::render_view`] to draw the next one over.
     canvas: Buffer,
-    /// The last frame drew something over a pane (its numbers, the pager), so the canvas no
-    /// longer holds what the panes drew.
-    overlaid: bool,
+    /// The canvas no longer holds what the panes drew: the last frame drew something over a
+    /// pane (its numbers, the pager), or gave its cells away to what the client shows.
+    canvas_stale: bool,
     /// Capacity kept between frames for the bytes of the next one.
     out: Vec<u8>,
 }
@@ -121,7 +121,7 @@ impl Renderer {
             full_redraw: true,
             screens: ScreenCache::default(),
             canvas: Buffer::empty(Rect::ZERO),
-            overlaid: true,
+            canvas_stale: true,
             out: Vec::new(),
         }
     }
@@ -153,13 +153,13 @@ impl Renderer {
             .filter(|p| p.copy.is_none())
             .map(|p| screen::drawn_area(p.area.intersection(whole), p.screen))
             .collect();
-        let kept = self.canvas.area == whole && !self.overlaid;
+        let kept = self.canvas.area == whole && !self.canvas_stale;
         if self.canvas.area != whole {
             self.canvas = Buffer::empty(whole);
         } else {
             clear_outside(&mut self.canvas, &keep);
         }
-        self.overlaid = view.numbers || view.overlay.is_some();
+        self.canvas_stale = view.numbers || view.overlay.is_some();
         self.screens.canvas_kept = kept;
         self.compose(|f| crate::render::draw(f, view))
     }
@@ -170,7 +170,7 @@ impl Renderer {
         let size = self.size();
         self.canvas = Buffer::empty(Rect::new(0, 0, size.cols, size.rows));
         // A frame drawn any other way leaves nothing the next one can rely on.
-        self.overlaid = true;
+        self.canvas_stale = true;
         self.compose(draw)
     }
 
@@ -189,6 +189,8 @@ impl Renderer {
         }
         let (terminal, shown, bytes) = (&mut self.terminal, &mut self.shown, &mut out);
         let canvas = &mut self.canvas;
+        let mut gave_away = false;
+        let moved = &mut gave_away;
         // The frame is drawn on the canvas, swapped in for ratatui's buffer (which it clears),
         // and compared and sent from inside the frame. Drawing into memory cannot fail.
         let _ = screen::with_cache(&mut self.screens, move || {
@@ -197,12 +199,14 @@ impl Renderer {
                     std::mem::swap(f.buffer_mut(), canvas);
                 }
                 draw(f);
-                let _ = update_cells(&mut CrosstermBackend::new(bytes), shown, f.buffer_mut());
+                let sent = update_cells(&mut CrosstermBackend::new(bytes), shown, f.buffer_mut());
+                *moved = sent.unwrap_or(true);
                 if canvas.area == f.area() {
                     std::mem::swap(f.buffer_mut(), canvas);
                 }
             })
         });
+        self.canvas_stale |= gave_away;
         let mut backend = CrosstermBackend::new(&mut out);
         let _ = update_cursor(
             &mut backend,
@@ -238,12 +242,14 @@ fn clear_outside(buf: &mut Buffer, keep: &[Rect]) {
     }
 }
 
-/// Writes the cells that turn `shown` into `next` and copies them into `shown`.
+/// Writes the cells that turn `shown` into `next` and puts them into `shown`: copied when they
+/// are few, moved (leaving `next` with the cells they replaced) when they are most of the frame,
+/// which copying would make cost a third more. True when they were moved.
 fn update_cells(
     backend: &mut CrosstermBackend<&mut Vec<u8>>,
     shown: &mut Shown,
     next: &mut Buffer,
-) -> io::Result<()> {
+) -> io::Result<bool> {
     if shown.cells.area != next.area {
         // Only a resize changes the area, and it brings a full redraw: the client is blank.
         shown.cells = Buffer::empty(next.area);
@@ -251,17 +257,22 @@ fn update_cells(
     let updates = diff(&shown.cells, next);
     if updates.is_empty() {
         // crossterm's writer resets colours after every draw call: only call it for changes.
-        return Ok(());
+        return Ok(false);
     }
     backend.draw(updates.iter().map(|&(x, y, i)| (x, y, &next.content[i])))?;
     shown.cursor_moved = true;
+    let give_away = updates.len() * 2 > next.content.len();
     for &(_, _, i) in &updates {
-        screen::copy_cells(
-            std::slice::from_mut(&mut shown.cells.content[i]),
-            std::slice::from_ref(&next.content[i]),
-        );
+        if give_away {
+            std::mem::swap(&mut shown.cells.content[i], &mut next.content[i]);
+        } else {
+            screen::copy_cells(
+                std::slice::from_mut(&mut shown.cells.content[i]),
+                std::slice::from_ref(&next.content[i]),
+            );
+        }
     }
-    Ok(())
+    Ok(give_away)
 }
 
 /// Shows, hides and places the cursor as the frame asked (`None` hides it), sending nothing
