@@ -7,6 +7,8 @@
 //! cell of every frame: a typed character changes one row, so rows are compared whole first and
 //! only the rows that differ are walked cell by cell. ratatui's `Terminal` is kept for what it
 //! does well, handing out frames; its backend only records where the frame wants the cursor.
+//! For the server's views ([`Renderer::render_view`]) the frame is drawn on the renderer's own
+//! buffer, kept from the last frame, so pane rows that did not change cost nothing to draw.
 
 use std::io;
 

@@ -4,10 +4,13 @@
 //!
 //! Reading a vt100 cell costs a walk over the screen's row iterator, so copying every cell of
 //! every frame dominated the cost of a keystroke's echo. A client's renderer therefore keeps, per
-//! pane, a copy of the screen as last drawn and the cells it turned into: rows that vt100 reports
-//! unchanged (`Screen::rows_diff`, one pass over both screens) are copied from that cache, and
-//! only changed rows are read cell by cell. The cache is handed to [`draw_screen`] for the length
-//! of one frame by [`with_cache`], so the drawing code keeps its plain signature.
+//! pane, the cells it last drew and (while that pays) a copy of the screen they came from. Which
+//! rows changed is known from the terminal when it can say ([`RowChanges`]: an echoed key
+//! touches one row), and otherwise from comparing the screen with that copy
+//! (`Screen::rows_diff`); only changed rows are read cell by cell. Unchanged rows are copied from
+//! the cache, or left alone when the renderer draws on its last frame and nothing covered the
+//! pane since (`canvas_kept`). The cache is handed to [`draw_screen`] for the length of one frame
+//! by [`with_cache`], so the drawing code keeps its plain signature.
 
 use std::cell::RefCell;
 
