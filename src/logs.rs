@@ -246,6 +246,8 @@ pub fn last_lines(data: &[u8], n: usize) -> &[u8] {
 pub fn follow(path: &Path, out: &mut impl Write) -> io::Result<()> {
     use std::os::unix::fs::MetadataExt;
     let id = |m: &fs::Metadata| (m.dev(), m.ino());
+    // Watching starts before the first read, so no write after it goes unnoticed.
+    let mut changes = DirChanges::new(path);
     let mut current: Option<(File, (u64, u64))> = None;
     if let Ok(mut f) = File::open(path) {
         f.seek(SeekFrom::End(0))?;
@@ -277,9 +279,59 @@ pub fn follow(path: &Path, out: &mut impl Write) -> io::Result<()> {
             continue;
         }
         out.flush()?;
-        // A client-side follower: the server is not involved, so a short poll is the simple
-        // and portable choice here.
-        std::thread::sleep(Duration::from_millis(100));
+        changes.wait();
+    }
+}
+
+/// Wakes a follower when anything in a log's directory changes (a write, a rotation, a new
+/// file), through inotify.
+struct DirChanges {
+    dir: PathBuf,
+    /// The inotify descriptor, once the directory exists.
+    watch: Option<rustix::fd::OwnedFd>,
+}
+
+impl DirChanges {
+    /// The longest wait without an event, after which the watch is set up again: the
+    /// directory may not have existed yet, or may have been removed and made anew.
+    const RENEW: Duration = Duration::from_secs(1);
+
+    fn new(log: &Path) -> Self {
+        let dir = log.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let watch = Self::watch(&dir);
+        Self { dir, watch }
+    }
+
+    fn watch(dir: &Path) -> Option<rustix::fd::OwnedFd> {
+        use rustix::fs::inotify::{self, CreateFlags, WatchFlags};
+        let fd = inotify::init(CreateFlags::CLOEXEC).ok()?;
+        let events = WatchFlags::MODIFY
+            | WatchFlags::CREATE
+            | WatchFlags::MOVED_TO
+            | WatchFlags::MOVED_FROM
+            | WatchFlags::DELETE
+            | WatchFlags::DELETE_SELF;
+        inotify::add_watch(&fd, dir, events).ok()?;
+        Some(fd)
+    }
+
+    /// Returns once something changed, or after [`Self::RENEW`] with the watch set up again.
+    fn wait(&mut self) {
+        use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        if let Some(fd) = &self.watch {
+            let mut fds = [PollFd::new(fd, PollFlags::IN)];
+            let timeout = Timespec::try_from(Self::RENEW).ok();
+            if matches!(poll(&mut fds, timeout.as_ref()), Ok(n) if n > 0) {
+                // What changed does not matter: the follower looks at the files again.
+                let mut events = [0u8; 4096];
+                let _ = rustix::io::read(fd, &mut events);
+                return;
+            }
+        } else {
+            // Nothing to watch yet: the app has not logged anything.
+            std::thread::sleep(Self::RENEW);
+        }
+        self.watch = Self::watch(&self.dir);
     }
 }
 
