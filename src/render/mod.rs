@@ -433,34 +433,63 @@ mod tests {
         parser(size.cols, size.rows, &bytes)
     }
 
-    #[test]
-    fn pane_cells_and_status_line_render() {
-        let app = parser(20, 3, b"\x1b[31mred\x1b[m \xe4\xb8\xadwide\r\n$ ");
-        let size = Size { cols: 20, rows: 4 };
-        let view = View {
-            areas: areas(size, Chrome::PLAIN),
-            panes: vec![PaneView {
-                area: pane_area(size, true),
-                changes: None,
-                screen: app.screen(),
-                focused: true,
-                copy: None,
-            }],
-            status: Some(StatusView {
-                left: "[work] ",
-                tabs: vec![("0:sh*".into(), true)],
-                right: "C-b d",
-                prefix_active: false,
-                message: None,
-            }),
+    /// A pane showing `screen` at `area`, not in copy mode.
+    fn pane(area: Rect, screen: &vt100::Screen, focused: bool) -> PaneView<'_> {
+        PaneView {
+            area,
+            screen,
+            changes: None,
+            focused,
+            copy: None,
+        }
+    }
+
+    /// A status line with one tab.
+    fn status<'a>(left: &'a str, right: &'a str) -> Option<StatusView<'a>> {
+        Some(StatusView {
+            left,
+            tabs: vec![("0:sh*".into(), true)],
+            right,
+            prefix_active: false,
+            message: None,
+        })
+    }
+
+    /// A view of `panes` with nothing else on screen but `status`, in true colour.
+    fn view<'a>(
+        size: Size,
+        chrome: Chrome,
+        panes: Vec<PaneView<'a>>,
+        status: Option<StatusView<'a>>,
+        theme: &'a crate::config::theme::Theme,
+    ) -> View<'a> {
+        View {
+            areas: areas(size, chrome),
+            panes,
+            status,
             sidebar: None,
             overlay: None,
             borders: Vec::new(),
             active_pane: None,
             numbers: false,
-            theme: &theme(),
+            theme,
             depth: color::ColorDepth::TrueColor,
-        };
+        }
+    }
+
+    #[test]
+    fn pane_cells_and_status_line_render() {
+        let app = parser(20, 3, b"\x1b[31mred\x1b[m \xe4\xb8\xadwide\r\n$ ");
+        let size = Size { cols: 20, rows: 4 };
+        let theme = theme();
+        let panes = vec![pane(pane_area(size, true), app.screen(), true)];
+        let view = view(
+            size,
+            Chrome::PLAIN,
+            panes,
+            status("[work] ", "C-b d"),
+            &theme,
+        );
         let out = rendered(size, &view);
         let s = out.screen();
         assert_eq!(s.contents(), "red 中wide\n$\n\n[work] 0:sh*   C-b d");
@@ -473,57 +502,17 @@ mod tests {
         let small = parser(5, 2, b"abcde\r\nfghij");
         let size = Size { cols: 8, rows: 3 };
         let area = pane_area(size, false);
-        let view = View {
-            areas: areas(
-                size,
-                Chrome {
-                    status: false,
-                    ..Chrome::PLAIN
-                },
-            ),
-            panes: vec![PaneView {
-                area,
-                changes: None,
-                screen: small.screen(),
-                focused: false,
-                copy: None,
-            }],
-            status: None,
-            sidebar: None,
-            overlay: None,
-            borders: Vec::new(),
-            active_pane: None,
-            numbers: false,
-            theme: &theme(),
-            depth: color::ColorDepth::TrueColor,
+        let theme = theme();
+        let chrome = Chrome {
+            status: false,
+            ..Chrome::PLAIN
         };
+        let shown = |screen| view(size, chrome, vec![pane(area, screen, false)], None, &theme);
+        let view = shown(small.screen());
         assert_eq!(rendered(size, &view).screen().contents(), "abcde\nfghij");
 
         let big = parser(40, 10, b"0123456789abcdef\r\nrow2");
-        let view = View {
-            areas: areas(
-                size,
-                Chrome {
-                    status: false,
-                    ..Chrome::PLAIN
-                },
-            ),
-            panes: vec![PaneView {
-                area,
-                changes: None,
-                screen: big.screen(),
-                focused: false,
-                copy: None,
-            }],
-            status: None,
-            sidebar: None,
-            overlay: None,
-            borders: Vec::new(),
-            active_pane: None,
-            numbers: false,
-            theme: &theme(),
-            depth: color::ColorDepth::TrueColor,
-        };
+        let view = shown(big.screen());
         assert_eq!(rendered(size, &view).screen().contents(), "01234567\nrow2");
     }
 
@@ -552,33 +541,19 @@ mod tests {
                 )
             })
             .collect();
+        let panes = rects
+            .iter()
+            .zip(&apps)
+            .map(|((p, r), a)| pane(*r, a.screen(), p.0 == 0))
+            .collect();
+        let mut status = status("[work] ", "C-b ? help  C-b d detach ");
+        if let Some(s) = status.as_mut() {
+            s.tabs.push(("1:logs".into(), false));
+        }
         let view = View {
-            areas: areas(size, chrome),
-            panes: rects
-                .iter()
-                .zip(&apps)
-                .map(|((p, r), a)| PaneView {
-                    area: *r,
-                    changes: None,
-                    screen: a.screen(),
-                    focused: p.0 == 0,
-                    copy: None,
-                })
-                .collect(),
-            status: Some(StatusView {
-                left: "[work] ",
-                tabs: vec![("0:sh*".into(), true), ("1:logs".into(), false)],
-                right: "C-b ? help  C-b d detach ",
-                prefix_active: false,
-                message: None,
-            }),
-            sidebar: None,
-            overlay: None,
             borders: layout.borders(area),
             active_pane: Some(PaneId(0)),
-            numbers: false,
-            theme,
-            depth: color::ColorDepth::TrueColor,
+            ..view(size, chrome, panes, status, theme)
         };
         rendered(size, &view)
     }
@@ -640,40 +615,28 @@ mod tests {
     #[test]
     fn tiny_sizes_do_not_panic() {
         let app = parser(10, 10, b"hello");
+        let theme = theme();
         for (cols, rows) in [(1, 1), (2, 2), (1, 5), (500, 200)] {
             let size = Size { cols, rows };
             let chrome = Chrome {
                 sidebar: Some(28),
                 ..Chrome::PLAIN
             };
+            let panes = vec![pane(areas(size, chrome).panes, app.screen(), true)];
+            let mut status = status("[a-very-long-session-name] ", "C-b ? help  C-b d detach");
+            if let Some(s) = status.as_mut() {
+                s.prefix_active = true;
+            }
             let view = View {
-                areas: areas(size, chrome),
-                panes: vec![PaneView {
-                    area: areas(size, chrome).panes,
-                    changes: None,
-                    screen: app.screen(),
-                    focused: true,
-                    copy: None,
-                }],
-                status: Some(StatusView {
-                    left: "[a-very-long-session-name] ",
-                    tabs: vec![("0:sh*".into(), true)],
-                    right: "C-b ? help  C-b d detach",
-                    prefix_active: true,
-                    message: None,
-                }),
                 sidebar: Some(sidebar::Sidebar {
                     items: vec![],
                     selected: 0,
                     focused: false,
                     filter: None,
                 }),
-                overlay: None,
-                borders: Vec::new(),
-                active_pane: None,
                 numbers: true,
-                theme: &theme(),
                 depth: color::ColorDepth::Ansi16,
+                ..view(size, chrome, panes, status, &theme)
             };
             rendered(size, &view);
         }
@@ -712,40 +675,27 @@ mod tests {
             ];
             let mut renderer = Renderer::new(size);
             let mut client = parser(size.cols, size.rows, b"");
-            for (i, (target, bytes, layout, numbers, status)) in steps.into_iter().enumerate() {
+            for (i, (target, bytes, layout, numbers, status_kind)) in steps.into_iter().enumerate() {
                 terms[target].feed(&bytes);
                 let zoomed = Layout::new(PaneId(u64::from(layout == 1)));
                 let l = if layout == 2 { &split } else { &zoomed };
+                let panes = l
+                    .rects(area)
+                    .into_iter()
+                    .map(|(p, r)| {
+                        let t = &terms[p.0 as usize];
+                        PaneView {
+                            changes: Some(t.changes()),
+                            ..pane(r, t.screen(), p.0 == 0)
+                        }
+                    })
+                    .collect();
+                let left = ["[s] ", "[a-long-name] ", ""][usize::from(status_kind)];
                 let view = View {
-                    areas: areas(size, chrome),
-                    panes: l
-                        .rects(area)
-                        .into_iter()
-                        .map(|(p, r)| {
-                            let t = &terms[p.0 as usize];
-                            PaneView {
-                                area: r,
-                                screen: t.screen(),
-                                changes: Some(t.changes()),
-                                focused: p.0 == 0,
-                                copy: None,
-                            }
-                        })
-                        .collect(),
-                    status: Some(StatusView {
-                        left: ["[s] ", "[a-long-name] ", ""][usize::from(status)],
-                        tabs: vec![("0:sh*".into(), true)],
-                        right: "hint",
-                        prefix_active: false,
-                        message: None,
-                    }),
-                    sidebar: None,
-                    overlay: None,
                     borders: l.borders(area),
                     active_pane: Some(PaneId(0)),
                     numbers,
-                    theme: &theme,
-                    depth: color::ColorDepth::TrueColor,
+                    ..view(size, chrome, panes, status(left, "hint"), &theme)
                 };
                 if i % 9 == 8 {
                     renderer.invalidate();
