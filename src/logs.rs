@@ -203,11 +203,33 @@ pub fn files_oldest_first(path: &Path) -> Vec<PathBuf> {
 
 /// The last `n` lines across the rotated files (all of them when `n` is `None`).
 pub fn tail(path: &Path, n: Option<usize>) -> io::Result<Vec<u8>> {
+    tail_to(path, n).map(|(data, _)| data)
+}
+
+/// Where reading a live log stopped: the file (device and inode) and the offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadUpTo {
+    file: (u64, u64),
+    offset: u64,
+}
+
+/// Like [`tail`], and also where the live file was read up to, for [`follow`] to go on from.
+pub fn tail_to(path: &Path, n: Option<usize>) -> io::Result<(Vec<u8>, Option<ReadUpTo>)> {
+    use std::os::unix::fs::MetadataExt;
     let mut chunks: Vec<Vec<u8>> = Vec::new();
     let mut lines = 0usize;
+    let mut up_to = None;
     for file in files_oldest_first(path).into_iter().rev() {
         let mut data = Vec::new();
-        File::open(&file)?.read_to_end(&mut data)?;
+        let mut f = File::open(&file)?;
+        f.read_to_end(&mut data)?;
+        if file == path {
+            let meta = f.metadata()?;
+            up_to = Some(ReadUpTo {
+                file: (meta.dev(), meta.ino()),
+                offset: data.len() as u64,
+            });
+        }
         lines += data.iter().filter(|&&b| b == b'\n').count();
         chunks.push(data);
         if n.is_some_and(|n| lines > n) {
@@ -216,10 +238,11 @@ pub fn tail(path: &Path, n: Option<usize>) -> io::Result<Vec<u8>> {
     }
     chunks.reverse();
     let all = chunks.concat();
-    Ok(match n {
+    let data = match n {
         None => all,
         Some(n) => last_lines(&all, n).to_vec(),
-    })
+    };
+    Ok((data, up_to))
 }
 
 /// The suffix of `data` holding its last `n` lines (a final line without newline counts).
@@ -243,15 +266,19 @@ pub fn last_lines(data: &[u8], n: usize) -> &[u8] {
 /// Prints new bytes of the live log as they arrive, following rotation, until killed. The open
 /// file keeps being read after it is renamed, and files rotated in between two looks are read
 /// too, so nothing is skipped however fast the log rotates.
-pub fn follow(path: &Path, out: &mut impl Write) -> io::Result<()> {
+pub fn follow(path: &Path, from: Option<ReadUpTo>, out: &mut impl Write) -> io::Result<()> {
     use std::os::unix::fs::MetadataExt;
     let id = |m: &fs::Metadata| (m.dev(), m.ino());
     // Watching starts before the first read, so no write after it goes unnoticed.
     let mut changes = DirChanges::new(path);
     let mut current: Option<(File, (u64, u64))> = None;
     if let Ok(mut f) = File::open(path) {
-        f.seek(SeekFrom::End(0))?;
         let meta = f.metadata()?;
+        // Go on from where the caller's read stopped, when that was this same file.
+        match from.filter(|r| r.file == id(&meta)) {
+            Some(r) => f.seek(SeekFrom::Start(r.offset))?,
+            None => f.seek(SeekFrom::End(0))?,
+        };
         current = Some((f, id(&meta)));
     }
     loop {
@@ -297,7 +324,10 @@ impl DirChanges {
     const RENEW: Duration = Duration::from_secs(1);
 
     fn new(log: &Path) -> Self {
-        let dir = log.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let dir = match log.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
         let watch = Self::watch(&dir);
         Self { dir, watch }
     }
@@ -328,8 +358,9 @@ impl DirChanges {
                 return;
             }
         } else {
-            // Nothing to watch yet: the app has not logged anything.
-            std::thread::sleep(Self::RENEW);
+            // Nothing to watch (the app has not logged anything yet, or the file system has no
+            // inotify): look again shortly.
+            std::thread::sleep(Duration::from_millis(100));
         }
         self.watch = Self::watch(&self.dir);
     }
@@ -418,6 +449,48 @@ mod tests {
         let files = files_oldest_first(log.path());
         assert_eq!(files.len(), 3, "{files:?}");
         assert!(files[0].ends_with("app.log.2"));
+    }
+
+    /// Hands what a follower writes to the test thread.
+    struct Sent(std::sync::mpsc::Sender<Vec<u8>>);
+
+    impl Write for Sent {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let _ = self.0.send(buf.to_vec());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn follow_goes_on_from_where_tail_stopped_and_wakes_on_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = AppLog::new(dir.path(), "app", spec(1 << 20, 2));
+        log.write(b"one\n");
+        let (data, up_to) = tail_to(log.path(), Some(5)).unwrap();
+        assert_eq!(data, b"one\n");
+        // Written between the tail and the follow: still shown.
+        log.write(b"two\n");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = log.path().to_path_buf();
+        // The follower never returns; the thread ends with the test process.
+        std::thread::spawn(move || follow(&path, up_to, &mut Sent(tx)));
+        let mut got = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut wrote_three = false;
+        while !got.ends_with(b"three\n") {
+            if let Ok(bytes) = rx.recv_timeout(Duration::from_millis(50)) {
+                got.extend_from_slice(&bytes);
+            }
+            if got == b"two\n" && !wrote_three {
+                log.write(b"three\n");
+                wrote_three = true;
+            }
+            assert!(Instant::now() < deadline, "follower showed {got:?}");
+        }
+        assert_eq!(got, b"two\nthree\n");
     }
 
     #[test]

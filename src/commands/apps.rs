@@ -140,13 +140,13 @@ fn log_path(sock: &SocketPaths, args: &LogsArgs) -> Result<PathBuf> {
 
 pub fn logs(sock: &SocketPaths, args: LogsArgs) -> Result<()> {
     let path = log_path(sock, &args)?;
-    let data = crate::logs::tail(&path, Some(args.lines))
+    let (data, read_up_to) = crate::logs::tail_to(&path, Some(args.lines))
         .with_context(|| format!("reading {}", path.display()))?;
     let mut out = std::io::stdout().lock();
     out.write_all(&data)?;
     out.flush()?;
     if args.follow {
-        crate::logs::follow(&path, &mut out)?;
+        crate::logs::follow(&path, read_up_to, &mut out)?;
     }
     Ok(())
 }

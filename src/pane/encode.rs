@@ -262,6 +262,13 @@ fn encode_kitty(key: Key, flags: u8, out: &mut Vec<u8>) {
         // The keypad has codes of its own: KP_0..KP_9 from 57399, then `. / * - +`, Enter, `=`
         // and `,`.
         KeyCode::KeypadEnter => (57414, None),
+        // The keypad's text keys are text, like the main ones, unless every key is wanted as
+        // a code or a modifier needs saying.
+        KeyCode::Keypad(c) if !all && !mods.ctrl && !mods.alt => {
+            let mut buf = [0; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            return;
+        }
         KeyCode::Keypad(c) => match c {
             '0'..='9' => (57399 + (c as u32 - '0' as u32), None),
             '.' => (57409, None),
@@ -629,11 +636,18 @@ mod tests {
             enc(with(KeyCode::Keypad('1'), Mods::CTRL), modify),
             b"\x1b[27;5;49~"
         );
-        // Kitty: codes of their own.
+        // Kitty: text keys are text unless modified or every key is wanted as a code; the rest
+        // have codes of their own.
         let kitty = KeyModes { kitty: 1, ..NORMAL };
-        assert_eq!(enc(kp('0'), kitty), b"\x1b[57399u");
-        assert_eq!(enc(kp('/'), kitty), b"\x1b[57410u");
+        assert_eq!(enc(kp('0'), kitty), b"0");
+        assert_eq!(enc(kp('/'), kitty), b"/");
         assert_eq!(enc(enter, kitty), b"\x1b[57414u");
+        let all = KeyModes {
+            kitty: 1 | 8,
+            ..NORMAL
+        };
+        assert_eq!(enc(kp('0'), all), b"\x1b[57399u");
+        assert_eq!(enc(kp('/'), all), b"\x1b[57410u");
         assert_eq!(
             enc(with(KeyCode::Keypad('5'), Mods::CTRL), kitty),
             b"\x1b[57404;5u"

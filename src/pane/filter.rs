@@ -536,7 +536,14 @@ impl Filter {
         if !found {
             return;
         }
-        // A sequence whose beginning went out with an earlier read is ended as an unknown one.
+        // The whole sequence is replaced when it is all in this read and holds nothing else
+        // (vte carries out C0 controls met inside a sequence, and an ESC may be followed by
+        // one before its `[`). Otherwise what went out, or must go out, is ended as an unknown
+        // sequence and the replacement follows it.
+        let start = start.filter(|&at| {
+            let seq = &out.input[at..fin];
+            seq.get(..2) == Some(b"\x1b[") && !seq[2..].iter().any(|&b| b < 0x20 || b == 0x7f)
+        });
         let mut with = if start.is_none() {
             b"z".to_vec()
         } else {

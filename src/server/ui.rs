@@ -118,10 +118,13 @@ impl Server {
         let session = a.session;
         let read_only = a.read_only;
         let mode = std::mem::replace(&mut a.mode, Mode::Normal);
-        // Keypad keys are told apart only for the app in a pane; appmux's own modes read them
-        // as the keys they stand for.
+        // appmux's own modes read a keypad key as the key it stands for, unless a binding names
+        // the keypad key itself; the app in a pane gets it as it is.
         let ev = match (&mode, ev) {
-            (Mode::Normal, ev) => ev,
+            (Mode::Normal | Mode::Numbers { .. }, ev) => ev,
+            (mode, InputEvent::Key(key)) if self.binds_keypad_key(mode, key) => {
+                InputEvent::Key(key)
+            }
             (_, InputEvent::Key(key)) => InputEvent::Key(key.main_key()),
             (_, ev) => ev,
         };
@@ -149,7 +152,7 @@ impl Server {
             (Mode::Copy(state), InputEvent::Key(key)) => self.copy_key(id, session, state, key),
             (Mode::Numbers { .. }, InputEvent::Key(key)) => {
                 self.set_mode(id, Mode::Normal);
-                match key.code {
+                match key.main_key().code {
                     KeyCode::Char(c @ '0'..='9') => {
                         let n = c as u32 - '0' as u32;
                         let _ = self.run_action(
@@ -180,6 +183,19 @@ impl Server {
             // Other events in modal states are ignored, keeping the mode.
             (mode, _) => self.restore_mode(id, mode),
         }
+    }
+
+    /// Whether `key` is a keypad key that the keymap binds as such in `mode`.
+    fn binds_keypad_key(&self, mode: &Mode, key: Key) -> bool {
+        let keymap = &self.settings.keymap;
+        let bound = |m| keymap.lookup(m, key).is_some();
+        key != key.main_key()
+            && match mode {
+                Mode::Prefix => bound(KeyMode::Prefix),
+                Mode::Sidebar => bound(KeyMode::Sidebar) || bound(KeyMode::Normal),
+                Mode::Copy(_) => bound(KeyMode::Copy),
+                _ => false,
+            }
     }
 
     fn normal_key(&mut self, id: ClientId, session: SessionId, key: Key, read_only: bool) {

@@ -243,6 +243,16 @@ fn keypad_application_mode_reaches_the_client_terminal_and_the_app() {
     wait_input(&input, b"\x1bOq\x1bOM\x1bOk");
     env.ok(&["send-keys", "-t", "keypad", "KP5", "KP.", "KPEnter"]);
     wait_input(&input, b"\x1bOu\x1bOn\x1bOM");
+    // After the prefix, a keypad digit is the digit: C-b KP0 selects tab 0.
+    t.send(b"\x02c");
+    t.wait_for("1:sh*");
+    t.send(b"\x02\x1bOp");
+    t.wait_for_fn("tab 0 selected with the keypad", |s| {
+        let status = s.rows(0, 100).last().unwrap_or_default();
+        status
+            .split_whitespace()
+            .any(|tab| tab.starts_with("0:") && tab.ends_with('*'))
+    });
     // Focus moves to a new pane whose shell is in numeric mode: the client's keypad follows.
     t.send(b"\x02%");
     wait_until("numeric keypad in the client", || {

@@ -119,6 +119,9 @@ fn modes_1047_and_1048_become_sequences_vt100_knows() {
     // Begun in an earlier read: the part handed out is ended as an unknown sequence.
     assert_eq!(text(&[b"\x1b[?10", b"48h"]), "\x1b[?1048z\x1b7");
     assert_eq!(text(&[b"\x1b[", b"?1047h"]), "\x1b[?1047z\x1b[?47h");
+    // Controls inside the sequence, or between its ESC and `[`, are kept.
+    assert_eq!(text(&[b"\x1b[?1047\nh"]), "\x1b[?1047\nz\x1b[?47h");
+    assert_eq!(text(&[b"\x1b\x07[?1048h"]), "\x1b\x07[?1048z\x1b7");
     // DECSC through 1048 saves the charsets as ESC 7 does.
     assert_eq!(
         text(&[b"\x1b(0\x1b[?1048h\x1b(Bq\x1b[?1048lq"]),
