@@ -53,12 +53,18 @@ const BUILTINS: &[(&str, &str)] = &[
 
 const BUILTIN_NAMES: &[&str] = &["tmux", "direct"];
 
+/// Keymaps as named, overridable files with built-ins.
+pub(crate) const KEYMAPS: Kind = Kind {
+    what: "keymap",
+    dir: "keymaps",
+    default: DEFAULT,
+    builtins: BUILTINS,
+    builtin_names: BUILTIN_NAMES,
+};
+
 /// The text of a built-in keymap.
 pub fn builtin(name: &str) -> Option<&'static str> {
-    BUILTINS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, text)| *text)
+    KEYMAPS.builtin(name)
 }
 
 /// The names of the built-in keymaps, the default first.
@@ -395,14 +401,7 @@ fn binding_action(
 /// an unknown name is reported and the default keymap used. The problems come back as
 /// warnings; a keymap always comes back.
 pub fn load_keymap(config_dir: &Path, name: &str) -> (Keymap, Vec<ConfigError>) {
-    let kind = Kind {
-        what: "keymap",
-        dir: "keymaps",
-        default: DEFAULT,
-        builtin,
-        builtin_names: BUILTIN_NAMES,
-    };
-    let (keymap, warnings) = load_named(&kind, config_dir, name, parse_keymap);
+    let (keymap, warnings) = load_named(&KEYMAPS, config_dir, name, parse_keymap);
     (keymap.unwrap_or_else(Keymap::emergency), warnings)
 }
 
@@ -413,11 +412,54 @@ pub(crate) struct Kind {
     /// The directory under the config directory and in this repository.
     pub dir: &'static str,
     pub default: &'static str,
-    pub builtin: fn(&str) -> Option<&'static str>,
+    /// Each built-in's name and text.
+    pub builtins: &'static [(&'static str, &'static str)],
+    /// The same names, the default first.
     pub builtin_names: &'static [&'static str],
 }
 
 impl Kind {
+    /// The text of the built-in `name`.
+    pub(crate) fn builtin(&self, name: &str) -> Option<&'static str> {
+        self.builtins
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, text)| *text)
+    }
+
+    /// Checks the files shipped in the repository's directory of this kind: each parses, each
+    /// is compiled in with the same text, and every built-in has a file.
+    #[cfg(test)]
+    pub(crate) fn check_shipped_files<T>(
+        &self,
+        parse: fn(&str, &Path, &str) -> Result<T, Vec<ConfigError>>,
+    ) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(self.dir);
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
+                let text = std::fs::read_to_string(&path).unwrap();
+                if let Err(errors) = parse(&text, &path, &name) {
+                    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                    panic!("{}", lines.join("\n"));
+                }
+                assert_eq!(
+                    self.builtin(&name),
+                    Some(text.as_str()),
+                    "{name} is not built in"
+                );
+                files.push(name);
+            }
+        }
+        files.sort();
+        let mut names = self.builtin_names.to_vec();
+        names.sort();
+        assert_eq!(files, names);
+        assert_eq!(self.builtin_names[0], self.default);
+    }
+
     /// Where a built-in says it comes from in messages: `keymaps/tmux.toml`.
     fn builtin_path(&self, name: &str) -> PathBuf {
         Path::new(self.dir).join(format!("{name}.toml"))
@@ -444,7 +486,7 @@ pub(crate) fn load_named<T>(
             Ok(value) => return (Some(value), warnings),
             Err(errors) => warnings.extend(errors),
         }
-        let instead = if (kind.builtin)(name).is_some() {
+        let instead = if kind.builtin(name).is_some() {
             name
         } else {
             kind.default
@@ -455,7 +497,7 @@ pub(crate) fn load_named<T>(
         );
         warnings.push(ConfigError::whole_file(&user, message));
     }
-    let chosen = match (kind.builtin)(name) {
+    let chosen = match kind.builtin(name) {
         Some(_) if plain => name,
         _ => {
             if warnings.is_empty() {
@@ -470,7 +512,7 @@ pub(crate) fn load_named<T>(
             kind.default
         }
     };
-    let text = (kind.builtin)(chosen).unwrap_or_default();
+    let text = kind.builtin(chosen).unwrap_or_default();
     match parse(text, &kind.builtin_path(chosen), chosen) {
         Ok(value) => (Some(value), warnings),
         Err(errors) => {

@@ -57,12 +57,18 @@ const BUILTINS: &[(&str, &str)] = &[
 
 const BUILTIN_NAMES: &[&str] = &["default", "nord", "gruvbox-dark", "solarized-light", "mono"];
 
+/// Themes as named, overridable files with built-ins.
+pub(crate) const THEMES: Kind = Kind {
+    what: "theme",
+    dir: "themes",
+    default: DEFAULT,
+    builtins: BUILTINS,
+    builtin_names: BUILTIN_NAMES,
+};
+
 /// The text of a built-in theme.
 pub fn builtin(name: &str) -> Option<&'static str> {
-    BUILTINS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, text)| *text)
+    THEMES.builtin(name)
 }
 
 /// The names of the built-in themes, the default first.
@@ -736,14 +742,7 @@ fn attr(name: &str) -> Option<Modifier> {
 /// overrides the built-in of that name, a bad user file is reported and the built-in used, and
 /// an unknown name is reported and `default` used.
 pub fn load_theme(config_dir: &Path, name: &str) -> (Theme, Vec<ConfigError>) {
-    let kind = Kind {
-        what: "theme",
-        dir: "themes",
-        default: DEFAULT,
-        builtin,
-        builtin_names: BUILTIN_NAMES,
-    };
-    let (theme, warnings) = load_named(&kind, config_dir, name, parse_theme);
+    let (theme, warnings) = load_named(&THEMES, config_dir, name, parse_theme);
     (theme.unwrap_or_default(), warnings)
 }
 

@@ -25,30 +25,7 @@ fn load(name: &str) -> Theme {
 
 #[test]
 fn every_file_in_themes_parses_and_every_builtin_has_a_file() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes");
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
-            let text = std::fs::read_to_string(&path).unwrap();
-            if let Err(errors) = parse_theme(&text, &path, &name) {
-                let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                panic!("{}", lines.join("\n"));
-            }
-            assert_eq!(
-                builtin(&name),
-                Some(text.as_str()),
-                "{name} is not built in"
-            );
-            files.push(name);
-        }
-    }
-    files.sort();
-    let mut names = builtin_names().to_vec();
-    names.sort();
-    assert_eq!(files, names);
-    assert_eq!(builtin_names()[0], DEFAULT);
+    THEMES.check_shipped_files(parse_theme);
 }
 
 #[test]
