@@ -235,21 +235,23 @@ impl CopyMode {
                 break;
             }
         }
+        self.skip_non_word(true);
+        self.follow_cursor();
+    }
+
+    /// Steps forward (or back) to the next word character, or to the end of the text.
+    fn skip_non_word(&mut self, forward: bool) {
         while !Self::is_word(self.char_at(self.cursor)) {
-            if !self.step() {
+            let moved = if forward { self.step() } else { self.step_back() };
+            if !moved {
                 break;
             }
         }
-        self.follow_cursor();
     }
 
     fn word_prev(&mut self) {
         self.step_back();
-        while !Self::is_word(self.char_at(self.cursor)) {
-            if !self.step_back() {
-                break;
-            }
-        }
+        self.skip_non_word(false);
         while self.cursor.col > 0
             && Self::is_word(self.char_at(Pos {
                 col: self.cursor.col - 1,
@@ -263,11 +265,7 @@ impl CopyMode {
 
     fn word_end(&mut self) {
         self.step();
-        while !Self::is_word(self.char_at(self.cursor)) {
-            if !self.step() {
-                break;
-            }
-        }
+        self.skip_non_word(true);
         while Self::is_word(self.char_at(Pos {
             col: self.cursor.col + 1,
             ..self.cursor
