@@ -242,7 +242,11 @@ impl CopyMode {
     /// Steps forward (or back) to the next word character, or to the end of the text.
     fn skip_non_word(&mut self, forward: bool) {
         while !Self::is_word(self.char_at(self.cursor)) {
-            let moved = if forward { self.step() } else { self.step_back() };
+            let moved = if forward {
+                self.step()
+            } else {
+                self.step_back()
+            };
             if !moved {
                 break;
             }
