@@ -417,7 +417,7 @@ impl Server {
         ListReport {
             server_pid: std::process::id(),
             sessions,
-            orphans: self.orphans.clone(),
+            orphans: self.live_orphans(),
         }
     }
 }

@@ -80,8 +80,12 @@ pub struct SavedApp {
 /// Field 22 of /proc/PID/stat: when the process started.
 pub fn start_time(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(19)?.parse().ok()
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+    // A process that has exited but is not reaped yet is no longer running.
+    if matches!(fields.next(), Some("Z" | "X")) {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
 }
 
 pub fn state_file(label: &str) -> anyhow::Result<PathBuf> {
@@ -157,12 +161,7 @@ impl Server {
                 .values()
                 .filter_map(|s| serde_json::to_value(self.saved_session(s)).ok())
                 .collect(),
-            orphans: self
-                .orphans
-                .iter()
-                .filter(|o| start_time(o.pid) == Some(o.started))
-                .cloned()
-                .collect(),
+            orphans: self.live_orphans(),
         };
         let bytes = match serde_json::to_vec_pretty(&state) {
             Ok(b) => b,
@@ -213,7 +212,6 @@ impl Server {
 
     /// Processes of the saved sessions that are still alive (same pid and start time).
     pub fn find_orphans(&self) -> Vec<Orphan> {
-        let mut report = ResurrectReport::default();
         let Ok(path) = state_file(&self.settings.label) else {
             return Vec::new();
         };
@@ -227,7 +225,6 @@ impl Server {
             Some(s) => s,
             None => return Vec::new(),
         };
-        let _ = &mut report;
         let known = saved.orphans.into_iter();
         let from_apps = saved
             .sessions
@@ -253,8 +250,16 @@ impl Server {
         found
     }
 
+    /// The orphans found at start that are still running: those that were only dying then
+    /// (from the hangup of the killed server's PTYs) drop out.
+    pub fn live_orphans(&self) -> Vec<Orphan> {
+        let alive = |o: &&Orphan| start_time(o.pid) == Some(o.started);
+        self.orphans.iter().filter(alive).cloned().collect()
+    }
+
     /// Restores every saved session that does not run yet.
     pub fn resurrect(&mut self, kill_orphans: bool) -> ResurrectReport {
+        self.orphans = self.live_orphans();
         let mut report = ResurrectReport {
             orphans: self.orphans.clone(),
             ..Default::default()
@@ -379,6 +384,23 @@ mod tests {
     #[test]
     fn our_own_start_time_is_readable() {
         assert!(start_time(std::process::id()).is_some());
+    }
+
+    #[test]
+    fn an_exited_process_has_no_start_time_even_before_it_is_reaped() {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        // Not waited for: once it exits it stays a zombie until `wait` below.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while start_time(pid).is_some() {
+            assert!(std::time::Instant::now() < deadline, "never seen exited");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(
+            std::fs::metadata(format!("/proc/{pid}")).is_ok(),
+            "reaped too early"
+        );
+        child.wait().unwrap();
     }
 
     #[test]
