@@ -103,6 +103,9 @@ pub struct Renderer {
     /// The canvas no longer holds what the panes drew: the last frame drew something over a
     /// pane (its numbers, the pager), or gave its cells away to what the client shows.
     canvas_stale: bool,
+    /// This frame's comparison with what the client shows may skip the pane rows the frame
+    /// did not touch.
+    skip_untouched: bool,
     /// Capacity kept between frames for the bytes of the next one.
     out: Vec<u8>,
 }
@@ -124,6 +127,7 @@ impl Renderer {
             screens: ScreenCache::default(),
             canvas: Buffer::empty(Rect::ZERO),
             canvas_stale: true,
+            skip_untouched: false,
             out: Vec::new(),
         }
     }
@@ -161,8 +165,12 @@ impl Renderer {
         } else {
             clear_outside(&mut self.canvas, &keep);
         }
-        self.canvas_stale = view.numbers || view.overlay.is_some();
+        let overlay = view.numbers || view.overlay.is_some();
+        self.canvas_stale = overlay;
         self.screens.canvas_kept = kept;
+        // Pane rows left as the last frame drew them are known to match what the client shows,
+        // unless something is drawn over them or the client is to be repainted.
+        self.skip_untouched = kept && !overlay && !self.full_redraw;
         self.compose(|f| crate::render::draw(f, view))
     }
 
@@ -173,6 +181,7 @@ impl Renderer {
         self.canvas = Buffer::empty(Rect::new(0, 0, size.cols, size.rows));
         // A frame drawn any other way leaves nothing the next one can rely on.
         self.canvas_stale = true;
+        self.skip_untouched = false;
         self.compose(draw)
     }
 
@@ -193,6 +202,7 @@ impl Renderer {
         let canvas = &mut self.canvas;
         let mut gave_away = false;
         let moved = &mut gave_away;
+        let skip_untouched = self.skip_untouched;
         // The frame is drawn on the canvas, swapped in for ratatui's buffer (which it clears),
         // and compared and sent from inside the frame. Drawing into memory cannot fail.
         let _ = screen::with_cache(&mut self.screens, move || {
@@ -201,7 +211,14 @@ impl Renderer {
                     std::mem::swap(f.buffer_mut(), canvas);
                 }
                 draw(f);
-                let sent = update_cells(&mut CrosstermBackend::new(bytes), shown, f.buffer_mut());
+                let untouched = screen::take_untouched();
+                let skip = if skip_untouched { &untouched[..] } else { &[] };
+                let sent = update_cells(
+                    &mut CrosstermBackend::new(bytes),
+                    shown,
+                    f.buffer_mut(),
+                    skip,
+                );
                 *moved = sent.unwrap_or(true);
                 if canvas.area == f.area() {
                     std::mem::swap(f.buffer_mut(), canvas);
@@ -251,12 +268,13 @@ fn update_cells(
     backend: &mut CrosstermBackend<&mut Vec<u8>>,
     shown: &mut Shown,
     next: &mut Buffer,
+    same: &[Rect],
 ) -> io::Result<bool> {
     if shown.cells.area != next.area {
         // Only a resize changes the area, and it brings a full redraw: the client is blank.
         shown.cells = Buffer::empty(next.area);
     }
-    let updates = diff(&shown.cells, next);
+    let updates = diff(&shown.cells, next, same);
     if updates.is_empty() {
         // crossterm's writer resets colours after every draw call: only call it for changes.
         return Ok(false);
@@ -307,20 +325,41 @@ fn update_cursor(
 }
 
 /// The cells of `next` that differ from `prev` (same area), as (x, y, index into `content`).
+/// `same` are one-row areas known to be alike in both, which need not be compared.
 ///
 /// Rows are compared whole first; in a row that differs, a cell is sent when it changed, and
 /// also when it lay under a wide character of `prev` that a changed cell overlaps (the terminal
 /// erases such a character whole, in whatever colours are current). The trailing columns of a
 /// wide character in `next` are skipped: printing the character covers them.
-fn diff(prev: &Buffer, next: &Buffer) -> Vec<(u16, u16, usize)> {
+fn diff(prev: &Buffer, next: &Buffer, same: &[Rect]) -> Vec<(u16, u16, usize)> {
     let mut updates = Vec::new();
     let width = usize::from(next.area.width);
     if width == 0 {
         return updates;
     }
     let rows = next.content.chunks(width).zip(prev.content.chunks(width));
+    let mut skip: Vec<(usize, usize)> = Vec::new();
     for (y, (new, old)) in (next.area.y..).zip(rows) {
-        if new.iter().zip(old).all(|(a, b)| screen::same_cell(a, b)) {
+        // The columns of this row to compare lie between the parts known to be alike.
+        skip.clear();
+        skip.extend(same.iter().filter(|r| r.y == y).map(|r| {
+            let start = usize::from(r.x - next.area.x);
+            (start, (start + usize::from(r.width)).min(width))
+        }));
+        skip.sort_unstable();
+        let mut from = 0;
+        let mut alike = true;
+        for &(start, end) in skip.iter().chain(std::iter::once(&(width, width))) {
+            if start > from {
+                let (a, b) = (&new[from..start], &old[from..start]);
+                alike = a.iter().zip(b).all(|(a, b)| screen::same_cell(a, b));
+                if !alike {
+                    break;
+                }
+            }
+            from = from.max(end);
+        }
+        if alike {
             continue;
         }
         let base = usize::from(y - next.area.y) * width;

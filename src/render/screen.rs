@@ -29,6 +29,9 @@ pub struct ScreenCache {
     /// renderer keeps its buffer between frames and nothing was drawn over the panes), so rows
     /// that did not change need not be copied in again.
     pub(super) canvas_kept: bool,
+    /// The pane rows the current frame left as the last frame drew them (one row high each),
+    /// when `canvas_kept`.
+    untouched: Vec<Rect>,
 }
 
 /// One pane as last drawn: where, and (while caching pays) from what into which cells.
@@ -75,6 +78,16 @@ thread_local! {
     static ACTIVE_KEPT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// Takes the pane rows the frame being drawn left as the last frame drew them.
+pub(super) fn take_untouched() -> Vec<Rect> {
+    ACTIVE.with(|a| {
+        a.borrow_mut()
+            .as_mut()
+            .map(|c| std::mem::take(&mut c.untouched))
+            .unwrap_or_default()
+    })
+}
+
 /// The part of `area` a screen of its size covers: what [`draw_screen`] draws.
 pub fn drawn_area(area: Rect, screen: &vt100::Screen) -> Rect {
     let (rows, cols) = screen.size();
@@ -94,6 +107,7 @@ pub fn with_cache<R>(cache: &mut ScreenCache, draw: impl FnOnce() -> R) -> R {
         fn drop(&mut self) {
             let mut cache = ACTIVE.with(|a| a.borrow_mut().take()).unwrap_or_default();
             cache.canvas_kept = false;
+            cache.untouched.clear();
             ACTIVE_KEPT.set(false);
             *self.0 = cache;
             self.0.panes.retain_mut(|p| std::mem::take(&mut p.used));
@@ -138,6 +152,7 @@ impl ScreenCache {
             .panes
             .iter()
             .position(|p| !p.used && p.area == area && p.depth == depth);
+        let untouched = &mut self.untouched;
         let pane = match found {
             Some(i) => &mut self.panes[i],
             None => {
@@ -164,7 +179,7 @@ impl ScreenCache {
         if let (Some(copy), Some((changes, (_, count)))) = (&mut pane.copy, known)
             && copy.screen.size() == screen.size()
         {
-            copy.draw_changed(buf, area, screen, depth, |row| {
+            copy.draw_changed(buf, area, screen, depth, untouched, |row| {
                 changes.changed_since(row, count)
             });
             return;
@@ -176,7 +191,7 @@ impl ScreenCache {
         }
         match &mut pane.copy {
             Some(copy) if copy.screen.size() == screen.size() => {
-                if !copy.draw(buf, area, screen, depth) {
+                if !copy.draw(buf, area, screen, depth, untouched) {
                     // Most rows changed (output scrolling by): comparing was wasted work, and
                     // will likely be next frame too.
                     pane.copy = None;
@@ -210,6 +225,7 @@ impl Copy {
         area: Rect,
         screen: &vt100::Screen,
         depth: ColorDepth,
+        untouched: &mut Vec<Rect>,
         changed: impl Fn(u16) -> bool,
     ) {
         let width = usize::from(area.width);
@@ -222,7 +238,9 @@ impl Copy {
                 draw_row(buf, area, screen, row, depth);
                 copy_cells(cached, &buf.content[range]);
                 self.newer[r] = true;
-            } else if !kept {
+            } else if kept {
+                untouched.push(Rect::new(area.x, area.y + row, area.width, 1));
+            } else {
                 copy_cells(&mut buf.content[range], cached);
             }
         }
@@ -236,6 +254,7 @@ impl Copy {
         area: Rect,
         screen: &vt100::Screen,
         depth: ColorDepth,
+        untouched: &mut Vec<Rect>,
     ) -> bool {
         let width = usize::from(area.width);
         // Rows that differ from the screen copy.
@@ -256,7 +275,9 @@ impl Copy {
             let cached = &mut self.cells[r * width..][..width];
             let as_copied = diffs.next().is_some_and(|d| d.is_empty());
             if as_copied && !self.newer[r] {
-                if !kept {
+                if kept {
+                    untouched.push(Rect::new(area.x, area.y + row, area.width, 1));
+                } else {
                     copy_cells(&mut buf.content[range], cached);
                 }
             } else {
