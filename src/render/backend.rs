@@ -103,9 +103,6 @@ pub struct Renderer {
     /// The canvas no longer holds what the panes drew: the last frame drew something over a
     /// pane (its numbers, the pager), or gave its cells away to what the client shows.
     canvas_stale: bool,
-    /// This frame's comparison with what the client shows may skip the pane rows the frame
-    /// did not touch.
-    skip_untouched: bool,
     /// Capacity kept between frames for the bytes of the next one.
     out: Vec<u8>,
 }
@@ -127,7 +124,6 @@ impl Renderer {
             screens: ScreenCache::default(),
             canvas: Buffer::empty(Rect::ZERO),
             canvas_stale: true,
-            skip_untouched: false,
             out: Vec::new(),
         }
     }
@@ -170,22 +166,53 @@ impl Renderer {
         self.screens.canvas_kept = kept;
         // Pane rows left as the last frame drew them are known to match what the client shows,
         // unless something is drawn over them or the client is to be repainted.
-        self.skip_untouched = kept && !overlay && !self.full_redraw;
-        self.compose(|f| crate::render::draw(f, view))
+        let skip_untouched = kept && !overlay && !self.full_redraw;
+        let mut out = self.begin_output();
+        // Drawn straight on the canvas: ratatui's `Terminal` (and the clearing of its buffer)
+        // is not needed for a view.
+        let canvas = &mut self.canvas;
+        let (cursor, untouched) = screen::with_cache(&mut self.screens, || {
+            let cursor = crate::render::draw_on(canvas, view);
+            (cursor, screen::take_untouched())
+        });
+        let skip = if skip_untouched { &untouched[..] } else { &[] };
+        let moved = update_cells(
+            &mut CrosstermBackend::new(&mut out),
+            &mut self.shown,
+            &mut self.canvas,
+            skip,
+        );
+        self.canvas_stale |= moved.unwrap_or(true);
+        self.end_output(out, cursor)
     }
 
     /// Composes a frame with `draw` on a blank buffer and returns the bytes that bring the
     /// client up to date.
     pub fn render(&mut self, draw: impl FnOnce(&mut Frame)) -> Vec<u8> {
-        let size = self.size();
-        self.canvas = Buffer::empty(Rect::new(0, 0, size.cols, size.rows));
         // A frame drawn any other way leaves nothing the next one can rely on.
         self.canvas_stale = true;
-        self.skip_untouched = false;
-        self.compose(draw)
+        let mut out = self.begin_output();
+        let (terminal, shown, bytes) = (&mut self.terminal, &mut self.shown, &mut out);
+        // The cells are compared and sent from inside the frame. Drawing into memory cannot
+        // fail.
+        let _ = screen::with_cache(&mut self.screens, move || {
+            terminal.draw(|f| {
+                draw(f);
+                let _ = update_cells(
+                    &mut CrosstermBackend::new(bytes),
+                    shown,
+                    f.buffer_mut(),
+                    &[],
+                );
+            })
+        });
+        let cursor = self.terminal.backend().cursor;
+        self.end_output(out, cursor)
     }
 
-    fn compose(&mut self, draw: impl FnOnce(&mut Frame)) -> Vec<u8> {
+    /// The output buffer for a frame, starting with a repaint of the whole client when one is
+    /// due.
+    fn begin_output(&mut self) -> Vec<u8> {
         let mut out = std::mem::take(&mut self.out);
         if std::mem::take(&mut self.full_redraw) {
             // Reset attributes first (a fresh client may have any state), then clear.
@@ -198,39 +225,15 @@ impl Renderer {
                 cursor_moved: true,
             };
         }
-        let (terminal, shown, bytes) = (&mut self.terminal, &mut self.shown, &mut out);
-        let canvas = &mut self.canvas;
-        let mut gave_away = false;
-        let moved = &mut gave_away;
-        let skip_untouched = self.skip_untouched;
-        // The frame is drawn on the canvas, swapped in for ratatui's buffer (which it clears),
-        // and compared and sent from inside the frame. Drawing into memory cannot fail.
-        let _ = screen::with_cache(&mut self.screens, move || {
-            terminal.draw(|f| {
-                if canvas.area == f.area() {
-                    std::mem::swap(f.buffer_mut(), canvas);
-                }
-                draw(f);
-                let untouched = screen::take_untouched();
-                let skip = if skip_untouched { &untouched[..] } else { &[] };
-                let sent = update_cells(
-                    &mut CrosstermBackend::new(bytes),
-                    shown,
-                    f.buffer_mut(),
-                    skip,
-                );
-                *moved = sent.unwrap_or(true);
-                if canvas.area == f.area() {
-                    std::mem::swap(f.buffer_mut(), canvas);
-                }
-            })
-        });
-        self.canvas_stale |= gave_away;
-        let mut backend = CrosstermBackend::new(&mut out);
+        out
+    }
+
+    /// Places the cursor after a frame and hands the frame's bytes over.
+    fn end_output(&mut self, mut out: Vec<u8>, cursor: Option<Position>) -> Vec<u8> {
         let _ = update_cursor(
-            &mut backend,
+            &mut CrosstermBackend::new(&mut out),
             &mut self.shown,
-            self.terminal.backend().cursor,
+            cursor,
         );
         // Keep a modest allocation for the next frame; hand the bytes over without copying.
         let mut next = Vec::new();

@@ -157,8 +157,15 @@ pub fn pane_area(size: crate::protocol::Size, status: bool) -> Rect {
 
 /// Draws `view` into the frame.
 pub fn draw(frame: &mut Frame, view: &View) {
-    let area = frame.area();
-    let buf = frame.buffer_mut();
+    if let Some(pos) = draw_on(frame.buffer_mut(), view) {
+        frame.set_cursor_position(pos);
+    }
+}
+
+/// Draws `view` into `buf` (the whole client screen); returns where the cursor goes, or `None`
+/// to hide it.
+pub fn draw_on(buf: &mut Buffer, view: &View) -> Option<Position> {
+    let area = buf.area;
     let mut cursor = None;
     for (i, pane) in view.panes.iter().enumerate() {
         let area = pane.area.intersection(area);
@@ -210,9 +217,7 @@ pub fn draw(frame: &mut Frame, view: &View) {
     if view.depth == color::ColorDepth::None {
         color::downsample_buffer(buf, view.depth);
     }
-    if let Some(pos) = cursor {
-        frame.set_cursor_position(pos);
-    }
+    cursor
 }
 
 /// Copy mode: the snapshot's visible lines with the selection and search matches styled.
@@ -709,6 +714,10 @@ mod tests {
                     got.contents(),
                     want.contents()
                 );
+                proptest::prop_assert_eq!(got.hide_cursor(), want.hide_cursor());
+                if !want.hide_cursor() {
+                    proptest::prop_assert_eq!(got.cursor_position(), want.cursor_position());
+                }
             }
         }
     }
