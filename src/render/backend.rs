@@ -494,17 +494,7 @@ mod tests {
                 let draw = |f: &mut Frame| pane_frame(f, app.screen(), overlay, status);
                 client.process(&renderer.render(draw));
                 let fresh = screen_of(&Renderer::new(size).render(draw), size);
-                let (got, want) = (client.screen(), fresh.screen());
-                proptest::prop_assert!(
-                    crate::render::visible_cells(got) == crate::render::visible_cells(want),
-                    "the client shows\n{}\ninstead of\n{}",
-                    got.contents(),
-                    want.contents()
-                );
-                proptest::prop_assert_eq!(got.hide_cursor(), want.hide_cursor());
-                if !want.hide_cursor() {
-                    proptest::prop_assert_eq!(got.cursor_position(), want.cursor_position());
-                }
+                crate::render::check_same_screen(client.screen(), fresh.screen())?;
             }
         }
     }

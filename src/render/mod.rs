@@ -412,6 +412,25 @@ pub(crate) fn visible_cells(
     cells
 }
 
+/// Checks that two clients show the same thing: every cell as the eye sees it, and the cursor.
+#[cfg(test)]
+pub(crate) fn check_same_screen(
+    got: &vt100::Screen,
+    want: &vt100::Screen,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    proptest::prop_assert!(
+        visible_cells(got) == visible_cells(want),
+        "the client shows\n{}\ninstead of\n{}",
+        got.contents(),
+        want.contents()
+    );
+    proptest::prop_assert_eq!(got.hide_cursor(), want.hide_cursor());
+    if !want.hide_cursor() {
+        proptest::prop_assert_eq!(got.cursor_position(), want.cursor_position());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -707,17 +726,7 @@ mod tests {
                 }
                 client.process(&renderer.render_view(&view));
                 let fresh = rendered(size, &view);
-                let (got, want) = (client.screen(), fresh.screen());
-                proptest::prop_assert!(
-                    visible_cells(got) == visible_cells(want),
-                    "the client shows\n{}\ninstead of\n{}",
-                    got.contents(),
-                    want.contents()
-                );
-                proptest::prop_assert_eq!(got.hide_cursor(), want.hide_cursor());
-                if !want.hide_cursor() {
-                    proptest::prop_assert_eq!(got.cursor_position(), want.cursor_position());
-                }
+                check_same_screen(client.screen(), fresh.screen())?;
             }
         }
     }

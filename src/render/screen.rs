@@ -600,31 +600,20 @@ mod tests {
         let area = Rect::new(0, 0, 20, 4);
         let mut cache = ScreenCache::default();
         let mut buf = Buffer::empty(area);
-        for _ in 0..2 {
-            with_cache(&mut cache, || {
-                draw_screen(
-                    &mut buf,
-                    area,
-                    t.screen(),
-                    Some(t.changes()),
-                    ColorDepth::TrueColor,
-                )
-            });
-        }
+        let draw = |buf: &mut Buffer, cache: &mut ScreenCache, t: &Terminal| {
+            with_cache(cache, || {
+                let changes = Some(t.changes());
+                draw_screen(buf, area, t.screen(), changes, ColorDepth::TrueColor)
+            })
+        };
+        draw(&mut buf, &mut cache, &t);
+        draw(&mut buf, &mut cache, &t);
         let (serial, seen) = cache.panes[0].seen.unwrap();
         t.feed(b"x");
         assert!(t.changes().known_since(serial, seen));
         assert!(t.changes().changed_since(2, seen));
         assert!(!t.changes().changed_since(0, seen));
-        with_cache(&mut cache, || {
-            draw_screen(
-                &mut buf,
-                area,
-                t.screen(),
-                Some(t.changes()),
-                ColorDepth::TrueColor,
-            )
-        });
+        draw(&mut buf, &mut cache, &t);
         assert_eq!(buf[(2, 2)].symbol(), "x");
         // A newline, an escape sequence or text that may wrap changes any row.
         for bytes in [&b"\r\n"[..], b"\x1b[H", &[b'y'; 10]] {

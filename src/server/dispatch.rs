@@ -2,7 +2,7 @@
 //! the session and app operations they share with attach: creating sessions, starting and
 //! stopping apps, and resolving `NAME[:APP]` targets.
 
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 
 use std::path::PathBuf;
 
@@ -140,19 +140,10 @@ impl Server {
         self.sessions.insert(
             id,
             Session {
-                id,
-                name: name.clone(),
-                created: SystemTime::now(),
-                apps: Vec::new(),
-                windows: Vec::new(),
-                active_window: 0,
-                last_window: None,
-                last_used: Instant::now(),
-                size_owner: None,
-                detached_size: size,
                 env: new.env.clone(),
                 cwd: new.cwd.clone(),
                 project_file: new.project_file.clone(),
+                ..Session::new(id, name.clone(), SystemTime::now(), size)
             },
         );
         let specs = if new.apps.is_empty() {

@@ -90,6 +90,26 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session with no apps or tabs yet, created at `created`, sized `size` until a client
+    /// attaches; where it came from (`env`, `cwd`, `project_file`) is empty.
+    pub fn new(id: SessionId, name: String, created: SystemTime, size: Size) -> Self {
+        Self {
+            id,
+            name,
+            created,
+            apps: Vec::new(),
+            windows: Vec::new(),
+            active_window: 0,
+            last_window: None,
+            last_used: Instant::now(),
+            size_owner: None,
+            detached_size: size,
+            env: Vec::new(),
+            cwd: None,
+            project_file: None,
+        }
+    }
+
     pub fn active_window(&self) -> Option<&Window> {
         self.windows.get(self.active_window)
     }

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -296,19 +296,15 @@ impl Server {
         self.sessions.insert(
             id,
             Session {
-                id,
-                name: saved.name.clone(),
-                created: UNIX_EPOCH + Duration::from_secs(saved.created),
-                apps: Vec::new(),
-                windows: Vec::new(),
-                active_window: 0,
-                last_window: None,
-                last_used: Instant::now(),
-                size_owner: None,
-                detached_size: saved.size.clamped(),
                 env: saved.env.clone(),
                 cwd: saved.cwd.clone(),
                 project_file: saved.project_file.clone(),
+                ..Session::new(
+                    id,
+                    saved.name.clone(),
+                    UNIX_EPOCH + Duration::from_secs(saved.created),
+                    saved.size.clamped(),
+                )
             },
         );
         let mut by_name = BTreeMap::new();

@@ -206,19 +206,7 @@ fn stream() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
 fn flat(chunks: &[&[u8]]) -> Vec<Got> {
     // REP counts are left alone here: a REP cut across reads is dropped rather than
     // clamped, the one place where cutting changes the output.
-    let mut f = Filter::new();
-    let mut got: Vec<Got> = Vec::new();
-    for chunk in chunks {
-        f.run(chunk, u16::MAX, |p| match p {
-            Piece::Bytes(b) => match got.last_mut() {
-                Some(Got::Bytes(prev)) => prev.extend_from_slice(b),
-                _ => got.push(Got::Bytes(b.to_vec())),
-            },
-            Piece::ColorQuery { which, bel } => got.push(Got::Query(which, bel)),
-            Piece::Reset => got.push(Got::Reset),
-        });
-    }
-    got
+    run_chunks(chunks, u16::MAX)
 }
 
 proptest::proptest! {
