@@ -223,9 +223,11 @@ fn a_stale_socket_is_replaced_and_a_live_one_is_never_stolen() {
         "the dead server's socket should be left behind"
     );
     env.ok(&["new", "-d", "-s", "second"]);
-    let new_pid = env.server_pid().unwrap();
-    assert_ne!(new_pid, pid);
-    let names: Vec<_> = env.ls_json()["sessions"]
+    // Through `ok`, so that a failing `ls` shows why.
+    let ls = env.ls_json();
+    let new_pid = ls["server_pid"].as_u64().expect("ls names the server");
+    assert_ne!(new_pid, u64::from(pid));
+    let names: Vec<_> = ls["sessions"]
         .as_array()
         .unwrap()
         .iter()
