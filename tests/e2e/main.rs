@@ -3,8 +3,10 @@
 
 mod apps;
 mod core;
+mod daily;
 mod faults;
 mod fidelity;
+mod hardening;
 mod harness;
 mod headless;
 mod persist;

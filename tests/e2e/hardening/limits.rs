@@ -1,0 +1,4 @@
+//! (tests added here)
+
+#[allow(unused_imports)]
+use crate::harness::*;
