@@ -16,10 +16,10 @@ use crate::server::model::{App, AppId, PendingExit, SessionId, unique_name};
 use crate::server::settings::PANE_ENV_OVERRIDES;
 use crate::server::state::Server;
 
-/// Bytes fed to a terminal when a new run starts in it: leave the alternate screen, reset
-/// attributes, character sets and input modes a crashed app may have left on, show the cursor
-/// in its default shape.
-const RUN_RESET: &str = "\x1b[?1049l\x1b[m\x1b[?25h\x1b[?1l\x1b>\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\x1b(B\x1b)B\x0f\x1b[0 q";
+/// Bytes fed to a terminal when a new run starts in it: reset attributes, character sets and
+/// input modes a crashed app may have left on, show the cursor in its default shape. Nothing in
+/// it moves the cursor, so the next run starts below the last one.
+const RUN_RESET: &str = "\x1b[m\x1b[?25h\x1b[?1l\x1b>\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\x1b(B\x1b)B\x0f\x1b[0 q";
 
 impl Server {
     /// Adds an app to a session without starting it. `spec.name` is made unique when empty or
@@ -191,7 +191,14 @@ impl Server {
             let cols = usize::from(app.term.size().cols);
             let label = format!(" restart #{} ", app.life.restarts);
             let rule = "─".repeat(cols.saturating_sub(label.len() + 4) / 2);
-            let sep = format!("{RUN_RESET}\r\n\x1b[2m{rule}──{label}──{rule}\x1b[m\r\n");
+            // Leaving the alternate screen restores the cursor saved on entering it, which is
+            // right only when the run is on it; elsewhere the saved cursor may be anywhere.
+            let leave_alt = if app.term.screen().alternate_screen() {
+                "\x1b[?1049l"
+            } else {
+                ""
+            };
+            let sep = format!("{leave_alt}{RUN_RESET}\r\n\x1b[2m{rule}──{label}──{rule}\x1b[m\r\n");
             app.term.feed(sep.as_bytes());
         }
         let key = RunKey {

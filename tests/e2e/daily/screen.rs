@@ -1,4 +1,79 @@
-//! (tests added here)
+//! What a user sees in panes and chrome stays true: restarts never draw over earlier runs,
+//! showing an app never ends another, a read-only client only looks, and the sidebar and status
+//! line keep what matters when room is short.
 
-#[allow(unused_imports)]
 use crate::harness::*;
+
+/// A project whose app prints five numbered lines per run and fails, three times, then waits.
+const RESTARTING: &str = r#"
+session = "rs"
+[[app]]
+name = "flaky"
+cmd = '''n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count
+if [ $n -gt 3 ]; then echo RUN$n-WAITING; exec sleep 1000; fi
+for i in 1 2 3 4 5; do echo RUN$n-LINE$i; done; exit 1'''
+restart = "on-failure"
+backoff = { initial = "100ms", max = "100ms" }
+max_restarts = 10
+"#;
+
+#[test]
+fn restarted_runs_stay_whole_and_in_order_with_their_banners_below() {
+    let env = Env::new();
+    let dir = env.project("proj", RESTARTING);
+    env.ok(&["new", "-d", "-c", dir.join("appmux.toml").to_str().unwrap()]);
+    env.wait_capture("rs:flaky", "RUN4-WAITING");
+    let text = env.ok(&["capture", "-t", "rs:flaky", "--scrollback"]);
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let mut at = 0;
+    for run in 1..=3 {
+        for i in 1..=5 {
+            let want = format!("RUN{run}-LINE{i}");
+            let found = lines[at..]
+                .iter()
+                .position(|l| *l == want)
+                .unwrap_or_else(|| panic!("`{want}` whole, after line {at}:\n{text}"));
+            at += found + 1;
+        }
+        // The exit banner goes below the run's last line, on a line of its own.
+        assert!(
+            lines[at].starts_with("[flaky exited with code 1"),
+            "banner below run {run}:\n{text}"
+        );
+        // Then the separator, then the next run on a fresh line.
+        assert!(lines[at + 1].contains("restart #"), "{text}");
+        at += 2;
+    }
+    assert_eq!(lines[at], "RUN4-WAITING", "{text}");
+    for l in &lines {
+        let runs = l.matches("RUN").count();
+        assert!(runs <= 1, "one run's line per row: {l:?}\n{text}");
+    }
+}
+
+#[test]
+fn a_restart_leaves_the_alternate_screen_a_run_was_on_and_starts_below_its_output() {
+    let env = Env::new();
+    let dir = env.project(
+        "proj",
+        r#"
+session = "alt"
+[[app]]
+name = "tui"
+cmd = '''if [ -e ran ]; then echo SECOND-RUN; exec sleep 1000; fi; touch ran
+echo MAIN-SCREEN-LINE; printf '\033[?1049h\033[HALT-SCREEN'; exit 1'''
+restart = "on-failure"
+backoff = { initial = "100ms", max = "100ms" }
+"#,
+    );
+    env.ok(&["new", "-d", "-c", dir.join("appmux.toml").to_str().unwrap()]);
+    let text = env.wait_capture("alt:tui", "SECOND-RUN");
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let main = lines.iter().position(|l| *l == "MAIN-SCREEN-LINE");
+    let second = lines.iter().position(|l| *l == "SECOND-RUN");
+    assert!(
+        matches!((main, second), (Some(m), Some(s)) if m < s),
+        "the main screen's line stays, the next run below it:\n{text}"
+    );
+    assert!(!text.contains("ALT-SCREEN"), "{text}");
+}
