@@ -276,7 +276,10 @@ impl Server {
         self.resize_session(session);
     }
 
-    /// Shows an app in the session's focused pane; it is sized to that pane.
+    /// Shows an app in the session's focused pane; it is sized to that pane. The app that was
+    /// shown there keeps running: a pane's shell that is no longer in any pane becomes an app of
+    /// the session like any other (listed, and shown again from the sidebar), because it may
+    /// hold unsaved work. Only closing a pane ends its shell, and that asks first.
     pub fn show_app(&mut self, session: SessionId, app: AppId) {
         let Ok(w) = self.window_mut(session) else {
             return;
@@ -284,8 +287,19 @@ impl Server {
         let active = w.active;
         let previous = w.panes.insert(active, app);
         self.after_layout_change(session);
-        if let Some(prev) = previous.filter(|p| *p != app) {
-            self.retire_if_unshown(session, prev);
+        let Some(prev) = previous.filter(|p| *p != app) else {
+            return;
+        };
+        let shown = self
+            .sessions
+            .get(&session)
+            .is_some_and(|s| s.shown_apps().any(|a| a == prev));
+        if !shown && let Some(a) = self.apps.get_mut(&prev) {
+            if a.pane_shell {
+                tracing::info!(app = %a.name, "a pane's shell was replaced; it keeps running as an app");
+                a.pane_shell = false;
+            }
+            self.session_changed(session);
         }
     }
 

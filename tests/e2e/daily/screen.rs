@@ -77,3 +77,52 @@ backoff = { initial = "100ms", max = "100ms" }
     );
     assert!(!text.contains("ALT-SCREEN"), "{text}");
 }
+
+fn app_pid(env: &Env, session: &str, app: &str) -> Option<u32> {
+    env.app(session, Some(app))?["pid"].as_u64().map(|p| p as u32)
+}
+
+#[test]
+fn showing_an_app_from_the_sidebar_keeps_the_pane_shell_running_and_listed() {
+    let env = Env::new();
+    let mut t = env.attach(&["new", "-s", "work"], 120, 30);
+    t.wait_for("sh$");
+    // A split gives a pane with a shell of its own, holding "unsaved work".
+    t.send(b"\x02%");
+    let split_shell = wait_until("the split's shell", || {
+        let apps = env.ls_json()["sessions"][0]["apps"].as_array()?.clone();
+        (apps.len() == 2).then(|| apps[1]["name"].as_str().unwrap().to_owned())
+    });
+    t.type_str("echo UNSAVED-$((40+2))\r");
+    t.wait_for("UNSAVED-42");
+    let shell_pid = app_pid(&env, "work", &split_shell).unwrap();
+    env.ok(&["run", "-t", "work", "--name", "other", "--", "sh", "-c", "echo OTHER-APP; exec sleep 1000"]);
+    // The sidebar's Enter shows `other` in the focused pane (the split).
+    t.send(b"\x02s");
+    t.wait_for("Enter show");
+    t.send(b"G\r");
+    t.wait_for("OTHER-APP");
+    // The shell was not ended: same pid, alive, listed in ls and the sidebar.
+    assert!(alive(shell_pid), "the replaced shell keeps running");
+    assert_eq!(app_pid(&env, "work", &split_shell), Some(shell_pid));
+    t.send(b"\x02s");
+    t.wait_for("Enter show");
+    t.wait_for(&split_shell);
+    // And it can be shown again, with its screen as it was.
+    let list = env.ls_json()["sessions"][0]["apps"].clone();
+    let index = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|a| a["name"] == split_shell.as_str())
+        .unwrap();
+    t.send(b"g");
+    for _ in 0..index {
+        t.send(b"j");
+    }
+    t.send(b"\r");
+    t.wait_for("UNSAVED-42");
+    t.type_str("echo STILL-$((6*7))\r");
+    t.wait_for("STILL-42");
+    assert_eq!(app_pid(&env, "work", &split_shell), Some(shell_pid));
+}
