@@ -228,6 +228,28 @@ use spec::{NAMES, find_spec};
 pub use spec::{all_names, usage};
 
 impl Action {
+    /// Whether a read-only client may run this action: it changes only that client's own view
+    /// (its mode, sidebar selection, scroll position, help or log pager), never the session, a
+    /// pane, an app, or what other clients see.
+    pub fn is_view_only(&self) -> bool {
+        match self {
+            Self::Client(a) => matches!(
+                a,
+                ClientAction::Detach | ClientAction::Help | ClientAction::Refresh
+            ),
+            Self::Pane(_) | Self::Tab(_) | Self::App(_) => false,
+            Self::Sidebar(a) => !matches!(
+                a,
+                SidebarAction::Show
+                    | SidebarAction::StartStop
+                    | SidebarAction::Restart
+                    | SidebarAction::Kill
+                    | SidebarAction::New
+            ),
+            Self::Copy(_) => true,
+        }
+    }
+
     /// The full name, `domain.verb`.
     pub fn name(&self) -> &'static str {
         match self {

@@ -234,3 +234,29 @@ proptest! {
         let _ = text.parse::<Action>();
     }
 }
+
+#[test]
+fn a_read_only_client_may_only_change_its_own_view() {
+    for name in [
+        "client.detach",
+        "client.help",
+        "sidebar.down",
+        "sidebar.log",
+        "copy.enter",
+    ] {
+        assert!(parse(name).is_view_only(), "{name}");
+    }
+    for name in [
+        "client.send-prefix",
+        "client.paste",
+        "pane.split-right",
+        "pane.focus left",
+        "tab.next",
+        "app.restart",
+        "sidebar.show",
+        "sidebar.start-stop",
+        "sidebar.new",
+    ] {
+        assert!(!parse(name).is_view_only(), "{name}");
+    }
+}

@@ -176,17 +176,19 @@ fn draw_item(buf: &mut Buffer, inner: Rect, y: u16, item: &Item, sel: (bool, boo
         w.saturating_sub(1),
         line_style.patch(glyph_style),
     );
+    // The state always shows at the right; a name too long for the rest is cut with `…`.
     let state = item.status.text();
+    let state_len = state.chars().count();
     let bell = if item.bell { " !" } else { "" };
-    let name_room = w.saturating_sub(4 + state.chars().count() + bell.len());
-    let name: String = item.name.chars().take(name_room.max(1)).collect();
+    let name_room = w.saturating_sub(3 + 1 + state_len + bell.len());
+    let name = fit(&item.name, name_room.max(1));
     let (nx, _) = buf.set_stringn(inner.x + 3, y, &name, w.saturating_sub(3), line_style);
     if item.bell && nx + 2 < inner.right() {
         let bell_style = line_style.patch(theme.sidebar.warning);
         buf.set_stringn(nx, y, bell, 2, bell_style);
     }
-    if w > state.chars().count() + name.chars().count() + 4 {
-        let sx = inner.right() - state.chars().count() as u16;
+    if w >= 3 + 1 + state_len + 1 {
+        let sx = inner.right() - state_len as u16;
         buf.set_stringn(sx, y, &state, state.len(), line_style.patch(glyph_style));
     }
     if y + 1 >= inner.bottom() {
@@ -205,6 +207,16 @@ fn draw_item(buf: &mut Buffer, inner: Rect, y: u16, item: &Item, sel: (bool, boo
         w.saturating_sub(3),
         detail_style,
     );
+}
+
+/// `text` in at most `room` characters, its end replaced by `…` when it does not fit.
+fn fit(text: &str, room: usize) -> String {
+    if text.chars().count() <= room {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(room.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 fn details(item: &Item) -> String {
@@ -309,6 +321,30 @@ mod tests {
             let mut buf = Buffer::empty(area);
             draw(&mut buf, area, &sb, false, &Theme::default());
         }
+    }
+
+    #[test]
+    fn a_long_name_is_cut_and_the_state_still_shows() {
+        let long = "a-very-long-application-name-indeed";
+        let sb = Sidebar {
+            items: vec![
+                item(long, Status::Running),
+                item(long, Status::Waiting(Duration::from_millis(2500))),
+                item("sixteen-chars-ok", Status::Stopped),
+            ],
+            selected: 0,
+            focused: false,
+            filter: None,
+        };
+        let area = Rect::new(0, 0, 28, 7);
+        let mut buf = Buffer::empty(area);
+        draw(&mut buf, area, &sb, true, &Theme::default());
+        let text = text(&buf);
+        let rows: Vec<&str> = text.lines().collect();
+        assert!(rows[1].ends_with("running│"), "{text}");
+        assert!(rows[1].contains("a-very-long-app…"), "{text}");
+        assert!(rows[3].ends_with("restart in 2s│"), "{text}");
+        assert!(rows[5].ends_with("■ sixteen-chars-ok stopped│"), "{text}");
     }
 
     #[test]

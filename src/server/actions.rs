@@ -14,6 +14,9 @@ use crate::server::model::{AppId, ClientId, SessionId, Window};
 use crate::server::state::Server;
 use crate::server::ui::{Confirm, Mode, PromptKind};
 
+/// What a read-only client is told when it asks for something that changes shared state.
+pub const READ_ONLY: &str = "read-only: this client can look, scroll and copy, not change";
+
 /// How long `C-b q` shows pane numbers.
 pub const NUMBERS_FOR: Duration = Duration::from_secs(2);
 
@@ -48,13 +51,8 @@ impl Server {
         let read_only = client
             .and_then(|c| self.clients.get(&c)?.attached.as_ref().map(|a| a.read_only))
             .unwrap_or(false);
-        if read_only
-            && !matches!(
-                action,
-                Action::Client(_) | Action::Copy(_) | Action::Sidebar(_)
-            )
-        {
-            return Err("this client is read-only".into());
+        if read_only && !action.is_view_only() {
+            return Err(READ_ONLY.into());
         }
         let result = match action {
             Action::Client(a) => self.client_action(client, session, *a),
@@ -63,7 +61,7 @@ impl Server {
             Action::App(a) => self.app_action(session, a),
             Action::Sidebar(a) => {
                 let c = client.ok_or("sidebar actions need an attached client")?;
-                self.sidebar_action(c, session, *a, read_only);
+                self.sidebar_action(c, session, *a);
                 Ok(())
             }
             Action::Copy(a) => {
@@ -299,7 +297,7 @@ impl Server {
                 tracing::info!(app = %a.name, "a pane's shell was replaced; it keeps running as an app");
                 a.pane_shell = false;
             }
-            self.session_changed(session);
+            self.resize_session(session);
         }
     }
 

@@ -79,7 +79,8 @@ impl Server {
         if let Some(s) = self.sessions.get_mut(&session) {
             s.apps.push(id);
         }
-        self.session_changed(session);
+        // A second app shows the sidebar by default, which narrows the panes.
+        self.resize_session(session);
         Ok(id)
     }
 

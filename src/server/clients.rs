@@ -217,8 +217,12 @@ impl Server {
         self.make_size_owner(session, id);
     }
 
-    /// The most recently active client decides the size of its session's apps.
+    /// The most recently active client decides the size of its session's apps; a read-only
+    /// client only while no other client could (its size would change what others see).
     fn make_size_owner(&mut self, session: SessionId, id: ClientId) {
+        if self.is_read_only(id) && self.writable_client(session, Some(id)).is_some() {
+            return;
+        }
         let Some(s) = self.sessions.get_mut(&session) else {
             return;
         };
@@ -267,6 +271,23 @@ impl Server {
             self.resize_app(app, size);
         }
         self.session_changed(session);
+    }
+
+    fn is_read_only(&self, id: ClientId) -> bool {
+        self.clients
+            .get(&id)
+            .and_then(|c| c.attached.as_ref())
+            .is_some_and(|a| a.read_only)
+    }
+
+    /// The most recently attached client of `session` that may change it, other than `except`.
+    fn writable_client(&self, session: SessionId, except: Option<ClientId>) -> Option<ClientId> {
+        self.clients
+            .values()
+            .filter(|c| c.session() == Some(session) && Some(c.id) != except)
+            .filter(|c| c.attached.as_ref().is_some_and(|a| !a.read_only))
+            .map(|c| c.id)
+            .max()
     }
 
     pub fn attached_mut(&mut self, id: ClientId) -> Option<&mut Attached> {
@@ -337,12 +358,17 @@ impl Server {
         if s.size_owner != Some(id) {
             return;
         }
-        s.size_owner = self
-            .clients
-            .values()
-            .filter(|c| c.session() == Some(session))
-            .map(|c| c.id)
-            .max();
+        let next = self.writable_client(session, None).or_else(|| {
+            self.clients
+                .values()
+                .filter(|c| c.session() == Some(session) && c.id != id)
+                .map(|c| c.id)
+                .max()
+        });
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
+        s.size_owner = next;
         if s.size_owner.is_some() {
             self.resize_session(session);
         }
@@ -375,7 +401,10 @@ impl Server {
         } else {
             Vec::new()
         };
-        let (left, right) = self.status_text(session_id);
+        let (left, mut right) = self.status_text(session_id);
+        if self.is_read_only(id) {
+            right = format!("[read-only] {right}");
+        }
         let Some(client) = self.clients.get_mut(&id) else {
             return;
         };
@@ -503,10 +532,12 @@ impl Server {
                     .panes
                     .values()
                     .any(|app| self.apps.get(app).is_some_and(|a| a.bell));
+                // tmux's window flags: `*` active, `!` bell, `Z` a pane is zoomed.
                 let flags = format!(
-                    "{}{}",
+                    "{}{}{}",
                     if active { "*" } else { "" },
-                    if bell { "!" } else { "" }
+                    if bell { "!" } else { "" },
+                    if w.layout.zoomed().is_some() { "Z" } else { "" }
                 );
                 (format!("{i}:{}{flags}", w.name), active)
             })

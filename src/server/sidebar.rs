@@ -109,14 +109,9 @@ impl Server {
         self.resize_session(session);
     }
 
-    /// A sidebar action from a key (or a click's selection).
-    pub(super) fn sidebar_action(
-        &mut self,
-        id: ClientId,
-        session: SessionId,
-        act: SidebarAction,
-        read_only: bool,
-    ) {
+    /// A sidebar action from a key (or a click's selection). A read-only client never gets here
+    /// with an action that changes an app or a pane (`Action::is_view_only`).
+    pub(super) fn sidebar_action(&mut self, id: ClientId, session: SessionId, act: SidebarAction) {
         if !matches!(act, SidebarAction::Focus | SidebarAction::Toggle) {
             self.ensure_selection(id, session);
         }
@@ -132,7 +127,7 @@ impl Server {
             SidebarAction::Back => mode(self, Mode::Normal),
             SidebarAction::Show => {
                 if let Some(app) = selected {
-                    if !read_only && !self.apps.get(&app).is_some_and(|a| a.life.has_process()) {
+                    if !self.apps.get(&app).is_some_and(|a| a.life.has_process()) {
                         self.app_op(app, AppOp::Start);
                     }
                     self.show_app(session, app);
@@ -146,7 +141,7 @@ impl Server {
                     text: String::new(),
                 },
             ),
-            SidebarAction::New if !read_only => mode(
+            SidebarAction::New => mode(
                 self,
                 Mode::Prompt {
                     kind: PromptKind::NewApp,
@@ -158,23 +153,22 @@ impl Server {
                     self.open_log(id, app);
                 }
             }
-            SidebarAction::StartStop if !read_only => {
+            SidebarAction::StartStop => {
                 if let Some(app) = selected {
                     let running = self.apps.get(&app).is_some_and(|a| a.life.has_process());
                     self.app_op(app, if running { AppOp::Stop } else { AppOp::Start });
                 }
             }
-            SidebarAction::Restart if !read_only => {
+            SidebarAction::Restart => {
                 if let Some(app) = selected {
                     self.app_op(app, AppOp::Restart);
                 }
             }
-            SidebarAction::Kill if !read_only => {
+            SidebarAction::Kill => {
                 if let Some(app) = selected {
                     mode(self, Mode::Confirm(Confirm::KillApp(app)));
                 }
             }
-            _ => {}
         }
     }
 

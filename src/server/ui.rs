@@ -13,6 +13,7 @@ use crate::layout::{Border, PaneId};
 use crate::pane::encode;
 use crate::protocol::Size;
 use crate::render::overlay::Pager;
+use crate::server::actions::READ_ONLY;
 use crate::server::model::{App, AppId, ClientId, SessionId};
 use crate::server::state::Server;
 
@@ -141,7 +142,7 @@ impl Server {
                     self.bound(id, session, &action);
                 }
             }
-            (Mode::Sidebar, InputEvent::Key(key)) => self.sidebar_key(id, session, key, read_only),
+            (Mode::Sidebar, InputEvent::Key(key)) => self.sidebar_key(id, session, key),
             (Mode::Prompt { kind, text }, InputEvent::Key(key)) => {
                 self.prompt_key(id, session, kind, text, key)
             }
@@ -165,7 +166,8 @@ impl Server {
                 }
             }
             (Mode::Normal, InputEvent::Key(key)) => self.normal_key(id, session, key, read_only),
-            (Mode::Normal, InputEvent::Paste(data)) if !read_only => self.paste(session, &data),
+            (Mode::Normal, InputEvent::Paste(_)) if read_only => self.flash(id, READ_ONLY.into()),
+            (Mode::Normal, InputEvent::Paste(data)) => self.paste(session, &data),
             // Replies from the outer terminal never reach a pane; what they say about the
             // terminal is kept.
             (mode, InputEvent::TerminalReply(bytes)) => {
@@ -209,9 +211,10 @@ impl Server {
         if let Some(action) = bound.cloned() {
             return self.bound(id, session, &action);
         }
-        if !read_only {
-            self.type_key_from(Some(id), session, key);
+        if read_only {
+            return self.flash(id, READ_ONLY.into());
         }
+        self.type_key_from(Some(id), session, key);
     }
 
     /// A bound key's action; failures show in the status line.
@@ -229,7 +232,7 @@ impl Server {
         }
     }
 
-    fn sidebar_key(&mut self, id: ClientId, session: SessionId, key: Key, read_only: bool) {
+    fn sidebar_key(&mut self, id: ClientId, session: SessionId, key: Key) {
         self.set_mode(id, Mode::Sidebar);
         if let Some(action) = self.settings.keymap.lookup(KeyMode::Sidebar, key).cloned() {
             return self.bound(id, session, &action);
@@ -240,7 +243,6 @@ impl Server {
         if let Some(action) = self.settings.keymap.lookup(KeyMode::Normal, key).cloned() {
             self.bound(id, session, &action);
         }
-        let _ = read_only;
     }
 
     pub(super) fn restore_mode(&mut self, id: ClientId, mode: Mode) {
@@ -584,6 +586,9 @@ impl Server {
             MouseKind::Press(MouseButton::Left) => {
                 if let Some(sb) = areas.sidebar.filter(|r| inside(*r)) {
                     return self.sidebar_click(id, session, m.row - sb.y);
+                }
+                if self.attached_mut(id).is_some_and(|a| a.read_only) {
+                    return self.flash(id, READ_ONLY.into());
                 }
                 let Ok(w) = self.window(session) else { return };
                 if let Some(b) = w.layout.border_at(areas.panes, m.col, m.row) {

@@ -79,7 +79,9 @@ backoff = { initial = "100ms", max = "100ms" }
 }
 
 fn app_pid(env: &Env, session: &str, app: &str) -> Option<u32> {
-    env.app(session, Some(app))?["pid"].as_u64().map(|p| p as u32)
+    env.app(session, Some(app))?["pid"]
+        .as_u64()
+        .map(|p| p as u32)
 }
 
 #[test]
@@ -96,7 +98,17 @@ fn showing_an_app_from_the_sidebar_keeps_the_pane_shell_running_and_listed() {
     t.type_str("echo UNSAVED-$((40+2))\r");
     t.wait_for("UNSAVED-42");
     let shell_pid = app_pid(&env, "work", &split_shell).unwrap();
-    env.ok(&["run", "-t", "work", "--name", "other", "--", "sh", "-c", "echo OTHER-APP; exec sleep 1000"]);
+    env.ok(&[
+        "run",
+        "-t",
+        "work",
+        "--name",
+        "other",
+        "--",
+        "sh",
+        "-c",
+        "echo OTHER-APP; exec sleep 1000",
+    ]);
     // The sidebar's Enter shows `other` in the focused pane (the split).
     t.send(b"\x02s");
     t.wait_for("Enter show");
@@ -125,4 +137,102 @@ fn showing_an_app_from_the_sidebar_keeps_the_pane_shell_running_and_listed() {
     t.type_str("echo STILL-$((6*7))\r");
     t.wait_for("STILL-42");
     assert_eq!(app_pid(&env, "work", &split_shell), Some(shell_pid));
+}
+
+/// Types `echo TAG-$((a+b))` in `t` and waits for its echo, so what was sent before has arrived.
+fn sync(t: &mut Term, tag: &str) {
+    t.type_str(&format!("echo {tag}-$((40+2))\r"));
+    t.wait_for(&format!("{tag}-42"));
+}
+
+#[test]
+fn a_read_only_client_looks_scrolls_and_copies_but_changes_nothing_shared() {
+    let env = Env::new();
+    let mut a = env.attach(&["new", "-s", "ro"], 100, 30);
+    a.wait_for("sh$");
+    env.ok(&[
+        "run",
+        "-t",
+        "ro",
+        "--name",
+        "other",
+        "--",
+        "sh",
+        "-c",
+        "echo OTHER-APP; exec sleep 1000",
+    ]);
+    // Two apps: the sidebar shows, and the shell's pane is narrower from then on.
+    a.wait_for("Apps 2/2");
+    a.type_str("echo SIZE-$(stty size | tr ' ' x)\r");
+    let size_before = wait_until("the writer's size", || {
+        let c = a.contents();
+        let at = c.rfind("SIZE-")? + 5;
+        let rest = &c[at..];
+        let end = rest.find(|ch: char| !ch.is_ascii_alphanumeric())?;
+        (rest[..end].contains('x')).then(|| rest[..end].to_owned())
+    });
+    let apps_before = env.ls_json()["sessions"][0]["apps"]
+        .as_array()
+        .unwrap()
+        .len();
+
+    let mut b = env.attach(&["attach", "-r", "-t", "ro"], 70, 20);
+    b.wait_for(&format!("SIZE-{size_before}"));
+    // The read-only client says so in its status line.
+    b.wait_for("[read-only]");
+    // Typing and pasting reach no app; a short message says why.
+    b.type_str("echo TYPED-BY-READER\r");
+    b.wait_for("read-only: this client");
+    b.send(b"\x1b[200~echo PASTED-BY-READER\r\x1b[201~");
+    // Showing another app from its sidebar changes no pane.
+    b.send(b"\x02s");
+    b.wait_for("Enter show");
+    b.send(b"G\r");
+    // Splits, new tabs, zoom and app restarts are refused.
+    for keys in [&b"\x02%"[..], b"\x02c", b"\x02z", b"\x02R", b"\x02o"] {
+        b.send(keys);
+    }
+    // Copy mode and scrolling are its own.
+    b.send(b"\x02[");
+    b.wait_for("copy mode");
+    b.send(b"kkq");
+    sync(&mut a, "AFTER");
+    let screen = a.contents();
+    assert!(!screen.contains("TYPED-BY-READER"), "{screen}");
+    assert!(!screen.contains("PASTED-BY-READER"), "{screen}");
+    assert!(!screen.contains("OTHER-APP"), "{screen}");
+    assert!(!screen.contains("copy mode"), "{screen}");
+    let ls = env.ls_json();
+    let session = &ls["sessions"][0];
+    assert_eq!(
+        session["apps"].as_array().unwrap().len(),
+        apps_before,
+        "{ls}"
+    );
+    let status = a.last_row();
+    assert!(
+        !status.contains(" 1:") && !status.contains('Z'),
+        "no new tab, no zoom: {status}"
+    );
+    // The reader's smaller terminal did not shrink the writer's panes.
+    b.resize(60, 15);
+    b.send(b"\x02[q");
+    a.type_str("echo SIZE2-$(stty size | tr ' ' x)\r");
+    a.wait_for(&format!("SIZE2-{size_before}"));
+    // And the reader still sees what the writer does.
+    b.wait_for("AFTER-42");
+}
+
+#[test]
+fn the_status_line_marks_a_zoomed_pane() {
+    let env = Env::new();
+    let mut t = env.attach(&["new", "-s", "z"], 100, 30);
+    t.wait_for("sh$");
+    t.send(b"\x02%");
+    t.wait_for_fn("two panes", |s| s.contents().matches("sh$").count() >= 2);
+    t.send(b"\x02z");
+    t.wait_for_fn("the tab marked zoomed", |s| {
+        let c = s.contents();
+        c.lines().last().is_some_and(|l| l.contains("*Z"))
+    });
 }
