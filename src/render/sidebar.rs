@@ -187,7 +187,7 @@ fn draw_item(buf: &mut Buffer, inner: Rect, y: u16, item: &Item, sel: (bool, boo
         let bell_style = line_style.patch(theme.sidebar.warning);
         buf.set_stringn(nx, y, bell, 2, bell_style);
     }
-    if w >= 3 + 1 + state_len + 1 {
+    if w > 3 + 1 + state_len {
         let sx = inner.right() - state_len as u16;
         buf.set_stringn(sx, y, &state, state.len(), line_style.patch(glyph_style));
     }
