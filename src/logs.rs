@@ -145,11 +145,13 @@ impl AppLog {
         }
     }
 
+    /// Opens the log privately (0700 directories, a 0600 file), never through a symlink.
     fn open(&mut self) -> io::Result<()> {
         if let Some(dir) = self.path.parent() {
-            fs::create_dir_all(dir)?;
+            crate::paths::create_dir_private(dir)
+                .map_err(|e| io::Error::other(format!("{e:#}")))?;
         }
-        let f = File::options().create(true).append(true).open(&self.path)?;
+        let f = crate::paths::open_private_append(&self.path)?;
         self.size = f.metadata()?.len();
         self.file = Some(f);
         Ok(())
