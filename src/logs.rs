@@ -1,4 +1,5 @@
-//! Per-app log files: `$XDG_STATE_HOME/appmux/logs/SESSION/APP.log`, rotated by size to
+//! Per-app log files: `$XDG_STATE_HOME/appmux/logs/SESSION/APP.log` (`logs-IDENTITY/` for a
+//! socket other than the default, see `paths`), private (0600), rotated by size to
 //! `APP.log.1` … `APP.log.N`. Every byte an app writes to its PTY is appended here before it is
 //! rendered, with a marker line (`[appmux] ...`) at each start and exit.
 //!

@@ -35,6 +35,7 @@ pub struct SocketPaths {
 impl SocketPaths {
     /// Paths for `-S PATH` (explicit) or `-L NAME` (in the runtime dir).
     pub fn resolve(name: Option<&str>, path: Option<&Path>) -> Result<Self> {
+        let runtime = runtime_dir_path().ok();
         let socket = match path {
             Some(p) => absolute(p)?,
             None => {
@@ -45,17 +46,22 @@ impl SocketPaths {
                 runtime_dir()?.join(name)
             }
         };
+        Ok(Self::at(socket, runtime.as_deref()))
+    }
+
+    /// Paths for the socket at the absolute path `socket`, when the runtime dir is `runtime`.
+    pub fn at(socket: PathBuf, runtime: Option<&Path>) -> Self {
         let with_suffix = |suffix: &str| {
             let mut s = socket.clone().into_os_string();
             s.push(suffix);
             PathBuf::from(s)
         };
-        Ok(Self {
+        Self {
             start_lock: with_suffix(".lock"),
             server_lock: with_suffix(".server.lock"),
-            identity: socket_identity(&socket, runtime_dir_path().ok().as_deref()),
+            identity: socket_identity(&socket, runtime),
             socket,
-        })
+        }
     }
 
     /// The socket's identity, which names its state file, server log, app log directory and

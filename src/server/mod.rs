@@ -51,10 +51,16 @@ const FLUSH_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 /// Runs a server on `sock` until it is told to stop.
 pub fn run(sock: &SocketPaths, mode: Mode, resurrect: bool) -> Result<()> {
     // Saved sessions hold the environment of the clients that made them: private from the
-    // start, whatever the umask and whatever an older appmux left there.
-    let state_dir = paths::ensure_state_dir()?;
-    paths::tighten_tree(&state_dir, 2);
+    // start, whatever the umask and whatever an older appmux left there. With no state dir at
+    // all (no HOME) a foreground server still runs, saving nothing.
+    let state_dir = match paths::state_dir() {
+        Ok(_) => Some(paths::ensure_state_dir()?),
+        Err(_) => None,
+    };
     let log_guard = init_logging(sock, mode)?;
+    if let Some(dir) = state_dir {
+        paths::tighten_tree(&dir, 2);
+    }
     let lock = claim(sock)?;
     let listener = bind(&sock.socket)?;
     tracing::info!(socket = %sock.socket.display(), pid = std::process::id(), "server started");

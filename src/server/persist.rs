@@ -52,6 +52,10 @@ struct SavedState<'a> {
 pub struct SavedSession {
     pub name: String,
     pub created: u64,
+    /// The rest of the creation time, which tells apart two sessions of one name made within
+    /// the same second (files written before it was saved have 0).
+    #[serde(default)]
+    pub created_nanos: u32,
     pub project_file: Option<String>,
     pub cwd: Option<String>,
     pub env: Vec<(String, String)>,
@@ -63,8 +67,17 @@ pub struct SavedSession {
 
 impl SavedSession {
     /// The same session, saved at different times, has the same name and creation time.
-    fn is(&self, name: &str, created: u64) -> bool {
-        self.name == name && self.created == created
+    fn is_same(&self, other: &SavedSession) -> bool {
+        self.name == other.name && self.creation() == other.creation()
+    }
+
+    /// Whether this is the running session `s`.
+    fn is_running_as(&self, s: &Session) -> bool {
+        self.name == s.name && UNIX_EPOCH + self.creation() == s.created
+    }
+
+    fn creation(&self) -> Duration {
+        Duration::new(self.created, self.created_nanos)
     }
 }
 
@@ -270,6 +283,10 @@ impl Server {
         SavedSession {
             name: s.name.clone(),
             created: unix_secs(s.created),
+            created_nanos: s
+                .created
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos()),
             project_file: s.project_file.clone(),
             cwd: s.cwd.clone(),
             env: s.env.clone(),
@@ -455,7 +472,7 @@ impl Server {
         };
         self.saved.problems.clear();
         for p in std::mem::take(&mut self.saved.pending) {
-            if !loaded.sessions.iter().any(|s| s.is(&p.name, p.created)) {
+            if !loaded.sessions.iter().any(|s| s.is_same(&p)) {
                 loaded.sessions.push(p);
             }
         }
@@ -490,7 +507,7 @@ impl Server {
     /// Restores one saved session unless it runs already; false when it could not be restored.
     fn resurrect_one(&mut self, saved: SavedSession, report: &mut ResurrectReport) -> bool {
         let live = self.sessions.values().find(|s| s.name == saved.name);
-        if live.is_some_and(|s| saved.is(&s.name, unix_secs(s.created))) {
+        if live.is_some_and(|s| saved.is_running_as(s)) {
             report.skipped.push(saved.name);
             return true;
         }
@@ -525,7 +542,7 @@ impl Server {
                 ..Session::new(
                     id,
                     name.to_owned(),
-                    UNIX_EPOCH + Duration::from_secs(saved.created),
+                    UNIX_EPOCH + saved.creation(),
                     saved.size.clamped(),
                 )
             },
@@ -681,6 +698,7 @@ mod tests {
         SavedSession {
             name: "s".into(),
             created: 1,
+            created_nanos: 0,
             project_file: None,
             cwd: None,
             env: Vec::new(),

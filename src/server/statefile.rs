@@ -103,10 +103,7 @@ fn salvage(bytes: &[u8]) -> (Vec<(String, Value)>, usize) {
     if !s.eat(b'{') {
         return (fields, s.at);
     }
-    loop {
-        let Some(key) = s.value::<String>() else {
-            break;
-        };
+    while let Some(key) = s.value::<String>() {
         if !s.eat(b':') {
             break;
         }
