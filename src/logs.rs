@@ -1,4 +1,5 @@
-//! Per-app log files: `$XDG_STATE_HOME/appmux/logs/SESSION/APP.log`, rotated by size to
+//! Per-app log files: `$XDG_STATE_HOME/appmux/logs/SESSION/APP.log` (`logs-IDENTITY/` for a
+//! socket other than the default, see `paths`), private (0600), rotated by size to
 //! `APP.log.1` … `APP.log.N`. Every byte an app writes to its PTY is appended here before it is
 //! rendered, with a marker line (`[appmux] ...`) at each start and exit.
 //!
@@ -145,11 +146,13 @@ impl AppLog {
         }
     }
 
+    /// Opens the log privately (0700 directories, a 0600 file), never through a symlink.
     fn open(&mut self) -> io::Result<()> {
         if let Some(dir) = self.path.parent() {
-            fs::create_dir_all(dir)?;
+            crate::paths::create_dir_private(dir)
+                .map_err(|e| io::Error::other(format!("{e:#}")))?;
         }
-        let f = File::options().create(true).append(true).open(&self.path)?;
+        let f = crate::paths::open_private_append(&self.path)?;
         self.size = f.metadata()?.len();
         self.file = Some(f);
         Ok(())

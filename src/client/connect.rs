@@ -153,6 +153,8 @@ pub fn raw_stream(sock: &SocketPaths, start: bool) -> Result<UnixStream> {
 
 /// Re-executes this binary as a daemon server and waits until it says the socket is ready.
 fn start_server(sock: &SocketPaths) -> Result<()> {
+    // A server that cannot use the state dir could only say so in its log, which lives there.
+    paths::ensure_state_dir()?;
     let exe = std::env::current_exe().context("finding the appmux executable")?;
     let mut cmd = Command::new(exe);
     cmd.arg("-S")

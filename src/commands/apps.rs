@@ -109,7 +109,7 @@ fn log_path(sock: &SocketPaths, args: &LogsArgs) -> Result<PathBuf> {
         None => (args.target.clone(), args.app.clone()),
     };
     if let Some(s) = session {
-        return Ok(paths::session_log_dir(&s)?.join(format!("{app}.log")));
+        return Ok(paths::session_log_dir(&sock.label(), &s)?.join(format!("{app}.log")));
     }
     if let Ok(mut conn) = crate::client::connect::Connection::open(sock)
         && let Ok(Reply::List(report)) = conn.request(Request::List)
@@ -123,7 +123,7 @@ fn log_path(sock: &SocketPaths, args: &LogsArgs) -> Result<PathBuf> {
             return Ok(PathBuf::from(&a.log_file));
         }
     }
-    let logs = paths::state_dir()?.join("logs");
+    let logs = paths::app_logs_dir(&sock.label())?;
     let mut found: Vec<PathBuf> = std::fs::read_dir(&logs)
         .map(|d| {
             d.filter_map(|e| Some(e.ok()?.path().join(format!("{app}.log"))))

@@ -261,6 +261,9 @@ fn resurrect(sock: &SocketPaths, kill_orphans: bool) -> Result<()> {
     for s in &r.restored {
         println!("restored {s}");
     }
+    for (saved, name) in &r.renamed {
+        println!("restored {saved} as {name}: a different session named {saved} is running");
+    }
     for s in &r.skipped {
         println!("skipped {s}: it is already running");
     }
@@ -281,7 +284,10 @@ fn resurrect(sock: &SocketPaths, kill_orphans: bool) -> Result<()> {
     for p in &r.problems {
         eprintln!("appmux: could not restore {p}");
     }
-    if r.restored.is_empty() && r.skipped.is_empty() && r.problems.is_empty() {
+    if !r.problems.is_empty() {
+        bail!("not everything saved could be restored (see above)");
+    }
+    if r.restored.is_empty() && r.renamed.is_empty() && r.skipped.is_empty() {
         println!("nothing to restore");
     }
     Ok(())

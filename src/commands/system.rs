@@ -223,16 +223,20 @@ mod tests {
 
     #[test]
     fn the_unit_runs_the_foreground_server_with_resurrect() {
-        let sock = SocketPaths::resolve(
-            None,
-            Some(std::path::Path::new("/run/user/1/appmux/default")),
-        )
-        .unwrap();
+        let runtime = std::path::Path::new("/run/user/1/appmux");
+        let sock = SocketPaths::at(runtime.join("default"), Some(runtime));
         let text = unit_text(&sock, "/usr/bin/appmux");
         assert!(text.contains("ExecStart=/usr/bin/appmux -S /run/user/1/appmux/default server --foreground --resurrect"));
         assert!(text.contains("WantedBy=default.target"));
         assert_eq!(unit_name(&sock), "appmux.service");
-        let other = SocketPaths::resolve(None, Some(std::path::Path::new("/tmp/x.sock"))).unwrap();
-        assert_eq!(unit_name(&other), "appmux-x_sock.service");
+        // Any other socket has a unit of its own, named by the socket's identity.
+        let other = SocketPaths::at("/tmp/x.sock".into(), Some(runtime));
+        let name = unit_name(&other);
+        assert!(
+            name.starts_with("appmux-x_sock-") && name.ends_with(".service"),
+            "{name}"
+        );
+        let elsewhere = SocketPaths::at("/srv/x.sock".into(), Some(runtime));
+        assert_ne!(unit_name(&elsewhere), name);
     }
 }

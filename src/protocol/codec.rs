@@ -15,7 +15,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 /// The first bytes of every binary connection, in both directions.
 pub const MAGIC: &[u8; 6] = b"APPMUX";
 /// Bumped whenever a message changes shape. Removed message tags are never reused.
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 /// Preamble length: magic plus big-endian version.
 pub const PREAMBLE_LEN: usize = MAGIC.len() + 2;
 /// No frame may be larger than this, in either direction.

@@ -178,6 +178,9 @@ pub struct ResurrectReport {
     pub killed: Vec<u32>,
     /// Where a damaged state file was put aside.
     pub kept_aside: Option<String>,
+    /// Sessions restored under a new name (saved name, new name), because a different session
+    /// of the saved name was running.
+    pub renamed: Vec<(String, String)>,
 }
 
 /// Server to client.

@@ -44,7 +44,8 @@ impl Server {
             ));
         }
         spec.name = unique_name(&spec.name, taken.iter().map(String::as_str));
-        let log_dir = paths::session_log_dir(&s.name).map_err(|e| e.to_string())?;
+        let log_dir =
+            paths::session_log_dir(&self.settings.label, &s.name).map_err(|e| e.to_string())?;
         let mut env = s.env.clone();
         env.retain(|(k, _)| !spec.env.iter().any(|(sk, _)| sk == k));
         env.extend(spec.env.iter().cloned());

@@ -33,10 +33,7 @@ impl Server {
                 .apps_request(session.as_deref(), &apps, op)
                 .map(|()| Reply::Done),
             Request::Run { session, spec } => self.run_app(session.as_deref(), spec),
-            Request::Save => {
-                self.save_now();
-                Ok(Reply::Done)
-            }
+            Request::Save => self.try_save().map(|()| Reply::Done),
             Request::Resurrect { kill_orphans } => {
                 Ok(Reply::Resurrected(self.resurrect(kill_orphans)))
             }
@@ -243,7 +240,7 @@ impl Server {
     }
 
     /// Removes a session with everything kept for it: its apps are stopped and dropped.
-    fn remove_session(&mut self, id: SessionId) -> Option<Session> {
+    pub(super) fn remove_session(&mut self, id: SessionId) -> Option<Session> {
         let session = self.sessions.remove(&id)?;
         self.focus.remove(&id);
         for &app in &session.apps {

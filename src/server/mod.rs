@@ -13,6 +13,7 @@ pub mod persist;
 pub mod settings;
 pub mod sidebar;
 pub mod state;
+pub mod statefile;
 pub mod terminal;
 pub mod ui;
 
@@ -49,7 +50,17 @@ const FLUSH_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Runs a server on `sock` until it is told to stop.
 pub fn run(sock: &SocketPaths, mode: Mode, resurrect: bool) -> Result<()> {
+    // Saved sessions hold the environment of the clients that made them: private from the
+    // start, whatever the umask and whatever an older appmux left there. With no state dir at
+    // all (no HOME) a foreground server still runs, saving nothing.
+    let state_dir = match paths::state_dir() {
+        Ok(_) => Some(paths::ensure_state_dir()?),
+        Err(_) => None,
+    };
     let log_guard = init_logging(sock, mode)?;
+    if let Some(dir) = state_dir {
+        paths::tighten_tree(&dir, 2);
+    }
     let lock = claim(sock)?;
     let listener = bind(&sock.socket)?;
     tracing::info!(socket = %sock.socket.display(), pid = std::process::id(), "server started");
@@ -74,7 +85,7 @@ pub fn run(sock: &SocketPaths, mode: Mode, resurrect: bool) -> Result<()> {
             .ok();
         let options = load_options();
         let (keymap, theme) = load_keymap_and_theme(&options);
-        let mut settings = Settings::new(sock.socket.clone(), options, keymap, theme);
+        let mut settings = Settings::new(sock, options, keymap, theme);
         settings.resurrect |= resurrect;
         let waiters = Server::new(settings, pty_tx, sampler)
             .run(ev_rx, pty_rx, usage_rx)
@@ -220,13 +231,7 @@ fn init_logging(sock: &SocketPaths, mode: Mode) -> Result<Option<File>> {
         }
         Mode::Daemon => {
             let path = paths::server_log(sock)?;
-            if let Some(dir) = path.parent() {
-                paths::create_dir_private(dir)?;
-            }
-            let file = File::options()
-                .create(true)
-                .append(true)
-                .open(&path)
+            let file = paths::open_private_append(&path)
                 .with_context(|| format!("opening {}", path.display()))?;
             let writer = file.try_clone().context("cloning the log file")?;
             let _ = tracing_subscriber::fmt()

@@ -7,6 +7,7 @@ use crate::config::Options;
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
 use crate::keys::Key;
+use crate::paths::SocketPaths;
 use crate::render::color::{self, ColorDepth};
 
 /// Variables a pane never inherits from the creating client, because appmux sets them.
@@ -30,7 +31,7 @@ pub struct Settings {
     pub theme: Theme,
     /// `theme` as each colour depth shows it, in [`ColorDepth::ALL`] order.
     themes: Vec<Theme>,
-    /// The socket's name, for per-socket files (the state file).
+    /// The socket's identity, which names the files this server writes (state file, logs).
     pub label: String,
     /// Restore saved sessions when the server starts.
     pub resurrect: bool,
@@ -41,14 +42,11 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn new(socket: PathBuf, options: Options, keymap: Keymap, theme: Theme) -> Self {
+    pub fn new(sock: &SocketPaths, options: Options, keymap: Keymap, theme: Theme) -> Self {
         Self {
-            socket: socket.clone(),
+            socket: sock.socket.clone(),
             prefix: keymap.prefix.unwrap_or(Key::ctrl('b')),
-            label: socket
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "default".into()),
+            label: sock.label(),
             resurrect: options.resurrect,
             hint: status_hint(&keymap),
             host: sysinfo::System::host_name().unwrap_or_default(),

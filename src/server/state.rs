@@ -65,6 +65,8 @@ pub struct Server {
     pub save_due: Option<Instant>,
     /// Processes left over from a previous server, found at start.
     pub orphans: Vec<crate::protocol::Orphan>,
+    /// The saved sessions not restored yet, and how the state file stands.
+    pub saved: crate::server::persist::SavedFile,
     /// The app last reported as focused in each session (for focus events).
     pub focus: HashMap<SessionId, AppId>,
     /// The colours panes' OSC 10/11/12 queries are answered with (a client's, once known).
@@ -93,6 +95,7 @@ impl Server {
             shutdown_waiters: Vec::new(),
             save_due: None,
             orphans: Vec::new(),
+            saved: Default::default(),
             focus: HashMap::new(),
             palette: Default::default(),
         }
@@ -112,7 +115,7 @@ impl Server {
         mut usage: mpsc::Receiver<metrics::Report>,
     ) -> anyhow::Result<Vec<mpsc::Sender<Outgoing>>> {
         use tokio::signal::unix::{SignalKind, signal};
-        self.orphans = self.find_orphans();
+        self.load_saved();
         for o in &self.orphans {
             tracing::warn!(session = %o.session, app = %o.app, pid = o.pid,
                 "a process of the previous server is still running; `appmux resurrect --kill-orphans` ends it");

@@ -193,3 +193,80 @@ fn resurrect_in_config_restores_at_server_start() {
         (env.app("keep", Some("api"))?["state"] == "running").then_some(())
     });
 }
+
+#[test]
+fn resurrect_brings_each_app_back_as_it_was_left() {
+    let env = Env::new();
+    let dir = env.project(
+        "left",
+        r#"
+session = "left"
+[[app]]
+name = "up"
+cmd = "exec sleep 1000"
+[[app]]
+name = "down"
+cmd = "exec sleep 1000"
+[[app]]
+name = "crash"
+cmd = "exit 1"
+restart = "always"
+max_restarts = 2
+backoff = { initial = "50ms", max = "100ms" }
+[[app]]
+name = "manual"
+cmd = "exec sleep 1000"
+autostart = false
+"#,
+    );
+    env.ok(&["new", "-d", "-c", dir.join("appmux.toml").to_str().unwrap()]);
+    env.ok(&["stop", "down", "-t", "left"]);
+    env.ok(&["start", "manual", "-t", "left"]);
+    let states = |env: &Env| -> Vec<(String, String)> {
+        env.ls_json()["sessions"][0]["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                let s = |k: &str| a[k].as_str().unwrap_or_default().to_owned();
+                (s("name"), s("state"))
+            })
+            .collect()
+    };
+    let left = [
+        ("up", "running"),
+        ("down", "stopped"),
+        ("crash", "errored"),
+        ("manual", "running"),
+    ];
+    let as_left: Vec<(String, String)> = left
+        .iter()
+        .map(|(a, s)| (a.to_string(), s.to_string()))
+        .collect();
+    wait_until("the apps to settle", || {
+        (states(&env) == as_left).then_some(())
+    });
+    wait_until("the state file to hold them as they are", || {
+        let s = saved(&env)?;
+        let apps = s["sessions"][0]["apps"].as_array()?;
+        let left: Vec<&str> = apps.iter().filter_map(|a| a["left"].as_str()).collect();
+        (left == ["running", "stopped", "errored", "running"]).then_some(())
+    });
+    env.ok(&["kill-server"]);
+    env.ok(&["resurrect"]);
+    let back = [
+        ("up", "running"),
+        ("down", "stopped"),
+        ("crash", "stopped"),
+        ("manual", "running"),
+    ];
+    let back: Vec<(String, String)> = back
+        .iter()
+        .map(|(a, s)| (a.to_string(), s.to_string()))
+        .collect();
+    wait_until("the apps to come back as they were left", || {
+        (states(&env) == back).then_some(())
+    });
+    let down = env.app("left", Some("down")).unwrap();
+    assert!(down["pid"].is_null(), "{down}");
+}
