@@ -4,3 +4,4 @@
 pub mod deps;
 pub mod lifecycle;
 pub mod policy;
+pub mod probe;
