@@ -141,7 +141,7 @@ impl Links {
                     unknown.push(GraphError::UnknownDependency {
                         app: names[a].to_owned(),
                         dependency: dep.app.clone(),
-                        suggestion: closest(&dep.app, names.iter().copied()).map(str::to_owned),
+                        suggestion: closest(&dep.app, others(names, a)).map(str::to_owned),
                     });
                     continue;
                 };
@@ -194,6 +194,13 @@ impl Links {
         }
         None
     }
+}
+
+/// The names other than the one at `skip`: an app is never the suggestion for its own
+/// dependency, which would be a cycle.
+fn others<'n>(names: &[&'n str], skip: usize) -> impl Iterator<Item = &'n str> {
+    let kept = names.iter().enumerate().filter(move |(i, _)| *i != skip);
+    kept.map(|(_, name)| *name)
 }
 
 /// Kahn's algorithm, taking the earliest-declared available node each time, so apps that do not

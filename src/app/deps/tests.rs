@@ -92,6 +92,11 @@ fn unknown_names_are_reported_with_a_suggestion() {
             "app `web` depends on `nothing`, which is not an app of this session",
         ]
     );
+    let errors = graph(&[("web", &["wbe"]), ("cache", &[])]).unwrap_err();
+    assert_eq!(
+        messages(errors),
+        ["app `web` depends on `wbe`, which is not an app of this session"]
+    );
     let g = graph(&[("api", &[])]).unwrap();
     let err = g.closure("apj").unwrap_err();
     assert_eq!(err.to_string(), "no app named `apj`; did you mean `api`?");
