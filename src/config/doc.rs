@@ -269,6 +269,20 @@ impl Keys {
     }
 }
 
+/// The name in `candidates` closest to `name`, within an edit distance of 2 (the same measure
+/// as unknown keys), for did-you-mean hints about names the user chose, such as app names.
+pub(crate) fn closest<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (edit_distance(name, candidate), candidate))
+        .filter(|(distance, _)| *distance <= 2)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
 /// Levenshtein distance in characters, ignoring ASCII case (so `CMD` suggests `cmd`).
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
@@ -309,5 +323,13 @@ mod tests {
         assert_eq!(keys.suggest("restrat"), Some("restart"));
         assert_eq!(keys.suggest("comand"), Some("cmd"));
         assert_eq!(keys.suggest("zzzzzz"), None);
+    }
+
+    #[test]
+    fn closest_picks_the_nearest_name_or_none() {
+        let names = ["db", "cache", "api"];
+        assert_eq!(closest("dbb", names), Some("db"));
+        assert_eq!(closest("cahce", names), Some("cache"));
+        assert_eq!(closest("worker", names), None);
     }
 }

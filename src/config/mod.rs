@@ -15,9 +15,11 @@
 //! module does not decide where files live (`paths` does), nor start anything.
 
 pub(crate) mod doc;
+pub mod dotenv;
 pub mod error;
 pub mod keymap;
 pub mod options;
+pub mod procfile;
 pub mod project;
 pub mod status;
 pub mod theme;
