@@ -83,3 +83,65 @@ fn the_log_pager_opens_on_the_last_line_and_pages_without_gaps() {
     page_to(&mut t, b"\x1b[4~", 0, first, last);
     assert!(t.contents().contains("log-line-120"), "{}", t.contents());
 }
+
+/// How many clients are attached to `session`.
+fn attached(env: &Env, session: &str) -> u64 {
+    env.ls_json()["sessions"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["name"] == session))
+        .and_then(|s| s["attached"].as_u64())
+        .unwrap_or(0)
+}
+
+/// Types a command line into the shell of `session` and waits for its exit status, which it
+/// prints after `marker`.
+fn run_in_pane(env: &Env, session: &str, cmd: &str, marker: &str) -> String {
+    env.ok(&["send-keys", "-t", session, "-l", &format!("{cmd}; echo {marker}=$?")]);
+    env.ok(&["send-keys", "-t", session, "Enter"]);
+    let prefix = format!("{marker}=");
+    wait_until(&format!("`{prefix}` in {session}"), || {
+        let screen = env.capture(session);
+        let line = screen.lines().find(|l| l.starts_with(&prefix));
+        line.map(str::to_owned)
+    })
+}
+
+#[test]
+fn attaching_the_session_a_pane_runs_in_is_refused_unless_forced() {
+    let env = Env::new();
+    env.ok(&["new", "-d", "-s", "other", "--", "sleep", "1000"]);
+    env.ok(&["new", "-d", "-s", "main", "-x", "200", "--", "sh"]);
+    env.wait_capture("main", "sh$");
+    // attach -t, attach with no target (the most recent session) and bare `appmux` (which
+    // attaches to "main" here) are refused with a reason and status 1, and attach nothing.
+    for (cmd, marker) in [
+        (format!("{BIN} attach -t main"), "rc_named"),
+        (format!("{BIN} attach"), "rc_recent"),
+        (BIN.to_owned(), "rc_bare"),
+    ] {
+        assert_eq!(run_in_pane(&env, "main", &cmd, marker), format!("{marker}=1"));
+        assert_eq!(attached(&env, "main"), 0);
+    }
+    let screen = env.capture("main");
+    assert!(
+        screen.contains("not attaching session main to itself") && screen.contains("-f"),
+        "{screen}"
+    );
+    // Another session attaches from inside a pane as before; C-b d detaches it.
+    env.ok(&["send-keys", "-t", "main", "-l", &format!("{BIN} attach -t other")]);
+    env.ok(&["send-keys", "-t", "main", "Enter"]);
+    wait_until("a client in session other", || {
+        (attached(&env, "other") == 1).then_some(())
+    });
+    env.ok(&["send-keys", "-t", "main", "C-b", "d"]);
+    env.wait_capture("main", "[detached (from session other)]");
+    // Forced, the session is attached to itself.
+    env.ok(&["send-keys", "-t", "main", "-l", &format!("{BIN} attach -f -t main")]);
+    env.ok(&["send-keys", "-t", "main", "Enter"]);
+    wait_until("the forced client in session main", || {
+        (attached(&env, "main") == 1).then_some(())
+    });
+    env.ok(&["send-keys", "-t", "main", "C-b", "d"]);
+    env.wait_capture("main", "[detached (from session main)]");
+    assert_eq!(attached(&env, "main"), 0);
+}
