@@ -145,3 +145,85 @@ fn attaching_the_session_a_pane_runs_in_is_refused_unless_forced() {
     env.wait_capture("main", "[detached (from session main)]");
     assert_eq!(attached(&env, "main"), 0);
 }
+
+/// Runs `appmux api` with `input` on stdin; returns every line it printed, as JSON.
+fn api(env: &Env, input: &str) -> Vec<serde_json::Value> {
+    use std::io::Write;
+    let mut child = env
+        .cmd(&["api"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("running appmux api");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?} is not JSON: {e}")))
+        .collect()
+}
+
+/// Runs appmux, insists that it failed with status 1 and printed nothing; returns stderr.
+fn fails(env: &Env, args: &[&str]) -> String {
+    let out = env.run(args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "appmux {args:?} printed {stdout:?}");
+    assert!(stdout.is_empty(), "appmux {args:?} printed {stdout:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn logs_fail_naming_what_is_missing_or_ambiguous() {
+    let env = Env::new();
+    env.ok(&["new", "-d", "-s", "a", "--", "sh", "-c", "echo from-a; exec sleep 1000"]);
+    env.ok(&["new", "-d", "-s", "b", "--", "sh", "-c", "echo from-b; exec sleep 1000"]);
+    env.wait_capture("a", "from-a");
+    env.wait_capture("b", "from-b");
+    let e = fails(&env, &["logs", "a:nosuch"]);
+    assert!(e.contains("session a has no app `nosuch`"), "{e}");
+    for args in [&["logs", "nosuchsession:sh"][..], &["logs", "-t", "nosuchsession", "sh"]] {
+        let e = fails(&env, args);
+        assert!(e.contains("can't find session nosuchsession"), "{e}");
+    }
+    let e = fails(&env, &["logs", "nosuchapp"]);
+    assert!(e.contains("no app `nosuchapp`"), "{e}");
+    // Both sessions have an app `sh`: the error lists them instead of picking one.
+    let e = fails(&env, &["logs", "sh"]);
+    assert!(e.contains("several sessions: a, b") && e.contains("-t SESSION"), "{e}");
+    assert!(env.ok(&["logs", "-t", "a", "sh"]).contains("from-a"));
+    assert!(env.ok(&["logs", "b:sh"]).contains("from-b"));
+    // The control API: apps.list of an unknown session is not_found; a known one lists.
+    let replies = api(
+        &env,
+        "{\"type\":\"cmd\",\"id\":\"1\",\"action\":\"apps.list\",\"args\":{\"session\":\"nosuch\"}}\n\
+         {\"type\":\"cmd\",\"id\":\"2\",\"action\":\"apps.list\",\"args\":{\"session\":\"a\"}}\n",
+    );
+    assert_eq!(replies.len(), 2, "{replies:?}");
+    assert_eq!(replies[0]["error"]["code"], "not_found", "{replies:?}");
+    assert!(replies[0]["error"]["message"].as_str().unwrap().contains("nosuch"));
+    assert_eq!(replies[1]["result"][0]["session"], "a", "{replies:?}");
+}
+
+#[test]
+fn the_control_api_answers_a_malformed_line_with_an_error_and_goes_on() {
+    let env = Env::new();
+    env.ok(&["new", "-d", "-s", "s", "--", "sleep", "1000"]);
+    let replies = api(
+        &env,
+        "not json\n\
+         {\"type\":\"cmd\",\"id\":\"1\",\"action\":\"sessions.list\"}\n\
+         {broken\n\
+         [1, 2]\n\
+         {\"type\":\"cmd\",\"id\":\"2\",\"action\":\"apps.list\"}\n",
+    );
+    let codes: Vec<&str> = replies
+        .iter()
+        .map(|r| r["error"]["code"].as_str().unwrap_or("ok"))
+        .collect();
+    assert_eq!(codes, ["bad_json", "ok", "bad_json", "bad_request", "ok"], "{replies:?}");
+    assert_eq!(replies[1]["result"][0]["name"], "s", "{replies:?}");
+    assert_eq!(replies[4]["id"], "2");
+    assert_eq!(replies[4]["result"][0]["name"], "sleep", "{replies:?}");
+}
