@@ -227,3 +227,53 @@ fn the_control_api_answers_a_malformed_line_with_an_error_and_goes_on() {
     assert_eq!(replies[4]["id"], "2");
     assert_eq!(replies[4]["result"][0]["name"], "sleep", "{replies:?}");
 }
+
+/// Waits until the log of `session:app` contains `needle`; returns the log.
+fn wait_log(env: &Env, session: &str, app: &str, needle: &str) -> String {
+    let path = env.log_file(session, app);
+    wait_until(&format!("`{needle}` in {}", path.display()), || {
+        let log = std::fs::read_to_string(&path).unwrap_or_default();
+        log.contains(needle).then_some(log)
+    })
+}
+
+#[test]
+fn the_exit_marker_names_the_pid_of_the_start_marker() {
+    let env = Env::new();
+    env.ok(&["new", "-d", "-s", "m", "--", "sh", "-c", "echo hello; exit 3"]);
+    let log = wait_log(&env, "m", "sh", "exited with code 3");
+    let marker = |what: &str| {
+        log.lines()
+            .find(|l| l.starts_with("[appmux] ") && l.contains(what))
+            .unwrap_or_else(|| panic!("no `{what}` marker in {log:?}"))
+            .to_owned()
+    };
+    let started = marker("started pid ");
+    let pid: u32 = started
+        .split("started pid ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no pid in {started:?}"));
+    let exited = marker("exited with code 3");
+    assert!(exited.contains(&format!("pid {pid} exited with code 3")), "{log}");
+}
+
+#[test]
+fn a_command_that_cannot_start_is_logged_as_one_marker_line() {
+    let env = Env::new();
+    env.ok(&["new", "-d", "-s", "f", "--", "nosuchcmd-xyz", "--flag"]);
+    let log = wait_log(&env, "f", "nosuchcmd-xyz", "exited with code 127");
+    let lines: Vec<&str> = log.lines().collect();
+    assert!(lines.iter().all(|l| l.starts_with("[appmux] ")), "{log}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("failed to start") && l.contains("`nosuchcmd-xyz`: command not found")),
+        "{log}"
+    );
+    assert!(!log.contains("PATH"), "{log}");
+    let screen = env.capture("f");
+    assert!(screen.contains("`nosuchcmd-xyz`: command not found"), "{screen}");
+    assert!(!screen.contains("PATH"), "{screen}");
+}
