@@ -401,6 +401,8 @@ impl Server {
             spec.name = first.rsplit('/').next().unwrap_or(&first).to_owned();
         }
         let id = self.add_app(sid, spec, true, explicit)?;
+        // A second app brings the sidebar in by default, which narrows the panes.
+        self.resize_session(sid);
         self.app_op(id, AppOp::Start);
         let s = &self.sessions[&sid];
         Ok(Reply::App {

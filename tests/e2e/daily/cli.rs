@@ -277,3 +277,41 @@ fn a_command_that_cannot_start_is_logged_as_one_marker_line() {
     assert!(screen.contains("`nosuchcmd-xyz`: command not found"), "{screen}");
     assert!(!screen.contains("PATH"), "{screen}");
 }
+
+#[test]
+fn a_session_with_several_apps_shows_the_sidebar_beside_panes_sized_to_fit() {
+    let env = Env::new();
+    env.ok(&["new", "-d", "-s", "s", "--", "sh"]);
+    let mut t = env.attach(&["attach", "-t", "s"], 100, 30);
+    t.wait_for("sh$");
+    t.type_str("stty size\r");
+    t.wait_for("29 100");
+    assert!(!t.contents().contains("Apps"), "{}", t.contents());
+    // A second app: the sidebar comes in (28 columns) and the shell is told its new width.
+    env.ok(&["run", "-t", "s", "--name", "second", "--", "sleep", "1000"]);
+    t.wait_for("Apps 2/2");
+    t.type_str("clear; stty size\r");
+    t.wait_for("29 72");
+    drop(t);
+    // Attaching to a session that already has several apps shows it from the start.
+    let mut t = env.attach(&["attach", "-t", "s"], 100, 30);
+    t.wait_for("Apps 2/2");
+    t.type_str("clear; stty size\r");
+    t.wait_for("29 72");
+    drop(t);
+    // `[sidebar] visible = false` in config.toml turns the default off.
+    let env = Env::new();
+    std::fs::create_dir_all(env.path("config/appmux")).unwrap();
+    std::fs::write(
+        env.path("config/appmux/config.toml"),
+        "[sidebar]\nvisible = false\n",
+    )
+    .unwrap();
+    env.ok(&["new", "-d", "-s", "s", "--", "sh"]);
+    env.ok(&["run", "-t", "s", "--name", "second", "--", "sleep", "1000"]);
+    let mut t = env.attach(&["attach", "-t", "s"], 100, 30);
+    t.wait_for("sh$");
+    t.type_str("stty size\r");
+    t.wait_for("29 100");
+    assert!(!t.contents().contains("Apps"), "{}", t.contents());
+}
