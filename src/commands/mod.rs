@@ -125,7 +125,10 @@ fn attach(sock: &SocketPaths, req: AttachRequest, force: bool) -> Result<()> {
     } else {
         Connection::open(sock)?
     };
-    if let Some(appmux) = std::env::var("APPMUX").ok().filter(|v| !v.is_empty() && !force) {
+    if let Some(appmux) = std::env::var("APPMUX")
+        .ok()
+        .filter(|v| !v.is_empty() && !force)
+    {
         conn.request(Request::InsidePane { appmux })?;
     }
     let ending = attach::run(conn, req)?;

@@ -165,9 +165,8 @@ fn check_program(spec: &SpawnSpec) -> Result<()> {
         .filter(|d| d.is_dir())
         .or_else(|| std::env::current_dir().ok())
         .unwrap_or_else(|| PathBuf::from("/"));
-    let runnable = |p: &Path| {
-        p.is_file() && rustix::fs::access(p, rustix::fs::Access::EXEC_OK).is_ok()
-    };
+    let runnable =
+        |p: &Path| p.is_file() && rustix::fs::access(p, rustix::fs::Access::EXEC_OK).is_ok();
     if program.contains('/') {
         let path = cwd.join(program);
         if path.is_dir() {
@@ -454,14 +453,20 @@ mod tests {
             let spec = SpawnSpec {
                 argv: vec![program.to_owned()],
                 cwd: Some(dir.path().display().to_string()),
-                env: vec![("PATH".into(), format!("/usr/bin:/bin:{}", dir.path().display()))],
+                env: vec![(
+                    "PATH".into(),
+                    format!("/usr/bin:/bin:{}", dir.path().display()),
+                )],
                 size: Size { cols: 80, rows: 24 },
             };
             check_program(&spec).map_err(|e| e.to_string())
         };
         assert_eq!(check("sh"), Ok(()));
         assert_eq!(check("/bin/sh"), Ok(()));
-        assert_eq!(check("nosuchcmd"), Err("`nosuchcmd`: command not found".into()));
+        assert_eq!(
+            check("nosuchcmd"),
+            Err("`nosuchcmd`: command not found".into())
+        );
         assert_eq!(check("plain"), Err("`plain`: permission denied".into()));
         assert_eq!(check("./plain"), Err("`./plain`: permission denied".into()));
         assert_eq!(check("./absent"), Err("`./absent`: no such file".into()));

@@ -279,7 +279,11 @@ impl Server {
         let secs = uptime.as_secs_f64();
         app.log.marker(&match &process {
             // Named by pid, as the start marker is, so the two pair up.
-            Some(p) => format!("pid {} {status} after {secs:.1}s (run {})", p.pid(), app.run),
+            Some(p) => format!(
+                "pid {} {status} after {secs:.1}s (run {})",
+                p.pid(),
+                app.run
+            ),
             None => format!("{status} after {secs:.1}s (run {})", app.run),
         });
         let rule = app.rule();

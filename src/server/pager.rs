@@ -14,7 +14,13 @@ impl Server {
         self.client_areas(id).map_or(24, |areas| areas.panes.height)
     }
 
-    pub(super) fn pager_key(&mut self, id: ClientId, mut pager: Pager, typing: Option<String>, key: Key) {
+    pub(super) fn pager_key(
+        &mut self,
+        id: ClientId,
+        mut pager: Pager,
+        typing: Option<String>,
+        key: Key,
+    ) {
         let height = self.pager_height(id);
         if let Some(mut term) = typing {
             match key.code {

@@ -38,7 +38,11 @@ fn the_help_pager_pages_like_less_and_reaches_the_last_binding() {
     assert!(total > 3 * page, "{total} lines, {page} a page");
     // The label tells the truth: `page` rows of text, then the key help.
     assert!(!t.row(page as u16).trim().is_empty(), "{}", t.contents());
-    assert!(t.row(page as u16 + 1).contains("q close"), "{}", t.contents());
+    assert!(
+        t.row(page as u16 + 1).contains("q close"),
+        "{}",
+        t.contents()
+    );
     // Pages abut: PgDn, Space and C-f go forward, PgUp, b and C-b back.
     page_to(&mut t, b"\x1b[6~", 0, page + 1, 2 * page);
     page_to(&mut t, b" ", 0, 2 * page + 1, 3 * page);
@@ -54,7 +58,9 @@ fn the_help_pager_pages_like_less_and_reaches_the_last_binding() {
     page_to(&mut t, b"\x1b[F", 0, total - page + 1, total);
     assert_eq!(t.row(page as u16), last);
     t.send(b"q");
-    t.wait_for_fn("the pager closed", |s| !s.contents().contains("help: keymap"));
+    t.wait_for_fn("the pager closed", |s| {
+        !s.contents().contains("help: keymap")
+    });
 }
 
 #[test]
@@ -96,7 +102,13 @@ fn attached(env: &Env, session: &str) -> u64 {
 /// Types a command line into the shell of `session` and waits for its exit status, which it
 /// prints after `marker`.
 fn run_in_pane(env: &Env, session: &str, cmd: &str, marker: &str) -> String {
-    env.ok(&["send-keys", "-t", session, "-l", &format!("{cmd}; echo {marker}=$?")]);
+    env.ok(&[
+        "send-keys",
+        "-t",
+        session,
+        "-l",
+        &format!("{cmd}; echo {marker}=$?"),
+    ]);
     env.ok(&["send-keys", "-t", session, "Enter"]);
     let prefix = format!("{marker}=");
     wait_until(&format!("`{prefix}` in {session}"), || {
@@ -119,7 +131,10 @@ fn attaching_the_session_a_pane_runs_in_is_refused_unless_forced() {
         (format!("{BIN} attach"), "rc_recent"),
         (BIN.to_owned(), "rc_bare"),
     ] {
-        assert_eq!(run_in_pane(&env, "main", &cmd, marker), format!("{marker}=1"));
+        assert_eq!(
+            run_in_pane(&env, "main", &cmd, marker),
+            format!("{marker}=1")
+        );
         assert_eq!(attached(&env, "main"), 0);
     }
     let screen = env.capture("main");
@@ -128,7 +143,13 @@ fn attaching_the_session_a_pane_runs_in_is_refused_unless_forced() {
         "{screen}"
     );
     // Another session attaches from inside a pane as before; C-b d detaches it.
-    env.ok(&["send-keys", "-t", "main", "-l", &format!("{BIN} attach -t other")]);
+    env.ok(&[
+        "send-keys",
+        "-t",
+        "main",
+        "-l",
+        &format!("{BIN} attach -t other"),
+    ]);
     env.ok(&["send-keys", "-t", "main", "Enter"]);
     wait_until("a client in session other", || {
         (attached(&env, "other") == 1).then_some(())
@@ -136,7 +157,13 @@ fn attaching_the_session_a_pane_runs_in_is_refused_unless_forced() {
     env.ok(&["send-keys", "-t", "main", "C-b", "d"]);
     env.wait_capture("main", "[detached (from session other)]");
     // Forced, the session is attached to itself.
-    env.ok(&["send-keys", "-t", "main", "-l", &format!("{BIN} attach -f -t main")]);
+    env.ok(&[
+        "send-keys",
+        "-t",
+        "main",
+        "-l",
+        &format!("{BIN} attach -f -t main"),
+    ]);
     env.ok(&["send-keys", "-t", "main", "Enter"]);
     wait_until("the forced client in session main", || {
         (attached(&env, "main") == 1).then_some(())
@@ -169,7 +196,11 @@ fn api(env: &Env, input: &str) -> Vec<serde_json::Value> {
 fn fails(env: &Env, args: &[&str]) -> String {
     let out = env.run(args);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "appmux {args:?} printed {stdout:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "appmux {args:?} printed {stdout:?}"
+    );
     assert!(stdout.is_empty(), "appmux {args:?} printed {stdout:?}");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -177,13 +208,34 @@ fn fails(env: &Env, args: &[&str]) -> String {
 #[test]
 fn logs_fail_naming_what_is_missing_or_ambiguous() {
     let env = Env::new();
-    env.ok(&["new", "-d", "-s", "a", "--", "sh", "-c", "echo from-a; exec sleep 1000"]);
-    env.ok(&["new", "-d", "-s", "b", "--", "sh", "-c", "echo from-b; exec sleep 1000"]);
+    env.ok(&[
+        "new",
+        "-d",
+        "-s",
+        "a",
+        "--",
+        "sh",
+        "-c",
+        "echo from-a; exec sleep 1000",
+    ]);
+    env.ok(&[
+        "new",
+        "-d",
+        "-s",
+        "b",
+        "--",
+        "sh",
+        "-c",
+        "echo from-b; exec sleep 1000",
+    ]);
     env.wait_capture("a", "from-a");
     env.wait_capture("b", "from-b");
     let e = fails(&env, &["logs", "a:nosuch"]);
     assert!(e.contains("session a has no app `nosuch`"), "{e}");
-    for args in [&["logs", "nosuchsession:sh"][..], &["logs", "-t", "nosuchsession", "sh"]] {
+    for args in [
+        &["logs", "nosuchsession:sh"][..],
+        &["logs", "-t", "nosuchsession", "sh"],
+    ] {
         let e = fails(&env, args);
         assert!(e.contains("can't find session nosuchsession"), "{e}");
     }
@@ -191,7 +243,10 @@ fn logs_fail_naming_what_is_missing_or_ambiguous() {
     assert!(e.contains("no app `nosuchapp`"), "{e}");
     // Both sessions have an app `sh`: the error lists them instead of picking one.
     let e = fails(&env, &["logs", "sh"]);
-    assert!(e.contains("several sessions: a, b") && e.contains("-t SESSION"), "{e}");
+    assert!(
+        e.contains("several sessions: a, b") && e.contains("-t SESSION"),
+        "{e}"
+    );
     assert!(env.ok(&["logs", "-t", "a", "sh"]).contains("from-a"));
     assert!(env.ok(&["logs", "b:sh"]).contains("from-b"));
     // The control API: apps.list of an unknown session is not_found; a known one lists.
@@ -202,7 +257,12 @@ fn logs_fail_naming_what_is_missing_or_ambiguous() {
     );
     assert_eq!(replies.len(), 2, "{replies:?}");
     assert_eq!(replies[0]["error"]["code"], "not_found", "{replies:?}");
-    assert!(replies[0]["error"]["message"].as_str().unwrap().contains("nosuch"));
+    assert!(
+        replies[0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nosuch")
+    );
     assert_eq!(replies[1]["result"][0]["session"], "a", "{replies:?}");
 }
 
@@ -222,7 +282,11 @@ fn the_control_api_answers_a_malformed_line_with_an_error_and_goes_on() {
         .iter()
         .map(|r| r["error"]["code"].as_str().unwrap_or("ok"))
         .collect();
-    assert_eq!(codes, ["bad_json", "ok", "bad_json", "bad_request", "ok"], "{replies:?}");
+    assert_eq!(
+        codes,
+        ["bad_json", "ok", "bad_json", "bad_request", "ok"],
+        "{replies:?}"
+    );
     assert_eq!(replies[1]["result"][0]["name"], "s", "{replies:?}");
     assert_eq!(replies[4]["id"], "2");
     assert_eq!(replies[4]["result"][0]["name"], "sleep", "{replies:?}");
@@ -240,7 +304,16 @@ fn wait_log(env: &Env, session: &str, app: &str, needle: &str) -> String {
 #[test]
 fn the_exit_marker_names_the_pid_of_the_start_marker() {
     let env = Env::new();
-    env.ok(&["new", "-d", "-s", "m", "--", "sh", "-c", "echo hello; exit 3"]);
+    env.ok(&[
+        "new",
+        "-d",
+        "-s",
+        "m",
+        "--",
+        "sh",
+        "-c",
+        "echo hello; exit 3",
+    ]);
     let log = wait_log(&env, "m", "sh", "exited with code 3");
     let marker = |what: &str| {
         log.lines()
@@ -256,7 +329,10 @@ fn the_exit_marker_names_the_pid_of_the_start_marker() {
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no pid in {started:?}"));
     let exited = marker("exited with code 3");
-    assert!(exited.contains(&format!("pid {pid} exited with code 3")), "{log}");
+    assert!(
+        exited.contains(&format!("pid {pid} exited with code 3")),
+        "{log}"
+    );
 }
 
 #[test]
@@ -269,12 +345,16 @@ fn a_command_that_cannot_start_is_logged_as_one_marker_line() {
     assert!(
         lines
             .iter()
-            .any(|l| l.contains("failed to start") && l.contains("`nosuchcmd-xyz`: command not found")),
+            .any(|l| l.contains("failed to start")
+                && l.contains("`nosuchcmd-xyz`: command not found")),
         "{log}"
     );
     assert!(!log.contains("PATH"), "{log}");
     let screen = env.capture("f");
-    assert!(screen.contains("`nosuchcmd-xyz`: command not found"), "{screen}");
+    assert!(
+        screen.contains("`nosuchcmd-xyz`: command not found"),
+        "{screen}"
+    );
     assert!(!screen.contains("PATH"), "{screen}");
 }
 
@@ -314,4 +394,43 @@ fn a_session_with_several_apps_shows_the_sidebar_beside_panes_sized_to_fit() {
     t.type_str("stty size\r");
     t.wait_for("29 100");
     assert!(!t.contents().contains("Apps"), "{}", t.contents());
+}
+
+#[test]
+fn the_wheel_scrolls_a_pane_history_view_and_leaves_copy_mode_at_the_bottom() {
+    let env = Env::new();
+    let script = "i=1; while [ $i -le 100 ]; do echo line-$i; i=$((i+1)); done; \
+                  stty -icanon -echo; read x; \
+                  printf '\\033[?1000h\\033[?1006h'; echo mouse-on; exec cat -v";
+    let mut t = env.attach(&["new", "-s", "w", "--", "sh", "-c", script], 80, 24);
+    // 23 rows of pane: line-79 .. line-100 and the cursor's empty row.
+    t.wait_for_fn("line-100 on screen", |s| {
+        s.contents().contains("line-100") && s.rows(0, 80).next().unwrap_or_default() == "line-79"
+    });
+    // Copy mode shows its position at the right of the first row.
+    let top_row = |t: &Term, want: &'static str| {
+        t.wait_for_fn(&format!("{want} at the top of the pane"), |s| {
+            let row = s.rows(0, 80).next().unwrap_or_default();
+            row.split_whitespace().next() == Some(want)
+        })
+    };
+    // Each notch up scrolls the view three lines into history, in copy mode.
+    t.send(b"\x1b[<64;10;5M");
+    top_row(&t, "line-76");
+    assert!(t.last_row().contains("copy mode"), "{}", t.contents());
+    t.send(b"\x1b[<64;10;5M");
+    top_row(&t, "line-73");
+    // Down again; at the bottom the wheel leaves copy mode.
+    t.send(b"\x1b[<65;10;5M");
+    top_row(&t, "line-76");
+    assert!(t.last_row().contains("copy mode"), "{}", t.contents());
+    t.send(b"\x1b[<65;10;5M");
+    top_row(&t, "line-79");
+    t.wait_for_fn("copy mode left", |s| !s.contents().contains("copy mode"));
+    // An app that asked for the mouse gets the wheel itself.
+    env.ok(&["send-keys", "-t", "w", "Enter"]);
+    t.wait_for("mouse-on");
+    t.send(b"\x1b[<64;10;5M");
+    t.wait_for("^[[<64;10;5M");
+    assert!(!t.contents().contains("copy mode"), "{}", t.contents());
 }
