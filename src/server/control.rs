@@ -1,8 +1,7 @@
 //! The control API: JSON lines on the same socket, so any language can drive appmux.
 //!
 //! A connection whose first byte is `{` or whitespace (a newline, say) speaks JSON lines instead
-//! of binary frames. It may begin
-//! with `{"type":"hello","version":1}`; then each line is a command
+//! of binary frames. It may begin with `{"type":"hello","version":1}`; then each line is a command
 //! (`{"type":"cmd","id":"1","action":"apps.list","args":{}}` → a `response` with `result` or
 //! `error {code, message}`) or a subscription (`{"type":"subscribe","topics":[...]}` → `event`
 //! lines as things happen). The actions are the CLI's and the keymaps' vocabulary. A malformed

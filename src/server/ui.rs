@@ -4,6 +4,8 @@
 
 use std::time::Instant;
 
+use ratatui::layout::Rect;
+
 use crate::action::{Action, CopyAction, PaneAction};
 use crate::config::keymap::Mode as KeyMode;
 use crate::copy::{CopyMode, Outcome};
@@ -15,7 +17,6 @@ use crate::protocol::Size;
 use crate::render::overlay::Pager;
 use crate::server::model::{App, AppId, ClientId, SessionId};
 use crate::server::state::Server;
-use ratatui::layout::Rect;
 
 /// What a client's keys currently drive.
 #[derive(Debug, Clone)]
