@@ -213,6 +213,10 @@ pub struct AttachArgs {
     /// Watch without typing into apps.
     #[arg(short = 'r', long)]
     pub read_only: bool,
+    /// Attach even from inside the session itself (from one of its panes), which shows the
+    /// session inside itself; without it, that is refused.
+    #[arg(short = 'f', long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

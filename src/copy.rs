@@ -132,6 +132,26 @@ impl CopyMode {
         self.follow_cursor();
     }
 
+    /// Scrolls the view alone by `delta` lines (the mouse wheel), within the snapshot; the
+    /// cursor keeps its row on screen.
+    pub fn scroll_view(&mut self, delta: isize) {
+        let max_top = self.lines.len().saturating_sub(self.height);
+        let top = self.top.saturating_add_signed(delta).min(max_top);
+        let moved = top as isize - self.top as isize;
+        self.top = top;
+        self.cursor.line = self
+            .cursor
+            .line
+            .saturating_add_signed(moved)
+            .min(self.last_line());
+        self.follow_cursor();
+    }
+
+    /// Whether the view shows the end of the snapshot (the app's screen as it was).
+    pub fn at_bottom(&self) -> bool {
+        self.top >= self.lines.len().saturating_sub(self.height)
+    }
+
     /// Applies a copy-mode action.
     pub fn act(&mut self, a: &CopyAction) -> Outcome {
         let page = self.height as isize;
@@ -420,6 +440,22 @@ mod tests {
         assert_eq!((m.top, m.cursor.line), (0, 0));
         m.act(&CopyAction::Bottom);
         assert_eq!(m.top, 90);
+    }
+
+    #[test]
+    fn the_wheel_moves_the_view_and_the_cursor_keeps_its_row() {
+        let lines: Vec<String> = (0..20).map(|i| format!("line {i}")).collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let mut m = mode(&refs, 10);
+        assert!(m.at_bottom());
+        m.scroll_view(-3);
+        assert_eq!((m.top, m.cursor.line), (7, 16));
+        assert!(!m.at_bottom());
+        m.scroll_view(-30);
+        assert_eq!((m.top, m.cursor.line), (0, 9));
+        m.scroll_view(30);
+        assert_eq!((m.top, m.cursor.line), (10, 19));
+        assert!(m.at_bottom());
     }
 
     #[test]

@@ -11,7 +11,8 @@ use crate::cli::{AppsArgs, LogsArgs, RunArgs};
 use crate::commands::{BadConfig, connect, new_session};
 use crate::config::{self, AppSpec, CommandSpec, Project, RestartPolicy};
 use crate::paths::{self, SocketPaths};
-use crate::protocol::{AppOp, NewSession, Reply, Request};
+use crate::protocol::{AppOp, NewSession, Reply, Request, SessionInfo};
+use crate::server::model::check_session_name;
 
 /// The project to use: `-c FILE`, else `./appmux.toml` when present. Invalid files are errors.
 pub fn project(explicit: Option<&Path>) -> Result<Option<Project>> {
@@ -101,40 +102,103 @@ pub fn run(sock: &SocketPaths, args: RunArgs) -> Result<()> {
     Ok(())
 }
 
-/// Where an app's log lives: `SESSION:APP`, `-t SESSION`, the live session that has the app,
-/// or the only session directory that has a log by that name.
+/// Where an app's log lives: `SESSION:APP` or `-t SESSION` names the session; otherwise the
+/// live session that has the app, or the one session directory with a log by that name. A
+/// session or app that is not found, or an app name found in several sessions, is an error
+/// that says which (and, for the latter, the sessions to choose from).
 fn log_path(sock: &SocketPaths, args: &LogsArgs) -> Result<PathBuf> {
     let (session, app) = match args.app.split_once(':') {
         Some((s, a)) => (Some(s.to_owned()), a.to_owned()),
         None => (args.target.clone(), args.app.clone()),
     };
-    if let Some(s) = session {
-        return Ok(paths::session_log_dir(&sock.label(), &s)?.join(format!("{app}.log")));
+    if app.is_empty() || app.contains('/') {
+        bail!("no app `{app}`");
     }
-    if let Ok(mut conn) = crate::client::connect::Connection::open(sock)
-        && let Ok(Reply::List(report)) = conn.request(Request::List)
-    {
-        let found = report
-            .sessions
-            .iter()
-            .flat_map(|s| s.apps.iter())
-            .find(|a| a.name == app);
-        if let Some(a) = found {
-            return Ok(PathBuf::from(&a.log_file));
-        }
-    }
-    let logs = paths::app_logs_dir(&sock.label())?;
-    let mut found: Vec<PathBuf> = std::fs::read_dir(&logs)
-        .map(|d| {
-            d.filter_map(|e| Some(e.ok()?.path().join(format!("{app}.log"))))
-                .filter(|p| p.exists())
-                .collect()
+    let live = crate::client::connect::Connection::open(sock)
+        .ok()
+        .and_then(|mut conn| match conn.request(Request::List) {
+            Ok(Reply::List(report)) => Some(report.sessions),
+            _ => None,
         })
         .unwrap_or_default();
-    match found.len() {
-        1 => Ok(found.remove(0)),
-        0 => bail!("no log for app `{app}`"),
-        _ => bail!("several sessions have an app `{app}`; name one with -t SESSION or SESSION:APP"),
+    match session {
+        Some(s) => session_log_path(sock, &live, &s, &app),
+        None => any_session_log_path(sock, &live, &app),
+    }
+}
+
+/// The log of `app` in session `session`: the live app's, else one left on disk.
+fn session_log_path(
+    sock: &SocketPaths,
+    live: &[SessionInfo],
+    session: &str,
+    app: &str,
+) -> Result<PathBuf> {
+    if check_session_name(session).is_err() || session.contains('/') {
+        bail!("can't find session {session}");
+    }
+    let live_session = live.iter().find(|s| s.name == session);
+    if let Some(a) = live_session.and_then(|s| s.apps.iter().find(|a| a.name == app)) {
+        return Ok(PathBuf::from(&a.log_file));
+    }
+    let dir = paths::session_log_dir(&sock.label(), session)?;
+    let path = dir.join(format!("{app}.log"));
+    if path.exists() {
+        return Ok(path);
+    }
+    match live_session {
+        Some(s) => {
+            let names: Vec<&str> = s.apps.iter().map(|a| a.name.as_str()).collect();
+            bail!(
+                "session {session} has no app `{app}` (its apps: {})",
+                names.join(", ")
+            )
+        }
+        None if dir.is_dir() => bail!("session {session} has no app `{app}` and no log for it"),
+        None => bail!("can't find session {session}"),
+    }
+}
+
+/// The log of `app` in whichever session has it: a live one first, else the logs on disk.
+fn any_session_log_path(sock: &SocketPaths, live: &[SessionInfo], app: &str) -> Result<PathBuf> {
+    let in_live: Vec<(&str, &str)> = live
+        .iter()
+        .flat_map(|s| s.apps.iter().map(move |a| (s.name.as_str(), a)))
+        .filter(|(_, a)| a.name == app)
+        .map(|(s, a)| (s, a.log_file.as_str()))
+        .collect();
+    let found: Vec<(String, PathBuf)> = match in_live.as_slice() {
+        [] => {
+            let logs = paths::app_logs_dir(&sock.label())?;
+            let mut on_disk: Vec<(String, PathBuf)> = std::fs::read_dir(&logs)
+                .map(|d| {
+                    d.filter_map(|e| {
+                        let e = e.ok()?;
+                        let path = e.path().join(format!("{app}.log"));
+                        path.exists()
+                            .then(|| (e.file_name().to_string_lossy().into_owned(), path))
+                    })
+                    .collect()
+                })
+                .unwrap_or_default();
+            on_disk.sort();
+            on_disk
+        }
+        live => live
+            .iter()
+            .map(|(s, log)| ((*s).to_owned(), PathBuf::from(log)))
+            .collect(),
+    };
+    match found.as_slice() {
+        [(_, path)] => Ok(path.clone()),
+        [] => bail!("no app `{app}` in any session, and no log by that name"),
+        several => {
+            let names: Vec<&str> = several.iter().map(|(s, _)| s.as_str()).collect();
+            bail!(
+                "app `{app}` is in several sessions: {}; choose one with -t SESSION or SESSION:{app}",
+                names.join(", ")
+            )
+        }
     }
 }
 

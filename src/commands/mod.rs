@@ -51,6 +51,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 term: TermInfo::default(),
                 create: None,
             },
+            args.force,
         ),
         Some(Command::Ls(args)) => ls(&sock, &args),
         Some(Command::KillSession(t)) => simple(&sock, Request::KillSession { target: t.target }),
@@ -112,15 +113,24 @@ fn attach_or_create(sock: &SocketPaths, new: Option<NewSession>) -> Result<()> {
             term: TermInfo::default(),
             create: Some(new.unwrap_or_else(|| new_session(None, Vec::new(), None))),
         },
+        false,
     )
 }
 
-fn attach(sock: &SocketPaths, req: AttachRequest) -> Result<()> {
-    let conn = if req.create.is_some() {
+/// Attaches; unless `force`, a client inside a pane says so first (its `$APPMUX`), and the
+/// server refuses to attach the session it runs in to itself.
+fn attach(sock: &SocketPaths, req: AttachRequest, force: bool) -> Result<()> {
+    let mut conn = if req.create.is_some() {
         Connection::open_or_start(sock)?
     } else {
         Connection::open(sock)?
     };
+    if let Some(appmux) = std::env::var("APPMUX")
+        .ok()
+        .filter(|v| !v.is_empty() && !force)
+    {
+        conn.request(Request::InsidePane { appmux })?;
+    }
     let ending = attach::run(conn, req)?;
     println!("{}", ending.message());
     match ending {
@@ -160,6 +170,7 @@ fn new(sock: &SocketPaths, args: NewArgs, project: Option<crate::config::Project
             term: TermInfo::default(),
             create: None,
         },
+        false,
     )
 }
 

@@ -14,7 +14,10 @@ use crate::paths::{self, SocketPaths};
 
 /// `appmux api`: stdin to the socket, the socket to stdout, as JSON lines.
 pub fn api(sock: &SocketPaths) -> Result<()> {
-    let stream = connect::raw_stream(sock, true)?;
+    let mut stream = connect::raw_stream(sock, true)?;
+    // A blank line makes the connection JSON lines whatever the first line typed is, so a
+    // malformed one gets an error response like any other.
+    stream.write_all(b"\n").context("writing to the server")?;
     let mut to_server = stream.try_clone().context("cloning the socket")?;
     std::thread::Builder::new()
         .name("api-stdin".into())

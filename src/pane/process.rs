@@ -95,6 +95,7 @@ const THREAD_STACK: usize = 128 * 1024;
 impl Process {
     /// Spawns `spec` in a new PTY; output and exit arrive on `events` tagged with `key`.
     pub fn spawn(spec: &SpawnSpec, key: RunKey, events: mpsc::Sender<PtyEvent>) -> Result<Self> {
+        check_program(spec)?;
         let pair = native_pty_system()
             .openpty(pty_size(spec.size))
             .context("opening a pseudo-terminal")?;
@@ -146,6 +147,54 @@ impl Process {
     /// foreground job, and anything else it started on this PTY).
     pub fn signal_all(&self, sig: rustix::process::Signal) {
         signal_session(self.pid, sig);
+    }
+}
+
+/// Why the program cannot run, in one short line, looked up as the spawn will look it up (`PATH`
+/// from the child's environment, relative to its working directory). The PTY library's own
+/// message for a missing command spells out the whole `PATH`.
+fn check_program(spec: &SpawnSpec) -> Result<()> {
+    use std::path::{Path, PathBuf};
+    let Some(program) = spec.argv.first().filter(|p| !p.is_empty()) else {
+        anyhow::bail!("the command is empty");
+    };
+    let cwd = spec
+        .cwd
+        .as_deref()
+        .map(PathBuf::from)
+        .filter(|d| d.is_dir())
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let runnable =
+        |p: &Path| p.is_file() && rustix::fs::access(p, rustix::fs::Access::EXEC_OK).is_ok();
+    if program.contains('/') {
+        let path = cwd.join(program);
+        if path.is_dir() {
+            anyhow::bail!("`{program}`: is a directory");
+        }
+        if !path.exists() {
+            anyhow::bail!("`{program}`: no such file");
+        }
+        if !runnable(&path) {
+            anyhow::bail!("`{program}`: permission denied");
+        }
+        return Ok(());
+    }
+    let search = spec
+        .env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "PATH")
+        .map_or("", |(_, v)| v.as_str());
+    let candidates: Vec<PathBuf> = std::env::split_paths(search)
+        .map(|dir| cwd.join(dir).join(program))
+        .collect();
+    if candidates.iter().any(|p| runnable(p)) {
+        Ok(())
+    } else if candidates.iter().any(|p| p.is_file()) {
+        anyhow::bail!("`{program}`: permission denied")
+    } else {
+        anyhow::bail!("`{program}`: command not found")
     }
 }
 
@@ -391,6 +440,38 @@ mod tests {
     fn signal_names_read_like_kill_l() {
         assert_eq!(signal_name(9), "SIGKILL");
         assert_eq!(signal_name(15), "SIGTERM");
+    }
+
+    #[test]
+    fn a_program_that_cannot_run_is_refused_in_one_short_line() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let check = |program: &str| {
+            let spec = SpawnSpec {
+                argv: vec![program.to_owned()],
+                cwd: Some(dir.path().display().to_string()),
+                env: vec![(
+                    "PATH".into(),
+                    format!("/usr/bin:/bin:{}", dir.path().display()),
+                )],
+                size: Size { cols: 80, rows: 24 },
+            };
+            check_program(&spec).map_err(|e| e.to_string())
+        };
+        assert_eq!(check("sh"), Ok(()));
+        assert_eq!(check("/bin/sh"), Ok(()));
+        assert_eq!(
+            check("nosuchcmd"),
+            Err("`nosuchcmd`: command not found".into())
+        );
+        assert_eq!(check("plain"), Err("`plain`: permission denied".into()));
+        assert_eq!(check("./plain"), Err("`./plain`: permission denied".into()));
+        assert_eq!(check("./absent"), Err("`./absent`: no such file".into()));
+        assert_eq!(check("/tmp"), Err("`/tmp`: is a directory".into()));
+        assert_eq!(check(""), Err("the command is empty".into()));
     }
 
     fn spawn(argv: &[&str]) -> (Process, mpsc::Receiver<PtyEvent>) {

@@ -109,6 +109,12 @@ pub enum Request {
     Resurrect {
         kill_orphans: bool,
     },
+    /// Sent before `Attach` on the same connection by a client that runs inside a pane: its
+    /// `$APPMUX` (socket, session and app). The server then refuses to attach the session the
+    /// client runs in to itself, which would show the session inside itself without end.
+    InsidePane {
+        appmux: String,
+    },
 }
 
 /// What to do to an app.

@@ -26,9 +26,20 @@ impl Pager {
         }
     }
 
-    /// Lines of text visible in an area of `height` rows (one row is the title).
+    /// Rows of text in an area of `height` rows: one row is the title and, when there is
+    /// room, the last one holds the key help.
+    fn text_rows(height: u16) -> u16 {
+        if height > 2 {
+            height - 2
+        } else {
+            height.saturating_sub(1)
+        }
+    }
+
+    /// Lines of text visible in an area of `height` rows, so that a page down shows the line
+    /// after the last one shown, and the end shows the last line.
     pub fn page(height: u16) -> usize {
-        usize::from(height.saturating_sub(2)).max(1)
+        usize::from(Self::text_rows(height)).max(1)
     }
 
     pub fn scroll(&mut self, delta: isize, height: u16) {
@@ -97,12 +108,7 @@ pub fn draw_pager(buf: &mut Buffer, area: Rect, p: &Pager) {
         );
     }
     let hit = Style::new().bg(Color::Yellow).fg(Color::Black);
-    // The title takes a row and, when there is room, the key help takes the last one.
-    let rows = if area.height > 2 {
-        area.height - 2
-    } else {
-        area.height - 1
-    };
+    let rows = Pager::text_rows(area.height);
     for (row, line) in p
         .lines
         .iter()
@@ -123,7 +129,7 @@ pub fn draw_pager(buf: &mut Buffer, area: Rect, p: &Pager) {
             }
         }
     }
-    let help = " q close  j/k scroll  / search  n/N next/prev  g/G top/end ";
+    let help = " q close  j/k line  Space/b page  g/G top/end  / search  n/N ";
     let last = area.bottom() - 1;
     if area.height > 2 {
         buf.set_stringn(
@@ -218,6 +224,21 @@ mod tests {
         assert_eq!(p.top, 2);
         p.search = Some("absent".into());
         assert!(!p.find(true));
+    }
+
+    #[test]
+    fn a_page_is_the_rows_drawn_and_the_end_shows_the_last_line() {
+        let lines: Vec<String> = (1..=50).map(|i| format!("line {i}")).collect();
+        for height in [3u16, 4, 10, 23] {
+            let mut p = Pager::new("t".into(), lines.clone());
+            p.to_end(height);
+            let area = Rect::new(0, 0, 20, height);
+            let mut buf = Buffer::empty(area);
+            draw_pager(&mut buf, area, &p);
+            let row = |y: u16| (0..20).map(|x| buf[(x, y)].symbol()).collect::<String>();
+            assert_eq!(row(height - 2).trim_end(), "line 50", "height {height}");
+            assert!(row(0).contains("-50/50"), "height {height}: {}", row(0));
+        }
     }
 
     #[test]

@@ -224,9 +224,12 @@ impl Server {
             }
             Err(e) => {
                 tracing::warn!(app = %app.name, "start failed: {e:#}");
-                let msg = format!("appmux: {e:#}\n");
-                app.log.write(msg.as_bytes());
-                app.term.feed(msg.replace('\n', "\r\n").as_bytes());
+                // One line, in the log's marker format, like the start and exit lines.
+                let reason = format!("{e:#}").lines().collect::<Vec<_>>().join(" ");
+                app.log
+                    .marker(&format!("failed to start (run {}): {reason}", app.run));
+                app.term
+                    .feed(format!("appmux: failed to start: {reason}\r\n").as_bytes());
                 app.life.spawned();
                 // Reported like a shell reports a missing command; backoff applies.
                 app.eof = true;
@@ -282,8 +285,16 @@ impl Server {
         app.pending_exit = None;
         app.usage = None;
         tracing::info!(app = %app.name, %status, ?uptime, "app exited");
-        app.log
-            .marker(&format!("{status} after {:.1}s", uptime.as_secs_f64()));
+        let secs = uptime.as_secs_f64();
+        app.log.marker(&match &process {
+            // Named by pid, as the start marker is, so the two pair up.
+            Some(p) => format!(
+                "pid {} {status} after {secs:.1}s (run {})",
+                p.pid(),
+                app.run
+            ),
+            None => format!("{status} after {secs:.1}s (run {})", app.run),
+        });
         let rule = app.rule();
         let effect = app.life.exited(status, uptime, &rule, now);
         let (_, col) = app.term.screen().cursor_position();

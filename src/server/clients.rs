@@ -82,6 +82,8 @@ pub struct Client {
     pub attached: Option<Attached>,
     /// Control API subscriptions.
     pub topics: std::collections::HashSet<String>,
+    /// The `$APPMUX` of the pane the client runs in, when it said so before attaching.
+    pub inside_pane: Option<String>,
 }
 
 impl Client {
@@ -91,6 +93,7 @@ impl Client {
             out,
             attached: None,
             topics: Default::default(),
+            inside_pane: None,
         }
     }
 
@@ -174,7 +177,8 @@ impl Server {
     }
 
     fn attach(&mut self, id: ClientId, req: AttachRequest) {
-        let session = match self.find_or_create_for_attach(&req) {
+        let inside = self.clients.get(&id).and_then(|c| c.inside_pane.clone());
+        let session = match self.find_or_create_for_attach(&req, inside.as_deref()) {
             Ok(s) => s,
             Err(e) => return self.send(id, &ServerMsg::Error(e)),
         };

@@ -1,7 +1,7 @@
 //! The control API: JSON lines on the same socket, so any language can drive appmux.
 //!
-//! A connection whose first byte is `{` speaks JSON lines instead of binary frames. It may begin
-//! with `{"type":"hello","version":1}`; then each line is a command
+//! A connection whose first byte is `{` or whitespace (a newline, say) speaks JSON lines instead
+//! of binary frames. It may begin with `{"type":"hello","version":1}`; then each line is a command
 //! (`{"type":"cmd","id":"1","action":"apps.list","args":{}}` → a `response` with `result` or
 //! `error {code, message}`) or a subscription (`{"type":"subscribe","topics":[...]}` → `event`
 //! lines as things happen). The actions are the CLI's and the keymaps' vocabulary. A malformed
@@ -26,16 +26,17 @@ pub const MAX_LINE: usize = 1024 * 1024;
 /// Topics a subscriber may ask for.
 pub const TOPICS: &[&str] = &["apps:state", "apps:exit", "metrics", "sessions"];
 
-/// Reads JSON lines (the first byte, `{`, was already consumed) and forwards each to the state
-/// task. Returns an error text when the connection must close.
+/// Reads JSON lines (the first byte, `first`, was already consumed) and forwards each to the
+/// state task. Returns an error text when the connection must close.
 pub async fn json_reader(
     rd: OwnedReadHalf,
+    first: u8,
     id: ClientId,
     events: &mpsc::Sender<Event>,
     out: &mpsc::Sender<Outgoing>,
 ) -> Result<(), String> {
     let mut rd = BufReader::new(rd);
-    let mut line = b"{".to_vec();
+    let mut line = vec![first];
     loop {
         let before = line.len();
         let n = (&mut rd)
@@ -223,6 +224,9 @@ impl Server {
                 Ok(serde_json::to_value(self.list().sessions).unwrap_or_default())
             }
             "apps.list" | "app.list" => {
+                if let Some(name) = session.filter(|n| self.session_by_name(n).is_none()) {
+                    return Err(Failure("not_found", format!("can't find session: {name}")));
+                }
                 let report = self.list();
                 let apps: Vec<Value> = report
                     .sessions

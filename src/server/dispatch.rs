@@ -37,6 +37,12 @@ impl Server {
             Request::Resurrect { kill_orphans } => {
                 Ok(Reply::Resurrected(self.resurrect(kill_orphans)))
             }
+            Request::InsidePane { appmux } => {
+                if let Some(c) = self.clients.get_mut(&id) {
+                    c.inside_pane = Some(appmux);
+                }
+                Ok(Reply::Done)
+            }
             Request::Action { session, action } => self
                 .action_request(session.as_deref(), &action)
                 .map(|()| Reply::Done),
@@ -70,9 +76,11 @@ impl Server {
     }
 
     /// For attach: the named session, or the most recently used one; created when asked to.
+    /// A client inside a pane (`inside` is its `$APPMUX`) may not attach the session it runs in.
     pub(super) fn find_or_create_for_attach(
         &mut self,
         req: &AttachRequest,
+        inside: Option<&str>,
     ) -> Result<SessionId, String> {
         let found = match &req.target {
             Some(name) => self.session_by_name(name),
@@ -82,6 +90,13 @@ impl Server {
             },
         };
         if let Some(s) = found {
+            if let Some(app) = inside.and_then(|var| self.pane_app_of(s, var)) {
+                let name = &self.sessions[&s].name;
+                return Err(format!(
+                    "not attaching session {name} to itself: this terminal is its app `{app}` \
+                     (`appmux attach -f -t {name}` attaches anyway)"
+                ));
+            }
             return Ok(s);
         }
         match &req.create {
@@ -99,6 +114,17 @@ impl Server {
                 None => "no sessions".to_owned(),
             }),
         }
+    }
+
+    /// The app of `session` whose pane sets `$APPMUX` to `var`, if any.
+    fn pane_app_of(&self, session: SessionId, var: &str) -> Option<&str> {
+        let socket = self.settings.socket.display().to_string();
+        let s = self.sessions.get(&session)?;
+        s.apps
+            .iter()
+            .filter_map(|a| self.apps.get(a))
+            .find(|a| crate::server::settings::appmux_var(&socket, &s.name, &a.name) == var)
+            .map(|a| a.name.as_str())
     }
 
     pub fn session_by_name(&self, name: &str) -> Option<SessionId> {
@@ -372,6 +398,8 @@ impl Server {
             spec.name = first.rsplit('/').next().unwrap_or(&first).to_owned();
         }
         let id = self.add_app(sid, spec, true, explicit)?;
+        // A second app brings the sidebar in by default, which narrows the panes.
+        self.resize_session(sid);
         self.app_op(id, AppOp::Start);
         let s = &self.sessions[&sid];
         Ok(Reply::App {

@@ -65,8 +65,9 @@ async fn connection(
     if rd.read_exact(&mut pre[..1]).await.is_err() {
         return;
     }
-    if pre[0] == b'{' {
-        return json_connection(rd, wr, id, events, writers).await;
+    // JSON text starts with `{`, maybe after whitespace; the binary preamble never does.
+    if pre[0] == b'{' || pre[0].is_ascii_whitespace() {
+        return json_connection(rd, wr, pre[0], id, events, writers).await;
     }
     if rd.read_exact(&mut pre[1..]).await.is_err() {
         return;
@@ -95,6 +96,7 @@ async fn connection(
 async fn json_connection(
     rd: OwnedReadHalf,
     wr: OwnedWriteHalf,
+    first: u8,
     id: ClientId,
     events: mpsc::Sender<Event>,
     writers: mpsc::Sender<()>,
@@ -108,7 +110,7 @@ async fn json_connection(
         return;
     }
     tokio::spawn(writer(wr, out_rx, id, events.clone(), writers));
-    if let Err(e) = control::json_reader(rd, id, &events, &out_tx).await {
+    if let Err(e) = control::json_reader(rd, first, id, &events, &out_tx).await {
         tracing::warn!(client = id.0, "closing control connection: {e}");
     }
     let _ = events.send(Event::Gone(id)).await;

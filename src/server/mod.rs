@@ -9,6 +9,7 @@ pub mod control;
 pub mod dispatch;
 pub mod listener;
 pub mod model;
+pub mod pager;
 pub mod persist;
 pub mod settings;
 pub mod sidebar;

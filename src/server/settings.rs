@@ -87,9 +87,15 @@ impl Settings {
         vec![
             ("TERM".into(), self.pane_term.clone()),
             ("COLORTERM".into(), "truecolor".into()),
-            ("APPMUX".into(), format!("{socket},{session},{app}")),
+            ("APPMUX".into(), appmux_var(socket, session, app)),
         ]
     }
+}
+
+/// `$APPMUX` in a pane: the server's socket, the session and the app, which tell a command
+/// run in the pane where it runs (as `$TMUX` does).
+pub fn appmux_var(socket: &str, session: &str, app: &str) -> String {
+    format!("{socket},{session},{app}")
 }
 
 /// `C-b ? help  C-b d detach` with the keys the keymap binds to those actions.

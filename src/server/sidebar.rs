@@ -176,8 +176,7 @@ impl Server {
         let Some(a) = self.apps.get(&app) else { return };
         let data = crate::logs::tail(a.log.path(), Some(10_000)).unwrap_or_default();
         let mut pager = Pager::new(format!("log: {}", a.name), plain_lines(&data));
-        let height = self.attached_mut(id).map(|a| a.size.rows).unwrap_or(24);
-        pager.to_end(height);
+        pager.to_end(self.pager_height(id));
         self.set_mode(
             id,
             Mode::Pager {

@@ -4,6 +4,8 @@
 
 use std::time::Instant;
 
+use ratatui::layout::Rect;
+
 use crate::action::{Action, CopyAction, PaneAction};
 use crate::config::keymap::Mode as KeyMode;
 use crate::copy::{CopyMode, Outcome};
@@ -58,6 +60,9 @@ pub struct CopyState {
     pub pane: PaneId,
     /// A search being typed: (forward, text).
     pub prompt: Option<(bool, String)>,
+    /// Entered by the mouse wheel: scrolling back to the bottom leaves copy mode, as tmux's
+    /// `copy-mode -e` does.
+    pub exit_at_bottom: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -375,80 +380,6 @@ impl Server {
         }
     }
 
-    fn pager_key(&mut self, id: ClientId, mut pager: Pager, typing: Option<String>, key: Key) {
-        let height = self.attached_mut(id).map(|a| a.size.rows).unwrap_or(24);
-        if let Some(mut term) = typing {
-            match key.code {
-                KeyCode::Enter => {
-                    pager.search = Some(term);
-                    pager.find(true);
-                    return self.set_mode(
-                        id,
-                        Mode::Pager {
-                            pager,
-                            typing: None,
-                        },
-                    );
-                }
-                KeyCode::Escape => {
-                    return self.set_mode(
-                        id,
-                        Mode::Pager {
-                            pager,
-                            typing: None,
-                        },
-                    );
-                }
-                KeyCode::Backspace => {
-                    term.pop();
-                }
-                KeyCode::Char(c) if !key.mods.ctrl => term.push(c),
-                _ => {}
-            }
-            pager.search = Some(term.clone());
-            return self.set_mode(
-                id,
-                Mode::Pager {
-                    pager,
-                    typing: Some(term),
-                },
-            );
-        }
-        let page = Pager::page(height) as isize;
-        match key.code {
-            KeyCode::Char('q') | KeyCode::Escape => return self.set_mode(id, Mode::Normal),
-            KeyCode::Char('j') | KeyCode::Down | KeyCode::Enter => pager.scroll(1, height),
-            KeyCode::Char('k') | KeyCode::Up => pager.scroll(-1, height),
-            KeyCode::PageDown | KeyCode::Char(' ') => pager.scroll(page, height),
-            KeyCode::PageUp | KeyCode::Char('b') => pager.scroll(-page, height),
-            KeyCode::Char('g') | KeyCode::Home => pager.top = 0,
-            KeyCode::Char('G') | KeyCode::End => pager.to_end(height),
-            KeyCode::Char('n') => {
-                pager.find(true);
-            }
-            KeyCode::Char('N') => {
-                pager.find(false);
-            }
-            KeyCode::Char('/') => {
-                return self.set_mode(
-                    id,
-                    Mode::Pager {
-                        pager,
-                        typing: Some(String::new()),
-                    },
-                );
-            }
-            _ => {}
-        }
-        self.set_mode(
-            id,
-            Mode::Pager {
-                pager,
-                typing: None,
-            },
-        );
-    }
-
     /// Enters copy mode on the focused pane (if not in it) and applies a copy action.
     pub(super) fn copy_action(&mut self, id: ClientId, session: SessionId, action: &CopyAction) {
         let current = self
@@ -460,7 +391,10 @@ impl Server {
                 if let Some(m) = other {
                     self.restore_mode(id, m);
                 }
-                match self.copy_snapshot(id, session) {
+                let Ok(pane) = self.window(session).map(|w| w.active) else {
+                    return;
+                };
+                match self.copy_snapshot(id, session, pane) {
                     Some(s) => Box::new(s),
                     None => return,
                 }
@@ -469,10 +403,10 @@ impl Server {
         self.copy_apply(id, session, state, action);
     }
 
-    /// A frozen copy of the focused app's history and screen.
-    fn copy_snapshot(&self, id: ClientId, session: SessionId) -> Option<CopyState> {
+    /// A frozen copy of the history and screen of the app in `pane`.
+    fn copy_snapshot(&self, id: ClientId, session: SessionId, pane: PaneId) -> Option<CopyState> {
         let w = self.sessions.get(&session)?.active_window()?;
-        let app = self.apps.get(&w.active_app()?)?;
+        let app = self.apps.get(w.panes.get(&pane)?)?;
         let h = app.term.history();
         // Invalid UTF-8 shows as U+FFFD, as on screen.
         let line = |l: &str| {
@@ -493,7 +427,7 @@ impl Server {
                 w.layout
                     .rects(areas.panes)
                     .into_iter()
-                    .find(|(p, _)| *p == w.active)
+                    .find(|(p, _)| *p == pane)
             })
             .map_or(usize::from(rows.get()), |(_, r)| usize::from(r.height));
         let mut mode = CopyMode::new(
@@ -505,8 +439,9 @@ impl Server {
         mode.resize(height);
         Some(CopyState {
             mode,
-            pane: w.active,
+            pane,
             prompt: None,
+            exit_at_bottom: false,
         })
     }
 
@@ -630,25 +565,57 @@ impl Server {
                 }
             }
             MouseKind::ScrollUp | MouseKind::ScrollDown => {
-                let up = m.kind == MouseKind::ScrollUp;
-                let in_copy = matches!(self.attached_mut(id).map(|a| &a.mode), Some(Mode::Copy(_)));
-                if !up && !in_copy {
-                    return;
-                }
-                for _ in 0..3 {
-                    self.copy_action(
-                        id,
-                        session,
-                        if up {
-                            &CopyAction::Up
-                        } else {
-                            &CopyAction::Down
-                        },
-                    );
-                }
+                self.wheel(id, session, areas.panes, m);
             }
             _ => {}
         }
+    }
+
+    /// The wheel scrolls a history view three lines a notch, as tmux does: over a pane, up
+    /// enters copy mode on it (focusing it, unless the client is read-only); in copy mode it
+    /// scrolls the view, and down to the bottom leaves copy mode if the wheel entered it. In
+    /// the pager it scrolls the pager.
+    fn wheel(&mut self, id: ClientId, session: SessionId, panes: Rect, m: MouseEvent) {
+        const NOTCH: isize = 3;
+        let up = m.kind == MouseKind::ScrollUp;
+        let Some(a) = self.attached_mut(id) else {
+            return;
+        };
+        let read_only = a.read_only;
+        let mut state = match std::mem::replace(&mut a.mode, Mode::Normal) {
+            Mode::Copy(state) => state,
+            Mode::Pager { mut pager, typing } => {
+                pager.scroll(if up { -NOTCH } else { NOTCH }, self.pager_height(id));
+                return self.set_mode(id, Mode::Pager { pager, typing });
+            }
+            mode @ (Mode::Normal | Mode::Sidebar) if up => {
+                let pane = self
+                    .window(session)
+                    .ok()
+                    .and_then(|w| w.layout.pane_at(panes, m.col, m.row));
+                let Some(pane) = pane else {
+                    return self.restore_mode(id, mode);
+                };
+                if !read_only
+                    && let Ok(w) = self.window_mut(session)
+                    && w.active != pane
+                {
+                    w.focus(pane);
+                    self.session_changed(session);
+                }
+                let Some(mut state) = self.copy_snapshot(id, session, pane) else {
+                    return self.restore_mode(id, mode);
+                };
+                state.exit_at_bottom = true;
+                Box::new(state)
+            }
+            mode => return self.restore_mode(id, mode),
+        };
+        state.mode.scroll_view(if up { -NOTCH } else { NOTCH });
+        if !up && state.exit_at_bottom && state.mode.at_bottom() {
+            return self.set_mode(id, Mode::Normal);
+        }
+        self.set_mode(id, Mode::Copy(state));
     }
 
     /// Sends a mouse event to the app under the pointer, or to the one that got the press
