@@ -109,7 +109,7 @@ fn log_path(sock: &SocketPaths, args: &LogsArgs) -> Result<PathBuf> {
         None => (args.target.clone(), args.app.clone()),
     };
     if let Some(s) = session {
-        return Ok(paths::session_log_dir(&s)?.join(format!("{app}.log")));
+        return Ok(paths::app_log_file(&paths::session_log_dir(&s)?, &app));
     }
     if let Ok(mut conn) = crate::client::connect::Connection::open(sock)
         && let Ok(Reply::List(report)) = conn.request(Request::List)
@@ -126,7 +126,7 @@ fn log_path(sock: &SocketPaths, args: &LogsArgs) -> Result<PathBuf> {
     let logs = paths::state_dir()?.join("logs");
     let mut found: Vec<PathBuf> = std::fs::read_dir(&logs)
         .map(|d| {
-            d.filter_map(|e| Some(e.ok()?.path().join(format!("{app}.log"))))
+            d.filter_map(|e| Some(paths::app_log_file(&e.ok()?.path(), &app)))
                 .filter(|p| p.exists())
                 .collect()
         })
@@ -140,6 +140,13 @@ fn log_path(sock: &SocketPaths, args: &LogsArgs) -> Result<PathBuf> {
 
 pub fn logs(sock: &SocketPaths, args: LogsArgs) -> Result<()> {
     let path = log_path(sock, &args)?;
+    // A live server writes logs on a thread of its own: have it write what it has queued, so
+    // the output is all there. Without a server there is nothing pending.
+    if let Ok(mut conn) = crate::client::connect::Connection::open(sock)
+        && let Err(e) = conn.request(Request::FlushLogs)
+    {
+        tracing::debug!("logs not flushed: {e:#}");
+    }
     let (data, read_up_to) = crate::logs::tail_to(&path, Some(args.lines))
         .with_context(|| format!("reading {}", path.display()))?;
     let mut out = std::io::stdout().lock();

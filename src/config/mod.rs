@@ -16,6 +16,7 @@
 
 pub(crate) mod doc;
 pub mod error;
+pub mod file;
 pub mod keymap;
 pub mod options;
 pub mod project;

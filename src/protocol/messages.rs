@@ -109,6 +109,8 @@ pub enum Request {
     Resurrect {
         kill_orphans: bool,
     },
+    /// Answered once every app's output received so far is in its log file (for `logs`).
+    FlushLogs,
 }
 
 /// What to do to an app.

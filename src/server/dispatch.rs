@@ -29,6 +29,7 @@ impl Server {
                 name: self.sessions[&s].name.clone(),
             }),
             Request::List => return self.list_request(id),
+            Request::FlushLogs => return self.flush_logs(id),
             Request::Apps { session, apps, op } => self
                 .apps_request(session.as_deref(), &apps, op)
                 .map(|()| Reply::Done),
@@ -101,6 +102,19 @@ impl Server {
                 Some(name) => format!("can't find session: {name}"),
                 None => "no sessions".to_owned(),
             }),
+        }
+    }
+
+    /// Answers once the log thread has written everything queued so far, so that `logs` reads
+    /// what was printed before it asked.
+    fn flush_logs(&mut self, id: ClientId) {
+        let events = self.events.clone();
+        let queued = self.logs.after_queued(move || {
+            let _ = events.blocking_send(crate::server::state::Event::LogsWritten(id));
+        });
+        if !queued {
+            let behind = "the logs are being written too slowly to flush now; try again";
+            self.send(id, &ServerMsg::Error(behind.into()));
         }
     }
 

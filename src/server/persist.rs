@@ -31,6 +31,8 @@ const VERSION: u32 = 1;
 pub const SAVE_DELAY: Duration = Duration::from_millis(300);
 /// Lines of the previous output shown in a restored pane.
 const RESTORED_LINES: usize = 200;
+/// The largest state file read: thousands of sessions fit; a runaway file is refused.
+const MAX_STATE_BYTES: u64 = 64 << 20;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct SavedState {
@@ -177,8 +179,13 @@ impl Server {
         let Ok(path) = state_file(&self.settings.label) else {
             return Vec::new();
         };
-        let Ok(bytes) = std::fs::read(&path) else {
-            return Vec::new();
+        let bytes = match crate::config::file::read_regular(&path, MAX_STATE_BYTES) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+            Err(e) => {
+                report.problems.push(format!("{}: {e}", path.display()));
+                return Vec::new();
+            }
         };
         let mut bad = false;
         let sessions = match serde_json::from_slice::<SavedState>(&bytes) {
@@ -218,7 +225,7 @@ impl Server {
         if !path.exists() {
             return Vec::new();
         }
-        let saved = match std::fs::read(&path)
+        let saved = match crate::config::file::read_regular(&path, MAX_STATE_BYTES)
             .ok()
             .and_then(|b| serde_json::from_slice::<SavedState>(&b).ok())
         {
@@ -302,7 +309,10 @@ impl Server {
                 ..Session::new(
                     id,
                     saved.name.clone(),
-                    UNIX_EPOCH + Duration::from_secs(saved.created),
+                    // A creation time too far ahead to represent is taken as now.
+                    UNIX_EPOCH
+                        .checked_add(Duration::from_secs(saved.created))
+                        .unwrap_or_else(SystemTime::now),
                     saved.size.clamped(),
                 )
             },
