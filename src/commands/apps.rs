@@ -138,14 +138,19 @@ fn log_path(sock: &SocketPaths, args: &LogsArgs) -> Result<PathBuf> {
     }
 }
 
+/// The longest `logs` waits for the server to write what it has queued.
+const FLUSH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub fn logs(sock: &SocketPaths, args: LogsArgs) -> Result<()> {
     let path = log_path(sock, &args)?;
     // A live server writes logs on a thread of its own: have it write what it has queued, so
-    // the output is all there. Without a server there is nothing pending.
-    if let Ok(mut conn) = crate::client::connect::Connection::open(sock)
-        && let Err(e) = conn.request(Request::FlushLogs)
-    {
-        tracing::debug!("logs not flushed: {e:#}");
+    // the output is all there. Without a server there is nothing pending; with a stuck log
+    // file system the wait is bounded and the files are read as they are.
+    if let Ok(mut conn) = crate::client::connect::Connection::open(sock) {
+        let _ = conn.stream.set_read_timeout(Some(FLUSH_WAIT));
+        if let Err(e) = conn.request(Request::FlushLogs) {
+            tracing::debug!("logs not flushed: {e:#}");
+        }
     }
     let (data, read_up_to) = crate::logs::tail_to(&path, Some(args.lines))
         .with_context(|| format!("reading {}", path.display()))?;

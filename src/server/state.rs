@@ -171,6 +171,7 @@ impl Server {
                 self.on_event(ev);
             }
             let now = Instant::now();
+            self.apply_resizes(now);
             self.finish_due_exits(now);
             self.kill_due(now);
             self.tick_apps(now);
@@ -204,11 +205,13 @@ impl Server {
             .values()
             .filter_map(|a| a.pending_exit.map(|p| p.deadline));
         let frames = self.clients.values().filter_map(Client::frame_due);
+        let resizes = self.clients.values().filter_map(Client::resize_due);
         let timers = self.clients.values().filter_map(Client::timer);
         let kills = self.kills.iter().map(|(t, _)| *t);
         let ls = self.pending_ls.iter().map(|(_, t)| *t);
         exits
             .chain(frames)
+            .chain(resizes)
             .chain(timers)
             .chain(kills)
             .chain(ls)
