@@ -29,9 +29,33 @@ impl Server {
     pub fn add_app(
         &mut self,
         session: SessionId,
+        spec: AppSpec,
+        ad_hoc: bool,
+        explicit_name: bool,
+    ) -> Result<AppId, String> {
+        let mut taken = self.app_names(session);
+        self.add_app_to(session, spec, ad_hoc, explicit_name, &mut taken)
+    }
+
+    /// The names of a session's apps, for adding several with [`Server::add_app_to`].
+    pub fn app_names(&self, session: SessionId) -> HashSet<String> {
+        self.sessions.get(&session).map_or_else(HashSet::new, |s| {
+            s.apps
+                .iter()
+                .filter_map(|a| self.apps.get(a).map(|a| a.name.clone()))
+                .collect()
+        })
+    }
+
+    /// [`Server::add_app`] with the session's app names at hand (and kept up to date), so that
+    /// adding a project's apps costs time linear in their number.
+    pub fn add_app_to(
+        &mut self,
+        session: SessionId,
         mut spec: AppSpec,
         ad_hoc: bool,
         explicit_name: bool,
+        taken: &mut HashSet<String>,
     ) -> Result<AppId, String> {
         if explicit_name {
             crate::names::check_app(&spec.name)?;
@@ -40,18 +64,14 @@ impl Server {
         }
         spec.check_limits()?;
         let s = self.sessions.get(&session).ok_or("no such session")?;
-        let taken: HashSet<&str> = s
-            .apps
-            .iter()
-            .filter_map(|a| self.apps.get(a).map(|a| a.name.as_str()))
-            .collect();
-        if explicit_name && taken.contains(spec.name.as_str()) {
+        if explicit_name && taken.contains(&spec.name) {
             return Err(format!(
                 "app `{}` already exists in session {}",
                 spec.name, s.name
             ));
         }
-        spec.name = unique_name(&spec.name, &taken);
+        spec.name = unique_name(&spec.name, taken);
+        taken.insert(spec.name.clone());
         let log_dir = paths::session_log_dir(&s.name).map_err(|e| e.to_string())?;
         let mut env = s.env.clone();
         env.retain(|(k, _)| !spec.env.iter().any(|(sk, _)| sk == k));

@@ -166,8 +166,9 @@ impl Server {
             new.apps
         };
         let mut ids = Vec::new();
+        let mut taken = std::collections::HashSet::new();
         for spec in specs {
-            match self.add_app(id, spec, false, false) {
+            match self.add_app_to(id, spec, false, false, &mut taken) {
                 Ok(app) => ids.push(app),
                 Err(e) => {
                     self.remove_session(id);

@@ -208,7 +208,7 @@ pub fn unix_secs(t: std::time::SystemTime) -> u64 {
 
 /// Picks `base`, or `base-2`, `base-3` ... so that `taken` does not already contain it. The
 /// suffix is kept within the name length limit by shortening `base`.
-pub fn unique_name(base: &str, taken: &std::collections::HashSet<&str>) -> String {
+pub fn unique_name(base: &str, taken: &std::collections::HashSet<String>) -> String {
     let base = if base.is_empty() { "app" } else { base };
     if !taken.contains(base) {
         return base.to_owned();
@@ -222,7 +222,7 @@ pub fn unique_name(base: &str, taken: &std::collections::HashSet<&str>) -> Strin
                 .chain(suffix.chars())
                 .collect::<String>()
         })
-        .find(|cand| !taken.contains(cand.as_str()))
+        .find(|cand| !taken.contains(cand))
         .unwrap_or_else(|| base.to_owned())
 }
 
@@ -237,12 +237,12 @@ mod tests {
 
     #[test]
     fn names_are_made_unique() {
-        let taken = ["sh", "sh-2", "vim"].into_iter().collect();
+        let taken = ["sh", "sh-2", "vim"].map(String::from).into();
         assert_eq!(unique_name("sh", &taken), "sh-3");
         assert_eq!(unique_name("bash", &taken), "bash");
         assert_eq!(unique_name("", &taken), "app");
         let long = "x".repeat(crate::names::MAX_LEN);
-        let taken = [long.as_str()].into_iter().collect();
+        let taken = [long.clone()].into();
         let unique = unique_name(&long, &taken);
         assert_eq!(crate::names::check_app(&unique), Ok(()), "{unique}");
         assert!(unique.ends_with("-2"));
