@@ -39,6 +39,16 @@ fn dimension(max: u16) -> clap::builder::RangedI64ValueParser<u16> {
     clap::value_parser!(u16).range(1..=i64::from(max))
 }
 
+/// A session name that follows the rules in `names`; a usage error otherwise.
+fn session_name(text: &str) -> Result<String, String> {
+    crate::names::check_session(text).map(|()| text.to_owned())
+}
+
+/// An app name that follows the rules in `names`; a usage error otherwise.
+fn app_name(text: &str) -> Result<String, String> {
+    crate::names::check_app(text).map(|()| text.to_owned())
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a session (and attach to it unless -d).
@@ -147,7 +157,7 @@ pub struct AppsArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// App name (default: the command's name, made unique).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = app_name)]
     pub name: Option<String>,
     /// Restart policy.
     #[arg(long, value_name = "POLICY", value_parser = ["never", "on-failure", "always"])]
@@ -189,7 +199,7 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct NewArgs {
     /// Session name.
-    #[arg(short = 's', value_name = "NAME")]
+    #[arg(short = 's', value_name = "NAME", value_parser = session_name)]
     pub name: Option<String>,
     /// Do not attach; return once the session is created.
     #[arg(short = 'd')]

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod layout;
 pub mod logs;
 pub mod metrics;
+pub mod names;
 pub mod pane;
 pub mod paths;
 pub mod protocol;

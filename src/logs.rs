@@ -5,7 +5,10 @@
 //!
 //! A log problem never stops the app or the server: a failed write counts the bytes it dropped,
 //! shows a warning, and the next write (at most once a second) reopens the file — which also
-//! recovers from a log directory that was deleted.
+//! recovers from a log directory that was deleted. The server never does this file work itself:
+//! it queues it to the log thread (`writer`), which owns every open `AppLog`.
+//!
+//! Rotation costs as many renames as there are rotated files, never `max_files` of them.
 
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -13,6 +16,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::config::LogSpec;
+
+pub mod writer;
+
+pub use writer::{LogHandle, LogWriter, WriterThread};
 
 /// Every marker line starts with this, so tools can tell markers from app output.
 pub const MARKER: &str = "[appmux] ";
@@ -34,10 +41,10 @@ pub struct AppLog {
 }
 
 impl AppLog {
-    /// A log at `dir/APP.log`; nothing is opened until the first write.
-    pub fn new(dir: &Path, app: &str, spec: LogSpec) -> Self {
+    /// A log at `path` (see `paths::app_log_file`); nothing is opened until the first write.
+    pub fn new(path: PathBuf, spec: LogSpec) -> Self {
         Self {
-            path: dir.join(format!("{app}.log")),
+            path,
             spec,
             file: None,
             size: 0,
@@ -90,8 +97,13 @@ impl AppLog {
 
     /// Writes a marker line, on a line of its own.
     pub fn marker(&mut self, text: &str) {
+        self.marker_at(&utc_now(), text);
+    }
+
+    /// Writes a marker line stamped with `time` (when it was queued, say).
+    pub fn marker_at(&mut self, time: &str, text: &str) {
         let nl = if self.at_line_start { "" } else { "\n" };
-        let line = format!("{nl}{MARKER}{} {text}\n", utc_now());
+        let line = format!("{nl}{MARKER}{time} {text}\n");
         self.write(line.as_bytes());
     }
 
@@ -158,15 +170,20 @@ impl AppLog {
         Ok(())
     }
 
-    /// `APP.log` → `APP.log.1` → … → `APP.log.N`, dropping the oldest.
+    /// `APP.log` → `APP.log.1` → … → `APP.log.N`, dropping the oldest. Only files that exist
+    /// are touched, so the cost follows the files kept, not `max_files`.
     fn rotate(&mut self) -> bool {
         self.file = None;
         let n = self.spec.max_files;
         if n == 0 {
             let _ = fs::remove_file(&self.path);
         } else {
-            let _ = fs::remove_file(rotated(&self.path, n));
-            for i in (1..n).rev() {
+            let highest = highest_rotated(&self.path);
+            // Past the limit (it may have been lowered since they were written): gone.
+            for i in (n..=highest).rev() {
+                let _ = fs::remove_file(rotated(&self.path, i));
+            }
+            for i in (1..=highest.min(n - 1)).rev() {
                 let _ = fs::rename(rotated(&self.path, i), rotated(&self.path, i + 1));
             }
             if let Err(e) = fs::rename(&self.path, rotated(&self.path, 1)) {
@@ -182,6 +199,14 @@ impl AppLog {
             }
         }
     }
+}
+
+/// The last of the consecutive rotated files `APP.log.1`, `APP.log.2` …; 0 when there is none.
+fn highest_rotated(path: &Path) -> u32 {
+    (1..=u32::MAX)
+        .take_while(|&i| rotated(path, i).exists())
+        .last()
+        .unwrap_or(0)
 }
 
 fn rotated(path: &Path, i: u32) -> PathBuf {
@@ -430,7 +455,7 @@ mod tests {
     #[test]
     fn rotation_keeps_every_byte_within_the_file_limit() {
         let dir = tempfile::tempdir().unwrap();
-        let mut log = AppLog::new(dir.path(), "app", spec(100, 50));
+        let mut log = AppLog::new(dir.path().join("app.log"), spec(100, 50));
         let data: Vec<u8> = (0..1000u32).map(|i| b'a' + (i % 26) as u8).collect();
         for chunk in data.chunks(37) {
             log.write(chunk);
@@ -447,11 +472,35 @@ mod tests {
     #[test]
     fn only_max_files_rotated_files_are_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let mut log = AppLog::new(dir.path(), "app", spec(10, 2));
+        let mut log = AppLog::new(dir.path().join("app.log"), spec(10, 2));
         log.write(&[b'x'; 100]);
         let files = files_oldest_first(log.path());
         assert_eq!(files.len(), 3, "{files:?}");
         assert!(files[0].ends_with("app.log.2"));
+    }
+
+    #[test]
+    fn rotation_cost_follows_the_files_kept_not_max_files() {
+        let dir = tempfile::tempdir().unwrap();
+        // With a rename per possible file, the first rotation alone would take hours.
+        let mut log = AppLog::new(dir.path().join("app.log"), spec(10, u32::MAX));
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let path = log.path().to_owned();
+        std::thread::spawn(move || {
+            log.write(&[b'x'; 55]);
+            let _ = done_tx.send(log.dropped());
+        });
+        let dropped = done
+            .recv_timeout(Duration::from_secs(60))
+            .expect("five rotations finish");
+        assert_eq!(dropped, 0);
+        assert_eq!(files_oldest_first(&path).len(), 6);
+        // A limit lowered below the files already there removes the extra ones.
+        let mut log = AppLog::new(path.clone(), spec(10, 2));
+        log.write(&[b'y'; 10]);
+        let files = files_oldest_first(&path);
+        assert_eq!(files.len(), 3, "{files:?}");
+        assert!(!rotated(&path, 3).exists());
     }
 
     /// Hands what a follower writes to the test thread.
@@ -470,7 +519,7 @@ mod tests {
     #[test]
     fn follow_goes_on_from_where_tail_stopped_and_wakes_on_writes() {
         let dir = tempfile::tempdir().unwrap();
-        let mut log = AppLog::new(dir.path(), "app", spec(1 << 20, 2));
+        let mut log = AppLog::new(dir.path().join("app.log"), spec(1 << 20, 2));
         log.write(b"one\n");
         let (data, up_to) = tail_to(log.path(), Some(5)).unwrap();
         assert_eq!(data, b"one\n");
@@ -499,7 +548,7 @@ mod tests {
     #[test]
     fn markers_sit_on_their_own_lines() {
         let dir = tempfile::tempdir().unwrap();
-        let mut log = AppLog::new(dir.path(), "app", spec(1 << 20, 2));
+        let mut log = AppLog::new(dir.path().join("app.log"), spec(1 << 20, 2));
         log.marker("started pid 1");
         log.write(b"partial");
         log.marker("exited with code 0");
@@ -513,7 +562,7 @@ mod tests {
     #[test]
     fn tail_reads_across_rotated_files() {
         let dir = tempfile::tempdir().unwrap();
-        let mut log = AppLog::new(dir.path(), "app", spec(20, 10));
+        let mut log = AppLog::new(dir.path().join("app.log"), spec(20, 10));
         for i in 0..30 {
             log.write(format!("line {i}\n").as_bytes());
         }
@@ -526,7 +575,7 @@ mod tests {
     fn a_vanished_directory_is_recreated_and_a_broken_log_counts_drops() {
         let dir = tempfile::tempdir().unwrap();
         let logs = dir.path().join("logs");
-        let mut log = AppLog::new(&logs, "app", spec(1 << 20, 2));
+        let mut log = AppLog::new(logs.join("app.log"), spec(1 << 20, 2));
         log.write(b"before\n");
         fs::remove_dir_all(&logs).unwrap();
         // Make the directory impossible to create: a file stands where it should be.

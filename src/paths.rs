@@ -305,7 +305,7 @@ pub fn app_logs_dir(identity: &str) -> Result<PathBuf> {
 
 /// The directory holding one session's app logs.
 pub fn session_log_dir(identity: &str, session: &str) -> Result<PathBuf> {
-    Ok(app_logs_dir(identity)?.join(session))
+    Ok(app_logs_dir(identity)?.join(file_component(session)))
 }
 
 /// Opens a file of the state dir for appending, created 0600 if missing, never through a
@@ -347,6 +347,48 @@ fn make_private(f: &File) -> io::Result<()> {
     Ok(())
 }
 
+/// One app's log file in its session's log directory.
+pub fn app_log_file(session_dir: &Path, app: &str) -> PathBuf {
+    session_dir.join(format!("{}.log", file_component(app)))
+}
+
+/// The longest file name [`file_component`] makes, in bytes: well under the usual 255, with
+/// room for the suffixes added to it (`.log.1000`).
+const MAX_COMPONENT: usize = 200;
+
+/// A name as one file name component, whatever it holds: `/`, `%`, control characters and a
+/// leading `.` are written as `%XX`, and a result that is too long keeps its start and ends in
+/// `%~` and a hash of the whole name. Names are checked where they enter, so for real names
+/// this is the name itself; the encoding is the safety net that makes `..`, `/abs` or a
+/// 300-character name a file inside the directory it belongs in. Distinct names never share a
+/// file: `%` only ever starts `%XX` or `%~`.
+pub fn file_component(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for (i, c) in name.chars().enumerate() {
+        if c == '/' || c == '%' || c.is_control() || (i == 0 && c == '.') {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    if out.is_empty() {
+        return "%".to_owned();
+    }
+    if out.len() <= MAX_COMPONENT {
+        return out;
+    }
+    let mut cut = MAX_COMPONENT - 18;
+    while !out.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    out.truncate(cut);
+    out.push_str(&format!("%~{:016x}", fnv1a(name.as_bytes())));
+    out
+}
+
 /// Creates a directory (and parents) owned by us with mode 0700.
 pub fn create_dir_private(dir: &Path) -> Result<()> {
     fs::DirBuilder::new()
@@ -375,6 +417,34 @@ mod tests {
         std::os::unix::fs::symlink(&real, &link).unwrap();
         let err = ensure_private_dir(&link).unwrap_err().to_string();
         assert!(err.contains("symlink"), "{err}");
+    }
+
+    #[test]
+    fn any_name_is_one_file_name_inside_its_directory() {
+        assert_eq!(file_component("api"), "api");
+        assert_eq!(file_component("v1.2"), "v1.2");
+        assert_eq!(file_component("../../x"), "%2E.%2F..%2Fx");
+        assert_eq!(file_component("/abs/path"), "%2Fabs%2Fpath");
+        assert_eq!(file_component("a\0b"), "a%00b");
+        assert_eq!(file_component("50%"), "50%25");
+        assert_eq!(file_component(""), "%");
+        let long = file_component(&"n".repeat(300));
+        assert!(long.len() <= MAX_COMPONENT && long.contains("%~"), "{long}");
+        assert_ne!(long, file_component(&"n".repeat(301)));
+        let dir = Path::new("/state/logs/s");
+        for name in [
+            "..",
+            ".",
+            "../../etc/passwd",
+            "/etc/x",
+            "a\nb",
+            &"é".repeat(300),
+        ] {
+            let file = app_log_file(dir, name);
+            assert_eq!(file.parent(), Some(dir), "{name:?} gave {file:?}");
+            let leaf = file.file_name().unwrap().to_str().unwrap();
+            assert!(leaf.len() <= 255 && !leaf.chars().any(char::is_control));
+        }
     }
 
     #[test]

@@ -84,7 +84,7 @@ impl Lifecycle {
         match self.state {
             State::Running => {
                 self.state = State::Stopping {
-                    kill_at: Some(now + timeout),
+                    kill_at: Some(super::deadline_after(now, timeout)),
                     then_start: false,
                 };
                 Effect::Signal
@@ -109,7 +109,7 @@ impl Lifecycle {
         match self.state {
             State::Running => {
                 self.state = State::Stopping {
-                    kill_at: Some(now + timeout),
+                    kill_at: Some(super::deadline_after(now, timeout)),
                     then_start: true,
                 };
                 Effect::Signal
@@ -166,7 +166,7 @@ impl Lifecycle {
         self.state = match self.tracker.on_exit(rule, status, uptime) {
             Decision::Stay => State::Exited(status),
             Decision::RestartAfter(d) => State::Backoff {
-                until: now + d,
+                until: super::deadline_after(now, d),
                 last: status,
             },
             Decision::Errored => State::Errored(status),
@@ -315,6 +315,31 @@ mod tests {
         assert_eq!(l.stop(now, T), Effect::None);
         assert_eq!(l.state, State::Stopped);
         assert_eq!(l.tick(now + Duration::from_secs(60)), Effect::None);
+    }
+
+    #[test]
+    fn the_longest_durations_never_overflow() {
+        let huge = Duration::MAX;
+        let mut r = rule(RestartPolicy::Always, 5);
+        r.backoff = Backoff {
+            initial: huge,
+            max: huge,
+            factor: 2.0,
+        };
+        let mut l = Lifecycle::default();
+        l.start();
+        l.spawned();
+        let now = Instant::now();
+        assert_eq!(l.stop(now, huge), Effect::Signal);
+        assert!(l.deadline().is_some_and(|t| t > now));
+        assert_eq!(l.tick(now), Effect::None);
+        l.exited(ExitStatus::Code(1), Duration::ZERO, &r, now);
+        l.start();
+        l.spawned();
+        l.exited(ExitStatus::Code(1), Duration::ZERO, &r, now);
+        assert_eq!(l.label(), "waiting");
+        assert!(l.deadline().is_some_and(|t| t > now));
+        assert_eq!(l.restart(now, huge), Effect::Spawn);
     }
 
     #[test]

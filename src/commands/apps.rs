@@ -142,7 +142,7 @@ fn session_log_path(
         return Ok(PathBuf::from(&a.log_file));
     }
     let dir = paths::session_log_dir(&sock.label(), session)?;
-    let path = dir.join(format!("{app}.log"));
+    let path = paths::app_log_file(&dir, app);
     if path.exists() {
         return Ok(path);
     }
@@ -174,7 +174,7 @@ fn any_session_log_path(sock: &SocketPaths, live: &[SessionInfo], app: &str) -> 
                 .map(|d| {
                     d.filter_map(|e| {
                         let e = e.ok()?;
-                        let path = e.path().join(format!("{app}.log"));
+                        let path = paths::app_log_file(&e.path(), app);
                         path.exists()
                             .then(|| (e.file_name().to_string_lossy().into_owned(), path))
                     })
@@ -202,8 +202,20 @@ fn any_session_log_path(sock: &SocketPaths, live: &[SessionInfo], app: &str) -> 
     }
 }
 
+/// The longest `logs` waits for the server to write what it has queued.
+const FLUSH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub fn logs(sock: &SocketPaths, args: LogsArgs) -> Result<()> {
     let path = log_path(sock, &args)?;
+    // A live server writes logs on a thread of its own: have it write what it has queued, so
+    // the output is all there. Without a server there is nothing pending; with a stuck log
+    // file system the wait is bounded and the files are read as they are.
+    if let Ok(mut conn) = crate::client::connect::Connection::open(sock) {
+        let _ = conn.stream.set_read_timeout(Some(FLUSH_WAIT));
+        if let Err(e) = conn.request(Request::FlushLogs) {
+            tracing::debug!("logs not flushed: {e:#}");
+        }
+    }
     let (data, read_up_to) = crate::logs::tail_to(&path, Some(args.lines))
         .with_context(|| format!("reading {}", path.display()))?;
     let mut out = std::io::stdout().lock();

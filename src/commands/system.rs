@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::Shutdown;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
@@ -130,12 +130,25 @@ fn unit_path(sock: &SocketPaths) -> Result<PathBuf> {
     Ok(config.join("systemd/user").join(unit_name(sock)))
 }
 
-/// The systemd user unit for this socket.
-pub fn unit_text(sock: &SocketPaths, exe: &str) -> String {
-    let socket = sock.socket.display();
-    format!(
+/// The systemd user unit for this socket. Paths are quoted for the unit file (see
+/// [`exec_word`]); one that cannot be written there (a control character, invalid UTF-8) is an
+/// error rather than a broken or altered unit.
+pub fn unit_text(sock: &SocketPaths, exe: &Path) -> Result<String> {
+    let exe = unit_path_text(exe, "the appmux executable")?;
+    // systemd refuses to run an executable whose path holds these, however quoted.
+    if exe.contains(['"', '\'', '\\', '\x7f']) {
+        bail!(
+            "systemd cannot run an executable whose path holds a quote or a backslash ({}); \
+             install appmux elsewhere to use `startup`",
+            crate::names::quoted(exe)
+        );
+    }
+    let socket = unit_path_text(&sock.socket, "the socket")?;
+    let described = socket.replace('%', "%%");
+    let (exe, socket) = (exec_word(exe, true), exec_word(socket, false));
+    Ok(format!(
         "[Unit]\n\
-         Description=appmux server ({socket})\n\
+         Description=appmux server ({described})\n\
          Documentation=man:appmux(1)\n\
          \n\
          [Service]\n\
@@ -148,7 +161,42 @@ pub fn unit_text(sock: &SocketPaths, exe: &str) -> String {
          \n\
          [Install]\n\
          WantedBy=default.target\n"
-    )
+    ))
+}
+
+/// A path as UTF-8 without control characters: a newline would end the line of the unit
+/// file and start a directive of the path's choosing.
+fn unit_path_text<'a>(path: &'a Path, what: &str) -> Result<&'a str> {
+    let text = path.to_str().with_context(|| {
+        format!("the path of {what} is not valid UTF-8, which a systemd unit cannot hold")
+    })?;
+    if text.chars().any(char::is_control) {
+        bail!(
+            "the path of {what} ({}) holds a control character, which a systemd unit cannot hold",
+            crate::names::quoted(text)
+        );
+    }
+    Ok(text)
+}
+
+/// One word of `ExecStart=`: double-quoted, with `\` and `"` escaped as systemd's quoting
+/// wants and `%` doubled so no specifier is expanded. In an argument `$` is doubled too so no
+/// variable is expanded; systemd expands none in the executable's path, where `$$` would stay
+/// two characters.
+fn exec_word(text: &str, executable: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '%' => out.push_str("%%"),
+            '$' if !executable => out.push_str("$$"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// True when systemd runs this machine (the check `sd_booted` makes).
@@ -158,7 +206,7 @@ fn systemd_running() -> bool {
 
 pub fn startup(sock: &SocketPaths, print: bool) -> Result<()> {
     let exe = std::env::current_exe().context("finding the appmux executable")?;
-    let text = unit_text(sock, &exe.display().to_string());
+    let text = unit_text(sock, &exe)?;
     if print {
         print!("{text}");
         return Ok(());
@@ -228,8 +276,8 @@ mod tests {
     fn the_unit_runs_the_foreground_server_with_resurrect() {
         let runtime = std::path::Path::new("/run/user/1/appmux");
         let sock = SocketPaths::at(runtime.join("default"), Some(runtime));
-        let text = unit_text(&sock, "/usr/bin/appmux");
-        assert!(text.contains("ExecStart=/usr/bin/appmux -S /run/user/1/appmux/default server --foreground --resurrect"));
+        let text = unit_text(&sock, Path::new("/usr/bin/appmux")).unwrap();
+        assert!(text.contains("ExecStart=\"/usr/bin/appmux\" -S \"/run/user/1/appmux/default\" server --foreground --resurrect"));
         assert!(text.contains("WantedBy=default.target"));
         assert_eq!(unit_name(&sock), "appmux.service");
         // Any other socket has a unit of its own, named by the socket's identity.
@@ -241,5 +289,80 @@ mod tests {
         );
         let elsewhere = SocketPaths::at("/srv/x.sock".into(), Some(runtime));
         assert_ne!(unit_name(&elsewhere), name);
+    }
+
+    /// A directory name holding everything systemd's unit syntax gives a meaning to.
+    const AWKWARD: &str = r#"app mux 100%n $HOME "q" back\slash"#;
+    /// The same without what systemd refuses in an executable's path, however quoted.
+    const AWKWARD_EXE: &str = "app mux 100%n $HOME";
+
+    #[test]
+    fn paths_are_quoted_and_escaped_for_systemd() {
+        let sock_path = format!("/tmp/{AWKWARD}/sock");
+        let sock = SocketPaths::resolve(None, Some(Path::new(&sock_path))).unwrap();
+        let exe = format!("/opt/{AWKWARD_EXE}/appmux");
+        let text = unit_text(&sock, Path::new(&exe)).unwrap();
+        let exe_word = r#""/opt/app mux 100%%n $HOME/appmux""#;
+        let sock_word = r#""/tmp/app mux 100%%n $$HOME \"q\" back\\slash/sock""#;
+        let start =
+            format!("ExecStart={exe_word} -S {sock_word} server --foreground --resurrect\n");
+        assert!(text.contains(&start), "{text}");
+        let stop = format!("ExecStop={exe_word} -S {sock_word} kill-server\n");
+        assert!(text.contains(&stop), "{text}");
+        assert!(text.contains(
+            r#"Description=appmux server (/tmp/app mux 100%%n $HOME "q" back\slash/sock)"#
+        ));
+        // Every line is a section header, a directive or empty: nothing was injected.
+        assert_eq!(text.lines().count(), 14, "{text}");
+    }
+
+    #[test]
+    fn paths_a_unit_cannot_hold_are_refused() {
+        let sock = SocketPaths::resolve(None, Some(Path::new("/tmp/s"))).unwrap();
+        let injected = Path::new("/opt/x\nExecStartPre=/bin/evil/appmux");
+        let err = unit_text(&sock, injected).unwrap_err().to_string();
+        assert!(err.contains("control character"), "{err}");
+        let sock = SocketPaths::resolve(None, Some(Path::new("/tmp/a\rb"))).unwrap();
+        assert!(unit_text(&sock, Path::new("/usr/bin/appmux")).is_err());
+        use std::os::unix::ffi::OsStrExt;
+        let bad = Path::new(std::ffi::OsStr::from_bytes(b"/opt/\xff/appmux"));
+        let sock = SocketPaths::resolve(None, Some(Path::new("/tmp/s"))).unwrap();
+        assert!(unit_text(&sock, bad).is_err());
+        let quoted = format!("/opt/{AWKWARD}/appmux");
+        let err = unit_text(&sock, Path::new(&quoted))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a quote or a backslash"), "{err}");
+    }
+
+    /// Where systemd-analyze exists, it accepts the unit and finds the executable through the
+    /// quoting (it checks the command is executable), from a directory with awkward characters.
+    #[test]
+    fn systemd_analyze_verifies_the_unit_where_it_exists() {
+        use std::os::unix::fs::PermissionsExt;
+        let found = std::process::Command::new("systemd-analyze")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found {
+            eprintln!("systemd-analyze is not installed; only the unit text is checked");
+            return;
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join(AWKWARD_EXE);
+        std::fs::create_dir(&dir).unwrap();
+        let exe = dir.join("appmux");
+        std::fs::write(&exe, "#!/bin/sh\nexit 0\n").unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let sock = SocketPaths::resolve(None, Some(&tmp.path().join(AWKWARD).join("s"))).unwrap();
+        let unit = tmp.path().join("appmux-test.service");
+        std::fs::write(&unit, unit_text(&sock, &exe).unwrap()).unwrap();
+        let out = std::process::Command::new("systemd-analyze")
+            .args(["verify", "--man=no"])
+            .arg(&unit)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && stderr.trim().is_empty(), "{stderr}");
     }
 }

@@ -7,14 +7,14 @@
 //! the walking helpers and the message wording for type errors and unknown keys; what each key
 //! means belongs to `project` and `options`.
 
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 use std::path::Path;
 use std::time::Duration;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::error::ConfigError;
+use super::error::{ConfigError, LineIndex};
 use super::units::{self, DURATION_EXAMPLE};
 
 /// A value in the document, with the byte span of its text.
@@ -23,7 +23,7 @@ pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
 /// Collects located problems for one file.
 pub(crate) struct Report<'a> {
     file: &'a Path,
-    text: &'a str,
+    lines: LineIndex<'a>,
     errors: Vec<ConfigError>,
 }
 
@@ -31,20 +31,20 @@ impl<'a> Report<'a> {
     pub(crate) fn new(file: &'a Path, text: &'a str) -> Self {
         Self {
             file,
-            text,
+            lines: LineIndex::new(text),
             errors: Vec::new(),
         }
     }
 
     /// Records a problem at the start of `span`.
     pub(crate) fn error(&mut self, span: &Range<usize>, message: impl Into<String>) {
-        let error = ConfigError::at(self.file, self.text, span.start, message);
+        let error = ConfigError::located(self.file, self.lines.locate(span.start), message);
         self.errors.push(error);
     }
 
     /// The 1-based line where `span` starts, for messages that refer to another place.
     pub(crate) fn line_of(&self, span: &Range<usize>) -> usize {
-        super::error::line_col(self.text, span.start).0
+        self.lines.locate(span.start).0
     }
 
     /// All problems in file order, so the first one is the first a reader would meet.
@@ -181,13 +181,25 @@ impl<'a> Report<'a> {
         }
     }
 
-    pub(crate) fn duration(&mut self, value: &Value<'_>, key: &str) -> Option<Duration> {
+    /// A duration in `range`: every duration a file gives has one, so that no value can make
+    /// time arithmetic overflow or a timer meaningless.
+    pub(crate) fn duration(
+        &mut self,
+        value: &Value<'_>,
+        key: &str,
+        range: &RangeInclusive<Duration>,
+    ) -> Option<Duration> {
         let DeValue::String(text) = value.get_ref() else {
             self.wrong_type(value, key, DURATION_EXAMPLE);
             return None;
         };
         match units::parse_duration(text) {
-            Ok(duration) => Some(duration),
+            Ok(duration) if range.contains(&duration) => Some(duration),
+            Ok(_) => {
+                let message = units::duration_out_of_range(key, text, range);
+                self.error(&value.span(), message);
+                None
+            }
             Err(err) => {
                 self.error(&value.span(), format!("`{key}`: {err}"));
                 None
@@ -195,22 +207,33 @@ impl<'a> Report<'a> {
         }
     }
 
-    /// A size: a string with a unit, or an integer number of bytes.
-    pub(crate) fn size(&mut self, value: &Value<'_>, key: &str) -> Option<u64> {
-        match value.get_ref() {
+    /// A size in `range`: a string with a unit, or an integer number of bytes.
+    pub(crate) fn size(
+        &mut self,
+        value: &Value<'_>,
+        key: &str,
+        range: &RangeInclusive<u64>,
+    ) -> Option<u64> {
+        let (size, found) = match value.get_ref() {
             DeValue::String(text) => match units::parse_size(text) {
-                Ok(size) => Some(size),
+                Ok(size) => (size, format!("{text:?}")),
                 Err(err) => {
                     self.error(&value.span(), format!("`{key}`: {err}"));
-                    None
+                    return None;
                 }
             },
-            DeValue::Integer(_) => self.integer(value, key, 0, u64::MAX),
+            DeValue::Integer(int) => (self.integer(value, key, 0, u64::MAX)?, int.to_string()),
             _ => {
                 self.wrong_type(value, key, "a size like \"10MB\" or a number of bytes");
-                None
+                return None;
             }
+        };
+        if !range.contains(&size) {
+            let message = units::size_out_of_range(key, &found, range);
+            self.error(&value.span(), message);
+            return None;
         }
+        Some(size)
     }
 }
 
@@ -259,8 +282,12 @@ impl Keys {
     pub(crate) fn suggest(&self, name: &str) -> Option<&'static str> {
         let direct = self.known.iter().map(|key| (*key, *key));
         let aliases = self.aliases.iter().copied();
+        // Lengths that differ by more than the limit cannot be within it, and skipping them
+        // keeps a very long unknown key from costing a large table each.
+        let len = name.chars().count();
         direct
             .chain(aliases)
+            .filter(|(spelling, _)| len.abs_diff(spelling.chars().count()) <= 2)
             .map(|(spelling, key)| (edit_distance(name, spelling), key))
             .filter(|(distance, _)| *distance <= 2)
             // `min_by_key` keeps the first of equals, so ties go to direct matches.

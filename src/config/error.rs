@@ -23,7 +23,11 @@ pub struct ConfigError {
 impl ConfigError {
     /// A problem at byte `offset` of `text`, the contents of `file`.
     pub fn at(file: &Path, text: &str, offset: usize, message: impl Into<String>) -> Self {
-        let (line, col) = line_col(text, offset);
+        Self::located(file, line_col(text, offset), message)
+    }
+
+    /// A problem at a (line, column) already worked out, with a [`LineIndex`] say.
+    pub fn located(file: &Path, (line, col): (usize, usize), message: impl Into<String>) -> Self {
         Self {
             file: file.to_path_buf(),
             line,
@@ -70,6 +74,56 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Where each line of a text starts, so that locating an offset costs a binary search rather
+/// than a scan from the start: a file with many problems (or many apps whose lines are looked
+/// up) is then checked in time linear in its size.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offset of the start of each line; the first is 0.
+    starts: Vec<usize>,
+    /// Whether each line is ASCII, where the column is the byte distance.
+    ascii: Vec<bool>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        let mut ascii = vec![true];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                starts.push(i + 1);
+                ascii.push(true);
+            } else if !b.is_ascii()
+                && let Some(last) = ascii.last_mut()
+            {
+                *last = false;
+            }
+        }
+        Self {
+            text,
+            starts,
+            ascii,
+        }
+    }
+
+    /// The 1-based (line, column) of byte `offset`, exactly as [`line_col`] gives it.
+    pub fn locate(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        // The last line start at or before `offset`; `starts[0]` is 0, so there is one.
+        let line = self.starts.partition_point(|&s| s <= offset).max(1) - 1;
+        let start = self.starts[line];
+        let col = if self.ascii[line] {
+            offset - start
+        } else {
+            self.text[start..offset].chars().count()
+        };
+        (line + 1, col + 1)
+    }
+}
+
 /// Decodes a config file's bytes, locating the first invalid UTF-8 sequence if there is one.
 pub(crate) fn decode(file: &Path, bytes: Vec<u8>) -> Result<String, ConfigError> {
     String::from_utf8(bytes).map_err(|err| {
@@ -101,6 +155,16 @@ mod tests {
         assert_eq!(line_col("é", 1), (1, 1));
         assert_eq!(line_col("ab", 99), (1, 3));
         assert_eq!(line_col("", 5), (1, 1));
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_line_col_everywhere() {
+        let text = "a = 1\nbé = \"ü\"\n\n[[app]]\nname = \"x\"";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(index.locate(offset), line_col(text, offset), "{offset}");
+        }
+        assert_eq!(LineIndex::new("").locate(3), (1, 1));
     }
 
     #[test]

@@ -17,6 +17,7 @@
 pub(crate) mod doc;
 pub mod dotenv;
 pub mod error;
+pub mod file;
 pub mod keymap;
 pub mod options;
 pub mod procfile;

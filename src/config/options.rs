@@ -5,6 +5,7 @@
 //! located errors as the project file (see `doc`). It does not decide where the file lives
 //! (`paths` does) and does not load keymaps or themes; it only checks their names are given.
 
+use std::ops::RangeInclusive;
 use std::path::Path;
 use std::time::Duration;
 
@@ -135,12 +136,16 @@ const STATUS_KEYS: Keys = Keys {
     ],
 };
 
-/// Sampling more often than this costs CPU for no visible gain; zero would spin.
-const MIN_METRICS_INTERVAL: Duration = Duration::from_millis(100);
+/// Sampling more often than 100ms costs CPU for no visible gain (zero would spin); less often
+/// than hourly would show numbers too old to mean anything.
+const METRICS_INTERVAL: RangeInclusive<Duration> =
+    Duration::from_millis(100)..=Duration::from_secs(3600);
+/// Lines of history per app: far more than anyone scrolls, and a bound on a pane's memory.
+const MAX_SCROLLBACK: u64 = 1_000_000;
 
 /// Loads the options file; a missing file gives the defaults. Same error style as the project file.
 pub fn load_options(path: &Path) -> Result<Options, ConfigError> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match super::file::read_regular(path, super::file::MAX_CONFIG_BYTES) {
         Ok(bytes) => bytes,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Options::default()),
         Err(err) => {
@@ -179,10 +184,9 @@ pub fn check_options(text: &str, file: &Path) -> Result<Options, Vec<ConfigError
     set(&mut options.keymap, text(&mut report, "keymap"));
     set(&mut options.theme, text(&mut report, "theme"));
     options.shell = text(&mut report, "shell");
-    let max_lines = u64::try_from(usize::MAX).unwrap_or(u64::MAX);
     let scrollback = root
         .get("scrollback")
-        .and_then(|v| report.integer(v, "scrollback", 0, max_lines));
+        .and_then(|v| report.integer(v, "scrollback", 0, MAX_SCROLLBACK));
     set(
         &mut options.scrollback,
         scrollback.and_then(|n| usize::try_from(n).ok()),
@@ -203,7 +207,7 @@ pub fn check_options(text: &str, file: &Path) -> Result<Options, Vec<ConfigError
     );
     let interval = root
         .get("metrics_interval")
-        .and_then(|v| metrics_interval(&mut report, v));
+        .and_then(|v| report.duration(v, "metrics_interval", &METRICS_INTERVAL));
     set(&mut options.metrics_interval, interval);
     if let Some(table) = root.get("sidebar").and_then(|v| report.table(v, "sidebar")) {
         sidebar(&mut report, table, &mut options.sidebar);
@@ -217,15 +221,6 @@ pub fn check_options(text: &str, file: &Path) -> Result<Options, Vec<ConfigError
     } else {
         Err(errors)
     }
-}
-
-fn metrics_interval(report: &mut Report<'_>, value: &Value<'_>) -> Option<Duration> {
-    let interval = report.duration(value, "metrics_interval")?;
-    if interval < MIN_METRICS_INTERVAL {
-        report.error(&value.span(), "`metrics_interval` must be at least 100ms");
-        return None;
-    }
-    Some(interval)
 }
 
 fn sidebar(report: &mut Report<'_>, table: &DeTable<'_>, sidebar: &mut SidebarOptions) {
@@ -396,7 +391,15 @@ tabs = false
             ),
             (
                 "scrollback = -1",
-                "config.toml:1:14: `scrollback` must be at least 0, found -1",
+                "config.toml:1:14: `scrollback` must be between 0 and 1000000, found -1",
+            ),
+            (
+                "scrollback = 18446744073709551615",
+                "config.toml:1:14: `scrollback` must be between 0 and 1000000, found 18446744073709551615",
+            ),
+            (
+                "metrics_interval = \"18446744073709551615s\"",
+                "config.toml:1:20: `metrics_interval` must be between 100ms and 1h, found \"18446744073709551615s\"",
             ),
             (
                 "metrics_interval = \"1\"",
@@ -404,7 +407,7 @@ tabs = false
             ),
             (
                 "metrics_interval = \"1ms\"",
-                "config.toml:1:20: `metrics_interval` must be at least 100ms",
+                "config.toml:1:20: `metrics_interval` must be between 100ms and 1h, found \"1ms\"",
             ),
             (
                 "[sidebar]\nwidth = 9",

@@ -227,8 +227,10 @@ fn first_to_report(errors: Vec<ConfigError>) -> Option<ConfigError> {
     Some(errors.find(|e| !consequence(e)).unwrap_or(first))
 }
 
+/// A config, project, keymap or theme file's text: a regular file of at most
+/// [`MAX_CONFIG_BYTES`](super::file::MAX_CONFIG_BYTES), valid UTF-8.
 pub(crate) fn read_text(path: &Path) -> Result<String, ConfigError> {
-    let bytes = std::fs::read(path)
+    let bytes = super::file::read_regular(path, super::file::MAX_CONFIG_BYTES)
         .map_err(|err| ConfigError::whole_file(path, format!("cannot read the file: {err}")))?;
     error::decode(path, bytes)
 }
@@ -266,19 +268,11 @@ fn analyze(text: &str, file: &Path) -> (Option<Project>, Vec<ConfigError>) {
 
 fn session_name(report: &mut Report<'_>, value: &Value<'_>) -> Option<String> {
     let name = report.string(value, "session")?;
-    // `:` separates SESSION:APP in targets and `.` is reserved for pane indexes, as in tmux.
-    let problem = if name.is_empty() {
-        Some("`session` must not be empty")
-    } else if name.contains([':', '.']) {
-        Some("`session` must not contain `:` or `.`")
-    } else if name.chars().any(char::is_control) {
-        Some("`session` must not contain control characters")
-    } else {
-        None
-    };
-    match problem {
-        Some(message) => {
-            report.error(&value.span(), message);
+    // `:` separates SESSION:APP in targets and `.` is reserved for pane indexes, as in tmux;
+    // `names` has the rules.
+    match crate::names::problem(crate::names::Kind::Session, name) {
+        Some(problem) => {
+            report.error(&value.span(), format!("`session` {problem}"));
             None
         }
         None => Some(name.to_owned()),
@@ -286,17 +280,13 @@ fn session_name(report: &mut Report<'_>, value: &Value<'_>) -> Option<String> {
 }
 
 /// The project directory's name, with the characters a session name cannot hold replaced by
-/// `_` (as tmux does), so any directory gives a usable default.
+/// `_` (as tmux does) and cut to length, so any directory gives a usable default.
 fn default_session_name(dir: &Path) -> String {
     let name = dir
         .file_name()
-        .map(|name| name.to_string_lossy().replace([':', '.'], "_"))
+        .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if name.is_empty() {
-        "default".to_owned()
-    } else {
-        name
-    }
+    crate::names::derive(crate::names::Kind::Session, &name, "default")
 }
 
 /// Every `[[app]]` entry, or `None` when any of them lacks a name or a command.

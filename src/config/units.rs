@@ -6,6 +6,7 @@
 //! `"1.1s"` is exactly 1.1 seconds and formatting then parsing gives back the same value.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use serde::de::{self, Deserializer, Visitor};
@@ -112,6 +113,26 @@ pub fn format_size(bytes: u64) -> String {
             || format!("{bytes}B"),
             |(name, factor)| format!("{}{name}", value / factor),
         )
+}
+
+/// "`KEY` must be at most 1h, found \"2h\"" (or "between A and B" when the range does not
+/// start at zero): the one wording for a duration outside its range, from a file or a peer.
+pub fn duration_out_of_range(key: &str, found: &str, range: &RangeInclusive<Duration>) -> String {
+    let (min, max) = (
+        format_duration(*range.start()),
+        format_duration(*range.end()),
+    );
+    if range.start().is_zero() {
+        format!("`{key}` must be at most {max}, found {found:?}")
+    } else {
+        format!("`{key}` must be between {min} and {max}, found {found:?}")
+    }
+}
+
+/// The same for a size; `found` is the value as written.
+pub fn size_out_of_range(key: &str, found: &str, range: &RangeInclusive<u64>) -> String {
+    let (min, max) = (format_size(*range.start()), format_size(*range.end()));
+    format!("`{key}` must be between {min} and {max}, found {found}")
 }
 
 /// The decimal digits of a non-negative number, before and after the point.

@@ -115,6 +115,8 @@ pub enum Request {
     InsidePane {
         appmux: String,
     },
+    /// Answered once every app's output received so far is in its log file (for `logs`).
+    FlushLogs,
 }
 
 /// What to do to an app.

@@ -3,11 +3,11 @@
 //! terminal, handling exits, and the timers for backoff and stop timeouts. Decisions live in
 //! `crate::app`; this file only applies them.
 
+use std::collections::HashSet;
 use std::time::Instant;
 
 use crate::app::lifecycle::{Effect, State};
 use crate::config::AppSpec;
-use crate::logs::AppLog;
 use crate::pane::process::{ExitStatus, Process, RunKey, SpawnSpec};
 use crate::pane::term::Terminal;
 use crate::paths;
@@ -22,28 +22,56 @@ use crate::server::state::Server;
 const RUN_RESET: &str = "\x1b[m\x1b[?25h\x1b[?1l\x1b>\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\x1b(B\x1b)B\x0f\x1b[0 q";
 
 impl Server {
-    /// Adds an app to a session without starting it. `spec.name` is made unique when empty or
-    /// derived; an explicit name that is taken is refused.
+    /// Adds an app to a session without starting it. Every app enters here, whether from a
+    /// project, `run`, the control API or the state file, so this is where its name and limits
+    /// are checked. `spec.name` is made valid and unique when empty or derived; an explicit
+    /// name that is invalid or taken is refused.
     pub fn add_app(
+        &mut self,
+        session: SessionId,
+        spec: AppSpec,
+        ad_hoc: bool,
+        explicit_name: bool,
+    ) -> Result<AppId, String> {
+        let mut taken = self.app_names(session);
+        self.add_app_to(session, spec, ad_hoc, explicit_name, &mut taken)
+    }
+
+    /// The names of a session's apps, for adding several with [`Server::add_app_to`].
+    pub fn app_names(&self, session: SessionId) -> HashSet<String> {
+        self.sessions.get(&session).map_or_else(HashSet::new, |s| {
+            s.apps
+                .iter()
+                .filter_map(|a| self.apps.get(a).map(|a| a.name.clone()))
+                .collect()
+        })
+    }
+
+    /// [`Server::add_app`] with the session's app names at hand (and kept up to date), so that
+    /// adding a project's apps costs time linear in their number.
+    pub fn add_app_to(
         &mut self,
         session: SessionId,
         mut spec: AppSpec,
         ad_hoc: bool,
         explicit_name: bool,
+        taken: &mut HashSet<String>,
     ) -> Result<AppId, String> {
+        if explicit_name {
+            crate::names::check_app(&spec.name)?;
+        } else {
+            spec.name = crate::names::derive(crate::names::Kind::App, &spec.name, "app");
+        }
+        spec.check_limits()?;
         let s = self.sessions.get(&session).ok_or("no such session")?;
-        let taken: Vec<String> = s
-            .apps
-            .iter()
-            .filter_map(|a| self.apps.get(a).map(|a| a.name.clone()))
-            .collect();
         if explicit_name && taken.contains(&spec.name) {
             return Err(format!(
                 "app `{}` already exists in session {}",
                 spec.name, s.name
             ));
         }
-        spec.name = unique_name(&spec.name, taken.iter().map(String::as_str));
+        spec.name = unique_name(&spec.name, taken);
+        taken.insert(spec.name.clone());
         let log_dir =
             paths::session_log_dir(&self.settings.label, &s.name).map_err(|e| e.to_string())?;
         let mut env = s.env.clone();
@@ -55,7 +83,9 @@ impl Server {
             id,
             session,
             name: spec.name.clone(),
-            log: AppLog::new(&log_dir, &spec.name, spec.log.clone()),
+            log: self
+                .logs
+                .open(paths::app_log_file(&log_dir, &spec.name), spec.log.clone()),
             spec,
             env,
             term: {

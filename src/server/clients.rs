@@ -34,6 +34,45 @@ pub enum Outgoing {
 pub const OUTBOX: usize = 32;
 /// At most one frame per client per interval.
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(8);
+/// At most one resize applied per client per interval: each one lays out, resizes every shown
+/// app's terminal and PTY (and each app redraws), so a storm of them is coalesced.
+pub const RESIZE_INTERVAL: Duration = Duration::from_millis(16);
+
+/// The resizes a client asked for, coalesced: the latest size wins, and it is applied at once
+/// after a quiet period, then at most once per [`RESIZE_INTERVAL`] while they keep coming.
+#[derive(Debug, Clone, Copy)]
+pub struct ResizeGate {
+    pending: Option<Size>,
+    last: Instant,
+}
+
+impl ResizeGate {
+    /// A gate whose first resize is due at once.
+    pub fn new(now: Instant) -> Self {
+        Self {
+            pending: None,
+            last: now.checked_sub(RESIZE_INTERVAL).unwrap_or(now),
+        }
+    }
+
+    pub fn request(&mut self, size: Size) {
+        self.pending = Some(size);
+    }
+
+    /// When the pending size is due, if there is one.
+    pub fn due(&self) -> Option<Instant> {
+        self.pending.map(|_| self.last + RESIZE_INTERVAL)
+    }
+
+    /// The size to apply now, if one is pending and due.
+    pub fn take(&mut self, now: Instant) -> Option<Size> {
+        if self.due().is_some_and(|t| t <= now) {
+            self.last = now;
+            return self.pending.take();
+        }
+        None
+    }
+}
 
 /// A client that is attached to a session.
 pub struct Attached {
@@ -66,6 +105,8 @@ pub struct Attached {
     pub dirty: bool,
     in_flight: bool,
     last_frame: Instant,
+    /// Resizes not yet applied.
+    resize: ResizeGate,
 }
 
 impl Attached {
@@ -114,6 +155,11 @@ impl Client {
             return None;
         }
         Some(a.last_frame + FRAME_INTERVAL)
+    }
+
+    /// When this client's pending resize is due.
+    pub fn resize_due(&self) -> Option<Instant> {
+        self.attached.as_ref()?.resize.due()
     }
 
     /// When a flash message or the pane numbers expire.
@@ -214,6 +260,7 @@ impl Server {
             last_frame: Instant::now()
                 .checked_sub(FRAME_INTERVAL)
                 .unwrap_or_else(Instant::now),
+            resize: ResizeGate::new(Instant::now()),
         });
         let name = self.sessions[&session].name.clone();
         tracing::info!(client = id.0, session = %name, ?size, "client attached");
@@ -311,7 +358,26 @@ impl Server {
         Some(render::areas(a.size, chrome))
     }
 
+    /// Records the size; [`Server::apply_resizes`] applies it, coalesced.
     fn client_resize(&mut self, id: ClientId, size: Size) {
+        if let Some(a) = self.attached_mut(id) {
+            a.resize.request(size);
+        }
+    }
+
+    /// Applies the resizes that are due: the latest size of each client, once.
+    pub(super) fn apply_resizes(&mut self, now: Instant) {
+        let due: Vec<(ClientId, Size)> = self
+            .clients
+            .values_mut()
+            .filter_map(|c| Some((c.id, c.attached.as_mut()?.resize.take(now)?)))
+            .collect();
+        for (id, size) in due {
+            self.apply_client_size(id, size);
+        }
+    }
+
+    fn apply_client_size(&mut self, id: ClientId, size: Size) {
         let Some(a) = self.clients.get_mut(&id).and_then(|c| c.attached.as_mut()) else {
             return;
         };
@@ -651,5 +717,54 @@ fn sidebar_item(app: &App, now: Instant) -> Item {
             .title()
             .filter(|t| !t.is_empty())
             .map(str::to_owned),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn size(cols: u16) -> Size {
+        Size { cols, rows: 10 }
+    }
+
+    #[test]
+    fn a_resize_storm_is_applied_once_per_interval_with_the_latest_size() {
+        let start = Instant::now();
+        let mut gate = ResizeGate::new(start);
+        assert_eq!(gate.due(), None);
+        // The first resize after a quiet period is applied at once.
+        gate.request(size(100));
+        assert_eq!(gate.take(start), Some(size(100)));
+        // A storm within one interval: nothing more is applied until the interval ends, and
+        // then only the latest size, once.
+        let mut applied = 0;
+        let mut now = start;
+        for i in 0..1000u16 {
+            gate.request(size(10 + i % 7));
+            now += Duration::from_micros(10);
+            applied += usize::from(gate.take(now).is_some());
+        }
+        assert_eq!(applied, 0);
+        assert_eq!(gate.due(), Some(start + RESIZE_INTERVAL));
+        assert_eq!(gate.take(start + RESIZE_INTERVAL), Some(size(10 + 999 % 7)));
+        assert_eq!(gate.take(start + 10 * RESIZE_INTERVAL), None);
+        assert_eq!(gate.due(), None);
+    }
+
+    #[test]
+    fn a_steady_stream_of_resizes_costs_one_per_interval() {
+        let start = Instant::now();
+        let mut gate = ResizeGate::new(start);
+        let mut applied = 0;
+        // A second of resizes, one every 100µs: ten thousand asked for.
+        for i in 0..10_000u32 {
+            let now = start + Duration::from_micros(100) * i;
+            gate.request(size(20 + (i % 50) as u16));
+            applied += usize::from(gate.take(now).is_some());
+        }
+        let most = (Duration::from_secs(1).as_micros() / RESIZE_INTERVAL.as_micros()) as usize + 1;
+        assert!(applied <= most, "{applied} applied");
+        assert!(applied > 1);
     }
 }

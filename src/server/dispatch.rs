@@ -29,6 +29,7 @@ impl Server {
                 name: self.sessions[&s].name.clone(),
             }),
             Request::List => return self.list_request(id),
+            Request::FlushLogs => return self.flush_logs(id),
             Request::Apps { session, apps, op } => self
                 .apps_request(session.as_deref(), &apps, op)
                 .map(|()| Reply::Done),
@@ -127,6 +128,19 @@ impl Server {
             .map(|a| a.name.as_str())
     }
 
+    /// Answers once the log thread has written everything queued so far, so that `logs` reads
+    /// what was printed before it asked.
+    fn flush_logs(&mut self, id: ClientId) {
+        let events = self.events.clone();
+        let queued = self.logs.after_queued(move || {
+            let _ = events.blocking_send(crate::server::state::Event::LogsWritten(id));
+        });
+        if !queued {
+            let behind = "the logs are being written too slowly to flush now; try again";
+            self.send(id, &ServerMsg::Error(behind.into()));
+        }
+    }
+
     pub fn session_by_name(&self, name: &str) -> Option<SessionId> {
         self.sessions
             .values()
@@ -175,8 +189,9 @@ impl Server {
             new.apps
         };
         let mut ids = Vec::new();
+        let mut taken = std::collections::HashSet::new();
         for spec in specs {
-            match self.add_app(id, spec, false, false) {
+            match self.add_app_to(id, spec, false, false, &mut taken) {
                 Ok(app) => ids.push(app),
                 Err(e) => {
                     self.remove_session(id);

@@ -48,6 +48,8 @@ const CLAIM_RETRY: std::time::Duration = std::time::Duration::from_millis(20);
 const CLAIM_ATTEMPTS: u32 = 50;
 /// How long queued replies get to reach their clients when the server stops.
 const FLUSH_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+/// How long queued log writes get when the server stops (a hung file system gets no more).
+const LOG_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Runs a server on `sock` until it is told to stop.
 pub fn run(sock: &SocketPaths, mode: Mode, resurrect: bool) -> Result<()> {
@@ -79,7 +81,7 @@ pub fn run(sock: &SocketPaths, mode: Mode, resurrect: bool) -> Result<()> {
         let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
         let (pty_tx, pty_rx) = mpsc::channel(PTY_QUEUE);
         let (writers_tx, mut writers_rx) = mpsc::channel::<()>(1);
-        let accept = tokio::spawn(listener::accept_loop(listener, ev_tx, writers_tx));
+        let accept = tokio::spawn(listener::accept_loop(listener, ev_tx.clone(), writers_tx));
         let (usage_tx, usage_rx) = mpsc::channel(4);
         let sampler = crate::metrics::Sampler::spawn(usage_tx)
             .map_err(|e| tracing::warn!("metrics are off: {e:#}"))
@@ -88,9 +90,15 @@ pub fn run(sock: &SocketPaths, mode: Mode, resurrect: bool) -> Result<()> {
         let (keymap, theme) = load_keymap_and_theme(&options);
         let mut settings = Settings::new(sock, options, keymap, theme);
         settings.resurrect |= resurrect;
-        let waiters = Server::new(settings, pty_tx, sampler)
+        let (logs, log_thread) =
+            crate::logs::LogWriter::spawn().context("starting the log thread")?;
+        let waiters = Server::new(settings, pty_tx, sampler, logs, ev_tx.clone())
             .run(ev_rx, pty_rx, usage_rx)
             .await;
+        // Every log handle went with the server: what is still queued gets written now.
+        if !log_thread.finish(LOG_GRACE) {
+            tracing::warn!("the log thread did not finish in time; some output was not logged");
+        }
         // Stop accepting, then remove the socket while we still hold the lock (so we never
         // delete a successor's), then release the lock: from here a new server can start.
         accept.abort();

@@ -8,7 +8,7 @@ use crate::app::lifecycle::{Lifecycle, State};
 use crate::app::policy::RestartRule;
 use crate::config::AppSpec;
 use crate::layout::Layout;
-use crate::logs::AppLog;
+use crate::logs::LogHandle;
 use crate::metrics::Usage;
 use crate::pane::process::{ExitStatus, Process};
 use crate::pane::term::Terminal;
@@ -155,7 +155,7 @@ pub struct App {
     /// The PTY hit EOF for the current run.
     pub eof: bool,
     pub pending_exit: Option<PendingExit>,
-    pub log: AppLog,
+    pub log: LogHandle,
     pub usage: Option<Usage>,
     /// Added by `run` rather than declared in the project file.
     pub ad_hoc: bool,
@@ -199,7 +199,6 @@ impl App {
     }
 }
 
-/// Picks `base`, or `base-2`, `base-3` ... so that `taken` does not already contain it.
 /// Seconds since the Unix epoch (0 for times before it), as `ls` and the state file give them.
 pub fn unix_secs(t: std::time::SystemTime) -> u64 {
     t.duration_since(std::time::UNIX_EPOCH)
@@ -207,28 +206,29 @@ pub fn unix_secs(t: std::time::SystemTime) -> u64 {
         .unwrap_or(0)
 }
 
-pub fn unique_name<'a>(base: &str, taken: impl Iterator<Item = &'a str> + Clone) -> String {
+/// Picks `base`, or `base-2`, `base-3` ... so that `taken` does not already contain it. The
+/// suffix is kept within the name length limit by shortening `base`.
+pub fn unique_name(base: &str, taken: &std::collections::HashSet<String>) -> String {
     let base = if base.is_empty() { "app" } else { base };
-    if !taken.clone().any(|t| t == base) {
+    if !taken.contains(base) {
         return base.to_owned();
     }
     (2..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|cand| !taken.clone().any(|t| t == cand))
+        .map(|n: u64| {
+            let suffix = format!("-{n}");
+            let keep = crate::names::MAX_LEN.saturating_sub(suffix.len());
+            base.chars()
+                .take(keep)
+                .chain(suffix.chars())
+                .collect::<String>()
+        })
+        .find(|cand| !taken.contains(cand))
         .unwrap_or_else(|| base.to_owned())
 }
 
-/// Session names appear in targets (`NAME:APP`), so `:` and `.` are refused, as in tmux.
+/// Session names appear in targets (`NAME:APP`), listings and file names: see `names`.
 pub fn check_session_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("session name is empty".into());
-    }
-    if name.contains([':', '.']) || name.chars().any(char::is_control) {
-        return Err(format!(
-            "bad session name `{name}`: it may not contain `:`, `.` or control characters"
-        ));
-    }
-    Ok(())
+    crate::names::check_session(name)
 }
 
 #[cfg(test)]
@@ -237,10 +237,15 @@ mod tests {
 
     #[test]
     fn names_are_made_unique() {
-        let taken = ["sh", "sh-2", "vim"];
-        assert_eq!(unique_name("sh", taken.iter().copied()), "sh-3");
-        assert_eq!(unique_name("bash", taken.iter().copied()), "bash");
-        assert_eq!(unique_name("", taken.iter().copied()), "app");
+        let taken = ["sh", "sh-2", "vim"].map(String::from).into();
+        assert_eq!(unique_name("sh", &taken), "sh-3");
+        assert_eq!(unique_name("bash", &taken), "bash");
+        assert_eq!(unique_name("", &taken), "app");
+        let long = "x".repeat(crate::names::MAX_LEN);
+        let taken = [long.clone()].into();
+        let unique = unique_name(&long, &taken);
+        assert_eq!(crate::names::check_app(&unique), Ok(()), "{unique}");
+        assert!(unique.ends_with("-2"));
     }
 
     #[test]
@@ -248,5 +253,6 @@ mod tests {
         assert!(check_session_name("work").is_ok());
         assert!(check_session_name("a:b").is_err());
         assert!(check_session_name("").is_err());
+        assert!(check_session_name("/abs/path").is_err());
     }
 }

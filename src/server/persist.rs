@@ -68,16 +68,21 @@ pub struct SavedSession {
 impl SavedSession {
     /// The same session, saved at different times, has the same name and creation time.
     fn is_same(&self, other: &SavedSession) -> bool {
-        self.name == other.name && self.creation() == other.creation()
+        self.name == other.name && self.created_at() == other.created_at()
     }
 
     /// Whether this is the running session `s`.
     fn is_running_as(&self, s: &Session) -> bool {
-        self.name == s.name && UNIX_EPOCH + self.creation() == s.created
+        self.name == s.name && self.created_at() == s.created
     }
 
-    fn creation(&self) -> Duration {
-        Duration::new(self.created, self.created_nanos)
+    /// When the session was created; a time too far ahead to represent (a damaged or hostile
+    /// file) is taken as now rather than a panic.
+    fn created_at(&self) -> SystemTime {
+        UNIX_EPOCH
+            .checked_add(Duration::from_secs(self.created))
+            .and_then(|t| t.checked_add(Duration::from_nanos(u64::from(self.created_nanos))))
+            .unwrap_or_else(SystemTime::now)
     }
 }
 
@@ -513,7 +518,10 @@ impl Server {
         }
         // Another session took the name since: both are kept, the restored one renamed.
         let name = match live {
-            Some(_) => unique_name(&saved.name, self.sessions.values().map(|s| s.name.as_str())),
+            Some(_) => {
+                let taken = self.sessions.values().map(|s| s.name.clone()).collect();
+                unique_name(&saved.name, &taken)
+            }
             None => saved.name.clone(),
         };
         let original = saved.name.clone();
@@ -542,7 +550,7 @@ impl Server {
                 ..Session::new(
                     id,
                     name.to_owned(),
-                    UNIX_EPOCH + saved.creation(),
+                    saved.created_at(),
                     saved.size.clamped(),
                 )
             },

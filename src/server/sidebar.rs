@@ -5,7 +5,7 @@ use crate::action::SidebarAction;
 use crate::protocol::AppOp;
 use crate::render::overlay::{Pager, plain_lines};
 use crate::server::model::{AppId, ClientId, SessionId};
-use crate::server::state::Server;
+use crate::server::state::{Event, Server};
 use crate::server::ui::{Confirm, Mode, PromptKind};
 
 impl Server {
@@ -172,10 +172,34 @@ impl Server {
         }
     }
 
+    /// Asks the log thread for the app's log, after what is queued for it is written; the
+    /// pager opens when it arrives ([`Server::show_log`]).
     fn open_log(&mut self, id: ClientId, app: AppId) {
         let Some(a) = self.apps.get(&app) else { return };
-        let data = crate::logs::tail(a.log.path(), Some(10_000)).unwrap_or_default();
-        let mut pager = Pager::new(format!("log: {}", a.name), plain_lines(&data));
+        let title = format!("log: {}", a.name);
+        let path = a.log.path().to_owned();
+        let events = self.events.clone();
+        let queued = self.logs.after_queued(move || {
+            let data = crate::logs::tail(&path, Some(10_000)).unwrap_or_default();
+            let read = Event::LogRead {
+                client: id,
+                title,
+                data,
+            };
+            let _ = events.blocking_send(read);
+        });
+        if !queued {
+            let behind = b"The log is being written too slowly to read now; try again.\n";
+            self.show_log(id, format!("log: {}", a.name), behind);
+        }
+    }
+
+    /// Opens the pager on a log the log thread read.
+    pub(super) fn show_log(&mut self, id: ClientId, title: String, data: &[u8]) {
+        if self.attached_mut(id).is_none() {
+            return;
+        }
+        let mut pager = Pager::new(title, plain_lines(data));
         pager.to_end(self.pager_height(id));
         self.set_mode(
             id,

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
+use crate::logs::LogWriter;
 use crate::metrics::{self, Sampler};
 use crate::pane::process::{ExitStatus, Process, PtyEvent};
 use crate::protocol::{ClientMsg, Reply, ServerMsg, codec};
@@ -27,6 +28,14 @@ pub enum Event {
     Gone(ClientId),
     /// A JSON line from a control connection.
     Control(ClientId, String),
+    /// The log writer has written everything queued before this client's `FlushLogs`.
+    LogsWritten(ClientId),
+    /// The log writer read an app's log for this client's log view.
+    LogRead {
+        client: ClientId,
+        title: String,
+        data: Vec<u8>,
+    },
 }
 
 /// How long an exited app waits for its last output before the exit is shown anyway (a
@@ -47,6 +56,10 @@ pub struct Server {
     pub apps: BTreeMap<AppId, App>,
     pub clients: HashMap<ClientId, Client>,
     pub pty_tx: mpsc::Sender<PtyEvent>,
+    /// The queue to the log thread, which does all app log file work.
+    pub logs: LogWriter,
+    /// Where work done off this task (reading a log, say) reports back.
+    pub events: mpsc::Sender<Event>,
     next_id: u64,
     /// Set once a stop was requested; the loop ends when every app is gone or the grace ends.
     pub shutdown: Option<Instant>,
@@ -78,6 +91,8 @@ impl Server {
         settings: Settings,
         pty_tx: mpsc::Sender<PtyEvent>,
         sampler: Option<Sampler>,
+        logs: LogWriter,
+        events: mpsc::Sender<Event>,
     ) -> Self {
         Self {
             settings,
@@ -85,6 +100,8 @@ impl Server {
             apps: BTreeMap::new(),
             clients: HashMap::new(),
             pty_tx,
+            logs,
+            events,
             next_id: 1,
             shutdown: None,
             kills: Vec::new(),
@@ -157,6 +174,7 @@ impl Server {
                 self.on_event(ev);
             }
             let now = Instant::now();
+            self.apply_resizes(now);
             self.finish_due_exits(now);
             self.kill_due(now);
             self.tick_apps(now);
@@ -190,11 +208,13 @@ impl Server {
             .values()
             .filter_map(|a| a.pending_exit.map(|p| p.deadline));
         let frames = self.clients.values().filter_map(Client::frame_due);
+        let resizes = self.clients.values().filter_map(Client::resize_due);
         let timers = self.clients.values().filter_map(Client::timer);
         let kills = self.kills.iter().map(|(t, _)| *t);
         let ls = self.pending_ls.iter().map(|(_, t)| *t);
         exits
             .chain(frames)
+            .chain(resizes)
             .chain(timers)
             .chain(kills)
             .chain(ls)
@@ -219,6 +239,12 @@ impl Server {
             }
             Event::Gone(id) => self.client_gone(id),
             Event::Control(id, line) => self.control_line(id, &line),
+            Event::LogsWritten(id) => self.send(id, &ServerMsg::Reply(Reply::Done)),
+            Event::LogRead {
+                client,
+                title,
+                data,
+            } => self.show_log(client, title, &data),
         }
     }
 
@@ -409,7 +435,7 @@ impl Server {
             return None;
         }
         Some(match self.last_sample {
-            Some(t) => t + self.settings.metrics_interval,
+            Some(t) => crate::app::deadline_after(t, self.settings.metrics_interval),
             None => Instant::now(),
         })
     }

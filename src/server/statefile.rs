@@ -31,9 +31,12 @@ pub enum Read {
     Found(Contents),
 }
 
+/// The largest state file read (only regular files are, never a FIFO or a device).
+const MAX_STATE_BYTES: u64 = 64 << 20;
+
 /// Reads the state file at `path`.
 pub fn read(path: &Path) -> io::Result<Read> {
-    match std::fs::read(path) {
+    match crate::config::file::read_regular(path, MAX_STATE_BYTES) {
         Ok(bytes) => Ok(parse(&bytes)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Read::Missing),
         Err(e) => Err(e),

@@ -1,10 +1,13 @@
 //! One `[[app]]` table turned into an `AppSpec`: every key's type, range and meaning.
 //!
 //! This module owns the per-app rules (names, commands, cwd, env, restart policy, backoff,
-//! signals, log rotation). Rules that span apps, such as duplicate names, live in `project`.
+//! signals, log rotation) and the range of every duration, size and count, which
+//! [`AppSpec::check_limits`] also applies to specs that come from elsewhere (`run`, the control
+//! API, the state file). Rules that span apps, such as duplicate names, live in `project`.
 
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
 
 use toml::de::{DeTable, DeValue};
 
@@ -75,6 +78,74 @@ const SIGNALS: &[(&str, i32)] = &[
 /// classic 31 are portable.
 const MAX_SIGNAL: u64 = if cfg!(target_os = "linux") { 64 } else { 31 };
 
+const HOUR: Duration = Duration::from_secs(3600);
+const DAY: Duration = Duration::from_secs(24 * 3600);
+
+/// How long a stop may wait before SIGKILL.
+pub const STOP_TIMEOUT: RangeInclusive<Duration> = Duration::ZERO..=HOUR;
+/// How long a run must last to count as healthy.
+pub const MIN_UPTIME: RangeInclusive<Duration> = Duration::ZERO..=DAY;
+/// `backoff.initial` and `backoff.max`.
+pub const BACKOFF: RangeInclusive<Duration> = Duration::ZERO..=DAY;
+/// `backoff.factor`: below 1 the delay would shrink; above 100 the second delay is the max.
+pub const BACKOFF_FACTOR: RangeInclusive<f64> = 1.0..=100.0;
+pub const MAX_RESTARTS: RangeInclusive<u64> = 0..=1_000_000;
+/// `log.max_size`: zero would rotate on every write.
+pub const LOG_SIZE: RangeInclusive<u64> = 1..=1 << 40;
+/// `log.max_files`: rotation renames each file kept, and readers look at no more than these.
+pub const LOG_FILES: RangeInclusive<u64> = 1..=1000;
+
+impl super::AppSpec {
+    /// The ranges a project file enforces, for a spec that did not come from one. The error
+    /// names the app and the first value out of range.
+    pub fn check_limits(&self) -> Result<(), String> {
+        let duration = |key: &str, d: Duration, range: &RangeInclusive<Duration>| {
+            (!range.contains(&d)).then(|| {
+                let found = crate::config::units::format_duration(d);
+                crate::config::units::duration_out_of_range(key, &found, range)
+            })
+        };
+        let count = |key: &str, n: u64, range: &RangeInclusive<u64>| {
+            (!range.contains(&n)).then(|| {
+                let (min, max) = (range.start(), range.end());
+                format!("`{key}` must be between {min} and {max}, found {n}")
+            })
+        };
+        let factor = self.backoff.factor;
+        let problem = duration("stop_timeout", self.stop_timeout, &STOP_TIMEOUT)
+            .or_else(|| duration("min_uptime", self.min_uptime, &MIN_UPTIME))
+            .or_else(|| duration("backoff.initial", self.backoff.initial, &BACKOFF))
+            .or_else(|| duration("backoff.max", self.backoff.max, &BACKOFF))
+            .or_else(|| {
+                (!BACKOFF_FACTOR.contains(&factor))
+                    .then(|| format!("`backoff.factor` must be between 1 and 100, found {factor}"))
+            })
+            .or_else(|| {
+                let n = u64::from(self.max_restarts);
+                count("max_restarts", n, &MAX_RESTARTS)
+            })
+            .or_else(|| {
+                let (size, range) = (self.log.max_size, &LOG_SIZE);
+                (!range.contains(&size)).then(|| {
+                    crate::config::units::size_out_of_range(
+                        "log.max_size",
+                        &size.to_string(),
+                        range,
+                    )
+                })
+            })
+            .or_else(|| count("log.max_files", self.log.max_files.into(), &LOG_FILES))
+            .or_else(|| {
+                let signal = u64::try_from(self.stop_signal).unwrap_or(0);
+                count("stop_signal", signal, &(1..=MAX_SIGNAL))
+            });
+        match problem {
+            Some(p) => Err(format!("app {}: {p}", crate::names::quoted(&self.name))),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Reads one `[[app]]` table whose header is at `header`. Every problem is reported; the spec
 /// is returned only when the name and command are usable.
 pub(super) fn parse_app(
@@ -101,10 +172,10 @@ pub(super) fn parse_app(
         CommandSpec::Argv(Vec::new()),
         dir.to_path_buf(),
     );
-    let max = u64::from(u32::MAX);
+    let (min, max) = (*MAX_RESTARTS.start(), *MAX_RESTARTS.end());
     let max_restarts = table
         .get("max_restarts")
-        .and_then(|v| report.integer(v, "max_restarts", 0, max));
+        .and_then(|v| report.integer(v, "max_restarts", min, max));
     set(
         &mut spec.cwd,
         table.get("cwd").and_then(|v| working_dir(report, v, dir)),
@@ -135,7 +206,7 @@ pub(super) fn parse_app(
         &mut spec.min_uptime,
         table
             .get("min_uptime")
-            .and_then(|v| report.duration(v, "min_uptime")),
+            .and_then(|v| report.duration(v, "min_uptime", &MIN_UPTIME)),
     );
     set(
         &mut spec.stop_signal,
@@ -147,7 +218,7 @@ pub(super) fn parse_app(
         &mut spec.stop_timeout,
         table
             .get("stop_timeout")
-            .and_then(|v| report.duration(v, "stop_timeout")),
+            .and_then(|v| report.duration(v, "stop_timeout", &STOP_TIMEOUT)),
     );
     set(&mut spec.log, table.get("log").and_then(|v| log(report, v)));
     Some(AppSpec {
@@ -170,27 +241,17 @@ fn required<'t, 'i>(
     value
 }
 
-/// App names appear in targets (`SESSION:APP`) and in log file names, so they must not hold
-/// the separator, a path separator, whitespace or control characters.
-fn name_problem(name: &str) -> Option<&'static str> {
-    if name.is_empty() {
-        Some("app `name` must not be empty")
-    } else if name.contains([':', '/']) {
-        Some("app `name` must not contain `:` or `/`")
-    } else if name.chars().any(char::is_whitespace) {
-        Some("app `name` must not contain whitespace")
-    } else if name.chars().any(char::is_control) {
-        Some("app `name` must not contain control characters")
-    } else {
-        None
-    }
-}
-
+/// App names appear in targets (`SESSION:APP`), listings and log file names; `names` has the
+/// rules.
 fn app_name(report: &mut Report<'_>, value: &Value<'_>) -> Option<String> {
     let name = report.string(value, "name")?;
-    match name_problem(name) {
+    match crate::names::problem(crate::names::Kind::App, name) {
         Some(problem) => {
-            report.error(&value.span(), format!("{problem}, found {name:?}"));
+            let found = crate::names::quoted(name);
+            report.error(
+                &value.span(),
+                format!("app `name` {problem}, found {found}"),
+            );
             None
         }
         None => Some(name.to_owned()),
@@ -315,16 +376,16 @@ fn backoff(report: &mut Report<'_>, value: &Value<'_>) -> Option<Backoff> {
     let mut backoff = Backoff::default();
     let initial = table.get("initial");
     let max = table.get("max");
-    if let Some(d) = initial.and_then(|v| report.duration(v, "backoff.initial")) {
+    if let Some(d) = initial.and_then(|v| report.duration(v, "backoff.initial", &BACKOFF)) {
         backoff.initial = d;
     }
-    if let Some(d) = max.and_then(|v| report.duration(v, "backoff.max")) {
+    if let Some(d) = max.and_then(|v| report.duration(v, "backoff.max", &BACKOFF)) {
         backoff.max = d;
     }
     if let Some(factor_value) = table.get("factor") {
         match report.number(factor_value, "backoff.factor") {
-            Some(factor) if factor < 1.0 => {
-                let message = format!("`backoff.factor` must be at least 1.0, found {factor}");
+            Some(factor) if !BACKOFF_FACTOR.contains(&factor) => {
+                let message = format!("`backoff.factor` must be between 1 and 100, found {factor}");
                 report.error(&factor_value.span(), message);
             }
             Some(factor) => backoff.factor = factor,
@@ -382,23 +443,44 @@ fn log(report: &mut Report<'_>, value: &Value<'_>) -> Option<LogSpec> {
     let table = report.table(value, "log")?;
     report.unknown_keys(table, &LOG_KEYS);
     let mut log = LogSpec::default();
-    if let Some(size_value) = table.get("max_size") {
-        match report.size(size_value, "log.max_size") {
-            // A zero limit would rotate on every write.
-            Some(0) => report.error(
-                &size_value.span(),
-                "`log.max_size` must be greater than zero",
-            ),
-            Some(size) => log.max_size = size,
-            None => {}
-        }
+    if let Some(size) = table
+        .get("max_size")
+        .and_then(|v| report.size(v, "log.max_size", &LOG_SIZE))
+    {
+        log.max_size = size;
     }
-    let max = u64::from(u32::MAX);
+    let (min, max) = (*LOG_FILES.start(), *LOG_FILES.end());
     let files = table
         .get("max_files")
-        .and_then(|v| report.integer(v, "log.max_files", 1, max));
+        .and_then(|v| report.integer(v, "log.max_files", min, max));
     if let Some(files) = files.and_then(|n| u32::try_from(n).ok()) {
         log.max_files = files;
     }
     Some(log)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_from_elsewhere_get_the_same_ranges() {
+        let mut spec = AppSpec::ad_hoc("api".into(), CommandSpec::Shell("true".into()), "/".into());
+        assert_eq!(spec.check_limits(), Ok(()));
+        spec.stop_timeout = Duration::from_secs(u64::MAX);
+        assert_eq!(
+            spec.check_limits().unwrap_err(),
+            "app \"api\": `stop_timeout` must be at most 1h, found \"18446744073709551615s\""
+        );
+        spec.stop_timeout = Duration::from_secs(5);
+        spec.log.max_files = u32::MAX;
+        let err = spec.check_limits().unwrap_err();
+        assert!(
+            err.contains("`log.max_files` must be between 1 and 1000"),
+            "{err}"
+        );
+        spec.log.max_files = 5;
+        spec.backoff.factor = f64::NAN;
+        assert!(spec.check_limits().unwrap_err().contains("backoff.factor"));
+    }
 }

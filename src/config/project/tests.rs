@@ -211,7 +211,7 @@ fn bad_sizes_are_located() {
     );
     assert_eq!(
         problem(&app_with("log = { max_size = 0 }")),
-        "4:20: `log.max_size` must be greater than zero"
+        "4:20: `log.max_size` must be between 1B and 1TiB, found 0"
     );
     assert_eq!(
         problem(&app_with("log = { max_size = -5 }")),
@@ -219,8 +219,53 @@ fn bad_sizes_are_located() {
     );
     assert_eq!(
         problem(&app_with("log = { max_files = 0 }")),
-        "4:21: `log.max_files` must be between 1 and 4294967295, found 0"
+        "4:21: `log.max_files` must be between 1 and 1000, found 0"
     );
+}
+
+#[test]
+fn every_duration_size_and_count_has_a_range() {
+    let huge = "\"18446744073709551615s\"";
+    let cases = [
+        (
+            format!("stop_timeout = {huge}"),
+            format!("4:16: `stop_timeout` must be at most 1h, found {huge}"),
+        ),
+        (
+            format!("min_uptime = {huge}"),
+            format!("4:14: `min_uptime` must be at most 24h, found {huge}"),
+        ),
+        (
+            format!("backoff = {{ initial = {huge} }}"),
+            format!("4:23: `backoff.initial` must be at most 24h, found {huge}"),
+        ),
+        (
+            format!("backoff = {{ max = {huge} }}"),
+            format!("4:19: `backoff.max` must be at most 24h, found {huge}"),
+        ),
+        (
+            "backoff = { factor = 1000 }".to_owned(),
+            "4:22: `backoff.factor` must be between 1 and 100, found 1000".to_owned(),
+        ),
+        (
+            "log = { max_files = 4294967295 }".to_owned(),
+            "4:21: `log.max_files` must be between 1 and 1000, found 4294967295".to_owned(),
+        ),
+        (
+            "log = { max_size = \"2TiB\" }".to_owned(),
+            "4:20: `log.max_size` must be between 1B and 1TiB, found \"2TiB\"".to_owned(),
+        ),
+        (
+            "max_restarts = 4294967295".to_owned(),
+            "4:16: `max_restarts` must be between 0 and 1000000, found 4294967295".to_owned(),
+        ),
+    ];
+    for (line, expected) in cases {
+        assert_eq!(problem(&app_with(&line)), expected, "{line}");
+    }
+    let edges = app_with("stop_timeout = \"1h\"\nmin_uptime = \"24h\"\nlog = { max_files = 1000 }");
+    let (_dir, path) = project(&edges);
+    assert!(load_project(&path).is_ok());
 }
 
 #[test]
@@ -273,7 +318,7 @@ fn stop_signals_accept_names_prefixes_and_numbers() {
 fn backoff_must_grow_and_stay_under_its_cap() {
     assert_eq!(
         problem(&app_with("backoff = { factor = 0.5 }")),
-        "4:22: `backoff.factor` must be at least 1.0, found 0.5"
+        "4:22: `backoff.factor` must be between 1 and 100, found 0.5"
     );
     assert_eq!(
         problem(&app_with("backoff = { factor = nan }")),
@@ -348,15 +393,23 @@ fn app_names_must_be_usable_in_targets_and_file_names() {
 fn session_names_must_not_hold_separators() {
     assert_eq!(
         problem("session = \"a:b\"\n"),
-        "1:11: `session` must not contain `:` or `.`"
+        "1:11: `session` must not contain `:`, `.` or `/`"
     );
     assert_eq!(
         problem("session = \"a.b\"\n"),
-        "1:11: `session` must not contain `:` or `.`"
+        "1:11: `session` must not contain `:`, `.` or `/`"
     );
     assert_eq!(
         problem("session = \"\"\n"),
         "1:11: `session` must not be empty"
+    );
+    assert_eq!(
+        problem("session = \"/abs/path\"\n"),
+        "1:11: `session` must not contain `:`, `.` or `/`"
+    );
+    assert_eq!(
+        problem(&format!("session = \"{}\"\n", "s".repeat(65))),
+        "1:11: `session` must be at most 64 characters long"
     );
 }
 
@@ -376,11 +429,11 @@ fn env_values_must_be_scalars_and_names_valid() {
 fn counts_must_fit() {
     assert_eq!(
         problem(&app_with("max_restarts = -1")),
-        "4:16: `max_restarts` must be between 0 and 4294967295, found -1"
+        "4:16: `max_restarts` must be between 0 and 1000000, found -1"
     );
     assert_eq!(
         problem(&app_with("max_restarts = 4294967296")),
-        "4:16: `max_restarts` must be between 0 and 4294967295, found 4294967296"
+        "4:16: `max_restarts` must be between 0 and 1000000, found 4294967296"
     );
 }
 

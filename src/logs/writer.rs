@@ -1,0 +1,269 @@
+//! The log writer: one thread that does all app log file work (appends, markers, rotation,
+//! reopening a vanished file) in the order the server queued it, so the server's model task
+//! never waits on a disk, a full file system or a hung mount.
+//!
+//! The queue is bounded in bytes and in jobs. Under normal load the writer keeps up and nothing
+//! is lost; when it falls that far behind (a stuck file system), output is dropped and counted
+//! in the app's `log_dropped`, never buffered without limit and never waited for. Work that
+//! must happen after everything queued before it (a flush for `appmux logs`, reading a log for
+//! the sidebar) is queued as a [`Job::After`] closure, which keeps that order.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::{AppLog, utc_now};
+use crate::config::LogSpec;
+
+/// Bytes of output queued for all logs together before more is dropped: many seconds of even a
+/// fast app's output, and a bound on what a stuck file system can cost in memory.
+pub const QUEUE_BYTES: usize = 32 << 20;
+/// Jobs queued before more are refused (small writes and markers, which the byte bound does
+/// not limit on their own).
+const QUEUE_JOBS: usize = 16 * 1024;
+
+/// One app's log as the writer thread keeps it.
+struct Shared {
+    log: Mutex<AppLog>,
+    /// Bytes lost: refused by a full queue, or failed on write.
+    dropped: AtomicU64,
+}
+
+enum Job {
+    Write(Arc<Shared>, Vec<u8>),
+    /// A marker line, stamped with the time it was queued.
+    Marker(Arc<Shared>, String, String),
+    /// Runs once everything queued before it is written.
+    After(Box<dyn FnOnce() + Send>),
+}
+
+impl Job {
+    fn bytes(&self) -> usize {
+        match self {
+            Self::Write(_, bytes) => bytes.len(),
+            Self::Marker(_, time, text) => time.len() + text.len(),
+            Self::After(_) => 0,
+        }
+    }
+}
+
+/// The queue to the writer thread; cheap to clone.
+#[derive(Clone)]
+pub struct LogWriter {
+    tx: SyncSender<Job>,
+    queued: Arc<AtomicUsize>,
+}
+
+/// The writer thread, to wait for when the server stops.
+pub struct WriterThread {
+    done: Receiver<()>,
+}
+
+impl WriterThread {
+    /// Waits until every queued write is done (the thread ends once every [`LogWriter`] and
+    /// [`LogHandle`] is gone), or `grace` has passed: a hung file system must not keep the
+    /// server from stopping.
+    pub fn finish(self, grace: Duration) -> bool {
+        matches!(
+            self.done.recv_timeout(grace),
+            Ok(()) | Err(RecvTimeoutError::Disconnected)
+        )
+    }
+}
+
+impl LogWriter {
+    /// Starts the writer thread.
+    pub fn spawn() -> std::io::Result<(Self, WriterThread)> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(QUEUE_JOBS);
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let queued = Arc::new(AtomicUsize::new(0));
+        let counter = queued.clone();
+        std::thread::Builder::new()
+            .name("appmux-logs".into())
+            .spawn(move || {
+                run(&rx, &counter);
+                let _ = done_tx.send(());
+            })?;
+        Ok((Self { tx, queued }, WriterThread { done }))
+    }
+
+    /// The log at `path`; nothing is opened until something is written.
+    pub fn open(&self, path: PathBuf, spec: LogSpec) -> LogHandle {
+        LogHandle {
+            path: path.clone(),
+            shared: Arc::new(Shared {
+                log: Mutex::new(AppLog::new(path, spec)),
+                dropped: AtomicU64::new(0),
+            }),
+            writer: self.clone(),
+        }
+    }
+
+    /// Runs `f` on the writer thread once everything queued so far is written. False (and `f`
+    /// is not run) when the queue is full.
+    pub fn after_queued(&self, f: impl FnOnce() + Send + 'static) -> bool {
+        self.tx.try_send(Job::After(Box::new(f))).is_ok()
+    }
+
+    /// Queues a job unless that would pass a bound; false when it was refused.
+    fn queue(&self, job: Job) -> bool {
+        let n = job.bytes();
+        if self.queued.fetch_add(n, Ordering::AcqRel) + n > QUEUE_BYTES {
+            self.queued.fetch_sub(n, Ordering::AcqRel);
+            return false;
+        }
+        match self.tx.try_send(job) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                self.queued.fetch_sub(n, Ordering::AcqRel);
+                false
+            }
+        }
+    }
+}
+
+/// The server's side of one app's log: writes and markers are queued, never done here.
+pub struct LogHandle {
+    path: PathBuf,
+    shared: Arc<Shared>,
+    writer: LogWriter,
+}
+
+impl std::fmt::Debug for LogHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogHandle")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LogHandle {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Bytes lost so far, to a full queue or to failed writes.
+    pub fn dropped(&self) -> u64 {
+        self.shared.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Queues app output.
+    pub fn write(&self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        if !self
+            .writer
+            .queue(Job::Write(self.shared.clone(), bytes.to_vec()))
+        {
+            self.lost(bytes.len());
+        }
+    }
+
+    /// Queues a marker line, stamped now.
+    pub fn marker(&self, text: &str) {
+        let job = Job::Marker(self.shared.clone(), utc_now(), text.to_owned());
+        if !self.writer.queue(job) {
+            self.lost(text.len());
+        }
+    }
+
+    fn lost(&self, n: usize) {
+        let before = self.shared.dropped.fetch_add(n as u64, Ordering::Relaxed);
+        if before == 0 {
+            tracing::warn!(path = %self.path.display(), "the log writer is behind; dropping output");
+        }
+    }
+}
+
+/// The writer thread: jobs in order until every sender is gone.
+fn run(rx: &Receiver<Job>, queued: &AtomicUsize) {
+    while let Ok(job) = rx.recv() {
+        let n = job.bytes();
+        match job {
+            Job::Write(shared, bytes) => with_log(&shared, |log| log.write(&bytes)),
+            Job::Marker(shared, time, text) => with_log(&shared, |log| log.marker_at(&time, &text)),
+            Job::After(f) => f(),
+        }
+        queued.fetch_sub(n, Ordering::AcqRel);
+    }
+}
+
+/// Runs `f` on the log and adds what it failed to write to the shared count.
+fn with_log(shared: &Shared, f: impl FnOnce(&mut AppLog)) {
+    // Only this thread locks the log, so the lock is never contended; a panic while holding
+    // it (none is expected) must not stop the logging of every other app.
+    let mut log = shared.log.lock().unwrap_or_else(|e| e.into_inner());
+    let before = log.dropped();
+    f(&mut log);
+    let lost = log.dropped() - before;
+    if lost > 0 {
+        shared.dropped.fetch_add(lost, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logs::tail;
+
+    fn spec() -> LogSpec {
+        LogSpec {
+            max_size: 1 << 30,
+            max_files: 2,
+        }
+    }
+
+    #[test]
+    fn writes_and_markers_keep_their_order_and_flush_follows_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, thread) = LogWriter::spawn().unwrap();
+        let log = writer.open(dir.path().join("app.log"), spec());
+        log.marker("started");
+        log.write(b"one\ntwo");
+        log.marker("exited");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = log.path().to_owned();
+        assert!(writer.after_queued(move || {
+            let _ = tx.send(tail(&path, None).unwrap());
+        }));
+        let text = String::from_utf8(rx.recv().unwrap()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert!(lines[0].ends_with(" started"));
+        assert_eq!(&lines[1..3], ["one", "two"]);
+        assert!(lines[3].ends_with(" exited"));
+        assert_eq!(log.dropped(), 0);
+        drop((log, writer));
+        assert!(thread.finish(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn a_stuck_writer_costs_bounded_memory_and_counts_what_it_drops() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, thread) = LogWriter::spawn().unwrap();
+        let log = writer.open(dir.path().join("app.log"), spec());
+        // The writer waits on this job, as it would on a hung file system.
+        let (release, stuck) = std::sync::mpsc::channel::<()>();
+        assert!(writer.after_queued(move || {
+            let _ = stuck.recv();
+        }));
+        let chunk = vec![b'x'; 64 * 1024];
+        let sent = 2 * QUEUE_BYTES / chunk.len();
+        for _ in 0..sent {
+            log.write(&chunk);
+        }
+        let dropped = log.dropped();
+        assert!(dropped >= (QUEUE_BYTES / 2) as u64, "dropped {dropped}");
+        assert!(writer.queued.load(Ordering::Acquire) <= QUEUE_BYTES);
+        release.send(()).unwrap();
+        drop(writer);
+        let path = log.path().to_owned();
+        drop(log);
+        assert!(thread.finish(Duration::from_secs(30)));
+        let written = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(written + dropped, (sent * chunk.len()) as u64);
+    }
+}
