@@ -10,7 +10,7 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use appmux::pane::term::Terminal;
+use appmux::pane::emulator::Emulator;
 use appmux::protocol::Size;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -43,7 +43,7 @@ fn feed_throughput(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(3));
     for (name, input, history) in cases {
         group.throughput(Throughput::Bytes(input.len() as u64));
-        let mut term = Terminal::new(SIZE, history);
+        let mut term = Emulator::new(SIZE, history);
         group.bench_function(name, |b| {
             b.iter(|| {
                 for chunk in input.chunks(CHUNK) {

@@ -9,7 +9,7 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use appmux::pane::term::Terminal;
+use appmux::pane::emulator::Emulator;
 use appmux::protocol::Size;
 use appmux::render::backend::Renderer;
 use appmux::render::{Chrome, PaneView, StatusView, View, areas, pane_area};
@@ -20,8 +20,8 @@ use ratatui::layout::Rect;
 
 const HISTORY: usize = 10_000;
 
-fn terminal(area: Rect, bytes: &[u8]) -> Terminal {
-    let mut t = Terminal::new(
+fn terminal(area: Rect, bytes: &[u8]) -> Emulator {
+    let mut t = Emulator::new(
         Size {
             cols: area.width,
             rows: area.height,
@@ -43,7 +43,7 @@ fn status() -> StatusView<'static> {
 }
 
 /// A plain client's view (status line, no sidebar) of `size` showing `panes`.
-fn view<'a>(size: Size, panes: &[(Rect, &'a Terminal)]) -> View<'a> {
+fn view<'a>(size: Size, panes: &[(Rect, &'a Emulator)]) -> View<'a> {
     View {
         areas: areas(size, Chrome::PLAIN),
         panes: panes
@@ -80,8 +80,8 @@ fn bench_alternating(
     group: &mut BenchmarkGroup<'_, WallTime>,
     name: &str,
     size: Size,
-    a: &[(Rect, &Terminal)],
-    b: &[(Rect, &Terminal)],
+    a: &[(Rect, &Emulator)],
+    b: &[(Rect, &Emulator)],
 ) {
     let mut renderer = Renderer::new(size);
     renderer.render_view(&view(size, a));
@@ -228,10 +228,10 @@ fn four_panes(c: &mut Criterion) {
         }
         terminal(area, &bytes)
     };
-    let before: Vec<Terminal> = (0..4).map(|i| make(areas[i], i as u64, false)).collect();
-    let after: Vec<Terminal> = (0..4).map(|i| make(areas[i], i as u64, true)).collect();
-    let a: Vec<(Rect, &Terminal)> = areas.iter().copied().zip(&before).collect();
-    let b: Vec<(Rect, &Terminal)> = areas.iter().copied().zip(&after).collect();
+    let before: Vec<Emulator> = (0..4).map(|i| make(areas[i], i as u64, false)).collect();
+    let after: Vec<Emulator> = (0..4).map(|i| make(areas[i], i as u64, true)).collect();
+    let a: Vec<(Rect, &Emulator)> = areas.iter().copied().zip(&before).collect();
+    let b: Vec<(Rect, &Emulator)> = areas.iter().copied().zip(&after).collect();
     bench_alternating(&mut group, "200x60_4_panes_all_changed", size, &a, &b);
     group.finish();
 }

@@ -71,7 +71,7 @@ pub enum InputEvent {
 
 /// What the decoder is in the middle of, beyond the bytes in `pending`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+enum Decoding {
     /// Between events; `pending` holds the start of an incomplete event, if any.
     #[default]
     Ground,
@@ -89,7 +89,7 @@ pub struct InputDecoder {
     /// Bytes received but not yet decoded: at most one incomplete sequence (or, in paste mode,
     /// a possible start of the end marker).
     pending: Vec<u8>,
-    mode: Mode,
+    mode: Decoding,
     /// The body of the bracketed paste in progress.
     paste: Vec<u8>,
 }
@@ -100,7 +100,7 @@ enum Parse {
     /// The first `usize` (at least one) bytes form the event, or are dropped when it is `None`.
     Done(Option<InputEvent>, usize),
     /// The first `usize` bytes start something that continues in another mode.
-    Enter(Mode, usize),
+    Enter(Decoding, usize),
     /// More bytes are needed before anything can be decided.
     Incomplete,
 }
@@ -134,7 +134,7 @@ impl InputDecoder {
     fn step(&mut self, pos: usize, events: &mut Vec<InputEvent>) -> Option<usize> {
         let rest = &self.pending[pos..];
         let (consumed, finished) = match self.mode {
-            Mode::Ground => {
+            Decoding::Ground => {
                 return match parse(rest) {
                     Parse::Done(event, len) => {
                         events.extend(event);
@@ -147,18 +147,18 @@ impl InputDecoder {
                     Parse::Incomplete => None,
                 };
             }
-            Mode::Paste => {
+            Decoding::Paste => {
                 let (consumed, finished) = scan_paste(rest, &mut self.paste);
                 if finished {
                     events.push(InputEvent::Paste(std::mem::take(&mut self.paste)));
                 }
                 (consumed, finished)
             }
-            Mode::SkipCsi => skip_csi(rest),
-            Mode::SkipString { osc } => skip_string(rest, osc),
+            Decoding::SkipCsi => skip_csi(rest),
+            Decoding::SkipString { osc } => skip_string(rest, osc),
         };
         if finished {
-            self.mode = Mode::Ground;
+            self.mode = Decoding::Ground;
         }
         (finished || consumed > 0).then_some(consumed)
     }
@@ -305,7 +305,7 @@ fn parse_string(buf: &[u8]) -> Parse {
     let mut at = 2;
     loop {
         if at >= MAX_SEQUENCE {
-            return Parse::Enter(Mode::SkipString { osc }, MAX_SEQUENCE);
+            return Parse::Enter(Decoding::SkipString { osc }, MAX_SEQUENCE);
         }
         let Some(&byte) = buf.get(at) else {
             return Parse::Incomplete;
@@ -339,7 +339,7 @@ fn parse_csi(buf: &[u8]) -> Parse {
     let mut at = 2;
     let final_at = loop {
         if at >= MAX_SEQUENCE {
-            return Parse::Enter(Mode::SkipCsi, MAX_SEQUENCE);
+            return Parse::Enter(Decoding::SkipCsi, MAX_SEQUENCE);
         }
         let Some(&byte) = buf.get(at) else {
             return Parse::Incomplete;
@@ -355,7 +355,7 @@ fn parse_csi(buf: &[u8]) -> Parse {
         return parse_x10_mouse(buf);
     }
     match split_csi(seq) {
-        Some(csi) if csi.is_paste_start() => Parse::Enter(Mode::Paste, seq.len()),
+        Some(csi) if csi.is_paste_start() => Parse::Enter(Decoding::Paste, seq.len()),
         Some(csi) => Parse::Done(csi_event(&csi, seq), seq.len()),
         None => Parse::Done(None, seq.len()),
     }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result, bail};
 
 use crate::client::connect::Connection;
-use crate::client::terminal::RawGuard;
+use crate::client::raw::RawGuard;
 use crate::protocol::{AttachRequest, ClientMsg, ServerMsg, Size, TermInfo, codec};
 
 /// How an attach session ended.

@@ -3,4 +3,4 @@
 
 pub mod attach;
 pub mod connect;
-pub mod terminal;
+pub mod raw;

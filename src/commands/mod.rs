@@ -75,9 +75,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Resurrect(a)) => resurrect(&sock, a.kill_orphans),
         Some(Command::Server(args)) => {
             let mode = if args.daemon {
-                crate::server::Mode::Daemon
+                crate::server::Launch::Daemon
             } else {
-                crate::server::Mode::Foreground
+                crate::server::Launch::Foreground
             };
             crate::server::run(&sock, mode, args.resurrect)
         }

@@ -74,7 +74,7 @@ pub fn builtin_names() -> &'static [&'static str] {
 
 /// What a client's keys currently drive, as far as bindings are concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Mode {
+pub enum KeyTable {
     Normal,
     /// The prefix key was pressed; the next key is looked up here.
     Prefix,
@@ -83,8 +83,8 @@ pub enum Mode {
     Copy,
 }
 
-impl Mode {
-    pub const ALL: [Mode; 4] = [Self::Normal, Self::Prefix, Self::Sidebar, Self::Copy];
+impl KeyTable {
+    pub const ALL: [KeyTable; 4] = [Self::Normal, Self::Prefix, Self::Sidebar, Self::Copy];
 
     /// The table name in a keymap file.
     pub fn name(self) -> &'static str {
@@ -119,7 +119,7 @@ impl Mode {
     }
 }
 
-impl fmt::Display for Mode {
+impl fmt::Display for KeyTable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // `pad` honours width and alignment, for the help listing's columns.
         f.pad(self.name())
@@ -133,14 +133,14 @@ pub struct Keymap {
     /// `None`: no prefix key, so `[prefix]` is empty.
     pub prefix: Option<Key>,
     /// In file order.
-    bindings: Vec<(Mode, Key, Action)>,
+    bindings: Vec<(KeyTable, Key, Action)>,
 }
 
 impl Keymap {
     /// The action bound to `key` in `mode`. A printable character with only Shift held also
     /// finds the binding of the character itself, because the character already says Shift was
     /// held and some keyboard protocols report `S-%` where others send `%`.
-    pub fn lookup(&self, mode: Mode, key: Key) -> Option<&Action> {
+    pub fn lookup(&self, mode: KeyTable, key: Key) -> Option<&Action> {
         let key = key.normalized();
         let find = |key: Key| {
             self.bindings
@@ -158,7 +158,7 @@ impl Keymap {
     }
 
     /// (mode, key, action) in file order, for the help overlay.
-    pub fn bindings(&self) -> Vec<(Mode, Key, Action)> {
+    pub fn bindings(&self) -> Vec<(KeyTable, Key, Action)> {
         self.bindings.clone()
     }
 
@@ -171,11 +171,11 @@ impl Keymap {
                 .find(|(m, _, a)| *m == mode && a == action)
                 .map(|(_, key, _)| *key)
         };
-        if let Some(key) = first(Mode::Normal) {
+        if let Some(key) = first(KeyTable::Normal) {
             return Some(key.to_string());
         }
         let prefix = self.prefix?;
-        first(Mode::Prefix).map(|key| format!("{prefix} {key}"))
+        first(KeyTable::Prefix).map(|key| format!("{prefix} {key}"))
     }
 
     /// A keymap that only detaches, for when even the built-in keymap fails to load (which
@@ -185,7 +185,7 @@ impl Keymap {
             name: DEFAULT.to_owned(),
             prefix: Some(Key::ctrl('b')),
             bindings: vec![(
-                Mode::Prefix,
+                KeyTable::Prefix,
                 Key::plain(KeyCode::Char('d')),
                 Action::Client(ClientAction::Detach),
             )],
@@ -196,7 +196,7 @@ impl Keymap {
 /// The help listing, one "mode  key  action — description" line per binding, grouped by mode
 /// (normal, prefix, sidebar, copy) and in file order within a mode.
 pub fn help_lines(keymap: &Keymap) -> Vec<String> {
-    let mut rows: Vec<(Mode, String, String, &str)> = keymap
+    let mut rows: Vec<(KeyTable, String, String, &str)> = keymap
         .bindings
         .iter()
         .map(|(mode, key, action)| {
@@ -210,8 +210,9 @@ pub fn help_lines(keymap: &Keymap) -> Vec<String> {
         .collect();
     // A stable sort keeps file order within each mode.
     rows.sort_by_key(|row| row.0);
-    let width =
-        |pick: fn(&(Mode, String, String, &str)) -> usize| rows.iter().map(pick).max().unwrap_or(0);
+    let width = |pick: fn(&(KeyTable, String, String, &str)) -> usize| {
+        rows.iter().map(pick).max().unwrap_or(0)
+    };
     let key_width = width(|row| row.1.chars().count());
     let action_width = width(|row| row.2.chars().count());
     rows.iter()
@@ -245,20 +246,20 @@ pub fn parse_keymap(text: &str, file: &Path, name: &str) -> Result<Keymap, Vec<C
         None => Some(Some(Key::ctrl('b'))),
     };
     let mut bindings = Vec::new();
-    for mode in Mode::ALL {
+    for mode in KeyTable::ALL {
         if let Some(value) = root.get(mode.name()) {
             mode_table(&mut report, mode, value, prefix, &mut bindings);
         }
     }
     bindings.sort_by_key(|(position, _)| *position);
-    let bindings: Vec<(Mode, Key, Action)> = bindings.into_iter().map(|(_, b)| b).collect();
+    let bindings: Vec<(KeyTable, Key, Action)> = bindings.into_iter().map(|(_, b)| b).collect();
     let mut errors = report.finish();
     // Only judged on a keymap without other problems: a misspelt detach binding would
     // otherwise be reported twice, once as itself and once as its consequence.
     let prefix = prefix.flatten();
-    let detaches = |(mode, _, action): &(Mode, Key, Action)| {
+    let detaches = |(mode, _, action): &(KeyTable, Key, Action)| {
         *action == Action::Client(ClientAction::Detach)
-            && (*mode == Mode::Normal || (*mode == Mode::Prefix && prefix.is_some()))
+            && (*mode == KeyTable::Normal || (*mode == KeyTable::Prefix && prefix.is_some()))
     };
     if errors.is_empty() && !bindings.iter().any(detaches) {
         let message = "this keymap leaves no way to detach: bind `client.detach` in [normal] \
@@ -296,12 +297,12 @@ fn prefix_key(report: &mut Report<'_>, value: &Value<'_>) -> Option<Option<Key>>
 /// `None` when the prefix key itself was bad (then collisions with it are not judged).
 fn mode_table(
     report: &mut Report<'_>,
-    mode: Mode,
+    mode: KeyTable,
     value: &Value<'_>,
     prefix: Option<Option<Key>>,
-    out: &mut Vec<(usize, (Mode, Key, Action))>,
+    out: &mut Vec<(usize, (KeyTable, Key, Action))>,
 ) {
-    if mode == Mode::Prefix && matches!(value.get_ref(), DeValue::String(_)) {
+    if mode == KeyTable::Prefix && matches!(value.get_ref(), DeValue::String(_)) {
         let message = "`prefix` is the table of keys pressed after the prefix key; set the key \
                        itself with `prefix-key = \"C-b\"`";
         report.error(&value.span(), message);
@@ -310,7 +311,7 @@ fn mode_table(
     let Some(table) = report.table(value, mode.name()) else {
         return;
     };
-    if mode == Mode::Prefix && prefix == Some(None) && !table.is_empty() {
+    if mode == KeyTable::Prefix && prefix == Some(None) && !table.is_empty() {
         let message = "[prefix] has bindings, but `prefix-key` is \"none\"";
         report.error(&value.span(), message);
         return;
@@ -341,7 +342,7 @@ fn mode_table(
 /// [prefix], or cannot be told apart from an escape sequence.
 fn check_key<'t>(
     report: &mut Report<'_>,
-    mode: Mode,
+    mode: KeyTable,
     key: Key,
     spelling: &'t str,
     span: &std::ops::Range<usize>,
@@ -355,7 +356,7 @@ fn check_key<'t>(
         return None;
     }
     seen.insert(key, (spelling, report.line_of(span)));
-    if mode != Mode::Prefix && prefix == Some(Some(key)) {
+    if mode != KeyTable::Prefix && prefix == Some(Some(key)) {
         let message =
             format!("`{spelling}` is the prefix key; it cannot also be bound in [{mode}]");
         report.error(span, message);
@@ -377,7 +378,7 @@ fn check_key<'t>(
 /// The action of one binding, if it parses and the mode allows it.
 fn binding_action(
     report: &mut Report<'_>,
-    mode: Mode,
+    mode: KeyTable,
     spelling: &str,
     value: &Value<'_>,
 ) -> Option<Action> {

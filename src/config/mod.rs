@@ -27,7 +27,7 @@ pub mod theme;
 pub mod units;
 
 pub use error::ConfigError;
-pub use keymap::{Keymap, Mode, load_keymap, parse_keymap};
+pub use keymap::{KeyTable, Keymap, load_keymap, parse_keymap};
 pub use options::{Options, Side, SidebarOptions, StatusOptions, StatusPosition, load_options};
 pub use project::{
     AppSpec, Backoff, CommandSpec, LogSpec, PROJECT_FILE, Project, RestartPolicy, append_app,

@@ -4,9 +4,9 @@
 //! mouse events for the child (`encode`). Nothing here knows about sessions, clients or
 //! rendering.
 
+pub mod emulator;
 pub mod encode;
 pub mod filter;
 pub mod history;
 pub mod modes;
 pub mod process;
-pub mod term;

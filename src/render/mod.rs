@@ -20,7 +20,7 @@ pub struct PaneView<'a> {
     pub area: Rect,
     pub screen: &'a vt100::Screen,
     /// Which rows of `screen` changed when, if known (for drawing only those).
-    pub changes: Option<&'a crate::pane::term::RowChanges>,
+    pub changes: Option<&'a crate::pane::emulator::RowChanges>,
     pub focused: bool,
     /// Copy mode replaces the live screen with its snapshot.
     pub copy: Option<&'a crate::copy::CopyMode>,
@@ -686,7 +686,7 @@ mod tests {
             steps in proptest::collection::vec((0usize..2, term_chunk(), 0u8..3, proptest::prelude::any::<bool>(), 0u8..3), 1..40)
         ) {
             use crate::layout::{Axis, Layout, PaneId};
-            use crate::pane::term::Terminal;
+            use crate::pane::emulator::Emulator;
             let size = Size { cols: 41, rows: 14 };
             let theme = theme();
             let chrome = Chrome { status: true, ..Chrome::PLAIN };
@@ -694,8 +694,8 @@ mod tests {
             let mut split = Layout::new(PaneId(0));
             split.split(PaneId(0), Axis::Horizontal, PaneId(1));
             let mut terms = [
-                Terminal::new(Size { cols: 20, rows: 13 }, 0),
-                Terminal::new(Size { cols: 30, rows: 9 }, 0),
+                Emulator::new(Size { cols: 20, rows: 13 }, 0),
+                Emulator::new(Size { cols: 30, rows: 9 }, 0),
             ];
             let mut renderer = Renderer::new(size);
             let mut client = parser(size.cols, size.rows, b"");

@@ -19,7 +19,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 
 use super::color::{ColorDepth, downsample};
-use crate::pane::term::RowChanges;
+use crate::pane::emulator::RowChanges;
 
 /// One client's memory of how it last drew each pane's screen.
 #[derive(Default)]
@@ -553,18 +553,18 @@ mod tests {
         fn frames_from_row_changes_equal_fresh_frames(
             steps in prop::collection::vec((0usize..2, term_chunk(), 0u8..4), 1..60)
         ) {
-            use crate::pane::term::Terminal;
+            use crate::pane::emulator::Emulator;
             use crate::protocol::Size;
             let size = Rect::new(0, 0, 41, 16);
             let areas = [Rect::new(0, 0, 20, 16), Rect::new(21, 0, 20, 15)];
             let mut terms = [
-                Terminal::new(Size { cols: 20, rows: 16 }, 0),
-                Terminal::new(Size { cols: 24, rows: 13 }, 0),
+                Emulator::new(Size { cols: 20, rows: 16 }, 0),
+                Emulator::new(Size { cols: 24, rows: 13 }, 0),
             ];
             let mut cache = ScreenCache::default();
             for (target, bytes, layout) in steps {
                 terms[target].feed(&bytes);
-                let shown: Vec<(Rect, &Terminal)> = match layout {
+                let shown: Vec<(Rect, &Emulator)> = match layout {
                     0 => vec![(areas[target], &terms[target])],
                     1 => vec![(areas[0], &terms[1]), (areas[1], &terms[0])],
                     _ => areas.iter().copied().zip(terms.iter()).collect(),
@@ -593,14 +593,14 @@ mod tests {
 
     #[test]
     fn only_the_changed_row_is_read_after_an_echo() {
-        use crate::pane::term::Terminal;
+        use crate::pane::emulator::Emulator;
         use crate::protocol::Size;
-        let mut t = Terminal::new(Size { cols: 20, rows: 4 }, 0);
+        let mut t = Emulator::new(Size { cols: 20, rows: 4 }, 0);
         t.feed(b"one\r\ntwo\r\n$ ");
         let area = Rect::new(0, 0, 20, 4);
         let mut cache = ScreenCache::default();
         let mut buf = Buffer::empty(area);
-        let draw = |buf: &mut Buffer, cache: &mut ScreenCache, t: &Terminal| {
+        let draw = |buf: &mut Buffer, cache: &mut ScreenCache, t: &Emulator| {
             with_cache(cache, || {
                 let changes = Some(t.changes());
                 draw_screen(buf, area, t.screen(), changes, ColorDepth::TrueColor)

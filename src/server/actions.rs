@@ -12,7 +12,7 @@ use crate::layout::{self, Axis, PaneId, Preset};
 use crate::protocol::{AppOp, Size};
 use crate::server::model::{AppId, ClientId, SessionId, Window};
 use crate::server::state::Server;
-use crate::server::ui::{Confirm, Mode, PromptKind};
+use crate::server::ui::{ClientMode, Confirm, PromptKind};
 
 /// What a read-only client is told when it asks for something that changes shared state.
 pub const READ_ONLY: &str = "read-only: this client can look, scroll and copy, not change";
@@ -108,7 +108,7 @@ impl Server {
                         let title = format!("help: keymap {}", self.settings.keymap.name);
                         self.set_mode(
                             c,
-                            Mode::Pager {
+                            ClientMode::Pager {
                                 pager: crate::render::overlay::Pager::new(title, lines),
                                 typing: None,
                             },
@@ -163,7 +163,7 @@ impl Server {
                 }
                 return match client {
                     Some(c) => {
-                        self.set_mode(c, Mode::Confirm(Confirm::ClosePane(pane)));
+                        self.set_mode(c, ClientMode::Confirm(Confirm::ClosePane(pane)));
                         Ok(())
                     }
                     None => self.close_pane(session, pane),
@@ -173,7 +173,7 @@ impl Server {
                 let c = client.ok_or("pane numbers need an attached client")?;
                 self.set_mode(
                     c,
-                    Mode::Numbers {
+                    ClientMode::Numbers {
                         until: Instant::now() + NUMBERS_FOR,
                     },
                 );
@@ -448,7 +448,7 @@ impl Server {
                 let current = self.window(session)?.name.clone();
                 self.set_mode(
                     c,
-                    Mode::Prompt {
+                    ClientMode::Prompt {
                         kind: PromptKind::RenameTab,
                         text: current,
                     },
@@ -460,7 +460,7 @@ impl Server {
                 }
                 let index = self.sessions[&session].active_window;
                 match client {
-                    Some(c) => self.set_mode(c, Mode::Confirm(Confirm::CloseTab(index))),
+                    Some(c) => self.set_mode(c, ClientMode::Confirm(Confirm::CloseTab(index))),
                     None => self.close_tab(session, index),
                 }
             }

@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use crate::app::lifecycle::{Effect, State};
 use crate::config::AppSpec;
+use crate::pane::emulator::Emulator;
 use crate::pane::process::{ExitStatus, Process, RunKey, SpawnSpec};
-use crate::pane::term::Terminal;
 use crate::paths;
 use crate::protocol::{AppOp, Size};
 use crate::server::model::{App, AppId, PendingExit, SessionId, unique_name};
@@ -89,7 +89,7 @@ impl Server {
             spec,
             env,
             term: {
-                let mut term = Terminal::new(size, self.settings.history_limit);
+                let mut term = Emulator::new(size, self.settings.history_limit);
                 term.set_palette(self.palette);
                 term
             },

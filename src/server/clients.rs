@@ -17,9 +17,9 @@ use crate::render::backend::Renderer;
 use crate::render::sidebar::{Item, Sidebar, Status};
 use crate::render::{self, Areas, Chrome, PaneView, StatusView, View};
 use crate::server::model::{App, AppId, ClientId, SessionId};
+use crate::server::outer::{Focused, OuterModes, wanted_modes};
 use crate::server::state::Server;
-use crate::server::terminal::{Focused, OuterModes, wanted_modes};
-use crate::server::ui::Mode;
+use crate::server::ui::ClientMode;
 
 /// What a connection's writer task is asked to do.
 #[derive(Debug)]
@@ -81,7 +81,7 @@ pub struct Attached {
     pub read_only: bool,
     renderer: Renderer,
     decoder: InputDecoder,
-    pub mode: Mode,
+    pub mode: ClientMode,
     /// Shown or hidden by this client; `None` follows the session's default.
     pub sidebar_visible: Option<bool>,
     pub selected: Option<AppId>,
@@ -166,7 +166,7 @@ impl Client {
     pub fn timer(&self) -> Option<Instant> {
         let a = self.attached.as_ref()?;
         let numbers = match a.mode {
-            Mode::Numbers { until } => Some(until),
+            ClientMode::Numbers { until } => Some(until),
             _ => None,
         };
         a.flash
@@ -185,8 +185,8 @@ impl Client {
             a.flash = None;
             a.dirty = true;
         }
-        if matches!(a.mode, Mode::Numbers { until } if until <= now) {
-            a.mode = Mode::Normal;
+        if matches!(a.mode, ClientMode::Numbers { until } if until <= now) {
+            a.mode = ClientMode::Normal;
             a.dirty = true;
         }
     }
@@ -238,7 +238,7 @@ impl Server {
             read_only: req.read_only,
             renderer: Renderer::new(size),
             decoder: InputDecoder::new(),
-            mode: Mode::Normal,
+            mode: ClientMode::Normal,
             sidebar_visible: None,
             selected: None,
             filter: None,
@@ -492,7 +492,7 @@ impl Server {
         if let Some(w) = session.active_window() {
             active_pane = Some(w.active);
             let copy = match &a.mode {
-                Mode::Copy(c) => Some((c.pane, &c.mode)),
+                ClientMode::Copy(c) => Some((c.pane, &c.mode)),
                 _ => None,
             };
             for (pane, rect) in w.layout.rects(areas.panes) {
@@ -511,7 +511,10 @@ impl Server {
                         focused: pane == w.active
                             && matches!(
                                 a.mode,
-                                Mode::Normal | Mode::Prefix | Mode::Numbers { .. } | Mode::Copy(_)
+                                ClientMode::Normal
+                                    | ClientMode::Prefix
+                                    | ClientMode::Numbers { .. }
+                                    | ClientMode::Copy(_)
                             ),
                         copy: copy.filter(|(p, _)| *p == pane).map(|(_, m)| m),
                     });
@@ -534,7 +537,7 @@ impl Server {
             }),
         );
         let overlay = match &a.mode {
-            Mode::Pager { pager, .. } => Some(pager),
+            ClientMode::Pager { pager, .. } => Some(pager),
             _ => None,
         };
         let view = View {
@@ -544,14 +547,14 @@ impl Server {
                 left: &left,
                 tabs,
                 right: &right,
-                prefix_active: a.mode == Mode::Prefix,
+                prefix_active: a.mode == ClientMode::Prefix,
                 message,
             }),
             sidebar,
             overlay,
             borders,
             active_pane,
-            numbers: matches!(a.mode, Mode::Numbers { .. }),
+            numbers: matches!(a.mode, ClientMode::Numbers { .. }),
             theme: self.settings.theme_for(a.depth),
             depth: a.depth,
         };
@@ -683,7 +686,7 @@ impl Server {
             focused: a.is_some_and(|a| {
                 matches!(
                     a.mode,
-                    Mode::Sidebar | Mode::Prompt { .. } | Mode::Confirm(_)
+                    ClientMode::Sidebar | ClientMode::Prompt { .. } | ClientMode::Confirm(_)
                 )
             }),
             filter: a.and_then(|a| a.filter.clone()),

@@ -9,13 +9,13 @@ pub mod control;
 pub mod dispatch;
 pub mod listener;
 pub mod model;
+pub mod outer;
 pub mod pager;
 pub mod persist;
 pub mod settings;
 pub mod sidebar;
 pub mod state;
 pub mod statefile;
-pub mod terminal;
 pub mod ui;
 
 use std::fs::File;
@@ -33,7 +33,7 @@ use state::Server;
 
 /// How the server was started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub enum Launch {
     /// `appmux server --foreground`: logs on stderr.
     Foreground,
     /// Started by a client: stdout is a pipe to that client, closed once the socket is ready.
@@ -52,7 +52,7 @@ const FLUSH_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 const LOG_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Runs a server on `sock` until it is told to stop.
-pub fn run(sock: &SocketPaths, mode: Mode, resurrect: bool) -> Result<()> {
+pub fn run(sock: &SocketPaths, mode: Launch, resurrect: bool) -> Result<()> {
     // Saved sessions hold the environment of the clients that made them: private from the
     // start, whatever the umask and whatever an older appmux left there. With no state dir at
     // all (no HOME) a foreground server still runs, saving nothing.
@@ -67,7 +67,7 @@ pub fn run(sock: &SocketPaths, mode: Mode, resurrect: bool) -> Result<()> {
     let lock = claim(sock)?;
     let listener = bind(&sock.socket)?;
     tracing::info!(socket = %sock.socket.display(), pid = std::process::id(), "server started");
-    if mode == Mode::Daemon {
+    if mode == Launch::Daemon {
         signal_ready()?;
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -227,18 +227,18 @@ fn load_keymap_and_theme(
 }
 
 /// Foreground: logs to stderr. Daemon: logs to the state dir's server log.
-fn init_logging(sock: &SocketPaths, mode: Mode) -> Result<Option<File>> {
+fn init_logging(sock: &SocketPaths, mode: Launch) -> Result<Option<File>> {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("APPMUX_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     match mode {
-        Mode::Foreground => {
+        Launch::Foreground => {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(filter)
                 .with_writer(std::io::stderr)
                 .try_init();
             Ok(None)
         }
-        Mode::Daemon => {
+        Launch::Daemon => {
             let path = paths::server_log(sock)?;
             let file = paths::open_private_append(&path)
                 .with_context(|| format!("opening {}", path.display()))?;

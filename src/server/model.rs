@@ -10,8 +10,8 @@ use crate::config::AppSpec;
 use crate::layout::Layout;
 use crate::logs::LogHandle;
 use crate::metrics::Usage;
+use crate::pane::emulator::Emulator;
 use crate::pane::process::{ExitStatus, Process};
-use crate::pane::term::Terminal;
 use crate::protocol::Size;
 
 /// Newtype ids: never reused within one server's life.
@@ -144,7 +144,7 @@ pub struct App {
     pub spec: AppSpec,
     /// The environment it starts with (the session's, then the spec's own variables).
     pub env: Vec<(String, String)>,
-    pub term: Terminal,
+    pub term: Emulator,
     pub process: Option<Process>,
     /// Incremented at each start; PTY events of older runs are ignored.
     pub run: u32,

@@ -6,7 +6,7 @@ use crate::keys::{Key, KeyCode};
 use crate::render::overlay::Pager;
 use crate::server::model::ClientId;
 use crate::server::state::Server;
-use crate::server::ui::Mode;
+use crate::server::ui::ClientMode;
 
 impl Server {
     /// Rows of the area a client's pager is drawn in (the pane area), which its paging uses.
@@ -29,7 +29,7 @@ impl Server {
                     pager.find(true);
                     return self.set_mode(
                         id,
-                        Mode::Pager {
+                        ClientMode::Pager {
                             pager,
                             typing: None,
                         },
@@ -38,7 +38,7 @@ impl Server {
                 KeyCode::Escape => {
                     return self.set_mode(
                         id,
-                        Mode::Pager {
+                        ClientMode::Pager {
                             pager,
                             typing: None,
                         },
@@ -53,7 +53,7 @@ impl Server {
             pager.search = Some(term.clone());
             return self.set_mode(
                 id,
-                Mode::Pager {
+                ClientMode::Pager {
                     pager,
                     typing: Some(term),
                 },
@@ -63,14 +63,16 @@ impl Server {
             pager.scroll(lines, height);
             return self.set_mode(
                 id,
-                Mode::Pager {
+                ClientMode::Pager {
                     pager,
                     typing: None,
                 },
             );
         }
         match key.code {
-            KeyCode::Char('q' | 'Q') | KeyCode::Escape => return self.set_mode(id, Mode::Normal),
+            KeyCode::Char('q' | 'Q') | KeyCode::Escape => {
+                return self.set_mode(id, ClientMode::Normal);
+            }
             KeyCode::Char('g' | '<') | KeyCode::Home => pager.top = 0,
             KeyCode::Char('G' | '>') | KeyCode::End => pager.to_end(height),
             KeyCode::Char('n') => {
@@ -82,7 +84,7 @@ impl Server {
             KeyCode::Char('/') => {
                 return self.set_mode(
                     id,
-                    Mode::Pager {
+                    ClientMode::Pager {
                         pager,
                         typing: Some(String::new()),
                     },
@@ -92,7 +94,7 @@ impl Server {
         }
         self.set_mode(
             id,
-            Mode::Pager {
+            ClientMode::Pager {
                 pager,
                 typing: None,
             },

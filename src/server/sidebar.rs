@@ -6,7 +6,7 @@ use crate::protocol::AppOp;
 use crate::render::overlay::{Pager, plain_lines};
 use crate::server::model::{AppId, ClientId, SessionId};
 use crate::server::state::{Event, Server};
-use crate::server::ui::{Confirm, Mode, PromptKind};
+use crate::server::ui::{ClientMode, Confirm, PromptKind};
 
 impl Server {
     /// Whether this client shows the sidebar: its own choice, else on for project sessions and
@@ -91,7 +91,7 @@ impl Server {
             if !shown {
                 a.sidebar_visible = Some(true);
             }
-            a.mode = Mode::Sidebar;
+            a.mode = ClientMode::Sidebar;
             a.dirty = true;
         }
         self.ensure_selection(id, session);
@@ -102,8 +102,8 @@ impl Server {
         let shown = self.sidebar_shown(id, session);
         if let Some(a) = self.attached_mut(id) {
             a.sidebar_visible = Some(!shown);
-            if shown && a.mode == Mode::Sidebar {
-                a.mode = Mode::Normal;
+            if shown && a.mode == ClientMode::Sidebar {
+                a.mode = ClientMode::Normal;
             }
         }
         self.resize_session(session);
@@ -116,7 +116,7 @@ impl Server {
             self.ensure_selection(id, session);
         }
         let selected = self.selected(id);
-        let mode = |server: &mut Self, m: Mode| server.set_mode(id, m);
+        let mode = |server: &mut Self, m: ClientMode| server.set_mode(id, m);
         match act {
             SidebarAction::Focus => self.focus_sidebar(id, session),
             SidebarAction::Toggle => self.toggle_sidebar(id, session),
@@ -124,7 +124,7 @@ impl Server {
             SidebarAction::Down => self.move_selection(id, session, 1),
             SidebarAction::First => self.move_selection(id, session, isize::MIN / 2),
             SidebarAction::Last => self.move_selection(id, session, isize::MAX / 2),
-            SidebarAction::Back => mode(self, Mode::Normal),
+            SidebarAction::Back => mode(self, ClientMode::Normal),
             SidebarAction::Show => {
                 if let Some(app) = selected {
                     if !self.apps.get(&app).is_some_and(|a| a.life.has_process()) {
@@ -132,18 +132,18 @@ impl Server {
                     }
                     self.show_app(session, app);
                 }
-                mode(self, Mode::Normal);
+                mode(self, ClientMode::Normal);
             }
             SidebarAction::Filter => mode(
                 self,
-                Mode::Prompt {
+                ClientMode::Prompt {
                     kind: PromptKind::Filter,
                     text: String::new(),
                 },
             ),
             SidebarAction::New => mode(
                 self,
-                Mode::Prompt {
+                ClientMode::Prompt {
                     kind: PromptKind::NewApp,
                     text: String::new(),
                 },
@@ -166,7 +166,7 @@ impl Server {
             }
             SidebarAction::Kill => {
                 if let Some(app) = selected {
-                    mode(self, Mode::Confirm(Confirm::KillApp(app)));
+                    mode(self, ClientMode::Confirm(Confirm::KillApp(app)));
                 }
             }
         }
@@ -203,7 +203,7 @@ impl Server {
         pager.to_end(self.pager_height(id));
         self.set_mode(
             id,
-            Mode::Pager {
+            ClientMode::Pager {
                 pager,
                 typing: None,
             },
@@ -221,7 +221,7 @@ impl Server {
             && let Some(a) = self.attached_mut(id)
         {
             a.selected = Some(app);
-            a.mode = Mode::Sidebar;
+            a.mode = ClientMode::Sidebar;
             a.dirty = true;
         }
     }

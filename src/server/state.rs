@@ -83,7 +83,7 @@ pub struct Server {
     /// The app last reported as focused in each session (for focus events).
     pub focus: HashMap<SessionId, AppId>,
     /// The colours panes' OSC 10/11/12 queries are answered with (a client's, once known).
-    pub palette: crate::pane::term::Palette,
+    pub palette: crate::pane::emulator::Palette,
 }
 
 impl Server {

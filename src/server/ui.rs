@@ -7,7 +7,7 @@ use std::time::Instant;
 use ratatui::layout::Rect;
 
 use crate::action::{Action, CopyAction, PaneAction};
-use crate::config::keymap::Mode as KeyMode;
+use crate::config::keymap::KeyTable;
 use crate::copy::{CopyMode, Outcome};
 use crate::input::{InputEvent, MouseButton, MouseEvent, MouseKind};
 use crate::keys::{Key, KeyCode};
@@ -21,7 +21,7 @@ use crate::server::state::Server;
 
 /// What a client's keys currently drive.
 #[derive(Debug, Clone)]
-pub enum Mode {
+pub enum ClientMode {
     Normal,
     /// The prefix key was pressed; the next key is a command.
     Prefix,
@@ -47,7 +47,7 @@ pub enum Mode {
     },
 }
 
-impl PartialEq for Mode {
+impl PartialEq for ClientMode {
     fn eq(&self, other: &Self) -> bool {
         std::mem::discriminant(self) == std::mem::discriminant(other)
     }
@@ -82,26 +82,26 @@ pub enum Confirm {
     CloseTab(usize),
 }
 
-impl Mode {
+impl ClientMode {
     /// The status-line text for prompts and questions.
     pub fn message_with(&self, apps: &std::collections::BTreeMap<AppId, App>) -> Option<String> {
         match self {
-            Mode::Prompt { kind, text } => Some(match kind {
+            ClientMode::Prompt { kind, text } => Some(match kind {
                 PromptKind::Filter => format!("filter: {text}▏"),
                 PromptKind::NewApp => format!("run: {text}▏"),
                 PromptKind::RenameTab => format!("rename tab: {text}▏"),
             }),
-            Mode::Confirm(Confirm::KillApp(id)) => {
+            ClientMode::Confirm(Confirm::KillApp(id)) => {
                 let name = apps.get(id).map(|a| a.name.as_str()).unwrap_or("?");
                 Some(format!("kill {name} (SIGKILL to its process group)? y/n"))
             }
-            Mode::Confirm(Confirm::ClosePane(_)) => Some("close this pane? y/n".into()),
-            Mode::Confirm(Confirm::CloseTab(i)) => Some(format!("close tab {i}? y/n")),
-            Mode::Sidebar => Some(
+            ClientMode::Confirm(Confirm::ClosePane(_)) => Some("close this pane? y/n".into()),
+            ClientMode::Confirm(Confirm::CloseTab(i)) => Some(format!("close tab {i}? y/n")),
+            ClientMode::Sidebar => Some(
                 "apps: ↑↓ select  Enter show  s start/stop  r restart  x kill  l log  / filter  n new  Esc back"
                     .into(),
             ),
-            Mode::Copy(c) => Some(match &c.prompt {
+            ClientMode::Copy(c) => Some(match &c.prompt {
                 Some((true, t)) => format!("search down: {t}▏"),
                 Some((false, t)) => format!("search up: {t}▏"),
                 None => format!(
@@ -123,11 +123,11 @@ impl Server {
         };
         let session = a.session;
         let read_only = a.read_only;
-        let mode = std::mem::replace(&mut a.mode, Mode::Normal);
+        let mode = std::mem::replace(&mut a.mode, ClientMode::Normal);
         // appmux's own modes read a keypad key as the key it stands for, unless a binding names
         // the keypad key itself; the app in a pane gets it as it is.
         let ev = match (&mode, ev) {
-            (Mode::Normal | Mode::Numbers { .. }, ev) => ev,
+            (ClientMode::Normal | ClientMode::Numbers { .. }, ev) => ev,
             (mode, InputEvent::Key(key)) if self.binds_keypad_key(mode, key) => {
                 InputEvent::Key(key)
             }
@@ -141,23 +141,25 @@ impl Server {
                 self.restore_mode(id, mode);
                 self.mouse(id, session, m);
             }
-            (Mode::Prefix, InputEvent::Key(key)) => {
-                self.set_mode(id, Mode::Normal);
-                if let Some(action) = self.settings.keymap.lookup(KeyMode::Prefix, key).cloned() {
+            (ClientMode::Prefix, InputEvent::Key(key)) => {
+                self.set_mode(id, ClientMode::Normal);
+                if let Some(action) = self.settings.keymap.lookup(KeyTable::Prefix, key).cloned() {
                     self.bound(id, session, &action);
                 }
             }
-            (Mode::Sidebar, InputEvent::Key(key)) => self.sidebar_key(id, session, key),
-            (Mode::Prompt { kind, text }, InputEvent::Key(key)) => {
+            (ClientMode::Sidebar, InputEvent::Key(key)) => self.sidebar_key(id, session, key),
+            (ClientMode::Prompt { kind, text }, InputEvent::Key(key)) => {
                 self.prompt_key(id, session, kind, text, key)
             }
-            (Mode::Confirm(c), InputEvent::Key(key)) => self.confirm_key(id, session, c, key),
-            (Mode::Pager { pager, typing }, InputEvent::Key(key)) => {
+            (ClientMode::Confirm(c), InputEvent::Key(key)) => self.confirm_key(id, session, c, key),
+            (ClientMode::Pager { pager, typing }, InputEvent::Key(key)) => {
                 self.pager_key(id, pager, typing, key)
             }
-            (Mode::Copy(state), InputEvent::Key(key)) => self.copy_key(id, session, state, key),
-            (Mode::Numbers { .. }, InputEvent::Key(key)) => {
-                self.set_mode(id, Mode::Normal);
+            (ClientMode::Copy(state), InputEvent::Key(key)) => {
+                self.copy_key(id, session, state, key)
+            }
+            (ClientMode::Numbers { .. }, InputEvent::Key(key)) => {
+                self.set_mode(id, ClientMode::Normal);
                 match key.main_key().code {
                     KeyCode::Char(c @ '0'..='9') => {
                         let n = c as u32 - '0' as u32;
@@ -170,9 +172,13 @@ impl Server {
                     _ => self.client_event(id, InputEvent::Key(key)),
                 }
             }
-            (Mode::Normal, InputEvent::Key(key)) => self.normal_key(id, session, key, read_only),
-            (Mode::Normal, InputEvent::Paste(_)) if read_only => self.flash(id, READ_ONLY.into()),
-            (Mode::Normal, InputEvent::Paste(data)) => self.paste(session, &data),
+            (ClientMode::Normal, InputEvent::Key(key)) => {
+                self.normal_key(id, session, key, read_only)
+            }
+            (ClientMode::Normal, InputEvent::Paste(_)) if read_only => {
+                self.flash(id, READ_ONLY.into())
+            }
+            (ClientMode::Normal, InputEvent::Paste(data)) => self.paste(session, &data),
             // Replies from the outer terminal never reach a pane; what they say about the
             // terminal is kept.
             (mode, InputEvent::TerminalReply(bytes)) => {
@@ -193,26 +199,26 @@ impl Server {
     }
 
     /// Whether `key` is a keypad key that the keymap binds as such in `mode`.
-    fn binds_keypad_key(&self, mode: &Mode, key: Key) -> bool {
+    fn binds_keypad_key(&self, mode: &ClientMode, key: Key) -> bool {
         let keymap = &self.settings.keymap;
         let bound = |m| keymap.lookup(m, key).is_some();
         key != key.main_key()
             && match mode {
-                Mode::Prefix => bound(KeyMode::Prefix),
-                Mode::Sidebar => bound(KeyMode::Sidebar) || bound(KeyMode::Normal),
-                Mode::Copy(_) => bound(KeyMode::Copy),
+                ClientMode::Prefix => bound(KeyTable::Prefix),
+                ClientMode::Sidebar => bound(KeyTable::Sidebar) || bound(KeyTable::Normal),
+                ClientMode::Copy(_) => bound(KeyTable::Copy),
                 _ => false,
             }
     }
 
     fn normal_key(&mut self, id: ClientId, session: SessionId, key: Key, read_only: bool) {
         if self.settings.keymap.prefix == Some(key.normalized()) {
-            return self.set_mode(id, Mode::Prefix);
+            return self.set_mode(id, ClientMode::Prefix);
         }
         let keymap = &self.settings.keymap;
         let bound = keymap
-            .lookup(KeyMode::Normal, key)
-            .or_else(|| keymap.lookup(KeyMode::Normal, key.main_key()));
+            .lookup(KeyTable::Normal, key)
+            .or_else(|| keymap.lookup(KeyTable::Normal, key.main_key()));
         if let Some(action) = bound.cloned() {
             return self.bound(id, session, &action);
         }
@@ -238,25 +244,25 @@ impl Server {
     }
 
     fn sidebar_key(&mut self, id: ClientId, session: SessionId, key: Key) {
-        self.set_mode(id, Mode::Sidebar);
-        if let Some(action) = self.settings.keymap.lookup(KeyMode::Sidebar, key).cloned() {
+        self.set_mode(id, ClientMode::Sidebar);
+        if let Some(action) = self.settings.keymap.lookup(KeyTable::Sidebar, key).cloned() {
             return self.bound(id, session, &action);
         }
         if self.settings.keymap.prefix == Some(key.normalized()) {
-            return self.set_mode(id, Mode::Prefix);
+            return self.set_mode(id, ClientMode::Prefix);
         }
-        if let Some(action) = self.settings.keymap.lookup(KeyMode::Normal, key).cloned() {
+        if let Some(action) = self.settings.keymap.lookup(KeyTable::Normal, key).cloned() {
             self.bound(id, session, &action);
         }
     }
 
-    pub(super) fn restore_mode(&mut self, id: ClientId, mode: Mode) {
+    pub(super) fn restore_mode(&mut self, id: ClientId, mode: ClientMode) {
         if let Some(a) = self.attached_mut(id) {
             a.mode = mode;
         }
     }
 
-    pub(super) fn set_mode(&mut self, id: ClientId, mode: Mode) {
+    pub(super) fn set_mode(&mut self, id: ClientId, mode: ClientMode) {
         if let Some(a) = self.attached_mut(id) {
             a.mode = mode;
             a.dirty = true;
@@ -272,9 +278,9 @@ impl Server {
         key: Key,
     ) {
         let back = if kind == PromptKind::RenameTab {
-            Mode::Normal
+            ClientMode::Normal
         } else {
-            Mode::Sidebar
+            ClientMode::Sidebar
         };
         match key.code {
             KeyCode::Escape => {
@@ -302,7 +308,7 @@ impl Server {
             }
             self.ensure_selection(id, session);
         }
-        self.set_mode(id, Mode::Prompt { kind, text });
+        self.set_mode(id, ClientMode::Prompt { kind, text });
     }
 
     fn prompt_done(&mut self, id: ClientId, session: SessionId, kind: PromptKind, text: String) {
@@ -360,19 +366,19 @@ impl Server {
         let yes = matches!(key.code, KeyCode::Char('y' | 'Y'));
         match c {
             Confirm::KillApp(app) => {
-                self.set_mode(id, Mode::Sidebar);
+                self.set_mode(id, ClientMode::Sidebar);
                 if yes {
                     self.app_op(app, crate::protocol::AppOp::Kill);
                 }
             }
             Confirm::ClosePane(pane) => {
-                self.set_mode(id, Mode::Normal);
+                self.set_mode(id, ClientMode::Normal);
                 if yes && let Err(e) = self.close_pane(session, pane) {
                     self.flash(id, e);
                 }
             }
             Confirm::CloseTab(index) => {
-                self.set_mode(id, Mode::Normal);
+                self.set_mode(id, ClientMode::Normal);
                 if yes {
                     self.close_tab(session, index);
                 }
@@ -384,9 +390,9 @@ impl Server {
     pub(super) fn copy_action(&mut self, id: ClientId, session: SessionId, action: &CopyAction) {
         let current = self
             .attached_mut(id)
-            .map(|a| std::mem::replace(&mut a.mode, Mode::Normal));
+            .map(|a| std::mem::replace(&mut a.mode, ClientMode::Normal));
         let state = match current {
-            Some(Mode::Copy(state)) => state,
+            Some(ClientMode::Copy(state)) => state,
             other => {
                 if let Some(m) = other {
                     self.restore_mode(id, m);
@@ -453,14 +459,14 @@ impl Server {
         action: &CopyAction,
     ) {
         match state.mode.act(action) {
-            Outcome::Nothing => self.set_mode(id, Mode::Copy(state)),
-            Outcome::Exit => self.set_mode(id, Mode::Normal),
+            Outcome::Nothing => self.set_mode(id, ClientMode::Copy(state)),
+            Outcome::Exit => self.set_mode(id, ClientMode::Normal),
             Outcome::Prompt { forward } => {
                 state.prompt = Some((forward, String::new()));
-                self.set_mode(id, Mode::Copy(state));
+                self.set_mode(id, ClientMode::Copy(state));
             }
             Outcome::Yank(text) => {
-                self.set_mode(id, Mode::Normal);
+                self.set_mode(id, ClientMode::Normal);
                 self.yank(id, text);
                 let _ = session;
             }
@@ -496,11 +502,11 @@ impl Server {
                 }
                 _ => state.prompt = Some((forward, text)),
             }
-            return self.set_mode(id, Mode::Copy(state));
+            return self.set_mode(id, ClientMode::Copy(state));
         }
-        match self.settings.keymap.lookup(KeyMode::Copy, key).cloned() {
+        match self.settings.keymap.lookup(KeyTable::Copy, key).cloned() {
             Some(Action::Copy(a)) => self.copy_apply(id, session, state, &a),
-            _ => self.restore_mode(id, Mode::Copy(state)),
+            _ => self.restore_mode(id, ClientMode::Copy(state)),
         }
     }
 
@@ -538,9 +544,9 @@ impl Server {
                         w.focus(pane);
                     }
                     if let Some(a) = self.attached_mut(id)
-                        && matches!(a.mode, Mode::Sidebar | Mode::Copy(_))
+                        && matches!(a.mode, ClientMode::Sidebar | ClientMode::Copy(_))
                     {
-                        a.mode = Mode::Normal;
+                        a.mode = ClientMode::Normal;
                     }
                     self.session_changed(session);
                 }
@@ -582,13 +588,13 @@ impl Server {
             return;
         };
         let read_only = a.read_only;
-        let mut state = match std::mem::replace(&mut a.mode, Mode::Normal) {
-            Mode::Copy(state) => state,
-            Mode::Pager { mut pager, typing } => {
+        let mut state = match std::mem::replace(&mut a.mode, ClientMode::Normal) {
+            ClientMode::Copy(state) => state,
+            ClientMode::Pager { mut pager, typing } => {
                 pager.scroll(if up { -NOTCH } else { NOTCH }, self.pager_height(id));
-                return self.set_mode(id, Mode::Pager { pager, typing });
+                return self.set_mode(id, ClientMode::Pager { pager, typing });
             }
-            mode @ (Mode::Normal | Mode::Sidebar) if up => {
+            mode @ (ClientMode::Normal | ClientMode::Sidebar) if up => {
                 let pane = self
                     .window(session)
                     .ok()
@@ -613,9 +619,9 @@ impl Server {
         };
         state.mode.scroll_view(if up { -NOTCH } else { NOTCH });
         if !up && state.exit_at_bottom && state.mode.at_bottom() {
-            return self.set_mode(id, Mode::Normal);
+            return self.set_mode(id, ClientMode::Normal);
         }
-        self.set_mode(id, Mode::Copy(state));
+        self.set_mode(id, ClientMode::Copy(state));
     }
 
     /// Sends a mouse event to the app under the pointer, or to the one that got the press
@@ -632,7 +638,7 @@ impl Server {
         let Some(a) = self.attached_mut(id) else {
             return false;
         };
-        if a.read_only || a.dragging.is_some() || a.mode != Mode::Normal {
+        if a.read_only || a.dragging.is_some() || a.mode != ClientMode::Normal {
             return false;
         }
         let grab = a.mouse_grab;

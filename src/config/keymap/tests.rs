@@ -73,13 +73,18 @@ fn tmux_has_tmux_defaults() {
     ];
     for (name, expected) in cases {
         assert_eq!(
-            tmux.lookup(Mode::Prefix, key(name)),
+            tmux.lookup(KeyTable::Prefix, key(name)),
             Some(&action(expected)),
             "C-b {name}"
         );
     }
-    assert_eq!(tmux.lookup(Mode::Normal, key("d")), None);
-    assert!(!tmux.bindings().iter().any(|(m, _, _)| *m == Mode::Normal));
+    assert_eq!(tmux.lookup(KeyTable::Normal, key("d")), None);
+    assert!(
+        !tmux
+            .bindings()
+            .iter()
+            .any(|(m, _, _)| *m == KeyTable::Normal)
+    );
     let copy = [
         ("k", "copy.up"),
         ("C-p", "copy.up"),
@@ -88,13 +93,13 @@ fn tmux_has_tmux_defaults() {
     ];
     for (name, expected) in copy {
         assert_eq!(
-            tmux.lookup(Mode::Copy, key(name)),
+            tmux.lookup(KeyTable::Copy, key(name)),
             Some(&action(expected)),
             "{name}"
         );
     }
     assert_eq!(
-        tmux.lookup(Mode::Sidebar, key("Enter")),
+        tmux.lookup(KeyTable::Sidebar, key("Enter")),
         Some(&action("sidebar.show"))
     );
 }
@@ -105,15 +110,15 @@ fn direct_has_no_prefix_and_the_same_sidebar_and_copy_keys() {
     let tmux = load("tmux");
     assert_eq!(direct.prefix, None);
     assert_eq!(
-        direct.lookup(Mode::Normal, key("M-d")),
+        direct.lookup(KeyTable::Normal, key("M-d")),
         Some(&action("client.detach"))
     );
     assert_eq!(
-        direct.lookup(Mode::Normal, key("M-5")),
+        direct.lookup(KeyTable::Normal, key("M-5")),
         Some(&action("tab.select 5"))
     );
     assert_eq!(
-        direct.lookup(Mode::Normal, key("M-v")),
+        direct.lookup(KeyTable::Normal, key("M-v")),
         Some(&action("copy.enter"))
     );
     let table = |keymap: &Keymap, mode| {
@@ -123,10 +128,10 @@ fn direct_has_no_prefix_and_the_same_sidebar_and_copy_keys() {
             .filter(|(m, _, _)| *m == mode)
             .collect::<Vec<_>>()
     };
-    for mode in [Mode::Sidebar, Mode::Copy] {
+    for mode in [KeyTable::Sidebar, KeyTable::Copy] {
         assert_eq!(table(&direct, mode), table(&tmux, mode), "{mode}");
     }
-    assert!(table(&direct, Mode::Prefix).is_empty());
+    assert!(table(&direct, KeyTable::Prefix).is_empty());
 }
 
 #[test]
@@ -137,17 +142,17 @@ fn lookup_normalizes_and_forgives_shift_on_characters() {
         mods: Mods::CTRL,
     };
     assert_eq!(
-        tmux.lookup(Mode::Prefix, ctrl_b_upper),
+        tmux.lookup(KeyTable::Prefix, ctrl_b_upper),
         Some(&action("client.send-prefix"))
     );
     let shifted = Key::new(KeyCode::Char('%'), Mods::SHIFT);
     assert_eq!(
-        tmux.lookup(Mode::Prefix, shifted),
+        tmux.lookup(KeyTable::Prefix, shifted),
         Some(&action("pane.split-right"))
     );
     // Shift on a named key is a different key.
     assert_eq!(
-        tmux.lookup(Mode::Prefix, Key::new(KeyCode::Left, Mods::SHIFT)),
+        tmux.lookup(KeyTable::Prefix, Key::new(KeyCode::Left, Mods::SHIFT)),
         None
     );
 }

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use appmux::pane::term::Terminal;
+use appmux::pane::emulator::Emulator;
 use appmux::protocol::Size;
 
 /// The size the fixtures were recorded at.
@@ -19,7 +19,7 @@ fn fixture(name: &str, ext: &str) -> PathBuf {
 
 /// The screen after feeding `bytes` in reads of `chunk` bytes.
 fn replay(bytes: &[u8], chunk: usize) -> String {
-    let mut term = Terminal::new(SIZE, 100);
+    let mut term = Emulator::new(SIZE, 100);
     for piece in bytes.chunks(chunk) {
         term.feed(piece);
     }

@@ -215,14 +215,14 @@ impl RowChanges {
 }
 
 /// A pane's emulated terminal.
-pub struct Terminal {
+pub struct Emulator {
     parser: vt100::Parser<Hooks>,
     filter: Filter,
     palette: Palette,
     changes: RowChanges,
 }
 
-impl Terminal {
+impl Emulator {
     /// A blank terminal of `size` keeping up to `history_limit` scrolled-off lines.
     pub fn new(size: Size, history_limit: usize) -> Self {
         Self {
@@ -478,8 +478,8 @@ fn rebuild(parser: &mut vt100::Parser<Hooks>) {
 mod tests {
     use super::*;
 
-    fn term(cols: u16, rows: u16) -> Terminal {
-        Terminal::new(Size { cols, rows }, 100)
+    fn term(cols: u16, rows: u16) -> Emulator {
+        Emulator::new(Size { cols, rows }, 100)
     }
 
     #[test]
@@ -508,7 +508,7 @@ mod tests {
 
     #[test]
     fn history_is_bounded_and_ansi_capture_keeps_colours() {
-        let mut t = Terminal::new(Size { cols: 10, rows: 2 }, 3);
+        let mut t = Emulator::new(Size { cols: 10, rows: 2 }, 3);
         for i in 0..50 {
             t.feed(format!("\x1b[31mred{i}\x1b[m\r\n").as_bytes());
         }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use vt100::{CursorStyle, MouseProtocolMode};
 
-use crate::pane::term::{ClipboardWrite, Rgb};
+use crate::pane::emulator::{ClipboardWrite, Rgb};
 use crate::server::model::{AppId, ClientId, SessionId};
 use crate::server::state::Server;
 
