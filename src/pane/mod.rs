@@ -1,5 +1,5 @@
 //! A pane's terminal machinery: the child process in its PTY (`process`), the emulated screen
-//! with its replies and history (`term`, `history`), the byte filter in front of the parser
+//! with its replies and history (`emulator`, `history`), the byte filter in front of the parser
 //! (`filter`), the modes and queries vt100 leaves to us (`modes`), and the encoding of keys and
 //! mouse events for the child (`encode`). Nothing here knows about sessions, clients or
 //! rendering.

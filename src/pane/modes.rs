@@ -2,7 +2,7 @@
 //! modifyOtherKeys, the kitty keyboard flag stacks) and the replies to the queries apps send
 //! (DA1, DA2, DSR/CPR, XTVERSION, DECRQM, XTWINOPS size reports, the kitty keyboard query).
 //!
-//! This module owns only that bookkeeping and the exact bytes of the replies: `term` hands it
+//! This module owns only that bookkeeping and the exact bytes of the replies: `emulator` hands it
 //! every CSI sequence vt100 did not act on, together with the screen, and writes the replies
 //! back to the app. It must not print to the screen and knows nothing of clients.
 
