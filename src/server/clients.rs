@@ -17,9 +17,9 @@ use crate::render::backend::Renderer;
 use crate::render::sidebar::{Item, Sidebar, Status};
 use crate::render::{self, Areas, Chrome, PaneView, StatusView, View};
 use crate::server::model::{App, AppId, ClientId, SessionId};
+use crate::server::modes::ClientMode;
 use crate::server::outer::{Focused, OuterModes, wanted_modes};
 use crate::server::state::Server;
-use crate::server::ui::ClientMode;
 
 /// What a connection's writer task is asked to do.
 #[derive(Debug)]

@@ -141,6 +141,15 @@ impl Server {
         }
     }
 
+    pub fn app_by_name(&self, session: SessionId, name: &str) -> Option<AppId> {
+        self.sessions
+            .get(&session)?
+            .apps
+            .iter()
+            .copied()
+            .find(|a| self.apps.get(a).is_some_and(|a| a.name == name))
+    }
+
     pub fn session_by_name(&self, name: &str) -> Option<SessionId> {
         self.sessions
             .values()

@@ -9,14 +9,12 @@ pub mod control;
 pub mod dispatch;
 pub mod listener;
 pub mod model;
+pub mod modes;
 pub mod outer;
-pub mod pager;
 pub mod persist;
 pub mod settings;
-pub mod sidebar;
 pub mod state;
 pub mod statefile;
-pub mod ui;
 
 use std::fs::File;
 use std::io::Write;

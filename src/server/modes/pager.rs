@@ -5,16 +5,16 @@
 use crate::keys::{Key, KeyCode};
 use crate::render::overlay::Pager;
 use crate::server::model::ClientId;
+use crate::server::modes::ClientMode;
 use crate::server::state::Server;
-use crate::server::ui::ClientMode;
 
 impl Server {
     /// Rows of the area a client's pager is drawn in (the pane area), which its paging uses.
-    pub(super) fn pager_height(&self, id: ClientId) -> u16 {
+    pub(in crate::server) fn pager_height(&self, id: ClientId) -> u16 {
         self.client_areas(id).map_or(24, |areas| areas.panes.height)
     }
 
-    pub(super) fn pager_key(
+    pub(in crate::server) fn pager_key(
         &mut self,
         id: ClientId,
         mut pager: Pager,

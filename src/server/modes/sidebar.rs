@@ -2,13 +2,30 @@
 //! selection, and what its actions do.
 
 use crate::action::SidebarAction;
+use crate::config::keymap::KeyTable;
+use crate::keys::Key;
 use crate::protocol::AppOp;
 use crate::render::overlay::{Pager, plain_lines};
 use crate::server::model::{AppId, ClientId, SessionId};
+use crate::server::modes::{ClientMode, Confirm, PromptKind};
 use crate::server::state::{Event, Server};
-use crate::server::ui::{ClientMode, Confirm, PromptKind};
 
 impl Server {
+    /// A key while the sidebar has focus: the sidebar table first, then the prefix, then the
+    /// normal table's bindings.
+    pub(in crate::server) fn sidebar_key(&mut self, id: ClientId, session: SessionId, key: Key) {
+        self.set_mode(id, ClientMode::Sidebar);
+        if let Some(action) = self.settings.keymap.lookup(KeyTable::Sidebar, key).cloned() {
+            return self.bound(id, session, &action);
+        }
+        if self.settings.keymap.prefix == Some(key.normalized()) {
+            return self.set_mode(id, ClientMode::Prefix);
+        }
+        if let Some(action) = self.settings.keymap.lookup(KeyTable::Normal, key).cloned() {
+            self.bound(id, session, &action);
+        }
+    }
+
     /// Whether this client shows the sidebar: its own choice, else on for project sessions and
     /// sessions with several apps (a single shell gets the whole screen, like tmux).
     pub fn sidebar_shown(&self, id: ClientId, session: SessionId) -> bool {
@@ -54,7 +71,7 @@ impl Server {
             .collect()
     }
 
-    pub(super) fn ensure_selection(&mut self, id: ClientId, session: SessionId) {
+    pub(in crate::server) fn ensure_selection(&mut self, id: ClientId, session: SessionId) {
         let list = self.sidebar_apps(id, session);
         let focused = self.sessions.get(&session).and_then(|s| s.focused_app());
         if let Some(a) = self.attached_mut(id)
@@ -66,11 +83,11 @@ impl Server {
         }
     }
 
-    pub(super) fn selected(&self, id: ClientId) -> Option<AppId> {
+    pub(in crate::server) fn selected(&self, id: ClientId) -> Option<AppId> {
         self.clients.get(&id)?.attached.as_ref()?.selected
     }
 
-    fn move_selection(&mut self, id: ClientId, session: SessionId, delta: isize) {
+    pub(super) fn move_selection(&mut self, id: ClientId, session: SessionId, delta: isize) {
         let list = self.sidebar_apps(id, session);
         if list.is_empty() {
             return;
@@ -85,7 +102,7 @@ impl Server {
         }
     }
 
-    pub(super) fn focus_sidebar(&mut self, id: ClientId, session: SessionId) {
+    pub(in crate::server) fn focus_sidebar(&mut self, id: ClientId, session: SessionId) {
         let shown = self.sidebar_shown(id, session);
         if let Some(a) = self.attached_mut(id) {
             if !shown {
@@ -98,7 +115,7 @@ impl Server {
         self.resize_session(session);
     }
 
-    pub(super) fn toggle_sidebar(&mut self, id: ClientId, session: SessionId) {
+    pub(in crate::server) fn toggle_sidebar(&mut self, id: ClientId, session: SessionId) {
         let shown = self.sidebar_shown(id, session);
         if let Some(a) = self.attached_mut(id) {
             a.sidebar_visible = Some(!shown);
@@ -111,7 +128,12 @@ impl Server {
 
     /// A sidebar action from a key (or a click's selection). A read-only client never gets here
     /// with an action that changes an app or a pane (`Action::is_view_only`).
-    pub(super) fn sidebar_action(&mut self, id: ClientId, session: SessionId, act: SidebarAction) {
+    pub(in crate::server) fn sidebar_action(
+        &mut self,
+        id: ClientId,
+        session: SessionId,
+        act: SidebarAction,
+    ) {
         if !matches!(act, SidebarAction::Focus | SidebarAction::Toggle) {
             self.ensure_selection(id, session);
         }
@@ -174,7 +196,7 @@ impl Server {
 
     /// Asks the log thread for the app's log, after what is queued for it is written; the
     /// pager opens when it arrives ([`Server::show_log`]).
-    fn open_log(&mut self, id: ClientId, app: AppId) {
+    pub(super) fn open_log(&mut self, id: ClientId, app: AppId) {
         let Some(a) = self.apps.get(&app) else { return };
         let title = format!("log: {}", a.name);
         let path = a.log.path().to_owned();
@@ -195,7 +217,7 @@ impl Server {
     }
 
     /// Opens the pager on a log the log thread read.
-    pub(super) fn show_log(&mut self, id: ClientId, title: String, data: &[u8]) {
+    pub(in crate::server) fn show_log(&mut self, id: ClientId, title: String, data: &[u8]) {
         if self.attached_mut(id).is_none() {
             return;
         }
@@ -211,7 +233,7 @@ impl Server {
     }
 
     /// Selects the app listed at row `row` of the sidebar (two rows per app under a header).
-    pub(super) fn sidebar_click(&mut self, id: ClientId, session: SessionId, row: u16) {
+    pub(in crate::server) fn sidebar_click(&mut self, id: ClientId, session: SessionId, row: u16) {
         if row == 0 {
             return;
         }

@@ -1,0 +1,208 @@
+//! The mouse: events go to the app under the pointer when it asked for them; otherwise a click
+//! focuses a pane or selects a sidebar app, dragging a border resizes, and the wheel scrolls a
+//! pane's history in copy mode.
+
+use ratatui::layout::Rect;
+
+use crate::input::{MouseButton, MouseEvent, MouseKind};
+use crate::layout::Border;
+use crate::pane::encode;
+use crate::server::actions::READ_ONLY;
+use crate::server::model::{ClientId, SessionId};
+use crate::server::modes::ClientMode;
+use crate::server::state::Server;
+
+impl Server {
+    /// Apps that asked for the mouse get its events over their pane; otherwise clicks focus
+    /// panes and select sidebar apps, dragging a border resizes and the wheel scrolls history
+    /// in copy mode (when the `mouse` option is on).
+    pub(super) fn mouse(&mut self, id: ClientId, session: SessionId, m: MouseEvent) {
+        let Some(areas) = self.client_areas(id) else {
+            return;
+        };
+        if self.forward_mouse(id, session, areas.panes, m) || !self.settings.options.mouse {
+            return;
+        }
+        let inside = |r: ratatui::layout::Rect| {
+            m.col >= r.x && m.col < r.right() && m.row >= r.y && m.row < r.bottom()
+        };
+        match m.kind {
+            MouseKind::Press(MouseButton::Left) => {
+                if let Some(sb) = areas.sidebar.filter(|r| inside(*r)) {
+                    return self.sidebar_click(id, session, m.row - sb.y);
+                }
+                if self.attached_mut(id).is_some_and(|a| a.read_only) {
+                    return self.flash(id, READ_ONLY.into());
+                }
+                let Ok(w) = self.window(session) else { return };
+                if let Some(b) = w.layout.border_at(areas.panes, m.col, m.row) {
+                    if let Some(a) = self.attached_mut(id) {
+                        a.dragging = Some(b);
+                    }
+                    return;
+                }
+                let pane = w.layout.pane_at(areas.panes, m.col, m.row);
+                if let Some(pane) = pane {
+                    if let Ok(w) = self.window_mut(session) {
+                        w.focus(pane);
+                    }
+                    if let Some(a) = self.attached_mut(id)
+                        && matches!(a.mode, ClientMode::Sidebar | ClientMode::Copy(_))
+                    {
+                        a.mode = ClientMode::Normal;
+                    }
+                    self.session_changed(session);
+                }
+            }
+            MouseKind::Drag(MouseButton::Left) => {
+                let Some(b) = self.attached_mut(id).and_then(|a| a.dragging.clone()) else {
+                    return;
+                };
+                let to = match b.axis {
+                    crate::layout::Axis::Horizontal => m.col,
+                    crate::layout::Axis::Vertical => m.row,
+                };
+                if let Ok(w) = self.window_mut(session)
+                    && w.layout.drag(areas.panes, &b, to)
+                {
+                    self.after_layout_change(session);
+                }
+            }
+            MouseKind::Release(_) => {
+                if let Some(a) = self.attached_mut(id) {
+                    a.dragging = None::<Border>;
+                }
+            }
+            MouseKind::ScrollUp | MouseKind::ScrollDown => {
+                self.wheel(id, session, areas.panes, m);
+            }
+            _ => {}
+        }
+    }
+
+    /// The wheel scrolls a history view three lines a notch, as tmux does: over a pane, up
+    /// enters copy mode on it (focusing it, unless the client is read-only); in copy mode it
+    /// scrolls the view, and down to the bottom leaves copy mode if the wheel entered it. In
+    /// the pager it scrolls the pager.
+    pub(super) fn wheel(&mut self, id: ClientId, session: SessionId, panes: Rect, m: MouseEvent) {
+        const NOTCH: isize = 3;
+        let up = m.kind == MouseKind::ScrollUp;
+        let Some(a) = self.attached_mut(id) else {
+            return;
+        };
+        let read_only = a.read_only;
+        let mut state = match std::mem::replace(&mut a.mode, ClientMode::Normal) {
+            ClientMode::Copy(state) => state,
+            ClientMode::Pager { mut pager, typing } => {
+                pager.scroll(if up { -NOTCH } else { NOTCH }, self.pager_height(id));
+                return self.set_mode(id, ClientMode::Pager { pager, typing });
+            }
+            mode @ (ClientMode::Normal | ClientMode::Sidebar) if up => {
+                let pane = self
+                    .window(session)
+                    .ok()
+                    .and_then(|w| w.layout.pane_at(panes, m.col, m.row));
+                let Some(pane) = pane else {
+                    return self.restore_mode(id, mode);
+                };
+                if !read_only
+                    && let Ok(w) = self.window_mut(session)
+                    && w.active != pane
+                {
+                    w.focus(pane);
+                    self.session_changed(session);
+                }
+                let Some(mut state) = self.copy_snapshot(id, session, pane) else {
+                    return self.restore_mode(id, mode);
+                };
+                state.exit_at_bottom = true;
+                Box::new(state)
+            }
+            mode => return self.restore_mode(id, mode),
+        };
+        state.mode.scroll_view(if up { -NOTCH } else { NOTCH });
+        if !up && state.exit_at_bottom && state.mode.at_bottom() {
+            return self.set_mode(id, ClientMode::Normal);
+        }
+        self.set_mode(id, ClientMode::Copy(state));
+    }
+
+    /// Sends a mouse event to the app under the pointer, or to the one that got the press
+    /// until the release, when that app asked for mouse reports; true when it did (the event
+    /// is then the app's, even if its mode reports nothing for it). A press also focuses the
+    /// pane, as tmux does.
+    pub(super) fn forward_mouse(
+        &mut self,
+        id: ClientId,
+        session: SessionId,
+        panes: ratatui::layout::Rect,
+        m: MouseEvent,
+    ) -> bool {
+        let Some(a) = self.attached_mut(id) else {
+            return false;
+        };
+        if a.read_only || a.dragging.is_some() || a.mode != ClientMode::Normal {
+            return false;
+        }
+        let grab = a.mouse_grab;
+        let Ok(w) = self.window(session) else {
+            return false;
+        };
+        let rects = w.layout.rects(panes);
+        let inside = |r: &ratatui::layout::Rect| {
+            m.col >= r.x && m.col < r.right() && m.row >= r.y && m.row < r.bottom()
+        };
+        let target = grab
+            .and_then(|g| rects.iter().find(|(p, _)| *p == g))
+            .or_else(|| rects.iter().find(|(_, r)| inside(r)))
+            .copied();
+        let Some((pane, rect)) = target else {
+            return false;
+        };
+        let Some(app) = w.panes.get(&pane).and_then(|app| self.apps.get(app)) else {
+            return false;
+        };
+        let (mode, encoding) = app.term.mouse();
+        if mode == vt100::MouseProtocolMode::None || app.process.is_none() {
+            if let Some(a) = self.attached_mut(id) {
+                a.mouse_grab = None;
+            }
+            return false;
+        }
+        // Relative to the pane; a drag past its edge stays on the edge.
+        let event = MouseEvent {
+            col: m
+                .col
+                .saturating_sub(rect.x)
+                .min(rect.width.saturating_sub(1)),
+            row: m
+                .row
+                .saturating_sub(rect.y)
+                .min(rect.height.saturating_sub(1)),
+            ..m
+        };
+        let mut out = Vec::new();
+        if encode::encode_mouse(event, mode, encoding, &mut out)
+            && let Some(p) = &app.process
+        {
+            p.write(out);
+        }
+        let press = matches!(m.kind, MouseKind::Press(_));
+        let focused = w.active == pane;
+        if let Some(a) = self.attached_mut(id) {
+            a.mouse_grab = match m.kind {
+                MouseKind::Press(_) => Some(pane),
+                MouseKind::Release(_) => None,
+                _ => a.mouse_grab,
+            };
+        }
+        if press
+            && !focused
+            && let Ok(w) = self.window_mut(session)
+        {
+            w.focus(pane);
+            self.session_changed(session);
+        }
+        true
+    }
+}

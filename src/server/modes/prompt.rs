@@ -1,0 +1,110 @@
+//! Prompt mode: a line of text typed in the status line (the sidebar's filter and new-app
+//! command, a tab's new name), then acted on.
+
+use crate::action::Action;
+use crate::keys::{Key, KeyCode};
+use crate::server::model::{ClientId, SessionId};
+use crate::server::modes::ClientMode;
+use crate::server::state::Server;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// `/` in the sidebar: filter apps by name.
+    Filter,
+    /// `n` in the sidebar: a command to launch as an ad-hoc app.
+    NewApp,
+    /// `C-b ,`: a new name for the tab.
+    RenameTab,
+}
+
+impl Server {
+    pub(super) fn prompt_key(
+        &mut self,
+        id: ClientId,
+        session: SessionId,
+        kind: PromptKind,
+        mut text: String,
+        key: Key,
+    ) {
+        let back = if kind == PromptKind::RenameTab {
+            ClientMode::Normal
+        } else {
+            ClientMode::Sidebar
+        };
+        match key.code {
+            KeyCode::Escape => {
+                if kind == PromptKind::Filter
+                    && let Some(a) = self.attached_mut(id)
+                {
+                    a.filter = None;
+                }
+                return self.set_mode(id, back);
+            }
+            KeyCode::Enter => {
+                self.set_mode(id, back);
+                return self.prompt_done(id, session, kind, text);
+            }
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Char('u') if key.mods.ctrl => text.clear(),
+            KeyCode::Char(c) if !key.mods.ctrl && !key.mods.alt => text.push(c),
+            _ => {}
+        }
+        if kind == PromptKind::Filter {
+            if let Some(a) = self.attached_mut(id) {
+                a.filter = Some(text.clone()).filter(|t| !t.is_empty());
+            }
+            self.ensure_selection(id, session);
+        }
+        self.set_mode(id, ClientMode::Prompt { kind, text });
+    }
+
+    pub(super) fn prompt_done(
+        &mut self,
+        id: ClientId,
+        session: SessionId,
+        kind: PromptKind,
+        text: String,
+    ) {
+        match kind {
+            PromptKind::Filter => self.ensure_selection(id, session),
+            PromptKind::RenameTab => {
+                let name = text.trim().to_owned();
+                if !name.is_empty() {
+                    let rename = crate::action::TabAction::Rename(Some(name));
+                    self.bound(id, session, &Action::Tab(rename));
+                }
+            }
+            PromptKind::NewApp => {
+                let text = text.trim();
+                if text.is_empty() {
+                    return;
+                }
+                let name = self.sessions.get(&session).map(|s| s.name.clone());
+                let cwd = self
+                    .sessions
+                    .get(&session)
+                    .and_then(|s| s.cwd.clone())
+                    .unwrap_or_else(|| "/".into());
+                let spec = crate::config::AppSpec::ad_hoc(
+                    String::new(),
+                    crate::config::CommandSpec::Shell(text.to_owned()),
+                    cwd.into(),
+                );
+                match self.run_app(name.as_deref(), spec) {
+                    Ok(crate::protocol::Reply::App { name: app, .. }) => {
+                        if let Some(app_id) = self.app_by_name(session, &app) {
+                            if let Some(a) = self.attached_mut(id) {
+                                a.selected = Some(app_id);
+                            }
+                            self.show_app(session, app_id);
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => self.flash(id, e),
+                }
+            }
+        }
+    }
+}
