@@ -14,11 +14,14 @@ use anyhow::{Context, Result, bail};
 
 use crate::paths::{self, SocketPaths};
 use crate::protocol::codec::{self, CodecError, Decoded, PREAMBLE_LEN};
+use crate::protocol::parts::Reassembly;
 use crate::protocol::{ClientMsg, Reply, Request, ServerMsg};
 
 /// A handshaken connection to the server.
 pub struct Connection {
     pub stream: UnixStream,
+    /// A message that arrives in parts, so far.
+    parts: Reassembly,
 }
 
 /// Why no connection could be made.
@@ -98,7 +101,10 @@ impl Connection {
             .read_exact(&mut pre)
             .context("reading the server's handshake")?;
         match codec::check_preamble(&pre) {
-            Ok(()) => Ok(Self { stream }),
+            Ok(()) => Ok(Self {
+                stream,
+                parts: Reassembly::default(),
+            }),
             Err(CodecError::Version { ours, theirs }) => bail!(
                 "the running server speaks protocol version {theirs} but this appmux speaks \
                  {ours}; stop the old server with `appmux kill-server` (its apps stop too)"
@@ -111,15 +117,17 @@ impl Connection {
         codec::write_msg(&mut self.stream, msg).context("sending to the server")
     }
 
-    /// The next message this build understands; `None` when the server closed the connection.
+    /// The next message this build understands, put back together when it came in parts;
+    /// `None` when the server closed the connection.
     pub fn recv(&mut self) -> Result<Option<ServerMsg>> {
         loop {
             let Some(payload) = codec::read_frame(&mut self.stream)? else {
                 return Ok(None);
             };
-            match codec::decode::<ServerMsg>(&payload)? {
-                Decoded::Message(m) => return Ok(Some(m)),
-                Decoded::Unknown(_) => continue,
+            if let Decoded::Message(m) = codec::decode::<ServerMsg>(&payload)?
+                && let Some(m) = self.parts.push(m)?
+            {
+                return Ok(Some(m));
             }
         }
     }

@@ -14,8 +14,10 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// The first bytes of every binary connection, in both directions.
 pub const MAGIC: &[u8; 6] = b"APPMUX";
-/// Bumped whenever a message changes shape. Removed message tags are never reused.
-pub const VERSION: u16 = 1;
+/// Bumped whenever a message changes shape or a peer must understand a new one. Removed
+/// message tags are never reused. Version 2: server messages larger than a frame arrive as
+/// `ServerMsg::Part`s.
+pub const VERSION: u16 = 2;
 /// Preamble length: magic plus big-endian version.
 pub const PREAMBLE_LEN: usize = MAGIC.len() + 2;
 /// No frame may be larger than this, in either direction.

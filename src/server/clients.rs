@@ -12,7 +12,7 @@ use crate::app::lifecycle::State;
 use crate::config::status::{Field, Fields};
 use crate::input::InputDecoder;
 use crate::pane::process::ExitStatus;
-use crate::protocol::{AttachRequest, ClientMsg, ServerMsg, Size, codec};
+use crate::protocol::{AttachRequest, ClientMsg, ServerMsg, Size, parts};
 use crate::render::backend::Renderer;
 use crate::render::sidebar::{Item, Sidebar, Status};
 use crate::render::{self, Areas, Chrome, PaneView, StatusView, View};
@@ -476,7 +476,7 @@ impl Server {
             return;
         }
         a.last_frame = now;
-        let frame = codec::encode(&ServerMsg::Output(bytes));
+        let frame = parts::frames(&ServerMsg::Output(bytes));
         if client.send(Outgoing::Frame(frame, true)) {
             if let Some(a) = client.attached.as_mut() {
                 a.in_flight = true;

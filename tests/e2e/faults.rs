@@ -104,14 +104,14 @@ fn garbage_oversized_frames_and_version_mismatch_drop_only_that_connection() {
 
     // A good handshake, then a frame header announcing 4 GiB.
     let mut s = raw_socket(&sock);
-    s.write_all(b"APPMUX\x00\x01").unwrap();
+    s.write_all(&appmux::protocol::codec::preamble()).unwrap();
     s.write_all(&u32::MAX.to_be_bytes()).unwrap();
     assert_closed(s);
     assert_untouched(&env, pid);
 
     // A good handshake, then a malformed frame.
     let mut s = raw_socket(&sock);
-    s.write_all(b"APPMUX\x00\x01").unwrap();
+    s.write_all(&appmux::protocol::codec::preamble()).unwrap();
     s.write_all(&[0, 0, 0, 3, 0xff, 0xff, 0xff]).unwrap();
     assert_closed(s);
     assert_untouched(&env, pid);
@@ -121,7 +121,7 @@ fn garbage_oversized_frames_and_version_mismatch_drop_only_that_connection() {
     s.write_all(b"APPMUX\x00\x63").unwrap();
     let mut pre = [0u8; 8];
     s.read_exact(&mut pre).unwrap();
-    assert_eq!(&pre, b"APPMUX\x00\x01");
+    assert_eq!(pre, appmux::protocol::codec::preamble());
     assert_closed(s);
     assert_untouched(&env, pid);
 }
