@@ -93,28 +93,45 @@ impl Connection {
     }
 
     fn handshake(mut stream: UnixStream) -> Result<Self> {
-        stream
-            .write_all(&codec::preamble())
-            .context("sending the handshake")?;
+        // A server that refuses the connection sends its preamble and the reason, and closes
+        // at once, possibly before ours is written: read what it said before giving up.
+        let sent = stream.write_all(&codec::preamble());
         let mut pre = [0u8; PREAMBLE_LEN];
-        stream
-            .read_exact(&mut pre)
-            .context("reading the server's handshake")?;
+        if let Err(e) = stream.read_exact(&mut pre) {
+            sent.map_err(closed).context("sending the handshake")?;
+            return Err(e).context("reading the server's handshake");
+        }
         match codec::check_preamble(&pre) {
-            Ok(()) => Ok(Self {
-                stream,
-                parts: Reassembly::default(),
-            }),
+            Ok(()) => {}
             Err(CodecError::Version { ours, theirs }) => bail!(
                 "the running server speaks protocol version {theirs} but this appmux speaks \
                  {ours}; stop the old server with `appmux kill-server` (its apps stop too)"
             ),
-            Err(e) => Err(e.into()),
+            Err(e) => return Err(e.into()),
         }
+        let mut conn = Self {
+            stream,
+            parts: Reassembly::default(),
+        };
+        if let Err(e) = sent {
+            if let Ok(Some(ServerMsg::Error(why))) = conn.recv() {
+                bail!("{why}");
+            }
+            return Err(closed(e)).context("sending the handshake");
+        }
+        Ok(conn)
     }
 
+    /// Sends one message. When the server has closed the connection, the reason it gave first
+    /// (a server short of descriptors refuses connections with one) is the error.
     pub fn send(&mut self, msg: &ClientMsg) -> Result<()> {
-        codec::write_msg(&mut self.stream, msg).context("sending to the server")
+        let Err(e) = codec::write_msg(&mut self.stream, msg) else {
+            return Ok(());
+        };
+        if let Ok(Some(ServerMsg::Error(why))) = self.recv() {
+            bail!("{why}");
+        }
+        Err(closed(e)).context("sending to the server")
     }
 
     /// The next message this build understands, put back together when it came in parts;
@@ -141,6 +158,16 @@ impl Connection {
             Some(other) => bail!("unexpected answer from the server: {other:?}"),
             None => bail!("the server closed the connection"),
         }
+    }
+}
+
+/// A socket the server closed is not a closed stdout, which `main` takes a broken pipe for (and
+/// exits quietly): name it for what it is.
+fn closed(e: std::io::Error) -> anyhow::Error {
+    if e.kind() == ErrorKind::BrokenPipe {
+        anyhow::anyhow!("the server closed the connection")
+    } else {
+        e.into()
     }
 }
 

@@ -486,8 +486,8 @@ pub fn session_members(sid: u32) -> Vec<u32> {
 }
 
 /// Field 6 of /proc/PID/stat (the session id); the command name may contain spaces and
-/// parentheses, so parsing starts after the last `)`.
-fn proc_session(pid: u32) -> Option<u32> {
+/// parentheses, so parsing starts after the last `)`. The file is closed at once.
+pub fn proc_session(pid: u32) -> Option<u32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = &stat[stat.rfind(')')? + 1..];
     rest.split_whitespace().nth(3)?.parse().ok()

@@ -14,10 +14,12 @@ pub struct Size {
 }
 
 impl Size {
-    /// The largest size appmux accepts for a client or a pane.
+    /// The largest size appmux accepts for a client or a pane: wider than a 4K screen in a
+    /// small font, and small enough that many clients at once stay affordable (a client's
+    /// compositor costs a few hundred bytes a cell). Larger terminals are clamped to it.
     pub const MAX: Size = Size {
-        cols: 2000,
-        rows: 1000,
+        cols: 500,
+        rows: 200,
     };
 
     /// Clamps to `1..=MAX` in each dimension so that nothing downstream sees 0 or absurd sizes.
@@ -355,7 +357,7 @@ mod tests {
             s,
             Size {
                 cols: 1,
-                rows: 1000
+                rows: Size::MAX.rows
             }
         );
     }

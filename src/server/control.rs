@@ -8,6 +8,8 @@
 //! line gets an error response; a line over [`MAX_LINE`] closes the connection; nothing else is
 //! touched either way.
 
+use std::time::Duration;
+
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::net::unix::OwnedReadHalf;
@@ -27,22 +29,29 @@ pub const MAX_LINE: usize = 1024 * 1024;
 pub const TOPICS: &[&str] = &["apps:state", "apps:exit", "metrics", "sessions"];
 
 /// Reads JSON lines (the first byte, `{`, was already consumed) and forwards each to the state
-/// task. Returns an error text when the connection must close.
+/// task. The first line (the hello, or a first command) must be complete within `handshake`.
+/// Returns an error text when the connection must close.
 pub async fn json_reader(
     rd: OwnedReadHalf,
     id: ClientId,
     events: &mpsc::Sender<Event>,
     out: &mpsc::Sender<Outgoing>,
+    handshake: Duration,
 ) -> Result<(), String> {
     let mut rd = BufReader::new(rd);
     let mut line = b"{".to_vec();
+    let mut first_by = Some(tokio::time::Instant::now() + handshake);
     loop {
         let before = line.len();
-        let n = (&mut rd)
-            .take((MAX_LINE + 1 - before.min(MAX_LINE)) as u64)
-            .read_until(b'\n', &mut line)
-            .await
-            .map_err(|e| e.to_string())?;
+        let mut limited = (&mut rd).take((MAX_LINE + 1 - before.min(MAX_LINE)) as u64);
+        let read = limited.read_until(b'\n', &mut line);
+        let n = match first_by {
+            Some(t) => tokio::time::timeout_at(t, read)
+                .await
+                .map_err(|_| format!("no complete first line within {handshake:?}"))?,
+            None => read.await,
+        }
+        .map_err(|e| e.to_string())?;
         let complete = line.last() == Some(&b'\n');
         if !complete && line.len() > MAX_LINE {
             let msg = error_line(
@@ -63,6 +72,7 @@ pub async fn json_reader(
         if complete {
             forward(&line, id, events).await?;
             line.clear();
+            first_by = None;
         }
     }
 }

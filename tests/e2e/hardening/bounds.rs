@@ -358,6 +358,13 @@ fn idle_connections_cannot_exhaust_descriptors_or_spin_the_server() {
     let idle: Vec<UnixStream> = (0..150)
         .map(|_| UnixStream::connect(env.socket()).unwrap())
         .collect();
+    // Meanwhile a command either gets through or is told why not.
+    let busy = env.run(&["ls"]);
+    assert!(
+        (busy.status.success() && !busy.stdout.is_empty())
+            || String::from_utf8_lossy(&busy.stderr).contains("refusing connections"),
+        "{busy:?}"
+    );
     let ticks = cpu_ticks(server);
     // Every one of them is dropped (refused, or timed out without a handshake).
     for s in idle {
@@ -370,7 +377,13 @@ fn idle_connections_cannot_exhaust_descriptors_or_spin_the_server() {
     );
 
     // The server answers, and its app can still be restarted (it gets descriptors).
-    let ls = output_within(env.cmd(&["ls"]).spawn().unwrap(), timeout()).expect("ls hung");
+    let ls = env
+        .cmd(&["ls"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let ls = output_within(ls, timeout()).expect("ls hung");
     assert!(ls.status.success(), "{ls:?}");
     let pid = env.app("s", None).unwrap()["pid"].as_u64();
     env.ok(&["restart", "all", "-t", "s"]);
