@@ -8,12 +8,11 @@
 //! line gets an error response; a line over [`MAX_LINE`] closes the connection; nothing else is
 //! touched either way.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::net::unix::OwnedReadHalf;
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 use crate::config::{AppSpec, CommandSpec, RestartPolicy};
 use crate::protocol::{AppOp, NewSession, Reply};
@@ -29,18 +28,18 @@ pub const MAX_LINE: usize = 1024 * 1024;
 pub const TOPICS: &[&str] = &["apps:state", "apps:exit", "metrics", "sessions"];
 
 /// Reads JSON lines (the first byte, `{`, was already consumed) and forwards each to the state
-/// task. The first line (the hello, or a first command) must be complete within `handshake`.
+/// task. The first line (the hello, or a first command) must be complete by `handshake_by`.
 /// Returns an error text when the connection must close.
 pub async fn json_reader(
     rd: OwnedReadHalf,
     id: ClientId,
     events: &mpsc::Sender<Event>,
     out: &mpsc::Sender<Outgoing>,
-    handshake: Duration,
+    handshake_by: Instant,
 ) -> Result<(), String> {
     let mut rd = BufReader::new(rd);
     let mut line = b"{".to_vec();
-    let mut first_by = Some(tokio::time::Instant::now() + handshake);
+    let mut first_by = Some(handshake_by);
     loop {
         let before = line.len();
         let mut limited = (&mut rd).take((MAX_LINE + 1 - before.min(MAX_LINE)) as u64);
@@ -48,7 +47,7 @@ pub async fn json_reader(
         let n = match first_by {
             Some(t) => tokio::time::timeout_at(t, read)
                 .await
-                .map_err(|_| format!("no complete first line within {handshake:?}"))?,
+                .map_err(|_| "no complete first line in time".to_owned())?,
             None => read.await,
         }
         .map_err(|e| e.to_string())?;

@@ -66,7 +66,8 @@ fn fd_threshold() -> i32 {
         .current
         .unwrap_or(u64::MAX)
         .min(i32::MAX as u64) as i32;
-    limit - (limit / 4).clamp(32, 256)
+    // Under a tiny limit, connections still get half.
+    (limit - (limit / 4).clamp(32, 256)).max(limit / 2)
 }
 
 /// Accepts forever, handing each connection its own tasks.
@@ -153,15 +154,16 @@ async fn connection(
     writers: mpsc::Sender<()>,
 ) {
     let (mut rd, mut wr) = stream.into_split();
+    let handshake_by = tokio::time::Instant::now() + HANDSHAKE_TIMEOUT;
     let mut pre = [0u8; PREAMBLE_LEN];
-    let first = tokio::time::timeout(HANDSHAKE_TIMEOUT, rd.read_exact(&mut pre[..1])).await;
+    let first = tokio::time::timeout_at(handshake_by, rd.read_exact(&mut pre[..1])).await;
     if !matches!(first, Ok(Ok(_))) {
         return;
     }
     if pre[0] == b'{' {
-        return json_connection(rd, wr, id, events, writers).await;
+        return json_connection(rd, wr, id, events, writers, handshake_by).await;
     }
-    let rest = tokio::time::timeout(HANDSHAKE_TIMEOUT, rd.read_exact(&mut pre[1..])).await;
+    let rest = tokio::time::timeout_at(handshake_by, rd.read_exact(&mut pre[1..])).await;
     if !matches!(rest, Ok(Ok(_))) {
         tracing::debug!(client = id.0, "no handshake; dropping the connection");
         return;
@@ -193,6 +195,7 @@ async fn json_connection(
     id: ClientId,
     events: mpsc::Sender<Event>,
     writers: mpsc::Sender<()>,
+    handshake_by: tokio::time::Instant,
 ) {
     let (out_tx, out_rx) = mpsc::channel(OUTBOX);
     if events
@@ -203,7 +206,7 @@ async fn json_connection(
         return;
     }
     tokio::spawn(writer(wr, out_rx, id, events.clone(), writers));
-    if let Err(e) = control::json_reader(rd, id, &events, &out_tx, HANDSHAKE_TIMEOUT).await {
+    if let Err(e) = control::json_reader(rd, id, &events, &out_tx, handshake_by).await {
         tracing::warn!(client = id.0, "closing control connection: {e}");
     }
     let _ = events.send(Event::Gone(id)).await;
