@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::protocol::Size;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "appmux",
@@ -205,10 +207,10 @@ pub struct NewArgs {
     #[arg(short = 'd')]
     pub detached: bool,
     /// Width of the session's apps while no client is attached.
-    #[arg(short = 'x', value_name = "W", value_parser = dimension(2000))]
+    #[arg(short = 'x', value_name = "W", value_parser = dimension(Size::MAX.cols))]
     pub width: Option<u16>,
     /// Height of the session's apps while no client is attached.
-    #[arg(short = 'y', value_name = "H", value_parser = dimension(1000))]
+    #[arg(short = 'y', value_name = "H", value_parser = dimension(Size::MAX.rows))]
     pub height: Option<u16>,
     /// Command to run instead of the shell.
     #[arg(last = true, value_name = "CMD")]

@@ -5,6 +5,10 @@
 //!
 //! An app's tree is every process in its PTY session: apps are session leaders, so their
 //! children and grandchildren share the session id unless they deliberately left it.
+//!
+//! Only those processes are refreshed, and sysinfo is told to keep no files open: left to
+//! itself it refreshes every process on the machine and keeps each one's /proc stat file open,
+//! up to half the descriptor limit, which a server needs for its connections and apps.
 
 use std::collections::HashMap;
 use std::sync::mpsc as std_mpsc;
@@ -12,6 +16,8 @@ use std::sync::mpsc as std_mpsc;
 use anyhow::{Context, Result};
 use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System};
 use tokio::sync::mpsc;
+
+use crate::pane::process::proc_session;
 
 /// Figures for one app.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -40,13 +46,14 @@ impl Sampler {
             .name("metrics".into())
             .stack_size(256 * 1024)
             .spawn(move || {
-                let mut system = System::new();
+                sysinfo::set_open_files_limit(0);
+                let mut probe = Probe::default();
                 while let Ok(mut req) = rx.recv() {
                     // Requests that piled up are answered by one refresh.
                     while let Ok(newer) = rx.try_recv() {
                         req = newer;
                     }
-                    let report = sample(&mut system, &req);
+                    let report = probe.sample(&req);
                     if out.blocking_send(report).is_err() {
                         return;
                     }
@@ -62,33 +69,60 @@ impl Sampler {
     }
 }
 
-fn sample(system: &mut System, req: &Request) -> Report {
-    system.refresh_processes_specifics(
-        ProcessesToUpdate::All,
-        true,
-        ProcessRefreshKind::nothing().with_cpu().with_memory(),
-    );
-    let wanted: HashMap<u32, u64> = req.iter().map(|(app, pid)| (*pid, *app)).collect();
-    let mut totals: HashMap<u64, Usage> = HashMap::new();
-    for (pid, process) in system.processes() {
-        if process.thread_kind().is_some() {
-            continue;
+/// sysinfo's view of the apps' processes, refreshed one sample at a time.
+#[derive(Default)]
+struct Probe {
+    system: System,
+    /// The processes of the last sample: refreshed again so that the ones gone since leave
+    /// sysinfo's table instead of staying in it forever.
+    seen: Vec<Pid>,
+}
+
+impl Probe {
+    fn sample(&mut self, req: &Request) -> Report {
+        let trees = tree_members(req);
+        let mut refresh: Vec<Pid> = trees.keys().map(|p| Pid::from_u32(*p)).collect();
+        let seen = std::mem::replace(&mut self.seen, refresh.clone());
+        refresh.extend(seen);
+        refresh.sort_unstable();
+        refresh.dedup();
+        self.system.refresh_processes_specifics(
+            ProcessesToUpdate::Some(&refresh),
+            true,
+            ProcessRefreshKind::nothing().with_cpu().with_memory(),
+        );
+        let mut totals: HashMap<u64, Usage> = HashMap::new();
+        for (pid, app) in &trees {
+            let Some(process) = self.system.process(Pid::from_u32(*pid)) else {
+                continue;
+            };
+            if process.thread_kind().is_some() {
+                continue;
+            }
+            let u = totals.entry(*app).or_default();
+            u.cpu_percent += process.cpu_usage();
+            u.rss_bytes += process.memory();
         }
-        let sid = if wanted.contains_key(&pid.as_u32()) {
-            Some(pid.as_u32())
-        } else {
-            process.session_id().map(Pid::as_u32)
-        };
-        let Some(app) = sid.and_then(|s| wanted.get(&s)) else {
-            continue;
-        };
-        let u = totals.entry(*app).or_default();
-        u.cpu_percent += process.cpu_usage();
-        u.rss_bytes += process.memory();
+        req.iter()
+            .map(|(app, _)| (*app, totals.get(app).copied().unwrap_or_default()))
+            .collect()
     }
-    req.iter()
-        .map(|(app, _)| (*app, totals.get(app).copied().unwrap_or_default()))
-        .collect()
+}
+
+/// Every process in the apps' sessions, with the app it belongs to. Each /proc/PID/stat is
+/// read and closed at once.
+fn tree_members(req: &Request) -> HashMap<u32, u64> {
+    let leaders: HashMap<u32, u64> = req.iter().map(|(app, pid)| (*pid, *app)).collect();
+    let mut members = leaders.clone();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return members;
+    };
+    for pid in dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok()) {
+        if let Some(app) = proc_session(pid).and_then(|sid| leaders.get(&sid)) {
+            members.insert(pid, *app);
+        }
+    }
+    members
 }
 
 /// `12.3M`-style memory for narrow columns.
@@ -127,13 +161,18 @@ mod tests {
             .spawn()
             .unwrap();
         let sid = child.id();
-        let mut system = System::new();
+        let mut probe = Probe::default();
         // Poll until the background sleep exists: the tree then holds more than the leader.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         let found = loop {
-            let report = sample(&mut system, &vec![(7, sid)]);
+            let report = probe.sample(&vec![(7, sid)]);
             let tree = report.iter().find(|(a, _)| *a == 7).unwrap().1;
-            let leader = system.process(Pid::from_u32(sid)).map_or(0, |p| p.memory());
+            let leader = probe
+                .system
+                .process(Pid::from_u32(sid))
+                .map_or(0, |p| p.memory());
+            // Only the session's processes are looked at, not every process on the machine.
+            assert!(probe.system.processes().len() <= 2);
             if leader > 0 && tree.rss_bytes > leader {
                 break true;
             }

@@ -113,11 +113,24 @@ fn pump_output(conn: &mut Connection, session: &str) -> Result<Ending> {
                 });
             }
             Ok(Some(_)) => {}
-            Ok(None) | Err(_) => {
+            // A connection cut mid-frame is the server going away too (or our own shutdown
+            // on a signal); a frame that breaks the protocol is not, and is reported as such.
+            Ok(None) => {
                 return Ok(Ending::ServerGone {
                     session: session.to_owned(),
                 });
             }
+            Err(e)
+                if e.chain().any(|c| {
+                    c.is::<std::io::Error>()
+                        || matches!(c.downcast_ref(), Some(codec::CodecError::Io(_)))
+                }) =>
+            {
+                return Ok(Ending::ServerGone {
+                    session: session.to_owned(),
+                });
+            }
+            Err(e) => return Err(e.context("reading from the server")),
         }
     }
 }

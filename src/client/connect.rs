@@ -14,11 +14,14 @@ use anyhow::{Context, Result, bail};
 
 use crate::paths::{self, SocketPaths};
 use crate::protocol::codec::{self, CodecError, Decoded, PREAMBLE_LEN};
+use crate::protocol::parts::Reassembly;
 use crate::protocol::{ClientMsg, Reply, Request, ServerMsg};
 
 /// A handshaken connection to the server.
 pub struct Connection {
     pub stream: UnixStream,
+    /// A message that arrives in parts, so far.
+    parts: Reassembly,
 }
 
 /// Why no connection could be made.
@@ -90,36 +93,58 @@ impl Connection {
     }
 
     fn handshake(mut stream: UnixStream) -> Result<Self> {
-        stream
-            .write_all(&codec::preamble())
-            .context("sending the handshake")?;
+        // A server that refuses the connection sends its preamble and the reason, and closes
+        // at once, possibly before ours is written: read what it said before giving up.
+        let sent = stream.write_all(&codec::preamble());
         let mut pre = [0u8; PREAMBLE_LEN];
-        stream
-            .read_exact(&mut pre)
-            .context("reading the server's handshake")?;
+        if let Err(e) = stream.read_exact(&mut pre) {
+            sent.map_err(closed).context("sending the handshake")?;
+            return Err(e).context("reading the server's handshake");
+        }
         match codec::check_preamble(&pre) {
-            Ok(()) => Ok(Self { stream }),
+            Ok(()) => {}
             Err(CodecError::Version { ours, theirs }) => bail!(
                 "the running server speaks protocol version {theirs} but this appmux speaks \
                  {ours}; stop the old server with `appmux kill-server` (its apps stop too)"
             ),
-            Err(e) => Err(e.into()),
+            Err(e) => return Err(e.into()),
         }
+        let mut conn = Self {
+            stream,
+            parts: Reassembly::default(),
+        };
+        if let Err(e) = sent {
+            if let Ok(Some(ServerMsg::Error(why))) = conn.recv() {
+                bail!("{why}");
+            }
+            return Err(closed(e)).context("sending the handshake");
+        }
+        Ok(conn)
     }
 
+    /// Sends one message. When the server has closed the connection, the reason it gave first
+    /// (a server short of descriptors refuses connections with one) is the error.
     pub fn send(&mut self, msg: &ClientMsg) -> Result<()> {
-        codec::write_msg(&mut self.stream, msg).context("sending to the server")
+        let Err(e) = codec::write_msg(&mut self.stream, msg) else {
+            return Ok(());
+        };
+        if let Ok(Some(ServerMsg::Error(why))) = self.recv() {
+            bail!("{why}");
+        }
+        Err(closed(e)).context("sending to the server")
     }
 
-    /// The next message this build understands; `None` when the server closed the connection.
+    /// The next message this build understands, put back together when it came in parts;
+    /// `None` when the server closed the connection.
     pub fn recv(&mut self) -> Result<Option<ServerMsg>> {
         loop {
             let Some(payload) = codec::read_frame(&mut self.stream)? else {
                 return Ok(None);
             };
-            match codec::decode::<ServerMsg>(&payload)? {
-                Decoded::Message(m) => return Ok(Some(m)),
-                Decoded::Unknown(_) => continue,
+            if let Decoded::Message(m) = codec::decode::<ServerMsg>(&payload)?
+                && let Some(m) = self.parts.push(m)?
+            {
+                return Ok(Some(m));
             }
         }
     }
@@ -133,6 +158,16 @@ impl Connection {
             Some(other) => bail!("unexpected answer from the server: {other:?}"),
             None => bail!("the server closed the connection"),
         }
+    }
+}
+
+/// A socket the server closed is not a closed stdout, which `main` takes a broken pipe for (and
+/// exits quietly): name it for what it is.
+fn closed(e: std::io::Error) -> anyhow::Error {
+    if e.kind() == ErrorKind::BrokenPipe {
+        anyhow::anyhow!("the server closed the connection")
+    } else {
+        e.into()
     }
 }
 

@@ -12,13 +12,31 @@ use crate::cli::Cli;
 use crate::client::connect;
 use crate::paths::{self, SocketPaths};
 
-/// `appmux api`: stdin to the socket, the socket to stdout, as JSON lines.
+/// `appmux api`: stdin to the socket, the socket to stdout, as JSON lines. The server is started
+/// at once, but the connection is opened only when the first input arrives: the server drops a
+/// connection whose first line takes more than a few seconds, and the program driving this
+/// bridge may well think longer than that before its first command.
 pub fn api(sock: &SocketPaths) -> Result<()> {
-    let mut stream = connect::raw_stream(sock, true)?;
+    drop(connect::Connection::open_or_start(sock)?);
+    let mut first = vec![0u8; 64 * 1024];
+    let n = loop {
+        match std::io::stdin().lock().read(&mut first) {
+            Ok(n) => break n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e).context("reading stdin"),
+        }
+    };
+    if n == 0 {
+        return Ok(());
+    }
+    let mut stream = connect::raw_stream(sock, false)?;
     // A blank line makes the connection JSON lines whatever the first line typed is, so a
     // malformed one gets an error response like any other.
     stream.write_all(b"\n").context("writing to the server")?;
     let mut to_server = stream.try_clone().context("cloning the socket")?;
+    to_server
+        .write_all(&first[..n])
+        .context("writing to the server")?;
     std::thread::Builder::new()
         .name("api-stdin".into())
         .spawn(move || {

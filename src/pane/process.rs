@@ -8,12 +8,18 @@
 //! right away goes to the writer thread, which keeps the order. The reader thread shares that
 //! non-blocking file description and waits in `poll(2)` when there is nothing to read.
 //!
+//! The writer's queue is bounded in bytes: input past [`INPUT_MAX`] is refused with
+//! [`InputFull`], and query replies are dropped once [`REPLY_ROOM`] bytes wait (an app that
+//! does not read gains nothing from more of them). The queue goes with the `Process`: dropping
+//! it wakes the writer thread, which ends and frees what was still queued, as it does when the
+//! PTY hangs up.
+//!
 //! This module owns process-level OS calls (spawn, signals, reaping); it never parses output.
 
 use std::io::Write;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc as std_mpsc;
 
 use anyhow::{Context, Result};
@@ -91,6 +97,21 @@ pub struct Process {
 
 const READ_CHUNK: usize = 64 * 1024;
 const THREAD_STACK: usize = 128 * 1024;
+/// The most input bytes queued for a child that does not take them; more is refused.
+pub const INPUT_MAX: usize = 4 * 1024 * 1024;
+/// Query replies are dropped once this many input bytes wait for the child.
+pub const REPLY_ROOM: usize = 64 * 1024;
+
+/// Input refused because the child has not taken what was queued before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the app is not reading its input: {queued} bytes wait already, and {len} more would pass \
+     the limit of {INPUT_MAX}; nothing was sent"
+)]
+pub struct InputFull {
+    pub queued: usize,
+    pub len: usize,
+}
 
 impl Process {
     /// Spawns `spec` in a new PTY; output and exit arrive on `events` tagged with `key`.
@@ -131,9 +152,21 @@ impl Process {
     }
 
     /// Writes bytes to the child's input, or queues what the PTY does not take at once; never
-    /// blocks.
-    pub fn write(&self, bytes: Vec<u8>) {
-        self.input.write(bytes);
+    /// blocks. Refused whole when the queue would pass [`INPUT_MAX`].
+    pub fn write(&self, bytes: Vec<u8>) -> Result<(), InputFull> {
+        self.input.write(bytes, INPUT_MAX)
+    }
+
+    /// Writes replies to the app's queries; dropped when the app has left [`REPLY_ROOM`] bytes
+    /// of input unread, since it is not reading them.
+    pub fn reply(&self, bytes: Vec<u8>) {
+        if let Err(full) = self.input.write(bytes, REPLY_ROOM) {
+            tracing::debug!(
+                pid = self.pid,
+                queued = full.queued,
+                "dropping query replies"
+            );
+        }
     }
 
     /// Resizes the PTY; the kernel sends SIGWINCH to the foreground process group.
@@ -237,6 +270,29 @@ fn wait_ready(fd: BorrowedFd<'_>, events: libc::c_short) {
     }
 }
 
+/// Waits until the PTY takes input; false when it hung up (no process holds the terminal) or
+/// `stop` was signalled (the `Process` is gone).
+fn wait_writable(fd: BorrowedFd<'_>, stop: &Stop) -> bool {
+    let mut pfds = [
+        libc::pollfd {
+            fd: fd.as_raw_fd(),
+            events: libc::POLLOUT,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: stop.wake.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        },
+    ];
+    // SAFETY: `pfds` is two valid, initialized pollfds and the count says two.
+    unsafe {
+        libc::poll(pfds.as_mut_ptr(), 2, -1);
+    }
+    let hung_up = pfds[0].revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0;
+    !hung_up && !stop.stopped()
+}
+
 fn spawn_reader(fd: Arc<OwnedFd>, key: RunKey, events: mpsc::Sender<PtyEvent>) -> Result<()> {
     std::thread::Builder::new()
         .name(format!("pty-read-{}-{}", key.app, key.run))
@@ -294,52 +350,101 @@ fn send(events: &mpsc::Sender<PtyEvent>, key: RunKey, buf: &mut Vec<u8>, len: &m
     events.blocking_send(PtyEvent::Output(key, bytes)).is_ok()
 }
 
+/// Tells the writer thread to end: set when the `Process` is dropped (with a wake-up on the
+/// eventfd, which the thread polls beside the PTY) or when the thread itself gave up.
+struct Stop {
+    flag: AtomicBool,
+    wake: OwnedFd,
+}
+
+impl Stop {
+    fn new() -> Result<Self> {
+        use rustix::event::{EventfdFlags, eventfd};
+        let wake = eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)
+            .context("creating the PTY writer's eventfd")?;
+        Ok(Self {
+            flag: AtomicBool::new(false),
+            wake,
+        })
+    }
+
+    fn stopped(&self) -> bool {
+        self.flag.load(Ordering::Acquire)
+    }
+
+    fn stop(&self) {
+        self.flag.store(true, Ordering::Release);
+        let _ = rustix::io::write(&self.wake, &1u64.to_ne_bytes());
+    }
+}
+
 /// The input side of a PTY: direct non-blocking writes while the writer thread is idle, the
 /// writer thread otherwise.
 struct Input {
     fd: Arc<OwnedFd>,
     queue: std_mpsc::Sender<Vec<u8>>,
-    /// Messages handed to the writer thread and not yet fully written. Only the owner of the
+    /// Bytes handed to the writer thread and not yet fully written. Only the owner of the
     /// `Process` adds to it, so seeing zero means every earlier byte is in the PTY and a direct
     /// write keeps the order.
     queued: Arc<AtomicUsize>,
+    stop: Arc<Stop>,
 }
 
 impl Input {
-    fn write(&self, mut bytes: Vec<u8>) {
-        if bytes.is_empty() {
-            return;
+    /// Writes or queues `bytes` unless the queue would pass `limit`.
+    fn write(&self, mut bytes: Vec<u8>, limit: usize) -> Result<(), InputFull> {
+        if bytes.is_empty() || self.stop.stopped() {
+            // Nothing to do, or the PTY is gone and its input goes nowhere.
+            return Ok(());
         }
-        if self.queued.load(Ordering::Acquire) == 0 {
+        let queued = self.queued.load(Ordering::Acquire);
+        if queued.saturating_add(bytes.len()) > limit {
+            return Err(InputFull {
+                queued,
+                len: bytes.len(),
+            });
+        }
+        if queued == 0 {
             match rustix::io::write(&*self.fd, &bytes) {
-                Ok(n) if n == bytes.len() => return,
+                Ok(n) if n == bytes.len() => return Ok(()),
                 Ok(n) => drop(bytes.drain(..n)),
                 Err(rustix::io::Errno::AGAIN | rustix::io::Errno::INTR) => {}
                 // The PTY is gone (the child exited); its input goes nowhere.
-                Err(_) => return,
+                Err(_) => return Ok(()),
             }
         }
-        self.queued.fetch_add(1, Ordering::AcqRel);
+        let len = bytes.len();
+        self.queued.fetch_add(len, Ordering::AcqRel);
         if self.queue.send(bytes).is_err() {
             // The writer thread is gone only when the PTY is; dropping input then is right.
-            self.queued.fetch_sub(1, Ordering::AcqRel);
+            self.queued.fetch_sub(len, Ordering::AcqRel);
         }
+        Ok(())
+    }
+}
+
+impl Drop for Input {
+    fn drop(&mut self) {
+        self.stop.stop();
     }
 }
 
 fn spawn_writer(mut writer: Box<dyn Write + Send>, fd: Arc<OwnedFd>, key: RunKey) -> Result<Input> {
     let (tx, rx) = std_mpsc::channel::<Vec<u8>>();
     let queued = Arc::new(AtomicUsize::new(0));
-    let pending = queued.clone();
-    let poll_fd = fd.clone();
+    let stop = Arc::new(Stop::new()?);
+    let (pending, thread_stop, poll_fd) = (queued.clone(), stop.clone(), fd.clone());
     std::thread::Builder::new()
         .name(format!("pty-write-{}-{}", key.app, key.run))
         .stack_size(THREAD_STACK)
         .spawn(move || {
             while let Ok(bytes) = rx.recv() {
-                let written = write_all(&mut *writer, poll_fd.as_fd(), &bytes);
-                pending.fetch_sub(1, Ordering::AcqRel);
+                let written = !thread_stop.stopped()
+                    && write_all(&mut *writer, poll_fd.as_fd(), &thread_stop, &bytes);
+                pending.fetch_sub(bytes.len(), Ordering::AcqRel);
                 if !written {
+                    // Returning drops `rx` and every message still in it.
+                    thread_stop.stop();
                     return;
                 }
             }
@@ -350,17 +455,22 @@ fn spawn_writer(mut writer: Box<dyn Write + Send>, fd: Arc<OwnedFd>, key: RunKey
         fd,
         queue: tx,
         queued,
+        stop,
     })
 }
 
 /// Writes all of `bytes` to the non-blocking PTY, waiting in `poll(2)` while it is full; false
-/// when the PTY is gone.
-fn write_all(writer: &mut dyn Write, fd: BorrowedFd<'_>, mut bytes: &[u8]) -> bool {
+/// when the PTY is gone or the writer was told to stop.
+fn write_all(writer: &mut dyn Write, fd: BorrowedFd<'_>, stop: &Stop, mut bytes: &[u8]) -> bool {
     while !bytes.is_empty() {
         match writer.write(bytes) {
             Ok(0) => return false,
             Ok(n) => bytes = &bytes[n..],
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => wait_ready(fd, libc::POLLOUT),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if !wait_writable(fd, stop) {
+                    return false;
+                }
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => return false,
         }
@@ -425,8 +535,8 @@ pub fn session_members(sid: u32) -> Vec<u32> {
 }
 
 /// Field 6 of /proc/PID/stat (the session id); the command name may contain spaces and
-/// parentheses, so parsing starts after the last `)`.
-fn proc_session(pid: u32) -> Option<u32> {
+/// parentheses, so parsing starts after the last `)`. The file is closed at once.
+pub fn proc_session(pid: u32) -> Option<u32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = &stat[stat.rfind(')')? + 1..];
     rest.split_whitespace().nth(3)?.parse().ok()
@@ -516,7 +626,7 @@ mod tests {
                 format!("<{i}>").into_bytes()
             };
             sent.extend_from_slice(&chunk);
-            p.write(chunk);
+            p.write(chunk).unwrap();
         }
         let got = read_output(&mut rx, sent.len());
         assert_eq!(got.len(), sent.len());
@@ -525,14 +635,51 @@ mod tests {
     }
 
     #[test]
-    fn writing_to_a_child_that_does_not_read_never_blocks() {
-        let (p, mut rx) = spawn(&["sh", "-c", "echo go; exec sleep 100"]);
+    fn input_for_a_child_that_does_not_read_is_bounded_and_dropped_with_it() {
+        let (p, mut rx) = spawn(&["sh", "-c", "stty raw -echo; echo go; exec sleep 100"]);
         assert!(String::from_utf8_lossy(&read_output(&mut rx, 2)).contains("go"));
-        for _ in 0..64 {
-            p.write(vec![b'x'; 64 * 1024]);
+        // Never blocks, and is refused once the queue is full.
+        let chunk = vec![b'x'; 64 * 1024];
+        let sent = (0..2 * INPUT_MAX / chunk.len())
+            .take_while(|_| p.write(chunk.clone()).is_ok())
+            .count();
+        assert!(sent < INPUT_MAX / chunk.len() + 2, "{sent} chunks queued");
+        let queued = p.input.queued.load(Ordering::Acquire);
+        assert!(queued > INPUT_MAX - 2 * chunk.len(), "{queued}");
+        let full = p.write(chunk.clone()).unwrap_err();
+        assert_eq!((full.queued, full.len), (queued, chunk.len()));
+        // Replies are dropped too, long before.
+        p.reply(b"\x1b[?62;22c".to_vec());
+        assert_eq!(p.input.queued.load(Ordering::Acquire), queued);
+        // Dropping the process ends the writer thread and frees the queue, though the child
+        // still runs.
+        let stop = p.input.stop.clone();
+        let pid = p.pid();
+        drop(p);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while Arc::strong_count(&stop) > 1 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
         }
-        assert!(p.input.queued.load(Ordering::Acquire) > 0);
+        signal_session(pid, rustix::process::Signal::KILL);
+        assert_eq!(Arc::strong_count(&stop), 1, "the writer thread lives on");
+    }
+
+    #[test]
+    fn the_writer_gives_up_when_the_child_is_gone() {
+        let (p, mut rx) = spawn(&["sh", "-c", "stty raw -echo; echo go; exec sleep 100"]);
+        assert!(String::from_utf8_lossy(&read_output(&mut rx, 2)).contains("go"));
+        while p.write(vec![b'x'; 64 * 1024]).is_ok() {}
         p.signal_all(rustix::process::Signal::KILL);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !p.input.stop.stopped() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(
+            p.input.stop.stopped(),
+            "the writer still pushes into a dead PTY"
+        );
+        // Input for a gone PTY goes nowhere, quietly.
+        assert_eq!(p.write(b"late".to_vec()), Ok(()));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! else that fails to decode is an error that ends the connection.
 
 use std::io::{self, Read, Write};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -14,12 +15,17 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// The first bytes of every binary connection, in both directions.
 pub const MAGIC: &[u8; 6] = b"APPMUX";
-/// Bumped whenever a message changes shape. Removed message tags are never reused.
+/// Bumped whenever a message changes shape or a peer must understand a new one. Removed
+/// message tags are never reused. Version 2: server messages larger than a frame arrive as
+/// `ServerMsg::Part`s, and a resurrect report names renamed sessions.
 pub const VERSION: u16 = 2;
 /// Preamble length: magic plus big-endian version.
 pub const PREAMBLE_LEN: usize = MAGIC.len() + 2;
 /// No frame may be larger than this, in either direction.
 pub const MAX_FRAME: usize = 16 * 1024 * 1024;
+/// A frame being received grows by at most this much ahead of the bytes that arrived, so a
+/// header announcing a large frame costs nothing until the frame comes.
+const READ_STEP: usize = 64 * 1024;
 
 /// Why a connection had to be closed.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +38,8 @@ pub enum CodecError {
     TooLarge(usize),
     #[error("malformed frame: {0}")]
     Malformed(#[from] postcard::Error),
+    #[error("a frame was begun and not finished within {0:?}")]
+    Stalled(Duration),
     #[error(transparent)]
     Io(#[from] io::Error),
 }
@@ -127,19 +135,33 @@ pub fn read_frame(r: &mut impl Read) -> Result<Option<Vec<u8>>, CodecError> {
     Ok(Some(payload))
 }
 
-/// Async: reads one frame payload; `Ok(None)` on a clean EOF between frames.
+/// Async: reads one frame payload; `Ok(None)` on a clean EOF between frames. The wait for a
+/// frame to begin is unbounded; once its first byte is in, the whole frame must arrive within
+/// `limit`, and the buffer grows with the bytes that arrive rather than with the length the
+/// header announced.
 pub async fn read_frame_async(
     r: &mut (impl AsyncRead + Unpin),
+    limit: Duration,
 ) -> Result<Option<Vec<u8>>, CodecError> {
     let mut header = [0u8; 4];
-    match r.read_exact(&mut header).await {
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
-        Err(e) => return Err(e.into()),
+    if r.read(&mut header[..1]).await? == 0 {
+        return Ok(None);
     }
-    let mut payload = vec![0u8; frame_len(header)?];
-    r.read_exact(&mut payload).await?;
-    Ok(Some(payload))
+    let rest = async {
+        r.read_exact(&mut header[1..]).await?;
+        let len = frame_len(header)?;
+        let mut payload = Vec::new();
+        while payload.len() < len {
+            let start = payload.len();
+            payload.resize(start + (len - start).min(READ_STEP), 0);
+            r.read_exact(&mut payload[start..]).await?;
+        }
+        Ok(payload)
+    };
+    match tokio::time::timeout(limit, rest).await {
+        Ok(payload) => payload.map(Some),
+        Err(_) => Err(CodecError::Stalled(limit)),
+    }
 }
 
 /// Blocking: writes one message as a frame.
@@ -215,6 +237,37 @@ mod tests {
             check_preamble(b"GET / HT"),
             Err(CodecError::BadMagic)
         ));
+    }
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn async_frames_arrive_whole_and_a_half_sent_one_times_out() {
+        let limit = Duration::from_millis(200);
+        let mut bytes = encode(&Old::B("x".repeat(3 * READ_STEP)));
+        bytes.extend(encode(&Old::A(1)));
+        block_on(async {
+            let mut r = &bytes[..];
+            let big = read_frame_async(&mut r, limit).await.unwrap().unwrap();
+            assert!(
+                matches!(decode::<Old>(&big).unwrap(), Decoded::Message(Old::B(s)) if s.len() == 3 * READ_STEP)
+            );
+            assert!(read_frame_async(&mut r, limit).await.unwrap().is_some());
+            assert!(read_frame_async(&mut r, limit).await.unwrap().is_none());
+            // A header announcing a megabyte, a few bytes, then nothing more.
+            let (mut client, mut server) = tokio::io::duplex(64);
+            use tokio::io::AsyncWriteExt;
+            client.write_all(&(1u32 << 20).to_be_bytes()).await.unwrap();
+            client.write_all(b"abc").await.unwrap();
+            let err = read_frame_async(&mut server, limit).await.unwrap_err();
+            assert!(matches!(err, CodecError::Stalled(_)), "{err}");
+        });
     }
 
     proptest::proptest! {

@@ -14,10 +14,12 @@ pub struct Size {
 }
 
 impl Size {
-    /// The largest size appmux accepts for a client or a pane.
+    /// The largest size appmux accepts for a client or a pane: wider than a 4K screen in a
+    /// small font, and small enough that many clients at once stay affordable (a client's
+    /// compositor costs a few hundred bytes a cell). Larger terminals are clamped to it.
     pub const MAX: Size = Size {
-        cols: 2000,
-        rows: 1000,
+        cols: 500,
+        rows: 200,
     };
 
     /// Clamps to `1..=MAX` in each dimension so that nothing downstream sees 0 or absurd sizes.
@@ -195,7 +197,7 @@ pub struct ResurrectReport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ServerMsg {
     /// Bytes to write to the user's terminal as they are.
-    Output(Vec<u8>),
+    Output(#[serde(with = "raw_bytes")] Vec<u8>),
     /// The client is no longer attached; it restores the terminal and prints the reason.
     Detached {
         reason: String,
@@ -207,10 +209,17 @@ pub enum ServerMsg {
     Attached {
         session: String,
     },
+    /// A piece of a message too large for one frame (protocol version 2): the pieces' bytes,
+    /// in order, are the payload of one `ServerMsg`; `more` is false on the last (see `parts`).
+    Part {
+        #[serde(with = "raw_bytes")]
+        bytes: Vec<u8>,
+        more: bool,
+    },
 }
 
 impl Tagged for ServerMsg {
-    const KNOWN_TAGS: u32 = 5;
+    const KNOWN_TAGS: u32 = 6;
 }
 
 /// `appmux ls --json`: stable, documented keys.
@@ -254,6 +263,47 @@ pub struct AppInfo {
     pub log_file: String,
 }
 
+/// Byte vectors as one block of bytes rather than a sequence of numbers. Postcard writes both
+/// the same way (a length, then the bytes), so this changes nothing on the wire; it only copies
+/// a frame's bytes at once instead of one at a time.
+mod raw_bytes {
+    use serde::{Deserializer, Serializer, de};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        d.deserialize_byte_buf(Bytes)
+    }
+
+    struct Bytes;
+
+    impl<'de> de::Visitor<'de> for Bytes {
+        type Value = Vec<u8>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("bytes")
+        }
+
+        fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+            Ok(v.to_vec())
+        }
+
+        fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+            Ok(v)
+        }
+
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(b) = seq.next_element()? {
+                out.push(b);
+            }
+            Ok(out)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,7 +323,28 @@ mod tests {
             })),
             4
         );
-        assert_eq!(ServerMsg::KNOWN_TAGS, 5);
+        assert_eq!(
+            tag(encode(&ServerMsg::Part {
+                bytes: vec![],
+                more: false
+            })),
+            5
+        );
+        assert_eq!(ServerMsg::KNOWN_TAGS, 6);
+    }
+
+    /// Output frames are written as a block of bytes, exactly as a plain `Vec<u8>` would be.
+    #[test]
+    fn output_bytes_are_the_same_on_the_wire() {
+        #[derive(Serialize, Deserialize)]
+        enum Plain {
+            Output(Vec<u8>),
+        }
+        let bytes: Vec<u8> = (0..=255).collect();
+        let ours = encode(&ServerMsg::Output(bytes.clone()));
+        assert_eq!(ours, encode(&Plain::Output(bytes.clone())));
+        let back: ServerMsg = postcard::from_bytes(&ours[4..]).unwrap();
+        assert_eq!(back, ServerMsg::Output(bytes));
     }
 
     fn attach() -> AttachRequest {
@@ -297,7 +368,7 @@ mod tests {
             s,
             Size {
                 cols: 1,
-                rows: 1000
+                rows: Size::MAX.rows
             }
         );
     }

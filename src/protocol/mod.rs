@@ -1,8 +1,9 @@
-//! The client–server protocol: message types and the framed, versioned codec.
-//! Nothing here does IO beyond reading and writing one frame.
+//! The client–server protocol: message types, the framed, versioned codec, and messages too
+//! large for one frame sent in parts. Nothing here does IO beyond reading and writing one frame.
 
 pub mod codec;
 pub mod messages;
+pub mod parts;
 
 pub use codec::{CodecError, Decoded};
 pub use messages::*;

@@ -281,7 +281,7 @@ impl Server {
         let held = app.term.sync_deadline();
         let replies = app.term.feed(bytes);
         if let Some(p) = &app.process {
-            p.write(replies);
+            p.reply(replies);
         }
         let unchanged = held.is_some() && app.term.sync_deadline() == held;
         let id = app.id;

@@ -4,6 +4,8 @@
 //! written to the socket, so a client that stops reading gets no more frames (and costs nothing)
 //! until it drains, and then one frame that brings it fully up to date.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
@@ -12,7 +14,7 @@ use crate::app::lifecycle::State;
 use crate::config::status::{Field, Fields};
 use crate::input::InputDecoder;
 use crate::pane::process::ExitStatus;
-use crate::protocol::{AttachRequest, ClientMsg, ServerMsg, Size, codec};
+use crate::protocol::{AttachRequest, ClientMsg, ServerMsg, Size, parts};
 use crate::render::backend::Renderer;
 use crate::render::sidebar::{Item, Sidebar, Status};
 use crate::render::{self, Areas, Chrome, PaneView, StatusView, View};
@@ -28,10 +30,31 @@ pub enum Outgoing {
     Frame(Vec<u8>, bool),
     /// Flush what is queued, then close the connection.
     Close,
+    /// A frame as [`Client::send`] queues it: counted against the connection's byte budget until
+    /// the writer is done with it.
+    Counted(Vec<u8>, bool, Ticket),
+}
+
+/// A queued frame's share of its connection's byte budget, given back when the frame is
+/// dropped (written, or thrown away with the connection).
+#[derive(Debug)]
+pub struct Ticket {
+    queued: Arc<AtomicUsize>,
+    len: usize,
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        self.queued.fetch_sub(self.len, Ordering::AcqRel);
+    }
 }
 
 /// Outbox depth: room for control messages next to the one render frame in flight.
 pub const OUTBOX: usize = 32;
+/// Bytes a connection may have queued: a message that would pass this while others wait means
+/// the client stopped reading, and it is dropped. A message alone in the queue may be larger
+/// (a capture of a long history), so one reply always goes out.
+pub const OUTBOX_BYTES: usize = 32 * 1024 * 1024;
 /// At most one frame per client per interval.
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(8);
 /// At most one resize applied per client per interval: each one lays out, resizes every shown
@@ -120,6 +143,8 @@ impl Attached {
 pub struct Client {
     pub id: ClientId,
     out: mpsc::Sender<Outgoing>,
+    /// Bytes queued in `out` and not yet written.
+    queued: Arc<AtomicUsize>,
     pub attached: Option<Attached>,
     /// Control API subscriptions.
     pub topics: std::collections::HashSet<String>,
@@ -132,6 +157,7 @@ impl Client {
         Self {
             id,
             out,
+            queued: Arc::default(),
             attached: None,
             topics: Default::default(),
             inside_pane: None,
@@ -201,9 +227,24 @@ impl Client {
         self.out.clone()
     }
 
-    /// Queues a message; false when the outbox is full or closed.
+    /// Queues a message; false when the outbox is full (in messages or in bytes) or closed.
     pub fn send(&self, out: Outgoing) -> bool {
-        self.out.try_send(out).is_ok()
+        let Outgoing::Frame(bytes, render) = out else {
+            return self.out.try_send(out).is_ok();
+        };
+        let len = bytes.len();
+        let queued = self.queued.load(Ordering::Acquire);
+        if queued > 0 && queued.saturating_add(len) > OUTBOX_BYTES {
+            return false;
+        }
+        self.queued.fetch_add(len, Ordering::AcqRel);
+        let ticket = Ticket {
+            queued: self.queued.clone(),
+            len,
+        };
+        self.out
+            .try_send(Outgoing::Counted(bytes, render, ticket))
+            .is_ok()
     }
 
     pub fn close(&self) {
@@ -578,7 +619,7 @@ impl Server {
             return;
         }
         a.last_frame = now;
-        let frame = codec::encode(&ServerMsg::Output(bytes));
+        let frame = parts::frames(&ServerMsg::Output(bytes));
         if client.send(Outgoing::Frame(frame, true)) {
             if let Some(a) = client.attached.as_mut() {
                 a.in_flight = true;
@@ -769,5 +810,22 @@ mod tests {
         let most = (Duration::from_secs(1).as_micros() / RESIZE_INTERVAL.as_micros()) as usize + 1;
         assert!(applied <= most, "{applied} applied");
         assert!(applied > 1);
+    }
+
+    #[test]
+    fn the_outbox_is_bounded_in_bytes_but_one_large_message_goes_out() {
+        let (tx, mut rx) = mpsc::channel(OUTBOX);
+        let c = Client::new(ClientId(1), tx);
+        let big = || Outgoing::Frame(vec![0u8; OUTBOX_BYTES / 2 + 1], false);
+        assert!(c.send(Outgoing::Frame(vec![0u8; OUTBOX_BYTES + 1], false)));
+        assert!(
+            !c.send(big()),
+            "a second message past the budget was queued"
+        );
+        // Written (dropped by the writer), the first gives its bytes back.
+        drop(rx.try_recv().unwrap());
+        assert!(c.send(big()));
+        assert!(!c.send(big()));
+        assert!(c.send(Outgoing::Frame(vec![0u8; 100], false)));
     }
 }

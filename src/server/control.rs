@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::net::unix::OwnedReadHalf;
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 use crate::config::{AppSpec, CommandSpec, RestartPolicy};
 use crate::protocol::{AppOp, NewSession, Reply};
@@ -27,23 +28,30 @@ pub const MAX_LINE: usize = 1024 * 1024;
 pub const TOPICS: &[&str] = &["apps:state", "apps:exit", "metrics", "sessions"];
 
 /// Reads JSON lines (the first byte, `first`, was already consumed) and forwards each to the
-/// state task. Returns an error text when the connection must close.
+/// state task. The first line (the hello, or a first command) must be complete by `handshake_by`.
+/// Returns an error text when the connection must close.
 pub async fn json_reader(
     rd: OwnedReadHalf,
     first: u8,
     id: ClientId,
     events: &mpsc::Sender<Event>,
     out: &mpsc::Sender<Outgoing>,
+    handshake_by: Instant,
 ) -> Result<(), String> {
     let mut rd = BufReader::new(rd);
     let mut line = vec![first];
+    let mut first_by = Some(handshake_by);
     loop {
         let before = line.len();
-        let n = (&mut rd)
-            .take((MAX_LINE + 1 - before.min(MAX_LINE)) as u64)
-            .read_until(b'\n', &mut line)
-            .await
-            .map_err(|e| e.to_string())?;
+        let mut limited = (&mut rd).take((MAX_LINE + 1 - before.min(MAX_LINE)) as u64);
+        let read = limited.read_until(b'\n', &mut line);
+        let n = match first_by {
+            Some(t) => tokio::time::timeout_at(t, read)
+                .await
+                .map_err(|_| "no complete first line in time".to_owned())?,
+            None => read.await,
+        }
+        .map_err(|e| e.to_string())?;
         let complete = line.last() == Some(&b'\n');
         if !complete && line.len() > MAX_LINE {
             let msg = error_line(
@@ -64,6 +72,7 @@ pub async fn json_reader(
         if complete {
             forward(&line, id, events).await?;
             line.clear();
+            first_by = None;
         }
     }
 }

@@ -347,8 +347,9 @@ impl Server {
                 SendItem::Text(t) => encode::encode_text(&t, &mut out),
             }
         }
-        process.write(out);
-        Ok(())
+        process
+            .write(out)
+            .map_err(|e| format!("app `{}`: {e}", app.name))
     }
 
     /// The session named, or the most recent one.

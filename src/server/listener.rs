@@ -2,18 +2,73 @@
 //! writer task per connection that turn frames into [`Event`]s and outgoing messages into
 //! bytes. A bad peer (other user, wrong magic, wrong version, malformed or oversized frame) loses
 //! its connection and nothing else.
+//!
+//! Connections are bounded too: one that does not complete its handshake (the binary preamble,
+//! or a first JSON line) within [`HANDSHAKE_TIMEOUT`] is dropped, as is one that begins a frame
+//! and does not finish it within [`FRAME_TIMEOUT`]. Descriptors near the process limit are kept
+//! for the apps: past the threshold a new connection is refused with a reason. Failing accepts
+//! (out of descriptors all the same) back off and are logged once per burst.
+
+use std::os::fd::AsRawFd;
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::UnixListener;
 use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::mpsc;
 
-use crate::protocol::ClientMsg;
 use crate::protocol::codec::{self, CodecError, Decoded, PREAMBLE_LEN};
+use crate::protocol::{ClientMsg, ServerMsg};
 use crate::server::clients::{OUTBOX, Outgoing};
 use crate::server::control;
 use crate::server::model::ClientId;
 use crate::server::state::Event;
+
+/// How long a new connection has to send its preamble or its first JSON line.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a frame may take to arrive once it has begun.
+pub const FRAME_TIMEOUT: Duration = Duration::from_secs(5);
+/// The first and the longest pause after a failed accept.
+const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
+
+/// Counts a run of failures of one kind, logging the first and a summary when it ends, so a
+/// burst costs a few log lines rather than one per attempt.
+struct Burst {
+    what: &'static str,
+    count: u64,
+}
+
+impl Burst {
+    fn new(what: &'static str) -> Self {
+        Self { what, count: 0 }
+    }
+
+    fn hit(&mut self, detail: &dyn std::fmt::Display) {
+        if self.count == 0 {
+            tracing::warn!("{}: {detail} (repeats are counted, not logged)", self.what);
+        }
+        self.count += 1;
+    }
+
+    fn end(&mut self) {
+        if self.count > 1 {
+            tracing::warn!("{}: {} times in all", self.what, self.count);
+        }
+        self.count = 0;
+    }
+}
+
+/// The lowest descriptor number past which new connections are refused: a quarter of the
+/// process limit (between 32 and 256) stays for the apps' PTYs, pipes and logs. Descriptors are
+/// handed out lowest first, so an accepted descriptor this high means this many are open.
+fn fd_threshold() -> i32 {
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+        .current
+        .unwrap_or(u64::MAX)
+        .min(i32::MAX as u64) as i32;
+    // Under a tiny limit, connections still get half.
+    (limit - (limit / 4).clamp(32, 256)).max(limit / 2)
+}
 
 /// Accepts forever, handing each connection its own tasks.
 pub async fn accept_loop(
@@ -22,15 +77,31 @@ pub async fn accept_loop(
     writers: mpsc::Sender<()>,
 ) {
     let uid = rustix::process::getuid().as_raw();
+    let threshold = fd_threshold();
+    let mut failed = Burst::new("accepting a connection failed");
+    let mut refused = Burst::new("refusing connections to keep descriptors for the apps");
+    let mut backoff = ACCEPT_BACKOFF.0;
     let mut next = 0u64;
     loop {
         let stream = match listener.accept().await {
             Ok((s, _)) => s,
             Err(e) => {
-                tracing::warn!("accept failed: {e}");
+                // Out of descriptors, typically: the listener stays readable, so retrying at
+                // once would spin. Pause, longer each time, until an accept works again.
+                failed.hit(&e);
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(ACCEPT_BACKOFF.1);
                 continue;
             }
         };
+        failed.end();
+        backoff = ACCEPT_BACKOFF.0;
+        if stream.as_raw_fd() >= threshold {
+            refused.hit(&format!("{threshold} descriptors are open"));
+            refuse(&stream, threshold);
+            continue;
+        }
+        refused.end();
         match stream.peer_cred() {
             Ok(cred) if cred.uid() == uid => {}
             Ok(cred) => {
@@ -52,6 +123,28 @@ pub async fn accept_loop(
     }
 }
 
+/// Tells a connection that came too close to the descriptor limit why it is closed: a JSON
+/// error line for a control client (when its first byte is already there), otherwise the
+/// preamble and an error message, which the appmux client prints. Best effort: nothing waits.
+fn refuse(stream: &UnixStream, threshold: i32) {
+    let why = format!(
+        "the server is refusing connections: {threshold} file descriptors are open, and the rest \
+         are kept for its apps; try again once other connections have closed"
+    );
+    // Straight to the socket, which is non-blocking: tokio knows nothing of a just accepted
+    // stream's readiness and would say it may not be read or written yet.
+    let mut first = [0u8; 1];
+    let bytes = match rustix::io::read(stream, &mut first) {
+        Ok(1) if first[0] == b'{' => control::error_line(None, "busy", &why),
+        _ => {
+            let mut b = codec::preamble().to_vec();
+            b.extend(codec::encode(&ServerMsg::Error(why)));
+            b
+        }
+    };
+    let _ = rustix::io::write(stream, &bytes);
+}
+
 /// `writers` is only held, never used: the server waits for every clone to drop so that queued
 /// replies (such as the answer to `kill-server`) are flushed before it exits.
 async fn connection(
@@ -61,15 +154,19 @@ async fn connection(
     writers: mpsc::Sender<()>,
 ) {
     let (mut rd, mut wr) = stream.into_split();
+    let handshake_by = tokio::time::Instant::now() + HANDSHAKE_TIMEOUT;
     let mut pre = [0u8; PREAMBLE_LEN];
-    if rd.read_exact(&mut pre[..1]).await.is_err() {
+    let first = tokio::time::timeout_at(handshake_by, rd.read_exact(&mut pre[..1])).await;
+    if !matches!(first, Ok(Ok(_))) {
         return;
     }
     // JSON text starts with `{`, maybe after whitespace; the binary preamble never does.
     if pre[0] == b'{' || pre[0].is_ascii_whitespace() {
-        return json_connection(rd, wr, pre[0], id, events, writers).await;
+        return json_connection(rd, wr, pre[0], id, events, writers, handshake_by).await;
     }
-    if rd.read_exact(&mut pre[1..]).await.is_err() {
+    let rest = tokio::time::timeout_at(handshake_by, rd.read_exact(&mut pre[1..])).await;
+    if !matches!(rest, Ok(Ok(_))) {
+        tracing::debug!(client = id.0, "no handshake; dropping the connection");
         return;
     }
     // Our preamble goes out whatever theirs said, so a client of another version can print
@@ -100,6 +197,7 @@ async fn json_connection(
     id: ClientId,
     events: mpsc::Sender<Event>,
     writers: mpsc::Sender<()>,
+    handshake_by: tokio::time::Instant,
 ) {
     let (out_tx, out_rx) = mpsc::channel(OUTBOX);
     if events
@@ -110,7 +208,7 @@ async fn json_connection(
         return;
     }
     tokio::spawn(writer(wr, out_rx, id, events.clone(), writers));
-    if let Err(e) = control::json_reader(rd, first, id, &events, &out_tx).await {
+    if let Err(e) = control::json_reader(rd, first, id, &events, &out_tx, handshake_by).await {
         tracing::warn!(client = id.0, "closing control connection: {e}");
     }
     let _ = events.send(Event::Gone(id)).await;
@@ -121,7 +219,7 @@ async fn reader(
     id: ClientId,
     events: &mpsc::Sender<Event>,
 ) -> Result<(), CodecError> {
-    while let Some(payload) = codec::read_frame_async(rd).await? {
+    while let Some(payload) = codec::read_frame_async(rd, FRAME_TIMEOUT).await? {
         match codec::decode::<ClientMsg>(&payload)? {
             Decoded::Message(m) => {
                 if events.send(Event::Msg(id, Box::new(m))).await.is_err() {
@@ -144,16 +242,17 @@ async fn writer(
     _writers: mpsc::Sender<()>,
 ) {
     while let Some(out) = rx.recv().await {
-        match out {
-            Outgoing::Frame(bytes, is_render) => {
-                if wr.write_all(&bytes).await.is_err() {
-                    break;
-                }
-                if is_render && events.send(Event::Written(id)).await.is_err() {
-                    break;
-                }
+        let (bytes, is_render) = match &out {
+            Outgoing::Frame(bytes, is_render) | Outgoing::Counted(bytes, is_render, _) => {
+                (bytes, *is_render)
             }
             Outgoing::Close => break,
+        };
+        if wr.write_all(bytes).await.is_err() {
+            break;
+        }
+        if is_render && events.send(Event::Written(id)).await.is_err() {
+            break;
         }
     }
     let _ = wr.shutdown().await;

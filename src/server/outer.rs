@@ -200,14 +200,14 @@ impl Server {
             && a.term.focus_events()
             && let Some(p) = &a.process
         {
-            p.write(FOCUS_OUT.to_vec());
+            p.reply(FOCUS_OUT.to_vec());
         }
         if let Some(a) = now.and_then(|n| self.apps.get_mut(&n)) {
             a.bell = false;
             if a.term.focus_events()
                 && let Some(p) = &a.process
             {
-                p.write(FOCUS_IN.to_vec());
+                p.reply(FOCUS_IN.to_vec());
             }
         }
     }
@@ -221,7 +221,7 @@ impl Server {
             && a.term.focus_events()
             && let Some(p) = &a.process
         {
-            p.write(if gained { FOCUS_IN } else { FOCUS_OUT }.to_vec());
+            p.reply(if gained { FOCUS_IN } else { FOCUS_OUT }.to_vec());
         }
     }
 

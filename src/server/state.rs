@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use crate::logs::LogWriter;
 use crate::metrics::{self, Sampler};
 use crate::pane::process::{ExitStatus, Process, PtyEvent};
-use crate::protocol::{ClientMsg, Reply, ServerMsg, codec};
+use crate::protocol::{ClientMsg, Reply, ServerMsg, parts};
 use crate::server::clients::{Client, Outgoing};
 use crate::server::model::{App, AppId, ClientId, PendingExit, Session, SessionId};
 use crate::server::settings::Settings;
@@ -364,7 +364,7 @@ impl Server {
         let Some(c) = self.clients.get_mut(&id) else {
             return;
         };
-        if !c.send(Outgoing::Frame(codec::encode(msg), false)) {
+        if !c.send(Outgoing::Frame(parts::frames(msg), false)) {
             tracing::warn!(client = id.0, "client outbox full; dropping the client");
             self.client_gone(id);
         }

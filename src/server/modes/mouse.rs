@@ -184,8 +184,9 @@ impl Server {
         let mut out = Vec::new();
         if encode::encode_mouse(event, mode, encoding, &mut out)
             && let Some(p) = &app.process
+            && let Err(e) = p.write(out)
         {
-            p.write(out);
+            tracing::debug!(app = %app.name, "mouse event dropped: {e}");
         }
         let press = matches!(m.kind, MouseKind::Press(_));
         let focused = w.active == pane;
