@@ -4,14 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use crate::action::{
-    Action, AppAction, ClientAction, Direction, LayoutPreset, PaneAction, TabAction,
-};
+use crate::action::{Action, AppAction, ClientAction, PaneAction, TabAction};
 use crate::config::{AppSpec, CommandSpec, RestartPolicy};
-use crate::layout::{self, Axis, PaneId, Preset};
+use crate::layout::{Axis, PaneId};
 use crate::protocol::{AppOp, Size};
-use crate::server::model::{AppId, ClientId, SessionId, Window};
+use crate::server::model::{AppId, ClientId, SessionId};
 use crate::server::modes::{ClientMode, Confirm, PromptKind};
+use crate::server::session::{Session, Window};
 use crate::server::state::Server;
 
 /// What a read-only client is told when it asks for something that changes shared state.
@@ -19,25 +18,6 @@ pub const READ_ONLY: &str = "read-only: this client can look, scroll and copy, n
 
 /// How long `C-b q` shows pane numbers.
 pub const NUMBERS_FOR: Duration = Duration::from_secs(2);
-
-fn direction(d: Direction) -> layout::Direction {
-    match d {
-        Direction::Left => layout::Direction::Left,
-        Direction::Right => layout::Direction::Right,
-        Direction::Up => layout::Direction::Up,
-        Direction::Down => layout::Direction::Down,
-    }
-}
-
-fn preset(p: LayoutPreset) -> Preset {
-    match p {
-        LayoutPreset::EvenHorizontal => Preset::EvenHorizontal,
-        LayoutPreset::EvenVertical => Preset::EvenVertical,
-        LayoutPreset::MainVertical => Preset::MainVertical,
-        LayoutPreset::MainHorizontal => Preset::MainHorizontal,
-        LayoutPreset::Tiled => Preset::Tiled,
-    }
-}
 
 impl Server {
     /// Runs an action in `session`, for the attached `client` when there is one (keys) or for
@@ -134,12 +114,12 @@ impl Server {
     ) -> ratatui::layout::Rect {
         let s = self.sessions.get(&session);
         client
-            .or_else(|| s.and_then(|s| s.size_owner))
+            .or_else(|| s.and_then(|s| s.size_owner()))
             .and_then(|c| self.client_areas(c))
             .map(|a| a.panes)
             .unwrap_or_else(|| {
                 let size = s
-                    .map(|s| s.detached_size)
+                    .map(|s| s.detached_size())
                     .unwrap_or(Size { cols: 80, rows: 24 });
                 ratatui::layout::Rect::new(0, 0, size.cols, size.rows)
             })
@@ -156,11 +136,11 @@ impl Server {
             PaneAction::SplitRight => return self.split(session, Axis::Horizontal, area),
             PaneAction::SplitDown => return self.split(session, Axis::Vertical, area),
             PaneAction::Close => {
-                let w = self.window(session)?;
-                let pane = w.active;
-                if w.layout.len() < 2 && self.sessions[&session].windows.len() < 2 {
+                let s = self.sessions.get(&session).ok_or("no such session")?;
+                if s.on_last_pane() {
                     return Err("this is the last pane; kill the session to close it".into());
                 }
+                let pane = self.window(session)?.active();
                 return match client {
                     Some(c) => {
                         self.set_mode(c, ClientMode::Confirm(Confirm::ClosePane(pane)));
@@ -181,54 +161,7 @@ impl Server {
             }
             _ => {}
         }
-        let w = self.window_mut(session)?;
-        let active = w.active;
-        match a {
-            PaneAction::Focus(d) => {
-                if let Some(p) = w.layout.neighbor(area, active, direction(*d)) {
-                    w.focus(p);
-                }
-            }
-            PaneAction::Next => {
-                let p = w.layout.next(active);
-                w.focus(p);
-            }
-            PaneAction::Prev => {
-                let p = w.layout.prev(active);
-                w.focus(p);
-            }
-            PaneAction::Select(n) => {
-                let p = *w
-                    .layout
-                    .panes()
-                    .get(*n as usize)
-                    .ok_or_else(|| format!("no pane {n}"))?;
-                w.focus(p);
-            }
-            PaneAction::Resize(d, cells) => {
-                w.layout
-                    .resize(active, direction(*d), i32::from(*cells), area);
-            }
-            PaneAction::Zoom => w.layout.toggle_zoom(active),
-            PaneAction::SwapNext => {
-                let other = w.layout.next(active);
-                w.layout.swap(active, other);
-            }
-            PaneAction::SwapPrev => {
-                let other = w.layout.prev(active);
-                w.layout.swap(active, other);
-            }
-            PaneAction::LayoutNext => {
-                let next = w.preset.map_or(Preset::EvenHorizontal, Preset::next);
-                w.preset = Some(next);
-                w.layout.apply_preset(next, active);
-            }
-            PaneAction::Layout(p) => {
-                w.preset = Some(preset(*p));
-                w.layout.apply_preset(preset(*p), active);
-            }
-            _ => {}
-        }
+        self.session_mut(session)?.edit_panes(a, area)?;
         self.after_layout_change(session);
         Ok(())
     }
@@ -240,36 +173,18 @@ impl Server {
             .ok_or_else(|| "the session has no window".to_owned())
     }
 
-    pub(super) fn window_mut(&mut self, session: SessionId) -> Result<&mut Window, String> {
+    pub(super) fn session_mut(&mut self, session: SessionId) -> Result<&mut Session, String> {
         self.sessions
             .get_mut(&session)
-            .and_then(|s| s.active_window_mut())
-            .ok_or_else(|| "the session has no window".to_owned())
+            .ok_or_else(|| "no such session".to_owned())
     }
 
     /// Focus, sizes and names follow a layout change.
     pub(super) fn after_layout_change(&mut self, session: SessionId) {
         self.state_changed();
-        let names: Vec<Option<String>> = self
-            .sessions
-            .get(&session)
-            .map(|s| {
-                s.windows
-                    .iter()
-                    .map(|w| {
-                        w.active_app()
-                            .and_then(|a| self.apps.get(&a))
-                            .map(|a| a.name.clone())
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let apps = &self.apps;
         if let Some(s) = self.sessions.get_mut(&session) {
-            for (w, name) in s.windows.iter_mut().zip(names) {
-                if let Some(name) = name.filter(|_| !w.renamed) {
-                    w.name = name;
-                }
-            }
+            s.name_tabs(|a| apps.get(&a).map(|a| a.name.clone()));
         }
         self.resize_session(session);
     }
@@ -279,19 +194,14 @@ impl Server {
     /// the session like any other (listed, and shown again from the sidebar), because it may
     /// hold unsaved work. Only closing a pane ends its shell, and that asks first.
     pub fn show_app(&mut self, session: SessionId, app: AppId) {
-        let Ok(w) = self.window_mut(session) else {
+        let Ok(previous) = self.session_mut(session).and_then(|s| s.show(app)) else {
             return;
         };
-        let active = w.active;
-        let previous = w.panes.insert(active, app);
         self.after_layout_change(session);
         let Some(prev) = previous.filter(|p| *p != app) else {
             return;
         };
-        let shown = self
-            .sessions
-            .get(&session)
-            .is_some_and(|s| s.shown_apps().any(|a| a == prev));
+        let shown = self.sessions.get(&session).is_some_and(|s| s.shows(prev));
         if !shown && let Some(a) = self.apps.get_mut(&prev) {
             if a.pane_shell {
                 tracing::info!(app = %a.name, "a pane's shell was replaced; it keeps running as an app");
@@ -304,8 +214,8 @@ impl Server {
     /// A new shell for a new pane or tab, in the session's directory.
     fn pane_shell(&mut self, session: SessionId) -> Result<AppId, String> {
         let s = self.sessions.get(&session).ok_or("no such session")?;
-        let shell = self.settings.shell_for(&s.env);
-        let cwd = s.cwd.clone().unwrap_or_else(|| "/".into());
+        let shell = self.settings.shell_for(s.env());
+        let cwd = s.cwd().unwrap_or("/").to_owned();
         let name = shell.rsplit('/').next().unwrap_or("sh").to_owned();
         let mut spec = AppSpec::ad_hoc(name, CommandSpec::Argv(vec![shell]), cwd.into());
         spec.restart = RestartPolicy::Never;
@@ -322,34 +232,12 @@ impl Server {
         axis: Axis,
         area: ratatui::layout::Rect,
     ) -> Result<(), String> {
-        let w = self.window(session)?;
-        if !w.layout.can_split(w.active, axis, area) {
-            return Err("no room for another pane".into());
-        }
+        self.session_mut(session)?.can_split(axis, area)?;
         let app = self.pane_shell(session)?;
         // The new pane's size is known before its shell starts, so it starts at the right size.
         let pane = PaneId(self.next_id());
-        let w = self.window_mut(session)?;
-        let active = w.active;
-        w.layout.split(active, axis, pane);
-        w.panes.insert(pane, app);
-        w.focus(pane);
-        w.preset = None;
-        if let Some(rect) = w
-            .layout
-            .rects(area)
-            .into_iter()
-            .find(|(p, _)| *p == pane)
-            .map(|(_, r)| r)
-        {
-            self.resize_app(
-                app,
-                Size {
-                    cols: rect.width.max(1),
-                    rows: rect.height.max(1),
-                },
-            );
-        }
+        let size = self.session_mut(session)?.split(axis, area, pane, app)?;
+        self.resize_app(app, size);
         self.app_op(app, AppOp::Start);
         self.after_layout_change(session);
         Ok(())
@@ -358,24 +246,7 @@ impl Server {
     /// Closes a pane; a shell started for it goes with it, apps keep running. The last pane of a
     /// tab closes the tab.
     pub fn close_pane(&mut self, session: SessionId, pane: PaneId) -> Result<(), String> {
-        let s = self.sessions.get_mut(&session).ok_or("no such session")?;
-        let wi = s
-            .windows
-            .iter()
-            .position(|w| w.panes.contains_key(&pane))
-            .ok_or("no such pane")?;
-        let w = &mut s.windows[wi];
-        let app = w.panes.remove(&pane);
-        let next = w.layout.close(pane);
-        if w.layout.is_empty() {
-            s.windows.remove(wi);
-            s.active_window = s.active_window.min(s.windows.len().saturating_sub(1));
-        } else if let Some(next) = next {
-            let focus = w.last.filter(|l| w.panes.contains_key(l)).unwrap_or(next);
-            w.active = focus;
-            w.last = None;
-        }
-        if let Some(app) = app {
+        if let Some(app) = self.session_mut(session)?.close_pane(pane)? {
             self.retire_if_unshown(session, app);
         }
         self.after_layout_change(session);
@@ -384,13 +255,10 @@ impl Server {
 
     /// A pane shell that no pane shows any more is stopped and removed.
     fn retire_if_unshown(&mut self, session: SessionId, app: AppId) {
-        let shown = self
-            .sessions
-            .get(&session)
-            .is_some_and(|s| s.shown_apps().any(|a| a == app));
+        let shown = self.sessions.get(&session).is_some_and(|s| s.shows(app));
         if !shown && self.is_pane_shell(app) {
             if let Some(s) = self.sessions.get_mut(&session) {
-                s.apps.retain(|a| *a != app);
+                s.remove_app(app);
             }
             self.retire_app(app);
         }
@@ -402,16 +270,12 @@ impl Server {
         session: SessionId,
         a: &TabAction,
     ) -> Result<(), String> {
-        let count = self.sessions.get(&session).map_or(0, |s| s.windows.len());
         match a {
             TabAction::New => {
                 let app = self.pane_shell(session)?;
                 let pane = PaneId(self.next_id());
                 let name = self.apps[&app].name.clone();
-                let s = self.sessions.get_mut(&session).ok_or("no such session")?;
-                s.windows.push(Window::new(name, pane, app));
-                s.last_window = Some(s.active_window);
-                s.active_window = s.windows.len() - 1;
+                self.session_mut(session)?.new_tab(name, pane, app);
                 let size = self.layout_area(client, session);
                 self.resize_app(
                     app,
@@ -423,29 +287,12 @@ impl Server {
                 self.app_op(app, AppOp::Start);
             }
             TabAction::Next | TabAction::Prev | TabAction::Select(_) => {
-                let s = self.sessions.get_mut(&session).ok_or("no such session")?;
-                let target = match a {
-                    TabAction::Next => (s.active_window + 1) % count.max(1),
-                    TabAction::Prev => (s.active_window + count.max(1) - 1) % count.max(1),
-                    TabAction::Select(n) => *n as usize,
-                    _ => s.active_window,
-                };
-                if target >= count {
-                    return Err(format!("no tab {target}"));
-                }
-                if target != s.active_window {
-                    s.last_window = Some(s.active_window);
-                    s.active_window = target;
-                }
+                self.session_mut(session)?.select_tab(a)?;
             }
-            TabAction::Rename(Some(name)) => {
-                let w = self.window_mut(session)?;
-                w.name = name.clone();
-                w.renamed = true;
-            }
+            TabAction::Rename(Some(name)) => self.session_mut(session)?.rename_tab(name.clone())?,
             TabAction::Rename(None) => {
                 let c = client.ok_or("renaming without a name needs an attached client")?;
-                let current = self.window(session)?.name.clone();
+                let current = self.window(session)?.name().to_owned();
                 self.set_mode(
                     c,
                     ClientMode::Prompt {
@@ -455,10 +302,11 @@ impl Server {
                 );
             }
             TabAction::Close => {
-                if count < 2 {
+                let s = self.sessions.get(&session).ok_or("no such session")?;
+                if s.windows().len() < 2 {
                     return Err("this is the last tab; kill the session to close it".into());
                 }
-                let index = self.sessions[&session].active_window;
+                let index = s.active_window_index();
                 match client {
                     Some(c) => self.set_mode(c, ClientMode::Confirm(Confirm::CloseTab(index))),
                     None => self.close_tab(session, index),
@@ -470,17 +318,15 @@ impl Server {
     }
 
     pub fn close_tab(&mut self, session: SessionId, index: usize) {
-        let Some(s) = self.sessions.get_mut(&session) else {
+        let Some(apps) = self
+            .sessions
+            .get_mut(&session)
+            .and_then(|s| s.close_tab(index))
+        else {
             return;
         };
-        if index >= s.windows.len() || s.windows.len() < 2 {
-            return;
-        }
-        let w = s.windows.remove(index);
-        s.active_window = s.last_window.filter(|l| *l < s.windows.len()).unwrap_or(0);
-        s.last_window = None;
-        for app in w.panes.values() {
-            self.retire_if_unshown(session, *app);
+        for app in apps {
+            self.retire_if_unshown(session, app);
         }
         self.after_layout_change(session);
     }
@@ -515,9 +361,10 @@ impl Server {
                 let cwd = self
                     .sessions
                     .get(&session)
-                    .and_then(|s| s.cwd.clone())
-                    .unwrap_or_else(|| "/".into());
-                let name = self.sessions.get(&session).map(|s| s.name.clone());
+                    .and_then(|s| s.cwd())
+                    .unwrap_or("/")
+                    .to_owned();
+                let name = self.sessions.get(&session).map(|s| s.name().to_owned());
                 self.run_app(
                     name.as_deref(),
                     AppSpec::ad_hoc(String::new(), cmd, cwd.into()),

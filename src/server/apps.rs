@@ -40,7 +40,7 @@ impl Server {
     /// The names of a session's apps, for adding several with [`Server::add_app_to`].
     pub fn app_names(&self, session: SessionId) -> HashSet<String> {
         self.sessions.get(&session).map_or_else(HashSet::new, |s| {
-            s.apps
+            s.apps()
                 .iter()
                 .filter_map(|a| self.apps.get(a).map(|a| a.name.clone()))
                 .collect()
@@ -67,17 +67,18 @@ impl Server {
         if explicit_name && taken.contains(&spec.name) {
             return Err(format!(
                 "app `{}` already exists in session {}",
-                spec.name, s.name
+                spec.name,
+                s.name()
             ));
         }
         spec.name = unique_name(&spec.name, taken);
         taken.insert(spec.name.clone());
         let log_dir =
-            paths::session_log_dir(&self.settings.label, &s.name).map_err(|e| e.to_string())?;
-        let mut env = s.env.clone();
+            paths::session_log_dir(&self.settings.label, s.name()).map_err(|e| e.to_string())?;
+        let mut env = s.env().to_vec();
         env.retain(|(k, _)| !spec.env.iter().any(|(sk, _)| sk == k));
         env.extend(spec.env.iter().cloned());
-        let size = s.detached_size;
+        let size = s.detached_size();
         let id = AppId(self.next_id());
         let app = App {
             id,
@@ -108,7 +109,7 @@ impl Server {
         };
         self.apps.insert(id, app);
         if let Some(s) = self.sessions.get_mut(&session) {
-            s.apps.push(id);
+            s.add_app(id);
         }
         // A second app shows the sidebar by default, which narrows the panes.
         self.resize_session(session);
@@ -154,7 +155,7 @@ impl Server {
         let Some(app) = self.apps.get(&id) else {
             return serde_json::Value::Null;
         };
-        let session = self.sessions.get(&app.session).map(|s| s.name.clone());
+        let session = self.sessions.get(&app.session).map(|s| s.name().to_owned());
         let mut v =
             serde_json::to_value(crate::server::dispatch::app_info(app)).unwrap_or_default();
         v["session"] = serde_json::json!(session);
@@ -194,7 +195,7 @@ impl Server {
             .apps
             .get(&id)
             .and_then(|a| self.sessions.get(&a.session))
-            .map(|s| s.name.clone())
+            .map(|s| s.name().to_owned())
             .unwrap_or_default();
         let tx = self.pty_tx.clone();
         let pane_env = |app: &str| self.settings.pane_env(&socket, &session_name, app);

@@ -303,7 +303,7 @@ impl Server {
                 .unwrap_or_else(Instant::now),
             resize: ResizeGate::new(Instant::now()),
         });
-        let name = self.sessions[&session].name.clone();
+        let name = self.sessions[&session].name().to_owned();
         tracing::info!(client = id.0, session = %name, ?size, "client attached");
         self.send(id, &ServerMsg::Attached { session: name });
         self.make_size_owner(session, id);
@@ -318,9 +318,8 @@ impl Server {
         let Some(s) = self.sessions.get_mut(&session) else {
             return;
         };
-        s.last_used = Instant::now();
-        if s.size_owner != Some(id) {
-            s.size_owner = Some(id);
+        s.touch();
+        if s.set_size_owner(Some(id)) {
             self.resize_session(session);
         }
     }
@@ -331,27 +330,27 @@ impl Server {
             return;
         };
         let size = s
-            .size_owner
+            .size_owner()
             .and_then(|c| self.pane_size(c))
-            .unwrap_or(s.detached_size);
+            .unwrap_or(s.detached_size());
         // The size owner sees the active window: each of its apps takes its pane's size, the
         // focused pane last so that an app shown twice follows the pane in use.
         let mut sizes: Vec<(AppId, Size)> = Vec::new();
         if let Some(w) = s.active_window() {
             let area = s
-                .size_owner
+                .size_owner()
                 .and_then(|c| self.client_areas(c))
                 .map(|a| a.panes)
                 .unwrap_or(ratatui::layout::Rect::new(0, 0, size.cols, size.rows));
-            for (pane, rect) in w.layout.rects(area) {
-                if let Some(app) = w.panes.get(&pane)
+            for (pane, rect) in w.layout().rects(area) {
+                if let Some(app) = w.panes().get(&pane)
                     && !rect.is_empty()
                 {
                     let s = Size {
                         cols: rect.width,
                         rows: rect.height,
                     };
-                    if pane == w.active {
+                    if pane == w.active() {
                         sizes.push((*app, s));
                     } else {
                         sizes.insert(0, (*app, s));
@@ -426,7 +425,7 @@ impl Server {
         a.renderer.resize(size);
         a.dirty = true;
         let session = a.session;
-        if self.sessions.get(&session).and_then(|s| s.size_owner) == Some(id) {
+        if self.sessions.get(&session).and_then(|s| s.size_owner()) == Some(id) {
             self.resize_session(session);
         } else {
             self.make_size_owner(session, id);
@@ -466,7 +465,7 @@ impl Server {
         let Some(s) = self.sessions.get_mut(&session) else {
             return;
         };
-        if s.size_owner != Some(id) {
+        if s.size_owner() != Some(id) {
             return;
         }
         let next = self.writable_client(session, None).or_else(|| {
@@ -479,8 +478,8 @@ impl Server {
         let Some(s) = self.sessions.get_mut(&session) else {
             return;
         };
-        s.size_owner = next;
-        if s.size_owner.is_some() {
+        s.set_size_owner(next);
+        if s.size_owner().is_some() {
             self.resize_session(session);
         }
     }
@@ -531,25 +530,25 @@ impl Server {
         let mut visible_mouse = Vec::new();
         let mut focused_term = None;
         if let Some(w) = session.active_window() {
-            active_pane = Some(w.active);
+            active_pane = Some(w.active());
             let copy = match &a.mode {
                 ClientMode::Copy(c) => Some((c.pane, &c.mode)),
                 _ => None,
             };
-            for (pane, rect) in w.layout.rects(areas.panes) {
-                if let Some(app) = w.panes.get(&pane).and_then(|id| self.apps.get(id)) {
+            for (pane, rect) in w.layout().rects(areas.panes) {
+                if let Some(app) = w.panes().get(&pane).and_then(|id| self.apps.get(id)) {
                     // An app that has exited takes no mouse events, whatever it asked for.
                     if app.process.is_some() {
                         visible_mouse.push(app.term.mouse().0);
                     }
-                    if pane == w.active {
+                    if pane == w.active() {
                         focused_term = Some(&app.term);
                     }
                     panes.push(PaneView {
                         area: rect,
                         screen: app.term.display_screen(),
                         changes: Some(app.term.changes()),
-                        focused: pane == w.active
+                        focused: pane == w.active()
                             && matches!(
                                 a.mode,
                                 ClientMode::Normal
@@ -561,7 +560,7 @@ impl Server {
                     });
                 }
             }
-            borders = w.layout.borders(areas.panes);
+            borders = w.layout().borders(areas.panes);
         }
         let message = a
             .flash
@@ -637,13 +636,13 @@ impl Server {
         let Some(s) = self.sessions.get(&session) else {
             return Vec::new();
         };
-        s.windows
+        s.windows()
             .iter()
             .enumerate()
             .map(|(i, w)| {
-                let active = i == s.active_window;
+                let active = i == s.active_window_index();
                 let bell = w
-                    .panes
+                    .panes()
                     .values()
                     .any(|app| self.apps.get(app).is_some_and(|a| a.bell));
                 // tmux's window flags: `*` active, `!` bell, `Z` a pane is zoomed.
@@ -651,9 +650,13 @@ impl Server {
                     "{}{}{}",
                     if active { "*" } else { "" },
                     if bell { "!" } else { "" },
-                    if w.layout.zoomed().is_some() { "Z" } else { "" }
+                    if w.layout().zoomed().is_some() {
+                        "Z"
+                    } else {
+                        ""
+                    }
                 );
-                (format!("{i}:{}{flags}", w.name), active)
+                (format!("{i}:{}{flags}", w.name()), active)
             })
             .collect()
     }
@@ -675,8 +678,8 @@ impl Server {
             String::new()
         };
         let fields = Fields {
-            session: s.map_or("", |s| &s.name),
-            tab: s.and_then(|s| s.active_window()).map_or("", |w| &w.name),
+            session: s.map_or("", |s| s.name()),
+            tab: s.and_then(|s| s.active_window()).map_or("", |w| w.name()),
             app: focused.map_or("", |a| &a.name),
             title: &title,
             apps: &apps,
@@ -691,10 +694,10 @@ impl Server {
         let Some(s) = self.sessions.get(&session) else {
             return String::new();
         };
-        if s.apps.len() < 2 && s.project_file.is_none() {
+        if s.apps().len() < 2 && s.project_file().is_none() {
             return String::new();
         }
-        let apps: Vec<&App> = s.apps.iter().filter_map(|a| self.apps.get(a)).collect();
+        let apps: Vec<&App> = s.apps().iter().filter_map(|a| self.apps.get(a)).collect();
         let up = apps
             .iter()
             .filter(|a| a.life.state == State::Running)

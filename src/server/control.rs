@@ -267,7 +267,7 @@ impl Server {
                     project_file: None,
                 };
                 let id = self.new_session(new)?;
-                Ok(json!({"name": self.sessions[&id].name}))
+                Ok(json!({"name": self.sessions[&id].name()}))
             }
             "sessions.kill" | "session.kill" => {
                 let name = required(args, "name").or_else(|_| required(args, "session"))?;

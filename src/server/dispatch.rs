@@ -15,8 +15,9 @@ use crate::protocol::{
     Size,
 };
 use crate::server::model::{
-    App, AppId, ClientId, PaneId, Session, SessionId, Window, check_session_name, unix_secs,
+    App, AppId, ClientId, PaneId, SessionId, check_session_name, unix_secs,
 };
+use crate::server::session::{Origin, Session};
 use crate::server::state::Server;
 
 /// The session plain `appmux` attaches to (or creates) when no name is given.
@@ -26,7 +27,7 @@ impl Server {
     pub(super) fn request(&mut self, id: ClientId, req: Request) {
         let reply = match req {
             Request::NewSession(new) => self.new_session(new).map(|s| Reply::Created {
-                name: self.sessions[&s].name.clone(),
+                name: self.sessions[&s].name().to_owned(),
             }),
             Request::List => return self.list_request(id),
             Request::FlushLogs => return self.flush_logs(id),
@@ -92,7 +93,7 @@ impl Server {
         };
         if let Some(s) = found {
             if let Some(app) = inside.and_then(|var| self.pane_app_of(s, var)) {
-                let name = &self.sessions[&s].name;
+                let name = self.sessions[&s].name();
                 return Err(format!(
                     "not attaching session {name} to itself: this terminal is its app `{app}` \
                      (`appmux attach -f -t {name}` attaches anyway)"
@@ -121,10 +122,10 @@ impl Server {
     fn pane_app_of(&self, session: SessionId, var: &str) -> Option<&str> {
         let socket = self.settings.socket.display().to_string();
         let s = self.sessions.get(&session)?;
-        s.apps
+        s.apps()
             .iter()
             .filter_map(|a| self.apps.get(a))
-            .find(|a| crate::server::settings::appmux_var(&socket, &s.name, &a.name) == var)
+            .find(|a| crate::server::settings::appmux_var(&socket, s.name(), &a.name) == var)
             .map(|a| a.name.as_str())
     }
 
@@ -144,7 +145,7 @@ impl Server {
     pub fn app_by_name(&self, session: SessionId, name: &str) -> Option<AppId> {
         self.sessions
             .get(&session)?
-            .apps
+            .apps()
             .iter()
             .copied()
             .find(|a| self.apps.get(a).is_some_and(|a| a.name == name))
@@ -153,15 +154,15 @@ impl Server {
     pub fn session_by_name(&self, name: &str) -> Option<SessionId> {
         self.sessions
             .values()
-            .find(|s| s.name == name)
-            .map(|s| s.id)
+            .find(|s| s.name() == name)
+            .map(|s| s.id())
     }
 
     fn most_recent_session(&self) -> Option<SessionId> {
         self.sessions
             .values()
-            .max_by_key(|s| s.last_used)
-            .map(|s| s.id)
+            .max_by_key(|s| s.last_used())
+            .map(|s| s.id())
     }
 
     /// Creates a session. A project session gets its apps (autostart ones started) and shows
@@ -185,12 +186,17 @@ impl Server {
         let id = SessionId(self.next_id());
         self.sessions.insert(
             id,
-            Session {
-                env: new.env.clone(),
-                cwd: new.cwd.clone(),
-                project_file: new.project_file.clone(),
-                ..Session::new(id, name.clone(), SystemTime::now(), size)
-            },
+            Session::new(
+                id,
+                name.clone(),
+                SystemTime::now(),
+                size,
+                Origin {
+                    env: new.env.clone(),
+                    cwd: new.cwd.clone(),
+                    project_file: new.project_file.clone(),
+                },
+            ),
         );
         let specs = if new.apps.is_empty() {
             vec![self.command_spec(&new)]
@@ -221,7 +227,7 @@ impl Server {
         let pane = PaneId(self.next_id());
         let window_name = self.apps[&shown].name.clone();
         if let Some(s) = self.sessions.get_mut(&id) {
-            s.windows.push(Window::new(window_name, pane, shown));
+            s.new_tab(window_name, pane, shown);
         }
         tracing::info!(session = %name, apps = ids.len(), "session created");
         self.state_changed();
@@ -277,11 +283,11 @@ impl Server {
             self.detach(c, "session killed");
         }
         let session = self.remove_session(id).ok_or("session vanished")?;
-        tracing::info!(session = %session.name, "session killed");
+        tracing::info!(session = %session.name(), "session killed");
         self.state_changed();
         self.publish(
             "sessions",
-            serde_json::json!({"event": "killed", "session": session.name}),
+            serde_json::json!({"event": "killed", "session": session.name()}),
         );
         if self.sessions.is_empty() && self.settings.exit_empty {
             self.begin_shutdown("no sessions left");
@@ -293,7 +299,7 @@ impl Server {
     pub(super) fn remove_session(&mut self, id: SessionId) -> Option<Session> {
         let session = self.sessions.remove(&id)?;
         self.focus.remove(&id);
-        for &app in &session.apps {
+        for &app in session.apps() {
             self.retire_app(app);
         }
         Some(session)
@@ -320,11 +326,11 @@ impl Server {
                 .focused_app()
                 .ok_or_else(|| "session has no panes".to_owned()),
             Some(name) => session
-                .apps
+                .apps()
                 .iter()
                 .copied()
                 .find(|a| self.apps.get(a).is_some_and(|a| a.name == name))
-                .ok_or_else(|| format!("can't find app `{name}` in session {}", session.name)),
+                .ok_or_else(|| format!("can't find app `{name}` in session {}", session.name())),
         }
     }
 
@@ -375,16 +381,16 @@ impl Server {
         let session = &self.sessions[&sid];
         let mut ids = Vec::new();
         if all {
-            ids.extend(session.apps.iter().copied());
+            ids.extend(session.apps().iter().copied());
         } else {
             for name in names {
                 let id = session
-                    .apps
+                    .apps()
                     .iter()
                     .copied()
                     .find(|a| self.apps.get(a).is_some_and(|a| &a.name == name))
                     .ok_or_else(|| {
-                        format!("can't find app `{name}` in session {}", session.name)
+                        format!("can't find app `{name}` in session {}", session.name())
                     })?;
                 ids.push(id);
             }
@@ -406,7 +412,7 @@ impl Server {
             .parse()
             .map_err(|e: crate::action::ActionError| e.to_string())?;
         let sid = self.resolve_session(session)?;
-        let client = self.sessions.get(&sid).and_then(|s| s.size_owner);
+        let client = self.sessions.get(&sid).and_then(|s| s.size_owner());
         self.run_action(client, sid, &action)
     }
 
@@ -428,9 +434,9 @@ impl Server {
         self.app_op(id, AppOp::Start);
         let s = &self.sessions[&sid];
         Ok(Reply::App {
-            session: s.name.clone(),
+            session: s.name().to_owned(),
             name: self.apps[&id].name.clone(),
-            project_file: s.project_file.clone(),
+            project_file: s.project_file().map(str::to_owned),
         })
     }
 
@@ -439,16 +445,16 @@ impl Server {
             .sessions
             .values()
             .map(|s| SessionInfo {
-                name: s.name.clone(),
-                created: unix_secs(s.created),
+                name: s.name().to_owned(),
+                created: unix_secs(s.created()),
                 attached: self
                     .clients
                     .values()
-                    .filter(|c| c.session() == Some(s.id))
+                    .filter(|c| c.session() == Some(s.id()))
                     .count(),
-                project_file: s.project_file.clone(),
+                project_file: s.project_file().map(str::to_owned),
                 apps: s
-                    .apps
+                    .apps()
                     .iter()
                     .filter_map(|a| self.apps.get(a))
                     .map(app_info)

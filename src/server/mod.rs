@@ -12,6 +12,7 @@ pub mod model;
 pub mod modes;
 pub mod outer;
 pub mod persist;
+pub mod session;
 pub mod settings;
 pub mod state;
 pub mod statefile;

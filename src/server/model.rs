@@ -1,18 +1,15 @@
-//! The server's model: sessions, their windows and panes, and the apps that run in them. Plain
-//! data with small helpers; the event loop in `state.rs` is the only owner and mutator.
+//! The server's ids and the apps that run in sessions (the session model is `session`). The
+//! event loop in `state.rs` is the only owner.
 
-use std::collections::BTreeMap;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use crate::app::lifecycle::{Lifecycle, State};
 use crate::app::policy::RestartRule;
 use crate::config::AppSpec;
-use crate::layout::Layout;
 use crate::logs::LogHandle;
 use crate::metrics::Usage;
 use crate::pane::emulator::Emulator;
 use crate::pane::process::{ExitStatus, Process};
-use crate::protocol::Size;
 
 /// Newtype ids: never reused within one server's life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -22,112 +19,6 @@ pub struct AppId(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ClientId(pub u64);
 pub use crate::layout::PaneId;
-
-/// A tab: a layout of panes, the app each pane shows, and which pane has focus.
-#[derive(Debug)]
-pub struct Window {
-    pub name: String,
-    /// The name follows the focused app until the user renames the tab.
-    pub renamed: bool,
-    pub layout: Layout,
-    pub panes: BTreeMap<PaneId, AppId>,
-    pub active: PaneId,
-    /// The previously focused pane, where focus goes when the active one closes.
-    pub last: Option<PaneId>,
-    /// The preset last applied with `pane.layout-next`, to cycle from.
-    pub preset: Option<crate::layout::Preset>,
-}
-
-impl Window {
-    pub fn new(name: String, pane: PaneId, app: AppId) -> Self {
-        Self {
-            name,
-            renamed: false,
-            layout: Layout::new(pane),
-            panes: BTreeMap::from([(pane, app)]),
-            active: pane,
-            last: None,
-            preset: None,
-        }
-    }
-
-    pub fn active_app(&self) -> Option<AppId> {
-        self.panes.get(&self.active).copied()
-    }
-
-    /// Moves focus to `pane`, remembering the previous one.
-    pub fn focus(&mut self, pane: PaneId) {
-        if pane != self.active && self.panes.contains_key(&pane) {
-            self.last = Some(self.active);
-            self.active = pane;
-        }
-    }
-}
-
-#[derive(Debug)]
-pub struct Session {
-    pub id: SessionId,
-    pub name: String,
-    pub created: SystemTime,
-    /// Apps in the order they were added.
-    pub apps: Vec<AppId>,
-    pub windows: Vec<Window>,
-    pub active_window: usize,
-    /// The previously active tab.
-    pub last_window: Option<usize>,
-    /// Used to pick the session for `attach` without `-t`.
-    pub last_used: Instant,
-    /// The client whose size the session's apps follow (the most recently active one).
-    pub size_owner: Option<ClientId>,
-    /// The size apps get when no client is attached.
-    pub detached_size: Size,
-    /// The environment new apps of this session start from (the creating client's).
-    pub env: Vec<(String, String)>,
-    /// The working directory of ad-hoc apps (the creating client's).
-    pub cwd: Option<String>,
-    /// The project file the session came from, if any.
-    pub project_file: Option<String>,
-}
-
-impl Session {
-    /// A session with no apps or tabs yet, created at `created`, sized `size` until a client
-    /// attaches; where it came from (`env`, `cwd`, `project_file`) is empty.
-    pub fn new(id: SessionId, name: String, created: SystemTime, size: Size) -> Self {
-        Self {
-            id,
-            name,
-            created,
-            apps: Vec::new(),
-            windows: Vec::new(),
-            active_window: 0,
-            last_window: None,
-            last_used: Instant::now(),
-            size_owner: None,
-            detached_size: size,
-            env: Vec::new(),
-            cwd: None,
-            project_file: None,
-        }
-    }
-
-    pub fn active_window(&self) -> Option<&Window> {
-        self.windows.get(self.active_window)
-    }
-
-    pub fn active_window_mut(&mut self) -> Option<&mut Window> {
-        self.windows.get_mut(self.active_window)
-    }
-
-    /// The app in the focused pane.
-    pub fn focused_app(&self) -> Option<AppId> {
-        self.active_window()?.active_app()
-    }
-
-    /// Every app shown in some pane of some window.
-    pub fn shown_apps(&self) -> impl Iterator<Item = AppId> + '_ {
-        self.windows.iter().flat_map(|w| w.panes.values().copied())
-    }
-}
 
 /// The exit that was reaped but not yet shown, waiting for the last output to drain.
 #[derive(Debug, Clone, Copy)]

@@ -30,7 +30,8 @@ use crate::layout::{Layout, PaneId};
 use crate::paths;
 use crate::protocol::{AppOp, Orphan, ResurrectReport, Size};
 use crate::render::overlay::plain_lines;
-use crate::server::model::{AppId, Session, SessionId, Window, unique_name, unix_secs};
+use crate::server::model::{AppId, SessionId, unique_name, unix_secs};
+use crate::server::session::{Origin, Session, Window};
 use crate::server::state::Server;
 use crate::server::statefile::{self, VERSION};
 
@@ -73,7 +74,7 @@ impl SavedSession {
 
     /// Whether this is the running session `s`.
     fn is_running_as(&self, s: &Session) -> bool {
-        self.name == s.name && self.created_at() == s.created
+        self.name == s.name() && self.created_at() == s.created()
     }
 
     /// When the session was created; a time too far ahead to represent (a damaged or hostile
@@ -234,7 +235,7 @@ fn orphans_of(loaded: &Loaded) -> Vec<Orphan> {
     let from_apps = loaded.sessions.iter().flat_map(|s| {
         s.apps.iter().filter_map(|a| {
             Some(Orphan {
-                session: s.name.clone(),
+                session: s.name.to_owned(),
                 app: a.spec.name.clone(),
                 pid: a.pid?,
                 started: a.pid_start?,
@@ -286,30 +287,30 @@ impl Server {
     fn saved_session(&self, s: &Session, orphans: &[Orphan]) -> SavedSession {
         let name_of = |a: &AppId| self.apps.get(a).map(|a| a.name.clone()).unwrap_or_default();
         SavedSession {
-            name: s.name.clone(),
-            created: unix_secs(s.created),
+            name: s.name().to_owned(),
+            created: unix_secs(s.created()),
             created_nanos: s
-                .created
+                .created()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.subsec_nanos()),
-            project_file: s.project_file.clone(),
-            cwd: s.cwd.clone(),
-            env: s.env.clone(),
-            size: s.detached_size,
-            active_window: s.active_window,
+            project_file: s.project_file().map(str::to_owned),
+            cwd: s.cwd().map(str::to_owned),
+            env: s.env().to_vec(),
+            size: s.detached_size(),
+            active_window: s.active_window_index(),
             windows: s
-                .windows
+                .windows()
                 .iter()
                 .map(|w| SavedWindow {
-                    name: w.name.clone(),
-                    renamed: w.renamed,
-                    layout: w.layout.clone(),
-                    panes: w.panes.iter().map(|(p, a)| (p.0, name_of(a))).collect(),
-                    active: w.active.0,
+                    name: w.name().to_owned(),
+                    renamed: w.renamed(),
+                    layout: w.layout().clone(),
+                    panes: w.panes().iter().map(|(p, a)| (p.0, name_of(a))).collect(),
+                    active: w.active().0,
                 })
                 .collect(),
             apps: s
-                .apps
+                .apps()
                 .iter()
                 .filter_map(|a| self.apps.get(a))
                 .map(|a| SavedApp {
@@ -325,7 +326,7 @@ impl Server {
                         if a.life.state == State::Stopped
                             && orphans
                                 .iter()
-                                .any(|o| o.session == s.name && o.app == a.name)
+                                .any(|o| o.session == s.name() && o.app == a.name)
                         {
                             LeftAs::Running
                         } else {
@@ -511,7 +512,7 @@ impl Server {
 
     /// Restores one saved session unless it runs already; false when it could not be restored.
     fn resurrect_one(&mut self, saved: SavedSession, report: &mut ResurrectReport) -> bool {
-        let live = self.sessions.values().find(|s| s.name == saved.name);
+        let live = self.sessions.values().find(|s| s.name() == saved.name);
         if live.is_some_and(|s| saved.is_running_as(s)) {
             report.skipped.push(saved.name);
             return true;
@@ -519,7 +520,11 @@ impl Server {
         // Another session took the name since: both are kept, the restored one renamed.
         let name = match live {
             Some(_) => {
-                let taken = self.sessions.values().map(|s| s.name.clone()).collect();
+                let taken = self
+                    .sessions
+                    .values()
+                    .map(|s| s.name().to_owned())
+                    .collect();
                 unique_name(&saved.name, &taken)
             }
             None => saved.name.clone(),
@@ -543,17 +548,17 @@ impl Server {
         let id = SessionId(self.next_id());
         self.sessions.insert(
             id,
-            Session {
-                env: saved.env.clone(),
-                cwd: saved.cwd.clone(),
-                project_file: saved.project_file.clone(),
-                ..Session::new(
-                    id,
-                    name.to_owned(),
-                    saved.created_at(),
-                    saved.size.clamped(),
-                )
-            },
+            Session::new(
+                id,
+                name.to_owned(),
+                saved.created_at(),
+                saved.size.clamped(),
+                Origin {
+                    env: saved.env.clone(),
+                    cwd: saved.cwd.clone(),
+                    project_file: saved.project_file.clone(),
+                },
+            ),
         );
         match self.restore_contents(id, saved, name) {
             Ok(to_start) => {
@@ -613,11 +618,8 @@ impl Server {
                 .filter_map(|(p, n)| Some((PaneId(*p), *by_name.get(n)?)))
                 .collect();
             let active = PaneId(w.active);
-            let shown = *panes.get(&active).ok_or("a tab lost its active pane")?;
-            let mut window = Window::new(w.name, active, shown);
-            window.renamed = w.renamed;
-            window.layout = w.layout;
-            window.panes = panes;
+            let window = Window::restored(w.name, w.renamed, w.layout, panes, active)
+                .ok_or("a tab's panes do not match its layout")?;
             windows.push(window);
         }
         if windows.is_empty()
@@ -627,8 +629,7 @@ impl Server {
             windows.push(Window::new(name, PaneId(self.next_id()), first));
         }
         let s = self.sessions.get_mut(&id).ok_or("session vanished")?;
-        s.active_window = saved.active_window.min(windows.len().saturating_sub(1));
-        s.windows = windows;
+        s.restore_tabs(windows, saved.active_window);
         Ok(to_start)
     }
 

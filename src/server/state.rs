@@ -15,7 +15,8 @@ use crate::metrics::{self, Sampler};
 use crate::pane::process::{ExitStatus, Process, PtyEvent};
 use crate::protocol::{ClientMsg, Reply, ServerMsg, parts};
 use crate::server::clients::{Client, Outgoing};
-use crate::server::model::{App, AppId, ClientId, PendingExit, Session, SessionId};
+use crate::server::model::{App, AppId, ClientId, PendingExit, SessionId};
+use crate::server::session::Session;
 use crate::server::settings::Settings;
 
 /// What connection tasks tell the state task.
@@ -474,7 +475,7 @@ impl Server {
                 .values()
                 .filter_map(|a| {
                     let u = a.usage?;
-                    let session = self.sessions.get(&a.session)?.name.clone();
+                    let session = self.sessions.get(&a.session)?.name().to_owned();
                     Some(serde_json::json!({
                         "session": session, "app": a.name,
                         "cpu_percent": u.cpu_percent, "rss_bytes": u.rss_bytes,

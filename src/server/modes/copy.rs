@@ -40,7 +40,7 @@ impl Server {
                 if let Some(m) = other {
                     self.restore_mode(id, m);
                 }
-                let Ok(pane) = self.window(session).map(|w| w.active) else {
+                let Ok(pane) = self.window(session).map(|w| w.active()) else {
                     return;
                 };
                 match self.copy_snapshot(id, session, pane) {
@@ -60,7 +60,7 @@ impl Server {
         pane: PaneId,
     ) -> Option<CopyState> {
         let w = self.sessions.get(&session)?.active_window()?;
-        let app = self.apps.get(w.panes.get(&pane)?)?;
+        let app = self.apps.get(w.panes().get(&pane)?)?;
         let h = app.term.history();
         // Invalid UTF-8 shows as U+FFFD, as on screen.
         let line = |l: &str| {
@@ -78,7 +78,7 @@ impl Server {
         let height = self
             .client_areas(id)
             .and_then(|areas| {
-                w.layout
+                w.layout()
                     .rects(areas.panes)
                     .into_iter()
                     .find(|(p, _)| *p == pane)

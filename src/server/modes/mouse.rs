@@ -35,17 +35,15 @@ impl Server {
                     return self.flash(id, READ_ONLY.into());
                 }
                 let Ok(w) = self.window(session) else { return };
-                if let Some(b) = w.layout.border_at(areas.panes, m.col, m.row) {
+                if let Some(b) = w.layout().border_at(areas.panes, m.col, m.row) {
                     if let Some(a) = self.attached_mut(id) {
                         a.dragging = Some(b);
                     }
                     return;
                 }
-                let pane = w.layout.pane_at(areas.panes, m.col, m.row);
+                let pane = w.layout().pane_at(areas.panes, m.col, m.row);
                 if let Some(pane) = pane {
-                    if let Ok(w) = self.window_mut(session) {
-                        w.focus(pane);
-                    }
+                    let _ = self.session_mut(session).and_then(|s| s.focus_pane(pane));
                     if let Some(a) = self.attached_mut(id)
                         && matches!(a.mode, ClientMode::Sidebar | ClientMode::Copy(_))
                     {
@@ -62,8 +60,9 @@ impl Server {
                     crate::layout::Axis::Horizontal => m.col,
                     crate::layout::Axis::Vertical => m.row,
                 };
-                if let Ok(w) = self.window_mut(session)
-                    && w.layout.drag(areas.panes, &b, to)
+                if self
+                    .session_mut(session)
+                    .is_ok_and(|s| s.drag_border(areas.panes, &b, to))
                 {
                     self.after_layout_change(session);
                 }
@@ -101,15 +100,12 @@ impl Server {
                 let pane = self
                     .window(session)
                     .ok()
-                    .and_then(|w| w.layout.pane_at(panes, m.col, m.row));
+                    .and_then(|w| w.layout().pane_at(panes, m.col, m.row));
                 let Some(pane) = pane else {
                     return self.restore_mode(id, mode);
                 };
-                if !read_only
-                    && let Ok(w) = self.window_mut(session)
-                    && w.active != pane
-                {
-                    w.focus(pane);
+                if !read_only && self.window(session).is_ok_and(|w| w.active() != pane) {
+                    let _ = self.session_mut(session).and_then(|s| s.focus_pane(pane));
                     self.session_changed(session);
                 }
                 let Some(mut state) = self.copy_snapshot(id, session, pane) else {
@@ -148,7 +144,7 @@ impl Server {
         let Ok(w) = self.window(session) else {
             return false;
         };
-        let rects = w.layout.rects(panes);
+        let rects = w.layout().rects(panes);
         let inside = |r: &ratatui::layout::Rect| {
             m.col >= r.x && m.col < r.right() && m.row >= r.y && m.row < r.bottom()
         };
@@ -159,7 +155,7 @@ impl Server {
         let Some((pane, rect)) = target else {
             return false;
         };
-        let Some(app) = w.panes.get(&pane).and_then(|app| self.apps.get(app)) else {
+        let Some(app) = w.panes().get(&pane).and_then(|app| self.apps.get(app)) else {
             return false;
         };
         let (mode, encoding) = app.term.mouse();
@@ -189,7 +185,7 @@ impl Server {
             tracing::debug!(app = %app.name, "mouse event dropped: {e}");
         }
         let press = matches!(m.kind, MouseKind::Press(_));
-        let focused = w.active == pane;
+        let focused = w.active() == pane;
         if let Some(a) = self.attached_mut(id) {
             a.mouse_grab = match m.kind {
                 MouseKind::Press(_) => Some(pane),
@@ -199,9 +195,10 @@ impl Server {
         }
         if press
             && !focused
-            && let Ok(w) = self.window_mut(session)
+            && self
+                .session_mut(session)
+                .is_ok_and(|s| s.focus_pane(pane).is_ok())
         {
-            w.focus(pane);
             self.session_changed(session);
         }
         true

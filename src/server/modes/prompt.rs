@@ -81,11 +81,11 @@ impl Server {
                 if text.is_empty() {
                     return;
                 }
-                let name = self.sessions.get(&session).map(|s| s.name.clone());
+                let name = self.sessions.get(&session).map(|s| s.name().to_owned());
                 let cwd = self
                     .sessions
                     .get(&session)
-                    .and_then(|s| s.cwd.clone())
+                    .and_then(|s| s.cwd().map(str::to_owned))
                     .unwrap_or_else(|| "/".into());
                 let spec = crate::config::AppSpec::ad_hoc(
                     String::new(),

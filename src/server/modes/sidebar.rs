@@ -37,8 +37,8 @@ impl Server {
         choice.unwrap_or_else(|| {
             self.settings.options.sidebar.visible
                 && self.sessions.get(&session).is_some_and(|s| {
-                    s.project_file.is_some()
-                        || s.apps.iter().filter(|a| !self.is_pane_shell(**a)).count() > 1
+                    s.project_file().is_some()
+                        || s.apps().iter().filter(|a| !self.is_pane_shell(**a)).count() > 1
                 })
         })
     }
@@ -59,7 +59,7 @@ impl Server {
         let Some(s) = self.sessions.get(&session) else {
             return Vec::new();
         };
-        s.apps
+        s.apps()
             .iter()
             .copied()
             .filter(|a| {
