@@ -24,3 +24,4 @@ pub mod paths;
 pub mod protocol;
 pub mod render;
 pub mod server;
+pub mod size;

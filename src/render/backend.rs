@@ -18,8 +18,8 @@ use ratatui::buffer::{Buffer, Cell, CellWidth};
 use ratatui::layout::{Position, Rect, Size as RSize};
 use ratatui::{Frame, Terminal};
 
-use crate::protocol::Size;
 use crate::render::screen::{self, ScreenCache};
+use crate::size::Size;
 
 /// The backend ratatui's `Terminal` draws through: it answers the client's size and records
 /// the cursor a frame asks for; it writes nothing (the [`Renderer`] does).

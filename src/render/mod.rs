@@ -92,7 +92,7 @@ impl Chrome {
 
 /// Splits a client's screen into status line, sidebar and pane area. The sidebar is dropped when
 /// it would leave panes fewer than 20 columns; the status line when there is a single row.
-pub fn areas(size: crate::protocol::Size, chrome: Chrome) -> Areas {
+pub fn areas(size: crate::size::Size, chrome: Chrome) -> Areas {
     let full = Rect::new(0, 0, size.cols, size.rows);
     let (status, body) = if chrome.status && size.rows > 1 {
         if chrome.status_top {
@@ -145,7 +145,7 @@ pub fn areas(size: crate::protocol::Size, chrome: Chrome) -> Areas {
 }
 
 /// The pane area for a plain client (status line, no sidebar).
-pub fn pane_area(size: crate::protocol::Size, status: bool) -> Rect {
+pub fn pane_area(size: crate::size::Size, status: bool) -> Rect {
     areas(
         size,
         Chrome {
@@ -443,8 +443,8 @@ pub(crate) fn check_same_screen(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::Size;
     use crate::render::backend::Renderer;
+    use crate::size::Size;
 
     fn theme() -> crate::config::theme::Theme {
         crate::config::theme::Theme::default()

@@ -523,7 +523,7 @@ mod tests {
             steps in prop::collection::vec((0usize..2, term_chunk(), 0u8..4), 1..60)
         ) {
             use crate::pane::emulator::Emulator;
-            use crate::protocol::Size;
+            use crate::size::Size;
             let size = Rect::new(0, 0, 41, 16);
             let areas = [Rect::new(0, 0, 20, 16), Rect::new(21, 0, 20, 15)];
             let mut terms = [
@@ -560,7 +560,7 @@ mod tests {
     #[test]
     fn only_the_changed_row_is_read_after_an_echo() {
         use crate::pane::emulator::Emulator;
-        use crate::protocol::Size;
+        use crate::size::Size;
         let mut t = Emulator::new(Size { cols: 20, rows: 4 }, 0);
         t.feed(b"one\r\ntwo\r\n$ ");
         let area = Rect::new(0, 0, 20, 4);

@@ -9,10 +9,11 @@ use crate::action::{
 };
 use crate::config::{AppSpec, CommandSpec, RestartPolicy};
 use crate::layout::{self, Axis, PaneId, Preset};
-use crate::protocol::{AppOp, Size};
+use crate::protocol::AppOp;
 use crate::server::model::{AppId, ClientId, SessionId, Window};
 use crate::server::modes::{ClientMode, Confirm, PromptKind};
 use crate::server::state::Server;
+use crate::size::Size;
 
 /// What a read-only client is told when it asks for something that changes shared state.
 pub const READ_ONLY: &str = "read-only: this client can look, scroll and copy, not change";

@@ -12,7 +12,7 @@ use crate::app::lifecycle::State;
 use crate::config::status::{Field, Fields};
 use crate::input::InputDecoder;
 use crate::pane::process::ExitStatus;
-use crate::protocol::{AttachRequest, ClientMsg, ServerMsg, Size, codec};
+use crate::protocol::{AttachRequest, ClientMsg, ServerMsg, codec};
 use crate::render::backend::Renderer;
 use crate::render::sidebar::{Item, Sidebar, Status};
 use crate::render::{self, Areas, Chrome, PaneView, StatusView, View};
@@ -20,6 +20,7 @@ use crate::server::model::{App, AppId, ClientId, SessionId};
 use crate::server::modes::ClientMode;
 use crate::server::outer::{Focused, OuterModes, wanted_modes};
 use crate::server::state::Server;
+use crate::size::Size;
 
 /// What a connection's writer task is asked to do.
 #[derive(Debug)]

@@ -12,7 +12,7 @@ use crate::logs::LogHandle;
 use crate::metrics::Usage;
 use crate::pane::emulator::Emulator;
 use crate::pane::process::{ExitStatus, Process};
-use crate::protocol::Size;
+use crate::size::Size;
 
 /// Newtype ids: never reused within one server's life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
