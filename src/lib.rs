@@ -27,3 +27,4 @@ pub mod protocol;
 pub mod render;
 pub mod server;
 pub mod size;
+pub mod suggest;
