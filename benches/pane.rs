@@ -11,7 +11,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use appmux::pane::emulator::Emulator;
-use appmux::protocol::Size;
+use appmux::size::Size;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const SIZE: Size = Size {

@@ -10,9 +10,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use appmux::pane::emulator::Emulator;
-use appmux::protocol::Size;
 use appmux::render::backend::Renderer;
 use appmux::render::{Chrome, PaneView, StatusView, View, areas, pane_area};
+use appmux::size::Size;
 use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };

@@ -361,11 +361,6 @@ impl Action {
 /// An unknown name, with the closest known one: a small typo (`pane.zom`), or a bare verb
 /// that exists in exactly one domain (`detach` → `client.detach`).
 fn unknown(name: &str) -> ActionError {
-    let keys = crate::config::doc::Keys {
-        context: "actions",
-        known: all_names(),
-        aliases: &[],
-    };
     let bare = || {
         let mut matches = NAMES
             .iter()
@@ -377,7 +372,7 @@ fn unknown(name: &str) -> ActionError {
     };
     ActionError::Unknown {
         name: name.to_owned(),
-        suggestion: keys.suggest(name).or_else(bare),
+        suggestion: crate::suggest::closest(name, all_names().iter().copied()).or_else(bare),
     }
 }
 

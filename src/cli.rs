@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::protocol::Size;
+use crate::size::Size;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -2,7 +2,9 @@
 //!
 //! The library holds everything; `main.rs` only parses the command line and maps errors to exit
 //! codes. The tree follows the architecture in DESIGN.md: `client` and `server` meet only in
-//! `protocol`; `pane` is a PTY plus its emulated terminal; `render` turns state into frames.
+//! `protocol`; `pane` is a PTY plus its emulated terminal; `render` turns state into frames;
+//! `paths` builds every per-user path; `size` is the one type the wire format, panes and
+//! rendering share.
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 
@@ -24,3 +26,5 @@ pub mod paths;
 pub mod protocol;
 pub mod render;
 pub mod server;
+pub mod size;
+pub mod suggest;

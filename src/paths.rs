@@ -1,5 +1,8 @@
 //! Every per-user path appmux touches: the runtime dir with its sockets and locks, the state
-//! dir with logs and the server log, and the config dir. Nobody else builds paths.
+//! dir with logs and the server log, the config dir with the options, keymaps and themes, the
+//! systemd user unit, and the terminfo entries a pane's `TERM` is chosen by. Nobody else reads
+//! the environment for a directory or builds a path from a name; the owner of a file may derive
+//! its siblings from the path it got here (a log's rotations, a state file's temporary copy).
 //!
 //! The runtime dir is where a hostile local user could try to plant a socket or a symlink, so it
 //! is created 0700 and checked (owner, mode, not a symlink) before anything is placed in it.
@@ -217,12 +220,85 @@ pub fn state_dir() -> Result<PathBuf> {
     })
 }
 
+/// `$XDG_CONFIG_HOME`, else `~/.config`: where appmux's config dir and systemd's user units are.
+fn config_home() -> Result<PathBuf> {
+    Ok(match env_dir("XDG_CONFIG_HOME") {
+        Some(d) => d,
+        None => home()?.join(".config"),
+    })
+}
+
 /// `$XDG_CONFIG_HOME/appmux`, else `~/.config/appmux`. Not created here.
 pub fn config_dir() -> Result<PathBuf> {
-    Ok(match env_dir("XDG_CONFIG_HOME") {
-        Some(d) => d.join("appmux"),
-        None => home()?.join(".config/appmux"),
-    })
+    Ok(config_home()?.join("appmux"))
+}
+
+/// The user's options in the config dir `config` (normally [`config_dir`]): `config.toml`.
+pub fn options_file(config: &Path) -> PathBuf {
+    config.join("config.toml")
+}
+
+/// The named files a user adds to the config dir, each kind in a directory of its own, to
+/// override the built-ins of the same name or add to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    Keymap,
+    Theme,
+}
+
+impl Named {
+    /// The directory of this kind, in the config dir and in this repository: `keymaps`.
+    pub fn dir_name(self) -> &'static str {
+        match self {
+            Self::Keymap => "keymaps",
+            Self::Theme => "themes",
+        }
+    }
+}
+
+/// The user's directory of keymaps or themes in the config dir `config`.
+pub fn named_dir(config: &Path, kind: Named) -> PathBuf {
+    config.join(kind.dir_name())
+}
+
+/// The user's keymap or theme `name` in the config dir `config`: `keymaps/NAME.toml`. The
+/// name is joined as it is, so the caller reads the file only when the name is a plain file
+/// name; the path still names the file in messages when it is not.
+pub fn named_file(config: &Path, kind: Named, name: &str) -> PathBuf {
+    named_dir(config, kind).join(format!("{name}.toml"))
+}
+
+/// Where systemd looks for the user unit `unit` (a file name such as `appmux.service`):
+/// `$XDG_CONFIG_HOME/systemd/user`, else `~/.config/systemd/user`.
+pub fn systemd_user_unit(unit: &str) -> Result<PathBuf> {
+    Ok(config_home()?.join("systemd/user").join(unit))
+}
+
+/// The files that hold the terminfo entry `name`, where ncurses looks for them: `$TERMINFO`,
+/// `~/.terminfo`, then the system's directories, each with the entry under its first letter
+/// or under that letter's hex code.
+pub fn terminfo_entries(name: &str) -> Vec<PathBuf> {
+    let Some(first) = name.get(..1) else {
+        return Vec::new();
+    };
+    let dirs = [
+        std::env::var("TERMINFO").unwrap_or_default(),
+        std::env::var("HOME")
+            .map(|h| format!("{h}/.terminfo"))
+            .unwrap_or_default(),
+        "/etc/terminfo".into(),
+        "/lib/terminfo".into(),
+        "/usr/share/terminfo".into(),
+        "/usr/lib/terminfo".into(),
+    ];
+    let hex = format!("{:x}", name.as_bytes()[0]);
+    dirs.iter()
+        .filter(|d| !d.is_empty())
+        .flat_map(|d| {
+            let d = PathBuf::from(d);
+            [d.join(first).join(name), d.join(&hex).join(name)]
+        })
+        .collect()
 }
 
 /// The state dir, ready for private files: created 0700 if missing, tightened to 0700 if it
@@ -445,6 +521,25 @@ mod tests {
             let leaf = file.file_name().unwrap().to_str().unwrap();
             assert!(leaf.len() <= 255 && !leaf.chars().any(char::is_control));
         }
+    }
+
+    #[test]
+    fn config_files_sit_in_the_config_dir() {
+        let config = Path::new("/home/u/.config/appmux");
+        assert_eq!(options_file(config), config.join("config.toml"));
+        assert_eq!(named_dir(config, Named::Theme), config.join("themes"));
+        assert_eq!(
+            named_file(config, Named::Keymap, "tmux"),
+            config.join("keymaps/tmux.toml")
+        );
+        let entries = terminfo_entries("xterm");
+        for system in [
+            "/usr/share/terminfo/x/xterm",
+            "/usr/share/terminfo/78/xterm",
+        ] {
+            assert!(entries.contains(&PathBuf::from(system)), "{entries:?}");
+        }
+        assert!(terminfo_entries("").is_empty());
     }
 
     #[test]

@@ -12,8 +12,8 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
-use crate::config::doc::closest;
 use crate::pane::process::ExitStatus;
+use crate::suggest::closest;
 
 /// What a dependent needs of a dependency before it starts.
 #[derive(

@@ -12,7 +12,8 @@ use anyhow::{Context, Result, bail};
 
 use crate::client::connect::Connection;
 use crate::client::raw::RawGuard;
-use crate::protocol::{AttachRequest, ClientMsg, ServerMsg, Size, TermInfo, codec};
+use crate::protocol::{AttachRequest, ClientMsg, ServerMsg, TermInfo, codec};
+use crate::size::Size;
 
 /// How an attach session ended.
 #[derive(Debug)]

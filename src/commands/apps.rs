@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use crate::cli::{AppsArgs, LogsArgs, RunArgs};
 use crate::commands::{BadConfig, connect, new_session};
 use crate::config::{self, AppSpec, CommandSpec, Project, RestartPolicy};
-use crate::paths::{self, SocketPaths};
+use crate::paths::{self, Named, SocketPaths};
 use crate::protocol::{AppOp, NewSession, Reply, Request, SessionInfo};
 use crate::server::model::check_session_name;
 
@@ -258,7 +258,7 @@ pub fn check(file: Option<&Path>) -> Result<()> {
         checked.push(f.display().to_string());
     }
     let config_dir = paths::config_dir()?;
-    let options = config_dir.join("config.toml");
+    let options = paths::options_file(&config_dir);
     if options.exists() {
         if let Err(e) = config::load_options(&options) {
             problems.push(e.to_string());
@@ -266,7 +266,7 @@ pub fn check(file: Option<&Path>) -> Result<()> {
         checked.push(options.display().to_string());
     }
     for kind in [Named::Keymap, Named::Theme] {
-        for f in toml_files(&config_dir.join(kind.dir())) {
+        for f in toml_files(&paths::named_dir(&config_dir, kind)) {
             if file.is_some_and(|given| same_file(given, &f)) {
                 continue;
             }
@@ -292,29 +292,13 @@ pub fn check(file: Option<&Path>) -> Result<()> {
     std::process::exit(crate::commands::EXIT_USAGE);
 }
 
-/// The files `check` knows by the directory they sit in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Named {
-    Keymap,
-    Theme,
-}
-
-impl Named {
-    fn dir(self) -> &'static str {
-        match self {
-            Self::Keymap => "keymaps",
-            Self::Theme => "themes",
-        }
-    }
-}
-
 /// A keymap or theme, by the name of the directory `file` is in.
 fn named_kind(file: &Path) -> Option<Named> {
     let file = std::path::absolute(file).unwrap_or_else(|_| file.to_owned());
     let dir = file.parent()?.file_name()?;
     [Named::Keymap, Named::Theme]
         .into_iter()
-        .find(|kind| dir == kind.dir())
+        .find(|kind| dir == kind.dir_name())
 }
 
 /// Every problem in one keymap or theme file, named by its file stem.

@@ -14,7 +14,8 @@ use crate::cli::{CaptureArgs, Cli, Command, LsArgs, NewArgs, SendKeysArgs};
 use crate::client::attach::{self, Ending};
 use crate::client::connect::{ConnectError, Connection};
 use crate::paths::SocketPaths;
-use crate::protocol::{AttachRequest, ListReport, NewSession, Reply, Request, Size, TermInfo};
+use crate::protocol::{AttachRequest, ListReport, NewSession, Reply, Request, TermInfo};
+use crate::size::Size;
 
 /// Exit statuses: 0 ok, 1 failure, 2 usage (clap's own) and invalid config.
 pub const EXIT_FAILURE: i32 = 1;

@@ -141,11 +141,7 @@ fn unit_name(sock: &SocketPaths) -> String {
 }
 
 fn unit_path(sock: &SocketPaths) -> Result<PathBuf> {
-    let config = match std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from) {
-        Some(d) if d.is_absolute() => d,
-        _ => PathBuf::from(std::env::var_os("HOME").context("HOME is not set")?).join(".config"),
-    };
-    Ok(config.join("systemd/user").join(unit_name(sock)))
+    paths::systemd_user_unit(&unit_name(sock))
 }
 
 /// The systemd user unit for this socket. Paths are quoted for the unit file (see

@@ -16,6 +16,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::error::{ConfigError, LineIndex};
 use super::units::{self, DURATION_EXAMPLE};
+use crate::suggest;
 
 /// A value in the document, with the byte span of its text.
 pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
@@ -288,7 +289,7 @@ impl Keys {
         direct
             .chain(aliases)
             .filter(|(spelling, _)| len.abs_diff(spelling.chars().count()) <= 2)
-            .map(|(spelling, key)| (edit_distance(name, spelling), key))
+            .map(|(spelling, key)| (suggest::edit_distance(name, spelling), key))
             .filter(|(distance, _)| *distance <= 2)
             // `min_by_key` keeps the first of equals, so ties go to direct matches.
             .min_by_key(|(distance, _)| *distance)
@@ -296,48 +297,9 @@ impl Keys {
     }
 }
 
-/// The name in `candidates` closest to `name`, within an edit distance of 2 (the same measure
-/// as unknown keys), for did-you-mean hints about names the user chose, such as app names.
-pub(crate) fn closest<'c>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'c str>,
-) -> Option<&'c str> {
-    candidates
-        .into_iter()
-        .map(|candidate| (edit_distance(name, candidate), candidate))
-        .filter(|(distance, _)| *distance <= 2)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
-}
-
-/// Levenshtein distance in characters, ignoring ASCII case (so `CMD` suggests `cmd`).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitute.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn edit_distance_counts_edits() {
-        assert_eq!(edit_distance("comand", "command"), 1);
-        assert_eq!(edit_distance("comand", "cmd"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("CWD", "cwd"), 0);
-    }
 
     #[test]
     fn suggestions_are_close_or_absent() {
@@ -350,13 +312,5 @@ mod tests {
         assert_eq!(keys.suggest("restrat"), Some("restart"));
         assert_eq!(keys.suggest("comand"), Some("cmd"));
         assert_eq!(keys.suggest("zzzzzz"), None);
-    }
-
-    #[test]
-    fn closest_picks_the_nearest_name_or_none() {
-        let names = ["db", "cache", "api"];
-        assert_eq!(closest("dbb", names), Some("db"));
-        assert_eq!(closest("cahce", names), Some("cache"));
-        assert_eq!(closest("worker", names), None);
     }
 }

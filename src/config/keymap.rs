@@ -42,6 +42,7 @@ use super::doc::{Keys, Report, Value};
 use super::error::ConfigError;
 use crate::action::{Action, ClientAction, CopyAction, SidebarAction};
 use crate::keys::{Key, KeyCode, Mods};
+use crate::paths::{self, Named};
 
 /// The keymap used when none is configured, and when the configured one cannot be found.
 pub const DEFAULT: &str = "tmux";
@@ -56,7 +57,7 @@ const BUILTIN_NAMES: &[&str] = &["tmux", "direct"];
 /// Keymaps as named, overridable files with built-ins.
 pub(crate) const KEYMAPS: Kind = Kind {
     what: "keymap",
-    dir: "keymaps",
+    named: Named::Keymap,
     default: DEFAULT,
     builtins: BUILTINS,
     builtin_names: BUILTIN_NAMES,
@@ -410,8 +411,9 @@ pub fn load_keymap(config_dir: &Path, name: &str) -> (Keymap, Vec<ConfigError>) 
 pub(crate) struct Kind {
     /// "keymap", for messages.
     pub what: &'static str,
-    /// The directory under the config directory and in this repository.
-    pub dir: &'static str,
+    /// Which of the config dir's named files these are (their directory's name is also the
+    /// one in this repository).
+    pub named: Named,
     pub default: &'static str,
     /// Each built-in's name and text.
     pub builtins: &'static [(&'static str, &'static str)],
@@ -435,7 +437,7 @@ impl Kind {
         &self,
         parse: fn(&str, &Path, &str) -> Result<T, Vec<ConfigError>>,
     ) {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(self.dir);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(self.named.dir_name());
         let mut files = Vec::new();
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
@@ -461,9 +463,10 @@ impl Kind {
         assert_eq!(self.builtin_names[0], self.default);
     }
 
-    /// Where a built-in says it comes from in messages: `keymaps/tmux.toml`.
+    /// Where a built-in says it comes from in messages: `keymaps/tmux.toml`, the user's file
+    /// of that name taken relative to this repository, whose file it was compiled from.
     fn builtin_path(&self, name: &str) -> PathBuf {
-        Path::new(self.dir).join(format!("{name}.toml"))
+        paths::named_file(Path::new(""), self.named, name)
     }
 }
 
@@ -478,7 +481,7 @@ pub(crate) fn load_named<T>(
     let mut warnings = Vec::new();
     // A name is a file name, never a path, so a config value cannot reach outside the dir.
     let plain = !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\']);
-    let user = config_dir.join(kind.dir).join(format!("{name}.toml"));
+    let user = paths::named_file(config_dir, kind.named, name);
     if plain && user.is_file() {
         let parsed = super::project::read_text(&user)
             .map_err(|err| vec![err])

@@ -37,6 +37,7 @@ use toml::de::{DeTable, DeValue};
 use super::doc::{Keys, Report, Value, article};
 use super::error::ConfigError;
 use super::keymap::{Kind, load_named};
+use crate::paths::Named;
 
 /// The theme used when none is configured, and when the configured one cannot be found.
 pub const DEFAULT: &str = "default";
@@ -60,7 +61,7 @@ const BUILTIN_NAMES: &[&str] = &["default", "nord", "gruvbox-dark", "solarized-l
 /// Themes as named, overridable files with built-ins.
 pub(crate) const THEMES: Kind = Kind {
     what: "theme",
-    dir: "themes",
+    named: Named::Theme,
     default: DEFAULT,
     builtins: BUILTINS,
     builtin_names: BUILTIN_NAMES,

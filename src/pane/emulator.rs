@@ -15,7 +15,7 @@ use crate::pane::encode::KeyModes;
 use crate::pane::filter::{Filter, INVALID, OSC_MAX, Piece};
 use crate::pane::history::History;
 use crate::pane::modes::{Bytes, Modes, MouseEncoding};
-use crate::protocol::Size;
+use crate::size::Size;
 
 pub use crate::pane::modes::{DA1_REPLY, DA2_REPLY};
 

@@ -26,7 +26,7 @@ use anyhow::{Context, Result};
 use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
 use tokio::sync::mpsc;
 
-use crate::protocol::Size;
+use crate::size::Size;
 
 /// Identifies one run of one app, so that bytes from a previous run are never fed to a new one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -5,31 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codec::Tagged;
 use crate::config::AppSpec;
-
-/// A terminal size in cells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Size {
-    pub cols: u16,
-    pub rows: u16,
-}
-
-impl Size {
-    /// The largest size appmux accepts for a client or a pane: wider than a 4K screen in a
-    /// small font, and small enough that many clients at once stay affordable (a client's
-    /// compositor costs a few hundred bytes a cell). Larger terminals are clamped to it.
-    pub const MAX: Size = Size {
-        cols: 500,
-        rows: 200,
-    };
-
-    /// Clamps to `1..=MAX` in each dimension so that nothing downstream sees 0 or absurd sizes.
-    pub fn clamped(self) -> Size {
-        Size {
-            cols: self.cols.clamp(1, Self::MAX.cols),
-            rows: self.rows.clamp(1, Self::MAX.rows),
-        }
-    }
-}
+use crate::size::Size;
 
 /// What the client knows about the user's terminal, for colour depth and replies.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -357,19 +333,10 @@ mod tests {
         }
     }
 
+    /// A size is its columns then its rows, each a varint, as clients of every version send it.
     #[test]
-    fn sizes_are_clamped() {
-        let s = Size {
-            cols: 0,
-            rows: 60000,
-        }
-        .clamped();
-        assert_eq!(
-            s,
-            Size {
-                cols: 1,
-                rows: Size::MAX.rows
-            }
-        );
+    fn sizes_keep_their_wire_format() {
+        let frame = encode(&ClientMsg::Resize(Size { cols: 300, rows: 2 }));
+        assert_eq!(frame[4..], [2, 0xac, 0x02, 2]);
     }
 }

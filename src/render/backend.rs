@@ -8,7 +8,8 @@
 //! only the rows that differ are walked cell by cell. ratatui's `Terminal` is kept for what it
 //! does well, handing out frames; its backend only records where the frame wants the cursor.
 //! For the server's views ([`Renderer::render_view`]) the frame is drawn on the renderer's own
-//! buffer, kept from the last frame, so pane rows that did not change cost nothing to draw.
+//! buffer, kept from the last frame, so pane rows that did not change cost nothing to draw. The
+//! renderer owns the client's [`ScreenCache`] and passes it to the drawing code for each frame.
 
 use std::io;
 
@@ -17,8 +18,8 @@ use ratatui::buffer::{Buffer, Cell, CellWidth};
 use ratatui::layout::{Position, Rect, Size as RSize};
 use ratatui::{Frame, Terminal};
 
-use crate::protocol::Size;
 use crate::render::screen::{self, ScreenCache};
+use crate::size::Size;
 
 /// The backend ratatui's `Terminal` draws through: it answers the client's size and records
 /// the cursor a frame asks for; it writes nothing (the [`Renderer`] does).
@@ -170,11 +171,8 @@ impl Renderer {
         let mut out = self.begin_output();
         // Drawn straight on the canvas: ratatui's `Terminal` (and the clearing of its buffer)
         // is not needed for a view.
-        let canvas = &mut self.canvas;
-        let (cursor, untouched) = screen::with_cache(&mut self.screens, || {
-            let cursor = crate::render::draw_on(canvas, view);
-            (cursor, screen::take_untouched())
-        });
+        let cursor = crate::render::draw_on(&mut self.canvas, view, &mut self.screens);
+        let untouched = self.screens.end_frame();
         let skip = if skip_untouched { &untouched[..] } else { &[] };
         let moved = update_cells(
             &mut CrosstermBackend::new(&mut out),
@@ -187,24 +185,23 @@ impl Renderer {
     }
 
     /// Composes a frame with `draw` on a blank buffer and returns the bytes that bring the
-    /// client up to date.
-    pub fn render(&mut self, draw: impl FnOnce(&mut Frame)) -> Vec<u8> {
+    /// client up to date. `draw` gets the renderer's [`ScreenCache`] to draw panes with.
+    pub fn render(&mut self, draw: impl FnOnce(&mut Frame, &mut ScreenCache)) -> Vec<u8> {
         // A frame drawn any other way leaves nothing the next one can rely on.
         self.canvas_stale = true;
         let mut out = self.begin_output();
-        let (terminal, shown, bytes) = (&mut self.terminal, &mut self.shown, &mut out);
+        let (terminal, shown, screens) = (&mut self.terminal, &mut self.shown, &mut self.screens);
         // The cells are compared and sent from inside the frame. Drawing into memory cannot
         // fail.
-        let _ = screen::with_cache(&mut self.screens, move || {
-            terminal.draw(|f| {
-                draw(f);
-                let _ = update_cells(
-                    &mut CrosstermBackend::new(bytes),
-                    shown,
-                    f.buffer_mut(),
-                    &[],
-                );
-            })
+        let _ = terminal.draw(|f| {
+            draw(f, screens);
+            screens.end_frame();
+            let _ = update_cells(
+                &mut CrosstermBackend::new(&mut out),
+                shown,
+                f.buffer_mut(),
+                &[],
+            );
         });
         let cursor = self.terminal.backend().cursor;
         self.end_output(out, cursor)
@@ -406,7 +403,8 @@ mod tests {
     fn second_identical_frame_sends_almost_nothing() {
         let size = Size { cols: 20, rows: 3 };
         let mut r = Renderer::new(size);
-        let draw = |f: &mut Frame| f.render_widget(Line::from("hello"), f.area());
+        let draw =
+            |f: &mut Frame, _: &mut ScreenCache| f.render_widget(Line::from("hello"), f.area());
         let first = r.render(draw);
         assert_eq!(screen_of(&first, size).screen().contents().trim(), "hello");
         let second = r.render(draw);
@@ -417,8 +415,8 @@ mod tests {
     fn only_changed_cells_are_sent_and_resize_repaints() {
         let size = Size { cols: 20, rows: 3 };
         let mut r = Renderer::new(size);
-        let mut all = r.render(|f| f.render_widget(Line::from("hello world"), f.area()));
-        let diff = r.render(|f| f.render_widget(Line::from("hello there"), f.area()));
+        let mut all = r.render(|f, _| f.render_widget(Line::from("hello world"), f.area()));
+        let diff = r.render(|f, _| f.render_widget(Line::from("hello there"), f.area()));
         assert!(!String::from_utf8_lossy(&diff).contains("hello"));
         all.extend_from_slice(&diff);
         assert_eq!(
@@ -428,7 +426,7 @@ mod tests {
 
         let big = Size { cols: 30, rows: 5 };
         r.resize(big);
-        let full = r.render(|f| f.render_widget(Line::from("again"), f.area()));
+        let full = r.render(|f, _| f.render_widget(Line::from("again"), f.area()));
         assert_eq!(screen_of(&full, big).screen().contents().trim(), "again");
     }
 
@@ -436,24 +434,31 @@ mod tests {
     fn wide_characters_replaced_by_narrow_ones_leave_nothing_behind() {
         let size = Size { cols: 10, rows: 2 };
         let mut r = Renderer::new(size);
-        let mut all = r.render(|f| f.render_widget(Line::from("a中文b"), f.area()));
-        all.extend(r.render(|f| f.render_widget(Line::from("axyz"), f.area())));
+        let mut all = r.render(|f, _| f.render_widget(Line::from("a中文b"), f.area()));
+        all.extend(r.render(|f, _| f.render_widget(Line::from("axyz"), f.area())));
         assert_eq!(screen_of(&all, size).screen().contents().trim(), "axyz");
-        all.extend(r.render(|f| f.render_widget(Line::from("x中y"), f.area())));
+        all.extend(r.render(|f, _| f.render_widget(Line::from("x中y"), f.area())));
         assert_eq!(screen_of(&all, size).screen().contents().trim(), "x中y");
     }
 
     /// What a terminal shows in each cell: its text (a blank for an empty cell) and attributes.
     /// Draws `screen` as a pane under a status line, with a box drawn over the pane when
     /// `overlay` is set, the way pane numbers and the pager are.
-    fn pane_frame(f: &mut Frame, screen: &vt100::Screen, overlay: bool, status: &str) {
+    fn pane_frame(
+        f: &mut Frame,
+        cache: &mut ScreenCache,
+        screen: &vt100::Screen,
+        overlay: bool,
+        status: &str,
+    ) {
         use ratatui::style::{Color, Style};
         let area = f.area();
         let pane = Rect {
             height: area.height - 1,
             ..area
         };
-        screen::draw_screen(f.buffer_mut(), pane, screen, None, ColorDepth::TrueColor);
+        let depth = ColorDepth::TrueColor;
+        screen::draw_screen(f.buffer_mut(), pane, screen, None, depth, Some(cache));
         if overlay {
             let style = Style::new().bg(Color::Blue);
             for y in 2..5 {
@@ -491,7 +496,9 @@ mod tests {
                 if i % 7 == 6 {
                     renderer.invalidate();
                 }
-                let draw = |f: &mut Frame| pane_frame(f, app.screen(), overlay, status);
+                let draw = |f: &mut Frame, cache: &mut ScreenCache| {
+                    pane_frame(f, cache, app.screen(), overlay, status)
+                };
                 client.process(&renderer.render(draw));
                 let fresh = screen_of(&Renderer::new(size).render(draw), size);
                 crate::render::check_same_screen(client.screen(), fresh.screen())?;
@@ -504,7 +511,7 @@ mod tests {
         let size = Size { cols: 10, rows: 2 };
         let mut r = Renderer::new(size);
         let at = |x, y| {
-            move |f: &mut Frame| {
+            move |f: &mut Frame, _: &mut ScreenCache| {
                 f.render_widget(Line::from("$ "), f.area());
                 f.set_cursor_position(Position::new(x, y));
             }
@@ -515,12 +522,16 @@ mod tests {
         let mut all = first;
         all.extend(r.render(at(3, 1)));
         assert_eq!(screen_of(&all, size).screen().cursor_position(), (1, 3));
-        let hidden = r.render(|f: &mut Frame| f.render_widget(Line::from("$ "), f.area()));
+        let hidden = r.render(|f: &mut Frame, _: &mut ScreenCache| {
+            f.render_widget(Line::from("$ "), f.area())
+        });
         all.extend_from_slice(&hidden);
         assert!(screen_of(&all, size).screen().hide_cursor());
         assert!(
-            r.render(|f: &mut Frame| f.render_widget(Line::from("$ "), f.area()))
-                .is_empty()
+            r.render(
+                |f: &mut Frame, _: &mut ScreenCache| f.render_widget(Line::from("$ "), f.area())
+            )
+            .is_empty()
         );
     }
 }

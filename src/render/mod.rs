@@ -1,6 +1,7 @@
 //! State to buffer: panes (cells copied from their vt100 screens) and the status line, drawn
 //! into a ratatui buffer for one client. No IO and no server state here: the caller hands in a
-//! [`View`] of plain data and gets a frame; [`backend`] turns frames into bytes.
+//! [`View`] of plain data and the client's [`ScreenCache`] and gets a frame; [`backend`] turns
+//! frames into bytes.
 
 pub mod backend;
 pub mod color;
@@ -8,7 +9,7 @@ pub mod overlay;
 pub mod screen;
 pub mod sidebar;
 
-pub use screen::{color, draw_screen};
+pub use screen::{ScreenCache, color, draw_screen};
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -91,7 +92,7 @@ impl Chrome {
 
 /// Splits a client's screen into status line, sidebar and pane area. The sidebar is dropped when
 /// it would leave panes fewer than 20 columns; the status line when there is a single row.
-pub fn areas(size: crate::protocol::Size, chrome: Chrome) -> Areas {
+pub fn areas(size: crate::size::Size, chrome: Chrome) -> Areas {
     let full = Rect::new(0, 0, size.cols, size.rows);
     let (status, body) = if chrome.status && size.rows > 1 {
         if chrome.status_top {
@@ -144,7 +145,7 @@ pub fn areas(size: crate::protocol::Size, chrome: Chrome) -> Areas {
 }
 
 /// The pane area for a plain client (status line, no sidebar).
-pub fn pane_area(size: crate::protocol::Size, status: bool) -> Rect {
+pub fn pane_area(size: crate::size::Size, status: bool) -> Rect {
     areas(
         size,
         Chrome {
@@ -155,16 +156,17 @@ pub fn pane_area(size: crate::protocol::Size, status: bool) -> Rect {
     .panes
 }
 
-/// Draws `view` into the frame.
-pub fn draw(frame: &mut Frame, view: &View) {
-    if let Some(pos) = draw_on(frame.buffer_mut(), view) {
+/// Draws `view` into the frame, with the client's `cache` of how it last drew each pane.
+pub fn draw(frame: &mut Frame, view: &View, cache: &mut ScreenCache) {
+    if let Some(pos) = draw_on(frame.buffer_mut(), view, cache) {
         frame.set_cursor_position(pos);
     }
 }
 
-/// Draws `view` into `buf` (the whole client screen); returns where the cursor goes, or `None`
-/// to hide it.
-pub fn draw_on(buf: &mut Buffer, view: &View) -> Option<Position> {
+/// Draws `view` into `buf` (the whole client screen) with the client's `cache` of how it last
+/// drew each pane; returns where the cursor goes, or `None` to hide it. The caller closes the
+/// frame ([`ScreenCache::end_frame`]).
+pub fn draw_on(buf: &mut Buffer, view: &View, cache: &mut ScreenCache) -> Option<Position> {
     let area = buf.area;
     let mut cursor = None;
     for (i, pane) in view.panes.iter().enumerate() {
@@ -183,7 +185,14 @@ pub fn draw_on(buf: &mut Buffer, view: &View) -> Option<Position> {
             }
             continue;
         }
-        draw_screen(buf, area, pane.screen, pane.changes, view.depth);
+        draw_screen(
+            buf,
+            area,
+            pane.screen,
+            pane.changes,
+            view.depth,
+            Some(&mut *cache),
+        );
         if view.numbers {
             draw_number(buf, area, i, pane.focused, view.theme);
         }
@@ -434,8 +443,8 @@ pub(crate) fn check_same_screen(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::Size;
     use crate::render::backend::Renderer;
+    use crate::size::Size;
 
     fn theme() -> crate::config::theme::Theme {
         crate::config::theme::Theme::default()
@@ -453,7 +462,7 @@ mod tests {
 
     fn rendered(size: Size, view: &View) -> vt100::Parser {
         let mut r = Renderer::new(size);
-        let bytes = r.render(|f| draw(f, view));
+        let bytes = r.render(|f, cache| draw(f, view, cache));
         parser(size.cols, size.rows, &bytes)
     }
 

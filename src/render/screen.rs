@@ -1,6 +1,6 @@
 //! Copying a pane's vt100 screen into a client's frame buffer: cells, colours and attributes.
 //! This is the per-frame hot path of rendering; it touches nothing but the two buffers and the
-//! client's [`ScreenCache`].
+//! client's [`ScreenCache`], which the caller passes in.
 //!
 //! Reading a vt100 cell costs a walk over the screen's row iterator, so copying every cell of
 //! every frame dominated the cost of a keystroke's echo. A client's renderer therefore keeps, per
@@ -9,10 +9,9 @@
 //! touches one row), and otherwise from comparing the screen with that copy
 //! (`Screen::rows_diff`); only changed rows are read cell by cell. Unchanged rows are copied from
 //! the cache, or left alone when the renderer draws on its last frame and nothing covered the
-//! pane since (`canvas_kept`). The cache is handed to [`draw_screen`] for the length of one frame
-//! by [`with_cache`], so the drawing code keeps its plain signature.
-
-use std::cell::RefCell;
+//! pane since (`canvas_kept`). The cache belongs to the client's renderer
+//! ([`super::backend::Renderer`]), which passes it to [`draw_screen`] for each pane of a frame
+//! and closes the frame with [`ScreenCache::end_frame`].
 
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
@@ -71,23 +70,6 @@ const MAX_PAUSE: u8 = 32;
 /// copy is renewed.
 const REDRAWN_ROWS_BEFORE_COPY: usize = 3;
 
-thread_local! {
-    /// The cache of the frame being drawn on this thread, if its renderer keeps one.
-    static ACTIVE: RefCell<Option<ScreenCache>> = const { RefCell::new(None) };
-    /// That cache's `canvas_kept`, for the frame being drawn.
-    static ACTIVE_KEPT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Takes the pane rows the frame being drawn left as the last frame drew them.
-pub(super) fn take_untouched() -> Vec<Rect> {
-    ACTIVE.with(|a| {
-        a.borrow_mut()
-            .as_mut()
-            .map(|c| std::mem::take(&mut c.untouched))
-            .unwrap_or_default()
-    })
-}
-
 /// The part of `area` a screen of its size covers: what [`draw_screen`] draws.
 pub fn drawn_area(area: Rect, screen: &vt100::Screen) -> Rect {
     let (rows, cols) = screen.size();
@@ -98,48 +80,37 @@ pub fn drawn_area(area: Rect, screen: &vt100::Screen) -> Rect {
     }
 }
 
-/// Runs `draw` (one frame) with `cache` available to [`draw_screen`], then keeps only the panes
-/// that frame drew.
-pub fn with_cache<R>(cache: &mut ScreenCache, draw: impl FnOnce() -> R) -> R {
-    /// Puts the cache back even if drawing panics, so no frame ever sees another's cache.
-    struct Restore<'a>(&'a mut ScreenCache);
-    impl Drop for Restore<'_> {
-        fn drop(&mut self) {
-            let mut cache = ACTIVE.with(|a| a.borrow_mut().take()).unwrap_or_default();
-            cache.canvas_kept = false;
-            cache.untouched.clear();
-            ACTIVE_KEPT.set(false);
-            *self.0 = cache;
-            self.0.panes.retain_mut(|p| std::mem::take(&mut p.used));
-        }
-    }
-    let taken = std::mem::take(cache);
-    ACTIVE_KEPT.set(taken.canvas_kept);
-    ACTIVE.with(|a| *a.borrow_mut() = Some(taken));
-    let _restore = Restore(cache);
-    draw()
-}
-
 /// Copies a vt100 screen into `area`, clipping what does not fit; cells outside the screen stay
-/// blank (another client may have sized the app smaller).
+/// blank (another client may have sized the app smaller). With the client's `cache`, only rows
+/// that changed since its last frame are read; without one, every cell is.
 pub fn draw_screen(
     buf: &mut Buffer,
     area: Rect,
     screen: &vt100::Screen,
     changes: Option<&RowChanges>,
     depth: ColorDepth,
+    cache: Option<&mut ScreenCache>,
 ) {
     let area = drawn_area(area, screen);
     if area.is_empty() {
         return;
     }
-    ACTIVE.with(|a| match a.borrow_mut().as_mut() {
+    match cache {
         Some(cache) => cache.draw(buf, area, screen, changes, depth),
         None => draw_rows(buf, area, screen, depth),
-    });
+    }
 }
 
 impl ScreenCache {
+    /// Closes the frame drawn with this cache: forgets the panes it did not draw and hands over
+    /// the pane rows it left as the last frame drew them (only ever some when `canvas_kept` was
+    /// set for it, which this clears).
+    pub fn end_frame(&mut self) -> Vec<Rect> {
+        self.canvas_kept = false;
+        self.panes.retain_mut(|p| std::mem::take(&mut p.used));
+        std::mem::take(&mut self.untouched)
+    }
+
     fn draw(
         &mut self,
         buf: &mut Buffer,
@@ -152,7 +123,6 @@ impl ScreenCache {
             .panes
             .iter()
             .position(|p| !p.used && p.area == area && p.depth == depth);
-        let untouched = &mut self.untouched;
         let pane = match found {
             Some(i) => &mut self.panes[i],
             None => {
@@ -170,6 +140,9 @@ impl ScreenCache {
             }
         };
         pane.used = true;
+        // Rows left as the last frame drew them are noted rather than copied, when the buffer
+        // still holds that frame.
+        let untouched = self.canvas_kept.then_some(&mut self.untouched);
         let seen = pane.seen.take();
         pane.seen = changes.map(|c| (c.serial, c.count));
         // Only some rows changed since the last frame, and it is known which.
@@ -225,11 +198,10 @@ impl Copy {
         area: Rect,
         screen: &vt100::Screen,
         depth: ColorDepth,
-        untouched: &mut Vec<Rect>,
+        mut untouched: Option<&mut Vec<Rect>>,
         changed: impl Fn(u16) -> bool,
     ) {
         let width = usize::from(area.width);
-        let kept = ACTIVE_KEPT.get();
         for row in 0..area.height {
             let range = row_range(buf, area, row);
             let r = usize::from(row);
@@ -238,7 +210,7 @@ impl Copy {
                 draw_row(buf, area, screen, row, depth);
                 copy_cells(cached, &buf.content[range]);
                 self.newer[r] = true;
-            } else if kept {
+            } else if let Some(untouched) = untouched.as_deref_mut() {
                 untouched.push(Rect::new(area.x, area.y + row, area.width, 1));
             } else {
                 copy_cells(&mut buf.content[range], cached);
@@ -254,12 +226,11 @@ impl Copy {
         area: Rect,
         screen: &vt100::Screen,
         depth: ColorDepth,
-        untouched: &mut Vec<Rect>,
+        mut untouched: Option<&mut Vec<Rect>>,
     ) -> bool {
         let width = usize::from(area.width);
         // Rows that differ from the screen copy.
         let mut changed = 0;
-        let kept = ACTIVE_KEPT.get();
         let mut diffs = screen.rows_diff(&self.screen, 0, area.width);
         for row in 0..area.height {
             // A diff of a changed row is a formatted string, which costs more than reading the
@@ -275,7 +246,7 @@ impl Copy {
             let cached = &mut self.cells[r * width..][..width];
             let as_copied = diffs.next().is_some_and(|d| d.is_empty());
             if as_copied && !self.newer[r] {
-                if kept {
+                if let Some(untouched) = untouched.as_deref_mut() {
                     untouched.push(Rect::new(area.x, area.y + row, area.width, 1));
                 } else {
                     copy_cells(&mut buf.content[range], cached);
@@ -492,17 +463,15 @@ mod tests {
     fn frame(
         size: Rect,
         panes: &[(Rect, &vt100::Screen)],
-        cache: Option<&mut ScreenCache>,
+        mut cache: Option<&mut ScreenCache>,
     ) -> Buffer {
         let mut buf = Buffer::empty(size);
-        let mut draw = || {
-            for (area, screen) in panes {
-                draw_screen(&mut buf, *area, screen, None, ColorDepth::TrueColor);
-            }
-        };
-        match cache {
-            Some(cache) => with_cache(cache, draw),
-            None => draw(),
+        for (area, screen) in panes {
+            let cache = cache.as_deref_mut();
+            draw_screen(&mut buf, *area, screen, None, ColorDepth::TrueColor, cache);
+        }
+        if let Some(cache) = cache {
+            cache.end_frame();
         }
         buf
     }
@@ -554,7 +523,7 @@ mod tests {
             steps in prop::collection::vec((0usize..2, term_chunk(), 0u8..4), 1..60)
         ) {
             use crate::pane::emulator::Emulator;
-            use crate::protocol::Size;
+            use crate::size::Size;
             let size = Rect::new(0, 0, 41, 16);
             let areas = [Rect::new(0, 0, 20, 16), Rect::new(21, 0, 20, 15)];
             let mut terms = [
@@ -569,18 +538,15 @@ mod tests {
                     1 => vec![(areas[0], &terms[1]), (areas[1], &terms[0])],
                     _ => areas.iter().copied().zip(terms.iter()).collect(),
                 };
-                let draw = |cache: Option<&mut ScreenCache>| {
+                let draw = |mut cache: Option<&mut ScreenCache>| {
                     let mut buf = Buffer::empty(size);
-                    let cached = cache.is_some();
-                    let mut draw = || {
-                        for (area, t) in &shown {
-                            let changes = cached.then(|| t.changes());
-                            draw_screen(&mut buf, *area, t.screen(), changes, ColorDepth::TrueColor);
-                        }
-                    };
-                    match cache {
-                        Some(cache) => with_cache(cache, draw),
-                        None => draw(),
+                    for (area, t) in &shown {
+                        let changes = cache.is_some().then(|| t.changes());
+                        let depth = ColorDepth::TrueColor;
+                        draw_screen(&mut buf, *area, t.screen(), changes, depth, cache.as_deref_mut());
+                    }
+                    if let Some(cache) = cache {
+                        cache.end_frame();
                     }
                     buf
                 };
@@ -594,17 +560,23 @@ mod tests {
     #[test]
     fn only_the_changed_row_is_read_after_an_echo() {
         use crate::pane::emulator::Emulator;
-        use crate::protocol::Size;
+        use crate::size::Size;
         let mut t = Emulator::new(Size { cols: 20, rows: 4 }, 0);
         t.feed(b"one\r\ntwo\r\n$ ");
         let area = Rect::new(0, 0, 20, 4);
         let mut cache = ScreenCache::default();
         let mut buf = Buffer::empty(area);
         let draw = |buf: &mut Buffer, cache: &mut ScreenCache, t: &Emulator| {
-            with_cache(cache, || {
-                let changes = Some(t.changes());
-                draw_screen(buf, area, t.screen(), changes, ColorDepth::TrueColor)
-            })
+            let changes = Some(t.changes());
+            draw_screen(
+                buf,
+                area,
+                t.screen(),
+                changes,
+                ColorDepth::TrueColor,
+                Some(&mut *cache),
+            );
+            cache.end_frame();
         };
         draw(&mut buf, &mut cache, &t);
         draw(&mut buf, &mut cache, &t);
@@ -631,10 +603,11 @@ mod tests {
         let draw = |depth, cache: Option<&mut ScreenCache>| {
             let mut buf = Buffer::empty(area);
             match cache {
-                Some(cache) => with_cache(cache, || {
-                    draw_screen(&mut buf, area, p.screen(), None, depth)
-                }),
-                None => draw_screen(&mut buf, area, p.screen(), None, depth),
+                Some(cache) => {
+                    draw_screen(&mut buf, area, p.screen(), None, depth, Some(&mut *cache));
+                    cache.end_frame();
+                }
+                None => draw_screen(&mut buf, area, p.screen(), None, depth, None),
             }
             buf
         };
@@ -679,7 +652,34 @@ mod tests {
         assert_eq!(cache.panes.len(), 1);
         assert!(cache.panes[0].copy.is_some());
         // A pane no longer drawn is forgotten after the frame.
-        with_cache(&mut cache, || {});
+        cache.end_frame();
         assert!(cache.panes.is_empty());
+    }
+
+    /// Each client's renderer passes its own cache: two clients' frames drawn interleaved leave
+    /// each cache with only its own panes, and rows are left untouched only for the client whose
+    /// buffer still holds its last frame.
+    #[test]
+    fn interleaved_frames_keep_each_clients_cache() {
+        let mut p = parser(10, 3);
+        p.process(b"one\r\ntwo");
+        let (wide, narrow) = (Rect::new(0, 0, 10, 3), Rect::new(0, 0, 6, 2));
+        let (mut a, mut b) = (ScreenCache::default(), ScreenCache::default());
+        let (mut buf_a, mut buf_b) = (Buffer::empty(wide), Buffer::empty(wide));
+        let depth = ColorDepth::TrueColor;
+        for kept in [false, true] {
+            a.canvas_kept = kept;
+            draw_screen(&mut buf_a, wide, p.screen(), None, depth, Some(&mut a));
+            draw_screen(&mut buf_b, narrow, p.screen(), None, depth, Some(&mut b));
+            let untouched_b = b.end_frame();
+            let untouched_a = a.end_frame();
+            assert!(untouched_b.is_empty());
+            assert_eq!(untouched_a.len(), if kept { 3 } else { 0 });
+        }
+        let areas = |c: &ScreenCache| c.panes.iter().map(|p| p.area).collect::<Vec<_>>();
+        assert_eq!(areas(&a), [wide]);
+        assert_eq!(areas(&b), [narrow]);
+        assert_eq!(buf_a[(0, 1)].symbol(), "t");
+        assert_eq!(buf_b[(0, 1)].symbol(), "t");
     }
 }

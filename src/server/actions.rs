@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 use crate::action::{Action, AppAction, ClientAction, PaneAction, TabAction};
 use crate::config::{AppSpec, CommandSpec, RestartPolicy};
 use crate::layout::{Axis, PaneId};
-use crate::protocol::{AppOp, Size};
+use crate::protocol::AppOp;
 use crate::server::model::{AppId, ClientId, SessionId};
 use crate::server::modes::{ClientMode, Confirm, PromptKind};
 use crate::server::session::{Session, Window};
 use crate::server::state::Server;
+use crate::size::Size;
 
 /// What a read-only client is told when it asks for something that changes shared state.
 pub const READ_ONLY: &str = "read-only: this client can look, scroll and copy, not change";

@@ -12,13 +12,13 @@ use crate::pane::encode;
 use crate::pane::process::ExitStatus;
 use crate::protocol::{
     AppInfo, AppOp, AttachRequest, ListReport, NewSession, Reply, Request, ServerMsg, SessionInfo,
-    Size,
 };
 use crate::server::model::{
     App, AppId, ClientId, PaneId, SessionId, check_session_name, unix_secs,
 };
 use crate::server::session::{Origin, Session};
 use crate::server::state::Server;
+use crate::size::Size;
 
 /// The session plain `appmux` attaches to (or creates) when no name is given.
 pub const DEFAULT_SESSION: &str = "main";

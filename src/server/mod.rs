@@ -199,7 +199,7 @@ fn signal_ready() -> Result<()> {
 /// The user's options; a bad file is reported in the log and the defaults are used, so it
 /// never stops the server from starting.
 fn load_options() -> crate::config::Options {
-    let Ok(path) = paths::config_dir().map(|d| d.join("config.toml")) else {
+    let Ok(path) = paths::config_dir().map(|d| paths::options_file(&d)) else {
         return Default::default();
     };
     crate::config::load_options(&path).unwrap_or_else(|e| {

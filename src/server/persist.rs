@@ -28,12 +28,13 @@ use crate::app::lifecycle::State;
 use crate::config::AppSpec;
 use crate::layout::{Layout, PaneId};
 use crate::paths;
-use crate::protocol::{AppOp, Orphan, ResurrectReport, Size};
+use crate::protocol::{AppOp, Orphan, ResurrectReport};
 use crate::render::overlay::plain_lines;
 use crate::server::model::{AppId, SessionId, unique_name, unix_secs};
 use crate::server::session::{Origin, Session, Window};
 use crate::server::state::Server;
 use crate::server::statefile::{self, VERSION};
+use crate::size::Size;
 
 /// Changes are written at most this often.
 pub const SAVE_DELAY: Duration = Duration::from_millis(300);

@@ -14,8 +14,8 @@ use ratatui::layout::Rect;
 
 use crate::action::{Direction, LayoutPreset, PaneAction, TabAction};
 use crate::layout::{self, Axis, Border, Layout, PaneId, Preset};
-use crate::protocol::Size;
 use crate::server::model::{AppId, ClientId, SessionId};
+use crate::size::Size;
 
 /// A tab: a layout of panes, the app each pane shows, and which pane has focus.
 #[derive(Debug)]

@@ -7,7 +7,7 @@ use crate::config::Options;
 use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
 use crate::keys::Key;
-use crate::paths::SocketPaths;
+use crate::paths::{self, SocketPaths};
 use crate::render::color::{self, ColorDepth};
 
 /// Variables a pane never inherits from the creating client, because appmux sets them.
@@ -117,24 +117,7 @@ fn status_hint(keymap: &Keymap) -> String {
 /// `tmux-256color` where its terminfo entry exists, else `screen-256color` (both describe what
 /// appmux implements; older systems lack the first).
 fn pane_term() -> String {
-    let dirs = [
-        std::env::var("TERMINFO").unwrap_or_default(),
-        std::env::var("HOME")
-            .map(|h| format!("{h}/.terminfo"))
-            .unwrap_or_default(),
-        "/etc/terminfo".into(),
-        "/lib/terminfo".into(),
-        "/usr/share/terminfo".into(),
-        "/usr/lib/terminfo".into(),
-    ];
-    let has = |name: &str| {
-        let first = &name[..1];
-        let hex = format!("{:x}", name.as_bytes()[0]);
-        dirs.iter().filter(|d| !d.is_empty()).any(|d| {
-            PathBuf::from(d).join(first).join(name).exists()
-                || PathBuf::from(d).join(&hex).join(name).exists()
-        })
-    };
+    let has = |name: &str| paths::terminfo_entries(name).iter().any(|p| p.exists());
     if has("tmux-256color") {
         "tmux-256color".into()
     } else {

@@ -215,6 +215,20 @@ fn appmux_events_prints_the_stream() {
     assert_eq!(v["type"], "event");
 }
 
+/// The systemd user unit is where systemd looks for it, `$XDG_CONFIG_HOME/systemd/user`,
+/// named by the socket; `unstartup` removes it from there.
+#[test]
+fn unstartup_removes_the_unit_from_the_config_home() {
+    let env = Env::new();
+    let units = env.path("config").join("systemd/user");
+    std::fs::create_dir_all(&units).unwrap();
+    let unit = units.join("appmux.service");
+    std::fs::write(&unit, "[Unit]\n").unwrap();
+    let out = env.ok(&["unstartup"]);
+    assert!(out.contains(&unit.display().to_string()), "{out}");
+    assert!(!unit.exists());
+}
+
 #[test]
 fn startup_completions_and_man() {
     let env = Env::new();

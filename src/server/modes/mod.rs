@@ -20,11 +20,11 @@ use crate::action::Action;
 use crate::config::keymap::KeyTable;
 use crate::input::InputEvent;
 use crate::keys::Key;
-use crate::protocol::Size;
 use crate::render::overlay::Pager;
 use crate::server::actions::READ_ONLY;
 use crate::server::model::{App, AppId, ClientId, SessionId};
 use crate::server::state::Server;
+use crate::size::Size;
 
 pub use confirm::Confirm;
 pub use copy::CopyState;

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use appmux::pane::emulator::Emulator;
-use appmux::protocol::Size;
+use appmux::size::Size;
 
 /// The size the fixtures were recorded at.
 const SIZE: Size = Size { cols: 80, rows: 24 };

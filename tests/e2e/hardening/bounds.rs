@@ -8,7 +8,8 @@ use std::process::{Child, Output};
 use std::time::{Duration, Instant};
 
 use appmux::protocol::codec::{self, MAX_FRAME};
-use appmux::protocol::{AttachRequest, ClientMsg, Decoded, ServerMsg, Size, TermInfo};
+use appmux::protocol::{AttachRequest, ClientMsg, Decoded, ServerMsg, TermInfo};
+use appmux::size::Size;
 use serde_json::{Value, json};
 
 use crate::harness::*;

@@ -13,7 +13,8 @@ use std::time::Duration;
 use appmux::client::connect::Connection;
 use appmux::config::{AppSpec, CommandSpec};
 use appmux::paths::SocketPaths;
-use appmux::protocol::{AttachRequest, ClientMsg, NewSession, Request, Size, TermInfo};
+use appmux::protocol::{AttachRequest, ClientMsg, NewSession, Request, TermInfo};
+use appmux::size::Size;
 
 use crate::harness::*;
 
