@@ -27,7 +27,9 @@ pub use append::append_app;
 pub const PROJECT_FILE: &str = "appmux.toml";
 
 /// When a crashed app is started again.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum RestartPolicy {
     Never,

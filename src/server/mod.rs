@@ -15,6 +15,7 @@ pub mod persist;
 pub mod settings;
 pub mod state;
 pub mod statefile;
+pub mod verbs;
 
 use std::fs::File;
 use std::io::Write;
