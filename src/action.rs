@@ -2,14 +2,18 @@
 //! (`appmux action NAME [ARGS]`) and the control API.
 //!
 //! This module owns the [`Action`] type, nested by domain (client, pane, tab, app, sidebar,
-//! copy), and its stable text form `domain.verb [args]`: parsing (with did-you-mean for unknown
-//! names), printing (which parses back to the same action), the list of names and a one-line
-//! description of each for the help overlay. It must not carry out actions (the server
-//! dispatches them) and must not know which key is bound to what (the keymap does).
+//! copy in the session layer; session and server in the server layer), and its stable text
+//! form `domain.verb [--option ...] [args]`: parsing (with did-you-mean for unknown names),
+//! printing (which parses back to the same action), and the command table (`spec`: names,
+//! aliases, arguments and help). Every front end parses into it: keymap files, `appmux action`,
+//! the other CLI verbs (which build actions), and the control API (`api`, from JSON). It must
+//! not carry out actions (the server dispatches them, in one place) and must not know which key
+//! is bound to what (the keymap does).
 //!
 //! Arguments are separated by whitespace; an argument holding whitespace or quotes is written in
-//! single quotes (`tab.rename 'my tab'`), as a shell would, and `"..."` and `\x` work too. On
-//! the wire (serde) an action is its text form, so adding a verb never renumbers anything.
+//! single quotes (`tab.rename 'my tab'`), as a shell would, and `"..."` and `\x` work too.
+//! Options (`--name N`, `--ansi`) come before the other arguments, and `--` ends them. On the
+//! wire (serde) an action is its text form, so adding a verb never renumbers anything.
 
 use std::fmt;
 use std::str::FromStr;
@@ -112,20 +116,6 @@ pub enum TabAction {
     Close,
 }
 
-/// Supervisor actions. `None` means the app in the focused pane.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum AppAction {
-    Start(Option<String>),
-    Stop(Option<String>),
-    Restart(Option<String>),
-    Kill(Option<String>),
-    /// Shows the named app in the focused pane.
-    Show(String),
-    /// Runs a command as an ad-hoc app: one word with shell syntax under `sh -c`, several
-    /// words directly, as `appmux run` does.
-    Run(Vec<String>),
-}
-
 /// Keys of the app sidebar. `Focus` and `Toggle` act from anywhere; the rest act on the
 /// selected entry while the sidebar has focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -188,6 +178,8 @@ pub enum Action {
     App(AppAction),
     Sidebar(SidebarAction),
     Copy(CopyAction),
+    Session(SessionAction),
+    Server(ServerAction),
 }
 
 /// Why a text is not an action.
@@ -215,6 +207,16 @@ pub enum ActionError {
     },
     #[error("`{action}`: an argument is empty")]
     EmptyArg { action: &'static str },
+    #[error("`{action}` has no option `{option}`{}", options_of(action))]
+    UnknownOption {
+        action: &'static str,
+        option: String,
+    },
+    #[error("`{action}`: `--{option}` needs a value")]
+    OptionValue {
+        action: &'static str,
+        option: &'static str,
+    },
     #[error("unterminated quote in `{0}`")]
     Quote(String),
 }
@@ -223,9 +225,29 @@ fn did_you_mean(suggestion: Option<&str>) -> String {
     suggestion.map_or_else(String::new, |s| format!("; did you mean `{s}`?"))
 }
 
+fn options_of(action: &str) -> String {
+    let options: Vec<String> = find_spec(action)
+        .into_iter()
+        .flat_map(|s| s.args.iter())
+        .filter(|a| a.kind.is_option())
+        .map(|a| format!("--{}", a.key))
+        .collect();
+    match options.as_slice() {
+        [] => String::new(),
+        list => format!(" (it has {})", list.join(", ")),
+    }
+}
+
+pub mod api;
+mod app;
+mod sessions;
 mod spec;
-use spec::{NAMES, find_spec};
-pub use spec::{all_names, usage};
+mod words;
+pub use app::{AppAction, Capture, RunApp, SendKeys};
+pub use sessions::{ServerAction, SessionAction};
+use spec::NAMES;
+pub use spec::{Arg, ArgKind, Layer, Spec, all_names, find_spec, table, usage};
+use words::{Args, OptionWords, digits, quote, split_words};
 
 impl Action {
     /// Whether a read-only client may run this action: it changes only that client's own view
@@ -237,7 +259,8 @@ impl Action {
                 a,
                 ClientAction::Detach | ClientAction::Help | ClientAction::Refresh
             ),
-            Self::Pane(_) | Self::Tab(_) | Self::App(_) => false,
+            Self::App(a) => a.is_view_only(),
+            Self::Pane(_) | Self::Tab(_) | Self::Session(_) | Self::Server(_) => false,
             Self::Sidebar(a) => !matches!(
                 a,
                 SidebarAction::Show
@@ -263,20 +286,20 @@ impl Action {
                 TabAction::Rename(_) => "tab.rename",
                 TabAction::Close => "tab.close",
             },
-            Self::App(a) => match a {
-                AppAction::Start(_) => "app.start",
-                AppAction::Stop(_) => "app.stop",
-                AppAction::Restart(_) => "app.restart",
-                AppAction::Kill(_) => "app.kill",
-                AppAction::Show(_) => "app.show",
-                AppAction::Run(_) => "app.run",
-            },
+            Self::App(a) => a.name(),
             Self::Sidebar(a) => a.name(),
             Self::Copy(a) => a.name(),
+            Self::Session(a) => a.name(),
+            Self::Server(a) => a.name(),
         }
     }
 
-    /// The arguments, unquoted, as the command line would pass them.
+    /// Which layer of the table it is in: a session's, or the server's.
+    pub fn layer(&self) -> Layer {
+        find_spec(self.name()).map_or(Layer::Session, |s| s.layer)
+    }
+
+    /// The arguments, unquoted, as the command line would pass them (options first).
     pub fn args(&self) -> Vec<String> {
         match self {
             Self::Pane(PaneAction::Focus(d)) => vec![d.as_str().to_owned()],
@@ -287,15 +310,9 @@ impl Action {
             Self::Pane(PaneAction::Resize(d, 1)) => vec![d.as_str().to_owned()],
             Self::Pane(PaneAction::Resize(d, n)) => vec![d.as_str().to_owned(), n.to_string()],
             Self::Pane(PaneAction::Layout(l)) => vec![l.as_str().to_owned()],
-            Self::Tab(TabAction::Rename(name))
-            | Self::App(
-                AppAction::Start(name)
-                | AppAction::Stop(name)
-                | AppAction::Restart(name)
-                | AppAction::Kill(name),
-            ) => name.iter().cloned().collect(),
-            Self::App(AppAction::Show(name)) => vec![name.clone()],
-            Self::App(AppAction::Run(words)) => words.clone(),
+            Self::Tab(TabAction::Rename(name)) => name.iter().cloned().collect(),
+            Self::App(a) => a.words(),
+            Self::Session(a) => a.words(),
             _ => Vec::new(),
         }
     }
@@ -328,20 +345,24 @@ impl Action {
         }
     }
 
-    /// Builds an action from its name and its arguments, already split (as the command line
-    /// has them). [`FromStr`] splits a text and calls this.
+    /// Builds an action from its name (or an alias) and its arguments, already split (as the
+    /// command line has them). [`FromStr`] splits a text and calls this.
     pub fn from_args<S: AsRef<str>>(name: &str, args: &[S]) -> Result<Self, ActionError> {
         let Some(spec) = find_spec(name) else {
             return Err(unknown(name));
         };
         let mut args = Args {
             action: spec.name,
+            options: Vec::new(),
             rest: args.iter().map(AsRef::as_ref).collect(),
         };
         if args.rest.iter().any(|a| a.is_empty()) {
             return Err(ActionError::EmptyArg { action: spec.name });
         }
-        let (domain, verb) = name.split_once('.').unwrap_or((name, ""));
+        if spec.has_options() {
+            args.take_options(spec)?;
+        }
+        let (domain, verb) = spec.name.split_once('.').unwrap_or((spec.name, ""));
         let action = match domain {
             "client" => ClientAction::parse(verb).map(Self::Client),
             "pane" => PaneAction::parse(verb, &mut args)?.map(Self::Pane),
@@ -349,6 +370,8 @@ impl Action {
             "app" => AppAction::parse(verb, &mut args)?.map(Self::App),
             "sidebar" => SidebarAction::parse(verb).map(Self::Sidebar),
             "copy" => CopyAction::parse(verb).map(Self::Copy),
+            "session" => SessionAction::parse(verb, &mut args)?.map(Self::Session),
+            "server" => ServerAction::parse(verb).map(Self::Server),
             _ => None,
         };
         // `None` would mean SPECS names a verb no parser knows; the unit tests rule that out.
@@ -372,70 +395,8 @@ fn unknown(name: &str) -> ActionError {
     };
     ActionError::Unknown {
         name: name.to_owned(),
-        suggestion: crate::suggest::closest(name, all_names().iter().copied()).or_else(bare),
+        suggestion: crate::suggest::closest(name, NAMES.iter().copied()).or_else(bare),
     }
-}
-
-/// The arguments not yet taken by the parser of one action.
-struct Args<'a> {
-    action: &'static str,
-    rest: std::collections::VecDeque<&'a str>,
-}
-
-impl<'a> Args<'a> {
-    fn next(&mut self) -> Option<&'a str> {
-        self.rest.pop_front()
-    }
-
-    fn required(&mut self, what: &'static str) -> Result<&'a str, ActionError> {
-        self.next().ok_or(ActionError::Missing {
-            action: self.action,
-            what,
-        })
-    }
-
-    fn bad(&self, arg: &str, expected: &'static str) -> ActionError {
-        ActionError::Bad {
-            action: self.action,
-            arg: arg.to_owned(),
-            expected,
-        }
-    }
-
-    fn direction(&mut self) -> Result<Direction, ActionError> {
-        let arg = self.required("a direction (left, right, up or down)")?;
-        Direction::ALL
-            .into_iter()
-            .find(|d| d.as_str() == arg)
-            .ok_or_else(|| self.bad(arg, "a direction (left, right, up or down)"))
-    }
-
-    fn number(&mut self) -> Result<u32, ActionError> {
-        let arg = self.required("a number")?;
-        digits(arg).ok_or_else(|| self.bad(arg, "a number"))
-    }
-
-    fn optional_name(&mut self) -> Option<String> {
-        self.next().map(str::to_owned)
-    }
-
-    fn finish(mut self) -> Result<(), ActionError> {
-        match self.next() {
-            Some(arg) => Err(ActionError::Extra {
-                action: self.action,
-                arg: arg.to_owned(),
-            }),
-            None => Ok(()),
-        }
-    }
-}
-
-/// A plain decimal number (no sign, no spaces).
-fn digits<T: FromStr>(text: &str) -> Option<T> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
 }
 
 /// Unit verbs of one domain, in the order of `SPECS`, for the domains that have no
@@ -584,29 +545,6 @@ impl TabAction {
     }
 }
 
-impl AppAction {
-    fn parse(verb: &str, args: &mut Args<'_>) -> Result<Option<Self>, ActionError> {
-        Ok(Some(match verb {
-            "start" => Self::Start(args.optional_name()),
-            "stop" => Self::Stop(args.optional_name()),
-            "restart" => Self::Restart(args.optional_name()),
-            "kill" => Self::Kill(args.optional_name()),
-            "show" => Self::Show(args.required("an app name")?.to_owned()),
-            "run" => {
-                let first = args.required("a command")?;
-                let rest = std::iter::from_fn(|| args.next());
-                Self::Run(
-                    std::iter::once(first)
-                        .chain(rest)
-                        .map(str::to_owned)
-                        .collect(),
-                )
-            }
-            _ => return Ok(None),
-        }))
-    }
-}
-
 impl FromStr for Action {
     type Err = ActionError;
 
@@ -643,59 +581,6 @@ impl TryFrom<String> for Action {
 
     fn try_from(text: String) -> Result<Self, Self::Error> {
         text.parse()
-    }
-}
-
-/// Splits on unquoted whitespace. `'...'` is literal, `"..."` allows `\"` and `\\`, and `\x`
-/// outside quotes is `x`. `None` when a quote is not closed.
-fn split_words(text: &str) -> Option<Vec<String>> {
-    let mut words = Vec::new();
-    let mut word: Option<String> = None;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            c if c.is_whitespace() => words.extend(word.take()),
-            '\'' => {
-                let w = word.get_or_insert_with(String::new);
-                loop {
-                    match chars.next()? {
-                        '\'' => break,
-                        c => w.push(c),
-                    }
-                }
-            }
-            '"' => {
-                let w = word.get_or_insert_with(String::new);
-                loop {
-                    match chars.next()? {
-                        '"' => break,
-                        '\\' => match chars.next()? {
-                            c @ ('"' | '\\') => w.push(c),
-                            c => {
-                                w.push('\\');
-                                w.push(c);
-                            }
-                        },
-                        c => w.push(c),
-                    }
-                }
-            }
-            '\\' => word.get_or_insert_with(String::new).push(chars.next()?),
-            c => word.get_or_insert_with(String::new).push(c),
-        }
-    }
-    words.extend(word);
-    Some(words)
-}
-
-/// An argument as `split_words` reads it back: bare when it has no whitespace, quote or
-/// backslash, else in single quotes with each `'` written as `'\''`.
-fn quote(arg: &str) -> String {
-    let special = |c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '\\');
-    if !arg.is_empty() && !arg.contains(special) {
-        arg.to_owned()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
     }
 }
 

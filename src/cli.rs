@@ -101,7 +101,8 @@ pub enum Command {
     Save,
     /// Restore the saved sessions that do not run (after kill-server or a reboot).
     Resurrect(ResurrectArgs),
-    /// Run an action of the keymap vocabulary (`pane.split-right`, `tab.new`, `app.restart web` ...).
+    /// Run an action of the vocabulary (`pane.split-right`, `tab.new`, `app.restart web` ...);
+    /// `appmux action list` prints them all.
     Action(ActionArgs),
 }
 
@@ -120,9 +121,13 @@ pub struct ActionArgs {
     /// The action's name; `appmux action list` prints them all.
     #[arg(value_name = "NAME")]
     pub name: String,
-    /// Its arguments.
+    /// Its arguments; options (`--name N`, `--ansi`) come first, after a `--`
+    /// (`appmux action app.run -- --name web npm start`).
     #[arg(value_name = "ARGS")]
     pub args: Vec<String>,
+    /// With `list`: the table as JSON (names, aliases, arguments and help).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

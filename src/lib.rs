@@ -12,6 +12,7 @@ pub mod action;
 pub mod app;
 pub mod cli;
 pub mod client;
+pub mod command;
 pub mod commands;
 pub mod config;
 pub mod copy;

@@ -1,19 +1,188 @@
-//! The table of every action: its `domain.verb` name, its arguments as usage text and a
-//! one-line description for the help overlay. Adding a verb starts here.
+//! The command table: one entry per verb with its `domain.verb` name, the other names it
+//! answers to (the control API's older spellings), its arguments (as usage text, and one by one
+//! with their keys and help), a one-line description, and its layer. Adding a verb starts here;
+//! `appmux action list` prints this table and the control API reads argument keys from it.
+//!
+//! Two layers share the table. The session layer (client, pane, tab, app, sidebar, copy) acts
+//! inside one session: keys bind it, and from the command line or the control API it runs in
+//! the session named (`-t`, `session`) or the most recent one. The server layer (session,
+//! server) acts on the set of sessions and on the server itself, so it needs no session, and
+//! keys do not bind it.
 
-/// One verb: its full name, its arguments as usage text, and what it does.
-pub(super) struct Spec {
-    pub(super) name: &'static str,
-    pub(super) usage: &'static str,
-    pub(super) about: &'static str,
+/// Which half of the table an entry is in (see the module header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    Session,
+    Server,
+}
+
+impl Layer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Session => "session",
+            Self::Server => "server",
+        }
+    }
+}
+
+/// How an argument is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    /// One word in its place (`pane.focus left`); a string (or number) in the control API.
+    Word,
+    /// Every remaining word (`app.run htop -d 5`); a string or a list of strings in the API.
+    Words,
+    /// `--key` before the words; `true` in the control API.
+    Flag,
+    /// `--key VALUE` before the words; a string in the control API.
+    Value,
+}
+
+impl ArgKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Word => "word",
+            Self::Words => "words",
+            Self::Flag => "flag",
+            Self::Value => "value",
+        }
+    }
+
+    /// Flags and values are options: written `--key`, before the words.
+    pub fn is_option(self) -> bool {
+        matches!(self, Self::Flag | Self::Value)
+    }
+}
+
+/// One argument of a verb.
+#[derive(Debug)]
+pub struct Arg {
+    /// Its name: the `--key` of an option, and its key in the control API's `args`.
+    pub key: &'static str,
+    /// Other keys the control API accepts for it. A word takes the first key given; words
+    /// take every key given, in this order.
+    pub aliases: &'static [&'static str],
+    pub kind: ArgKind,
+    /// The action cannot be built without it.
+    pub required: bool,
+    /// The control API answers `missing_arg` when none of its keys is given; the text says
+    /// what to give (it follows the key in the message).
+    pub api_needs: Option<&'static str>,
+    pub about: &'static str,
+}
+
+impl Arg {
+    const fn new(key: &'static str, kind: ArgKind, about: &'static str) -> Self {
+        Arg {
+            key,
+            aliases: &[],
+            kind,
+            required: matches!(kind, ArgKind::Word | ArgKind::Words),
+            api_needs: None,
+            about,
+        }
+    }
+
+    const fn optional(mut self) -> Self {
+        self.required = false;
+        self
+    }
+
+    const fn aliases(mut self, aliases: &'static [&'static str]) -> Self {
+        self.aliases = aliases;
+        self
+    }
+
+    const fn api_needs(mut self, hint: &'static str) -> Self {
+        self.api_needs = Some(hint);
+        self
+    }
+
+    /// Its key and its aliases, in the order the control API looks for them.
+    pub fn keys(&self) -> impl Iterator<Item = &'static str> + '_ {
+        std::iter::once(self.key).chain(self.aliases.iter().copied())
+    }
+}
+
+const fn word(key: &'static str, about: &'static str) -> Arg {
+    Arg::new(key, ArgKind::Word, about)
+}
+
+const fn words(key: &'static str, about: &'static str) -> Arg {
+    Arg::new(key, ArgKind::Words, about)
+}
+
+const fn flag(key: &'static str, about: &'static str) -> Arg {
+    Arg::new(key, ArgKind::Flag, about)
+}
+
+const fn value(key: &'static str, about: &'static str) -> Arg {
+    Arg::new(key, ArgKind::Value, about)
+}
+
+/// One verb: its full name, other names, arguments as usage text and one by one, what it
+/// does, and its layer.
+#[derive(Debug)]
+pub struct Spec {
+    pub name: &'static str,
+    /// Other names it answers to (the control API's plural spellings such as `apps.start`).
+    pub aliases: &'static [&'static str],
+    /// The words after the name (`<left|right|up|down> [cells]`); options are in `args`.
+    pub usage: &'static str,
+    pub args: &'static [Arg],
+    /// A short description: the help overlay shows it beside the key.
+    pub about: &'static str,
+    pub layer: Layer,
+}
+
+impl Spec {
+    const fn args(mut self, args: &'static [Arg]) -> Self {
+        self.args = args;
+        self
+    }
+
+    const fn aliases(mut self, aliases: &'static [&'static str]) -> Self {
+        self.aliases = aliases;
+        self
+    }
+
+    const fn server(mut self) -> Self {
+        self.layer = Layer::Server;
+        self
+    }
+
+    /// Whether it takes options (`--key`), which come before its words.
+    pub fn has_options(&self) -> bool {
+        self.args.iter().any(|a| a.kind.is_option())
+    }
 }
 
 const fn spec(name: &'static str, usage: &'static str, about: &'static str) -> Spec {
-    Spec { name, usage, about }
+    Spec {
+        name,
+        aliases: &[],
+        usage,
+        args: &[],
+        about,
+        layer: Layer::Session,
+    }
 }
 
-/// Every action, grouped by domain. Descriptions are short: the help overlay shows them
-/// beside the key.
+const DIRECTION: Arg = word("direction", "left, right, up or down");
+const APPS: Arg = words(
+    "apps",
+    "app names, or `all`; none means the focused pane's app",
+)
+.optional()
+.aliases(&["name", "app"])
+.api_needs("names, or [\"all\"]");
+const TARGET: Arg = value(
+    "target",
+    "SESSION or SESSION:APP (default: the session's focused app)",
+);
+
+/// Every verb, grouped by domain, the session layer first. Descriptions are short: the help
+/// overlay shows them beside the key.
 const SPECS: &[Spec] = &[
     spec("client.detach", "", "Detach this client"),
     spec("client.help", "", "Show the key bindings"),
@@ -30,16 +199,22 @@ const SPECS: &[Spec] = &[
         "pane.focus",
         "<left|right|up|down>",
         "Focus the pane in a direction",
-    ),
+    )
+    .args(&[DIRECTION]),
     spec("pane.next", "", "Focus the next pane"),
     spec("pane.prev", "", "Focus the previous pane"),
     spec("pane.numbers", "", "Show pane numbers"),
-    spec("pane.select", "<n>", "Focus the pane with this number"),
+    spec("pane.select", "<n>", "Focus the pane with this number")
+        .args(&[word("n", "the pane's number")]),
     spec(
         "pane.resize",
         "<left|right|up|down> [cells]",
         "Resize the pane (default 1 cell)",
-    ),
+    )
+    .args(&[
+        DIRECTION,
+        word("cells", "a number of cells, from 1 (the default)").optional(),
+    ]),
     spec("pane.zoom", "", "Zoom or unzoom the pane"),
     spec("pane.close", "", "Close the pane (asks first)"),
     spec("pane.swap-next", "", "Swap with the next pane"),
@@ -49,23 +224,91 @@ const SPECS: &[Spec] = &[
         "pane.layout",
         "<even-horizontal|even-vertical|main-vertical|main-horizontal|tiled>",
         "Apply a layout preset",
-    ),
+    )
+    .args(&[word(
+        "layout",
+        "even-horizontal, even-vertical, main-vertical, main-horizontal or tiled",
+    )]),
     spec("tab.new", "", "New tab"),
     spec("tab.next", "", "Next tab"),
     spec("tab.prev", "", "Previous tab"),
-    spec("tab.select", "<n>", "Go to the tab with this number"),
-    spec("tab.rename", "[name]", "Rename the tab"),
+    spec("tab.select", "<n>", "Go to the tab with this number")
+        .args(&[word("n", "the tab's number")]),
+    spec("tab.rename", "[name]", "Rename the tab").args(&[word(
+        "name",
+        "the new name (asked for when left out)",
+    )
+    .optional()]),
     spec("tab.close", "", "Close the tab"),
-    spec("app.start", "[name]", "Start an app (default: this pane's)"),
-    spec("app.stop", "[name]", "Stop an app (default: this pane's)"),
+    spec(
+        "app.start",
+        "[name...]",
+        "Start an app (default: this pane's)",
+    )
+    .aliases(&["apps.start"])
+    .args(&[APPS]),
+    spec(
+        "app.stop",
+        "[name...]",
+        "Stop an app (default: this pane's)",
+    )
+    .aliases(&["apps.stop"])
+    .args(&[APPS]),
     spec(
         "app.restart",
-        "[name]",
+        "[name...]",
         "Restart an app (default: this pane's)",
-    ),
-    spec("app.kill", "[name]", "Kill an app (default: this pane's)"),
-    spec("app.show", "<name>", "Show an app in this pane"),
-    spec("app.run", "<cmd...>", "Run a command as a new app"),
+    )
+    .aliases(&["apps.restart"])
+    .args(&[APPS]),
+    spec(
+        "app.kill",
+        "[name...]",
+        "Kill an app (default: this pane's)",
+    )
+    .aliases(&["apps.kill"])
+    .args(&[APPS]),
+    spec("app.show", "<name>", "Show an app in this pane").args(&[word("name", "the app")]),
+    spec("app.run", "<cmd...>", "Run a command as a new app")
+        .aliases(&["apps.run"])
+        .args(&[
+            value(
+                "name",
+                "app name (default: the command's name, made unique)",
+            ),
+            value("restart", "restart policy: never, on-failure or always"),
+            value("cwd", "working directory (default: the session's)"),
+            words(
+                "cmd",
+                "one word with shell syntax runs under sh -c, several words run directly",
+            )
+            .api_needs("a string or an array"),
+        ]),
+    spec(
+        "app.list",
+        "",
+        "List the apps (of the session, if one is named)",
+    )
+    .aliases(&["apps.list"]),
+    spec("app.capture", "", "Print an app's screen")
+        .aliases(&["pane.capture", "panes.capture"])
+        .args(&[
+            TARGET,
+            flag("ansi", "keep colours and attributes as SGR sequences"),
+            flag(
+                "scrollback",
+                "include the scrollback history before the screen",
+            ),
+        ]),
+    spec("app.send-keys", "[keys...]", "Type keys into an app")
+        .aliases(&["pane.send-keys", "panes.send-keys"])
+        .args(&[
+            TARGET,
+            flag("literal", "send every word as text, not as key names"),
+            words("keys", "key names (Enter, C-c, M-x, F1 ...) or text")
+                .optional()
+                .api_needs(""),
+        ]),
     spec("sidebar.focus", "", "Move keyboard focus to the sidebar"),
     spec("sidebar.toggle", "", "Show or hide the sidebar"),
     spec("sidebar.up", "", "Select the previous app"),
@@ -106,7 +349,39 @@ const SPECS: &[Spec] = &[
     spec("copy.select-rect", "", "Start selecting a rectangle"),
     spec("copy.clear-selection", "", "Clear the selection"),
     spec("copy.yank", "", "Copy the selection and leave"),
+    spec("session.list", "", "List the sessions and their apps")
+        .aliases(&["sessions.list", "ls"])
+        .server(),
+    spec("session.new", "[cmd...]", "Create a session, detached")
+        .aliases(&["sessions.new"])
+        .args(&[
+            value("name", "session name (default: the next free number)"),
+            value("cwd", "working directory of its first app (default: /)"),
+            words("cmd", "command of its first app (default: the shell)").optional(),
+        ])
+        .server(),
+    spec("session.kill", "<name>", "Kill a session and stop its apps")
+        .aliases(&["sessions.kill"])
+        .args(&[word("name", "the session (SESSION or SESSION:APP)")
+            .aliases(&["session"])
+            .api_needs("")])
+        .server(),
+    spec(
+        "server.kill",
+        "",
+        "Stop the server, its sessions and their apps",
+    )
+    .server(),
 ];
+
+/// How many entries the session layer has: they come first.
+const SESSION_LAYER: usize = {
+    let mut i = 0;
+    while i < SPECS.len() && matches!(SPECS[i].layer, Layer::Session) {
+        i += 1;
+    }
+    i
+};
 
 /// `SPECS` names as one slice, built at compile time.
 pub(super) const NAMES: [&str; SPECS.len()] = {
@@ -119,9 +394,15 @@ pub(super) const NAMES: [&str; SPECS.len()] = {
     names
 };
 
-/// Every action name (`domain.verb`), grouped by domain.
+/// The whole table, in order: the session layer, then the server layer.
+pub fn table() -> &'static [Spec] {
+    SPECS
+}
+
+/// The names of the session layer (`domain.verb`), grouped by domain: every action a key can
+/// be bound to.
 pub fn all_names() -> &'static [&'static str] {
-    &NAMES
+    &NAMES[..SESSION_LAYER]
 }
 
 /// The arguments of an action as usage text (`<left|right|up|down> [cells]`), or `None` for
@@ -130,6 +411,9 @@ pub fn usage(name: &str) -> Option<&'static str> {
     find_spec(name).map(|s| s.usage)
 }
 
-pub(super) fn find_spec(name: &str) -> Option<&'static Spec> {
-    SPECS.iter().find(|s| s.name == name)
+/// The entry of a name or of one of its aliases.
+pub fn find_spec(name: &str) -> Option<&'static Spec> {
+    SPECS
+        .iter()
+        .find(|s| s.name == name || s.aliases.contains(&name))
 }

@@ -73,18 +73,18 @@ fn arguments_are_read() {
         parse("tab.rename 'my tab'"),
         Action::Tab(TabAction::Rename(Some("my tab".into())))
     );
-    assert_eq!(parse("app.stop"), Action::App(AppAction::Stop(None)));
+    assert_eq!(parse("app.stop"), Action::App(AppAction::Stop(vec![])));
     assert_eq!(
         parse("app.restart api"),
-        Action::App(AppAction::Restart(Some("api".into())))
+        Action::App(AppAction::Restart(vec!["api".into()]))
     );
     assert_eq!(
         parse(r#"app.run sh -c "echo \"hi\"""#),
-        Action::App(AppAction::Run(vec![
+        Action::App(AppAction::Run(RunApp::new(vec![
             "sh".into(),
             "-c".into(),
             "echo \"hi\"".into()
-        ]))
+        ])))
     );
 }
 
@@ -210,15 +210,18 @@ fn any_action() -> impl Strategy<Value = Action> {
         optional
             .clone()
             .prop_map(|n| Action::Tab(TabAction::Rename(n))),
-        (0..4usize, optional).prop_map(|(verb, n)| Action::App(match verb {
-            0 => AppAction::Start(n),
-            1 => AppAction::Stop(n),
-            2 => AppAction::Restart(n),
-            _ => AppAction::Kill(n),
+        (0..4usize, optional).prop_map(|(verb, n)| Action::App({
+            let n: Vec<String> = n.into_iter().collect();
+            match verb {
+                0 => AppAction::Start(n),
+                1 => AppAction::Stop(n),
+                2 => AppAction::Restart(n),
+                _ => AppAction::Kill(n),
+            }
         })),
         name_arg().prop_map(|n| Action::App(AppAction::Show(n))),
         proptest::collection::vec(name_arg(), 1..4)
-            .prop_map(|words| Action::App(AppAction::Run(words))),
+            .prop_map(|words| Action::App(AppAction::Run(RunApp::new(words)))),
     ]
 }
 
@@ -258,5 +261,190 @@ fn a_read_only_client_may_only_change_its_own_view() {
         "sidebar.new",
     ] {
         assert!(!parse(name).is_view_only(), "{name}");
+    }
+}
+
+#[test]
+fn app_verbs_take_several_apps_and_options() {
+    let names = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    assert_eq!(
+        parse("app.start api web"),
+        Action::App(AppAction::Start(names(&["api", "web"])))
+    );
+    let run = RunApp {
+        cmd: names(&["npm", "run", "dev"]),
+        name: Some("web".into()),
+        restart: Some(crate::command::RestartPolicy::Always),
+        cwd: Some("/srv/web".into()),
+    };
+    let text = "app.run --name web --restart always --cwd /srv/web npm run dev";
+    assert_eq!(parse(text), Action::App(AppAction::Run(run.clone())));
+    assert_eq!(Action::App(AppAction::Run(run)).to_string(), text);
+    assert_eq!(
+        parse("app.capture --ansi --target s:api"),
+        Action::App(AppAction::Capture(Capture {
+            target: Some("s:api".into()),
+            ansi: true,
+            scrollback: false,
+        }))
+    );
+    // `--` ends the options: what follows is a key, typed as text.
+    let keys = Action::App(AppAction::SendKeys(SendKeys {
+        target: None,
+        keys: names(&["--literal", "Enter"]),
+        literal: false,
+    }));
+    assert_eq!(keys.to_string(), "app.send-keys -- --literal Enter");
+    assert_eq!(parse("app.send-keys -- --literal Enter"), keys);
+    assert_eq!(
+        parse("session.new --name work sleep 100"),
+        Action::Session(SessionAction::New {
+            name: Some("work".into()),
+            cwd: None,
+            cmd: names(&["sleep", "100"]),
+        })
+    );
+    assert_eq!(parse("server.kill"), Action::Server(ServerAction::Kill));
+}
+
+#[test]
+fn aliases_parse_into_their_entry_and_print_its_name() {
+    let cases = [
+        ("apps.restart api", "app.restart api"),
+        ("sessions.list", "session.list"),
+        ("ls", "session.list"),
+        ("panes.capture --ansi", "app.capture --ansi"),
+        ("pane.send-keys C-c", "app.send-keys C-c"),
+        ("sessions.kill work", "session.kill work"),
+    ];
+    for (alias, canonical) in cases {
+        assert_eq!(parse(alias).to_string(), canonical, "{alias}");
+    }
+}
+
+#[test]
+fn bad_options_are_explained() {
+    let cases = [
+        (
+            "app.run --nmae x ls",
+            "`app.run` has no option `--nmae` (it has --name, --restart, --cwd)",
+        ),
+        ("app.run --name", "`app.run`: `--name` needs a value"),
+        (
+            "app.run --restart sometimes ls",
+            "`app.run`: `sometimes` is not a restart policy (never, on-failure or always)",
+        ),
+        ("app.run --name web", "`app.run` needs a command"),
+        ("session.kill", "`session.kill` needs a session name"),
+        (
+            "app.list all",
+            "`app.list` takes no further argument, found `all`",
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(error(text), expected, "{text}");
+    }
+}
+
+#[test]
+fn the_table_has_one_entry_per_name_and_the_session_layer_first() {
+    let mut seen = std::collections::HashSet::new();
+    for spec in table() {
+        for name in std::iter::once(&spec.name).chain(spec.aliases) {
+            assert!(seen.insert(*name), "{name} names two entries");
+        }
+        let mut keys = std::collections::HashSet::new();
+        for arg in spec.args {
+            for key in arg.keys() {
+                assert!(keys.insert(key), "{}: key {key} twice", spec.name);
+            }
+        }
+    }
+    let server: Vec<&str> = table()
+        .iter()
+        .filter(|s| s.layer == Layer::Server)
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(
+        server,
+        ["session.list", "session.new", "session.kill", "server.kill"]
+    );
+    assert_eq!(all_names().len() + server.len(), table().len());
+    let layer = |name: &str| find_spec(name).map(|s| s.layer);
+    assert!(all_names().iter().all(|n| layer(n) == Some(Layer::Session)));
+    assert_eq!(parse("session.list").layer(), Layer::Server);
+    assert_eq!(parse("app.list").layer(), Layer::Session);
+}
+
+fn server_layer_action() -> impl Strategy<Value = Action> {
+    let words = proptest::collection::vec(name_arg(), 0..3);
+    prop_oneof![
+        Just(Action::Session(SessionAction::List)),
+        Just(Action::Server(ServerAction::Kill)),
+        name_arg().prop_map(|n| Action::Session(SessionAction::Kill(n))),
+        (
+            proptest::option::of(name_arg()),
+            proptest::option::of(name_arg()),
+            words
+        )
+            .prop_map(|(name, cwd, cmd)| Action::Session(SessionAction::New {
+                name,
+                cwd,
+                cmd
+            })),
+    ]
+}
+
+fn app_io_action() -> impl Strategy<Value = Action> {
+    let target = proptest::option::of(name_arg());
+    let policy = proptest::sample::select(vec![
+        None,
+        Some(crate::command::RestartPolicy::Never),
+        Some(crate::command::RestartPolicy::Always),
+    ]);
+    prop_oneof![
+        (target.clone(), any::<bool>(), any::<bool>()).prop_map(|(target, ansi, scrollback)| {
+            Action::App(AppAction::Capture(Capture {
+                target,
+                ansi,
+                scrollback,
+            }))
+        }),
+        (
+            target.clone(),
+            proptest::collection::vec(name_arg(), 0..3),
+            any::<bool>()
+        )
+            .prop_map(|(target, keys, literal)| {
+                Action::App(AppAction::SendKeys(SendKeys {
+                    target,
+                    keys,
+                    literal,
+                }))
+            }),
+        (
+            proptest::collection::vec(name_arg(), 1..3),
+            proptest::option::of(name_arg()),
+            policy,
+            target
+        )
+            .prop_map(|(cmd, name, restart, cwd)| {
+                Action::App(AppAction::Run(RunApp {
+                    cmd,
+                    name,
+                    restart,
+                    cwd,
+                }))
+            }),
+        proptest::collection::vec(name_arg(), 0..4)
+            .prop_map(|names| Action::App(AppAction::Restart(names))),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn new_verbs_round_trip(action in prop_oneof![server_layer_action(), app_io_action()]) {
+        let text = action.to_string();
+        prop_assert_eq!(text.parse::<Action>(), Ok(action), "{}", text);
     }
 }

@@ -32,6 +32,16 @@ pub enum State {
     Errored(ExitStatus),
 }
 
+/// What a user asks of an app (from a key, the sidebar, the command line or the control API);
+/// [`Lifecycle`] turns it into an [`Effect`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Start,
+    Stop,
+    Restart,
+    Kill,
+}
+
 /// What the server must do after a transition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {

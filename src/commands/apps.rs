@@ -1,17 +1,18 @@
 //! The supervisor verbs on the client side: project files (found and validated here, so a bad
-//! file is reported with its location before anything starts), start/stop/restart, ad-hoc
-//! `run` (and `--save`), `logs`, and `check`.
+//! file is reported with its location before anything starts), start/stop/restart and ad-hoc
+//! `run` (and `--save`), which are actions of the vocabulary, `logs`, and `check`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::action::{Action, AppAction, RunApp, SessionAction};
 use crate::cli::{AppsArgs, LogsArgs, RunArgs};
-use crate::commands::{BadConfig, connect, new_session};
-use crate::config::{self, AppSpec, CommandSpec, Project, RestartPolicy};
+use crate::commands::{BadConfig, new_session, request_action};
+use crate::config::{self, Project, RestartPolicy};
 use crate::paths::{self, Named, SocketPaths};
-use crate::protocol::{AppOp, NewSession, Reply, Request, SessionInfo};
+use crate::protocol::{NewSession, Reply, Request, SessionInfo};
 use crate::server::model::check_session_name;
 
 /// The project to use: `-c FILE`, else `./appmux.toml` when present. Invalid files are errors.
@@ -41,47 +42,28 @@ pub fn project_session(p: Project, name: Option<String>) -> NewSession {
     new
 }
 
-pub fn apps_op(sock: &SocketPaths, args: AppsArgs, op: AppOp) -> Result<()> {
-    connect(sock)?.request(Request::Apps {
-        session: args.target,
-        apps: args.apps,
-        op,
-    })?;
+/// `start`, `stop`, `restart`: `verb` is the app action that takes the names.
+pub fn apps_op(
+    sock: &SocketPaths,
+    args: AppsArgs,
+    verb: fn(Vec<String>) -> AppAction,
+) -> Result<()> {
+    request_action(sock, args.target, &Action::App(verb(args.apps)))?;
     Ok(())
 }
 
-/// `run -- CMD...`: one argument with shell syntax runs under `sh -c`, several run directly.
-pub fn command_of(args: &[String]) -> CommandSpec {
-    match args {
-        [one]
-            if one
-                .contains(|c: char| c.is_whitespace() || "|&;<>()$`\\\"'*?[]#~=%".contains(c)) =>
-        {
-            CommandSpec::Shell(one.clone())
-        }
-        _ => CommandSpec::Argv(args.to_vec()),
-    }
-}
-
-fn policy(name: &str) -> RestartPolicy {
-    match name {
-        "never" => RestartPolicy::Never,
-        "always" => RestartPolicy::Always,
-        _ => RestartPolicy::OnFailure,
-    }
-}
-
 pub fn run(sock: &SocketPaths, args: RunArgs) -> Result<()> {
-    let cmd = command_of(&args.cmd);
     let cwd = std::env::current_dir().context("reading the current directory")?;
-    let mut spec = AppSpec::ad_hoc(args.name.clone().unwrap_or_default(), cmd.clone(), cwd);
-    if let Some(p) = &args.restart {
-        spec.restart = policy(p);
-    }
-    let reply = connect(sock)?.request(Request::Run {
-        session: args.target,
-        spec,
-    })?;
+    let cwd = cwd
+        .to_str()
+        .context("the current directory's name is not UTF-8")?;
+    let run = RunApp {
+        cmd: args.cmd,
+        name: args.name,
+        restart: args.restart.as_deref().and_then(RestartPolicy::parse),
+        cwd: Some(cwd.to_owned()),
+    };
+    let reply = request_action(sock, args.target, &Action::App(AppAction::Run(run.clone())))?;
     let Reply::App {
         session,
         name,
@@ -94,8 +76,7 @@ pub fn run(sock: &SocketPaths, args: RunArgs) -> Result<()> {
     if args.save {
         let file = project_file
             .with_context(|| format!("session {session} has no appmux.toml to save to"))?;
-        let restart = args.restart.as_deref().map(policy);
-        config::append_app(Path::new(&file), &name, &cmd, restart)
+        config::append_app(Path::new(&file), &name, &run.command(), run.restart)
             .map_err(|e| BadConfig(e.to_string()))?;
         println!("saved to {file}");
     }
@@ -114,9 +95,13 @@ fn log_path(sock: &SocketPaths, args: &LogsArgs) -> Result<PathBuf> {
     if app.is_empty() || app.contains('/') {
         bail!("no app `{app}`");
     }
+    let list = Request::Action {
+        session: None,
+        action: Action::Session(SessionAction::List).to_string(),
+    };
     let live = crate::client::connect::Connection::open(sock)
         .ok()
-        .and_then(|mut conn| match conn.request(Request::List) {
+        .and_then(|mut conn| match conn.request(list) {
             Ok(Reply::List(report)) => Some(report.sessions),
             _ => None,
         })

@@ -1,15 +1,20 @@
 //! What each subcommand does on the client side: build the request, talk to the server, print
-//! the answer. Output formats (`ls`, `ls --json`) are defined here and documented in the README.
-//! The supervisor verbs (start, stop, restart, run, logs, check) live in `apps`.
+//! the answer. A verb of the action vocabulary (ls, kill-session, kill-server, capture,
+//! send-keys, start, stop, restart, run, action) is built as an `Action` and sent as one; the
+//! server dispatches it like a key or the control API. Output formats (`ls`, `ls --json`) are
+//! defined here and documented in the README. The supervisor verbs (start, stop, restart, run,
+//! logs, check) live in `apps`, `appmux action` and its table in `vocab`.
 
 mod apps;
 mod system;
+mod vocab;
 
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Result, bail};
 
+use crate::action::{Action, AppAction, Capture, SendKeys, ServerAction, SessionAction};
 use crate::cli::{CaptureArgs, Cli, Command, LsArgs, NewArgs, SendKeysArgs};
 use crate::client::attach::{self, Ending};
 use crate::client::connect::{ConnectError, Connection};
@@ -55,13 +60,18 @@ pub fn run(cli: Cli) -> Result<()> {
             args.force,
         ),
         Some(Command::Ls(args)) => ls(&sock, &args),
-        Some(Command::KillSession(t)) => simple(&sock, Request::KillSession { target: t.target }),
-        Some(Command::KillServer) => simple(&sock, Request::KillServer),
+        Some(Command::KillSession(t)) => {
+            let kill = Action::Session(SessionAction::Kill(t.target));
+            request_action(&sock, None, &kill).map(drop)
+        }
+        Some(Command::KillServer) => {
+            request_action(&sock, None, &Action::Server(ServerAction::Kill)).map(drop)
+        }
         Some(Command::Capture(args)) => capture(&sock, args),
         Some(Command::SendKeys(args)) => send_keys(&sock, args),
-        Some(Command::Start(a)) => apps::apps_op(&sock, a, crate::protocol::AppOp::Start),
-        Some(Command::Stop(a)) => apps::apps_op(&sock, a, crate::protocol::AppOp::Stop),
-        Some(Command::Restart(a)) => apps::apps_op(&sock, a, crate::protocol::AppOp::Restart),
+        Some(Command::Start(a)) => apps::apps_op(&sock, a, AppAction::Start),
+        Some(Command::Stop(a)) => apps::apps_op(&sock, a, AppAction::Stop),
+        Some(Command::Restart(a)) => apps::apps_op(&sock, a, AppAction::Restart),
         Some(Command::Run(a)) => apps::run(&sock, a),
         Some(Command::Logs(a)) => apps::logs(&sock, a),
         Some(Command::Check(a)) => apps::check(a.file.as_deref().or(cli.config.as_deref())),
@@ -71,8 +81,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Unstartup) => system::unstartup(&sock),
         Some(Command::Completions(a)) => system::completions(a.shell),
         Some(Command::Man) => system::man(),
-        Some(Command::Action(a)) => action(&sock, a),
-        Some(Command::Save) => simple(&sock, Request::Save),
+        Some(Command::Action(a)) => vocab::action(&sock, a),
+        Some(Command::Save) => connect(&sock)?.request(Request::Save).map(drop),
         Some(Command::Resurrect(a)) => resurrect(&sock, a.kill_orphans),
         Some(Command::Server(args)) => {
             let mode = if args.daemon {
@@ -183,13 +193,21 @@ pub(crate) fn connect(sock: &SocketPaths) -> Result<Connection> {
     })
 }
 
-fn simple(sock: &SocketPaths, req: Request) -> Result<()> {
-    connect(sock)?.request(req)?;
-    Ok(())
+/// Sends an action of the vocabulary, to run in `session` (the most recent one when `None`),
+/// and returns the server's answer: what the action produced, or `Done`.
+pub(crate) fn request_action(
+    sock: &SocketPaths,
+    session: Option<String>,
+    action: &Action,
+) -> Result<Reply> {
+    connect(sock)?.request(Request::Action {
+        session,
+        action: action.to_string(),
+    })
 }
 
 fn ls(sock: &SocketPaths, args: &LsArgs) -> Result<()> {
-    let report = match connect(sock)?.request(Request::List)? {
+    let report = match request_action(sock, None, &Action::Session(SessionAction::List))? {
         Reply::List(r) => r,
         other => bail!("unexpected answer from the server: {other:?}"),
     };
@@ -250,12 +268,12 @@ fn human_duration(secs: u64) -> String {
 }
 
 fn capture(sock: &SocketPaths, args: CaptureArgs) -> Result<()> {
-    let req = Request::Capture {
-        target: args.target.unwrap_or_default(),
+    let capture = Capture {
+        target: args.target.filter(|t| !t.is_empty()),
         ansi: args.ansi,
         scrollback: args.scrollback,
     };
-    match connect(sock)?.request(req)? {
+    match request_action(sock, None, &Action::App(AppAction::Capture(capture)))? {
         Reply::Capture(text) => {
             std::io::stdout().lock().write_all(text.as_bytes())?;
             Ok(())
@@ -305,35 +323,16 @@ fn resurrect(sock: &SocketPaths, kill_orphans: bool) -> Result<()> {
     Ok(())
 }
 
-/// `appmux action NAME [ARGS]`: checked here (a bad action is a usage error), run by the server.
-fn action(sock: &SocketPaths, args: crate::cli::ActionArgs) -> Result<()> {
-    if args.name == "list" {
-        for name in crate::action::all_names() {
-            let usage = crate::action::usage(name).unwrap_or_default();
-            println!("{}", format!("{name} {usage}").trim_end());
-        }
-        return Ok(());
-    }
-    let parsed = crate::action::Action::from_args(&args.name, &args.args)
-        .map_err(|e| BadConfig(e.to_string()))?;
-    simple(
-        sock,
-        Request::Action {
-            session: args.target,
-            action: parsed.to_string(),
-        },
-    )
-}
-
+/// An empty key types nothing, and an empty word is no argument of an action: they are left
+/// out.
 fn send_keys(sock: &SocketPaths, args: SendKeysArgs) -> Result<()> {
-    simple(
-        sock,
-        Request::SendKeys {
-            target: args.target.unwrap_or_default(),
-            keys: args.keys,
-            literal: args.literal,
-        },
-    )
+    let keys = SendKeys {
+        target: args.target.filter(|t| !t.is_empty()),
+        keys: args.keys.into_iter().filter(|k| !k.is_empty()).collect(),
+        literal: args.literal,
+    };
+    request_action(sock, None, &Action::App(AppAction::SendKeys(keys)))?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -24,6 +24,8 @@
 //!   movement (every `copy.*` except `copy.enter` and `copy.page-up`) is bound only there;
 //! - sidebar navigation (every `sidebar.*` except `sidebar.focus` and `sidebar.toggle`) is
 //!   bound only in `[sidebar]`;
+//! - the server layer of the vocabulary (`session.*`, `server.*`) acts on the server, not in
+//!   the session where a key is pressed, and is bound nowhere;
 //! - everything else may be bound in `[normal]`, `[prefix]` and `[sidebar]`.
 //!
 //! A keymap is also rejected when one key is bound twice in a mode (`"C-b"` and `"^b"` are
@@ -40,7 +42,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::doc::{Keys, Report, Value};
 use super::error::ConfigError;
-use crate::action::{Action, ClientAction, CopyAction, SidebarAction};
+use crate::action::{Action, ClientAction, CopyAction, Layer, SidebarAction};
 use crate::keys::{Key, KeyCode, Mods};
 use crate::paths::{self, Named};
 
@@ -104,6 +106,13 @@ impl KeyTable {
         let sidebar_local = matches!(action, Action::Sidebar(s)
             if !matches!(s, SidebarAction::Focus | SidebarAction::Toggle));
         let in_copy = matches!(action, Action::Copy(c) if *c != CopyAction::Enter);
+        if action.layer() == Layer::Server {
+            return Some(format!(
+                "`{}` acts on the server, not in a session, so keys do not bind it; \
+                 run it with `appmux action` or the control API",
+                action.name()
+            ));
+        }
         match self {
             Self::Copy if !in_copy => Some(format!(
                 "[copy] takes only copy-mode actions (`copy.*` except `copy.enter`), not `{}`",

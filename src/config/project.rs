@@ -23,39 +23,10 @@ use super::error::{self, ConfigError};
 
 pub use append::append_app;
 
+pub use crate::command::{CommandSpec, RestartPolicy};
+
 /// The file name looked for in a project directory.
 pub const PROJECT_FILE: &str = "appmux.toml";
-
-/// When a crashed app is started again.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RestartPolicy {
-    Never,
-    #[default]
-    OnFailure,
-    Always,
-}
-
-impl RestartPolicy {
-    /// The spelling used in config files and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Never => "never",
-            Self::OnFailure => "on-failure",
-            Self::Always => "always",
-        }
-    }
-
-    /// Parses the config spelling (`never`, `on-failure`, `always`).
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "never" => Some(Self::Never),
-            "on-failure" => Some(Self::OnFailure),
-            "always" => Some(Self::Always),
-            _ => None,
-        }
-    }
-}
 
 /// The delay before restart number n is `initial * factor^(n-1)`, capped at `max`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -88,45 +59,6 @@ impl Default for LogSpec {
             max_size: 10_000_000,
             max_files: 5,
         }
-    }
-}
-
-/// What to run: a string runs under `sh -c`, an array runs directly.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum CommandSpec {
-    Shell(String),
-    Argv(Vec<String>),
-}
-
-impl CommandSpec {
-    /// The argument vector to execute: `["sh", "-c", s]` or the array as written.
-    pub fn argv(&self) -> Vec<String> {
-        match self {
-            Self::Shell(script) => vec!["sh".to_owned(), "-c".to_owned(), script.clone()],
-            Self::Argv(argv) => argv.clone(),
-        }
-    }
-
-    /// One line for listings: the shell string as written, or the array quoted as a shell
-    /// would need it, so the line can be pasted into a terminal.
-    pub fn display(&self) -> String {
-        match self {
-            Self::Shell(script) => script.clone(),
-            Self::Argv(argv) => argv
-                .iter()
-                .map(|arg| shell_quote(arg))
-                .collect::<Vec<_>>()
-                .join(" "),
-        }
-    }
-}
-
-fn shell_quote(arg: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,+@%^".contains(c);
-    if !arg.is_empty() && arg.chars().all(plain) {
-        arg.to_owned()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
     }
 }
 

@@ -17,8 +17,10 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 pub const MAGIC: &[u8; 6] = b"APPMUX";
 /// Bumped whenever a message changes shape or a peer must understand a new one. Removed
 /// message tags are never reused. Version 2: server messages larger than a frame arrive as
-/// `ServerMsg::Part`s, and a resurrect report names renamed sessions.
-pub const VERSION: u16 = 2;
+/// `ServerMsg::Part`s, and a resurrect report names renamed sessions. Version 3: every verb of
+/// the action vocabulary (listing, killing, capture, send-keys, app lifecycle) travels as
+/// `Request::Action` and is answered with its data; request tags 2 to 6 are retired.
+pub const VERSION: u16 = 3;
 /// Preamble length: magic plus big-endian version.
 pub const PREAMBLE_LEN: usize = MAGIC.len() + 2;
 /// No frame may be larger than this, in either direction.

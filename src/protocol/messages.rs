@@ -46,37 +46,36 @@ pub struct AttachRequest {
     pub create: Option<NewSession>,
 }
 
-/// One-shot commands: the CLI sends one and waits for the reply.
+/// One-shot commands: the CLI sends one and waits for the reply. Everything in the action
+/// vocabulary travels as [`Request::Action`]; the other requests carry what has no text form
+/// (a client's environment and size, app specs) or are plumbing of the connection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
     NewSession(NewSession),
+    /// The same as `Action` with `session.list` (which `appmux ls` sends now).
     List,
-    KillSession {
-        target: String,
-    },
-    KillServer,
-    Capture {
-        target: String,
-        ansi: bool,
-        scrollback: bool,
-    },
-    SendKeys {
-        target: String,
-        keys: Vec<String>,
-        literal: bool,
-    },
-    /// Start, stop, restart or kill apps of a session (`all` or an empty list means every app).
-    Apps {
-        session: Option<String>,
-        apps: Vec<String>,
-        op: AppOp,
-    },
-    /// Add an ad-hoc app to a live session and start it.
+    /// Tags 2 to 6 were requests that became actions of the vocabulary (protocol version 3):
+    /// `session.kill`, `server.kill`, `app.capture`, `app.send-keys`, and `app.start`, `stop`,
+    /// `restart` and `kill`. They stay reserved so that no tag changes meaning; they are
+    /// refused.
+    #[doc(hidden)]
+    Retired2,
+    #[doc(hidden)]
+    Retired3,
+    #[doc(hidden)]
+    Retired4,
+    #[doc(hidden)]
+    Retired5,
+    #[doc(hidden)]
+    Retired6,
+    /// Add an ad-hoc app from a full spec to a live session and start it (`app.run` builds
+    /// the spec on the server from a command instead).
     Run {
         session: Option<String>,
         spec: AppSpec,
     },
-    /// Run one action of the vocabulary (its text form) in a session.
+    /// Run one action of the vocabulary (its text form) in a session, or in none for the
+    /// server layer; answered with what it produced (a listing, a screen, a name) or `Done`.
     Action {
         session: Option<String>,
         action: String,
@@ -95,15 +94,6 @@ pub enum Request {
     },
     /// Answered once every app's output received so far is in its log file (for `logs`).
     FlushLogs,
-}
-
-/// What to do to an app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AppOp {
-    Start,
-    Stop,
-    Restart,
-    Kill,
 }
 
 /// Client to server.
@@ -307,6 +297,22 @@ mod tests {
             5
         );
         assert_eq!(ServerMsg::KNOWN_TAGS, 6);
+    }
+
+    /// Requests that became actions keep their tags reserved: the ones after them keep theirs.
+    #[test]
+    fn request_tags_after_the_retired_ones_are_unchanged() {
+        let tag = |req: Request| encode(&ClientMsg::Request(req))[5];
+        assert_eq!(tag(Request::List), 1);
+        assert_eq!(tag(Request::Retired2), 2);
+        assert_eq!(tag(Request::Retired6), 6);
+        let action = Request::Action {
+            session: None,
+            action: "session.list".into(),
+        };
+        assert_eq!(tag(action), 8);
+        assert_eq!(tag(Request::Save), 9);
+        assert_eq!(tag(Request::FlushLogs), 12);
     }
 
     /// Output frames are written as a block of bytes, exactly as a plain `Vec<u8>` would be.

@@ -1,17 +1,20 @@
-//! Carrying out the action vocabulary (`crate::action`) on the model: what a key binding, the
-//! `appmux action` command and the control API all end up calling. Pane and tab edits go through
-//! the pure layout tree; client-only actions (detach, help, copy mode) need a client.
+//! Carrying out the action vocabulary (`crate::action`) on the model: [`Server::run_action`] is
+//! the one place every action is dispatched, whether it came from a key binding, the command
+//! line (`appmux action` and the other verbs) or the control API. Pane and tab edits go through
+//! the pure layout tree; client-only actions (detach, help, copy mode) need a client; the app
+//! verbs and the server layer (sessions, the server) are carried out in `verbs`.
 
 use std::time::{Duration, Instant};
 
-use crate::action::{Action, AppAction, ClientAction, PaneAction, TabAction};
+use crate::action::{Action, ClientAction, PaneAction, TabAction};
+use crate::app::lifecycle::Control;
 use crate::config::{AppSpec, CommandSpec, RestartPolicy};
 use crate::layout::{Axis, PaneId};
-use crate::protocol::AppOp;
 use crate::server::model::{AppId, ClientId, SessionId};
 use crate::server::modes::{ClientMode, Confirm, PromptKind};
 use crate::server::session::{Session, Window};
 use crate::server::state::Server;
+use crate::server::verbs::Outcome;
 use crate::size::Size;
 
 /// What a read-only client is told when it asks for something that changes shared state.
@@ -22,24 +25,32 @@ pub const NUMBERS_FOR: Duration = Duration::from_secs(2);
 
 impl Server {
     /// Runs an action in `session`, for the attached `client` when there is one (keys) or for
-    /// nobody in particular (the CLI and the control API).
+    /// nobody in particular (the CLI and the control API, through `perform`). The server layer
+    /// and the app verbs that only read or type need no session; every other action does.
     pub fn run_action(
         &mut self,
         client: Option<ClientId>,
-        session: SessionId,
+        session: Option<SessionId>,
         action: &Action,
-    ) -> Result<(), String> {
+    ) -> Result<Outcome, String> {
         let read_only = client
             .and_then(|c| self.clients.get(&c)?.attached.as_ref().map(|a| a.read_only))
             .unwrap_or(false);
         if read_only && !action.is_view_only() {
             return Err(READ_ONLY.into());
         }
+        let session = match action {
+            Action::Session(a) => return self.session_action(a),
+            Action::Server(a) => return Ok(self.server_action(*a)),
+            Action::App(a) if !a.changes_model() => return self.app_io(session, a),
+            _ => session.ok_or("no sessions")?,
+        };
+        let mut outcome = Outcome::Done;
         let result = match action {
             Action::Client(a) => self.client_action(client, session, *a),
             Action::Pane(a) => self.pane_action(client, session, a),
             Action::Tab(a) => self.tab_action(client, session, a),
-            Action::App(a) => self.app_action(session, a),
+            Action::App(a) => self.app_action(session, a).map(|o| outcome = o),
             Action::Sidebar(a) => {
                 let c = client.ok_or("sidebar actions need an attached client")?;
                 self.sidebar_action(c, session, *a);
@@ -50,10 +61,12 @@ impl Server {
                 self.copy_action(c, session, a);
                 Ok(())
             }
+            // Carried out above.
+            Action::Session(_) | Action::Server(_) => Ok(()),
         };
         self.session_changed(session);
         self.state_changed();
-        result
+        result.map(|()| outcome)
     }
 
     fn client_action(
@@ -239,7 +252,7 @@ impl Server {
         let pane = PaneId(self.next_id());
         let size = self.session_mut(session)?.split(axis, area, pane, app)?;
         self.resize_app(app, size);
-        self.app_op(app, AppOp::Start);
+        self.app_op(app, Control::Start);
         self.after_layout_change(session);
         Ok(())
     }
@@ -285,7 +298,7 @@ impl Server {
                         rows: size.height.max(1),
                     },
                 );
-                self.app_op(app, AppOp::Start);
+                self.app_op(app, Control::Start);
             }
             TabAction::Next | TabAction::Prev | TabAction::Select(_) => {
                 self.session_mut(session)?.select_tab(a)?;
@@ -330,48 +343,5 @@ impl Server {
             self.retire_if_unshown(session, app);
         }
         self.after_layout_change(session);
-    }
-
-    fn app_action(&mut self, session: SessionId, a: &AppAction) -> Result<(), String> {
-        let find = |server: &Self, name: &Option<String>| -> Result<AppId, String> {
-            match name {
-                Some(n) => server
-                    .app_by_name(session, n)
-                    .ok_or_else(|| format!("can't find app `{n}`")),
-                None => server
-                    .sessions
-                    .get(&session)
-                    .and_then(|s| s.focused_app())
-                    .ok_or_else(|| "no focused app".to_owned()),
-            }
-        };
-        match a {
-            AppAction::Start(n) => self.app_op(find(self, n)?, AppOp::Start),
-            AppAction::Stop(n) => self.app_op(find(self, n)?, AppOp::Stop),
-            AppAction::Restart(n) => self.app_op(find(self, n)?, AppOp::Restart),
-            AppAction::Kill(n) => self.app_op(find(self, n)?, AppOp::Kill),
-            AppAction::Show(n) => {
-                let app = find(self, &Some(n.clone()))?;
-                self.show_app(session, app);
-            }
-            AppAction::Run(cmd) => {
-                let cmd = match cmd.as_slice() {
-                    [one] => CommandSpec::Shell(one.clone()),
-                    many => CommandSpec::Argv(many.to_vec()),
-                };
-                let cwd = self
-                    .sessions
-                    .get(&session)
-                    .and_then(|s| s.cwd())
-                    .unwrap_or("/")
-                    .to_owned();
-                let name = self.sessions.get(&session).map(|s| s.name().to_owned());
-                self.run_app(
-                    name.as_deref(),
-                    AppSpec::ad_hoc(String::new(), cmd, cwd.into()),
-                )?;
-            }
-        }
-        Ok(())
     }
 }

@@ -6,12 +6,12 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
+use crate::app::lifecycle::Control;
 use crate::app::lifecycle::{Effect, State};
 use crate::config::AppSpec;
 use crate::pane::emulator::Emulator;
 use crate::pane::process::{ExitStatus, Process, RunKey, SpawnSpec};
 use crate::paths;
-use crate::protocol::AppOp;
 use crate::server::model::{App, AppId, PendingExit, SessionId, unique_name};
 use crate::server::settings::PANE_ENV_OVERRIDES;
 use crate::server::state::Server;
@@ -118,17 +118,17 @@ impl Server {
     }
 
     /// Applies a user's request to an app.
-    pub fn app_op(&mut self, id: AppId, op: AppOp) {
+    pub fn app_op(&mut self, id: AppId, op: Control) {
         let now = Instant::now();
         let Some(app) = self.apps.get_mut(&id) else {
             return;
         };
         let timeout = app.spec.stop_timeout;
         let effect = match op {
-            AppOp::Start => app.life.start(),
-            AppOp::Stop => app.life.stop(now, timeout),
-            AppOp::Restart => app.life.restart(now, timeout),
-            AppOp::Kill => app.life.kill(),
+            Control::Start => app.life.start(),
+            Control::Stop => app.life.stop(now, timeout),
+            Control::Restart => app.life.restart(now, timeout),
+            Control::Kill => app.life.kill(),
         };
         tracing::info!(app = %app.name, ?op, ?effect, "app request");
         self.apply(id, effect);

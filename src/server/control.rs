@@ -7,6 +7,10 @@
 //! lines as things happen). The actions are the CLI's and the keymaps' vocabulary. A malformed
 //! line gets an error response; a line over [`MAX_LINE`] closes the connection; nothing else is
 //! touched either way.
+//!
+//! A command's `action` and `args` are parsed into the action vocabulary through its table
+//! (`crate::action::api`: names, aliases such as `apps.start`, argument keys), run through
+//! `Server::perform` like any other, and the outcome is answered as JSON here.
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
@@ -14,11 +18,10 @@ use tokio::net::unix::OwnedReadHalf;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::config::{AppSpec, CommandSpec, RestartPolicy};
-use crate::protocol::{AppOp, NewSession, Reply};
 use crate::server::clients::Outgoing;
 use crate::server::model::ClientId;
 use crate::server::state::{Event, Server};
+use crate::server::verbs::Outcome;
 
 /// The JSON protocol's version, as in the hello.
 pub const JSON_VERSION: u64 = 1;
@@ -117,14 +120,6 @@ impl From<String> for Failure {
     }
 }
 
-fn arg_str<'a>(args: &'a Value, key: &str) -> Option<&'a str> {
-    args.get(key).and_then(Value::as_str)
-}
-
-fn required<'a>(args: &'a Value, key: &str) -> Result<&'a str, Failure> {
-    arg_str(args, key).ok_or_else(|| Failure("missing_arg", format!("missing argument `{key}`")))
-}
-
 impl Server {
     /// One JSON line from a control connection.
     pub(super) fn control_line(&mut self, id: ClientId, text: &str) {
@@ -156,7 +151,7 @@ impl Server {
                     .and_then(Value::as_str)
                     .unwrap_or_default();
                 let args = msg.get("args").cloned().unwrap_or_else(|| json!({}));
-                let reply = match self.control_action(action, &args) {
+                let reply = match self.control_command(action, &args) {
                     Ok(result) => json!({"type": "response", "id": req_id, "result": result}),
                     Err(Failure(code, message)) => json!({
                         "type": "response", "id": req_id,
@@ -226,173 +221,34 @@ impl Server {
         self.clients.values().any(|c| c.topics.contains(topic))
     }
 
-    fn control_action(&mut self, action: &str, args: &Value) -> Result<Value, Failure> {
-        let session = arg_str(args, "session");
-        match action {
-            "sessions.list" | "session.list" | "ls" => {
-                Ok(serde_json::to_value(self.list().sessions).unwrap_or_default())
-            }
-            "apps.list" | "app.list" => {
-                if let Some(name) = session.filter(|n| self.session_by_name(n).is_none()) {
-                    return Err(Failure("not_found", format!("can't find session: {name}")));
-                }
-                let report = self.list();
-                let apps: Vec<Value> = report
-                    .sessions
-                    .iter()
-                    .filter(|s| session.is_none_or(|n| n == s.name))
-                    .flat_map(|s| {
-                        s.apps.iter().map(|a| {
-                            let mut v = serde_json::to_value(a).unwrap_or_default();
-                            v["session"] = json!(s.name);
-                            v
-                        })
+    /// A command: its action parsed from the table, run in the session `args.session` names.
+    fn control_command(&mut self, name: &str, args: &Value) -> Result<Value, Failure> {
+        let action =
+            crate::action::api::from_json(name, args).map_err(|e| Failure(e.code, e.message))?;
+        let session = args.get("session").and_then(Value::as_str);
+        let outcome = self.perform(session, &action)?;
+        Ok(self.outcome_json(outcome))
+    }
+
+    /// An outcome as a command's `result`.
+    fn outcome_json(&self, outcome: Outcome) -> Value {
+        match outcome {
+            Outcome::Done | Outcome::Stopping => json!({}),
+            Outcome::Sessions => serde_json::to_value(self.list().sessions).unwrap_or_default(),
+            Outcome::Apps(only) => {
+                let report = self.report_of(only);
+                let apps = report.sessions.iter().flat_map(|s| {
+                    s.apps.iter().map(|a| {
+                        let mut v = serde_json::to_value(a).unwrap_or_default();
+                        v["session"] = json!(s.name);
+                        v
                     })
-                    .collect();
-                Ok(Value::Array(apps))
+                });
+                Value::Array(apps.collect())
             }
-            "apps.start" | "app.start" => self.control_apps(session, args, AppOp::Start),
-            "apps.stop" | "app.stop" => self.control_apps(session, args, AppOp::Stop),
-            "apps.restart" | "app.restart" => self.control_apps(session, args, AppOp::Restart),
-            "apps.kill" | "app.kill" => self.control_apps(session, args, AppOp::Kill),
-            "apps.run" | "app.run" => self.control_run(session, args),
-            "sessions.new" | "session.new" => {
-                let new = NewSession {
-                    name: arg_str(args, "name").map(str::to_owned),
-                    cmd: strings(args.get("cmd")),
-                    cwd: arg_str(args, "cwd").map(str::to_owned),
-                    env: std::env::vars().collect(),
-                    size: None,
-                    apps: Vec::new(),
-                    project_file: None,
-                };
-                let id = self.new_session(new)?;
-                Ok(json!({"name": self.sessions[&id].name()}))
-            }
-            "sessions.kill" | "session.kill" => {
-                let name = required(args, "name").or_else(|_| required(args, "session"))?;
-                self.kill_session(name)?;
-                Ok(json!({}))
-            }
-            "server.kill" => {
-                self.begin_shutdown("control API");
-                Ok(json!({}))
-            }
-            "panes.capture" | "pane.capture" => {
-                let target = arg_str(args, "target").or(session).unwrap_or_default();
-                let app = self.resolve_app(Some(target))?;
-                let ansi = args.get("ansi").and_then(Value::as_bool).unwrap_or(false);
-                let scrollback = args
-                    .get("scrollback")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                Ok(json!({"text": self.apps[&app].term.capture(ansi, scrollback)}))
-            }
-            "panes.send-keys" | "pane.send-keys" => {
-                let target = arg_str(args, "target")
-                    .or(session)
-                    .unwrap_or_default()
-                    .to_owned();
-                let keys = strings(args.get("keys"));
-                if keys.is_empty() {
-                    return Err(Failure("missing_arg", "missing argument `keys`".into()));
-                }
-                let literal = args
-                    .get("literal")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                self.send_keys(&target, &keys, literal)?;
-                Ok(json!({}))
-            }
-            other => self.control_vocabulary(other, args),
+            Outcome::Created(name) => json!({"name": name}),
+            Outcome::Screen(text) => json!({"text": text}),
+            Outcome::Added { session, name, .. } => json!({"session": session, "name": name}),
         }
-    }
-
-    fn control_apps(
-        &mut self,
-        session: Option<&str>,
-        args: &Value,
-        op: AppOp,
-    ) -> Result<Value, Failure> {
-        let mut names = strings(args.get("apps"));
-        if let Some(n) = arg_str(args, "name").or(arg_str(args, "app")) {
-            names.push(n.to_owned());
-        }
-        if names.is_empty() {
-            return Err(Failure(
-                "missing_arg",
-                "missing argument `apps` (names, or [\"all\"])".into(),
-            ));
-        }
-        self.apps_request(session, &names, op)?;
-        Ok(json!({}))
-    }
-
-    fn control_run(&mut self, session: Option<&str>, args: &Value) -> Result<Value, Failure> {
-        let cmd = match args.get("cmd") {
-            Some(Value::String(s)) if !s.trim().is_empty() => CommandSpec::Shell(s.clone()),
-            Some(Value::Array(_)) if !strings(args.get("cmd")).is_empty() => {
-                CommandSpec::Argv(strings(args.get("cmd")))
-            }
-            _ => {
-                return Err(Failure(
-                    "missing_arg",
-                    "missing argument `cmd` (a string or an array)".into(),
-                ));
-            }
-        };
-        let cwd = arg_str(args, "cwd")
-            .map(Into::into)
-            .unwrap_or_else(|| "/".into());
-        let mut spec = AppSpec::ad_hoc(
-            arg_str(args, "name").unwrap_or_default().to_owned(),
-            cmd,
-            cwd,
-        );
-        if let Some(p) = arg_str(args, "restart") {
-            spec.restart = match p {
-                "never" => RestartPolicy::Never,
-                "always" => RestartPolicy::Always,
-                "on-failure" => RestartPolicy::OnFailure,
-                other => {
-                    return Err(Failure(
-                        "bad_request",
-                        format!("unknown restart policy `{other}`"),
-                    ));
-                }
-            };
-        }
-        match self.run_app(session, spec)? {
-            Reply::App { session, name, .. } => Ok(json!({"session": session, "name": name})),
-            _ => Ok(json!({})),
-        }
-    }
-
-    /// The keymap vocabulary (`pane.split-right`, `tab.select` ...): `args.args` holds the
-    /// action's arguments (a list of strings), `args.session` the session.
-    fn control_vocabulary(&mut self, action: &str, args: &Value) -> Result<Value, Failure> {
-        if crate::action::usage(action).is_none() {
-            return Err(Failure(
-                "unknown_action",
-                format!("unknown action `{action}`; see `appmux action list`"),
-            ));
-        }
-        let words = strings(args.get("args"));
-        let parsed = crate::action::Action::from_args(action, &words)
-            .map_err(|e| Failure("bad_request", e.to_string()))?;
-        self.action_request(arg_str(args, "session"), &parsed.to_string())?;
-        Ok(json!({}))
-    }
-}
-
-/// A string or an array of strings, as a list.
-fn strings(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|x| x.as_str().map(str::to_owned))
-            .collect(),
-        _ => Vec::new(),
     }
 }

@@ -1,23 +1,27 @@
-//! One-shot requests from the CLI (new, ls, kill-session, kill-server, capture, send-keys) and
-//! the session and app operations they share with attach: creating sessions, starting and
-//! stopping apps, and resolving `NAME[:APP]` targets.
+//! One-shot requests from the CLI: an action of the vocabulary (run through `perform` and
+//! answered with what it produced), and the requests that carry what has no text form (a new
+//! session with the client's environment, an app from a full spec); and the session and app
+//! operations they share with attach: creating and killing sessions, adding apps, and resolving
+//! `NAME[:APP]` targets.
 
 use std::time::SystemTime;
 
 use std::path::PathBuf;
 
+use crate::app::lifecycle::Control;
 use crate::config::{AppSpec, CommandSpec, RestartPolicy};
 use crate::keys::{SendItem, parse_send_keys};
 use crate::pane::encode;
 use crate::pane::process::ExitStatus;
 use crate::protocol::{
-    AppInfo, AppOp, AttachRequest, ListReport, NewSession, Reply, Request, ServerMsg, SessionInfo,
+    AppInfo, AttachRequest, ListReport, NewSession, Reply, Request, ServerMsg, SessionInfo,
 };
 use crate::server::model::{
     App, AppId, ClientId, PaneId, SessionId, check_session_name, unix_secs,
 };
 use crate::server::session::{Origin, Session};
 use crate::server::state::Server;
+use crate::server::verbs::Outcome;
 use crate::size::Size;
 
 /// The session plain `appmux` attaches to (or creates) when no name is given.
@@ -29,12 +33,11 @@ impl Server {
             Request::NewSession(new) => self.new_session(new).map(|s| Reply::Created {
                 name: self.sessions[&s].name().to_owned(),
             }),
-            Request::List => return self.list_request(id),
+            Request::List => return self.action_request(id, None, "session.list"),
             Request::FlushLogs => return self.flush_logs(id),
-            Request::Apps { session, apps, op } => self
-                .apps_request(session.as_deref(), &apps, op)
-                .map(|()| Reply::Done),
-            Request::Run { session, spec } => self.run_app(session.as_deref(), spec),
+            Request::Run { session, spec } => self
+                .run_app(session.as_deref(), spec)
+                .map(|o| self.reply_of(o)),
             Request::Save => self.try_save().map(|()| Reply::Done),
             Request::Resurrect { kill_orphans } => {
                 Ok(Reply::Resurrected(self.resurrect(kill_orphans)))
@@ -45,36 +48,60 @@ impl Server {
                 }
                 Ok(Reply::Done)
             }
-            Request::Action { session, action } => self
-                .action_request(session.as_deref(), &action)
-                .map(|()| Reply::Done),
-            Request::KillSession { target } => self.kill_session(&target).map(|()| Reply::Done),
-            Request::KillServer => {
-                // Answered when the server is gone, so the next command finds no server.
-                self.shutdown_waiters.push(id);
-                self.begin_shutdown("kill-server");
-                return;
+            Request::Action { session, action } => {
+                return self.action_request(id, session.as_deref(), &action);
             }
-            Request::Capture {
-                target,
-                ansi,
-                scrollback,
-            } => self
-                .resolve_app(Some(&target))
-                .map(|app| Reply::Capture(self.apps[&app].term.capture(ansi, scrollback))),
-            Request::SendKeys {
-                target,
-                keys,
-                literal,
-            } => self
-                .send_keys(&target, &keys, literal)
-                .map(|()| Reply::Done),
+            Request::Retired2
+            | Request::Retired3
+            | Request::Retired4
+            | Request::Retired5
+            | Request::Retired6 => Err("this request was retired; send an action".to_owned()),
         };
         let msg = match reply {
             Ok(r) => ServerMsg::Reply(r),
             Err(e) => ServerMsg::Error(e),
         };
         self.send(id, &msg);
+    }
+
+    /// An action from the CLI, in its text form, answered with what it produced. `ls` waits
+    /// for fresh metrics; `kill-server` is answered once the server is gone, so that the next
+    /// command finds no server.
+    fn action_request(&mut self, id: ClientId, session: Option<&str>, text: &str) {
+        let outcome = text
+            .parse::<crate::action::Action>()
+            .map_err(|e| e.to_string())
+            .and_then(|action| self.perform(session, &action));
+        let msg = match outcome {
+            Ok(Outcome::Sessions) => return self.list_request(id),
+            Ok(Outcome::Stopping) => {
+                self.shutdown_waiters.push(id);
+                return;
+            }
+            Ok(o) => ServerMsg::Reply(self.reply_of(o)),
+            Err(e) => ServerMsg::Error(e),
+        };
+        self.send(id, &msg);
+    }
+
+    /// An outcome as the CLI's reply.
+    fn reply_of(&self, outcome: Outcome) -> Reply {
+        match outcome {
+            Outcome::Done | Outcome::Stopping => Reply::Done,
+            Outcome::Sessions => Reply::List(self.list()),
+            Outcome::Apps(only) => Reply::List(self.report_of(only)),
+            Outcome::Created(name) => Reply::Created { name },
+            Outcome::Screen(text) => Reply::Capture(text),
+            Outcome::Added {
+                session,
+                name,
+                project_file,
+            } => Reply::App {
+                session,
+                name,
+                project_file,
+            },
+        }
     }
 
     /// For attach: the named session, or the most recently used one; created when asked to.
@@ -221,7 +248,7 @@ impl Server {
             .unwrap_or(ids[0]);
         for app in &ids {
             if self.apps[app].spec.autostart {
-                self.app_op(*app, AppOp::Start);
+                self.app_op(*app, Control::Start);
             }
         }
         let pane = PaneId(self.next_id());
@@ -370,54 +397,8 @@ impl Server {
         }
     }
 
-    pub(super) fn apps_request(
-        &mut self,
-        session: Option<&str>,
-        names: &[String],
-        op: AppOp,
-    ) -> Result<(), String> {
-        let sid = self.resolve_session(session)?;
-        let all = names.is_empty() || names.iter().any(|n| n == "all");
-        let session = &self.sessions[&sid];
-        let mut ids = Vec::new();
-        if all {
-            ids.extend(session.apps().iter().copied());
-        } else {
-            for name in names {
-                let id = session
-                    .apps()
-                    .iter()
-                    .copied()
-                    .find(|a| self.apps.get(a).is_some_and(|a| &a.name == name))
-                    .ok_or_else(|| {
-                        format!("can't find app `{name}` in session {}", session.name())
-                    })?;
-                ids.push(id);
-            }
-        }
-        for id in ids {
-            self.app_op(id, op);
-        }
-        Ok(())
-    }
-
-    /// An action from the CLI or the control API. Actions that need a client go to the
-    /// session's most recently active one.
-    pub(super) fn action_request(
-        &mut self,
-        session: Option<&str>,
-        text: &str,
-    ) -> Result<(), String> {
-        let action: crate::action::Action = text
-            .parse()
-            .map_err(|e: crate::action::ActionError| e.to_string())?;
-        let sid = self.resolve_session(session)?;
-        let client = self.sessions.get(&sid).and_then(|s| s.size_owner());
-        self.run_action(client, sid, &action)
-    }
-
     /// Adds an ad-hoc app and starts it.
-    pub fn run_app(&mut self, session: Option<&str>, mut spec: AppSpec) -> Result<Reply, String> {
+    pub fn run_app(&mut self, session: Option<&str>, mut spec: AppSpec) -> Result<Outcome, String> {
         let sid = self.resolve_session(session)?;
         let explicit = !spec.name.is_empty();
         if !explicit {
@@ -431,9 +412,9 @@ impl Server {
         let id = self.add_app(sid, spec, true, explicit)?;
         // A second app brings the sidebar in by default, which narrows the panes.
         self.resize_session(sid);
-        self.app_op(id, AppOp::Start);
+        self.app_op(id, Control::Start);
         let s = &self.sessions[&sid];
-        Ok(Reply::App {
+        Ok(Outcome::Added {
             session: s.name().to_owned(),
             name: self.apps[&id].name.clone(),
             project_file: s.project_file().map(str::to_owned),

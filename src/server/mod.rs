@@ -16,6 +16,7 @@ pub mod session;
 pub mod settings;
 pub mod state;
 pub mod statefile;
+pub mod verbs;
 
 use std::fs::File;
 use std::io::Write;

@@ -24,11 +24,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::app::lifecycle::Control;
 use crate::app::lifecycle::State;
 use crate::config::AppSpec;
 use crate::layout::{Layout, PaneId};
 use crate::paths;
-use crate::protocol::{AppOp, Orphan, ResurrectReport};
+use crate::protocol::{Orphan, ResurrectReport};
 use crate::render::overlay::plain_lines;
 use crate::server::model::{AppId, SessionId, unique_name, unix_secs};
 use crate::server::session::{Origin, Session, Window};
@@ -564,7 +565,7 @@ impl Server {
         match self.restore_contents(id, saved, name) {
             Ok(to_start) => {
                 for app in to_start {
-                    self.app_op(app, AppOp::Start);
+                    self.app_op(app, Control::Start);
                 }
                 self.resize_session(id);
                 Ok(())

@@ -11,4 +11,5 @@ mod harness;
 mod headless;
 mod persist;
 mod ssh;
+mod vocabulary;
 mod workspace;

@@ -366,3 +366,34 @@ fn help_lists_the_tmux_bindings() {
     assert_eq!(lines.len(), load("tmux").bindings().len());
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+#[test]
+fn keys_do_not_bind_the_server_layer() {
+    let detach = "[prefix]\nd = \"client.detach\"\n";
+    for (line, action) in [
+        ("x = \"server.kill\"", "server.kill"),
+        ("x = \"sessions.kill work\"", "session.kill"),
+    ] {
+        let err = errors(&format!("{detach}{line}"));
+        assert_eq!(
+            err,
+            format!(
+                "k.toml:3:5: `x`: `{action}` acts on the server, not in a session, so keys do \
+                 not bind it; run it with `appmux action` or the control API"
+            )
+        );
+    }
+    // The app verbs of the session layer can be bound, by any of their names.
+    let keymap = parse_keymap(
+        &format!("{detach}r = \"apps.restart api web\""),
+        Path::new("k.toml"),
+        "k",
+    )
+    .expect("a keymap");
+    assert!(
+        keymap
+            .bindings()
+            .iter()
+            .any(|(_, _, a)| a.name() == "app.restart")
+    );
+}

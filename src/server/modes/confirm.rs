@@ -21,7 +21,7 @@ impl Server {
             Confirm::KillApp(app) => {
                 self.set_mode(id, ClientMode::Sidebar);
                 if yes {
-                    self.app_op(app, crate::protocol::AppOp::Kill);
+                    self.app_op(app, crate::app::lifecycle::Control::Kill);
                 }
             }
             Confirm::ClosePane(pane) => {

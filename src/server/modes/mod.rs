@@ -179,7 +179,7 @@ impl Server {
 
     /// A bound key's action; failures show in the status line.
     fn bound(&mut self, id: ClientId, session: SessionId, action: &Action) {
-        if let Err(e) = self.run_action(Some(id), session, action) {
+        if let Err(e) = self.run_action(Some(id), Some(session), action) {
             self.flash(id, e);
         }
     }

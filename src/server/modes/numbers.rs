@@ -15,7 +15,11 @@ impl Server {
         match key.main_key().code {
             KeyCode::Char(c @ '0'..='9') => {
                 let n = c as u32 - '0' as u32;
-                let _ = self.run_action(Some(id), session, &Action::Pane(PaneAction::Select(n)));
+                let _ = self.run_action(
+                    Some(id),
+                    Some(session),
+                    &Action::Pane(PaneAction::Select(n)),
+                );
             }
             _ => self.client_event(id, InputEvent::Key(key)),
         }

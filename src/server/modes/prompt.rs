@@ -81,19 +81,10 @@ impl Server {
                 if text.is_empty() {
                     return;
                 }
-                let name = self.sessions.get(&session).map(|s| s.name().to_owned());
-                let cwd = self
-                    .sessions
-                    .get(&session)
-                    .and_then(|s| s.cwd().map(str::to_owned))
-                    .unwrap_or_else(|| "/".into());
-                let spec = crate::config::AppSpec::ad_hoc(
-                    String::new(),
-                    crate::config::CommandSpec::Shell(text.to_owned()),
-                    cwd.into(),
-                );
-                match self.run_app(name.as_deref(), spec) {
-                    Ok(crate::protocol::Reply::App { name: app, .. }) => {
+                let run = crate::action::RunApp::new(vec![text.to_owned()]);
+                let run = Action::App(crate::action::AppAction::Run(run));
+                match self.run_action(Some(id), Some(session), &run) {
+                    Ok(crate::server::verbs::Outcome::Added { name: app, .. }) => {
                         if let Some(app_id) = self.app_by_name(session, &app) {
                             if let Some(a) = self.attached_mut(id) {
                                 a.selected = Some(app_id);

@@ -2,9 +2,9 @@
 //! selection, and what its actions do.
 
 use crate::action::SidebarAction;
+use crate::app::lifecycle::Control;
 use crate::config::keymap::KeyTable;
 use crate::keys::Key;
-use crate::protocol::AppOp;
 use crate::render::overlay::{Pager, plain_lines};
 use crate::server::model::{AppId, ClientId, SessionId};
 use crate::server::modes::{ClientMode, Confirm, PromptKind};
@@ -150,7 +150,7 @@ impl Server {
             SidebarAction::Show => {
                 if let Some(app) = selected {
                     if !self.apps.get(&app).is_some_and(|a| a.life.has_process()) {
-                        self.app_op(app, AppOp::Start);
+                        self.app_op(app, Control::Start);
                     }
                     self.show_app(session, app);
                 }
@@ -178,12 +178,19 @@ impl Server {
             SidebarAction::StartStop => {
                 if let Some(app) = selected {
                     let running = self.apps.get(&app).is_some_and(|a| a.life.has_process());
-                    self.app_op(app, if running { AppOp::Stop } else { AppOp::Start });
+                    self.app_op(
+                        app,
+                        if running {
+                            Control::Stop
+                        } else {
+                            Control::Start
+                        },
+                    );
                 }
             }
             SidebarAction::Restart => {
                 if let Some(app) = selected {
-                    self.app_op(app, AppOp::Restart);
+                    self.app_op(app, Control::Restart);
                 }
             }
             SidebarAction::Kill => {

@@ -1,0 +1,173 @@
+//! The app domain of the vocabulary: the lifecycle verbs on a list of apps, `show`, `run`,
+//! `list`, `capture` and `send-keys`, with their text form (parsing and the words they print
+//! as). Carrying them out is the server's.
+
+use super::{ActionError, Args, OptionWords};
+use crate::command::{CommandSpec, RestartPolicy};
+
+/// Supervisor actions. A list of apps may be empty, which means the app in the focused pane,
+/// or hold `all`, which means every app of the session.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AppAction {
+    Start(Vec<String>),
+    Stop(Vec<String>),
+    Restart(Vec<String>),
+    Kill(Vec<String>),
+    /// Shows the named app in the focused pane.
+    Show(String),
+    /// Adds an ad-hoc app to the session and starts it.
+    Run(RunApp),
+    /// The apps of the session named, or of every session when none is.
+    List,
+    /// An app's screen as text.
+    Capture(Capture),
+    /// Keys typed into an app, as `appmux send-keys` does.
+    SendKeys(SendKeys),
+}
+
+/// `app.run`: a command and how to run it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct RunApp {
+    /// The command's words (see [`RunApp::command`]); never empty.
+    pub cmd: Vec<String>,
+    /// The app's name; derived from the command when absent.
+    pub name: Option<String>,
+    pub restart: Option<RestartPolicy>,
+    /// The working directory; the session's when absent.
+    pub cwd: Option<String>,
+}
+
+impl RunApp {
+    /// A command with everything else left to its default.
+    pub fn new(cmd: Vec<String>) -> Self {
+        Self {
+            cmd,
+            ..Self::default()
+        }
+    }
+
+    /// What runs: one word with shell syntax runs under `sh -c`, anything else runs directly,
+    /// as `appmux run` has always done.
+    pub fn command(&self) -> CommandSpec {
+        match self.cmd.as_slice() {
+            [one]
+                if one.contains(|c: char| {
+                    c.is_whitespace() || "|&;<>()$`\\\"'*?[]#~=%".contains(c)
+                }) =>
+            {
+                CommandSpec::Shell(one.clone())
+            }
+            words => CommandSpec::Argv(words.to_vec()),
+        }
+    }
+}
+
+/// `app.capture`: which app, and what to keep.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Capture {
+    /// `SESSION` or `SESSION:APP`; the session's focused app when absent.
+    pub target: Option<String>,
+    pub ansi: bool,
+    pub scrollback: bool,
+}
+
+/// `app.send-keys`: which app, and the keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct SendKeys {
+    /// `SESSION` or `SESSION:APP`; the session's focused app when absent.
+    pub target: Option<String>,
+    /// Key names (`Enter`, `C-c`) or text.
+    pub keys: Vec<String>,
+    /// Every word is text, not a key name.
+    pub literal: bool,
+}
+
+impl AppAction {
+    pub(super) fn name(&self) -> &'static str {
+        match self {
+            Self::Start(_) => "app.start",
+            Self::Stop(_) => "app.stop",
+            Self::Restart(_) => "app.restart",
+            Self::Kill(_) => "app.kill",
+            Self::Show(_) => "app.show",
+            Self::Run(_) => "app.run",
+            Self::List => "app.list",
+            Self::Capture(_) => "app.capture",
+            Self::SendKeys(_) => "app.send-keys",
+        }
+    }
+
+    /// The words after the name, options first.
+    pub(super) fn words(&self) -> Vec<String> {
+        match self {
+            Self::Start(names) | Self::Stop(names) | Self::Restart(names) | Self::Kill(names) => {
+                names.clone()
+            }
+            Self::Show(name) => vec![name.clone()],
+            Self::Run(run) => OptionWords::default()
+                .value("name", run.name.as_deref())
+                .value("restart", run.restart.map(RestartPolicy::as_str))
+                .value("cwd", run.cwd.as_deref())
+                .then(&run.cmd),
+            Self::List => Vec::new(),
+            Self::Capture(c) => OptionWords::default()
+                .value("target", c.target.as_deref())
+                .flag("ansi", c.ansi)
+                .flag("scrollback", c.scrollback)
+                .then(&[]),
+            Self::SendKeys(s) => OptionWords::default()
+                .value("target", s.target.as_deref())
+                .flag("literal", s.literal)
+                .then(&s.keys),
+        }
+    }
+
+    /// Whether it changes apps or the session (list and capture only read an app's state and
+    /// screen, send-keys only types into it).
+    pub fn changes_model(&self) -> bool {
+        !matches!(self, Self::List | Self::Capture(_) | Self::SendKeys(_))
+    }
+
+    /// Changes nothing: fit for a read-only client.
+    pub(super) fn is_view_only(&self) -> bool {
+        matches!(self, Self::List | Self::Capture(_))
+    }
+
+    pub(super) fn parse(verb: &str, args: &mut Args<'_>) -> Result<Option<Self>, ActionError> {
+        Ok(Some(match verb {
+            "start" => Self::Start(args.remaining()),
+            "stop" => Self::Stop(args.remaining()),
+            "restart" => Self::Restart(args.remaining()),
+            "kill" => Self::Kill(args.remaining()),
+            "show" => Self::Show(args.required("an app name")?.to_owned()),
+            "run" => {
+                let expected = "a restart policy (never, on-failure or always)";
+                let restart = match args.option("restart") {
+                    Some(p) => Some(RestartPolicy::parse(p).ok_or_else(|| args.bad(p, expected))?),
+                    None => None,
+                };
+                let first = args.required("a command")?;
+                let mut cmd = vec![first.to_owned()];
+                cmd.extend(args.remaining());
+                Self::Run(RunApp {
+                    cmd,
+                    name: args.option("name").map(str::to_owned),
+                    restart,
+                    cwd: args.option("cwd").map(str::to_owned),
+                })
+            }
+            "list" => Self::List,
+            "capture" => Self::Capture(Capture {
+                target: args.option("target").map(str::to_owned),
+                ansi: args.flag("ansi"),
+                scrollback: args.flag("scrollback"),
+            }),
+            "send-keys" => Self::SendKeys(SendKeys {
+                target: args.option("target").map(str::to_owned),
+                literal: args.flag("literal"),
+                keys: args.remaining(),
+            }),
+            _ => return Ok(None),
+        }))
+    }
+}

@@ -1,0 +1,198 @@
+//! The app verbs and the server layer of the action vocabulary, carried out for
+//! `Server::run_action`: start, stop, restart and kill a list of apps, show, run, list, capture
+//! and send-keys; sessions (list, new, kill) and the server (kill). Also [`Server::perform`],
+//! where the command line and the control API come in: it finds the session an action runs in
+//! from the name they give. What an action produced comes back as an [`Outcome`], which each
+//! front end turns into its own answer (a `Reply`, a JSON result).
+
+use std::path::PathBuf;
+
+use crate::action::{Action, AppAction, Layer, RunApp, ServerAction, SessionAction};
+use crate::app::lifecycle::Control;
+use crate::config::AppSpec;
+use crate::protocol::{ListReport, NewSession};
+use crate::server::model::{AppId, SessionId};
+use crate::server::state::Server;
+
+/// What an action produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done, with nothing to report.
+    Done,
+    /// Every session and its apps (`session.list`).
+    Sessions,
+    /// The apps of one session, or of every session (`app.list`).
+    Apps(Option<SessionId>),
+    /// A session was created under this name.
+    Created(String),
+    /// An app's screen as text (`app.capture`).
+    Screen(String),
+    /// An app was added: where it lives.
+    Added {
+        session: String,
+        name: String,
+        project_file: Option<String>,
+    },
+    /// The server is stopping (`server.kill`).
+    Stopping,
+}
+
+impl Server {
+    /// Runs an action for the command line or the control API in the session they name, or
+    /// the most recent one. The server layer needs none, and `app.list` lists every session
+    /// unless one is named.
+    pub(super) fn perform(
+        &mut self,
+        session: Option<&str>,
+        action: &Action,
+    ) -> Result<Outcome, String> {
+        let sid = match action {
+            _ if action.layer() == Layer::Server => None,
+            Action::App(AppAction::List) => session
+                .map(|name| self.resolve_session(Some(name)))
+                .transpose()?,
+            _ => Some(self.resolve_session(session)?),
+        };
+        // Actions on a client's view act for the session's most recently active client.
+        let client = match action {
+            Action::App(_) | Action::Session(_) | Action::Server(_) => None,
+            _ => sid.and_then(|s| self.sessions.get(&s)?.size_owner()),
+        };
+        self.run_action(client, sid, action)
+    }
+
+    /// A session's sessions-and-apps report: every session, or only `only`.
+    pub(super) fn report_of(&self, only: Option<SessionId>) -> ListReport {
+        let mut report = self.list();
+        if let Some(name) = only.and_then(|s| self.sessions.get(&s)).map(|s| s.name()) {
+            report.sessions.retain(|s| s.name == name);
+        }
+        report
+    }
+
+    pub(super) fn session_action(&mut self, a: &SessionAction) -> Result<Outcome, String> {
+        match a {
+            SessionAction::List => Ok(Outcome::Sessions),
+            SessionAction::New { name, cwd, cmd } => {
+                let id = self.new_session(NewSession {
+                    name: name.clone(),
+                    cmd: cmd.clone(),
+                    cwd: cwd.clone(),
+                    env: std::env::vars().collect(),
+                    size: None,
+                    apps: Vec::new(),
+                    project_file: None,
+                })?;
+                Ok(Outcome::Created(self.sessions[&id].name().to_owned()))
+            }
+            SessionAction::Kill(target) => {
+                self.kill_session(target)?;
+                Ok(Outcome::Done)
+            }
+        }
+    }
+
+    pub(super) fn server_action(&mut self, a: ServerAction) -> Outcome {
+        match a {
+            ServerAction::Kill => {
+                self.begin_shutdown("server.kill");
+                Outcome::Stopping
+            }
+        }
+    }
+
+    /// The app verbs that change apps or the session.
+    pub(super) fn app_action(
+        &mut self,
+        session: SessionId,
+        a: &AppAction,
+    ) -> Result<Outcome, String> {
+        let (names, c) = match a {
+            AppAction::Start(apps) => (apps, Control::Start),
+            AppAction::Stop(apps) => (apps, Control::Stop),
+            AppAction::Restart(apps) => (apps, Control::Restart),
+            AppAction::Kill(apps) => (apps, Control::Kill),
+            AppAction::Show(name) => {
+                let app = self.apps_named(session, std::slice::from_ref(name))?[0];
+                self.show_app(session, app);
+                return Ok(Outcome::Done);
+            }
+            AppAction::Run(run) => return self.run_in(session, run),
+            AppAction::List | AppAction::Capture(_) | AppAction::SendKeys(_) => {
+                return self.app_io(Some(session), a);
+            }
+        };
+        // Every name is found before any app is touched: a typo changes nothing.
+        for app in self.apps_named(session, names)? {
+            self.app_op(app, c);
+        }
+        Ok(Outcome::Done)
+    }
+
+    /// The app verbs that only read an app or type into it. Their target (`SESSION[:APP]`)
+    /// defaults to `session`'s focused app, or the most recent session's.
+    pub(super) fn app_io(
+        &mut self,
+        session: Option<SessionId>,
+        a: &AppAction,
+    ) -> Result<Outcome, String> {
+        let default = session
+            .and_then(|s| self.sessions.get(&s))
+            .map(|s| s.name().to_owned());
+        match a {
+            AppAction::List => Ok(Outcome::Apps(session)),
+            AppAction::Capture(c) => {
+                let target = c.target.clone().or(default);
+                let app = self.resolve_app(target.as_deref())?;
+                let text = self.apps[&app].term.capture(c.ansi, c.scrollback);
+                Ok(Outcome::Screen(text))
+            }
+            AppAction::SendKeys(k) => {
+                let target = k.target.clone().or(default).unwrap_or_default();
+                self.send_keys(&target, &k.keys, k.literal)?;
+                Ok(Outcome::Done)
+            }
+            other => {
+                let session = session.ok_or("no sessions")?;
+                self.app_action(session, other)
+            }
+        }
+    }
+
+    /// The apps of `session` that `names` name: none means the focused pane's app, `all`
+    /// every app.
+    fn apps_named(&self, session: SessionId, names: &[String]) -> Result<Vec<AppId>, String> {
+        let s = self.sessions.get(&session).ok_or("no such session")?;
+        if names.is_empty() {
+            let focused = s.focused_app().ok_or("no focused app")?;
+            return Ok(vec![focused]);
+        }
+        if names.iter().any(|n| n == "all") {
+            return Ok(s.apps().to_vec());
+        }
+        names
+            .iter()
+            .map(|name| {
+                self.app_by_name(session, name)
+                    .ok_or_else(|| format!("can't find app `{name}` in session {}", s.name()))
+            })
+            .collect()
+    }
+
+    /// `app.run`: the command as an ad-hoc app of `session`, in the session's directory
+    /// unless another is given.
+    fn run_in(&mut self, session: SessionId, run: &RunApp) -> Result<Outcome, String> {
+        let s = self.sessions.get(&session).ok_or("no such session")?;
+        let cwd = run
+            .cwd
+            .clone()
+            .or_else(|| s.cwd().map(str::to_owned))
+            .map_or_else(|| PathBuf::from("/"), PathBuf::from);
+        let name = s.name().to_owned();
+        let mut spec = AppSpec::ad_hoc(run.name.clone().unwrap_or_default(), run.command(), cwd);
+        if let Some(policy) = run.restart {
+            spec.restart = policy;
+        }
+        self.run_app(Some(&name), spec)
+    }
+}
