@@ -4,24 +4,18 @@
 //! the pure layout tree; client-only actions (detach, help, copy mode) need a client; the app
 //! verbs and the server layer (sessions, the server) are carried out in `verbs`.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::action::{Action, ClientAction, PaneAction, TabAction};
 use crate::app::lifecycle::Control;
 use crate::config::{AppSpec, CommandSpec, RestartPolicy};
 use crate::layout::{Axis, PaneId};
+use crate::server::Server;
 use crate::server::model::{AppId, ClientId, SessionId};
 use crate::server::modes::{ClientMode, Confirm, PromptKind};
 use crate::server::session::{Session, Window};
-use crate::server::state::Server;
 use crate::server::verbs::Outcome;
 use crate::size::Size;
-
-/// What a read-only client is told when it asks for something that changes shared state.
-pub const READ_ONLY: &str = "read-only: this client can look, scroll and copy, not change";
-
-/// How long `C-b q` shows pane numbers.
-pub const NUMBERS_FOR: Duration = Duration::from_secs(2);
 
 impl Server {
     /// Runs an action in `session`, for the attached `client` when there is one (keys) or for
@@ -37,7 +31,7 @@ impl Server {
             .and_then(|c| self.clients.get(&c)?.attached.as_ref().map(|a| a.read_only))
             .unwrap_or(false);
         if read_only && !action.is_view_only() {
-            return Err(READ_ONLY.into());
+            return Err(crate::server::modes::READ_ONLY.into());
         }
         let session = match action {
             Action::Session(a) => return self.session_action(a),
@@ -168,7 +162,7 @@ impl Server {
                 self.set_mode(
                     c,
                     ClientMode::Numbers {
-                        until: Instant::now() + NUMBERS_FOR,
+                        until: Instant::now() + crate::server::modes::NUMBERS_FOR,
                     },
                 );
                 return Ok(());

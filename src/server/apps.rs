@@ -12,9 +12,9 @@ use crate::config::AppSpec;
 use crate::pane::emulator::Emulator;
 use crate::pane::process::{ExitStatus, Process, RunKey, SpawnSpec};
 use crate::paths;
+use crate::server::Server;
 use crate::server::model::{App, AppId, PendingExit, SessionId, unique_name};
 use crate::server::settings::PANE_ENV_OVERRIDES;
-use crate::server::state::Server;
 use crate::size::Size;
 
 /// Bytes fed to a terminal when a new run starts in it: reset attributes, character sets and

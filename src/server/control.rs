@@ -20,8 +20,8 @@ use tokio::time::Instant;
 
 use crate::server::clients::Outgoing;
 use crate::server::model::ClientId;
-use crate::server::state::{Event, Server};
 use crate::server::verbs::Outcome;
+use crate::server::{Event, Server};
 
 /// The JSON protocol's version, as in the hello.
 pub const JSON_VERSION: u64 = 1;

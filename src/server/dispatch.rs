@@ -16,11 +16,11 @@ use crate::pane::process::ExitStatus;
 use crate::protocol::{
     AppInfo, AttachRequest, ListReport, NewSession, Reply, Request, ServerMsg, SessionInfo,
 };
+use crate::server::Server;
 use crate::server::model::{
     App, AppId, ClientId, PaneId, SessionId, check_session_name, unix_secs,
 };
 use crate::server::session::{Origin, Session};
-use crate::server::state::Server;
 use crate::server::verbs::Outcome;
 use crate::size::Size;
 
@@ -161,7 +161,7 @@ impl Server {
     fn flush_logs(&mut self, id: ClientId) {
         let events = self.events.clone();
         let queued = self.logs.after_queued(move || {
-            let _ = events.blocking_send(crate::server::state::Event::LogsWritten(id));
+            let _ = events.blocking_send(crate::server::Event::LogsWritten(id));
         });
         if !queued {
             let behind = "the logs are being written too slowly to flush now; try again";

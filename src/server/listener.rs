@@ -19,10 +19,10 @@ use tokio::sync::mpsc;
 
 use crate::protocol::codec::{self, CodecError, Decoded, PREAMBLE_LEN};
 use crate::protocol::{ClientMsg, ServerMsg};
+use crate::server::Event;
 use crate::server::clients::{OUTBOX, Outgoing};
 use crate::server::control;
 use crate::server::model::ClientId;
-use crate::server::state::Event;
 
 /// How long a new connection has to send its preamble or its first JSON line.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);

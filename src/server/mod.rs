@@ -27,9 +27,116 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use tokio::sync::mpsc;
 
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use crate::logs::LogWriter;
+use crate::metrics::Sampler;
+use crate::pane::process::{Process, PtyEvent};
 use crate::paths::{self, SocketPaths};
+use crate::protocol::ClientMsg;
+use clients::{Client, Outgoing};
+use model::{App, AppId, ClientId, SessionId};
+use session::Session;
 use settings::Settings;
-use state::Server;
+
+/// The server's state: what the loop in `state` owns and routes between. Its fields are private
+/// to `server`, whose modules add the behaviour: sessions (`session`), apps (`apps`, `model`),
+/// clients (`clients`, `modes`), the action vocabulary (`actions`, `verbs`), the control API,
+/// saved state and the outer terminal.
+pub struct Server {
+    settings: Settings,
+    sessions: BTreeMap<SessionId, Session>,
+    apps: BTreeMap<AppId, App>,
+    clients: HashMap<ClientId, Client>,
+    pty_tx: mpsc::Sender<PtyEvent>,
+    /// The queue to the log thread, which does all app log file work.
+    logs: LogWriter,
+    /// Where work done off this task (reading a log, say) reports back.
+    events: mpsc::Sender<Event>,
+    next_id: u64,
+    /// Set once a stop was requested; the loop ends when every app is gone or the grace ends.
+    shutdown: Option<Instant>,
+    /// Processes of removed apps that get SIGKILL at the instant given, if still there.
+    kills: Vec<(Instant, Process)>,
+    sampler: Option<Sampler>,
+    /// When the last metrics sample was asked for.
+    last_sample: Option<Instant>,
+    /// `ls` requests waiting for fresh metrics, answered by the deadline at the latest.
+    pending_ls: Vec<(ClientId, Instant)>,
+    /// The last copy-mode yank, for `client.paste`.
+    paste_buffer: Option<String>,
+    /// `kill-server` requests, answered once the server is gone.
+    shutdown_waiters: Vec<ClientId>,
+    /// When the state file is next written (set shortly after a change).
+    save_due: Option<Instant>,
+    /// Processes left over from a previous server, found at start.
+    orphans: Vec<crate::protocol::Orphan>,
+    /// The saved sessions not restored yet, and how the state file stands.
+    saved: crate::server::persist::SavedFile,
+    /// The app last reported as focused in each session (for focus events).
+    focus: HashMap<SessionId, AppId>,
+    /// The colours panes' OSC 10/11/12 queries are answered with (a client's, once known).
+    palette: crate::pane::emulator::Palette,
+}
+
+impl Server {
+    pub fn new(
+        settings: Settings,
+        pty_tx: mpsc::Sender<PtyEvent>,
+        sampler: Option<Sampler>,
+        logs: LogWriter,
+        events: mpsc::Sender<Event>,
+    ) -> Self {
+        Self {
+            settings,
+            sessions: BTreeMap::new(),
+            apps: BTreeMap::new(),
+            clients: HashMap::new(),
+            pty_tx,
+            logs,
+            events,
+            next_id: 1,
+            shutdown: None,
+            kills: Vec::new(),
+            sampler,
+            last_sample: None,
+            pending_ls: Vec::new(),
+            paste_buffer: None,
+            shutdown_waiters: Vec::new(),
+            save_due: None,
+            orphans: Vec::new(),
+            saved: Default::default(),
+            focus: HashMap::new(),
+            palette: Default::default(),
+        }
+    }
+
+    pub fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+}
+
+/// What connection tasks tell the state task.
+#[derive(Debug)]
+pub enum Event {
+    Connected(ClientId, mpsc::Sender<Outgoing>),
+    Msg(ClientId, Box<ClientMsg>),
+    /// A render frame for this client has been fully written to its socket.
+    Written(ClientId),
+    Gone(ClientId),
+    /// A JSON line from a control connection.
+    Control(ClientId, String),
+    /// The log writer has written everything queued before this client's `FlushLogs`.
+    LogsWritten(ClientId),
+    /// The log writer read an app's log for this client's log view.
+    LogRead {
+        client: ClientId,
+        title: String,
+        data: Vec<u8>,
+    },
+}
 
 /// How the server was started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use vt100::{CursorStyle, MouseProtocolMode};
 
 use crate::pane::emulator::{ClipboardWrite, Rgb};
+use crate::server::Server;
 use crate::server::model::{AppId, ClientId, SessionId};
-use crate::server::state::Server;
 
 /// At most one BEL per client per this long.
 pub const BELL_INTERVAL: Duration = Duration::from_secs(1);

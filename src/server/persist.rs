@@ -31,9 +31,9 @@ use crate::layout::{Layout, PaneId};
 use crate::paths;
 use crate::protocol::{Orphan, ResurrectReport};
 use crate::render::overlay::plain_lines;
+use crate::server::Server;
 use crate::server::model::{AppId, SessionId, unique_name, unix_secs};
 use crate::server::session::{Origin, Session, Window};
-use crate::server::state::Server;
 use crate::server::statefile::{self, VERSION};
 use crate::size::Size;
 

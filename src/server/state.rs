@@ -5,39 +5,16 @@
 //! When nothing happens the loop sleeps in `select!` with no timer armed: an idle server does not
 //! wake up.
 
-use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use crate::logs::LogWriter;
-use crate::metrics::{self, Sampler};
+use crate::metrics;
 use crate::pane::process::{ExitStatus, Process, PtyEvent};
-use crate::protocol::{ClientMsg, Reply, ServerMsg, parts};
+use crate::protocol::{Reply, ServerMsg, parts};
 use crate::server::clients::{Client, Outgoing};
-use crate::server::model::{App, AppId, ClientId, PendingExit, SessionId};
-use crate::server::session::Session;
-use crate::server::settings::Settings;
-
-/// What connection tasks tell the state task.
-#[derive(Debug)]
-pub enum Event {
-    Connected(ClientId, mpsc::Sender<Outgoing>),
-    Msg(ClientId, Box<ClientMsg>),
-    /// A render frame for this client has been fully written to its socket.
-    Written(ClientId),
-    Gone(ClientId),
-    /// A JSON line from a control connection.
-    Control(ClientId, String),
-    /// The log writer has written everything queued before this client's `FlushLogs`.
-    LogsWritten(ClientId),
-    /// The log writer read an app's log for this client's log view.
-    LogRead {
-        client: ClientId,
-        title: String,
-        data: Vec<u8>,
-    },
-}
+use crate::server::model::{AppId, ClientId, PendingExit, SessionId};
+use crate::server::{Event, Server};
 
 /// How long an exited app waits for its last output before the exit is shown anyway (a
 /// grandchild may keep the PTY open).
@@ -51,79 +28,7 @@ const LS_WAIT: Duration = Duration::from_millis(500);
 /// The longest the loop parses PTY output before it renders and serves clients again.
 const PTY_SLICE: Duration = Duration::from_millis(4);
 
-pub struct Server {
-    pub settings: Settings,
-    pub sessions: BTreeMap<SessionId, Session>,
-    pub apps: BTreeMap<AppId, App>,
-    pub clients: HashMap<ClientId, Client>,
-    pub pty_tx: mpsc::Sender<PtyEvent>,
-    /// The queue to the log thread, which does all app log file work.
-    pub logs: LogWriter,
-    /// Where work done off this task (reading a log, say) reports back.
-    pub events: mpsc::Sender<Event>,
-    next_id: u64,
-    /// Set once a stop was requested; the loop ends when every app is gone or the grace ends.
-    pub shutdown: Option<Instant>,
-    /// Processes of removed apps that get SIGKILL at the instant given, if still there.
-    kills: Vec<(Instant, Process)>,
-    sampler: Option<Sampler>,
-    /// When the last metrics sample was asked for.
-    last_sample: Option<Instant>,
-    /// `ls` requests waiting for fresh metrics, answered by the deadline at the latest.
-    pending_ls: Vec<(ClientId, Instant)>,
-    /// The last copy-mode yank, for `client.paste`.
-    pub paste_buffer: Option<String>,
-    /// `kill-server` requests, answered once the server is gone.
-    pub shutdown_waiters: Vec<ClientId>,
-    /// When the state file is next written (set shortly after a change).
-    pub save_due: Option<Instant>,
-    /// Processes left over from a previous server, found at start.
-    pub orphans: Vec<crate::protocol::Orphan>,
-    /// The saved sessions not restored yet, and how the state file stands.
-    pub saved: crate::server::persist::SavedFile,
-    /// The app last reported as focused in each session (for focus events).
-    pub focus: HashMap<SessionId, AppId>,
-    /// The colours panes' OSC 10/11/12 queries are answered with (a client's, once known).
-    pub palette: crate::pane::emulator::Palette,
-}
-
 impl Server {
-    pub fn new(
-        settings: Settings,
-        pty_tx: mpsc::Sender<PtyEvent>,
-        sampler: Option<Sampler>,
-        logs: LogWriter,
-        events: mpsc::Sender<Event>,
-    ) -> Self {
-        Self {
-            settings,
-            sessions: BTreeMap::new(),
-            apps: BTreeMap::new(),
-            clients: HashMap::new(),
-            pty_tx,
-            logs,
-            events,
-            next_id: 1,
-            shutdown: None,
-            kills: Vec::new(),
-            sampler,
-            last_sample: None,
-            pending_ls: Vec::new(),
-            paste_buffer: None,
-            shutdown_waiters: Vec::new(),
-            save_due: None,
-            orphans: Vec::new(),
-            saved: Default::default(),
-            focus: HashMap::new(),
-            palette: Default::default(),
-        }
-    }
-
-    pub fn next_id(&mut self) -> u64 {
-        self.next_id += 1;
-        self.next_id
-    }
-
     /// Runs until shutdown completes. Returns the outboxes of the clients waiting for the
     /// server to be gone, to be answered once the socket and the lock are released.
     pub async fn run(

@@ -11,8 +11,8 @@ use crate::action::{Action, AppAction, Layer, RunApp, ServerAction, SessionActio
 use crate::app::lifecycle::Control;
 use crate::config::AppSpec;
 use crate::protocol::{ListReport, NewSession};
+use crate::server::Server;
 use crate::server::model::{AppId, SessionId};
-use crate::server::state::Server;
 
 /// What an action produced.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,10 +17,10 @@ use crate::input::InputDecoder;
 use crate::protocol::{AttachRequest, ClientMsg, ServerMsg};
 use crate::render::backend::Renderer;
 use crate::render::{self, Areas, Chrome};
+use crate::server::Server;
 use crate::server::model::{AppId, ClientId, SessionId};
 use crate::server::modes::ClientMode;
 use crate::server::outer::OuterModes;
-use crate::server::state::Server;
 use crate::size::Size;
 
 /// What a connection's writer task is asked to do.

@@ -12,11 +12,11 @@ use crate::pane::process::ExitStatus;
 use crate::protocol::{ServerMsg, parts};
 use crate::render::sidebar::{Item, Sidebar, Status};
 use crate::render::{PaneView, StatusView, View};
+use crate::server::Server;
 use crate::server::clients::Outgoing;
 use crate::server::model::{App, ClientId, SessionId};
 use crate::server::modes::ClientMode;
 use crate::server::outer::{Focused, wanted_modes};
-use crate::server::state::Server;
 
 impl Server {
     /// Composes and sends one frame to a client.

@@ -3,9 +3,9 @@
 
 use crate::keys::{Key, KeyCode};
 use crate::layout::PaneId;
+use crate::server::Server;
 use crate::server::model::{AppId, ClientId, SessionId};
 use crate::server::modes::ClientMode;
-use crate::server::state::Server;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Confirm {

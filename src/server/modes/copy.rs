@@ -7,9 +7,9 @@ use crate::config::keymap::KeyTable;
 use crate::copy::{CopyMode, Outcome};
 use crate::keys::{Key, KeyCode};
 use crate::layout::PaneId;
+use crate::server::Server;
 use crate::server::model::{ClientId, SessionId};
 use crate::server::modes::ClientMode;
-use crate::server::state::Server;
 
 /// Copy mode for one client: the frozen snapshot and where it came from.
 #[derive(Debug, Clone)]

@@ -14,17 +14,22 @@ mod prefix;
 mod prompt;
 mod sidebar;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::action::Action;
 use crate::config::keymap::KeyTable;
 use crate::input::InputEvent;
 use crate::keys::Key;
 use crate::render::overlay::Pager;
-use crate::server::actions::READ_ONLY;
+use crate::server::Server;
 use crate::server::model::{App, AppId, ClientId, SessionId};
-use crate::server::state::Server;
 use crate::size::Size;
+
+/// What a read-only client is told when it asks for something that changes shared state.
+pub const READ_ONLY: &str = "read-only: this client can look, scroll and copy, not change";
+
+/// How long `C-b q` shows pane numbers, and a message stays in the status line.
+pub const NUMBERS_FOR: Duration = Duration::from_secs(2);
 
 pub use confirm::Confirm;
 pub use copy::CopyState;
@@ -187,7 +192,7 @@ impl Server {
     /// Shows a message in the client's status line for a moment.
     pub fn flash(&mut self, id: ClientId, text: String) {
         if let Some(a) = self.attached_mut(id) {
-            a.flash = Some((text, Instant::now() + crate::server::actions::NUMBERS_FOR));
+            a.flash = Some((text, Instant::now() + NUMBERS_FOR));
             a.dirty = true;
         }
     }

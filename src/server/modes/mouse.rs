@@ -7,10 +7,10 @@ use ratatui::layout::Rect;
 use crate::input::{MouseButton, MouseEvent, MouseKind};
 use crate::layout::Border;
 use crate::pane::encode;
-use crate::server::actions::READ_ONLY;
+use crate::server::Server;
 use crate::server::model::{ClientId, SessionId};
 use crate::server::modes::ClientMode;
-use crate::server::state::Server;
+use crate::server::modes::READ_ONLY;
 
 impl Server {
     /// Apps that asked for the mouse get its events over their pane; otherwise clicks focus

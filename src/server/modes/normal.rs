@@ -4,10 +4,10 @@
 use crate::config::keymap::KeyTable;
 use crate::keys::Key;
 use crate::pane::encode;
-use crate::server::actions::READ_ONLY;
+use crate::server::Server;
 use crate::server::model::{ClientId, SessionId};
 use crate::server::modes::ClientMode;
-use crate::server::state::Server;
+use crate::server::modes::READ_ONLY;
 
 impl Server {
     pub(super) fn normal_key(

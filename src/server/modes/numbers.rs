@@ -3,9 +3,9 @@
 use crate::action::{Action, PaneAction};
 use crate::input::InputEvent;
 use crate::keys::{Key, KeyCode};
+use crate::server::Server;
 use crate::server::model::{ClientId, SessionId};
 use crate::server::modes::ClientMode;
-use crate::server::state::Server;
 
 impl Server {
     /// While pane numbers show (`C-b q`), a digit selects that pane; any other key ends the

@@ -4,9 +4,9 @@
 
 use crate::keys::{Key, KeyCode};
 use crate::render::overlay::Pager;
+use crate::server::Server;
 use crate::server::model::ClientId;
 use crate::server::modes::ClientMode;
-use crate::server::state::Server;
 
 impl Server {
     /// Rows of the area a client's pager is drawn in (the pane area), which its paging uses.

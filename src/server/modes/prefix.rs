@@ -3,9 +3,9 @@
 
 use crate::config::keymap::KeyTable;
 use crate::keys::Key;
+use crate::server::Server;
 use crate::server::model::{ClientId, SessionId};
 use crate::server::modes::ClientMode;
-use crate::server::state::Server;
 
 impl Server {
     /// The key after the prefix: a command of the prefix table, or nothing.

@@ -3,9 +3,9 @@
 
 use crate::action::Action;
 use crate::keys::{Key, KeyCode};
+use crate::server::Server;
 use crate::server::model::{ClientId, SessionId};
 use crate::server::modes::ClientMode;
-use crate::server::state::Server;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PromptKind {

@@ -8,7 +8,7 @@ use crate::keys::Key;
 use crate::render::overlay::{Pager, plain_lines};
 use crate::server::model::{AppId, ClientId, SessionId};
 use crate::server::modes::{ClientMode, Confirm, PromptKind};
-use crate::server::state::{Event, Server};
+use crate::server::{Event, Server};
 
 impl Server {
     /// A key while the sidebar has focus: the sidebar table first, then the prefix, then the
