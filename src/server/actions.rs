@@ -1,7 +1,7 @@
 //! Carrying out the action vocabulary (`crate::action`) on the model: [`Server::run_action`] is
 //! the one place every action is dispatched, whether it came from a key binding, the command
-//! line (`appmux action` and the other verbs) or the control API. Pane and tab edits go through
-//! the pure layout tree; client-only actions (detach, help, copy mode) need a client; the app
+//! line (`appmux action` and the other verbs) or the control API. Pane and tab edits are the
+//! session model's (`session`), with the apps they start or retire orchestrated here; client-only actions (detach, help, copy mode) need a client; the app
 //! verbs and the server layer (sessions, the server) are carried out in `verbs`.
 
 use std::time::Instant;

@@ -1,6 +1,13 @@
 //! The server: claims the socket (a lock held for its whole life tells live servers from stale
 //! sockets), binds it 0600, sets up logging, and runs the listener and the state task on one
 //! tokio thread. PTY threads feed the state task through a bounded channel.
+//!
+//! The [`Server`] type lives here so that its fields are private to this module and its
+//! children. `state` runs its event loop; the models it routes between are `session` (tabs,
+//! layouts, focus), `apps` and `model` (apps: spawn, output, exits, timers) and `clients`
+//! (attach, size, modes in `modes`, frames in `clients::view`). `actions` and `verbs` carry out
+//! the action vocabulary; `control` speaks the JSON API; `persist` and `statefile` save and
+//! restore sessions. No two of these modules import each other in a circle (`tests/layers.rs`).
 
 pub mod actions;
 pub mod apps;
