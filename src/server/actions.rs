@@ -210,11 +210,13 @@ impl Server {
             return;
         };
         let shown = self.sessions.get(&session).is_some_and(|s| s.shows(prev));
-        if !shown && let Some(a) = self.apps.get_mut(&prev) {
-            if a.pane_shell {
-                tracing::info!(app = %a.name, "a pane's shell was replaced; it keeps running as an app");
-                a.pane_shell = false;
-            }
+        if !shown
+            && let Some(a) = self.apps.get_mut(&prev)
+            && a.pane_shell
+        {
+            tracing::info!(app = %a.name, "a pane's shell was replaced; it keeps running as an app");
+            a.pane_shell = false;
+            // Listed now, it may bring the sidebar in by default, which narrows the panes.
             self.resize_session(session);
         }
     }

@@ -409,9 +409,8 @@ impl Server {
             };
             spec.name = first.rsplit('/').next().unwrap_or(&first).to_owned();
         }
+        // `add_app` resizes the panes when the new app brings the sidebar in.
         let id = self.add_app(sid, spec, true, explicit)?;
-        // A second app brings the sidebar in by default, which narrows the panes.
-        self.resize_session(sid);
         self.app_op(id, Control::Start);
         let s = &self.sessions[&sid];
         Ok(Outcome::Added {

@@ -451,3 +451,64 @@ pub fn processes_matching(needle: &str) -> Vec<u32> {
         })
         .collect()
 }
+
+/// A plain JSON-lines client on the server socket.
+pub struct Api {
+    pub reader: std::io::BufReader<std::os::unix::net::UnixStream>,
+    pub writer: std::os::unix::net::UnixStream,
+}
+
+impl Api {
+    pub fn connect(env: &Env) -> Api {
+        let s = raw_socket(&env.socket());
+        Api {
+            writer: s.try_clone().unwrap(),
+            reader: std::io::BufReader::new(s),
+        }
+    }
+
+    /// Exchanges the hello.
+    pub fn hello(&mut self) {
+        self.send(&serde_json::json!({"type": "hello", "version": 1}));
+        assert_eq!(self.recv()["type"], "hello");
+    }
+
+    pub fn send(&mut self, v: &serde_json::Value) {
+        self.send_text(&v.to_string());
+    }
+
+    pub fn send_text(&mut self, text: &str) {
+        self.writer.write_all(text.as_bytes()).unwrap();
+        self.writer.write_all(b"\n").unwrap();
+    }
+
+    pub fn recv(&mut self) -> serde_json::Value {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut self.reader, &mut line).expect("a line from the server");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}"))
+    }
+
+    pub fn cmd(&mut self, id: &str, action: &str, args: serde_json::Value) -> serde_json::Value {
+        self.send(&serde_json::json!({"type": "cmd", "id": id, "action": action, "args": args}));
+        loop {
+            let v = self.recv();
+            if v["type"] == "response" && v["id"] == id {
+                return v;
+            }
+        }
+    }
+}
+
+/// Reads until the server closes the connection; panics when it does not within the timeout.
+pub fn assert_closed(mut s: std::os::unix::net::UnixStream, what: &str) {
+    s.set_read_timeout(Some(timeout())).unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return,
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return,
+            Err(e) => panic!("the server kept {what}: {e}"),
+        }
+    }
+}

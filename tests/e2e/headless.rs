@@ -2,54 +2,10 @@
 //! boot integration, completions and the man page.
 
 use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
 
 use serde_json::{Value, json};
 
 use crate::harness::*;
-
-/// A plain JSON-lines client on the server socket.
-struct Api {
-    reader: BufReader<UnixStream>,
-    writer: UnixStream,
-}
-
-impl Api {
-    fn connect(env: &Env) -> Api {
-        let s = raw_socket(&env.socket());
-        Api {
-            writer: s.try_clone().unwrap(),
-            reader: BufReader::new(s),
-        }
-    }
-
-    fn send(&mut self, v: &Value) {
-        self.send_text(&v.to_string());
-    }
-
-    fn send_text(&mut self, text: &str) {
-        self.writer.write_all(text.as_bytes()).unwrap();
-        self.writer.write_all(b"\n").unwrap();
-    }
-
-    fn recv(&mut self) -> Value {
-        let mut line = String::new();
-        self.reader
-            .read_line(&mut line)
-            .expect("a line from the server");
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}"))
-    }
-
-    fn cmd(&mut self, id: &str, action: &str, args: Value) -> Value {
-        self.send(&json!({"type": "cmd", "id": id, "action": action, "args": args}));
-        loop {
-            let v = self.recv();
-            if v["type"] == "response" && v["id"] == id {
-                return v;
-            }
-        }
-    }
-}
 
 #[test]
 fn the_control_api_speaks_json_lines_over_the_socket() {

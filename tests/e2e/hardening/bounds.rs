@@ -2,7 +2,7 @@
 //! partial frames and client sizes, replies larger than a frame, idle connections and file
 //! descriptors. Memory is the server's VmRSS from /proc, CPU its ticks from /proc/PID/stat.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::process::{Child, Output};
 use std::time::{Duration, Instant};
@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use appmux::protocol::codec::{self, MAX_FRAME};
 use appmux::protocol::{AttachRequest, ClientMsg, Decoded, ServerMsg, TermInfo};
 use appmux::size::Size;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::harness::*;
 
@@ -70,61 +70,6 @@ fn output_within(mut child: Child, limit: Duration) -> Option<Output> {
     }
 }
 
-/// A control API connection: JSON lines.
-struct Api {
-    reader: BufReader<UnixStream>,
-    writer: UnixStream,
-}
-
-impl Api {
-    fn connect(env: &Env) -> Api {
-        let s = raw_socket(&env.socket());
-        let mut api = Api {
-            writer: s.try_clone().unwrap(),
-            reader: BufReader::new(s),
-        };
-        api.send(&json!({"type": "hello", "version": 1}));
-        assert_eq!(api.recv()["type"], "hello");
-        api
-    }
-
-    fn send(&mut self, v: &Value) {
-        let mut line = v.to_string().into_bytes();
-        line.push(b'\n');
-        self.writer.write_all(&line).unwrap();
-    }
-
-    fn recv(&mut self) -> Value {
-        let mut line = String::new();
-        self.reader.read_line(&mut line).expect("a line");
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}"))
-    }
-
-    fn cmd(&mut self, action: &str, args: Value) -> Value {
-        self.send(&json!({"type": "cmd", "id": "1", "action": action, "args": args}));
-        loop {
-            let v = self.recv();
-            if v["type"] == "response" {
-                return v;
-            }
-        }
-    }
-}
-
-/// Reads until the server closes the connection; panics when it does not within the timeout.
-fn assert_dropped(mut s: UnixStream, what: &str) {
-    s.set_read_timeout(Some(timeout())).unwrap();
-    let mut buf = [0u8; 4096];
-    loop {
-        match s.read(&mut buf) {
-            Ok(0) => return,
-            Ok(_) => continue,
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return,
-            Err(e) => panic!("the server kept {what}: {e}"),
-        }
-    }
-}
-
 #[test]
 fn queues_toward_an_app_that_never_reads_stay_bounded_and_end_with_it() {
     let env = Env::new();
@@ -151,11 +96,13 @@ fn queues_toward_an_app_that_never_reads_stay_bounded_and_end_with_it() {
 
     // Keys for an app that does not read: refused with a clear error once the bound is reached.
     let mut api = Api::connect(&env);
+    api.hello();
     let chunk = "k".repeat(60_000);
     let keys: Vec<&str> = vec![&chunk; 16];
     let mut refused = None;
     for i in 0..120 {
         let r = api.cmd(
+            "1",
             "panes.send-keys",
             json!({"target": "deaf", "keys": keys, "literal": true}),
         );
@@ -205,7 +152,7 @@ fn a_half_sent_frame_times_out_and_a_huge_client_costs_what_a_sane_one_does() {
     s.write_all(&[0u8; 100]).unwrap();
     // Meanwhile everything else goes on.
     env.ok(&["ls"]);
-    assert_dropped(s, "a half-sent frame");
+    assert_closed(s, "a half-sent frame");
 
     // A client that claims a 60000x60000 terminal.
     let before = rss(server);
@@ -369,7 +316,7 @@ fn idle_connections_cannot_exhaust_descriptors_or_spin_the_server() {
     let ticks = cpu_ticks(server);
     // Every one of them is dropped (refused, or timed out without a handshake).
     for s in idle {
-        assert_dropped(s, "an idle connection");
+        assert_closed(s, "an idle connection");
     }
     let spent = cpu_ticks(server) - ticks;
     assert!(
