@@ -243,26 +243,30 @@ pub struct ReadUpTo {
 
 /// Like [`tail`], and also where the live file was read up to, for [`follow`] to go on from.
 pub fn tail_to(path: &Path, n: Option<usize>) -> io::Result<(Vec<u8>, Option<ReadUpTo>)> {
-    use std::os::unix::fs::MetadataExt;
     let mut chunks: Vec<Vec<u8>> = Vec::new();
     let mut lines = 0usize;
     let mut up_to = None;
-    for file in files_oldest_first(path).into_iter().rev() {
+    // One consistent look, newest first, so a rotation while reading neither skips nor repeats.
+    let look = open_all(path);
+    let (live, rotated_files) = look.map_or((None, Vec::new()), |l| (l.live, l.rotated));
+    if let Some((mut f, id)) = live {
         let mut data = Vec::new();
-        let mut f = File::open(&file)?;
         f.read_to_end(&mut data)?;
-        if file == path {
-            let meta = f.metadata()?;
-            up_to = Some(ReadUpTo {
-                file: (meta.dev(), meta.ino()),
-                offset: data.len() as u64,
-            });
-        }
+        up_to = Some(ReadUpTo {
+            file: id,
+            offset: data.len() as u64,
+        });
         lines += data.iter().filter(|&&b| b == b'\n').count();
         chunks.push(data);
+    }
+    for (mut f, _) in rotated_files {
         if n.is_some_and(|n| lines > n) {
             break;
         }
+        let mut data = Vec::new();
+        f.read_to_end(&mut data)?;
+        lines += data.iter().filter(|&&b| b == b'\n').count();
+        chunks.push(data);
     }
     chunks.reverse();
     let all = chunks.concat();
@@ -299,43 +303,135 @@ pub fn follow(path: &Path, from: Option<ReadUpTo>, out: &mut impl Write) -> io::
     let id = |m: &fs::Metadata| (m.dev(), m.ino());
     // Watching starts before the first read, so no write after it goes unnoticed.
     let mut changes = DirChanges::new(path);
-    let mut current: Option<(File, (u64, u64))> = None;
-    if let Ok(mut f) = File::open(path) {
-        let meta = f.metadata()?;
-        // Go on from where the caller's read stopped, when that was this same file.
-        match from.filter(|r| r.file == id(&meta)) {
-            Some(r) => f.seek(SeekFrom::Start(r.offset))?,
-            None => f.seek(SeekFrom::End(0))?,
-        };
-        current = Some((f, id(&meta)));
-    }
+    let current_at_end = || {
+        let mut f = File::open(path).ok()?;
+        let meta = f.metadata().ok()?;
+        f.seek(SeekFrom::End(0)).ok()?;
+        Some((f, id(&meta)))
+    };
+    let mut current = match from {
+        // Go on from where the caller's read stopped, in that file even if it has been rotated
+        // since; when it is gone altogether, every file there is newer and is read whole.
+        Some(r) => find_file(path, r.file).and_then(|mut f| {
+            f.seek(SeekFrom::Start(r.offset)).ok()?;
+            Some((f, r.file))
+        }),
+        None => current_at_end(),
+    };
     loop {
         if let Some((f, _)) = current.as_mut() {
             copy_to_end(f, out)?;
         }
         let live = fs::metadata(path).ok().map(|m| id(&m));
         if live.is_some() && live != current.as_ref().map(|(_, i)| *i) {
-            // Rotated: everything newer than the file we had, oldest first, then the live one.
-            let seen = current.as_ref().map(|(_, i)| *i);
-            let files = files_oldest_first(path);
-            let start = files
-                .iter()
-                .position(|p| fs::metadata(p).ok().map(|m| id(&m)) == seen)
-                .map_or(0, |i| i + 1);
-            for p in &files[start..files.len().saturating_sub(1)] {
-                if let Ok(mut f) = File::open(p) {
+            // Rotated. What was written to the file we had before it was renamed is read first,
+            // then every file rotated since, oldest first, then the live one from its start.
+            let seen = match current.as_mut() {
+                Some((f, i)) => {
+                    copy_to_end(f, out)?;
+                    Some(*i)
+                }
+                None => None,
+            };
+            if let Some((newer, live)) = rotated_since(path, seen) {
+                for mut f in newer {
                     copy_to_end(&mut f, out)?;
                 }
+                current = Some(live);
             }
-            current = File::open(path).ok().and_then(|f| {
-                let meta = f.metadata().ok()?;
-                Some((f, id(&meta)))
-            });
             continue;
         }
         out.flush()?;
         changes.wait();
     }
+}
+
+/// A log file's identity: device and inode.
+type FileId = (u64, u64);
+
+/// Every file of one log, opened in one look during which no rotation ran.
+struct Look {
+    /// The file being written, unless it is gone (removed by hand, or logging failed).
+    live: Option<(File, FileId)>,
+    /// `APP.log.1`, `APP.log.2` …, newest first.
+    rotated: Vec<(File, FileId)>,
+}
+
+/// Opens every file of one log. Rotation renames the rotated files from the oldest down and then
+/// the live one, so a look that raced it sees a gap in the numbers, a changed live file or one
+/// file twice; the first two are looked at again (a bounded number of times) and the third is
+/// dropped. `None` when the log has no file at all.
+fn open_all(path: &Path) -> Option<Look> {
+    use std::os::unix::fs::MetadataExt;
+    let open = |p: &Path| {
+        let f = File::open(p).ok()?;
+        let meta = f.metadata().ok()?;
+        Some((f, (meta.dev(), meta.ino())))
+    };
+    let live_id = || fs::metadata(path).ok().map(|m| (m.dev(), m.ino()));
+    let mut look = None;
+    for attempt in 0..1000 {
+        let live = open(path);
+        let before = live.as_ref().map(|l| l.1);
+        let mut rotated_files = Vec::new();
+        let mut torn = false;
+        for i in 1..=1000 {
+            match open(&rotated(path, i)) {
+                Some(f) => rotated_files.push(f),
+                None => {
+                    torn = rotated(path, i + 1).exists();
+                    break;
+                }
+            }
+        }
+        if live.is_none() && rotated_files.is_empty() {
+            return None;
+        }
+        // A missing live file is usually the instant inside a rotation; only a lasting one is
+        // taken as gone.
+        let settled = before.is_some() || attempt >= 20;
+        if !torn && settled && live_id() == before {
+            // A file renamed one up while the walk passed it was opened twice, side by side.
+            rotated_files.dedup_by(|a, b| a.1 == b.1);
+            return Some(Look {
+                live,
+                rotated: rotated_files,
+            });
+        }
+        look = Some(Look {
+            live,
+            rotated: rotated_files,
+        });
+        if before.is_none() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    look
+}
+
+/// The live or rotated log file with this id, opened (`None` once it has been removed).
+fn find_file(path: &Path, wanted: FileId) -> Option<File> {
+    let look = open_all(path)?;
+    look.live
+        .into_iter()
+        .chain(look.rotated)
+        .find(|(_, id)| *id == wanted)
+        .map(|(f, _)| f)
+}
+
+/// The files rotated after the one with id `seen` (all of them when `None`, or when it has
+/// been removed since), oldest first, and the live file.
+fn rotated_since(path: &Path, seen: Option<FileId>) -> Option<(Vec<File>, (File, FileId))> {
+    let look = open_all(path)?;
+    let live = look.live?;
+    let mut newer: Vec<File> = look
+        .rotated
+        .into_iter()
+        .take_while(|(_, id)| Some(*id) != seen)
+        .map(|(f, _)| f)
+        .collect();
+    newer.reverse();
+    Some((newer, live))
 }
 
 /// Wakes a follower when anything in a log's directory changes (a write, a rotation, a new
@@ -543,6 +639,47 @@ mod tests {
             assert!(Instant::now() < deadline, "follower showed {got:?}");
         }
         assert_eq!(got, b"two\nthree\n");
+    }
+
+    #[test]
+    fn follow_misses_nothing_while_the_log_rotates_faster_than_it_looks() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = AppLog::new(dir.path().join("app.log"), spec(64, 1000));
+        log.write(b"start\n");
+        let (_, up_to) = tail_to(log.path(), Some(1)).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = log.path().to_path_buf();
+        std::thread::spawn(move || follow(&path, up_to, &mut Sent(tx)));
+        // Many small writes, each few bytes, so files rotate between any two looks.
+        let mut want = Vec::new();
+        for i in 0..2000 {
+            let line = format!("line-{i}\n");
+            log.write(line.as_bytes());
+            want.extend_from_slice(line.as_bytes());
+        }
+        let mut got = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while got.len() < want.len() {
+            if let Ok(bytes) = rx.recv_timeout(Duration::from_millis(50)) {
+                got.extend_from_slice(&bytes);
+            }
+            if Instant::now() > deadline {
+                let first = got.iter().zip(&want).position(|(a, b)| a != b).unwrap_or(0);
+                let text = String::from_utf8_lossy(&got[first.saturating_sub(40)..]);
+                panic!(
+                    "follower showed {} of {} bytes, differing from {first}: {:.120}",
+                    got.len(),
+                    want.len(),
+                    text
+                );
+            }
+        }
+        let first = got.iter().zip(&want).position(|(a, b)| a != b);
+        assert!(
+            got == want,
+            "the follower lost or repeated bytes from {first:?}: {:?}",
+            String::from_utf8_lossy(&got[first.unwrap_or(0).saturating_sub(40)..][..120])
+        );
     }
 
     #[test]
