@@ -287,7 +287,12 @@ impl Server {
 
     /// A session as saved; `orphans` are the live leftovers of an earlier server.
     fn saved_session(&self, s: &Session, orphans: &[Orphan]) -> SavedSession {
-        let name_of = |a: &AppId| self.apps.get(a).map(|a| a.name.clone()).unwrap_or_default();
+        let name_of = |a: &AppId| {
+            self.apps
+                .get(a)
+                .map(|a| a.name().to_owned())
+                .unwrap_or_default()
+        };
         SavedSession {
             name: s.name().to_owned(),
             created: unix_secs(s.created()),
@@ -316,23 +321,23 @@ impl Server {
                 .iter()
                 .filter_map(|a| self.apps.get(a))
                 .map(|a| SavedApp {
-                    spec: a.spec.clone(),
-                    ad_hoc: a.ad_hoc,
-                    pane_shell: a.pane_shell,
-                    restarts: a.life.restarts,
+                    spec: a.spec().clone(),
+                    ad_hoc: a.is_ad_hoc(),
+                    pane_shell: a.is_pane_shell(),
+                    restarts: a.life().restarts,
                     pid: a.pid(),
                     pid_start: a.pid().and_then(start_time),
                     // An app left unstarted because its previous process still runs is, to
                     // the user, running.
                     left: Some(
-                        if a.life.state == State::Stopped
+                        if a.life().state == State::Stopped
                             && orphans
                                 .iter()
-                                .any(|o| o.session == s.name() && o.app == a.name)
+                                .any(|o| o.session == s.name() && o.app == a.name())
                         {
                             LeftAs::Running
                         } else {
-                            LeftAs::of(&a.life.state)
+                            LeftAs::of(&a.life().state)
                         },
                     ),
                 })
@@ -600,8 +605,8 @@ impl Server {
             let app_name = app.spec.name.clone();
             let aid = self.add_app(id, app.spec, app.ad_hoc, true)?;
             if let Some(a) = self.apps.get_mut(&aid) {
-                a.pane_shell = app.pane_shell;
-                a.life.restarts = app.restarts;
+                a.set_pane_shell(app.pane_shell);
+                a.restore_restarts(app.restarts);
             }
             // Under another name the log is another session's, so there is nothing to show.
             if name == saved.name {
@@ -627,7 +632,7 @@ impl Server {
         if windows.is_empty()
             && let Some(first) = by_name.values().next().copied()
         {
-            let name = self.apps[&first].name.clone();
+            let name = self.apps[&first].name().to_owned();
             windows.push(Window::new(name, PaneId(self.next_id()), first));
         }
         let s = self.sessions.get_mut(&id).ok_or("session vanished")?;
@@ -640,7 +645,7 @@ impl Server {
         let Some(a) = self.apps.get_mut(&app) else {
             return;
         };
-        let tail = crate::logs::tail(a.log.path(), Some(RESTORED_LINES)).unwrap_or_default();
+        let tail = crate::logs::tail(a.log().path(), Some(RESTORED_LINES)).unwrap_or_default();
         let mut text = String::new();
         for line in plain_lines(&tail)
             .iter()
@@ -650,7 +655,7 @@ impl Server {
             text.push_str("\r\n");
         }
         text.push_str("\x1b[2m── restored: output of the previous server ──\x1b[m\r\n");
-        a.term.feed(text.as_bytes());
+        a.term_mut().feed(text.as_bytes());
     }
 }
 

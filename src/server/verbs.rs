@@ -144,7 +144,7 @@ impl Server {
             AppAction::Capture(c) => {
                 let target = c.target.clone().or(default);
                 let app = self.resolve_app(target.as_deref())?;
-                let text = self.apps[&app].term.capture(c.ansi, c.scrollback);
+                let text = self.apps[&app].term().capture(c.ansi, c.scrollback);
                 Ok(Outcome::Screen(text))
             }
             AppAction::SendKeys(k) => {
