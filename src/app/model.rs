@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
+use crate::app::deps::Gate;
 use crate::app::lifecycle::{Control, Effect, Lifecycle, State};
 use crate::app::policy::RestartRule;
 use crate::config::AppSpec;
@@ -17,6 +18,10 @@ use crate::metrics::Usage;
 use crate::pane::emulator::Emulator;
 use crate::pane::process::{ExitStatus, Process, PtyEvent, RunKey, SpawnSpec};
 use crate::size::Size;
+
+mod probes;
+use probes::Probes;
+pub use probes::{ProbeChange, ProbeJob};
 
 /// How long an exited app waits for its last output (PTY end of file) before the exit is shown
 /// anyway (a grandchild may keep the PTY open).
@@ -74,6 +79,9 @@ pub struct App {
     pane_shell: bool,
     /// It rang the bell while the user was not looking at it; cleared when its pane gets focus.
     bell: bool,
+    probes: Probes,
+    /// What it waits for, while its dependencies hold it.
+    gate: Option<Gate>,
 }
 
 /// How a spawn went.
@@ -87,6 +95,16 @@ pub enum Spawned {
     Failed,
 }
 
+/// Output, taken in.
+#[derive(Debug)]
+pub struct Fed {
+    /// Clients should redraw: false while the app holds its display for a synchronized
+    /// update, so they are not woken for a half-drawn screen.
+    pub redraw: bool,
+    /// A `log` readiness probe saw its line.
+    pub probe: Option<ProbeChange>,
+}
+
 /// An exit, handled: what the server must apply and report.
 pub struct Exited {
     pub effect: Effect,
@@ -97,6 +115,7 @@ pub struct Exited {
 
 impl App {
     pub fn new(new: NewApp) -> Self {
+        let probes = Probes::new(&new.spec);
         Self {
             id: new.id,
             session: new.session,
@@ -116,6 +135,8 @@ impl App {
             published: None,
             pane_shell: false,
             bell: false,
+            probes,
+            gate: None,
         }
     }
 
@@ -155,6 +176,11 @@ impl App {
 
     pub fn pid(&self) -> Option<u32> {
         self.process.as_ref().map(Process::pid)
+    }
+
+    /// The current run's number (1 for the first start).
+    pub fn run(&self) -> u32 {
+        self.run
     }
 
     pub fn life(&self) -> &Lifecycle {
@@ -330,6 +356,8 @@ impl App {
                 ));
                 self.process = Some(p);
                 self.life.spawned();
+                self.gate = None;
+                self.probes.run_started(now);
                 Spawned::Running { pid }
             }
             Err(e) => {
@@ -375,10 +403,9 @@ impl App {
         key.app == self.id.0 && key.run == self.run
     }
 
-    /// Output of the current run: logged first, then parsed; query replies go back to the
-    /// app. False while the app holds its display for a synchronized update, so clients are
-    /// not woken for a half-drawn screen.
-    pub fn output(&mut self, bytes: &[u8]) -> bool {
+    /// Output of the current run: logged first, then parsed (query replies go back to the
+    /// app), then shown to a `log` readiness probe.
+    pub fn output(&mut self, bytes: &[u8], now: Instant) -> Fed {
         self.log.write(bytes);
         self.saw_output = true;
         let held = self.term.sync_deadline();
@@ -386,7 +413,10 @@ impl App {
         if let Some(p) = &self.process {
             p.reply(replies);
         }
-        !(held.is_some() && self.term.sync_deadline() == held)
+        Fed {
+            redraw: !(held.is_some() && self.term.sync_deadline() == held),
+            probe: self.scan_output(bytes, now),
+        }
     }
 
     /// The run's output ended; the exit to show now, if it was reaped already.
@@ -432,6 +462,7 @@ impl App {
         };
         self.pending_exit = None;
         self.usage = None;
+        self.probes.run_ended();
         tracing::info!(app = %self.name(), %status, ?uptime, "app exited");
         let secs = uptime.as_secs_f64();
         let run = self.run;

@@ -79,6 +79,12 @@ pub struct AppSpec {
     pub stop_signal: i32,
     pub stop_timeout: Duration,
     pub log: LogSpec,
+    #[serde(default)]
+    pub depends_on: Vec<crate::app::deps::Dependency>,
+    #[serde(skip)]
+    pub ready: Option<Box<crate::app::probe::ProbeSpec>>,
+    #[serde(skip)]
+    pub health: Option<Box<crate::app::probe::ProbeSpec>>,
 }
 
 impl AppSpec {
@@ -97,6 +103,9 @@ impl AppSpec {
             stop_signal: libc::SIGTERM,
             stop_timeout: Duration::from_secs(5),
             log: LogSpec::default(),
+            depends_on: Vec::new(),
+            ready: None,
+            health: None,
         }
     }
 }

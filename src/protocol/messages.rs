@@ -227,6 +227,26 @@ pub struct AppInfo {
     /// Bytes of output that could not be written to the log.
     pub log_dropped: u64,
     pub log_file: String,
+    /// Whether its readiness probe passed in this run; `None` without a readiness probe.
+    pub ready: Option<bool>,
+    /// `healthy` or `unhealthy` once a health probe has a verdict; `None` otherwise.
+    pub health: Option<String>,
+    /// While `waiting` for dependencies: the ones not met yet.
+    pub waiting_for: Vec<DependencyInfo>,
+    /// Why it cannot start, when a dependency can no longer meet its condition.
+    pub blocked: Option<String>,
+    /// Its `depends_on`, as configured.
+    pub depends_on: Vec<DependencyInfo>,
+}
+
+/// One dependency in a listing: the app and the condition (`started`, `ready`, `completed`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DependencyInfo {
+    pub app: String,
+    pub condition: String,
+    /// Only in `depends_on`: restart with it (`restart = true`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub restart: Option<bool>,
 }
 
 /// Byte vectors as one block of bytes rather than a sequence of numbers. Postcard writes both

@@ -101,6 +101,14 @@ impl Server {
 
     /// Applies a user's request to an app.
     pub fn app_op(&mut self, id: AppId, op: Control) {
+        self.forget_orders(id);
+        let idle = self.apps.get(&id).is_some_and(|a| !a.life().has_process());
+        if matches!(op, Control::Start | Control::Restart)
+            && idle
+            && !self.start_with_dependencies(id)
+        {
+            return;
+        }
         let Some(app) = self.apps.get_mut(&id) else {
             return;
         };
@@ -113,12 +121,18 @@ impl Server {
 
     /// Tells `apps:state` subscribers when an app's state or pid changed.
     pub fn notify_state(&mut self, id: AppId) {
-        if !self.apps.get_mut(&id).is_some_and(App::publish) {
+        let Some(app) = self.apps.get_mut(&id) else {
+            return;
+        };
+        let session = app.session();
+        if !app.publish() {
             return;
         }
         self.state_changed();
         let payload = self.app_payload(id);
         self.publish("apps:state", payload);
+        // Its dependents may start now, or learn that they cannot.
+        self.release_waiting(session);
     }
 
     /// Session, app name and the `ls --json` fields of an app.
@@ -144,6 +158,8 @@ impl Server {
         };
         match effect {
             Effect::None => {}
+            // Nothing starts while the server is on its way out.
+            Effect::Spawn if self.shutdown.is_some() => {}
             Effect::Spawn => self.spawn_app(id),
             Effect::Signal => app.signal_stop(),
             Effect::Kill => app.kill_now(),
@@ -167,8 +183,12 @@ impl Server {
             return;
         };
         let spawned = app.spawn(pane_env, PANE_ENV_OVERRIDES, tx, Instant::now());
+        let restarted = app.run() > 1;
         self.app_changed(id);
         if let Spawned::Running { .. } = spawned {
+            if restarted {
+                self.dependency_restarted(id);
+            }
             self.notify_state(id);
         }
     }
@@ -176,11 +196,14 @@ impl Server {
     /// Output of the current run.
     pub(super) fn app_output(&mut self, key: RunKey, bytes: &[u8]) {
         let Some(app) = self.app_run(key) else { return };
-        let changed = app.output(bytes);
+        let fed = app.output(bytes, Instant::now());
         let id = app.id();
         self.after_output(id);
-        if changed {
+        if fed.redraw {
             self.app_changed(id);
+        }
+        if let Some(change) = fed.probe {
+            self.probe_changed(id, change);
         }
     }
 

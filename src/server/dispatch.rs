@@ -8,13 +8,15 @@ use std::time::SystemTime;
 
 use std::path::PathBuf;
 
+use crate::app::deps::Gate;
 use crate::app::lifecycle::Control;
 use crate::config::{AppSpec, CommandSpec, RestartPolicy};
 use crate::keys::{SendItem, parse_send_keys};
 use crate::pane::encode;
 use crate::pane::process::ExitStatus;
 use crate::protocol::{
-    AppInfo, AttachRequest, ListReport, NewSession, Reply, Request, ServerMsg, SessionInfo,
+    AppInfo, AttachRequest, DependencyInfo, ListReport, NewSession, Reply, Request, ServerMsg,
+    SessionInfo,
 };
 use crate::server::Server;
 use crate::server::model::{
@@ -467,5 +469,37 @@ pub(super) fn app_info(a: &App) -> AppInfo {
         cmd: a.spec().cmd.argv(),
         log_dropped: a.log().dropped(),
         log_file: a.log().path().display().to_string(),
+        ready: a.readiness(),
+        health: a.health().map(str::to_owned),
+        waiting_for: a
+            .gate()
+            .map(|g| g.waiting_for())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(app, condition)| DependencyInfo {
+                app,
+                condition: condition.as_str().to_owned(),
+                restart: None,
+            })
+            .collect(),
+        blocked: match a.gate() {
+            Some(Gate::Blocked(list)) => Some(
+                list.iter()
+                    .map(|(_, _, why)| why.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            _ => None,
+        },
+        depends_on: a
+            .spec()
+            .depends_on
+            .iter()
+            .map(|d| DependencyInfo {
+                app: d.app.clone(),
+                condition: d.condition.as_str().to_owned(),
+                restart: Some(d.restart),
+            })
+            .collect(),
     }
 }

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::app::lifecycle::Control;
-use crate::app::lifecycle::State;
+use crate::app::lifecycle::{AfterStop, State};
 use crate::config::AppSpec;
 use crate::layout::{Layout, PaneId};
 use crate::paths;
@@ -129,9 +129,11 @@ impl LeftAs {
     fn of(state: &State) -> Self {
         match state {
             State::Running
+            | State::Waiting
             | State::Backoff { .. }
             | State::Stopping {
-                then_start: true, ..
+                then: AfterStop::Start | AfterStop::Judge,
+                ..
             } => Self::Running,
             State::Stopped | State::Stopping { .. } => Self::Stopped,
             State::Exited(_) => Self::Exited,
@@ -694,12 +696,12 @@ mod tests {
         assert_eq!(LeftAs::of(&backoff), LeftAs::Running);
         let restarting = State::Stopping {
             kill_at: None,
-            then_start: true,
+            then: AfterStop::Start,
         };
         assert_eq!(LeftAs::of(&restarting), LeftAs::Running);
         let stopping = State::Stopping {
             kill_at: None,
-            then_start: false,
+            then: AfterStop::Stay,
         };
         assert_eq!(LeftAs::of(&stopping), LeftAs::Stopped);
         assert_eq!(LeftAs::of(&State::Errored(exit)), LeftAs::Errored);

@@ -81,6 +81,7 @@ impl Server {
             self.finish_due_exits(now);
             self.kill_due(now);
             self.tick_apps(now);
+            self.tick_probes(now);
             self.expire_client_timers(now);
             self.expire_syncs(now);
             if self.save_due.is_some_and(|t| t <= now) {
@@ -121,6 +122,7 @@ impl Server {
             .chain(self.shutdown)
             .chain(self.save_due)
             .chain(self.app_deadline())
+            .chain(self.probe_deadline())
             .chain(self.next_sample())
             .chain(self.sync_deadline())
             .min()
@@ -145,6 +147,7 @@ impl Server {
                 title,
                 data,
             } => self.show_log(client, title, &data),
+            Event::Probe(done) => self.probe_done(*done),
         }
     }
 
@@ -268,9 +271,9 @@ impl Server {
         // The sessions as they run now are what resurrect brings back.
         self.save_now();
         self.shutdown = Some(Instant::now() + SHUTDOWN_GRACE);
-        for app in self.apps.values() {
-            app.hang_up();
-        }
+        // Dependents first: an app is hung up once the apps that depend on it are gone.
+        let all: Vec<AppId> = self.apps.keys().copied().collect();
+        self.stop_in_order(&all);
     }
 
     fn shutdown_complete(&mut self, now: Instant) -> bool {

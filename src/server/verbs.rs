@@ -123,7 +123,12 @@ impl Server {
             }
         };
         // Every name is found before any app is touched: a typo changes nothing.
-        for app in self.apps_named(session, names)? {
+        let apps = self.apps_named(session, names)?;
+        if c == Control::Stop {
+            self.stop_in_order(&apps);
+            return Ok(Outcome::Done);
+        }
+        for app in apps {
             self.app_op(app, c);
         }
         Ok(Outcome::Done)

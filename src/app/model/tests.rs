@@ -67,7 +67,7 @@ impl Rig {
             };
             let done = match ev {
                 PtyEvent::Output(key, bytes) if self.app.is_current(key) => {
-                    self.app.output(&bytes);
+                    self.app.output(&bytes, Instant::now());
                     None
                 }
                 PtyEvent::Eof(key) if self.app.is_current(key) => self.app.output_ended(),

@@ -540,6 +540,9 @@ cmd = ["npm", "run", "dev"]
             max_size: 1 << 20,
             max_files: 2,
         },
+        depends_on: Vec::new(),
+        ready: None,
+        health: None,
     };
     assert_eq!(project.apps[0], expected);
     let web = AppSpec::ad_hoc(

@@ -263,7 +263,12 @@ impl Server {
 }
 
 fn sidebar_item(app: &App, now: Instant) -> Item {
+    let mut note = None;
     let status = match app.life().state {
+        State::Running if app.health() == Some("unhealthy") => Status::Unhealthy,
+        State::Running if app.gave_up() => Status::NotReady,
+        State::Running if app.readiness() == Some(true) => Status::Ready,
+        State::Running if app.readiness() == Some(false) => Status::Starting,
         State::Running if app.is_starting() => Status::Starting,
         State::Running => Status::Running,
         State::Stopping { .. } => Status::Stopping,
@@ -272,6 +277,17 @@ fn sidebar_item(app: &App, now: Instant) -> Item {
         State::Backoff { until, .. } => Status::Waiting(until.saturating_duration_since(now)),
         State::Exited(ExitStatus::Code(c)) => Status::Exited(c),
         State::Exited(ExitStatus::Signal(s)) => Status::Signaled(s),
+        State::Waiting => {
+            let gate = app.gate();
+            let names: Vec<String> = gate
+                .map(|g| g.waiting_for().into_iter().map(|(a, _)| a).collect())
+                .unwrap_or_default();
+            note = Some(format!("for {}", names.join(", ")));
+            match gate {
+                Some(crate::app::deps::Gate::Blocked(_)) => Status::Blocked,
+                _ => Status::Pending,
+            }
+        }
     };
     Item {
         name: app.name().to_owned(),
@@ -287,5 +303,6 @@ fn sidebar_item(app: &App, now: Instant) -> Item {
             .title()
             .filter(|t| !t.is_empty())
             .map(str::to_owned),
+        note,
     }
 }
