@@ -82,6 +82,8 @@ pub struct App {
     probes: Probes,
     /// What it waits for, while its dependencies hold it.
     gate: Option<Gate>,
+    /// When its last run ended, for `why`.
+    last_exit_at: Option<Instant>,
 }
 
 /// How a spawn went.
@@ -137,6 +139,7 @@ impl App {
             bell: false,
             probes,
             gate: None,
+            last_exit_at: None,
         }
     }
 
@@ -176,6 +179,11 @@ impl App {
 
     pub fn pid(&self) -> Option<u32> {
         self.process.as_ref().map(Process::pid)
+    }
+
+    /// When its last run ended.
+    pub fn last_exit_at(&self) -> Option<Instant> {
+        self.last_exit_at
     }
 
     /// The current run's number (1 for the first start).
@@ -463,6 +471,7 @@ impl App {
         self.pending_exit = None;
         self.usage = None;
         self.probes.run_ended();
+        self.last_exit_at = Some(now);
         tracing::info!(app = %self.name(), %status, ?uptime, "app exited");
         let secs = uptime.as_secs_f64();
         let run = self.run;

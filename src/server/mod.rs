@@ -20,6 +20,7 @@ pub mod modes;
 pub mod outer;
 pub mod persist;
 pub mod probes;
+pub mod report;
 pub mod session;
 pub mod settings;
 pub mod state;
