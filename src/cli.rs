@@ -83,6 +83,14 @@ pub enum Command {
     Run(RunArgs),
     /// Print an app's log (across rotated files).
     Logs(LogsArgs),
+    /// Wait until apps are ready (or running, completed, stopped); exit 1 on timeout or when
+    /// it can no longer happen, saying why.
+    Wait(WaitArgs),
+    /// Say why an app is in its state: what it waits for, its probes, its last exit.
+    Why(InspectArgs),
+    /// Everything about one app: spec, state, probes, dependencies, logs.
+    #[command(visible_alias = "show")]
+    Describe(InspectArgs),
     /// Validate a project file and appmux's own config; exit 2 with reasons when invalid.
     Check(CheckArgs),
     /// Bridge stdin and stdout to the control API (JSON lines), e.g. `ssh host appmux api`.
@@ -234,6 +242,40 @@ pub struct AttachArgs {
     /// session inside itself; without it, that is refused.
     #[arg(short = 'f', long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// App names.
+    #[arg(value_name = "APP", required = true)]
+    pub apps: Vec<String>,
+    /// ready (the default), running, completed or stopped.
+    #[arg(long = "for", value_name = "COND", default_value = "ready",
+          value_parser = ["ready", "running", "completed", "stopped"])]
+    pub condition: String,
+    /// Give up after this long (`30s`, `2m`); the default is to wait as long as it takes.
+    #[arg(long, value_name = "DUR", value_parser = duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// Session (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The app.
+    #[arg(value_name = "APP")]
+    pub app: String,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+    /// Session (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+}
+
+fn duration(text: &str) -> Result<std::time::Duration, String> {
+    crate::config::units::parse_duration(text).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]

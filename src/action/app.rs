@@ -1,5 +1,5 @@
 //! The app domain of the vocabulary: the lifecycle verbs on a list of apps, `show`, `run`,
-//! `list`, `capture` and `send-keys`, with their text form (parsing and the words they print
+//! `list`, `capture`, `send-keys`, and the questions `describe`, `why` and `wait`, with their text form (parsing and the words they print
 //! as). Carrying them out is the server's.
 
 use super::{ActionError, Args, OptionWords};
@@ -23,6 +23,52 @@ pub enum AppAction {
     Capture(Capture),
     /// Keys typed into an app, as `appmux send-keys` does.
     SendKeys(SendKeys),
+    /// Everything about one app (`appmux describe`).
+    Describe(String),
+    /// Why one app is in its state (`appmux why`).
+    Why(String),
+    /// Whether the apps meet a condition now (`appmux wait` asks until they do).
+    Wait(Wait),
+}
+
+/// `app.wait`: the apps, and what they must be.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Wait {
+    pub apps: Vec<String>,
+    pub condition: WaitFor,
+}
+
+/// What `appmux wait` waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum WaitFor {
+    #[default]
+    Ready,
+    Running,
+    Completed,
+    Stopped,
+}
+
+impl WaitFor {
+    pub const EXPECTED: &'static str = "ready, running, completed or stopped";
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ready" => Some(Self::Ready),
+            "running" => Some(Self::Running),
+            "completed" => Some(Self::Completed),
+            "stopped" => Some(Self::Stopped),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::Running => "running",
+            Self::Completed => "completed",
+            Self::Stopped => "stopped",
+        }
+    }
 }
 
 /// `app.run`: a command and how to run it.
@@ -94,6 +140,9 @@ impl AppAction {
             Self::List => "app.list",
             Self::Capture(_) => "app.capture",
             Self::SendKeys(_) => "app.send-keys",
+            Self::Describe(_) => "app.describe",
+            Self::Why(_) => "app.why",
+            Self::Wait(_) => "app.wait",
         }
     }
 
@@ -103,7 +152,10 @@ impl AppAction {
             Self::Start(names) | Self::Stop(names) | Self::Restart(names) | Self::Kill(names) => {
                 names.clone()
             }
-            Self::Show(name) => vec![name.clone()],
+            Self::Show(name) | Self::Describe(name) | Self::Why(name) => vec![name.clone()],
+            Self::Wait(w) => OptionWords::default()
+                .value("for", Some(w.condition.as_str()))
+                .then(&w.apps),
             Self::Run(run) => OptionWords::default()
                 .value("name", run.name.as_deref())
                 .value("restart", run.restart.map(RestartPolicy::as_str))
@@ -125,12 +177,23 @@ impl AppAction {
     /// Whether it changes apps or the session (list and capture only read an app's state and
     /// screen, send-keys only types into it).
     pub fn changes_model(&self) -> bool {
-        !matches!(self, Self::List | Self::Capture(_) | Self::SendKeys(_))
+        !matches!(
+            self,
+            Self::List
+                | Self::Capture(_)
+                | Self::SendKeys(_)
+                | Self::Describe(_)
+                | Self::Why(_)
+                | Self::Wait(_)
+        )
     }
 
     /// Changes nothing: fit for a read-only client.
     pub(super) fn is_view_only(&self) -> bool {
-        matches!(self, Self::List | Self::Capture(_))
+        matches!(
+            self,
+            Self::List | Self::Capture(_) | Self::Describe(_) | Self::Why(_) | Self::Wait(_)
+        )
     }
 
     pub(super) fn parse(verb: &str, args: &mut Args<'_>) -> Result<Option<Self>, ActionError> {
@@ -157,6 +220,18 @@ impl AppAction {
                 })
             }
             "list" => Self::List,
+            "describe" => Self::Describe(args.required("an app name")?.to_owned()),
+            "why" => Self::Why(args.required("an app name")?.to_owned()),
+            "wait" => {
+                let condition = match args.option("for") {
+                    Some(c) => WaitFor::parse(c).ok_or_else(|| args.bad(c, WaitFor::EXPECTED))?,
+                    None => WaitFor::default(),
+                };
+                let first = args.required("an app name")?;
+                let mut apps = vec![first.to_owned()];
+                apps.extend(args.remaining());
+                Self::Wait(Wait { apps, condition })
+            }
             "capture" => Self::Capture(Capture {
                 target: args.option("target").map(str::to_owned),
                 ansi: args.flag("ansi"),

@@ -290,6 +290,26 @@ const SPECS: &[Spec] = &[
         "List the apps (of the session, if one is named)",
     )
     .aliases(&["apps.list"]),
+    spec(
+        "app.describe",
+        "<name>",
+        "Everything about an app: spec, state, probes, dependencies, logs",
+    )
+    .aliases(&["describe"])
+    .args(&[word("app", "the app").aliases(&["name"])]),
+    spec("app.why", "<name>", "Why an app is in its state")
+        .aliases(&["why"])
+        .args(&[word("app", "the app").aliases(&["name"])]),
+    spec(
+        "app.wait",
+        "[--for COND] <name...>",
+        "Whether apps are ready (running, completed, stopped) yet",
+    )
+    .aliases(&["wait"])
+    .args(&[
+        value("for", "ready (default), running, completed or stopped"),
+        words("apps", "app names").aliases(&["app", "name"]),
+    ]),
     spec("app.capture", "", "Print an app's screen")
         .aliases(&["pane.capture", "panes.capture"])
         .args(&[

@@ -6,6 +6,7 @@
 //! logs, check) live in `apps`, `appmux action` and its table in `vocab`.
 
 mod apps;
+mod inspect;
 mod system;
 mod vocab;
 
@@ -74,6 +75,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Restart(a)) => apps::apps_op(&sock, a, AppAction::Restart),
         Some(Command::Run(a)) => apps::run(&sock, a),
         Some(Command::Logs(a)) => apps::logs(&sock, a),
+        Some(Command::Wait(a)) => inspect::wait(&sock, a),
+        Some(Command::Why(a)) => inspect::why(&sock, a),
+        Some(Command::Describe(a)) => inspect::describe(&sock, a),
         Some(Command::Check(a)) => apps::check(a.file.as_deref().or(cli.config.as_deref())),
         Some(Command::Api) => system::api(&sock),
         Some(Command::Events(a)) => system::events(&sock, a.json),

@@ -128,6 +128,8 @@ pub enum Reply {
     },
     /// What `resurrect` did.
     Resurrected(ResurrectReport),
+    /// A report as JSON text (`describe`, `why`, `wait`).
+    Json(String),
 }
 
 /// A process of the previous server that still runs (same pid and start time as saved).

@@ -35,6 +35,8 @@ pub enum Outcome {
     },
     /// The server is stopping (`server.kill`).
     Stopping,
+    /// A report as JSON (`describe`, `why`, `wait`).
+    Report(serde_json::Value),
 }
 
 impl Server {
@@ -118,7 +120,12 @@ impl Server {
                 return Ok(Outcome::Done);
             }
             AppAction::Run(run) => return self.run_in(session, run),
-            AppAction::List | AppAction::Capture(_) | AppAction::SendKeys(_) => {
+            AppAction::List
+            | AppAction::Capture(_)
+            | AppAction::SendKeys(_)
+            | AppAction::Describe(_)
+            | AppAction::Why(_)
+            | AppAction::Wait(_) => {
                 return self.app_io(Some(session), a);
             }
         };
@@ -156,6 +163,23 @@ impl Server {
                 let target = k.target.clone().or(default).unwrap_or_default();
                 self.send_keys(&target, &k.keys, k.literal)?;
                 Ok(Outcome::Done)
+            }
+            AppAction::Describe(name) | AppAction::Why(name) => {
+                let session = session
+                    .or_else(|| self.most_recent_session())
+                    .ok_or("no sessions")?;
+                let app = self.apps_named(session, std::slice::from_ref(name))?[0];
+                Ok(Outcome::Report(match a {
+                    AppAction::Why(_) => self.why(app),
+                    _ => self.describe(app),
+                }))
+            }
+            AppAction::Wait(w) => {
+                let session = session
+                    .or_else(|| self.most_recent_session())
+                    .ok_or("no sessions")?;
+                let apps = self.apps_named(session, &w.apps)?;
+                Ok(Outcome::Report(self.wait_report(&apps, w.condition)))
             }
             other => {
                 let session = session.ok_or("no sessions")?;
