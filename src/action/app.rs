@@ -1,6 +1,6 @@
 //! The app domain of the vocabulary: the lifecycle verbs on a list of apps, `show`, `run`,
-//! `list`, `capture` and `send-keys`, with their text form (parsing and the words they print
-//! as). Carrying them out is the server's.
+//! `list`, `capture`, `send-keys`, `delete`, `flush` and `reload`, with their text form
+//! (parsing and the words they print as). Carrying them out is the server's.
 
 use super::{ActionError, Args, OptionWords};
 use crate::command::{CommandSpec, RestartPolicy};
@@ -23,6 +23,22 @@ pub enum AppAction {
     Capture(Capture),
     /// Keys typed into an app, as `appmux send-keys` does.
     SendKeys(SendKeys),
+    /// Stops apps and removes them from the session for good.
+    Delete(Delete),
+    /// Empties the log files of the apps named, or of every app of the session when none is.
+    Flush(Vec<String>),
+    /// Re-reads the session's project file and applies the difference (or only reports it).
+    Reload {
+        dry_run: bool,
+    },
+}
+
+/// `app.delete`: which apps (as for `app.stop`), and whether to delete them even when other
+/// apps depend on them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Delete {
+    pub apps: Vec<String>,
+    pub force: bool,
 }
 
 /// `app.run`: a command and how to run it.
@@ -94,15 +110,20 @@ impl AppAction {
             Self::List => "app.list",
             Self::Capture(_) => "app.capture",
             Self::SendKeys(_) => "app.send-keys",
+            Self::Delete(_) => "app.delete",
+            Self::Flush(_) => "app.flush",
+            Self::Reload { .. } => "app.reload",
         }
     }
 
     /// The words after the name, options first.
     pub(super) fn words(&self) -> Vec<String> {
         match self {
-            Self::Start(names) | Self::Stop(names) | Self::Restart(names) | Self::Kill(names) => {
-                names.clone()
-            }
+            Self::Start(names)
+            | Self::Stop(names)
+            | Self::Restart(names)
+            | Self::Kill(names)
+            | Self::Flush(names) => names.clone(),
             Self::Show(name) => vec![name.clone()],
             Self::Run(run) => OptionWords::default()
                 .value("name", run.name.as_deref())
@@ -119,6 +140,8 @@ impl AppAction {
                 .value("target", s.target.as_deref())
                 .flag("literal", s.literal)
                 .then(&s.keys),
+            Self::Delete(d) => OptionWords::default().flag("force", d.force).then(&d.apps),
+            Self::Reload { dry_run } => OptionWords::default().flag("dry-run", *dry_run).then(&[]),
         }
     }
 
@@ -130,7 +153,10 @@ impl AppAction {
 
     /// Changes nothing: fit for a read-only client.
     pub(super) fn is_view_only(&self) -> bool {
-        matches!(self, Self::List | Self::Capture(_))
+        matches!(
+            self,
+            Self::List | Self::Capture(_) | Self::Reload { dry_run: true }
+        )
     }
 
     pub(super) fn parse(verb: &str, args: &mut Args<'_>) -> Result<Option<Self>, ActionError> {
@@ -167,6 +193,14 @@ impl AppAction {
                 literal: args.flag("literal"),
                 keys: args.remaining(),
             }),
+            "delete" => Self::Delete(Delete {
+                force: args.flag("force"),
+                apps: args.remaining(),
+            }),
+            "flush" => Self::Flush(args.remaining()),
+            "reload" => Self::Reload {
+                dry_run: args.flag("dry-run"),
+            },
             _ => return Ok(None),
         }))
     }
