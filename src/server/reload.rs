@@ -1,6 +1,7 @@
 //! Reloading a session's project file (`appmux reload`, the `app.reload` action): the file is
 //! read and validated again, compared with the session's apps ([`plan`], pure), and the
-//! difference applied. New apps are added (and started when `autostart`), apps whose spec
+//! difference applied (a file that does not load is reported as `appmux check` reports it,
+//! every problem with its file, line and column). New apps are added (and started when `autostart`), apps whose spec
 //! changed take the new spec and are restarted if they were up, apps the file no longer has are
 //! deleted (see `delete`), and every other app is not touched. A file that does not load, a
 //! name that clashes, or a session that would be left empty changes nothing.
@@ -70,6 +71,21 @@ pub fn changed_fields(old: &AppSpec, new: &AppSpec) -> Vec<String> {
         .collect()
 }
 
+/// The project file, or every problem in it, one a line, as `appmux check` reports them.
+fn load(file: &Path) -> Result<crate::config::Project, String> {
+    crate::config::load_project(file).map_err(|first| {
+        let all: Vec<String> = crate::config::check_project(file)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        match all.is_empty() {
+            // Mended between the two reads: the problem that was found stands.
+            true => first.to_string(),
+            false => all.join("\n"),
+        }
+    })
+}
+
 impl Server {
     /// `app.reload`: the plan for `session`'s project file, applied unless `dry_run`.
     pub(super) fn reload(
@@ -84,7 +100,7 @@ impl Server {
                 s.name()
             )
         })?;
-        let project = crate::config::load_project(Path::new(file)).map_err(|e| e.to_string())?;
+        let project = load(Path::new(file))?;
         let declared: HashSet<&str> = project.apps.iter().map(|a| a.name.as_str()).collect();
         let current: Vec<AppSpec> = s
             .apps()
