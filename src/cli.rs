@@ -81,6 +81,13 @@ pub enum Command {
     Restart(AppsArgs),
     /// Add an ad-hoc app to a live session and start it.
     Run(RunArgs),
+    /// Stop apps and remove them from the session (resurrect does not bring them back).
+    #[command(visible_alias = "rm")]
+    Delete(DeleteArgs),
+    /// Empty apps' log files, rotated ones too (every app of the session when none is named).
+    Flush(FlushArgs),
+    /// Re-read the session's project file and apply what changed: add, restart, remove apps.
+    Reload(ReloadArgs),
     /// Print an app's log (across rotated files).
     Logs(LogsArgs),
     /// Wait until apps are ready (or running, completed, stopped); exit 1 on timeout or when
@@ -167,6 +174,39 @@ pub struct AppsArgs {
     /// Session (default: the most recently used).
     #[arg(short = 't', value_name = "SESSION")]
     pub target: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// App names, or `all`.
+    #[arg(value_name = "APP", required = true)]
+    pub apps: Vec<String>,
+    /// Session (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+    /// Delete even apps that other apps depend on (those are left waiting).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FlushArgs {
+    /// App names (default: every app of the session).
+    #[arg(value_name = "APP")]
+    pub apps: Vec<String>,
+    /// Session (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReloadArgs {
+    /// Session (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+    /// Print what would change, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,6 @@
 //! The app domain of the vocabulary: the lifecycle verbs on a list of apps, `show`, `run`,
-//! `list`, `capture`, `send-keys`, and the questions `describe`, `why` and `wait`, with their text form (parsing and the words they print
-//! as). Carrying them out is the server's.
+//! `list`, `capture`, `send-keys`, `delete`, `flush`, `reload`, `describe`, `why` and `wait`, with their text form
+//! (parsing and the words they print as). Carrying them out is the server's.
 
 use super::{ActionError, Args, OptionWords};
 use crate::command::{CommandSpec, RestartPolicy};
@@ -23,6 +23,14 @@ pub enum AppAction {
     Capture(Capture),
     /// Keys typed into an app, as `appmux send-keys` does.
     SendKeys(SendKeys),
+    /// Stops apps and removes them from the session for good.
+    Delete(Delete),
+    /// Empties the log files of the apps named, or of every app of the session when none is.
+    Flush(Vec<String>),
+    /// Re-reads the session's project file and applies the difference (or only reports it).
+    Reload {
+        dry_run: bool,
+    },
     /// Everything about one app (`appmux describe`).
     Describe(String),
     /// Why one app is in its state (`appmux why`).
@@ -69,6 +77,14 @@ impl WaitFor {
             Self::Stopped => "stopped",
         }
     }
+}
+
+/// `app.delete`: which apps (as for `app.stop`), and whether to delete them even when other
+/// apps depend on them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Delete {
+    pub apps: Vec<String>,
+    pub force: bool,
 }
 
 /// `app.run`: a command and how to run it.
@@ -140,6 +156,9 @@ impl AppAction {
             Self::List => "app.list",
             Self::Capture(_) => "app.capture",
             Self::SendKeys(_) => "app.send-keys",
+            Self::Delete(_) => "app.delete",
+            Self::Flush(_) => "app.flush",
+            Self::Reload { .. } => "app.reload",
             Self::Describe(_) => "app.describe",
             Self::Why(_) => "app.why",
             Self::Wait(_) => "app.wait",
@@ -149,9 +168,11 @@ impl AppAction {
     /// The words after the name, options first.
     pub(super) fn words(&self) -> Vec<String> {
         match self {
-            Self::Start(names) | Self::Stop(names) | Self::Restart(names) | Self::Kill(names) => {
-                names.clone()
-            }
+            Self::Start(names)
+            | Self::Stop(names)
+            | Self::Restart(names)
+            | Self::Kill(names)
+            | Self::Flush(names) => names.clone(),
             Self::Show(name) | Self::Describe(name) | Self::Why(name) => vec![name.clone()],
             Self::Wait(w) => OptionWords::default()
                 .value("for", Some(w.condition.as_str()))
@@ -171,6 +192,8 @@ impl AppAction {
                 .value("target", s.target.as_deref())
                 .flag("literal", s.literal)
                 .then(&s.keys),
+            Self::Delete(d) => OptionWords::default().flag("force", d.force).then(&d.apps),
+            Self::Reload { dry_run } => OptionWords::default().flag("dry-run", *dry_run).then(&[]),
         }
     }
 
@@ -192,7 +215,12 @@ impl AppAction {
     pub(super) fn is_view_only(&self) -> bool {
         matches!(
             self,
-            Self::List | Self::Capture(_) | Self::Describe(_) | Self::Why(_) | Self::Wait(_)
+            Self::List
+                | Self::Capture(_)
+                | Self::Reload { dry_run: true }
+                | Self::Describe(_)
+                | Self::Why(_)
+                | Self::Wait(_)
         )
     }
 
@@ -242,6 +270,14 @@ impl AppAction {
                 literal: args.flag("literal"),
                 keys: args.remaining(),
             }),
+            "delete" => Self::Delete(Delete {
+                force: args.flag("force"),
+                apps: args.remaining(),
+            }),
+            "flush" => Self::Flush(args.remaining()),
+            "reload" => Self::Reload {
+                dry_run: args.flag("dry-run"),
+            },
             _ => return Ok(None),
         }))
     }

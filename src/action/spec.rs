@@ -329,6 +329,37 @@ const SPECS: &[Spec] = &[
                 .optional()
                 .api_needs(""),
         ]),
+    spec(
+        "app.delete",
+        "[name...]",
+        "Stop and remove an app (default: this pane's)",
+    )
+    .aliases(&["apps.delete", "delete", "rm"])
+    .args(&[
+        flag(
+            "force",
+            "delete even apps that other apps depend on (they are left waiting)",
+        ),
+        APPS,
+    ]),
+    spec(
+        "app.flush",
+        "[name...]",
+        "Empty apps' logs (default: every app's)",
+    )
+    .aliases(&["apps.flush", "flush"])
+    .args(&[
+        words("apps", "app names; none means every app of the session")
+            .optional()
+            .aliases(&["name", "app"]),
+    ]),
+    spec(
+        "app.reload",
+        "",
+        "Re-read the project file and apply changes",
+    )
+    .aliases(&["apps.reload", "reload"])
+    .args(&[flag("dry-run", "print what would change and change nothing").aliases(&["dry_run"])]),
     spec("sidebar.focus", "", "Move keyboard focus to the sidebar"),
     spec("sidebar.toggle", "", "Show or hide the sidebar"),
     spec("sidebar.up", "", "Select the previous app"),

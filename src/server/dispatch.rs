@@ -104,6 +104,7 @@ impl Server {
                 name,
                 project_file,
             },
+            Outcome::Reloaded(plan) => Reply::Reloaded(plan),
         }
     }
 
