@@ -1,4 +1,7 @@
-//! Orchestration end to end: pm2's everyday verbs (`delete`, `flush`) and applying an edited
-//! project file to a running session (`reload`), from the command line and the control API.
+//! Orchestration end to end: dependencies gated on readiness, readiness and health probes,
+//! `wait`, `why` and `describe`; pm2's everyday verbs (`delete`, `flush`) and applying an
+//! edited project file to a running session (`reload`), from the command line and the control
+//! API.
 
+mod deps;
 mod verbs;
