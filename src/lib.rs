@@ -29,3 +29,4 @@ pub mod render;
 pub mod server;
 pub mod size;
 pub mod suggest;
+pub mod units;

@@ -1,5 +1,8 @@
-//! Apps as the supervisor sees them: the lifecycle state machine and the restart policy. Pure
-//! logic with time passed in; the server applies the effects.
+//! Apps as the supervisor sees them: the lifecycle state machine, the restart policy, the
+//! dependency graph and the probes. Pure logic with time passed in; the server applies the
+//! effects. The config layer builds this module's vocabulary (`Dependency`, `ProbeSpec`) from
+//! files, so nothing here may use `config`; shared spellings live in leaves (`command`,
+//! `units`).
 
 pub mod deps;
 pub mod lifecycle;

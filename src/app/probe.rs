@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use regex::{Regex, RegexBuilder};
 
-use crate::config::CommandSpec;
-use crate::config::units::format_duration;
+use crate::command::CommandSpec;
+use crate::units::format_duration;
 
 /// Why a probe as written cannot be used; the message names the value and the fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -15,8 +15,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{ConfigError, LineIndex};
-use super::units::{self, DURATION_EXAMPLE};
 use crate::suggest;
+use crate::units::{self, DURATION_EXAMPLE};
 
 /// A value in the document, with the byte span of its text.
 pub(crate) type Value<'i> = Spanned<DeValue<'i>>;

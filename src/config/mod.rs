@@ -24,7 +24,9 @@ pub mod procfile;
 pub mod project;
 pub mod status;
 pub mod theme;
-pub mod units;
+/// Durations and sizes are spelt the same outside config files, so their parser is a leaf of
+/// its own; this keeps the old path working.
+pub use crate::units;
 
 pub use error::ConfigError;
 pub use keymap::{KeyTable, Keymap, load_keymap, parse_keymap};

@@ -23,28 +23,10 @@ use super::error::{self, ConfigError};
 
 pub use append::append_app;
 
-pub use crate::command::{CommandSpec, RestartPolicy};
+pub use crate::command::{Backoff, CommandSpec, RestartPolicy};
 
 /// The file name looked for in a project directory.
 pub const PROJECT_FILE: &str = "appmux.toml";
-
-/// The delay before restart number n is `initial * factor^(n-1)`, capped at `max`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Backoff {
-    pub initial: Duration,
-    pub max: Duration,
-    pub factor: f64,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Self {
-            initial: Duration::from_millis(100),
-            max: Duration::from_secs(15),
-            factor: 1.5,
-        }
-    }
-}
 
 /// Log rotation: rotate when the file reaches `max_size` bytes, keep `max_files` files.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

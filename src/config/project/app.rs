@@ -101,8 +101,8 @@ impl super::AppSpec {
     pub fn check_limits(&self) -> Result<(), String> {
         let duration = |key: &str, d: Duration, range: &RangeInclusive<Duration>| {
             (!range.contains(&d)).then(|| {
-                let found = crate::config::units::format_duration(d);
-                crate::config::units::duration_out_of_range(key, &found, range)
+                let found = crate::units::format_duration(d);
+                crate::units::duration_out_of_range(key, &found, range)
             })
         };
         let count = |key: &str, n: u64, range: &RangeInclusive<u64>| {
@@ -127,7 +127,7 @@ impl super::AppSpec {
             .or_else(|| {
                 let (size, range) = (self.log.max_size, &LOG_SIZE);
                 (!range.contains(&size)).then(|| {
-                    crate::config::units::size_out_of_range(
+                    crate::units::size_out_of_range(
                         "log.max_size",
                         &size.to_string(),
                         range,
@@ -397,8 +397,8 @@ fn backoff(report: &mut Report<'_>, value: &Value<'_>) -> Option<Backoff> {
         if let Some(at) = initial.or(max) {
             let message = format!(
                 "`backoff.initial` ({}) is greater than `backoff.max` ({})",
-                crate::config::units::format_duration(backoff.initial),
-                crate::config::units::format_duration(backoff.max),
+                crate::units::format_duration(backoff.initial),
+                crate::units::format_duration(backoff.max),
             );
             report.error(&at.span(), message);
         }
