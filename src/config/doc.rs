@@ -25,7 +25,9 @@ pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
 pub(crate) struct Report<'a> {
     file: &'a Path,
     lines: LineIndex<'a>,
-    errors: Vec<ConfigError>,
+    /// Each problem with the place in this file it is sorted by: its own, or for a problem in
+    /// another file, the place that made this file read it.
+    errors: Vec<((usize, usize), ConfigError)>,
 }
 
 impl<'a> Report<'a> {
@@ -39,8 +41,16 @@ impl<'a> Report<'a> {
 
     /// Records a problem at the start of `span`.
     pub(crate) fn error(&mut self, span: &Range<usize>, message: impl Into<String>) {
-        let error = ConfigError::located(self.file, self.lines.locate(span.start), message);
-        self.errors.push(error);
+        let at = self.lines.locate(span.start);
+        self.errors
+            .push((at, ConfigError::located(self.file, at, message)));
+    }
+
+    /// Records a problem located in another file (a line of an env file, say) that the value
+    /// at `span` made this one read. It keeps its own file and place, and is listed where
+    /// `span` is.
+    pub(crate) fn error_elsewhere(&mut self, span: &Range<usize>, error: ConfigError) {
+        self.errors.push((self.lines.locate(span.start), error));
     }
 
     /// The 1-based line where `span` starts, for messages that refer to another place.
@@ -51,8 +61,8 @@ impl<'a> Report<'a> {
     /// All problems in file order, so the first one is the first a reader would meet.
     pub(crate) fn finish(mut self) -> Vec<ConfigError> {
         // A stable sort keeps two problems at one position in the order they were found.
-        self.errors.sort_by_key(|e| (e.line, e.col));
-        self.errors
+        self.errors.sort_by_key(|(at, _)| *at);
+        self.errors.into_iter().map(|(_, error)| error).collect()
     }
 
     /// Reports every key of `table` that `keys` does not know, suggesting the closest one.

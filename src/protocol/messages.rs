@@ -49,6 +49,9 @@ pub struct AttachRequest {
 /// One-shot commands: the CLI sends one and waits for the reply. Everything in the action
 /// vocabulary travels as [`Request::Action`]; the other requests carry what has no text form
 /// (a client's environment and size, app specs) or are plumbing of the connection.
+// `Run` carries a whole `AppSpec` (probes included); a request is built once per command and
+// moved a few times, so its size costs nothing worth an indirection in every user of the spec.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
     NewSession(NewSession),
@@ -97,6 +100,8 @@ pub enum Request {
 }
 
 /// Client to server.
+// As for `Request`, which it carries: decoded once per frame and moved once.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ClientMsg {
     Attach(AttachRequest),
