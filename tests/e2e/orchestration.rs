@@ -1,0 +1,4 @@
+//! Orchestration end to end: dependencies, probes, env files and Procfiles, with the real
+//! binary.
+
+mod config;
