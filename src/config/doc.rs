@@ -4,8 +4,9 @@
 //! every key and every value. Walking that tree by hand (instead of deriving `Deserialize`)
 //! lets each check point at the exact key or value it is about and lets `appmux check` report
 //! all problems in one pass rather than only the first one serde stops at. This module owns
-//! the walking helpers and the message wording for type errors and unknown keys; what each key
-//! means belongs to `project` and `options`.
+//! the walking helpers (strings, numbers, durations, sizes, commands), the message wording for
+//! type errors and unknown keys, and the order of problems, including those found in a file
+//! that a value named (an env file); what each key means belongs to `project` and `options`.
 
 use std::ops::{Range, RangeInclusive};
 use std::path::Path;
@@ -15,6 +16,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{ConfigError, LineIndex};
+use crate::command::CommandSpec;
 use crate::suggest;
 use crate::units::{self, DURATION_EXAMPLE};
 
@@ -213,6 +215,45 @@ impl<'a> Report<'a> {
             }
             Err(err) => {
                 self.error(&value.span(), format!("`{key}`: {err}"));
+                None
+            }
+        }
+    }
+
+    /// A command: a string for `sh -c` or an array run directly. `key` names it in messages
+    /// (`cmd`, `ready.exec`).
+    pub(crate) fn command(&mut self, value: &Value<'_>, key: &str) -> Option<CommandSpec> {
+        match value.get_ref() {
+            DeValue::String(script) if script.trim().is_empty() => {
+                self.error(&value.span(), format!("`{key}` is empty"));
+                None
+            }
+            DeValue::String(script) => Some(CommandSpec::Shell(script.to_string())),
+            DeValue::Array(items) if items.is_empty() => {
+                self.error(&value.span(), format!("`{key}` is an empty array"));
+                None
+            }
+            DeValue::Array(items) => {
+                let argv: Vec<Option<&str>> =
+                    items.iter().map(|item| self.string(item, key)).collect();
+                let argv: Vec<String> = argv
+                    .into_iter()
+                    .map(|arg| arg.map(str::to_owned))
+                    .collect::<Option<_>>()?;
+                if argv[0].trim().is_empty() {
+                    self.error(
+                        &items[0].span(),
+                        format!("`{key}`: the program (first element) is empty"),
+                    );
+                    return None;
+                }
+                Some(CommandSpec::Argv(argv))
+            }
+            _ => {
+                let found = article(value.get_ref());
+                let message =
+                    format!("`{key}`: expected a string or an array of strings, found {found}");
+                self.error(&value.span(), message);
                 None
             }
         }

@@ -1,7 +1,8 @@
 //! Environment files (`env_file = ".env"`) in the dotenv syntax that docker compose, foreman
 //! and python-dotenv share.
 //!
-//! This module owns reading one such file into `(NAME, VALUE)` pairs in file order: `#`
+//! This module owns reading one such file into `(NAME, VALUE)` pairs in file order (or
+//! entries that also say where each name is, for messages about a value): `#`
 //! comments and blank lines, an optional `export ` prefix, unquoted values (trimmed, with a
 //! ` #` comment dropped), single-quoted values taken literally, and double-quoted values with
 //! the escapes `\n`, `\r`, `\t`, `\"` and `\\` (any other backslash is kept as written).

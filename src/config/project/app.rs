@@ -199,7 +199,7 @@ pub(super) fn parse_app(
         None => "[[app]]".to_owned(),
     };
     let cmd = match table.get("cmd") {
-        Some(value) => command(report, value, "cmd"),
+        Some(value) => report.command(value, "cmd"),
         None => {
             report.error(header, format!("{what} is missing `cmd`"));
             None
@@ -326,49 +326,6 @@ fn app_name(report: &mut Report<'_>, value: &Value<'_>) -> Option<String> {
             None
         }
         None => Some(name.to_owned()),
-    }
-}
-
-/// A command: a string for `sh -c` or an array run directly. `key` names it in messages
-/// (`cmd`, `ready.exec`).
-pub(super) fn command(
-    report: &mut Report<'_>,
-    value: &Value<'_>,
-    key: &str,
-) -> Option<CommandSpec> {
-    match value.get_ref() {
-        DeValue::String(script) if script.trim().is_empty() => {
-            report.error(&value.span(), format!("`{key}` is empty"));
-            None
-        }
-        DeValue::String(script) => Some(CommandSpec::Shell(script.to_string())),
-        DeValue::Array(items) if items.is_empty() => {
-            report.error(&value.span(), format!("`{key}` is an empty array"));
-            None
-        }
-        DeValue::Array(items) => {
-            let argv: Vec<Option<&str>> =
-                items.iter().map(|item| report.string(item, key)).collect();
-            let argv: Vec<String> = argv
-                .into_iter()
-                .map(|arg| arg.map(str::to_owned))
-                .collect::<Option<_>>()?;
-            if argv[0].trim().is_empty() {
-                report.error(
-                    &items[0].span(),
-                    format!("`{key}`: the program (first element) is empty"),
-                );
-                return None;
-            }
-            Some(CommandSpec::Argv(argv))
-        }
-        _ => {
-            let found = crate::config::doc::article(value.get_ref());
-            let message =
-                format!("`{key}`: expected a string or an array of strings, found {found}");
-            report.error(&value.span(), message);
-            None
-        }
     }
 }
 

@@ -7,7 +7,7 @@
 //! itself, and cycles, located at the entries that form them. The graph itself, and what the
 //! conditions mean at run time, belong to `app::deps`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
@@ -182,13 +182,14 @@ fn condition_list() -> String {
 /// the app itself, then the cycles among the rest, each located at the entries forming it.
 pub(super) fn check_graph(report: &mut Report<'_>, apps: &[Declared<'_>]) {
     let names: Vec<&str> = apps.iter().filter_map(|a| a.name).collect();
+    let known: HashSet<&str> = names.iter().copied().collect();
     for app in apps {
         let Some(name) = app.name else { continue };
         for entry in &app.entries {
             let dependency = &entry.dep.app;
             if dependency == name {
                 report.error(&entry.at, format!("app `{name}` depends on itself"));
-            } else if !names.contains(&dependency.as_str()) {
+            } else if !known.contains(dependency.as_str()) {
                 let candidates = names.iter().copied().filter(|n| *n != name);
                 let unknown = GraphError::UnknownDependency {
                     app: name.to_owned(),
@@ -217,6 +218,10 @@ fn report_cycles(report: &mut Report<'_>, apps: &[Declared<'_>]) {
             ))
         })
         .collect();
+    let mut first_named: HashMap<&str, usize> = HashMap::new();
+    for (i, (name, _)) in graph.iter().enumerate() {
+        first_named.entry(name).or_insert(i);
+    }
     for _ in 0..MAX_CYCLES {
         let deps: Vec<Vec<Dependency>> = graph
             .iter()
@@ -231,7 +236,10 @@ fn report_cycles(report: &mut Report<'_>, apps: &[Declared<'_>]) {
         };
         let edges: Vec<&Entry> = cycle
             .windows(2)
-            .filter_map(|pair| edge(&graph, &pair[0], &pair[1]))
+            .filter_map(|pair| {
+                let (_, entries) = &graph[*first_named.get(pair[0].as_str())?];
+                entries.iter().copied().find(|e| e.dep.app == pair[1])
+            })
             .collect();
         let lines: Vec<String> = edges
             .iter()
@@ -242,7 +250,7 @@ fn report_cycles(report: &mut Report<'_>, apps: &[Declared<'_>]) {
         };
         let message = format!(
             "{} (the `depends_on` entries on lines {})",
-            GraphError::Cycle(cycle.clone()),
+            GraphError::Cycle(cycle),
             and_list(&lines)
         );
         report.error(&first.at, message);
@@ -251,12 +259,6 @@ fn report_cycles(report: &mut Report<'_>, apps: &[Declared<'_>]) {
             entries.retain(|e| e.at != at);
         }
     }
-}
-
-/// The entry by which the first app named `from` depends on `to`.
-fn edge<'e>(graph: &[(&str, Vec<&'e Entry>)], from: &str, to: &str) -> Option<&'e Entry> {
-    let (_, entries) = graph.iter().find(|(name, _)| *name == from)?;
-    entries.iter().copied().find(|e| e.dep.app == to)
 }
 
 /// "4", "4 and 9", "4, 9 and 14".

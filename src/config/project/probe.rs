@@ -168,7 +168,7 @@ fn one_kind(
     let what = format!("{key}.{name}");
     let made = match name {
         "exec" => {
-            let command = super::app::command(report, value, &what)?;
+            let command = report.command(value, &what)?;
             ProbeKind::exec(command)
         }
         _ => {
