@@ -16,6 +16,7 @@ pub mod command;
 pub mod commands;
 pub mod config;
 pub mod copy;
+pub mod ids;
 pub mod input;
 pub mod keys;
 pub mod layout;

@@ -16,10 +16,13 @@ pub enum State {
     /// Never started, or stopped on request.
     Stopped,
     Running,
+    /// Asked to start; held until its dependencies meet their conditions (the server holds
+    /// the gate and starts it).
+    Waiting,
     /// Asked to stop; SIGKILL follows at `kill_at` unless it exits first.
     Stopping {
         kill_at: Option<Instant>,
-        then_start: bool,
+        then: AfterStop,
     },
     /// Exited on its own and the policy does not restart it.
     Exited(ExitStatus),
@@ -30,6 +33,18 @@ pub enum State {
     },
     /// Died young too often; waits for a manual start.
     Errored(ExitStatus),
+}
+
+/// What follows a stop once the process is gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterStop {
+    /// Stay stopped.
+    Stay,
+    /// Start again (a restart).
+    Start,
+    /// Judge the exit by the restart policy, as a failure of the app's own (a failed health
+    /// probe stopped it).
+    Judge,
 }
 
 /// What a user asks of an app (from a key, the sidebar, the command line or the control API);
@@ -95,14 +110,14 @@ impl Lifecycle {
             State::Running => {
                 self.state = State::Stopping {
                     kill_at: Some(super::deadline_after(now, timeout)),
-                    then_start: false,
+                    then: AfterStop::Stay,
                 };
                 Effect::Signal
             }
             State::Stopping { kill_at, .. } => {
                 self.state = State::Stopping {
                     kill_at,
-                    then_start: false,
+                    then: AfterStop::Stay,
                 };
                 Effect::None
             }
@@ -120,14 +135,14 @@ impl Lifecycle {
             State::Running => {
                 self.state = State::Stopping {
                     kill_at: Some(super::deadline_after(now, timeout)),
-                    then_start: true,
+                    then: AfterStop::Start,
                 };
                 Effect::Signal
             }
             State::Stopping { kill_at, .. } => {
                 self.state = State::Stopping {
                     kill_at,
-                    then_start: true,
+                    then: AfterStop::Start,
                 };
                 Effect::None
             }
@@ -138,15 +153,41 @@ impl Lifecycle {
         }
     }
 
+    /// Held for its dependencies: from any state without a process. A running or stopping
+    /// app is left alone.
+    pub fn wait(&mut self) {
+        if !self.has_process() {
+            self.state = State::Waiting;
+        }
+    }
+
+    /// A failed health probe: stop it, and judge its exit by the restart policy as a failure.
+    pub fn fail(&mut self, now: Instant, timeout: Duration) -> Effect {
+        match self.state {
+            State::Running => {
+                self.state = State::Stopping {
+                    kill_at: Some(super::deadline_after(now, timeout)),
+                    then: AfterStop::Judge,
+                };
+                Effect::Signal
+            }
+            _ => Effect::None,
+        }
+    }
+
     /// SIGKILL now; the app then counts as stopped on request.
     pub fn kill(&mut self) -> Effect {
         match self.state {
             State::Running | State::Stopping { .. } => {
                 self.state = State::Stopping {
                     kill_at: None,
-                    then_start: false,
+                    then: AfterStop::Stay,
                 };
                 Effect::Kill
+            }
+            State::Waiting => {
+                self.state = State::Stopped;
+                Effect::None
             }
             _ => Effect::None,
         }
@@ -165,13 +206,23 @@ impl Lifecycle {
         rule: &RestartRule,
         now: Instant,
     ) -> Effect {
-        if let State::Stopping { then_start, .. } = self.state {
-            self.state = State::Stopped;
-            if then_start {
+        match self.state {
+            State::Stopping {
+                then: AfterStop::Stay,
+                ..
+            } => {
+                self.state = State::Stopped;
+                return Effect::None;
+            }
+            State::Stopping {
+                then: AfterStop::Start,
+                ..
+            } => {
+                self.state = State::Stopped;
                 self.restarts += 1;
                 return Effect::Spawn;
             }
-            return Effect::None;
+            _ => {}
         }
         self.state = match self.tracker.on_exit(rule, status, uptime) {
             Decision::Stay => State::Exited(status),
@@ -202,11 +253,11 @@ impl Lifecycle {
             }
             State::Stopping {
                 kill_at: Some(t),
-                then_start,
+                then,
             } if t <= now => {
                 self.state = State::Stopping {
                     kill_at: None,
-                    then_start,
+                    then,
                 };
                 Effect::Kill
             }
@@ -218,6 +269,7 @@ impl Lifecycle {
     pub fn label(&self) -> &'static str {
         match self.state {
             State::Stopped => "stopped",
+            State::Waiting => "waiting",
             State::Running => "running",
             State::Stopping { .. } => "stopping",
             State::Exited(_) => "exited",

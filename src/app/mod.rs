@@ -1,11 +1,10 @@
-//! Apps as the supervisor sees them: the lifecycle state machine, the restart policy, the
-//! dependency graph and the probes. Pure logic with time passed in; the server applies the
-//! effects. The config layer builds this module's vocabulary (`Dependency`, `ProbeSpec`) from
-//! files, so nothing here may use `config`; shared spellings live in leaves (`command`,
-//! `units`).
+//! Apps as the supervisor sees them: the app model (`model`: spec, terminal, process, log), and
+//! the pure logic that decides for it (lifecycle, restart policy, dependencies, probes) with
+//! time passed in. The server routes events to apps and applies the effects they return.
 
 pub mod deps;
 pub mod lifecycle;
+pub mod model;
 pub mod policy;
 pub mod probe;
 

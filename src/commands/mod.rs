@@ -244,11 +244,7 @@ pub fn format_ls(report: &ListReport, now: u64) -> String {
             human_duration(now.saturating_sub(session.created)),
         ));
         for app in &session.apps {
-            let state = match (app.exit_code, app.signal) {
-                (Some(c), _) => format!("{} {c}", app.state),
-                (_, Some(sig)) => format!("killed by {}", crate::pane::process::signal_name(sig)),
-                _ => app.state.clone(),
-            };
+            let state = app_state_text(app);
             let pid = app.pid.map(|p| format!("pid {p}")).unwrap_or_default();
             let line = format!("  {:<16} {:<18} {pid}", app.name, state);
             s.push_str(line.trim_end());
@@ -256,6 +252,36 @@ pub fn format_ls(report: &ListReport, now: u64) -> String {
         }
     }
     s
+}
+
+/// An app's state for `ls`: the state word with its exit, readiness and health, and what a
+/// waiting app waits for.
+fn app_state_text(app: &crate::protocol::AppInfo) -> String {
+    let mut state = match (app.exit_code, app.signal) {
+        (Some(c), _) => format!("{} {c}", app.state),
+        (_, Some(sig)) => format!("killed by {}", crate::pane::process::signal_name(sig)),
+        _ => app.state.clone(),
+    };
+    if app.state == "running" {
+        match (app.ready, app.health.as_deref()) {
+            (_, Some("unhealthy")) => state = "running, unhealthy".into(),
+            (Some(true), _) => state = "running, ready".into(),
+            (Some(false), _) => state = "running, not ready".into(),
+            _ => {}
+        }
+    }
+    if !app.waiting_for.is_empty() {
+        let what: Vec<String> = app
+            .waiting_for
+            .iter()
+            .map(|d| format!("{} {}", d.app, d.condition))
+            .collect();
+        state = format!("waiting for {}", what.join(", "));
+    }
+    if let Some(why) = &app.blocked {
+        state = format!("{state} (blocked: {why})");
+    }
+    state
 }
 
 fn human_duration(secs: u64) -> String {
@@ -363,6 +389,11 @@ mod tests {
                     cmd: vec!["sh".into()],
                     log_dropped: 0,
                     log_file: String::new(),
+                    ready: None,
+                    health: None,
+                    waiting_for: Vec::new(),
+                    blocked: None,
+                    depends_on: Vec::new(),
                 }],
             }],
         };

@@ -74,12 +74,13 @@ pub struct AppSpec {
     /// written; every name is another app of the same project.
     #[serde(default)]
     pub depends_on: Vec<Dependency>,
-    /// The readiness probe, `ready`.
+    /// The readiness probe, `ready`. Boxed, as probes are rare and an `AppSpec` travels in
+    /// messages.
     #[serde(default)]
-    pub ready: Option<ProbeSpec>,
+    pub ready: Option<Box<ProbeSpec>>,
     /// The health probe, `health`.
     #[serde(default)]
-    pub health: Option<ProbeSpec>,
+    pub health: Option<Box<ProbeSpec>>,
 }
 
 impl AppSpec {

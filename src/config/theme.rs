@@ -128,6 +128,12 @@ pub struct StateStyles {
     pub waiting: Style,
     pub errored: Style,
     pub stopped: Style,
+    /// Waiting for its dependencies.
+    pub pending: Style,
+    /// Running, and its readiness probe passed.
+    pub ready: Style,
+    /// Its health probe failed, or its readiness probe gave up.
+    pub unhealthy: Style,
 }
 
 /// Copy mode.
@@ -340,6 +346,9 @@ const SECTIONS: &[Section] = &[
                 "waiting",
                 "errored",
                 "stopped",
+                "pending",
+                "ready",
+                "unhealthy",
             ],
             aliases: &[("signalled", "signaled"), ("backoff", "waiting")],
         },
@@ -354,6 +363,9 @@ const SECTIONS: &[Section] = &[
             ("waiting", |t| &mut t.state.waiting),
             ("errored", |t| &mut t.state.errored),
             ("stopped", |t| &mut t.state.stopped),
+            ("pending", |t| &mut t.state.pending),
+            ("ready", |t| &mut t.state.ready),
+            ("unhealthy", |t| &mut t.state.unhealthy),
         ],
     },
     Section {

@@ -49,9 +49,6 @@ pub struct AttachRequest {
 /// One-shot commands: the CLI sends one and waits for the reply. Everything in the action
 /// vocabulary travels as [`Request::Action`]; the other requests carry what has no text form
 /// (a client's environment and size, app specs) or are plumbing of the connection.
-// `Run` carries a whole `AppSpec` (probes included); a request is built once per command and
-// moved a few times, so its size costs nothing worth an indirection in every user of the spec.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
     NewSession(NewSession),
@@ -100,8 +97,6 @@ pub enum Request {
 }
 
 /// Client to server.
-// As for `Request`, which it carries: decoded once per frame and moved once.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ClientMsg {
     Attach(AttachRequest),
@@ -232,6 +227,26 @@ pub struct AppInfo {
     /// Bytes of output that could not be written to the log.
     pub log_dropped: u64,
     pub log_file: String,
+    /// Whether its readiness probe passed in this run; `None` without a readiness probe.
+    pub ready: Option<bool>,
+    /// `healthy` or `unhealthy` once a health probe has a verdict; `None` otherwise.
+    pub health: Option<String>,
+    /// While `waiting` for dependencies: the ones not met yet.
+    pub waiting_for: Vec<DependencyInfo>,
+    /// Why it cannot start, when a dependency can no longer meet its condition.
+    pub blocked: Option<String>,
+    /// Its `depends_on`, as configured.
+    pub depends_on: Vec<DependencyInfo>,
+}
+
+/// One dependency in a listing: the app and the condition (`started`, `ready`, `completed`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DependencyInfo {
+    pub app: String,
+    pub condition: String,
+    /// Only in `depends_on`: restart with it (`restart = true`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub restart: Option<bool>,
 }
 
 /// Byte vectors as one block of bytes rather than a sequence of numbers. Postcard writes both

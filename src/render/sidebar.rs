@@ -22,6 +22,16 @@ pub enum Status {
     Waiting(Duration),
     Errored,
     Stopped,
+    /// Waiting for its dependencies (what for is the item's `note`).
+    Pending,
+    /// Held by a dependency that cannot meet its condition.
+    Blocked,
+    /// Running, and its readiness probe passed.
+    Ready,
+    /// Running, but its readiness probe gave up.
+    NotReady,
+    /// Its health probe failed; it is being restarted.
+    Unhealthy,
 }
 
 impl Status {
@@ -39,6 +49,11 @@ impl Status {
             Status::Waiting(_) => ("↻", s.waiting),
             Status::Errored => ("✖", s.errored),
             Status::Stopped => ("■", s.stopped),
+            Status::Pending => ("⧗", s.pending),
+            Status::Blocked => ("⧗", s.unhealthy),
+            Status::Ready => ("●", s.ready),
+            Status::NotReady => ("◐", s.unhealthy),
+            Status::Unhealthy => ("♥", s.unhealthy),
         }
     }
 
@@ -52,6 +67,11 @@ impl Status {
             Status::Waiting(d) => format!("restart in {}", short_duration(d)),
             Status::Errored => "errored".into(),
             Status::Stopped => "stopped".into(),
+            Status::Pending => "waiting".into(),
+            Status::Blocked => "blocked".into(),
+            Status::Ready => "ready".into(),
+            Status::NotReady => "not ready".into(),
+            Status::Unhealthy => "unhealthy".into(),
         }
     }
 }
@@ -71,6 +91,8 @@ pub struct Item {
     pub bell: bool,
     /// The title it set (OSC 0/2), already stripped of control characters.
     pub title: Option<String>,
+    /// Shown first on the second row: what a waiting app waits for.
+    pub note: Option<String>,
 }
 
 /// The sidebar as a whole.
@@ -121,7 +143,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, sb: &Sidebar, border_right: bool, them
     let running = sb
         .items
         .iter()
-        .filter(|i| matches!(i.status, Status::Running | Status::Starting))
+        .filter(|i| {
+            matches!(
+                i.status,
+                Status::Running | Status::Starting | Status::Ready | Status::NotReady
+            )
+        })
         .count();
     let header = match &sb.filter {
         Some(f) => format!(" /{f}"),
@@ -220,7 +247,7 @@ fn fit(text: &str, room: usize) -> String {
 }
 
 fn details(item: &Item) -> String {
-    let mut parts = Vec::new();
+    let mut parts: Vec<String> = item.note.iter().cloned().collect();
     if let Some(c) = item.cpu_percent {
         parts.push(format!("{c:.1}%"));
     }
@@ -260,6 +287,7 @@ mod tests {
             log_dropped: 0,
             bell: false,
             title: None,
+            note: None,
         }
     }
 

@@ -192,7 +192,7 @@ impl Server {
         self.state_changed();
         let apps = &self.apps;
         if let Some(s) = self.sessions.get_mut(&session) {
-            s.name_tabs(|a| apps.get(&a).map(|a| a.name.clone()));
+            s.name_tabs(|a| apps.get(&a).map(|a| a.name().to_owned()));
         }
         self.resize_session(session);
     }
@@ -212,10 +212,10 @@ impl Server {
         let shown = self.sessions.get(&session).is_some_and(|s| s.shows(prev));
         if !shown
             && let Some(a) = self.apps.get_mut(&prev)
-            && a.pane_shell
+            && a.is_pane_shell()
         {
-            tracing::info!(app = %a.name, "a pane's shell was replaced; it keeps running as an app");
-            a.pane_shell = false;
+            tracing::info!(app = %a.name(), "a pane's shell was replaced; it keeps running as an app");
+            a.set_pane_shell(false);
             // Listed now, it may bring the sidebar in by default, which narrows the panes.
             self.resize_session(session);
         }
@@ -231,7 +231,7 @@ impl Server {
         spec.restart = RestartPolicy::Never;
         let id = self.add_app(session, spec, true, false)?;
         if let Some(a) = self.apps.get_mut(&id) {
-            a.pane_shell = true;
+            a.set_pane_shell(true);
         }
         Ok(id)
     }
@@ -284,7 +284,7 @@ impl Server {
             TabAction::New => {
                 let app = self.pane_shell(session)?;
                 let pane = PaneId(self.next_id());
-                let name = self.apps[&app].name.clone();
+                let name = self.apps[&app].name().to_owned();
                 self.session_mut(session)?.new_tab(name, pane, app);
                 let size = self.layout_area(client, session);
                 self.resize_app(

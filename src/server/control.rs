@@ -28,7 +28,13 @@ pub const JSON_VERSION: u64 = 1;
 /// The longest line accepted; longer ones close the connection.
 pub const MAX_LINE: usize = 1024 * 1024;
 /// Topics a subscriber may ask for.
-pub const TOPICS: &[&str] = &["apps:state", "apps:exit", "metrics", "sessions"];
+pub const TOPICS: &[&str] = &[
+    "apps:state",
+    "apps:exit",
+    "apps:probe",
+    "metrics",
+    "sessions",
+];
 
 /// Reads JSON lines (the first byte, `first`, was already consumed) and forwards each to the
 /// state task. The first line (the hello, or a first command) must be complete by `handshake_by`.

@@ -8,13 +8,15 @@ use std::time::SystemTime;
 
 use std::path::PathBuf;
 
+use crate::app::deps::Gate;
 use crate::app::lifecycle::Control;
 use crate::config::{AppSpec, CommandSpec, RestartPolicy};
 use crate::keys::{SendItem, parse_send_keys};
 use crate::pane::encode;
 use crate::pane::process::ExitStatus;
 use crate::protocol::{
-    AppInfo, AttachRequest, ListReport, NewSession, Reply, Request, ServerMsg, SessionInfo,
+    AppInfo, AttachRequest, DependencyInfo, ListReport, NewSession, Reply, Request, ServerMsg,
+    SessionInfo,
 };
 use crate::server::Server;
 use crate::server::model::{
@@ -152,8 +154,8 @@ impl Server {
         s.apps()
             .iter()
             .filter_map(|a| self.apps.get(a))
-            .find(|a| crate::server::settings::appmux_var(&socket, s.name(), &a.name) == var)
-            .map(|a| a.name.as_str())
+            .find(|a| crate::server::settings::appmux_var(&socket, s.name(), a.name()) == var)
+            .map(|a| a.name())
     }
 
     /// Answers once the log thread has written everything queued so far, so that `logs` reads
@@ -175,7 +177,7 @@ impl Server {
             .apps()
             .iter()
             .copied()
-            .find(|a| self.apps.get(a).is_some_and(|a| a.name == name))
+            .find(|a| self.apps.get(a).is_some_and(|a| a.name() == name))
     }
 
     pub fn session_by_name(&self, name: &str) -> Option<SessionId> {
@@ -244,15 +246,15 @@ impl Server {
         let shown = ids
             .iter()
             .copied()
-            .find(|a| self.apps[a].spec.autostart)
+            .find(|a| self.apps[a].spec().autostart)
             .unwrap_or(ids[0]);
         for app in &ids {
-            if self.apps[app].spec.autostart {
+            if self.apps[app].spec().autostart {
                 self.app_op(*app, Control::Start);
             }
         }
         let pane = PaneId(self.next_id());
-        let window_name = self.apps[&shown].name.clone();
+        let window_name = self.apps[&shown].name().to_owned();
         if let Some(s) = self.sessions.get_mut(&id) {
             s.new_tab(window_name, pane, shown);
         }
@@ -356,7 +358,7 @@ impl Server {
                 .apps()
                 .iter()
                 .copied()
-                .find(|a| self.apps.get(a).is_some_and(|a| a.name == name))
+                .find(|a| self.apps.get(a).is_some_and(|a| a.name() == name))
                 .ok_or_else(|| format!("can't find app `{name}` in session {}", session.name())),
         }
     }
@@ -370,19 +372,18 @@ impl Server {
         let id = self.resolve_app(Some(target))?;
         let app = &self.apps[&id];
         let process = app
-            .process
-            .as_ref()
-            .ok_or_else(|| format!("app `{}` is not running", app.name))?;
+            .process()
+            .ok_or_else(|| format!("app `{}` is not running", app.name()))?;
         let mut out = Vec::new();
         for item in parse_send_keys(keys, literal) {
             match item {
-                SendItem::Key(k) => encode::encode_key(k, app.term.key_modes(), &mut out),
+                SendItem::Key(k) => encode::encode_key(k, app.term().key_modes(), &mut out),
                 SendItem::Text(t) => encode::encode_text(&t, &mut out),
             }
         }
         process
             .write(out)
-            .map_err(|e| format!("app `{}`: {e}", app.name))
+            .map_err(|e| format!("app `{}`: {e}", app.name()))
     }
 
     /// The session named, or the most recent one.
@@ -415,7 +416,7 @@ impl Server {
         let s = &self.sessions[&sid];
         Ok(Outcome::Added {
             session: s.name().to_owned(),
-            name: self.apps[&id].name.clone(),
+            name: self.apps[&id].name().to_owned(),
             project_file: s.project_file().map(str::to_owned),
         })
     }
@@ -450,23 +451,55 @@ impl Server {
 }
 
 pub(super) fn app_info(a: &App) -> AppInfo {
-    let (exit_code, signal) = match a.life.last_exit() {
+    let (exit_code, signal) = match a.life().last_exit() {
         Some(ExitStatus::Code(c)) => (Some(c), None),
         Some(ExitStatus::Signal(s)) => (None, Some(s)),
         None => (None, None),
     };
     AppInfo {
-        name: a.name.clone(),
+        name: a.name().to_owned(),
         state: a.state_label().to_owned(),
         pid: a.pid(),
         exit_code,
         signal,
-        restarts: a.life.restarts,
+        restarts: a.life().restarts,
         uptime_s: a.uptime().map(|d| d.as_secs()),
-        cpu_percent: a.usage.map(|u| u.cpu_percent),
-        rss_bytes: a.usage.map(|u| u.rss_bytes),
-        cmd: a.spec.cmd.argv(),
-        log_dropped: a.log.dropped(),
-        log_file: a.log.path().display().to_string(),
+        cpu_percent: a.usage().map(|u| u.cpu_percent),
+        rss_bytes: a.usage().map(|u| u.rss_bytes),
+        cmd: a.spec().cmd.argv(),
+        log_dropped: a.log().dropped(),
+        log_file: a.log().path().display().to_string(),
+        ready: a.readiness(),
+        health: a.health().map(str::to_owned),
+        waiting_for: a
+            .gate()
+            .map(|g| g.waiting_for())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(app, condition)| DependencyInfo {
+                app,
+                condition: condition.as_str().to_owned(),
+                restart: None,
+            })
+            .collect(),
+        blocked: match a.gate() {
+            Some(Gate::Blocked(list)) => Some(
+                list.iter()
+                    .map(|(_, _, why)| why.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            _ => None,
+        },
+        depends_on: a
+            .spec()
+            .depends_on
+            .iter()
+            .map(|d| DependencyInfo {
+                app: d.app.clone(),
+                condition: d.condition.as_str().to_owned(),
+                restart: Some(d.restart),
+            })
+            .collect(),
     }
 }

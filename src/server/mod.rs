@@ -19,10 +19,13 @@ pub mod model;
 pub mod modes;
 pub mod outer;
 pub mod persist;
+pub mod probes;
+pub mod report;
 pub mod session;
 pub mod settings;
 pub mod state;
 pub mod statefile;
+pub mod supervise;
 pub mod verbs;
 
 use std::fs::File;
@@ -49,7 +52,7 @@ use settings::Settings;
 
 /// The server's state: what the loop in `state` owns and routes between. Its fields are private
 /// to `server`, whose modules add the behaviour: sessions (`session`), apps (`apps`, `model`),
-/// clients (`clients`, `modes`), the action vocabulary (`actions`, `verbs`), the control API,
+/// orchestration between apps (`supervise`, `probes`), clients (`clients`, `modes`), the action vocabulary (`actions`, `verbs`), the control API,
 /// saved state and the outer terminal.
 pub struct Server {
     settings: Settings,
@@ -85,6 +88,11 @@ pub struct Server {
     focus: HashMap<SessionId, AppId>,
     /// The colours panes' OSC 10/11/12 queries are answered with (a client's, once known).
     palette: crate::pane::emulator::Palette,
+    /// Stops held until the app's dependents among the apps stopped with it are gone.
+    deferred_stops: Vec<(AppId, Vec<AppId>)>,
+    /// `restart = true`: running dependents to restart once the named restarted dependencies
+    /// meet their conditions again.
+    cascade: HashMap<AppId, Vec<String>>,
 }
 
 impl Server {
@@ -116,6 +124,8 @@ impl Server {
             saved: Default::default(),
             focus: HashMap::new(),
             palette: Default::default(),
+            deferred_stops: Vec::new(),
+            cascade: HashMap::new(),
         }
     }
 
@@ -143,6 +153,8 @@ pub enum Event {
         title: String,
         data: Vec<u8>,
     },
+    /// A probe attempt finished.
+    Probe(Box<probes::ProbeDone>),
 }
 
 /// How the server was started.

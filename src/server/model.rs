@@ -1,94 +1,9 @@
-//! The server's ids and the apps that run in sessions (the session model is `session`). The
-//! event loop in `state.rs` is the only owner.
+//! Names the server's models go by (ids, the app model) and the rules for the names users give
+//! sessions and apps. The session model is `session`, the app model `crate::app::model`.
 
-use std::time::Instant;
-
-use crate::app::lifecycle::{Lifecycle, State};
-use crate::app::policy::RestartRule;
-use crate::config::AppSpec;
-use crate::logs::LogHandle;
-use crate::metrics::Usage;
-use crate::pane::emulator::Emulator;
-use crate::pane::process::{ExitStatus, Process};
-
-/// Newtype ids: never reused within one server's life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SessionId(pub u64);
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AppId(pub u64);
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ClientId(pub u64);
+pub use crate::app::model::App;
+pub use crate::ids::{AppId, ClientId, SessionId};
 pub use crate::layout::PaneId;
-
-/// The exit that was reaped but not yet shown, waiting for the last output to drain.
-#[derive(Debug, Clone, Copy)]
-pub struct PendingExit {
-    pub status: ExitStatus,
-    pub deadline: Instant,
-}
-
-/// A managed program: its spec, its terminal, its current process, its life and its log.
-pub struct App {
-    pub id: AppId,
-    pub session: SessionId,
-    pub name: String,
-    pub spec: AppSpec,
-    /// The environment it starts with (the session's, then the spec's own variables).
-    pub env: Vec<(String, String)>,
-    pub term: Emulator,
-    pub process: Option<Process>,
-    /// Incremented at each start; PTY events of older runs are ignored.
-    pub run: u32,
-    pub life: Lifecycle,
-    pub started: Instant,
-    /// Output seen in the current run (an app is "starting" until it prints or passes min_uptime).
-    pub saw_output: bool,
-    /// The PTY hit EOF for the current run.
-    pub eof: bool,
-    pub pending_exit: Option<PendingExit>,
-    pub log: LogHandle,
-    pub usage: Option<Usage>,
-    /// Added by `run` rather than declared in the project file.
-    pub ad_hoc: bool,
-    /// The state and pid last sent to `apps:state` subscribers.
-    pub published: Option<(&'static str, Option<u32>)>,
-    /// A shell started for a split or a new tab: it lives and dies with its pane.
-    pub pane_shell: bool,
-    /// It rang the bell while the user was not looking at it; cleared when its pane gets focus.
-    pub bell: bool,
-}
-
-impl App {
-    pub fn pid(&self) -> Option<u32> {
-        self.process.as_ref().map(Process::pid)
-    }
-
-    /// The state name of `ls --json`: the lifecycle's.
-    pub fn state_label(&self) -> &'static str {
-        self.life.label()
-    }
-
-    /// A fresh run that has printed nothing and is not yet past `min_uptime`: the sidebar
-    /// shows it as starting (ls already calls it running, since its process is up).
-    pub fn is_starting(&self) -> bool {
-        self.life.state == State::Running
-            && !self.saw_output
-            && self.started.elapsed() < self.spec.min_uptime
-    }
-
-    pub fn uptime(&self) -> Option<std::time::Duration> {
-        self.process.as_ref().map(|_| self.started.elapsed())
-    }
-
-    pub fn rule(&self) -> RestartRule {
-        RestartRule {
-            policy: self.spec.restart,
-            backoff: self.spec.backoff.clone(),
-            min_uptime: self.spec.min_uptime,
-            max_restarts: self.spec.max_restarts,
-        }
-    }
-}
 
 /// Seconds since the Unix epoch (0 for times before it), as `ls` and the state file give them.
 pub fn unix_secs(t: std::time::SystemTime) -> u64 {

@@ -121,8 +121,8 @@ impl Server {
         let Some(a) = self.apps.get_mut(&app) else {
             return;
         };
-        let bells = a.term.take_bells();
-        let clipboard = a.term.take_clipboard();
+        let bells = a.term_mut().take_bells();
+        let clipboard = a.term_mut().take_clipboard();
         if bells > 0 {
             self.ring(app, Instant::now());
         }
@@ -134,7 +134,7 @@ impl Server {
     /// A bell: the app is marked unless it is the one the user is looking at, and each client
     /// of the session hears it, at most once per [`BELL_INTERVAL`].
     fn ring(&mut self, app: AppId, now: Instant) {
-        let Some(session) = self.apps.get(&app).map(|a| a.session) else {
+        let Some(session) = self.apps.get(&app).map(|a| a.session()) else {
             return;
         };
         let watched = self.sessions.get(&session).and_then(|s| s.focused_app()) == Some(app)
@@ -142,7 +142,7 @@ impl Server {
         if let Some(a) = self.apps.get_mut(&app)
             && !watched
         {
-            a.bell = true;
+            a.ring_bell();
         }
         for c in self.clients.values_mut() {
             if c.session() != Some(session) {
@@ -167,7 +167,7 @@ impl Server {
         if !self.settings.options.clipboard {
             return;
         }
-        let Some(session) = self.apps.get(&app).map(|a| a.session) else {
+        let Some(session) = self.apps.get(&app).map(|a| a.session()) else {
             return;
         };
         let mut seq = b"\x1b]52;".to_vec();
@@ -197,15 +197,15 @@ impl Server {
             return;
         }
         if let Some(a) = before.and_then(|b| self.apps.get(&b))
-            && a.term.focus_events()
-            && let Some(p) = &a.process
+            && a.term().focus_events()
+            && let Some(p) = a.process()
         {
             p.reply(FOCUS_OUT.to_vec());
         }
         if let Some(a) = now.and_then(|n| self.apps.get_mut(&n)) {
-            a.bell = false;
-            if a.term.focus_events()
-                && let Some(p) = &a.process
+            a.clear_bell();
+            if a.term().focus_events()
+                && let Some(p) = a.process()
             {
                 p.reply(FOCUS_IN.to_vec());
             }
@@ -218,8 +218,8 @@ impl Server {
             return;
         };
         if let Some(a) = self.apps.get(&app)
-            && a.term.focus_events()
-            && let Some(p) = &a.process
+            && a.term().focus_events()
+            && let Some(p) = a.process()
         {
             p.reply(if gained { FOCUS_IN } else { FOCUS_OUT }.to_vec());
         }
@@ -229,7 +229,7 @@ impl Server {
     pub(super) fn sync_deadline(&self) -> Option<Instant> {
         self.apps
             .values()
-            .filter_map(|a| a.term.sync_deadline())
+            .filter_map(|a| a.term().sync_deadline())
             .min()
     }
 
@@ -238,7 +238,7 @@ impl Server {
         let expired: Vec<AppId> = self
             .apps
             .values_mut()
-            .filter_map(|a| a.term.expire_sync(now).then_some(a.id))
+            .filter_map(|a| a.term_mut().expire_sync(now).then_some(a.id()))
             .collect();
         for app in expired {
             self.app_changed(app);
@@ -270,7 +270,7 @@ impl Server {
         if palette != self.palette {
             self.palette = palette;
             for a in self.apps.values_mut() {
-                a.term.set_palette(palette);
+                a.term_mut().set_palette(palette);
             }
         }
     }

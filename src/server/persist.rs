@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::app::lifecycle::Control;
-use crate::app::lifecycle::State;
+use crate::app::lifecycle::{AfterStop, State};
 use crate::config::AppSpec;
 use crate::layout::{Layout, PaneId};
 use crate::paths;
@@ -129,9 +129,11 @@ impl LeftAs {
     fn of(state: &State) -> Self {
         match state {
             State::Running
+            | State::Waiting
             | State::Backoff { .. }
             | State::Stopping {
-                then_start: true, ..
+                then: AfterStop::Start | AfterStop::Judge,
+                ..
             } => Self::Running,
             State::Stopped | State::Stopping { .. } => Self::Stopped,
             State::Exited(_) => Self::Exited,
@@ -287,7 +289,12 @@ impl Server {
 
     /// A session as saved; `orphans` are the live leftovers of an earlier server.
     fn saved_session(&self, s: &Session, orphans: &[Orphan]) -> SavedSession {
-        let name_of = |a: &AppId| self.apps.get(a).map(|a| a.name.clone()).unwrap_or_default();
+        let name_of = |a: &AppId| {
+            self.apps
+                .get(a)
+                .map(|a| a.name().to_owned())
+                .unwrap_or_default()
+        };
         SavedSession {
             name: s.name().to_owned(),
             created: unix_secs(s.created()),
@@ -316,23 +323,23 @@ impl Server {
                 .iter()
                 .filter_map(|a| self.apps.get(a))
                 .map(|a| SavedApp {
-                    spec: a.spec.clone(),
-                    ad_hoc: a.ad_hoc,
-                    pane_shell: a.pane_shell,
-                    restarts: a.life.restarts,
+                    spec: a.spec().clone(),
+                    ad_hoc: a.is_ad_hoc(),
+                    pane_shell: a.is_pane_shell(),
+                    restarts: a.life().restarts,
                     pid: a.pid(),
                     pid_start: a.pid().and_then(start_time),
                     // An app left unstarted because its previous process still runs is, to
                     // the user, running.
                     left: Some(
-                        if a.life.state == State::Stopped
+                        if a.life().state == State::Stopped
                             && orphans
                                 .iter()
-                                .any(|o| o.session == s.name() && o.app == a.name)
+                                .any(|o| o.session == s.name() && o.app == a.name())
                         {
                             LeftAs::Running
                         } else {
-                            LeftAs::of(&a.life.state)
+                            LeftAs::of(&a.life().state)
                         },
                     ),
                 })
@@ -600,8 +607,8 @@ impl Server {
             let app_name = app.spec.name.clone();
             let aid = self.add_app(id, app.spec, app.ad_hoc, true)?;
             if let Some(a) = self.apps.get_mut(&aid) {
-                a.pane_shell = app.pane_shell;
-                a.life.restarts = app.restarts;
+                a.set_pane_shell(app.pane_shell);
+                a.restore_restarts(app.restarts);
             }
             // Under another name the log is another session's, so there is nothing to show.
             if name == saved.name {
@@ -627,7 +634,7 @@ impl Server {
         if windows.is_empty()
             && let Some(first) = by_name.values().next().copied()
         {
-            let name = self.apps[&first].name.clone();
+            let name = self.apps[&first].name().to_owned();
             windows.push(Window::new(name, PaneId(self.next_id()), first));
         }
         let s = self.sessions.get_mut(&id).ok_or("session vanished")?;
@@ -640,7 +647,7 @@ impl Server {
         let Some(a) = self.apps.get_mut(&app) else {
             return;
         };
-        let tail = crate::logs::tail(a.log.path(), Some(RESTORED_LINES)).unwrap_or_default();
+        let tail = crate::logs::tail(a.log().path(), Some(RESTORED_LINES)).unwrap_or_default();
         let mut text = String::new();
         for line in plain_lines(&tail)
             .iter()
@@ -650,7 +657,7 @@ impl Server {
             text.push_str("\r\n");
         }
         text.push_str("\x1b[2m── restored: output of the previous server ──\x1b[m\r\n");
-        a.term.feed(text.as_bytes());
+        a.term_mut().feed(text.as_bytes());
     }
 }
 
@@ -689,12 +696,12 @@ mod tests {
         assert_eq!(LeftAs::of(&backoff), LeftAs::Running);
         let restarting = State::Stopping {
             kill_at: None,
-            then_start: true,
+            then: AfterStop::Start,
         };
         assert_eq!(LeftAs::of(&restarting), LeftAs::Running);
         let stopping = State::Stopping {
             kill_at: None,
-            then_start: false,
+            then: AfterStop::Stay,
         };
         assert_eq!(LeftAs::of(&stopping), LeftAs::Stopped);
         assert_eq!(LeftAs::of(&State::Errored(exit)), LeftAs::Errored);

@@ -13,12 +13,9 @@ use crate::metrics;
 use crate::pane::process::{ExitStatus, Process, PtyEvent};
 use crate::protocol::{Reply, ServerMsg, parts};
 use crate::server::clients::{Client, Outgoing};
-use crate::server::model::{AppId, ClientId, PendingExit, SessionId};
+use crate::server::model::{App, AppId, ClientId, SessionId};
 use crate::server::{Event, Server};
 
-/// How long an exited app waits for its last output before the exit is shown anyway (a
-/// grandchild may keep the PTY open).
-const EXIT_DRAIN: Duration = Duration::from_millis(250);
 /// How long apps get to exit on SIGHUP/SIGTERM when the server stops, before SIGKILL.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 /// How long a removed app's processes get between SIGTERM and SIGKILL.
@@ -84,6 +81,7 @@ impl Server {
             self.finish_due_exits(now);
             self.kill_due(now);
             self.tick_apps(now);
+            self.tick_probes(now);
             self.expire_client_timers(now);
             self.expire_syncs(now);
             if self.save_due.is_some_and(|t| t <= now) {
@@ -109,10 +107,7 @@ impl Server {
     }
 
     fn next_wake(&self) -> Option<Instant> {
-        let exits = self
-            .apps
-            .values()
-            .filter_map(|a| a.pending_exit.map(|p| p.deadline));
+        let exits = self.apps.values().filter_map(App::exit_deadline);
         let frames = self.clients.values().filter_map(Client::frame_due);
         let resizes = self.clients.values().filter_map(Client::resize_due);
         let timers = self.clients.values().filter_map(Client::timer);
@@ -127,6 +122,7 @@ impl Server {
             .chain(self.shutdown)
             .chain(self.save_due)
             .chain(self.app_deadline())
+            .chain(self.probe_deadline())
             .chain(self.next_sample())
             .chain(self.sync_deadline())
             .min()
@@ -151,6 +147,7 @@ impl Server {
                 title,
                 data,
             } => self.show_log(client, title, &data),
+            Event::Probe(done) => self.probe_done(*done),
         }
     }
 
@@ -159,20 +156,14 @@ impl Server {
             PtyEvent::Output(key, bytes) => self.app_output(key, &bytes),
             PtyEvent::Eof(key) => {
                 let Some(app) = self.app_run(key) else { return };
-                app.eof = true;
-                if let Some(p) = app.pending_exit.take() {
-                    self.app_exited(AppId(key.app), p.status);
+                if let Some(status) = app.output_ended() {
+                    self.app_exited(AppId(key.app), status);
                 }
             }
             PtyEvent::Exited(key, status) => {
                 let Some(app) = self.app_run(key) else { return };
-                if app.eof {
+                if let Some(status) = app.reaped(status, Instant::now()) {
                     self.app_exited(AppId(key.app), status);
-                } else {
-                    app.pending_exit = Some(PendingExit {
-                        status,
-                        deadline: Instant::now() + EXIT_DRAIN,
-                    });
                 }
             }
         }
@@ -182,11 +173,7 @@ impl Server {
         let due: Vec<(AppId, ExitStatus)> = self
             .apps
             .values_mut()
-            .filter_map(|a| {
-                let p = a.pending_exit.filter(|p| p.deadline <= now)?;
-                a.pending_exit = None;
-                Some((a.id, p.status))
-            })
+            .filter_map(|a| Some((a.id(), a.take_due_exit(now)?)))
             .collect();
         for (id, status) in due {
             self.app_exited(id, status);
@@ -229,7 +216,7 @@ impl Server {
 
     /// Marks every client that shows `app` as needing a frame.
     pub fn app_changed(&mut self, app: AppId) {
-        let Some(session) = self.apps.get(&app).map(|a| a.session) else {
+        let Some(session) = self.apps.get(&app).map(|a| a.session()) else {
             return;
         };
         for c in self.clients.values_mut() {
@@ -284,29 +271,21 @@ impl Server {
         // The sessions as they run now are what resurrect brings back.
         self.save_now();
         self.shutdown = Some(Instant::now() + SHUTDOWN_GRACE);
-        for app in self.apps.values() {
-            if let Some(p) = &app.process {
-                p.signal_all(rustix::process::Signal::HUP);
-                if let Some(sig) = rustix::process::Signal::from_named_raw(app.spec.stop_signal) {
-                    p.signal_all(sig);
-                }
-                p.signal_all(rustix::process::Signal::CONT);
-            }
-        }
+        // Dependents first: an app is hung up once the apps that depend on it are gone.
+        let all: Vec<AppId> = self.apps.keys().copied().collect();
+        self.stop_in_order(&all);
     }
 
     fn shutdown_complete(&mut self, now: Instant) -> bool {
         let Some(deadline) = self.shutdown else {
             return false;
         };
-        let running = self.apps.values().any(|a| a.process.is_some());
+        let running = self.apps.values().any(|a| a.process().is_some());
         if running && now < deadline {
             return false;
         }
         for app in self.apps.values() {
-            if let Some(p) = &app.process {
-                p.signal_all(rustix::process::Signal::KILL);
-            }
+            app.kill_now();
         }
         for (_, p) in &self.kills {
             p.signal_all(rustix::process::Signal::KILL);
@@ -357,7 +336,7 @@ impl Server {
         let req: metrics::Request = self
             .apps
             .values()
-            .filter_map(|a| Some((a.id.0, a.pid()?)))
+            .filter_map(|a| Some((a.id().0, a.pid()?)))
             .collect();
         self.last_sample = Some(now);
         sampler.request(req);
@@ -365,10 +344,8 @@ impl Server {
 
     fn on_usage(&mut self, report: metrics::Report) {
         for (id, usage) in report {
-            if let Some(app) = self.apps.get_mut(&AppId(id))
-                && app.process.is_some()
-            {
-                app.usage = Some(usage);
+            if let Some(app) = self.apps.get_mut(&AppId(id)) {
+                app.set_usage(usage);
             }
         }
         for c in self.clients.values_mut() {
@@ -379,10 +356,10 @@ impl Server {
                 .apps
                 .values()
                 .filter_map(|a| {
-                    let u = a.usage?;
-                    let session = self.sessions.get(&a.session)?.name().to_owned();
+                    let u = a.usage()?;
+                    let session = self.sessions.get(&a.session())?.name().to_owned();
                     Some(serde_json::json!({
-                        "session": session, "app": a.name,
+                        "session": session, "app": a.name(),
                         "cpu_percent": u.cpu_percent, "rss_bytes": u.rss_bytes,
                     }))
                 })
@@ -402,7 +379,7 @@ impl Server {
         let fresh = self
             .last_sample
             .is_some_and(|t| now.duration_since(t) < self.settings.metrics_interval);
-        if fresh || self.sampler.is_none() || !self.apps.values().any(|a| a.process.is_some()) {
+        if fresh || self.sampler.is_none() || !self.apps.values().any(|a| a.process().is_some()) {
             return self.answer_ls(id);
         }
         self.request_sample(now);

@@ -123,7 +123,12 @@ impl Server {
             }
         };
         // Every name is found before any app is touched: a typo changes nothing.
-        for app in self.apps_named(session, names)? {
+        let apps = self.apps_named(session, names)?;
+        if c == Control::Stop {
+            self.stop_in_order(&apps);
+            return Ok(Outcome::Done);
+        }
+        for app in apps {
             self.app_op(app, c);
         }
         Ok(Outcome::Done)
@@ -144,7 +149,7 @@ impl Server {
             AppAction::Capture(c) => {
                 let target = c.target.clone().or(default);
                 let app = self.resolve_app(target.as_deref())?;
-                let text = self.apps[&app].term.capture(c.ansi, c.scrollback);
+                let text = self.apps[&app].term().capture(c.ansi, c.scrollback);
                 Ok(Outcome::Screen(text))
             }
             AppAction::SendKeys(k) => {

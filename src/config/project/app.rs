@@ -273,10 +273,12 @@ fn orchestration(report: &mut Report<'_>, table: &DeTable<'_>, spec: &mut AppSpe
     spec.depends_on = entries.iter().map(|e| e.dep.clone()).collect();
     spec.ready = table
         .get("ready")
-        .and_then(|v| super::probe::parse(report, v, Role::Ready));
+        .and_then(|v| super::probe::parse(report, v, Role::Ready))
+        .map(Box::new);
     spec.health = table
         .get("health")
-        .and_then(|v| super::probe::parse(report, v, Role::Health));
+        .and_then(|v| super::probe::parse(report, v, Role::Health))
+        .map(Box::new);
     entries
 }
 

@@ -61,16 +61,16 @@ impl Server {
             for (pane, rect) in w.layout().rects(areas.panes) {
                 if let Some(app) = w.panes().get(&pane).and_then(|id| self.apps.get(id)) {
                     // An app that has exited takes no mouse events, whatever it asked for.
-                    if app.process.is_some() {
-                        visible_mouse.push(app.term.mouse().0);
+                    if app.process().is_some() {
+                        visible_mouse.push(app.term().mouse().0);
                     }
                     if pane == w.active() {
-                        focused_term = Some(&app.term);
+                        focused_term = Some(app.term());
                     }
                     panes.push(PaneView {
                         area: rect,
-                        screen: app.term.display_screen(),
-                        changes: Some(app.term.changes()),
+                        screen: app.term().display_screen(),
+                        changes: Some(app.term().changes()),
                         focused: pane == w.active()
                             && matches!(
                                 a.mode,
@@ -167,7 +167,7 @@ impl Server {
                 let bell = w
                     .panes()
                     .values()
-                    .any(|app| self.apps.get(app).is_some_and(|a| a.bell));
+                    .any(|app| self.apps.get(app).is_some_and(|a| a.has_bell()));
                 // tmux's window flags: `*` active, `!` bell, `Z` a pane is zoomed.
                 let flags = format!(
                     "{}{}{}",
@@ -192,7 +192,7 @@ impl Server {
             .and_then(|s| s.focused_app())
             .and_then(|app| self.apps.get(&app));
         let title: String = focused
-            .and_then(|a| a.term.title())
+            .and_then(|a| a.term().title())
             .map(|t| t.chars().take(40).collect())
             .unwrap_or_default();
         let apps = if status.left.uses(Field::Apps) || status.right.uses(Field::Apps) {
@@ -203,7 +203,7 @@ impl Server {
         let fields = Fields {
             session: s.map_or("", |s| s.name()),
             tab: s.and_then(|s| s.active_window()).map_or("", |w| w.name()),
-            app: focused.map_or("", |a| &a.name),
+            app: focused.map_or("", |a| a.name()),
             title: &title,
             apps: &apps,
             hint: &self.settings.hint,
@@ -223,11 +223,11 @@ impl Server {
         let apps: Vec<&App> = s.apps().iter().filter_map(|a| self.apps.get(a)).collect();
         let up = apps
             .iter()
-            .filter(|a| a.life.state == State::Running)
+            .filter(|a| a.life().state == State::Running)
             .count();
         let errored = apps
             .iter()
-            .filter(|a| matches!(a.life.state, State::Errored(_)))
+            .filter(|a| matches!(a.life().state, State::Errored(_)))
             .count();
         let mut out = format!("{up}/{} up", apps.len());
         if errored > 0 {
@@ -263,7 +263,12 @@ impl Server {
 }
 
 fn sidebar_item(app: &App, now: Instant) -> Item {
-    let status = match app.life.state {
+    let mut note = None;
+    let status = match app.life().state {
+        State::Running if app.health() == Some("unhealthy") => Status::Unhealthy,
+        State::Running if app.gave_up() => Status::NotReady,
+        State::Running if app.readiness() == Some(true) => Status::Ready,
+        State::Running if app.readiness() == Some(false) => Status::Starting,
         State::Running if app.is_starting() => Status::Starting,
         State::Running => Status::Running,
         State::Stopping { .. } => Status::Stopping,
@@ -272,20 +277,32 @@ fn sidebar_item(app: &App, now: Instant) -> Item {
         State::Backoff { until, .. } => Status::Waiting(until.saturating_duration_since(now)),
         State::Exited(ExitStatus::Code(c)) => Status::Exited(c),
         State::Exited(ExitStatus::Signal(s)) => Status::Signaled(s),
+        State::Waiting => {
+            let gate = app.gate();
+            let names: Vec<String> = gate
+                .map(|g| g.waiting_for().into_iter().map(|(a, _)| a).collect())
+                .unwrap_or_default();
+            note = Some(format!("for {}", names.join(", ")));
+            match gate {
+                Some(crate::app::deps::Gate::Blocked(_)) => Status::Blocked,
+                _ => Status::Pending,
+            }
+        }
     };
     Item {
-        name: app.name.clone(),
+        name: app.name().to_owned(),
         status,
-        cpu_percent: app.usage.map(|u| u.cpu_percent),
-        rss_bytes: app.usage.map(|u| u.rss_bytes),
+        cpu_percent: app.usage().map(|u| u.cpu_percent),
+        rss_bytes: app.usage().map(|u| u.rss_bytes),
         uptime: app.uptime(),
-        restarts: app.life.restarts,
-        log_dropped: app.log.dropped(),
-        bell: app.bell,
+        restarts: app.life().restarts,
+        log_dropped: app.log().dropped(),
+        bell: app.has_bell(),
         title: app
-            .term
+            .term()
             .title()
             .filter(|t| !t.is_empty())
             .map(str::to_owned),
+        note,
     }
 }

@@ -61,7 +61,7 @@ impl Server {
     ) -> Option<CopyState> {
         let w = self.sessions.get(&session)?.active_window()?;
         let app = self.apps.get(w.panes().get(&pane)?)?;
-        let h = app.term.history();
+        let h = app.term().history();
         // Invalid UTF-8 shows as U+FFFD, as on screen.
         let line = |l: &str| {
             l.trim_end()
@@ -71,7 +71,7 @@ impl Server {
             .filter_map(|i| h.row_plain(i))
             .map(|l| line(&l))
             .collect();
-        let screen = app.term.screen();
+        let screen = app.term().screen();
         let (rows, cols) = screen.size();
         lines.extend(screen.rows(0, cols.get()).map(|r| line(&r)));
         let (crow, ccol) = screen.cursor_position();

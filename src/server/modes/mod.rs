@@ -79,7 +79,7 @@ impl ClientMode {
                 PromptKind::RenameTab => format!("rename tab: {text}▏"),
             }),
             ClientMode::Confirm(Confirm::KillApp(id)) => {
-                let name = apps.get(id).map(|a| a.name.as_str()).unwrap_or("?");
+                let name = apps.get(id).map(|a| a.name()).unwrap_or("?");
                 Some(format!("kill {name} (SIGKILL to its process group)? y/n"))
             }
             ClientMode::Confirm(Confirm::ClosePane(_)) => Some("close this pane? y/n".into()),

@@ -158,8 +158,8 @@ impl Server {
         let Some(app) = w.panes().get(&pane).and_then(|app| self.apps.get(app)) else {
             return false;
         };
-        let (mode, encoding) = app.term.mouse();
-        if mode == vt100::MouseProtocolMode::None || app.process.is_none() {
+        let (mode, encoding) = app.term().mouse();
+        if mode == vt100::MouseProtocolMode::None || app.process().is_none() {
             if let Some(a) = self.attached_mut(id) {
                 a.mouse_grab = None;
             }
@@ -179,10 +179,10 @@ impl Server {
         };
         let mut out = Vec::new();
         if encode::encode_mouse(event, mode, encoding, &mut out)
-            && let Some(p) = &app.process
+            && let Some(p) = app.process()
             && let Err(e) = p.write(out)
         {
-            tracing::debug!(app = %app.name, "mouse event dropped: {e}");
+            tracing::debug!(app = %app.name(), "mouse event dropped: {e}");
         }
         let press = matches!(m.kind, MouseKind::Press(_));
         let focused = w.active() == pane;

@@ -53,15 +53,15 @@ impl Server {
             return;
         };
         let Some(a) = self.apps.get(&app) else { return };
-        let Some(p) = &a.process else { return };
-        let mut modes = a.term.key_modes();
+        let Some(p) = a.process() else { return };
+        let mut modes = a.term().key_modes();
         if !kitty_ok {
             modes.kitty = 0;
         }
         let mut out = Vec::new();
         encode::encode_key(key, modes, &mut out);
         if let Err(e) = p.write(out) {
-            let text = format!("{}: {e}", a.name);
+            let text = format!("{}: {e}", a.name());
             if let Some(c) = client {
                 self.flash(c, text);
             }
@@ -73,11 +73,11 @@ impl Server {
             return;
         };
         let Some(a) = self.apps.get(&app) else { return };
-        if let Some(p) = &a.process {
+        if let Some(p) = a.process() {
             let mut out = Vec::new();
-            encode::encode_paste(data, a.term.bracketed_paste(), &mut out);
+            encode::encode_paste(data, a.term().bracketed_paste(), &mut out);
             if let Err(e) = p.write(out) {
-                tracing::warn!(app = %a.name, "paste dropped: {e}");
+                tracing::warn!(app = %a.name(), "paste dropped: {e}");
             }
         }
     }

@@ -45,7 +45,7 @@ impl Server {
 
     /// Shells started for a split or a new tab are part of the layout, not apps to list.
     pub fn is_pane_shell(&self, app: AppId) -> bool {
-        self.apps.get(&app).is_some_and(|a| a.pane_shell)
+        self.apps.get(&app).is_some_and(|a| a.is_pane_shell())
     }
 
     /// The apps the client's sidebar lists (filtered), in session order.
@@ -63,7 +63,7 @@ impl Server {
             .iter()
             .copied()
             .filter(|a| {
-                let Some(name) = self.apps.get(a).map(|a| a.name.to_lowercase()) else {
+                let Some(name) = self.apps.get(a).map(|a| a.name().to_lowercase()) else {
                     return false;
                 };
                 filter.as_deref().is_none_or(|f| name.contains(f))
@@ -149,7 +149,7 @@ impl Server {
             SidebarAction::Back => mode(self, ClientMode::Normal),
             SidebarAction::Show => {
                 if let Some(app) = selected {
-                    if !self.apps.get(&app).is_some_and(|a| a.life.has_process()) {
+                    if !self.apps.get(&app).is_some_and(|a| a.life().has_process()) {
                         self.app_op(app, Control::Start);
                     }
                     self.show_app(session, app);
@@ -177,7 +177,7 @@ impl Server {
             }
             SidebarAction::StartStop => {
                 if let Some(app) = selected {
-                    let running = self.apps.get(&app).is_some_and(|a| a.life.has_process());
+                    let running = self.apps.get(&app).is_some_and(|a| a.life().has_process());
                     self.app_op(
                         app,
                         if running {
@@ -205,8 +205,8 @@ impl Server {
     /// pager opens when it arrives ([`Server::show_log`]).
     pub(super) fn open_log(&mut self, id: ClientId, app: AppId) {
         let Some(a) = self.apps.get(&app) else { return };
-        let title = format!("log: {}", a.name);
-        let path = a.log.path().to_owned();
+        let title = format!("log: {}", a.name());
+        let path = a.log().path().to_owned();
         let events = self.events.clone();
         let queued = self.logs.after_queued(move || {
             let data = crate::logs::tail(&path, Some(10_000)).unwrap_or_default();
@@ -219,7 +219,7 @@ impl Server {
         });
         if !queued {
             let behind = b"The log is being written too slowly to read now; try again.\n";
-            self.show_log(id, format!("log: {}", a.name), behind);
+            self.show_log(id, format!("log: {}", a.name()), behind);
         }
     }
 

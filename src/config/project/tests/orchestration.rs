@@ -217,8 +217,8 @@ fn probes_read_every_key() {
         failures: 5,
         ..ProbeSpec::health(ProbeKind::tcp("[::1]:5432").unwrap())
     };
-    assert_eq!(app.ready, Some(ready));
-    assert_eq!(app.health, Some(health));
+    assert_eq!(app.ready.as_deref(), Some(&ready));
+    assert_eq!(app.health.as_deref(), Some(&health));
 }
 
 #[test]
@@ -229,13 +229,13 @@ fn probes_left_at_their_defaults_take_each_kind() {
     let (_dir, project) = load(&text);
     let app = &project.apps[0];
     let ready = ProbeSpec::ready(ProbeKind::log("listening on .*:8080").unwrap());
-    assert_eq!(app.ready.as_ref(), Some(&ready));
+    assert_eq!(app.ready.as_deref(), Some(&ready));
     assert_eq!(ready.interval, Duration::from_secs(1));
     let argv = ["pg_isready", "-h", "127.0.0.1"]
         .map(str::to_owned)
         .to_vec();
     let health = ProbeSpec::health(ProbeKind::exec(CommandSpec::Argv(argv)).unwrap());
-    assert_eq!(app.health.as_ref(), Some(&health));
+    assert_eq!(app.health.as_deref(), Some(&health));
     assert_eq!(
         (health.interval, health.failures),
         (Duration::from_secs(10), 3)
@@ -484,7 +484,7 @@ fn specs_from_elsewhere_get_the_probe_ranges() {
     let mut spec = AppSpec::ad_hoc("api".into(), CommandSpec::Shell("true".into()), "/".into());
     let mut ready = ProbeSpec::ready(ProbeKind::tcp("x:1").unwrap());
     ready.interval = Duration::ZERO;
-    spec.ready = Some(ready);
+    spec.ready = Some(Box::new(ready));
     assert_eq!(
         spec.check_limits().unwrap_err(),
         "app \"api\": `ready`: `interval` must be between 10ms and 24h"

@@ -1,0 +1,354 @@
+//! What `describe`, `why` and `wait` tell about one app, built from the app model and the other
+//! apps of its session: JSON in the shape `--json` and the control API give, and the text the
+//! command line prints. Reads only.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::app::deps::Gate;
+use crate::app::lifecycle::State;
+use crate::app::probe::{Outcome, ProbeSchedule, Role};
+use crate::config::units::format_duration;
+use crate::pane::process::ExitStatus;
+use crate::server::Server;
+use crate::server::model::{App, AppId};
+
+/// What `appmux wait` waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WaitFor {
+    #[default]
+    Ready,
+    Running,
+    Completed,
+    Stopped,
+}
+
+impl WaitFor {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ready" => Some(Self::Ready),
+            "running" => Some(Self::Running),
+            "completed" => Some(Self::Completed),
+            "stopped" => Some(Self::Stopped),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::Running => "running",
+            Self::Completed => "completed",
+            Self::Stopped => "stopped",
+        }
+    }
+}
+
+/// Where an app stands against what `wait` waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Met,
+    /// Not yet; what it is doing meanwhile.
+    Pending(String),
+    /// It cannot happen without someone acting; why.
+    Never(String),
+}
+
+/// Values of variables whose names say they are secrets are not shown.
+fn masked(name: &str, value: &str) -> String {
+    let upper = name.to_ascii_uppercase();
+    let secret = ["KEY", "TOKEN", "SECRET", "PASSWORD"]
+        .iter()
+        .any(|w| upper.contains(w));
+    if secret { "***".to_owned() } else { value.to_owned() }
+}
+
+fn ago(at: Instant, now: Instant) -> String {
+    let d = now.saturating_duration_since(at);
+    format!("{} ago", format_duration(Duration::from_millis(d.as_millis() as u64)))
+}
+
+fn exit_text(status: ExitStatus) -> String {
+    status.to_string()
+}
+
+/// A probe's configuration and last result.
+fn probe_json(app: &App, role: Role, now: Instant) -> Value {
+    let spec = match role {
+        Role::Ready => app.spec().ready.as_deref(),
+        Role::Health => app.spec().health.as_deref(),
+    };
+    let Some(spec) = spec else {
+        return Value::Null;
+    };
+    let schedule = app.probe(role);
+    let last = schedule.and_then(ProbeSchedule::last).map(|l| {
+        let (ok, error) = match &l.outcome {
+            Outcome::Ok => (true, None),
+            Outcome::Fail(why) => (false, Some(why.clone())),
+        };
+        json!({
+            "ok": ok,
+            "error": error,
+            "ago_s": now.saturating_duration_since(l.at).as_secs_f64(),
+            "consecutive_failures": l.consecutive_failures,
+        })
+    });
+    json!({
+        "probe": spec.kind.to_string(),
+        "kind": spec.kind.name(),
+        "interval": format_duration(spec.interval),
+        "timeout": format_duration(spec.timeout),
+        "initial_delay": format_duration(spec.initial_delay),
+        "timeout_total": spec.timeout_total.map(format_duration),
+        "failures": matches!(role, Role::Health).then_some(spec.failures),
+        "state": schedule.map(|s| s.state().as_str()),
+        "last": last,
+    })
+}
+
+/// One line on a probe's last result: `http http://… failed 2s ago: connection refused`.
+fn last_probe_line(app: &App, role: Role, now: Instant) -> Option<String> {
+    let spec = match role {
+        Role::Ready => app.spec().ready.as_deref(),
+        Role::Health => app.spec().health.as_deref(),
+    }?;
+    let name = match role {
+        Role::Ready => "readiness",
+        Role::Health => "health",
+    };
+    let schedule = app.probe(role)?;
+    Some(match schedule.last() {
+        None => format!("Its {name} probe ({}) has no result yet.", spec.kind),
+        Some(l) => match &l.outcome {
+            Outcome::Ok => format!("Its {name} probe ({}) passed {}.", spec.kind, ago(l.at, now)),
+            Outcome::Fail(why) => format!(
+                "Its {name} probe ({}) failed {} ({why}), {} time{} in a row.",
+                spec.kind,
+                ago(l.at, now),
+                l.consecutive_failures,
+                if l.consecutive_failures == 1 { "" } else { "s" }
+            ),
+        },
+    })
+}
+
+impl Server {
+    /// Where `id` stands against `want`.
+    pub(super) fn wait_verdict(&self, id: AppId, want: WaitFor) -> Verdict {
+        let Some(app) = self.apps.get(&id) else {
+            return Verdict::Never("it was removed".into());
+        };
+        let state = app.life().state;
+        if let Some(Gate::Blocked(list)) = app.gate()
+            && want != WaitFor::Stopped
+        {
+            let why: Vec<&str> = list.iter().map(|(_, _, w)| w.as_str()).collect();
+            return Verdict::Never(format!("it waits for what cannot happen: {}", why.join("; ")));
+        }
+        let idle_never = |what: &str| match state {
+            State::Stopped => Some(Verdict::Never(format!("it is stopped, so it will not be {what}"))),
+            State::Exited(s) => Some(Verdict::Never(format!("it {s} and is not restarted"))),
+            State::Errored(s) => Some(Verdict::Never(format!(
+                "it is errored (it kept exiting too soon; last: {s})"
+            ))),
+            _ => None,
+        };
+        match want {
+            WaitFor::Ready if app.is_ready() => Verdict::Met,
+            WaitFor::Ready if app.gave_up() => {
+                Verdict::Never("it is not ready: its readiness probe gave up".into())
+            }
+            WaitFor::Running if state == State::Running => Verdict::Met,
+            WaitFor::Ready | WaitFor::Running => idle_never(want.as_str())
+                .unwrap_or_else(|| Verdict::Pending(self.doing(app))),
+            WaitFor::Completed => match state {
+                State::Exited(ExitStatus::Code(0)) => Verdict::Met,
+                _ => idle_never("completed").unwrap_or_else(|| Verdict::Pending(self.doing(app))),
+            },
+            WaitFor::Stopped => match state {
+                State::Stopped | State::Exited(_) | State::Errored(_) => Verdict::Met,
+                _ => Verdict::Pending(self.doing(app)),
+            },
+        }
+    }
+
+    /// What an app is doing, in a few words: `running`, `waiting for db (ready)`.
+    fn doing(&self, app: &App) -> String {
+        let now = Instant::now();
+        match app.life().state {
+            State::Waiting => {
+                let what: Vec<String> = app
+                    .gate()
+                    .map(Gate::waiting_for)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|(a, c)| format!("{a} ({c})"))
+                    .collect();
+                format!("waiting for {}", what.join(", "))
+            }
+            State::Running if app.readiness() == Some(false) => "running, not ready yet".into(),
+            State::Backoff { until, .. } => format!(
+                "restarting in {}",
+                format_duration(until.saturating_duration_since(now))
+            ),
+            _ => app.state_label().to_owned(),
+        }
+    }
+
+    /// `why`: one paragraph on why the app is in its state, and the facts behind it.
+    pub(super) fn why(&self, id: AppId) -> Value {
+        let Some(app) = self.apps.get(&id) else {
+            return Value::Null;
+        };
+        let now = Instant::now();
+        let mut text = vec![format!("{} is {}.", app.name(), self.doing(app))];
+        if let Some(gate) = app.gate() {
+            match gate {
+                Gate::Blocked(list) => {
+                    for (_, _, why) in list {
+                        text.push(format!("It cannot start: {why}."));
+                    }
+                }
+                _ => text.push("It starts once each of them meets its condition.".into()),
+            }
+        }
+        text.extend(last_probe_line(app, Role::Ready, now));
+        text.extend(last_probe_line(app, Role::Health, now));
+        if let Some(exit) = app.life().last_exit() {
+            let at = app
+                .last_exit_at()
+                .map(|t| format!(" {}", ago(t, now)))
+                .unwrap_or_default();
+            text.push(format!("Its last run {}{at}.", exit_text(exit)));
+        }
+        let backoff = match app.life().state {
+            State::Backoff { until, .. } => Some(until.saturating_duration_since(now)),
+            _ => None,
+        };
+        if let State::Errored(_) = app.life().state {
+            text.push(format!(
+                "It is errored: it exited within {} of starting more than {} times in a row; start it by hand.",
+                format_duration(app.spec().min_uptime),
+                app.spec().max_restarts
+            ));
+        }
+        if app.life().restarts > 0 {
+            text.push(format!("It was restarted {} times.", app.life().restarts));
+        }
+        let waiting_for: Vec<Value> = app
+            .gate()
+            .map(Gate::waiting_for)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(a, c)| json!({"app": a, "condition": c.as_str()}))
+            .collect();
+        let (code, signal) = match app.life().last_exit() {
+            Some(ExitStatus::Code(c)) => (Some(c), None),
+            Some(ExitStatus::Signal(s)) => (None, Some(s)),
+            None => (None, None),
+        };
+        json!({
+            "app": app.name(),
+            "state": app.state_label(),
+            "text": text.join(" "),
+            "waiting_for": waiting_for,
+            "blocked": match app.gate() {
+                Some(Gate::Blocked(list)) => list.iter().map(|(_, _, w)| w.clone()).collect::<Vec<_>>(),
+                _ => Vec::new(),
+            },
+            "ready": probe_json(app, Role::Ready, now),
+            "health": probe_json(app, Role::Health, now),
+            "last_exit": {"exit_code": code, "signal": signal},
+            "backoff_s": backoff.map(|d| d.as_secs_f64()),
+            "restarts": app.life().restarts,
+            "errored": matches!(app.life().state, State::Errored(_)),
+        })
+    }
+
+    /// `describe`: everything about one app.
+    pub(super) fn describe(&self, id: AppId) -> Value {
+        let Some(app) = self.apps.get(&id) else {
+            return Value::Null;
+        };
+        let now = Instant::now();
+        let spec = app.spec();
+        let env: serde_json::Map<String, Value> = spec
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(masked(k, v))))
+            .collect();
+        let state_of = |name: &str| {
+            self.app_in(app.session(), name)
+                .and_then(|a| self.apps.get(&a))
+                .map(App::state_label)
+        };
+        let dependencies: Vec<Value> = spec
+            .depends_on
+            .iter()
+            .map(|d| {
+                json!({"app": d.app, "condition": d.condition.as_str(), "restart": d.restart,
+                       "state": state_of(&d.app)})
+            })
+            .collect();
+        let dependents: Vec<Value> = self
+            .sessions
+            .get(&app.session())
+            .map(|s| s.apps().to_vec())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|a| self.apps.get(a))
+            .filter(|a| a.spec().depends_on.iter().any(|d| d.app == app.name()))
+            .map(|a| json!({"app": a.name(), "state": a.state_label()}))
+            .collect();
+        let logs: Vec<Value> = crate::logs::files_oldest_first(app.log().path())
+            .iter()
+            .map(|p| {
+                let size = std::fs::metadata(p).map(|m| m.len()).ok();
+                json!({"file": p.display().to_string(), "bytes": size})
+            })
+            .collect();
+        let mut info = serde_json::to_value(crate::server::dispatch::app_info(app)).unwrap_or_default();
+        info["session"] = json!(self.sessions.get(&app.session()).map(|s| s.name().to_owned()));
+        info["command"] = json!(spec.cmd.display());
+        info["cwd"] = json!(spec.cwd.display().to_string());
+        info["env"] = Value::Object(env);
+        info["autostart"] = json!(spec.autostart);
+        info["restart"] = json!(spec.restart.as_str());
+        info["max_restarts"] = json!(spec.max_restarts);
+        info["min_uptime"] = json!(format_duration(spec.min_uptime));
+        info["stop_timeout"] = json!(format_duration(spec.stop_timeout));
+        info["probes"] = json!({
+            "ready": probe_json(app, Role::Ready, now),
+            "health": probe_json(app, Role::Health, now),
+        });
+        info["dependencies"] = json!(dependencies);
+        info["dependents"] = json!(dependents);
+        info["logs"] = json!(logs);
+        info["why"] = self.why(id)["text"].clone();
+        info
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_masked_by_name() {
+        assert_eq!(masked("API_KEY", "x"), "***");
+        assert_eq!(masked("github_token", "x"), "***");
+        assert_eq!(masked("DB_PASSWORD", "x"), "***");
+        assert_eq!(masked("CLIENT_SECRET", "x"), "***");
+        assert_eq!(masked("PORT", "8080"), "8080");
+    }
+
+    #[test]
+    fn wait_conditions_parse_as_written() {
+        for w in [WaitFor::Ready, WaitFor::Running, WaitFor::Completed, WaitFor::Stopped] {
+            assert_eq!(WaitFor::parse(w.as_str()), Some(w));
+        }
+        assert_eq!(WaitFor::parse("up"), None);
+    }
+}
