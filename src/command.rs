@@ -1,6 +1,9 @@
-//! What to run and when to run it again: the two parts of an app's spec that the action
-//! vocabulary (`app.run --restart`), the config files and the supervisor all speak of. A leaf
-//! module with no dependencies, so that none of those has to depend on another for them.
+//! What to run and when to run it again: the parts of an app's spec (command, restart policy,
+//! backoff) that the action vocabulary (`app.run --restart`), the config files and the
+//! supervisor all speak of. A leaf module with no dependencies, so that none of those has to
+//! depend on another for them.
+
+use std::time::Duration;
 
 /// When a crashed app is started again.
 #[derive(
@@ -31,6 +34,24 @@ impl RestartPolicy {
             "on-failure" => Some(Self::OnFailure),
             "always" => Some(Self::Always),
             _ => None,
+        }
+    }
+}
+
+/// The delay before restart number n is `initial * factor^(n-1)`, capped at `max`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Backoff {
+    pub initial: Duration,
+    pub max: Duration,
+    pub factor: f64,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self {
+            initial: Duration::from_millis(100),
+            max: Duration::from_secs(15),
+            factor: 1.5,
         }
     }
 }

@@ -30,3 +30,4 @@ pub mod render;
 pub mod server;
 pub mod size;
 pub mod suggest;
+pub mod units;

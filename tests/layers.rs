@@ -294,6 +294,14 @@ fn the_client_never_uses_server_code() {
     assert!(reached.contains(&"protocol".to_owned()), "{reached:?}");
 }
 
+/// The supervisor's logic is below the config layer: config files are parsed into its
+/// vocabulary (dependencies, probes), so it must not know about files in return.
+#[test]
+fn the_supervisor_logic_does_not_depend_on_config() {
+    let reached = reached(&sibling_uses(), "app");
+    assert!(!reached.contains(&"config".to_owned()), "{reached:?}");
+}
+
 /// Where directories are comes from the environment in one place, `paths`.
 #[test]
 fn only_paths_reads_where_directories_are() {

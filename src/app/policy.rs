@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::config::{Backoff, RestartPolicy};
+use crate::command::{Backoff, RestartPolicy};
 use crate::pane::process::ExitStatus;
 
 /// The rule an app was configured with.

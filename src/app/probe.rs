@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use regex::{Regex, RegexBuilder};
 
-use crate::config::CommandSpec;
-use crate::config::units::format_duration;
+use crate::command::CommandSpec;
+use crate::units::format_duration;
 
 /// Why a probe as written cannot be used; the message names the value and the fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,7 +44,8 @@ pub enum Role {
 }
 
 /// What a probe checks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ProbeKind {
     /// A GET answered with a 2xx or 3xx status. `host` is bare (an IPv6 address without
     /// brackets), ready for a connect call.
@@ -61,9 +62,25 @@ pub enum ProbeKind {
     Log(LogPattern),
 }
 
-/// A compiled `log` pattern; equal when written the same.
-#[derive(Debug, Clone)]
+/// A compiled `log` pattern; equal when written the same. Serialized as the pattern text, and
+/// compiled again (with the same bound) when read back.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct LogPattern(Regex);
+
+impl From<LogPattern> for String {
+    fn from(pattern: LogPattern) -> Self {
+        pattern.as_str().to_owned()
+    }
+}
+
+impl TryFrom<String> for LogPattern {
+    type Error = ProbeError;
+
+    fn try_from(pattern: String) -> Result<Self, ProbeError> {
+        Self::new(&pattern)
+    }
+}
 
 impl PartialEq for LogPattern {
     fn eq(&self, other: &Self) -> bool {
@@ -257,7 +274,7 @@ fn host_port(text: &str, default_port: Option<u16>) -> Result<(String, u16), Str
 }
 
 /// A probe as configured: what it checks and its timing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProbeSpec {
     pub kind: ProbeKind,
     /// Between the starts of two attempts.

@@ -4,8 +4,9 @@
 //! every key and every value. Walking that tree by hand (instead of deriving `Deserialize`)
 //! lets each check point at the exact key or value it is about and lets `appmux check` report
 //! all problems in one pass rather than only the first one serde stops at. This module owns
-//! the walking helpers and the message wording for type errors and unknown keys; what each key
-//! means belongs to `project` and `options`.
+//! the walking helpers (strings, numbers, durations, sizes, commands), the message wording for
+//! type errors and unknown keys, and the order of problems, including those found in a file
+//! that a value named (an env file); what each key means belongs to `project` and `options`.
 
 use std::ops::{Range, RangeInclusive};
 use std::path::Path;
@@ -15,8 +16,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{ConfigError, LineIndex};
-use super::units::{self, DURATION_EXAMPLE};
+use crate::command::CommandSpec;
 use crate::suggest;
+use crate::units::{self, DURATION_EXAMPLE};
 
 /// A value in the document, with the byte span of its text.
 pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
@@ -25,7 +27,9 @@ pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
 pub(crate) struct Report<'a> {
     file: &'a Path,
     lines: LineIndex<'a>,
-    errors: Vec<ConfigError>,
+    /// Each problem with the place in this file it is sorted by: its own, or for a problem in
+    /// another file, the place that made this file read it.
+    errors: Vec<((usize, usize), ConfigError)>,
 }
 
 impl<'a> Report<'a> {
@@ -39,8 +43,16 @@ impl<'a> Report<'a> {
 
     /// Records a problem at the start of `span`.
     pub(crate) fn error(&mut self, span: &Range<usize>, message: impl Into<String>) {
-        let error = ConfigError::located(self.file, self.lines.locate(span.start), message);
-        self.errors.push(error);
+        let at = self.lines.locate(span.start);
+        self.errors
+            .push((at, ConfigError::located(self.file, at, message)));
+    }
+
+    /// Records a problem located in another file (a line of an env file, say) that the value
+    /// at `span` made this one read. It keeps its own file and place, and is listed where
+    /// `span` is.
+    pub(crate) fn error_elsewhere(&mut self, span: &Range<usize>, error: ConfigError) {
+        self.errors.push((self.lines.locate(span.start), error));
     }
 
     /// The 1-based line where `span` starts, for messages that refer to another place.
@@ -51,8 +63,8 @@ impl<'a> Report<'a> {
     /// All problems in file order, so the first one is the first a reader would meet.
     pub(crate) fn finish(mut self) -> Vec<ConfigError> {
         // A stable sort keeps two problems at one position in the order they were found.
-        self.errors.sort_by_key(|e| (e.line, e.col));
-        self.errors
+        self.errors.sort_by_key(|(at, _)| *at);
+        self.errors.into_iter().map(|(_, error)| error).collect()
     }
 
     /// Reports every key of `table` that `keys` does not know, suggesting the closest one.
@@ -203,6 +215,45 @@ impl<'a> Report<'a> {
             }
             Err(err) => {
                 self.error(&value.span(), format!("`{key}`: {err}"));
+                None
+            }
+        }
+    }
+
+    /// A command: a string for `sh -c` or an array run directly. `key` names it in messages
+    /// (`cmd`, `ready.exec`).
+    pub(crate) fn command(&mut self, value: &Value<'_>, key: &str) -> Option<CommandSpec> {
+        match value.get_ref() {
+            DeValue::String(script) if script.trim().is_empty() => {
+                self.error(&value.span(), format!("`{key}` is empty"));
+                None
+            }
+            DeValue::String(script) => Some(CommandSpec::Shell(script.to_string())),
+            DeValue::Array(items) if items.is_empty() => {
+                self.error(&value.span(), format!("`{key}` is an empty array"));
+                None
+            }
+            DeValue::Array(items) => {
+                let argv: Vec<Option<&str>> =
+                    items.iter().map(|item| self.string(item, key)).collect();
+                let argv: Vec<String> = argv
+                    .into_iter()
+                    .map(|arg| arg.map(str::to_owned))
+                    .collect::<Option<_>>()?;
+                if argv[0].trim().is_empty() {
+                    self.error(
+                        &items[0].span(),
+                        format!("`{key}`: the program (first element) is empty"),
+                    );
+                    return None;
+                }
+                Some(CommandSpec::Argv(argv))
+            }
+            _ => {
+                let found = article(value.get_ref());
+                let message =
+                    format!("`{key}`: expected a string or an array of strings, found {found}");
+                self.error(&value.span(), message);
                 None
             }
         }

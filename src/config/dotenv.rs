@@ -1,7 +1,8 @@
 //! Environment files (`env_file = ".env"`) in the dotenv syntax that docker compose, foreman
 //! and python-dotenv share.
 //!
-//! This module owns reading one such file into `(NAME, VALUE)` pairs in file order: `#`
+//! This module owns reading one such file into `(NAME, VALUE)` pairs in file order (or
+//! entries that also say where each name is, for messages about a value): `#`
 //! comments and blank lines, an optional `export ` prefix, unquoted values (trimmed, with a
 //! ` #` comment dropped), single-quoted values taken literally, and double-quoted values with
 //! the escapes `\n`, `\r`, `\t`, `\"` and `\\` (any other backslash is kept as written).
@@ -13,9 +14,21 @@ use std::path::Path;
 
 use super::error::{self, ConfigError};
 
-/// Reads and parses the file at `path`; a missing or unreadable file is an error at 1:1.
+/// One `NAME=VALUE` of a file, with the 1-based line and column where its name starts, for
+/// messages about a value that parsed but cannot be used (a `PORT` that is not a number, say).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DotenvEntry {
+    pub name: String,
+    pub value: String,
+    pub line: usize,
+    pub col: usize,
+}
+
+/// Reads and parses the file at `path` (a regular file of at most
+/// [`MAX_CONFIG_BYTES`](super::file::MAX_CONFIG_BYTES)); a missing or unreadable file is an
+/// error at 1:1.
 pub fn load_dotenv(path: &Path) -> Result<Vec<(String, String)>, ConfigError> {
-    let bytes = std::fs::read(path)
+    let bytes = super::file::read_regular(path, super::file::MAX_CONFIG_BYTES)
         .map_err(|err| ConfigError::whole_file(path, format!("cannot read the env file: {err}")))?;
     let text = error::decode(path, bytes)?;
     parse_dotenv(path, &text)
@@ -24,12 +37,25 @@ pub fn load_dotenv(path: &Path) -> Result<Vec<(String, String)>, ConfigError> {
 /// Parses dotenv `text`, the contents of `file`; the first problem is located by line and
 /// column.
 pub fn parse_dotenv(file: &Path, text: &str) -> Result<Vec<(String, String)>, ConfigError> {
+    let entries = parse_dotenv_entries(file, text)?;
+    Ok(entries.into_iter().map(|e| (e.name, e.value)).collect())
+}
+
+/// [`parse_dotenv`], keeping where each entry is.
+pub fn parse_dotenv_entries(file: &Path, text: &str) -> Result<Vec<DotenvEntry>, ConfigError> {
     let mut parser = Parser { file, text, pos: 0 };
-    let mut pairs = Vec::new();
-    while let Some(pair) = parser.entry()? {
-        pairs.push(pair);
+    let lines = error::LineIndex::new(text);
+    let mut entries = Vec::new();
+    while let Some((name, value, at)) = parser.entry()? {
+        let (line, col) = lines.locate(at);
+        entries.push(DotenvEntry {
+            name,
+            value,
+            line,
+            col,
+        });
     }
-    Ok(pairs)
+    Ok(entries)
 }
 
 struct Parser<'a> {
@@ -67,8 +93,9 @@ impl Parser<'_> {
         };
     }
 
-    /// The next `NAME=VALUE`, skipping blank lines and comments; `None` at the end.
-    fn entry(&mut self) -> Result<Option<(String, String)>, ConfigError> {
+    /// The next `NAME=VALUE` and the offset of the name, skipping blank lines and comments;
+    /// `None` at the end.
+    fn entry(&mut self) -> Result<Option<(String, String, usize)>, ConfigError> {
         loop {
             while self.peek().is_some_and(|b| b.is_ascii_whitespace()) {
                 self.pos += 1;
@@ -84,6 +111,7 @@ impl Parser<'_> {
             self.pos += 6;
             self.skip_blanks();
         }
+        let at = self.pos;
         let name = self.name()?;
         self.skip_blanks();
         if self.peek() != Some(b'=') {
@@ -95,7 +123,7 @@ impl Parser<'_> {
         if value.contains('\0') {
             return Err(self.error(start, "a value must not contain a NUL character"));
         }
-        Ok(Some((name, value)))
+        Ok(Some((name, value, at)))
     }
 
     fn name(&mut self) -> Result<String, ConfigError> {
@@ -279,6 +307,17 @@ line" # comment
     #[test]
     fn repeated_names_are_all_kept_in_order() {
         assert_eq!(parse("A=1\nA=2\n"), pairs(&[("A", "1"), ("A", "2")]));
+    }
+
+    #[test]
+    fn entries_know_where_their_names_start() {
+        let text = "# c\nA=1\n  export B='x'\n";
+        let entries = parse_dotenv_entries(Path::new(".env"), text).unwrap();
+        let at: Vec<(&str, usize, usize)> = entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.line, e.col))
+            .collect();
+        assert_eq!(at, [("A", 2, 1), ("B", 3, 10)]);
     }
 
     #[test]

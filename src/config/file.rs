@@ -9,7 +9,7 @@ use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
-use super::units::format_size;
+use crate::units::format_size;
 
 /// The largest config, project, keymap or theme file read: far beyond any real one.
 pub const MAX_CONFIG_BYTES: u64 = 4 << 20;

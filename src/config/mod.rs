@@ -1,8 +1,10 @@
 //! Configuration: the project file and appmux's own options, parsed and validated.
 //!
 //! Read here:
-//! - `appmux.toml` in a project (or `-c FILE`): an optional `session` name and `[[app]]`
-//!   entries, turned into a `Project` of fully resolved `AppSpec`s (`project`);
+//! - `appmux.toml` in a project (or `-c FILE`): an optional `session` name, `env_file`s and
+//!   `[[app]]` entries, turned into a `Project` of fully resolved `AppSpec`s (`project`), with
+//!   the env files they name (`dotenv`); in a directory without one, a `Procfile` and the
+//!   `.env` beside it, turned into the same (`procfile`);
 //! - `$XDG_CONFIG_HOME/appmux/config.toml`: keymap, theme, scrollback, shell, mouse, sidebar
 //!   and status bar (its content as templates, `status`), turned into `Options`; a missing
 //!   file means the defaults (`options`);
@@ -10,7 +12,8 @@
 //!   directory, each overriding the built-in file of that name (`keymap`, `theme`).
 //!
 //! The error contract: every problem is a `ConfigError` that names the file and the 1-based
-//! line and column of the offending key or value, displayed as `FILE:LINE:COL: MESSAGE`.
+//! line and column of the offending key or value (or line of an env file or Procfile),
+//! displayed as `FILE:LINE:COL: MESSAGE`.
 //! Loaders return the first problem in file order; `check_project` returns them all. This
 //! module does not decide where files live (`paths` does), nor start anything.
 
@@ -24,7 +27,9 @@ pub mod procfile;
 pub mod project;
 pub mod status;
 pub mod theme;
-pub mod units;
+/// Durations and sizes are spelt the same outside config files, so their parser is a leaf of
+/// its own; this keeps the old path working.
+pub use crate::units;
 
 pub use error::ConfigError;
 pub use keymap::{KeyTable, Keymap, load_keymap, parse_keymap};

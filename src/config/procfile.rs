@@ -1,8 +1,8 @@
 //! Procfiles, as foreman, overmind and Heroku read them: one `name: command` per line.
 //!
-//! This module owns parsing a Procfile into its processes in file order (comments and blank
-//! lines skipped, names of letters, digits, `_` and `-`, each name once) and the foreman rule
-//! for each process's `PORT`. Turning the processes into apps (under `sh -c`, with `.env`
+//! This module owns which files are Procfiles (by name), parsing one into its processes in
+//! file order (comments and blank lines skipped, names of letters, digits, `_` and `-`, each
+//! name once) and the foreman rule for each process's `PORT`. Turning the processes into apps (under `sh -c`, with `.env`
 //! beside the file) is the project loader's business.
 
 use std::collections::HashMap;
@@ -12,6 +12,14 @@ use super::error::{self, ConfigError};
 
 /// The file name looked for in a directory without an `appmux.toml`.
 pub const PROCFILE: &str = "Procfile";
+
+/// Whether the file at `path` is read as a Procfile rather than a project file: by its name,
+/// `Procfile` or a variant such as `Procfile.dev`.
+pub fn is_procfile(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name == PROCFILE || name.starts_with("Procfile."))
+}
 
 /// The first process's `PORT`, as foreman and overmind start.
 pub const DEFAULT_BASE_PORT: u16 = 5000;
@@ -165,6 +173,15 @@ mod tests {
             "{}",
             err[0]
         );
+    }
+
+    #[test]
+    fn procfiles_are_known_by_name() {
+        assert!(is_procfile(Path::new("Procfile")));
+        assert!(is_procfile(Path::new("/srv/app/Procfile.dev")));
+        assert!(!is_procfile(Path::new("appmux.toml")));
+        assert!(!is_procfile(Path::new("Procfiles")));
+        assert!(!is_procfile(Path::new("/")));
     }
 
     #[test]

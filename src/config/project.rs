@@ -1,16 +1,21 @@
-//! The project file, `appmux.toml`: a session name and its `[[app]]` entries.
+//! The project file, `appmux.toml`: a session name, `env_file`s for every app and its
+//! `[[app]]` entries; or, in a directory without one, a `Procfile` (`from_procfile`).
 //!
 //! This module owns the project types (`Project`, `AppSpec` and its parts), finding, loading,
 //! checking and appending to the file, and every validation rule for it. It must not start
 //! processes or touch the session; the `app` lifecycle and the server consume an `AppSpec` as
-//! plain data. Positions come from `toml::de::DeTable::parse`, which spans every key and value
-//! (see `doc`): unknown keys point at the key, bad values at the value, a missing key at its
-//! `[[app]]` header, and a duplicate name at the second `name` value.
+//! plain data, built from `app`'s own vocabulary (`Dependency`, `ProbeSpec`). Positions come
+//! from `toml::de::DeTable::parse`, which spans every key and value (see `doc`): unknown keys
+//! point at the key, bad values at the value, a missing key at its `[[app]]` header, a
+//! duplicate name at the second `name` value, and a problem inside an env file at its line
+//! there.
 
 mod app;
 mod append;
-#[cfg(test)]
-mod tests;
+mod depends;
+mod env_file;
+mod from_procfile;
+mod probe;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -20,31 +25,17 @@ use toml::de::{DeTable, DeValue};
 
 use super::doc::{Keys, Report, Value};
 use super::error::{self, ConfigError};
+use super::procfile::{PROCFILE, is_procfile};
+use crate::app::deps::Dependency;
+use crate::app::probe::ProbeSpec;
+use depends::Declared;
 
 pub use append::append_app;
 
-pub use crate::command::{CommandSpec, RestartPolicy};
+pub use crate::command::{Backoff, CommandSpec, RestartPolicy};
 
 /// The file name looked for in a project directory.
 pub const PROJECT_FILE: &str = "appmux.toml";
-
-/// The delay before restart number n is `initial * factor^(n-1)`, capped at `max`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Backoff {
-    pub initial: Duration,
-    pub max: Duration,
-    pub factor: f64,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Self {
-            initial: Duration::from_millis(100),
-            max: Duration::from_secs(15),
-            factor: 1.5,
-        }
-    }
-}
 
 /// Log rotation: rotate when the file reaches `max_size` bytes, keep `max_files` files.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -79,12 +70,17 @@ pub struct AppSpec {
     pub stop_signal: i32,
     pub stop_timeout: Duration,
     pub log: LogSpec,
+    /// What must hold of other apps of the session before this one starts, in the order
+    /// written; every name is another app of the same project.
     #[serde(default)]
-    pub depends_on: Vec<crate::app::deps::Dependency>,
-    #[serde(skip)]
-    pub ready: Option<Box<crate::app::probe::ProbeSpec>>,
-    #[serde(skip)]
-    pub health: Option<Box<crate::app::probe::ProbeSpec>>,
+    pub depends_on: Vec<Dependency>,
+    /// The readiness probe, `ready`. Boxed, as probes are rare and an `AppSpec` travels in
+    /// messages.
+    #[serde(default)]
+    pub ready: Option<Box<ProbeSpec>>,
+    /// The health probe, `health`.
+    #[serde(default)]
+    pub health: Option<Box<ProbeSpec>>,
 }
 
 impl AppSpec {
@@ -121,14 +117,21 @@ pub struct Project {
 
 const TOP_KEYS: Keys = Keys {
     context: "the top level",
-    known: &["session", "app"],
-    aliases: &[("name", "session"), ("apps", "app")],
+    known: &["session", "app", "env_file"],
+    aliases: &[
+        ("name", "session"),
+        ("apps", "app"),
+        ("env_files", "env_file"),
+        ("dotenv", "env_file"),
+    ],
 };
 
-/// `appmux.toml` in `dir`, if present (no walking up).
+/// `appmux.toml` in `dir`, else a `Procfile` there, if present (no walking up).
 pub fn find_project(dir: &Path) -> Option<PathBuf> {
-    let file = dir.join(PROJECT_FILE);
-    file.is_file().then_some(file)
+    [PROJECT_FILE, PROCFILE]
+        .into_iter()
+        .map(|name| dir.join(name))
+        .find(|file| file.is_file())
 }
 
 /// Reads, parses and validates. The first problem found is returned, located in the file.
@@ -145,8 +148,9 @@ pub fn check_project(path: &Path) -> Vec<ConfigError> {
     }
 }
 
-/// Parses and validates `text` as the contents of `file`. The file need not exist, but its
-/// directory is where relative `cwd` values are resolved and checked.
+/// Parses and validates `text` as the contents of `file`: a Procfile when the file is named
+/// like one (`procfile::is_procfile`), else a project file. The file need not exist, but its
+/// directory is where relative `cwd` and `env_file` values are resolved and checked.
 pub fn parse_project(text: &str, file: &Path) -> Result<Project, ConfigError> {
     match analyze(text, file) {
         (Some(project), errors) if errors.is_empty() => Ok(project),
@@ -176,24 +180,44 @@ pub(crate) fn read_text(path: &Path) -> Result<String, ConfigError> {
     error::decode(path, bytes)
 }
 
+/// The file as an absolute path: messages name it as the caller did, the project records this.
+fn absolute_of(file: &Path) -> PathBuf {
+    std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf())
+}
+
+/// The directory of an absolute file path: where relative paths in the file start.
+fn dir_of(absolute: &Path) -> &Path {
+    absolute.parent().unwrap_or_else(|| Path::new("/"))
+}
+
 /// The project (when nothing essential is missing) and every problem found, in file order.
 fn analyze(text: &str, file: &Path) -> (Option<Project>, Vec<ConfigError>) {
+    if is_procfile(file) {
+        return from_procfile::analyze(text, file);
+    }
     let root = match DeTable::parse(text) {
         Ok(root) => root,
         Err(err) => return (None, vec![ConfigError::from_toml(file, text, &err)]),
     };
     let root = root.get_ref();
-    // Messages name the file as the caller did; the project records the absolute path.
-    let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
-    let dir = absolute.parent().unwrap_or_else(|| Path::new("/"));
+    let absolute = absolute_of(file);
+    let dir = dir_of(&absolute);
     let mut report = Report::new(file, text);
     report.unknown_keys(root, &TOP_KEYS);
     let session = match root.get("session") {
         Some(value) => session_name(&mut report, value),
         None => Some(default_session_name(dir)),
     };
+    let shown_dir = file.parent().unwrap_or_else(|| Path::new(""));
+    let mut env_files = env_file::EnvFiles::new(dir, shown_dir);
+    let shared_env = root.get("env_file").map(|v| env_files.read(&mut report, v));
+    let mut scope = app::Scope {
+        dir,
+        shared_env: shared_env.flatten().unwrap_or_default(),
+        env_files,
+    };
     let apps = match root.get("app") {
-        Some(value) => apps(&mut report, value, dir),
+        Some(value) => apps(&mut report, value, &mut scope),
         None => Some(Vec::new()),
     };
     let project = match (session, apps) {
@@ -230,8 +254,13 @@ fn default_session_name(dir: &Path) -> String {
     crate::names::derive(crate::names::Kind::Session, &name, "default")
 }
 
-/// Every `[[app]]` entry, or `None` when any of them lacks a name or a command.
-fn apps(report: &mut Report<'_>, value: &Value<'_>, dir: &Path) -> Option<Vec<AppSpec>> {
+/// Every `[[app]]` entry, or `None` when any of them lacks a name or a command. The checks
+/// between apps (duplicate names, dependencies) run on every entry that could be read.
+fn apps(
+    report: &mut Report<'_>,
+    value: &Value<'_>,
+    scope: &mut app::Scope<'_>,
+) -> Option<Vec<AppSpec>> {
     let DeValue::Array(entries) = value.get_ref() else {
         let found = super::doc::article(value.get_ref());
         let message = format!("`app`: expected an array of tables ([[app]]), found {found}");
@@ -240,18 +269,28 @@ fn apps(report: &mut Report<'_>, value: &Value<'_>, dir: &Path) -> Option<Vec<Ap
     };
     let mut specs = Some(Vec::with_capacity(entries.len()));
     let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut declared = Vec::with_capacity(entries.len());
     for entry in entries.iter() {
         let Some(table) = report.table(entry, "app") else {
             specs = None;
             continue;
         };
         check_duplicate(report, table, &mut seen);
-        let spec = app::parse_app(report, table, &entry.span(), dir);
+        let (spec, depends_on) = app::parse_app(report, table, &entry.span(), scope);
+        let name = match table.get("name").map(|v| v.get_ref()) {
+            Some(DeValue::String(name)) => Some(name.as_ref()),
+            _ => None,
+        };
+        declared.push(Declared {
+            name,
+            entries: depends_on,
+        });
         match (spec, specs.as_mut()) {
             (Some(spec), Some(specs)) => specs.push(spec),
             _ => specs = None,
         }
     }
+    depends::check_graph(report, &declared);
     specs
 }
 
@@ -278,3 +317,6 @@ fn check_duplicate<'t>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,9 +1,11 @@
 //! One `[[app]]` table turned into an `AppSpec`: every key's type, range and meaning.
 //!
-//! This module owns the per-app rules (names, commands, cwd, env, restart policy, backoff,
-//! signals, log rotation) and the range of every duration, size and count, which
-//! [`AppSpec::check_limits`] also applies to specs that come from elsewhere (`run`, the control
-//! API, the state file). Rules that span apps, such as duplicate names, live in `project`.
+//! This module owns the per-app rules (names, commands, cwd, env and how it layers over
+//! `env_file`, restart policy, backoff, signals, log rotation) and the range of every
+//! duration, size and count, which [`AppSpec::check_limits`] also applies to specs that come
+//! from elsewhere (`run`, the control API, the state file). The orchestration keys have rooms
+//! of their own (`depends`, `probe`, `env_file`); rules that span apps, such as duplicate
+//! names and dependency cycles, live in `project` and `depends`.
 
 use std::ops::{Range, RangeInclusive};
 use std::path::{Component, Path, PathBuf};
@@ -11,7 +13,10 @@ use std::time::Duration;
 
 use toml::de::{DeTable, DeValue};
 
+use super::depends::{self, Entry};
+use super::env_file::{self, EnvFiles};
 use super::{AppSpec, Backoff, CommandSpec, LogSpec, RestartPolicy};
+use crate::app::probe::Role;
 use crate::config::doc::{Keys, Report, Value, list, set};
 
 const APP_KEYS: Keys = Keys {
@@ -29,6 +34,10 @@ const APP_KEYS: Keys = Keys {
         "stop_signal",
         "stop_timeout",
         "log",
+        "depends_on",
+        "ready",
+        "health",
+        "env_file",
     ],
     aliases: &[
         ("command", "cmd"),
@@ -44,8 +53,29 @@ const APP_KEYS: Keys = Keys {
         ("kill_signal", "stop_signal"),
         ("kill_timeout", "stop_timeout"),
         ("max_restart", "max_restarts"),
+        ("depends", "depends_on"),
+        ("dependencies", "depends_on"),
+        ("after", "depends_on"),
+        ("requires", "depends_on"),
+        ("readiness", "ready"),
+        ("readiness_probe", "ready"),
+        ("healthcheck", "health"),
+        ("health_check", "health"),
+        ("liveness", "health"),
+        ("env_files", "env_file"),
+        ("envfile", "env_file"),
+        ("dotenv", "env_file"),
     ],
 };
+
+/// What every app of one project shares while its `[[app]]` tables are read.
+pub(super) struct Scope<'a> {
+    /// The project directory, absolute.
+    pub dir: &'a Path,
+    /// The variables of the top-level `env_file`, in order.
+    pub shared_env: Vec<(String, String)>,
+    pub env_files: EnvFiles<'a>,
+}
 
 const BACKOFF_KEYS: Keys = Keys {
     context: "`backoff`",
@@ -101,8 +131,8 @@ impl super::AppSpec {
     pub fn check_limits(&self) -> Result<(), String> {
         let duration = |key: &str, d: Duration, range: &RangeInclusive<Duration>| {
             (!range.contains(&d)).then(|| {
-                let found = crate::config::units::format_duration(d);
-                crate::config::units::duration_out_of_range(key, &found, range)
+                let found = crate::units::format_duration(d);
+                crate::units::duration_out_of_range(key, &found, range)
             })
         };
         let count = |key: &str, n: u64, range: &RangeInclusive<u64>| {
@@ -127,17 +157,23 @@ impl super::AppSpec {
             .or_else(|| {
                 let (size, range) = (self.log.max_size, &LOG_SIZE);
                 (!range.contains(&size)).then(|| {
-                    crate::config::units::size_out_of_range(
-                        "log.max_size",
-                        &size.to_string(),
-                        range,
-                    )
+                    crate::units::size_out_of_range("log.max_size", &size.to_string(), range)
                 })
             })
             .or_else(|| count("log.max_files", self.log.max_files.into(), &LOG_FILES))
             .or_else(|| {
                 let signal = u64::try_from(self.stop_signal).unwrap_or(0);
                 count("stop_signal", signal, &(1..=MAX_SIGNAL))
+            })
+            .or_else(|| {
+                let probes = [
+                    ("ready", Role::Ready, &self.ready),
+                    ("health", Role::Health, &self.health),
+                ];
+                probes.into_iter().find_map(|(key, role, probe)| {
+                    let err = probe.as_ref()?.validate(role).err()?;
+                    Some(format!("`{key}`: {err}"))
+                })
             });
         match problem {
             Some(p) => Err(format!("app {}: {p}", crate::names::quoted(&self.name))),
@@ -147,13 +183,15 @@ impl super::AppSpec {
 }
 
 /// Reads one `[[app]]` table whose header is at `header`. Every problem is reported; the spec
-/// is returned only when the name and command are usable.
+/// is returned only when the name and command are usable, its `depends_on` entries (located,
+/// for the checks across apps) whenever they could be read.
 pub(super) fn parse_app(
     report: &mut Report<'_>,
     table: &DeTable<'_>,
     header: &Range<usize>,
-    dir: &Path,
-) -> Option<AppSpec> {
+    scope: &mut Scope<'_>,
+) -> (Option<AppSpec>, Vec<Entry>) {
+    let dir = scope.dir;
     report.unknown_keys(table, &APP_KEYS);
     let name = required(report, table, "name", header).and_then(|v| app_name(report, v));
     let what = match &name {
@@ -161,7 +199,7 @@ pub(super) fn parse_app(
         None => "[[app]]".to_owned(),
     };
     let cmd = match table.get("cmd") {
-        Some(value) => command(report, value),
+        Some(value) => report.command(value, "cmd"),
         None => {
             report.error(header, format!("{what} is missing `cmd`"));
             None
@@ -180,10 +218,7 @@ pub(super) fn parse_app(
         &mut spec.cwd,
         table.get("cwd").and_then(|v| working_dir(report, v, dir)),
     );
-    set(
-        &mut spec.env,
-        table.get("env").and_then(|v| environment(report, v)),
-    );
+    spec.env = layered_environment(report, table, scope);
     set(
         &mut spec.autostart,
         table
@@ -221,11 +256,49 @@ pub(super) fn parse_app(
             .and_then(|v| report.duration(v, "stop_timeout", &STOP_TIMEOUT)),
     );
     set(&mut spec.log, table.get("log").and_then(|v| log(report, v)));
-    Some(AppSpec {
-        name: name?,
-        cmd: cmd?,
-        ..spec
-    })
+    let entries = orchestration(report, table, &mut spec);
+    let spec = match (name, cmd) {
+        (Some(name), Some(cmd)) => Some(AppSpec { name, cmd, ..spec }),
+        _ => None,
+    };
+    (spec, entries)
+}
+
+/// `depends_on`, `ready` and `health` into `spec`; returns the located `depends_on` entries.
+fn orchestration(report: &mut Report<'_>, table: &DeTable<'_>, spec: &mut AppSpec) -> Vec<Entry> {
+    let entries = match table.get("depends_on") {
+        Some(value) => depends::parse(report, value),
+        None => Vec::new(),
+    };
+    spec.depends_on = entries.iter().map(|e| e.dep.clone()).collect();
+    spec.ready = table
+        .get("ready")
+        .and_then(|v| super::probe::parse(report, v, Role::Ready))
+        .map(Box::new);
+    spec.health = table
+        .get("health")
+        .and_then(|v| super::probe::parse(report, v, Role::Health))
+        .map(Box::new);
+    entries
+}
+
+/// The app's environment: the top-level `env_file`s, then its own, then its `env`, each later
+/// value for a name replacing an earlier one.
+fn layered_environment(
+    report: &mut Report<'_>,
+    table: &DeTable<'_>,
+    scope: &mut Scope<'_>,
+) -> Vec<(String, String)> {
+    let files = table
+        .get("env_file")
+        .and_then(|v| scope.env_files.read(report, v));
+    let own = table.get("env").and_then(|v| environment(report, v));
+    let layers = scope.shared_env.iter().cloned();
+    env_file::merge(
+        layers
+            .chain(files.unwrap_or_default())
+            .chain(own.unwrap_or_default()),
+    )
 }
 
 fn required<'t, 'i>(
@@ -255,44 +328,6 @@ fn app_name(report: &mut Report<'_>, value: &Value<'_>) -> Option<String> {
             None
         }
         None => Some(name.to_owned()),
-    }
-}
-
-fn command(report: &mut Report<'_>, value: &Value<'_>) -> Option<CommandSpec> {
-    match value.get_ref() {
-        DeValue::String(script) if script.trim().is_empty() => {
-            report.error(&value.span(), "`cmd` is empty");
-            None
-        }
-        DeValue::String(script) => Some(CommandSpec::Shell(script.to_string())),
-        DeValue::Array(items) if items.is_empty() => {
-            report.error(&value.span(), "`cmd` is an empty array");
-            None
-        }
-        DeValue::Array(items) => {
-            let argv: Vec<Option<&str>> = items
-                .iter()
-                .map(|item| report.string(item, "cmd"))
-                .collect();
-            let argv: Vec<String> = argv
-                .into_iter()
-                .map(|arg| arg.map(str::to_owned))
-                .collect::<Option<_>>()?;
-            if argv[0].trim().is_empty() {
-                report.error(
-                    &items[0].span(),
-                    "`cmd`: the program (first element) is empty",
-                );
-                return None;
-            }
-            Some(CommandSpec::Argv(argv))
-        }
-        _ => {
-            let found = crate::config::doc::article(value.get_ref());
-            let message = format!("`cmd`: expected a string or an array of strings, found {found}");
-            report.error(&value.span(), message);
-            None
-        }
     }
 }
 
@@ -397,8 +432,8 @@ fn backoff(report: &mut Report<'_>, value: &Value<'_>) -> Option<Backoff> {
         if let Some(at) = initial.or(max) {
             let message = format!(
                 "`backoff.initial` ({}) is greater than `backoff.max` ({})",
-                crate::config::units::format_duration(backoff.initial),
-                crate::config::units::format_duration(backoff.max),
+                crate::units::format_duration(backoff.initial),
+                crate::units::format_duration(backoff.max),
             );
             report.error(&at.span(), message);
         }

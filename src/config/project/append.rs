@@ -3,7 +3,8 @@
 //! This module owns the textual append: the user's text, comments and layout are kept byte for
 //! byte and a new `[[app]]` block, encoded by the `toml` serializer so every value is escaped
 //! correctly, goes at the end. It never rewrites the file: the combined text is validated
-//! first, so a rejected app leaves the file untouched.
+//! first, so a rejected app leaves the file untouched. A session started from a Procfile has
+//! no project file to append to, and is told so.
 
 use std::io::Write;
 use std::path::Path;
@@ -49,6 +50,12 @@ pub fn append_app(
     cmd: &CommandSpec,
     restart: Option<RestartPolicy>,
 ) -> Result<(), ConfigError> {
+    if crate::config::procfile::is_procfile(path) {
+        let message = format!(
+            "cannot save app `{name}` to a Procfile: add a line `{name}: COMMAND` by hand, or use an appmux.toml"
+        );
+        return Err(ConfigError::whole_file(path, message));
+    }
     let old = read_text(path)?;
     let addition = format!("{}{}", separator(&old), block(path, name, cmd, restart)?);
     let new = format!("{old}{addition}");

@@ -9,6 +9,9 @@ use tempfile::TempDir;
 
 use super::*;
 
+mod orchestration;
+mod procfile;
+
 /// Writes `text` as `appmux.toml` in a fresh directory (which also holds a `svc/` directory
 /// and a plain file `file.txt`, for `cwd` tests).
 fn project(text: &str) -> (TempDir, PathBuf) {
@@ -69,7 +72,7 @@ fn unknown_top_level_keys_suggest_a_close_one() {
     );
     assert_eq!(
         problem("colour = 1\n"),
-        "1:1: unknown key `colour` in the top level; expected one of `session`, `app`"
+        "1:1: unknown key `colour` in the top level; expected one of `session`, `app`, `env_file`"
     );
 }
 
@@ -738,6 +741,13 @@ fn tomlish() -> impl Strategy<Value = String> {
         "stop_signal = ",
         "min_uptime = ",
         "max_restarts = ",
+        "depends_on = ",
+        "ready = ",
+        "health = ",
+        "env_file = ",
+        "{ api = \"ready\" }",
+        "{ http = \"http://x/\", tcp = \"x:1\" }",
+        "{ log = \"(\" }",
         "\"api\"",
         "\"\"",
         "\"5s\"",

@@ -1,7 +1,9 @@
 //! Human-readable durations (`"250ms"`, `"1.5s"`, `"2m"`) and byte sizes (`"10MB"`, `"4KiB"`).
 //!
 //! This module owns parsing and formatting of those strings and the serde adapters for them. It
-//! knows nothing about which config key holds a value; callers add the key to the message.
+//! knows nothing about which config key holds a value; callers add the key to the message. A
+//! leaf with no dependencies in the crate, so that config files and the supervisor (which
+//! formats durations in its messages) spell them alike without depending on each other.
 //! Arithmetic is exact integer arithmetic on the decimal digits (no floating point), so
 //! `"1.1s"` is exactly 1.1 seconds and formatting then parsing gives back the same value.
 
