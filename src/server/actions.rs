@@ -28,7 +28,7 @@ impl Server {
         action: &Action,
     ) -> Result<Outcome, String> {
         let read_only = client
-            .and_then(|c| self.clients.get(&c)?.attached.as_ref().map(|a| a.read_only))
+            .and_then(|c| self.clients.get(&c)?.attached().map(|a| a.read_only))
             .unwrap_or(false);
         if read_only && !action.is_view_only() {
             return Err(crate::server::modes::READ_ONLY.into());

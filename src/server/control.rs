@@ -189,7 +189,7 @@ impl Server {
             return self.send_raw(id, error_line(req_id.as_ref(), "bad_request", &e));
         }
         if let Some(c) = self.clients.get_mut(&id) {
-            c.topics.extend(topics.iter().cloned());
+            c.subscribe(topics.iter().cloned());
         }
         let ok = json!({"type": "response", "id": req_id, "result": {"subscribed": topics}});
         self.send_raw(id, line(&ok));
@@ -211,8 +211,8 @@ impl Server {
         let subscribers: Vec<ClientId> = self
             .clients
             .values()
-            .filter(|c| c.topics.contains(topic))
-            .map(|c| c.id)
+            .filter(|c| c.is_subscribed(topic))
+            .map(crate::server::clients::Client::id)
             .collect();
         if subscribers.is_empty() {
             return;
@@ -224,7 +224,7 @@ impl Server {
     }
 
     pub fn has_subscribers(&self, topic: &str) -> bool {
-        self.clients.values().any(|c| c.topics.contains(topic))
+        self.clients.values().any(|c| c.is_subscribed(topic))
     }
 
     /// A command: its action parsed from the table, run in the session `args.session` names.

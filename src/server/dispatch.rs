@@ -46,7 +46,7 @@ impl Server {
             }
             Request::InsidePane { appmux } => {
                 if let Some(c) = self.clients.get_mut(&id) {
-                    c.inside_pane = Some(appmux);
+                    c.set_inside_pane(appmux);
                 }
                 Ok(Reply::Done)
             }
@@ -308,7 +308,7 @@ impl Server {
             .clients
             .values()
             .filter(|c| c.session() == Some(id))
-            .map(|c| c.id)
+            .map(crate::server::clients::Client::id)
             .collect();
         for c in clients {
             self.detach(c, "session killed");

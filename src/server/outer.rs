@@ -148,7 +148,7 @@ impl Server {
             if c.session() != Some(session) {
                 continue;
             }
-            if let Some(at) = c.attached.as_mut()
+            if let Some(at) = c.attached_mut()
                 && at
                     .last_bell
                     .is_none_or(|t| now.duration_since(t) >= BELL_INTERVAL)
@@ -177,7 +177,7 @@ impl Server {
         seq.push(0x07);
         for c in self.clients.values_mut() {
             if c.session() == Some(session)
-                && let Some(at) = c.attached.as_mut()
+                && let Some(at) = c.attached_mut()
             {
                 at.pending.extend_from_slice(&seq);
                 at.dirty = true;

@@ -243,7 +243,7 @@ impl Server {
             .clients
             .values()
             .filter(|c| c.frame_due().is_some_and(|t| t <= now))
-            .map(|c| c.id)
+            .map(Client::id)
             .collect();
         for id in &ids {
             self.render_client(*id, now);
@@ -297,8 +297,8 @@ impl Server {
         let ids: Vec<ClientId> = self
             .clients
             .values()
-            .filter(|c| c.attached.is_some())
-            .map(|c| c.id)
+            .filter(|c| c.attached().is_some())
+            .map(Client::id)
             .collect();
         for id in ids {
             self.send(
@@ -314,8 +314,8 @@ impl Server {
 impl Server {
     /// While a client is attached, metrics are sampled once per interval.
     fn next_sample(&self) -> Option<Instant> {
-        let wanted =
-            self.clients.values().any(|c| c.attached.is_some()) || self.has_subscribers("metrics");
+        let wanted = self.clients.values().any(|c| c.attached().is_some())
+            || self.has_subscribers("metrics");
         if self.sampler.is_none() || !wanted {
             return None;
         }

@@ -141,15 +141,17 @@ impl Attached {
 }
 
 pub struct Client {
-    pub id: ClientId,
+    id: ClientId,
     out: mpsc::Sender<Outgoing>,
     /// Bytes queued in `out` and not yet written.
     queued: Arc<AtomicUsize>,
-    pub attached: Option<Attached>,
+    /// What an attached client shows and which mode it is in; the mode machine (`modes`) and
+    /// the view (`view`) work on it through `attached` and `attached_mut`.
+    attached: Option<Attached>,
     /// Control API subscriptions.
-    pub topics: std::collections::HashSet<String>,
+    topics: std::collections::HashSet<String>,
     /// The `$APPMUX` of the pane the client runs in, when it said so before attaching.
-    pub inside_pane: Option<String>,
+    inside_pane: Option<String>,
 }
 
 impl Client {
@@ -164,8 +166,38 @@ impl Client {
         }
     }
 
+    pub fn id(&self) -> ClientId {
+        self.id
+    }
+
     pub fn session(&self) -> Option<SessionId> {
         self.attached.as_ref().map(|a| a.session)
+    }
+
+    pub fn attached(&self) -> Option<&Attached> {
+        self.attached.as_ref()
+    }
+
+    pub fn attached_mut(&mut self) -> Option<&mut Attached> {
+        self.attached.as_mut()
+    }
+
+    /// Adds control API subscriptions.
+    pub fn subscribe(&mut self, topics: impl IntoIterator<Item = String>) {
+        self.topics.extend(topics);
+    }
+
+    pub fn is_subscribed(&self, topic: &str) -> bool {
+        self.topics.contains(topic)
+    }
+
+    /// The `$APPMUX` of the pane it runs in, from its hello.
+    pub fn inside_pane(&self) -> Option<&str> {
+        self.inside_pane.as_deref()
+    }
+
+    pub fn set_inside_pane(&mut self, appmux: String) {
+        self.inside_pane = Some(appmux);
     }
 
     pub fn mark_dirty(&mut self) {

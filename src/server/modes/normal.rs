@@ -46,7 +46,7 @@ impl Server {
         let kitty_ok = client.is_none_or(|c| {
             self.clients
                 .get(&c)
-                .and_then(|c| c.attached.as_ref())
+                .and_then(|c| c.attached())
                 .is_some_and(|a| a.kitty)
         });
         let Some(app) = self.sessions.get(&session).and_then(|s| s.focused_app()) else {

@@ -32,7 +32,7 @@ impl Server {
         let choice = self
             .clients
             .get(&id)
-            .and_then(|c| c.attached.as_ref())
+            .and_then(|c| c.attached())
             .and_then(|a| a.sidebar_visible);
         choice.unwrap_or_else(|| {
             self.settings.options.sidebar.visible
@@ -53,7 +53,7 @@ impl Server {
         let filter = self
             .clients
             .get(&id)
-            .and_then(|c| c.attached.as_ref())
+            .and_then(|c| c.attached())
             .and_then(|a| a.filter.clone())
             .map(|f| f.to_lowercase());
         let Some(s) = self.sessions.get(&session) else {
@@ -84,7 +84,7 @@ impl Server {
     }
 
     pub(in crate::server) fn selected(&self, id: ClientId) -> Option<AppId> {
-        self.clients.get(&id)?.attached.as_ref()?.selected
+        self.clients.get(&id)?.attached()?.selected
     }
 
     pub(super) fn move_selection(&mut self, id: ClientId, session: SessionId, delta: isize) {
