@@ -81,8 +81,23 @@ pub enum Command {
     Restart(AppsArgs),
     /// Add an ad-hoc app to a live session and start it.
     Run(RunArgs),
+    /// Stop apps and remove them from the session (resurrect does not bring them back).
+    #[command(visible_alias = "rm")]
+    Delete(DeleteArgs),
+    /// Empty apps' log files, rotated ones too (every app of the session when none is named).
+    Flush(FlushArgs),
+    /// Re-read the session's project file and apply what changed: add, restart, remove apps.
+    Reload(ReloadArgs),
     /// Print an app's log (across rotated files).
     Logs(LogsArgs),
+    /// Wait until apps are ready (or running, completed, stopped); exit 1 on timeout or when
+    /// it can no longer happen, saying why.
+    Wait(WaitArgs),
+    /// Say why an app is in its state: what it waits for, its probes, its last exit.
+    Why(InspectArgs),
+    /// Everything about one app: spec, state, probes, dependencies, logs.
+    #[command(visible_alias = "show")]
+    Describe(InspectArgs),
     /// Validate a project file and appmux's own config; exit 2 with reasons when invalid.
     Check(CheckArgs),
     /// Bridge stdin and stdout to the control API (JSON lines), e.g. `ssh host appmux api`.
@@ -162,6 +177,39 @@ pub struct AppsArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// App names, or `all`.
+    #[arg(value_name = "APP", required = true)]
+    pub apps: Vec<String>,
+    /// Session (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+    /// Delete even apps that other apps depend on (those are left waiting).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FlushArgs {
+    /// App names (default: every app of the session).
+    #[arg(value_name = "APP")]
+    pub apps: Vec<String>,
+    /// Session (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReloadArgs {
+    /// Session (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+    /// Print what would change, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct RunArgs {
     /// App name (default: the command's name, made unique).
     #[arg(long, value_name = "N", value_parser = app_name)]
@@ -234,6 +282,40 @@ pub struct AttachArgs {
     /// session inside itself; without it, that is refused.
     #[arg(short = 'f', long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// App names.
+    #[arg(value_name = "APP", required = true)]
+    pub apps: Vec<String>,
+    /// ready (the default), running, completed or stopped.
+    #[arg(long = "for", value_name = "COND", default_value = "ready",
+          value_parser = ["ready", "running", "completed", "stopped"])]
+    pub condition: String,
+    /// Give up after this long (`30s`, `2m`); the default is to wait as long as it takes.
+    #[arg(long, value_name = "DUR", value_parser = duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// Session (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The app.
+    #[arg(value_name = "APP")]
+    pub app: String,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+    /// Session (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+}
+
+fn duration(text: &str) -> Result<std::time::Duration, String> {
+    crate::config::units::parse_duration(text).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]

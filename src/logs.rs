@@ -107,6 +107,34 @@ impl AppLog {
         self.write(line.as_bytes());
     }
 
+    /// Empties the log: the rotated files are removed and the live file is replaced by an empty
+    /// one, so nothing written before is left and the next write starts a fresh file (a
+    /// follower sees a new live file, as after a rotation, and reads it from its start).
+    pub fn clear(&mut self) {
+        self.file = None;
+        let last = highest_rotated(&self.path).max(self.spec.max_files);
+        for i in 1..=last {
+            match fs::remove_file(rotated(&self.path, i)) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                    tracing::warn!(path = %self.path.display(), "log not emptied: {e}");
+                }
+                _ => {}
+            }
+        }
+        match fs::remove_file(&self.path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                tracing::warn!(path = %self.path.display(), "log not emptied: {e}");
+            }
+            _ => {}
+        }
+        self.size = 0;
+        self.at_line_start = true;
+        self.last_check = Some(Instant::now());
+        if let Err(e) = self.open() {
+            self.fail(&e);
+        }
+    }
+
     fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
         let Some(f) = self.file.as_mut() else {
             return Err(io::Error::other("log not open"));
@@ -562,6 +590,20 @@ mod tests {
             assert!(fs::metadata(f).unwrap().len() <= 100);
         }
         assert_eq!(tail(log.path(), None).unwrap(), data);
+        assert_eq!(log.dropped(), 0);
+    }
+
+    #[test]
+    fn clearing_removes_rotated_files_and_starts_a_fresh_live_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = AppLog::new(dir.path().join("app.log"), spec(10, 3));
+        log.write(&[b'x'; 35]);
+        assert_eq!(files_oldest_first(log.path()).len(), 4);
+        log.clear();
+        assert_eq!(files_oldest_first(log.path()), [log.path().to_owned()]);
+        assert_eq!(fs::metadata(log.path()).unwrap().len(), 0);
+        log.write(b"after\n");
+        assert_eq!(tail(log.path(), None).unwrap(), b"after\n");
         assert_eq!(log.dropped(), 0);
     }
 

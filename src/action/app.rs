@@ -1,6 +1,6 @@
 //! The app domain of the vocabulary: the lifecycle verbs on a list of apps, `show`, `run`,
-//! `list`, `capture` and `send-keys`, with their text form (parsing and the words they print
-//! as). Carrying them out is the server's.
+//! `list`, `capture`, `send-keys`, `delete`, `flush`, `reload`, `describe`, `why` and `wait`, with their text form
+//! (parsing and the words they print as). Carrying them out is the server's.
 
 use super::{ActionError, Args, OptionWords};
 use crate::command::{CommandSpec, RestartPolicy};
@@ -23,6 +23,68 @@ pub enum AppAction {
     Capture(Capture),
     /// Keys typed into an app, as `appmux send-keys` does.
     SendKeys(SendKeys),
+    /// Stops apps and removes them from the session for good.
+    Delete(Delete),
+    /// Empties the log files of the apps named, or of every app of the session when none is.
+    Flush(Vec<String>),
+    /// Re-reads the session's project file and applies the difference (or only reports it).
+    Reload {
+        dry_run: bool,
+    },
+    /// Everything about one app (`appmux describe`).
+    Describe(String),
+    /// Why one app is in its state (`appmux why`).
+    Why(String),
+    /// Whether the apps meet a condition now (`appmux wait` asks until they do).
+    Wait(Wait),
+}
+
+/// `app.wait`: the apps, and what they must be.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Wait {
+    pub apps: Vec<String>,
+    pub condition: WaitFor,
+}
+
+/// What `appmux wait` waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum WaitFor {
+    #[default]
+    Ready,
+    Running,
+    Completed,
+    Stopped,
+}
+
+impl WaitFor {
+    pub const EXPECTED: &'static str = "ready, running, completed or stopped";
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ready" => Some(Self::Ready),
+            "running" => Some(Self::Running),
+            "completed" => Some(Self::Completed),
+            "stopped" => Some(Self::Stopped),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::Running => "running",
+            Self::Completed => "completed",
+            Self::Stopped => "stopped",
+        }
+    }
+}
+
+/// `app.delete`: which apps (as for `app.stop`), and whether to delete them even when other
+/// apps depend on them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Delete {
+    pub apps: Vec<String>,
+    pub force: bool,
 }
 
 /// `app.run`: a command and how to run it.
@@ -94,16 +156,27 @@ impl AppAction {
             Self::List => "app.list",
             Self::Capture(_) => "app.capture",
             Self::SendKeys(_) => "app.send-keys",
+            Self::Delete(_) => "app.delete",
+            Self::Flush(_) => "app.flush",
+            Self::Reload { .. } => "app.reload",
+            Self::Describe(_) => "app.describe",
+            Self::Why(_) => "app.why",
+            Self::Wait(_) => "app.wait",
         }
     }
 
     /// The words after the name, options first.
     pub(super) fn words(&self) -> Vec<String> {
         match self {
-            Self::Start(names) | Self::Stop(names) | Self::Restart(names) | Self::Kill(names) => {
-                names.clone()
-            }
-            Self::Show(name) => vec![name.clone()],
+            Self::Start(names)
+            | Self::Stop(names)
+            | Self::Restart(names)
+            | Self::Kill(names)
+            | Self::Flush(names) => names.clone(),
+            Self::Show(name) | Self::Describe(name) | Self::Why(name) => vec![name.clone()],
+            Self::Wait(w) => OptionWords::default()
+                .value("for", Some(w.condition.as_str()))
+                .then(&w.apps),
             Self::Run(run) => OptionWords::default()
                 .value("name", run.name.as_deref())
                 .value("restart", run.restart.map(RestartPolicy::as_str))
@@ -119,18 +192,36 @@ impl AppAction {
                 .value("target", s.target.as_deref())
                 .flag("literal", s.literal)
                 .then(&s.keys),
+            Self::Delete(d) => OptionWords::default().flag("force", d.force).then(&d.apps),
+            Self::Reload { dry_run } => OptionWords::default().flag("dry-run", *dry_run).then(&[]),
         }
     }
 
     /// Whether it changes apps or the session (list and capture only read an app's state and
     /// screen, send-keys only types into it).
     pub fn changes_model(&self) -> bool {
-        !matches!(self, Self::List | Self::Capture(_) | Self::SendKeys(_))
+        !matches!(
+            self,
+            Self::List
+                | Self::Capture(_)
+                | Self::SendKeys(_)
+                | Self::Describe(_)
+                | Self::Why(_)
+                | Self::Wait(_)
+        )
     }
 
     /// Changes nothing: fit for a read-only client.
     pub(super) fn is_view_only(&self) -> bool {
-        matches!(self, Self::List | Self::Capture(_))
+        matches!(
+            self,
+            Self::List
+                | Self::Capture(_)
+                | Self::Reload { dry_run: true }
+                | Self::Describe(_)
+                | Self::Why(_)
+                | Self::Wait(_)
+        )
     }
 
     pub(super) fn parse(verb: &str, args: &mut Args<'_>) -> Result<Option<Self>, ActionError> {
@@ -157,6 +248,18 @@ impl AppAction {
                 })
             }
             "list" => Self::List,
+            "describe" => Self::Describe(args.required("an app name")?.to_owned()),
+            "why" => Self::Why(args.required("an app name")?.to_owned()),
+            "wait" => {
+                let condition = match args.option("for") {
+                    Some(c) => WaitFor::parse(c).ok_or_else(|| args.bad(c, WaitFor::EXPECTED))?,
+                    None => WaitFor::default(),
+                };
+                let first = args.required("an app name")?;
+                let mut apps = vec![first.to_owned()];
+                apps.extend(args.remaining());
+                Self::Wait(Wait { apps, condition })
+            }
             "capture" => Self::Capture(Capture {
                 target: args.option("target").map(str::to_owned),
                 ansi: args.flag("ansi"),
@@ -167,6 +270,14 @@ impl AppAction {
                 literal: args.flag("literal"),
                 keys: args.remaining(),
             }),
+            "delete" => Self::Delete(Delete {
+                force: args.flag("force"),
+                apps: args.remaining(),
+            }),
+            "flush" => Self::Flush(args.remaining()),
+            "reload" => Self::Reload {
+                dry_run: args.flag("dry-run"),
+            },
             _ => return Ok(None),
         }))
     }

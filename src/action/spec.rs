@@ -290,6 +290,26 @@ const SPECS: &[Spec] = &[
         "List the apps (of the session, if one is named)",
     )
     .aliases(&["apps.list"]),
+    spec(
+        "app.describe",
+        "<name>",
+        "Everything about an app: spec, state, probes, dependencies, logs",
+    )
+    .aliases(&["describe"])
+    .args(&[word("app", "the app").aliases(&["name"])]),
+    spec("app.why", "<name>", "Why an app is in its state")
+        .aliases(&["why"])
+        .args(&[word("app", "the app").aliases(&["name"])]),
+    spec(
+        "app.wait",
+        "[--for COND] <name...>",
+        "Whether apps are ready (running, completed, stopped) yet",
+    )
+    .aliases(&["wait"])
+    .args(&[
+        value("for", "ready (default), running, completed or stopped"),
+        words("apps", "app names").aliases(&["app", "name"]),
+    ]),
     spec("app.capture", "", "Print an app's screen")
         .aliases(&["pane.capture", "panes.capture"])
         .args(&[
@@ -309,6 +329,37 @@ const SPECS: &[Spec] = &[
                 .optional()
                 .api_needs(""),
         ]),
+    spec(
+        "app.delete",
+        "[name...]",
+        "Stop and remove an app (default: this pane's)",
+    )
+    .aliases(&["apps.delete", "delete", "rm"])
+    .args(&[
+        flag(
+            "force",
+            "delete even apps that other apps depend on (they are left waiting)",
+        ),
+        APPS,
+    ]),
+    spec(
+        "app.flush",
+        "[name...]",
+        "Empty apps' logs (default: every app's)",
+    )
+    .aliases(&["apps.flush", "flush"])
+    .args(&[
+        words("apps", "app names; none means every app of the session")
+            .optional()
+            .aliases(&["name", "app"]),
+    ]),
+    spec(
+        "app.reload",
+        "",
+        "Re-read the project file and apply changes",
+    )
+    .aliases(&["apps.reload", "reload"])
+    .args(&[flag("dry-run", "print what would change and change nothing").aliases(&["dry_run"])]),
     spec("sidebar.focus", "", "Move keyboard focus to the sidebar"),
     spec("sidebar.toggle", "", "Show or hide the sidebar"),
     spec("sidebar.up", "", "Select the previous app"),

@@ -246,6 +246,7 @@ fn a_read_only_client_may_only_change_its_own_view() {
         "sidebar.down",
         "sidebar.log",
         "copy.enter",
+        "app.reload --dry-run",
     ] {
         assert!(parse(name).is_view_only(), "{name}");
     }
@@ -259,6 +260,9 @@ fn a_read_only_client_may_only_change_its_own_view() {
         "sidebar.show",
         "sidebar.start-stop",
         "sidebar.new",
+        "app.delete api",
+        "app.flush",
+        "app.reload",
     ] {
         assert!(!parse(name).is_view_only(), "{name}");
     }
@@ -316,6 +320,10 @@ fn aliases_parse_into_their_entry_and_print_its_name() {
         ("panes.capture --ansi", "app.capture --ansi"),
         ("pane.send-keys C-c", "app.send-keys C-c"),
         ("sessions.kill work", "session.kill work"),
+        ("rm --force api", "app.delete --force api"),
+        ("delete api web", "app.delete api web"),
+        ("flush", "app.flush"),
+        ("reload --dry-run", "app.reload --dry-run"),
     ];
     for (alias, canonical) in cases {
         assert_eq!(parse(alias).to_string(), canonical, "{alias}");
@@ -438,6 +446,11 @@ fn app_io_action() -> impl Strategy<Value = Action> {
             }),
         proptest::collection::vec(name_arg(), 0..4)
             .prop_map(|names| Action::App(AppAction::Restart(names))),
+        (proptest::collection::vec(name_arg(), 0..4), any::<bool>())
+            .prop_map(|(apps, force)| Action::App(AppAction::Delete(Delete { apps, force }))),
+        proptest::collection::vec(name_arg(), 0..4)
+            .prop_map(|names| Action::App(AppAction::Flush(names))),
+        any::<bool>().prop_map(|dry_run| Action::App(AppAction::Reload { dry_run })),
     ]
 }
 

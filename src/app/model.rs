@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use crate::app::deps::Gate;
-use crate::app::lifecycle::{Control, Effect, Lifecycle, State};
+use crate::app::lifecycle::{AfterStop, Control, Effect, Lifecycle, State};
 use crate::app::policy::RestartRule;
 use crate::config::AppSpec;
 use crate::ids::{AppId, SessionId};
@@ -279,6 +279,39 @@ impl App {
         self.life.restarts = restarts;
     }
 
+    /// Whether it came from `run` (true) or is declared in the session's project file.
+    pub fn set_ad_hoc(&mut self, ad_hoc: bool) {
+        self.ad_hoc = ad_hoc;
+    }
+
+    /// A new spec for the same app (a reloaded project file changed it), with the environment
+    /// built from it. The app keeps its terminal, its pane and its restart count; the current
+    /// run goes on with what it was started with until it is restarted, and every later run
+    /// uses the new spec. New log rotation settings take effect from the next write.
+    pub fn replace_spec(&mut self, spec: AppSpec, env: Vec<(String, String)>) {
+        if spec.log != self.spec.log {
+            self.log = self.log.with_spec(spec.log.clone());
+        }
+        self.probes = Probes::new(&spec);
+        self.spec = spec;
+        self.env = env;
+    }
+
+    /// Runs, or is due to run again (after backoff, or once a restart's stop is done); false
+    /// when stopped, exited, errored or on its way to stopped.
+    pub fn is_up(&self) -> bool {
+        matches!(
+            self.life.state,
+            State::Running
+                | State::Waiting
+                | State::Backoff { .. }
+                | State::Stopping {
+                    then: AfterStop::Start | AfterStop::Judge,
+                    ..
+                }
+        )
+    }
+
     /// A user's request, decided by the lifecycle.
     pub fn control(&mut self, op: Control, now: Instant) -> Effect {
         let timeout = self.spec.stop_timeout;
@@ -321,6 +354,18 @@ impl App {
     pub fn retire(self) -> Option<Process> {
         self.hang_up();
         self.process
+    }
+
+    /// Deleted by the user: the stop signal goes to its process group now, and the process is
+    /// handed back with the instant its stop timeout ends, for SIGKILL of whatever is left then.
+    pub fn delete(self, now: Instant) -> Option<(Instant, Process)> {
+        self.log.marker(&match self.pid() {
+            Some(pid) => format!("deleted; stopping pid {pid}"),
+            None => "deleted".to_owned(),
+        });
+        self.signal_stop();
+        let kill_at = crate::app::deadline_after(now, self.spec.stop_timeout);
+        self.process.map(|p| (kill_at, p))
     }
 
     /// Starts a new run in a fresh PTY at the terminal's size, with `pane_env` (the variables

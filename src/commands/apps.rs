@@ -1,14 +1,15 @@
 //! The supervisor verbs on the client side: project files (found and validated here, so a bad
-//! file is reported with its location before anything starts), start/stop/restart and ad-hoc
-//! `run` (and `--save`), which are actions of the vocabulary, `logs`, and `check`.
+//! file is reported with its location before anything starts), start/stop/restart, ad-hoc
+//! `run` (and `--save`), delete, flush and reload, which are actions of the vocabulary, `logs`,
+//! and `check`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::action::{Action, AppAction, RunApp, SessionAction};
-use crate::cli::{AppsArgs, LogsArgs, RunArgs};
+use crate::action::{Action, AppAction, Delete, RunApp, SessionAction};
+use crate::cli::{AppsArgs, DeleteArgs, FlushArgs, LogsArgs, ReloadArgs, RunArgs};
 use crate::commands::{BadConfig, new_session, request_action};
 use crate::config::{self, Project, RestartPolicy};
 use crate::paths::{self, Named, SocketPaths};
@@ -50,6 +51,41 @@ pub fn apps_op(
 ) -> Result<()> {
     request_action(sock, args.target, &Action::App(verb(args.apps)))?;
     Ok(())
+}
+
+/// `delete` (`rm`): the apps leave the session; an unknown name changes nothing.
+pub fn delete(sock: &SocketPaths, args: DeleteArgs) -> Result<()> {
+    let delete = Delete {
+        apps: args.apps,
+        force: args.force,
+    };
+    request_action(sock, args.target, &Action::App(AppAction::Delete(delete)))?;
+    Ok(())
+}
+
+/// `flush`: returns once the logs are empty, since the emptying is queued behind the output
+/// the log thread still has to write.
+pub fn flush(sock: &SocketPaths, args: FlushArgs) -> Result<()> {
+    request_action(sock, args.target, &Action::App(AppAction::Flush(args.apps)))?;
+    crate::commands::connect(sock)?.request(Request::FlushLogs)?;
+    Ok(())
+}
+
+/// `reload`: prints the plan, one line per app (`no changes` when there is nothing to do).
+pub fn reload(sock: &SocketPaths, args: ReloadArgs) -> Result<()> {
+    let reload = Action::App(AppAction::Reload {
+        dry_run: args.dry_run,
+    });
+    match request_action(sock, args.target, &reload)? {
+        Reply::Reloaded(plan) => {
+            let mut out = std::io::stdout().lock();
+            for line in plan.lines() {
+                writeln!(out, "{line}")?;
+            }
+            Ok(())
+        }
+        other => bail!("unexpected answer from the server: {other:?}"),
+    }
 }
 
 pub fn run(sock: &SocketPaths, args: RunArgs) -> Result<()> {

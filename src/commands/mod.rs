@@ -1,11 +1,13 @@
 //! What each subcommand does on the client side: build the request, talk to the server, print
 //! the answer. A verb of the action vocabulary (ls, kill-session, kill-server, capture,
-//! send-keys, start, stop, restart, run, action) is built as an `Action` and sent as one; the
-//! server dispatches it like a key or the control API. Output formats (`ls`, `ls --json`) are
-//! defined here and documented in the README. The supervisor verbs (start, stop, restart, run,
-//! logs, check) live in `apps`, `appmux action` and its table in `vocab`.
+//! send-keys, start, stop, restart, run, delete, flush, reload, action) is built as an `Action`
+//! and sent as one; the server dispatches it like a key or the control API. Output formats
+//! (`ls`, `ls --json`) are defined here and documented in the README. The supervisor verbs
+//! (start, stop, restart, run, delete, flush, reload, logs, check) live in `apps`, `appmux
+//! action` and its table in `vocab`.
 
 mod apps;
+mod inspect;
 mod system;
 mod vocab;
 
@@ -73,7 +75,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Stop(a)) => apps::apps_op(&sock, a, AppAction::Stop),
         Some(Command::Restart(a)) => apps::apps_op(&sock, a, AppAction::Restart),
         Some(Command::Run(a)) => apps::run(&sock, a),
+        Some(Command::Delete(a)) => apps::delete(&sock, a),
+        Some(Command::Flush(a)) => apps::flush(&sock, a),
+        Some(Command::Reload(a)) => apps::reload(&sock, a),
         Some(Command::Logs(a)) => apps::logs(&sock, a),
+        Some(Command::Wait(a)) => inspect::wait(&sock, a),
+        Some(Command::Why(a)) => inspect::why(&sock, a),
+        Some(Command::Describe(a)) => inspect::describe(&sock, a),
         Some(Command::Check(a)) => apps::check(a.file.as_deref().or(cli.config.as_deref())),
         Some(Command::Api) => system::api(&sock),
         Some(Command::Events(a)) => system::events(&sock, a.json),

@@ -33,6 +33,7 @@ pub fn action(sock: &SocketPaths, args: ActionArgs) -> Result<()> {
         Reply::Capture(text) => out.write_all(text.as_bytes())?,
         Reply::Created { name } => writeln!(out, "{name}")?,
         Reply::App { session, name, .. } => writeln!(out, "{session}:{name}")?,
+        Reply::Reloaded(plan) => writeln!(out, "{}", plan.lines().join("\n"))?,
         other => writeln!(out, "{other:?}")?,
     }
     Ok(())

@@ -6,7 +6,9 @@
 //! is lost; when it falls that far behind (a stuck file system), output is dropped and counted
 //! in the app's `log_dropped`, never buffered without limit and never waited for. Work that
 //! must happen after everything queued before it (a flush for `appmux logs`, reading a log for
-//! the sidebar) is queued as a [`Job::After`] closure, which keeps that order.
+//! the sidebar) is queued as a [`Job::After`] closure, which keeps that order. Emptying a log
+//! (`appmux flush`) is a job of its own too, so it falls exactly between the writes queued
+//! before it and those queued after.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -37,6 +39,8 @@ enum Job {
     Marker(Arc<Shared>, String, String),
     /// Runs once everything queued before it is written.
     After(Box<dyn FnOnce() + Send>),
+    /// Empties the log, rotated files included.
+    Clear(Arc<Shared>),
 }
 
 impl Job {
@@ -44,7 +48,7 @@ impl Job {
         match self {
             Self::Write(_, bytes) => bytes.len(),
             Self::Marker(_, time, text) => time.len() + text.len(),
-            Self::After(_) => 0,
+            Self::After(_) | Self::Clear(_) => 0,
         }
     }
 }
@@ -162,6 +166,24 @@ impl LogHandle {
         }
     }
 
+    /// The same log with other rotation settings, counting on from the bytes lost so far.
+    /// Writes queued through this handle before stay in order with those through the new one,
+    /// since both go through the one queue.
+    pub fn with_spec(&self, spec: LogSpec) -> LogHandle {
+        let handle = self.writer.open(self.path.clone(), spec);
+        handle
+            .shared
+            .dropped
+            .store(self.dropped(), Ordering::Relaxed);
+        handle
+    }
+
+    /// Queues emptying the log and its rotated files: what was queued before is gone, what is
+    /// queued after starts a fresh file. False when the queue is full and nothing was queued.
+    pub fn clear(&self) -> bool {
+        self.writer.queue(Job::Clear(self.shared.clone()))
+    }
+
     /// Queues a marker line, stamped now.
     pub fn marker(&self, text: &str) {
         let job = Job::Marker(self.shared.clone(), utc_now(), text.to_owned());
@@ -186,6 +208,7 @@ fn run(rx: &Receiver<Job>, queued: &AtomicUsize) {
             Job::Write(shared, bytes) => with_log(&shared, |log| log.write(&bytes)),
             Job::Marker(shared, time, text) => with_log(&shared, |log| log.marker_at(&time, &text)),
             Job::After(f) => f(),
+            Job::Clear(shared) => with_log(&shared, AppLog::clear),
         }
         queued.fetch_sub(n, Ordering::AcqRel);
     }
@@ -237,6 +260,35 @@ mod tests {
         assert!(lines[3].ends_with(" exited"));
         assert_eq!(log.dropped(), 0);
         drop((log, writer));
+        assert!(thread.finish(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn a_clear_falls_between_the_writes_queued_before_and_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, thread) = LogWriter::spawn().unwrap();
+        let log = writer.open(dir.path().join("app.log"), spec());
+        // Writes queued before the clear but not yet written when it was asked for.
+        let (release, stuck) = std::sync::mpsc::channel::<()>();
+        assert!(writer.after_queued(move || {
+            let _ = stuck.recv();
+        }));
+        log.write(b"before\n");
+        assert!(log.clear());
+        log.write(b"after\n");
+        let bigger = log.with_spec(LogSpec {
+            max_size: 1 << 20,
+            max_files: 1,
+        });
+        bigger.write(b"bigger\n");
+        release.send(()).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = log.path().to_owned();
+        assert!(writer.after_queued(move || {
+            let _ = tx.send(tail(&path, None).unwrap());
+        }));
+        assert_eq!(rx.recv().unwrap(), b"after\nbigger\n");
+        drop((log, bigger, writer));
         assert!(thread.finish(Duration::from_secs(30)));
     }
 

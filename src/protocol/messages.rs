@@ -128,6 +128,50 @@ pub enum Reply {
     },
     /// What `resurrect` did.
     Resurrected(ResurrectReport),
+    /// A report as JSON text (`describe`, `why`, `wait`).
+    Json(String),
+    /// What `reload` changed (or, with `--dry-run`, would change).
+    Reloaded(ReloadPlan),
+}
+
+/// The difference between a session's apps and its project file, as `reload` applies it.
+/// Its JSON form is the control API's `reload` result.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReloadPlan {
+    /// Apps of the file that the session does not have: added, and started if `autostart`.
+    pub added: Vec<String>,
+    /// Apps whose spec differs: restarted with the new one.
+    pub changed: Vec<ChangedApp>,
+    /// Apps of the session the file no longer has: stopped and removed.
+    pub removed: Vec<String>,
+}
+
+/// One app of a reload whose spec changed, with the config keys that differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangedApp {
+    pub app: String,
+    pub fields: Vec<String>,
+}
+
+impl ReloadPlan {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
+    }
+
+    /// The plan for people, a line each: `+ extra`, `~ api (cmd, env)`, `- old`, or
+    /// `no changes`.
+    pub fn lines(&self) -> Vec<String> {
+        if self.is_empty() {
+            return vec!["no changes".to_owned()];
+        }
+        let added = self.added.iter().map(|a| format!("+ {a}"));
+        let changed = self
+            .changed
+            .iter()
+            .map(|c| format!("~ {} ({})", c.app, c.fields.join(", ")));
+        let removed = self.removed.iter().map(|a| format!("- {a}"));
+        added.chain(changed).chain(removed).collect()
+    }
 }
 
 /// A process of the previous server that still runs (same pid and start time as saved).

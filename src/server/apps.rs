@@ -17,6 +17,14 @@ use crate::server::model::{App, AppId, SessionId, unique_name};
 use crate::server::settings::PANE_ENV_OVERRIDES;
 use crate::size::Size;
 
+/// An app's environment: the session's, with the spec's own variables over it.
+pub fn app_env(session: &[(String, String)], spec: &AppSpec) -> Vec<(String, String)> {
+    let mut env = session.to_vec();
+    env.retain(|(k, _)| !spec.env.iter().any(|(sk, _)| sk == k));
+    env.extend(spec.env.iter().cloned());
+    env
+}
+
 impl Server {
     /// Adds an app to a session without starting it. Every app enters here, whether from a
     /// project, `run`, the control API or the state file, so this is where its name and limits
@@ -71,9 +79,7 @@ impl Server {
         taken.insert(spec.name.clone());
         let log_dir =
             paths::session_log_dir(&self.settings.label, s.name()).map_err(|e| e.to_string())?;
-        let mut env = s.env().to_vec();
-        env.retain(|(k, _)| !spec.env.iter().any(|(sk, _)| sk == k));
-        env.extend(spec.env.iter().cloned());
+        let env = app_env(s.env(), &spec);
         let size = s.detached_size();
         let id = AppId(self.next_id());
         let log = self

@@ -255,6 +255,8 @@ impl Server {
             Outcome::Created(name) => json!({"name": name}),
             Outcome::Screen(text) => json!({"text": text}),
             Outcome::Added { session, name, .. } => json!({"session": session, "name": name}),
+            Outcome::Report(v) => v,
+            Outcome::Reloaded(plan) => serde_json::to_value(plan).unwrap_or_default(),
         }
     }
 }

@@ -94,6 +94,7 @@ impl Server {
             Outcome::Apps(only) => Reply::List(self.report_of(only)),
             Outcome::Created(name) => Reply::Created { name },
             Outcome::Screen(text) => Reply::Capture(text),
+            Outcome::Report(v) => Reply::Json(v.to_string()),
             Outcome::Added {
                 session,
                 name,
@@ -103,6 +104,7 @@ impl Server {
                 name,
                 project_file,
             },
+            Outcome::Reloaded(plan) => Reply::Reloaded(plan),
         }
     }
 
@@ -187,7 +189,7 @@ impl Server {
             .map(|s| s.id())
     }
 
-    fn most_recent_session(&self) -> Option<SessionId> {
+    pub(super) fn most_recent_session(&self) -> Option<SessionId> {
         self.sessions
             .values()
             .max_by_key(|s| s.last_used())

@@ -6,13 +6,15 @@
 //! children. `state` runs its event loop; the models it routes between are `session` (tabs,
 //! layouts, focus), `apps` and `model` (apps: spawn, output, exits, timers) and `clients`
 //! (attach, size, modes in `modes`, frames in `clients::view`). `actions` and `verbs` carry out
-//! the action vocabulary; `control` speaks the JSON API; `persist` and `statefile` save and
+//! the action vocabulary (with `delete` and `reload` for the verbs that remove apps and apply a
+//! project file again); `control` speaks the JSON API; `persist` and `statefile` save and
 //! restore sessions. No two of these modules import each other in a circle (`tests/layers.rs`).
 
 pub mod actions;
 pub mod apps;
 pub mod clients;
 pub mod control;
+pub mod delete;
 pub mod dispatch;
 pub mod listener;
 pub mod model;
@@ -20,6 +22,7 @@ pub mod modes;
 pub mod outer;
 pub mod persist;
 pub mod probes;
+pub mod reload;
 pub mod report;
 pub mod session;
 pub mod settings;

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::action::WaitFor;
 use crate::app::deps::Gate;
 use crate::app::lifecycle::State;
 use crate::app::probe::{Outcome, ProbeSchedule, Role};
@@ -13,37 +14,6 @@ use crate::config::units::format_duration;
 use crate::pane::process::ExitStatus;
 use crate::server::Server;
 use crate::server::model::{App, AppId};
-
-/// What `appmux wait` waits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum WaitFor {
-    #[default]
-    Ready,
-    Running,
-    Completed,
-    Stopped,
-}
-
-impl WaitFor {
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "ready" => Some(Self::Ready),
-            "running" => Some(Self::Running),
-            "completed" => Some(Self::Completed),
-            "stopped" => Some(Self::Stopped),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ready => "ready",
-            Self::Running => "running",
-            Self::Completed => "completed",
-            Self::Stopped => "stopped",
-        }
-    }
-}
 
 /// Where an app stands against what `wait` waits for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,12 +31,19 @@ fn masked(name: &str, value: &str) -> String {
     let secret = ["KEY", "TOKEN", "SECRET", "PASSWORD"]
         .iter()
         .any(|w| upper.contains(w));
-    if secret { "***".to_owned() } else { value.to_owned() }
+    if secret {
+        "***".to_owned()
+    } else {
+        value.to_owned()
+    }
 }
 
 fn ago(at: Instant, now: Instant) -> String {
     let d = now.saturating_duration_since(at);
-    format!("{} ago", format_duration(Duration::from_millis(d.as_millis() as u64)))
+    format!(
+        "{} ago",
+        format_duration(Duration::from_millis(d.as_millis() as u64))
+    )
 }
 
 fn exit_text(status: ExitStatus) -> String {
@@ -122,7 +99,11 @@ fn last_probe_line(app: &App, role: Role, now: Instant) -> Option<String> {
     Some(match schedule.last() {
         None => format!("Its {name} probe ({}) has no result yet.", spec.kind),
         Some(l) => match &l.outcome {
-            Outcome::Ok => format!("Its {name} probe ({}) passed {}.", spec.kind, ago(l.at, now)),
+            Outcome::Ok => format!(
+                "Its {name} probe ({}) passed {}.",
+                spec.kind,
+                ago(l.at, now)
+            ),
             Outcome::Fail(why) => format!(
                 "Its {name} probe ({}) failed {} ({why}), {} time{} in a row.",
                 spec.kind,
@@ -145,10 +126,15 @@ impl Server {
             && want != WaitFor::Stopped
         {
             let why: Vec<&str> = list.iter().map(|(_, _, w)| w.as_str()).collect();
-            return Verdict::Never(format!("it waits for what cannot happen: {}", why.join("; ")));
+            return Verdict::Never(format!(
+                "it waits for what cannot happen: {}",
+                why.join("; ")
+            ));
         }
         let idle_never = |what: &str| match state {
-            State::Stopped => Some(Verdict::Never(format!("it is stopped, so it will not be {what}"))),
+            State::Stopped => Some(Verdict::Never(format!(
+                "it is stopped, so it will not be {what}"
+            ))),
             State::Exited(s) => Some(Verdict::Never(format!("it {s} and is not restarted"))),
             State::Errored(s) => Some(Verdict::Never(format!(
                 "it is errored (it kept exiting too soon; last: {s})"
@@ -161,8 +147,9 @@ impl Server {
                 Verdict::Never("it is not ready: its readiness probe gave up".into())
             }
             WaitFor::Running if state == State::Running => Verdict::Met,
-            WaitFor::Ready | WaitFor::Running => idle_never(want.as_str())
-                .unwrap_or_else(|| Verdict::Pending(self.doing(app))),
+            WaitFor::Ready | WaitFor::Running => {
+                idle_never(want.as_str()).unwrap_or_else(|| Verdict::Pending(self.doing(app)))
+            }
             WaitFor::Completed => match state {
                 State::Exited(ExitStatus::Code(0)) => Verdict::Met,
                 _ => idle_never("completed").unwrap_or_else(|| Verdict::Pending(self.doing(app))),
@@ -172,6 +159,35 @@ impl Server {
                 _ => Verdict::Pending(self.doing(app)),
             },
         }
+    }
+
+    /// `wait`: each app's verdict; `met` when all are met, `never` with the reasons when one
+    /// cannot be.
+    pub(super) fn wait_report(&self, apps: &[AppId], want: WaitFor) -> Value {
+        let mut all_met = true;
+        let mut never = Vec::new();
+        let mut list = Vec::new();
+        for &id in apps {
+            let name = self
+                .apps
+                .get(&id)
+                .map(|a| a.name().to_owned())
+                .unwrap_or_default();
+            let (verdict, why) = match self.wait_verdict(id, want) {
+                Verdict::Met => ("met", None),
+                Verdict::Pending(why) => {
+                    all_met = false;
+                    ("pending", Some(why))
+                }
+                Verdict::Never(why) => {
+                    all_met = false;
+                    never.push(format!("{name}: {why}"));
+                    ("never", Some(why))
+                }
+            };
+            list.push(json!({"app": name, "verdict": verdict, "why": why}));
+        }
+        json!({"condition": want.as_str(), "met": all_met, "never": never, "apps": list})
     }
 
     /// What an app is doing, in a few words: `running`, `waiting for db (ready)`.
@@ -309,8 +325,13 @@ impl Server {
                 json!({"file": p.display().to_string(), "bytes": size})
             })
             .collect();
-        let mut info = serde_json::to_value(crate::server::dispatch::app_info(app)).unwrap_or_default();
-        info["session"] = json!(self.sessions.get(&app.session()).map(|s| s.name().to_owned()));
+        let mut info =
+            serde_json::to_value(crate::server::dispatch::app_info(app)).unwrap_or_default();
+        info["session"] = json!(
+            self.sessions
+                .get(&app.session())
+                .map(|s| s.name().to_owned())
+        );
         info["command"] = json!(spec.cmd.display());
         info["cwd"] = json!(spec.cwd.display().to_string());
         info["env"] = Value::Object(env);
@@ -342,13 +363,5 @@ mod tests {
         assert_eq!(masked("DB_PASSWORD", "x"), "***");
         assert_eq!(masked("CLIENT_SECRET", "x"), "***");
         assert_eq!(masked("PORT", "8080"), "8080");
-    }
-
-    #[test]
-    fn wait_conditions_parse_as_written() {
-        for w in [WaitFor::Ready, WaitFor::Running, WaitFor::Completed, WaitFor::Stopped] {
-            assert_eq!(WaitFor::parse(w.as_str()), Some(w));
-        }
-        assert_eq!(WaitFor::parse("up"), None);
     }
 }

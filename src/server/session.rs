@@ -388,6 +388,32 @@ impl Session {
         Ok(w.panes.insert(active, app))
     }
 
+    /// The panes of every tab that show `app`.
+    pub fn panes_showing(&self, app: AppId) -> Vec<PaneId> {
+        self.windows
+            .iter()
+            .flat_map(|w| w.panes.iter())
+            .filter(|(_, a)| **a == app)
+            .map(|(p, _)| *p)
+            .collect()
+    }
+
+    /// How many panes the session has, in every tab.
+    pub fn pane_count(&self) -> usize {
+        self.windows.iter().map(|w| w.panes.len()).sum()
+    }
+
+    /// Shows `app` in `pane`, in whichever tab it is, without moving focus; returns the app it
+    /// showed before.
+    pub fn show_in(&mut self, pane: PaneId, app: AppId) -> Result<Option<AppId>, String> {
+        let w = self
+            .windows
+            .iter_mut()
+            .find(|w| w.panes.contains_key(&pane))
+            .ok_or("no such pane")?;
+        Ok(w.panes.insert(pane, app))
+    }
+
     /// Focuses `pane` of the active tab.
     pub fn focus_pane(&mut self, pane: PaneId) -> Result<(), String> {
         self.active_window_mut()?.focus(pane);
@@ -514,6 +540,21 @@ mod tests {
         let mut s = session();
         assert_eq!(s.show(AppId(12)).unwrap(), Some(AppId(10)));
         assert!(s.shows(AppId(12)) && !s.shows(AppId(10)));
+    }
+
+    #[test]
+    fn panes_showing_an_app_are_found_in_every_tab_and_replaced_in_place() {
+        let mut s = session();
+        s.split(Axis::Horizontal, AREA, PaneId(2), AppId(11))
+            .unwrap();
+        s.new_tab("b".into(), PaneId(3), AppId(10));
+        assert_eq!(s.pane_count(), 3);
+        assert_eq!(s.panes_showing(AppId(10)), [PaneId(1), PaneId(3)]);
+        assert_eq!(s.show_in(PaneId(1), AppId(12)).unwrap(), Some(AppId(10)));
+        assert_eq!(s.panes_showing(AppId(10)), [PaneId(3)]);
+        // Focus stays where it was: the new tab's pane.
+        assert_eq!(s.focused_app(), Some(AppId(10)));
+        assert!(s.show_in(PaneId(9), AppId(12)).is_err());
     }
 
     #[test]

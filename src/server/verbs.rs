@@ -1,6 +1,7 @@
 //! The app verbs and the server layer of the action vocabulary, carried out for
-//! `Server::run_action`: start, stop, restart and kill a list of apps, show, run, list, capture
-//! and send-keys; sessions (list, new, kill) and the server (kill). Also [`Server::perform`],
+//! `Server::run_action`: start, stop, restart and kill a list of apps, show, run, list, capture,
+//! send-keys, flush, and delete and reload (whose work is in `delete` and `reload`); sessions
+//! (list, new, kill) and the server (kill). Also [`Server::perform`],
 //! where the command line and the control API come in: it finds the session an action runs in
 //! from the name they give. What an action produced comes back as an [`Outcome`], which each
 //! front end turns into its own answer (a `Reply`, a JSON result).
@@ -10,9 +11,9 @@ use std::path::PathBuf;
 use crate::action::{Action, AppAction, Layer, RunApp, ServerAction, SessionAction};
 use crate::app::lifecycle::Control;
 use crate::config::AppSpec;
-use crate::protocol::{ListReport, NewSession};
+use crate::protocol::{ListReport, NewSession, ReloadPlan};
 use crate::server::Server;
-use crate::server::model::{AppId, SessionId};
+use crate::server::model::{App, AppId, SessionId};
 
 /// What an action produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +36,10 @@ pub enum Outcome {
     },
     /// The server is stopping (`server.kill`).
     Stopping,
+    /// A report as JSON (`describe`, `why`, `wait`).
+    Report(serde_json::Value),
+    /// What a reload changed, or would change (`app.reload`).
+    Reloaded(ReloadPlan),
 }
 
 impl Server {
@@ -118,8 +123,27 @@ impl Server {
                 return Ok(Outcome::Done);
             }
             AppAction::Run(run) => return self.run_in(session, run),
-            AppAction::List | AppAction::Capture(_) | AppAction::SendKeys(_) => {
+            AppAction::List
+            | AppAction::Capture(_)
+            | AppAction::SendKeys(_)
+            | AppAction::Describe(_)
+            | AppAction::Why(_)
+            | AppAction::Wait(_) => {
                 return self.app_io(Some(session), a);
+            }
+            AppAction::Delete(d) => {
+                let mut ids = self.apps_named(session, &d.apps)?;
+                let mut seen = std::collections::HashSet::new();
+                ids.retain(|id| seen.insert(*id));
+                self.delete_apps(session, &ids, d.force)?;
+                return Ok(Outcome::Done);
+            }
+            AppAction::Flush(names) => {
+                self.flush_apps(session, names)?;
+                return Ok(Outcome::Done);
+            }
+            AppAction::Reload { dry_run } => {
+                return self.reload(session, *dry_run).map(Outcome::Reloaded);
             }
         };
         // Every name is found before any app is touched: a typo changes nothing.
@@ -157,6 +181,23 @@ impl Server {
                 self.send_keys(&target, &k.keys, k.literal)?;
                 Ok(Outcome::Done)
             }
+            AppAction::Describe(name) | AppAction::Why(name) => {
+                let session = session
+                    .or_else(|| self.most_recent_session())
+                    .ok_or("no sessions")?;
+                let app = self.apps_named(session, std::slice::from_ref(name))?[0];
+                Ok(Outcome::Report(match a {
+                    AppAction::Why(_) => self.why(app),
+                    _ => self.describe(app),
+                }))
+            }
+            AppAction::Wait(w) => {
+                let session = session
+                    .or_else(|| self.most_recent_session())
+                    .ok_or("no sessions")?;
+                let apps = self.apps_named(session, &w.apps)?;
+                Ok(Outcome::Report(self.wait_report(&apps, w.condition)))
+            }
             other => {
                 let session = session.ok_or("no sessions")?;
                 self.app_action(session, other)
@@ -178,10 +219,42 @@ impl Server {
         names
             .iter()
             .map(|name| {
-                self.app_by_name(session, name)
-                    .ok_or_else(|| format!("can't find app `{name}` in session {}", s.name()))
+                self.app_by_name(session, name).ok_or_else(|| {
+                    let known = s.apps().iter().filter_map(|a| self.apps.get(a));
+                    let hint = crate::suggest::closest(name, known.map(App::name))
+                        .map(|c| format!("; did you mean `{c}`?"))
+                        .unwrap_or_default();
+                    format!("can't find app `{name}` in session {}{hint}", s.name())
+                })
             })
             .collect()
+    }
+
+    /// `app.flush`: empties the logs of the apps named, or of every app of the session. Each
+    /// is a job on the log thread's queue, after the output queued before it.
+    fn flush_apps(&mut self, session: SessionId, names: &[String]) -> Result<(), String> {
+        let ids = match names {
+            [] => self
+                .sessions
+                .get(&session)
+                .ok_or("no such session")?
+                .apps()
+                .to_vec(),
+            names => self.apps_named(session, names)?,
+        };
+        let refused: Vec<&str> = ids
+            .iter()
+            .filter_map(|id| self.apps.get(id))
+            .filter(|a| !a.log().clear())
+            .map(App::name)
+            .collect();
+        if !refused.is_empty() {
+            return Err(format!(
+                "the logs are being written too slowly to empty them now ({}); try again",
+                refused.join(", ")
+            ));
+        }
+        Ok(())
     }
 
     /// `app.run`: the command as an ad-hoc app of `session`, in the session's directory

@@ -5,8 +5,8 @@ use serde_json::json;
 
 use super::*;
 use crate::action::{
-    AppAction, Capture, Direction, PaneAction, RunApp, SendKeys, ServerAction, SessionAction,
-    TabAction, table,
+    AppAction, Capture, Delete, Direction, PaneAction, RunApp, SendKeys, ServerAction,
+    SessionAction, TabAction, table,
 };
 use crate::command::RestartPolicy;
 
@@ -39,6 +39,9 @@ const API_NAMES: &[(&str, &[&str])] = &[
     ("server.kill", &["server.kill"]),
     ("app.capture", &["panes.capture", "pane.capture"]),
     ("app.send-keys", &["panes.send-keys", "pane.send-keys"]),
+    ("app.delete", &["app.delete", "apps.delete", "delete", "rm"]),
+    ("app.flush", &["app.flush", "apps.flush", "flush"]),
+    ("app.reload", &["app.reload", "apps.reload", "reload"]),
 ];
 
 #[test]
@@ -149,6 +152,42 @@ fn run_reads_cmd_name_restart_and_cwd() {
             message.contains("`sometimes` is not a restart policy"),
             "{message}"
         );
+    }
+}
+
+#[test]
+fn delete_flush_and_reload_read_their_names_and_flags() {
+    for name in ["app.delete", "apps.delete", "delete", "rm"] {
+        let delete = Delete {
+            apps: names(&["api", "web"]),
+            force: true,
+        };
+        let args = json!({"session": "s", "apps": ["api"], "name": "web", "force": true});
+        assert_eq!(ok(name, args), Action::App(AppAction::Delete(delete)));
+        let plain = Delete {
+            apps: names(&["api"]),
+            force: false,
+        };
+        assert_eq!(
+            ok(name, json!({"app": "api"})),
+            Action::App(AppAction::Delete(plain))
+        );
+        // Deleting needs a name: the focused pane's app is for keys, not for programs.
+        assert_eq!(err(name, json!({})).0, "missing_arg");
+    }
+    for name in ["app.flush", "apps.flush", "flush"] {
+        let some = ok(name, json!({"apps": ["api", "web"]}));
+        assert_eq!(some, Action::App(AppAction::Flush(names(&["api", "web"]))));
+        // None named means every app of the session.
+        let all = ok(name, json!({"session": "s"}));
+        assert_eq!(all, Action::App(AppAction::Flush(Vec::new())));
+    }
+    for name in ["app.reload", "apps.reload", "reload"] {
+        let dry = Action::App(AppAction::Reload { dry_run: true });
+        assert_eq!(ok(name, json!({"dry-run": true})), dry);
+        assert_eq!(ok(name, json!({"dry_run": true})), dry);
+        let real = Action::App(AppAction::Reload { dry_run: false });
+        assert_eq!(ok(name, json!({"session": "s"})), real);
     }
 }
 

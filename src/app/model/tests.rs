@@ -236,3 +236,55 @@ fn usage_is_kept_only_while_a_process_runs_and_bells_clear_once() {
     assert!(!rig.app.clear_bell());
     rig.app.kill_now();
 }
+
+#[test]
+fn a_new_spec_keeps_the_terminal_and_the_next_run_uses_it() {
+    let mut rig = rig("echo first $FROM_SPEC", |_| {});
+    rig.spawn(Vec::new());
+    assert!(rig.app.is_up());
+    let status = rig.run_to_exit();
+    rig.app.exited(status, Instant::now());
+    assert!(!rig.app.is_up(), "exited");
+    let mut spec = rig.app.spec().clone();
+    spec.cmd = CommandSpec::Shell("echo second $NEW_VAR".into());
+    spec.log.max_files = 1;
+    let path = std::env::var("PATH").unwrap_or_default();
+    let env = vec![("PATH".into(), path), ("NEW_VAR".into(), "two".into())];
+    rig.app.replace_spec(spec, env);
+    assert_eq!(rig.app.spec().log.max_files, 1);
+    rig.spawn(Vec::new());
+    let status = rig.run_to_exit();
+    rig.app.exited(status, Instant::now());
+    let screen = rig.screen();
+    let (first, second) = (screen.find("first"), screen.find("second two"));
+    assert!(first.is_some() && first < second, "{screen}");
+}
+
+#[test]
+fn a_deleted_app_gets_the_stop_signal_now_and_a_kill_at_its_stop_timeout() {
+    let mut rig = rig("echo up; sleep 30", |s| {
+        s.stop_timeout = Duration::from_secs(7);
+    });
+    rig.spawn(Vec::new());
+    let pid = rig.app.pid().unwrap();
+    let now = Instant::now();
+    let Rig {
+        app, mut events, ..
+    } = rig;
+    let (at, process) = app
+        .delete(now)
+        .expect("a running app hands back its process");
+    assert_eq!(at, now + Duration::from_secs(7));
+    assert_eq!(process.pid(), pid);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        assert!(Instant::now() < deadline, "the stop signal ended nothing");
+        match events.try_recv() {
+            Ok(PtyEvent::Exited(_, status)) => break status,
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+    };
+    assert_eq!(status, ExitStatus::Signal(libc::SIGTERM));
+    process.signal_all(rustix::process::Signal::KILL);
+}

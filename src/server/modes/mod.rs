@@ -182,10 +182,14 @@ impl Server {
             }
     }
 
-    /// A bound key's action; failures show in the status line.
+    /// A bound key's action; failures, and what a reload did, show in the status line.
     fn bound(&mut self, id: ClientId, session: SessionId, action: &Action) {
-        if let Err(e) = self.run_action(Some(id), Some(session), action) {
-            self.flash(id, e);
+        match self.run_action(Some(id), Some(session), action) {
+            Ok(crate::server::verbs::Outcome::Reloaded(plan)) => {
+                self.flash(id, format!("reload: {}", plan.lines().join("  ")));
+            }
+            Ok(_) => {}
+            Err(e) => self.flash(id, e),
         }
     }
 
