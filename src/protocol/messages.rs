@@ -288,8 +288,7 @@ pub struct AppInfo {
 pub struct DependencyInfo {
     pub app: String,
     pub condition: String,
-    /// Only in `depends_on`: restart with it (`restart = true`).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// In `depends_on`: whether it restarts with it (`restart = true`); null in `waiting_for`.
     pub restart: Option<bool>,
 }
 

@@ -15,6 +15,13 @@ use crate::render::overlay::strip_escapes;
 /// The longest partial line kept for a `log` probe; a longer line is matched by its start.
 const MAX_LINE: usize = 8 * 1024;
 
+/// What a terminal shows of a line: the text after its last carriage return (a progress bar
+/// redraws itself that way), the line's own CR LF ending left out.
+fn last_overwrite(line: &str) -> &str {
+    let line = line.trim_end_matches('\r');
+    line.rsplit('\r').next().unwrap_or(line)
+}
+
 /// One probe attempt for the server to run, and to answer with [`App::probe_result`].
 #[derive(Debug, Clone)]
 pub struct ProbeJob {
@@ -249,7 +256,7 @@ impl App {
                 .extend_from_slice(&body[..body.len().min(room)]);
             if chunk.ends_with(b"\n") {
                 let text = String::from_utf8_lossy(&self.probes.line);
-                let line = strip_escapes(text.rsplit('\r').next().unwrap_or(&text));
+                let line = strip_escapes(last_overwrite(&text));
                 matched |= pattern.is_match(&line);
                 self.probes.line.clear();
                 if matched {
@@ -260,7 +267,7 @@ impl App {
         // A prompt without a newline ("ready> ") counts too.
         if !matched && !self.probes.line.is_empty() {
             let text = String::from_utf8_lossy(&self.probes.line);
-            matched = pattern.is_match(&strip_escapes(&text));
+            matched = pattern.is_match(&strip_escapes(last_overwrite(&text)));
         }
         if !matched {
             return None;

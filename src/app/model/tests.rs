@@ -288,3 +288,31 @@ fn a_deleted_app_gets_the_stop_signal_now_and_a_kill_at_its_stop_timeout() {
     assert_eq!(status, ExitStatus::Signal(libc::SIGTERM));
     process.signal_all(rustix::process::Signal::KILL);
 }
+
+#[test]
+fn a_log_probe_reads_lines_as_a_terminal_shows_them() {
+    use crate::app::probe::{ProbeKind, ProbeSpec, Transition};
+    let mut rig = rig("sleep 30", |s| {
+        let kind = ProbeKind::log("^listening on [0-9]+$").unwrap();
+        s.ready = Some(Box::new(ProbeSpec::ready(kind)));
+    });
+    rig.spawn(Vec::new());
+    let now = Instant::now();
+    assert_eq!(rig.app.readiness(), Some(false));
+    // Split across chunks, coloured, ending in CR LF: still one line that matches.
+    assert!(
+        rig.app
+            .output(b"booting\r\n\x1b[32mlistening on ", now)
+            .probe
+            .is_none()
+    );
+    assert!(rig.app.dep_status().live && !rig.app.dep_status().ready);
+    let fed = rig.app.output(b"8080\x1b[m\r\n", now);
+    let change = fed.probe.expect("the line matched");
+    assert_eq!(change.transition, Transition::Ready);
+    assert_eq!(rig.app.readiness(), Some(true));
+    assert!(rig.app.dep_status().ready);
+    // Once ready, later lines are not looked at.
+    assert!(rig.app.output(b"listening on 1\r\n", now).probe.is_none());
+    rig.app.kill_now();
+}

@@ -121,9 +121,21 @@ restart = "never"
     let err = stderr(&out);
     assert!(err.contains("migrate") && err.contains("code 1"), "{err}");
     let why = env.ok(&["why", "api", "-t", "mig"]);
-    assert!(why.contains("cannot start") && why.contains("migrate"), "{why}");
-    // Fixed and run again, the task completes and api starts.
-    let out = env.run(&["wait", "migrate", "--for", "completed", "-t", "mig", "--timeout", "1s"]);
+    assert!(
+        why.contains("cannot start") && why.contains("migrate"),
+        "{why}"
+    );
+    // A failed task can never be completed: `wait --for completed` says so at once.
+    let out = env.run(&[
+        "wait",
+        "migrate",
+        "--for",
+        "completed",
+        "-t",
+        "mig",
+        "--timeout",
+        "1s",
+    ]);
     assert_eq!(out.status.code(), Some(1), "a failed task never completes");
 }
 
@@ -163,7 +175,10 @@ depends_on = ["cache"]
     let out = env.run(&["wait", "web", "--timeout", "1s", "-t", "never"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("timed out") && err.contains("waiting for db"), "{err}");
+    assert!(
+        err.contains("timed out") && err.contains("waiting for db"),
+        "{err}"
+    );
     let web = app(&env, "never", "web");
     assert_eq!(web["state"], "waiting");
     assert_eq!(web["pid"], Value::Null);
@@ -278,7 +293,10 @@ ready = {{ exec = ["no-such-probe-command"], interval = "100ms" }}
         let why = wait_until(&format!("{name}'s probe to fail"), || {
             let v: Value =
                 serde_json::from_str(&env.ok(&["why", name, "-t", "probes", "--json"])).ok()?;
-            v["ready"]["last"]["error"].as_str()?.contains(reason).then_some(v)
+            v["ready"]["last"]["error"]
+                .as_str()?
+                .contains(reason)
+                .then_some(v)
         });
         assert_eq!(app(&env, "probes", name)["ready"], false, "{why}");
     }
@@ -333,8 +351,9 @@ health = {{ tcp = "127.0.0.1:{port}", interval = "100ms", failures = 3 }}
     let out = events.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.lines()
-            .any(|l| l.contains("apps:probe") && l.contains("unhealthy") && l.contains("\"failures\":3")),
+        text.lines().any(|l| l.contains("apps:probe")
+            && l.contains("unhealthy")
+            && l.contains("\"failures\":3")),
         "{text}"
     );
 }
@@ -385,7 +404,18 @@ autostart = false
     );
     assert_eq!(app(&env, "order", "db")["state"], "stopped");
     env.ok(&["start", "web", "-t", "order"]);
-    let out = env.run(&["wait", "web", "db", "api", "--for", "running", "-t", "order", "--timeout", "30s"]);
+    let out = env.run(&[
+        "wait",
+        "web",
+        "db",
+        "api",
+        "--for",
+        "running",
+        "-t",
+        "order",
+        "--timeout",
+        "30s",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     env.ok(&["stop", "all", "-t", "order"]);
     for name in ["web", "api", "db"] {
@@ -429,7 +459,11 @@ depends_on = ["db"]
         (a["restarts"] == 1 && a["state"] == "running").then_some(())
     });
     assert_ne!(app(&env, "follow", "web")["pid"], web);
-    assert_eq!(app(&env, "follow", "plain")["pid"], plain, "no restart = true");
+    assert_eq!(
+        app(&env, "follow", "plain")["pid"],
+        plain,
+        "no restart = true"
+    );
 }
 
 #[test]
