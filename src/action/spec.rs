@@ -302,7 +302,7 @@ const SPECS: &[Spec] = &[
         .args(&[word("app", "the app").aliases(&["name"])]),
     spec(
         "app.wait",
-        "[--for COND] <name...>",
+        "<name...>",
         "Whether apps are ready (running, completed, stopped) yet",
     )
     .aliases(&["wait"])

@@ -23,6 +23,7 @@ fn every_name_parses_with_example_arguments() {
             "<n>" => "3",
             "<cmd...>" => "htop -d 5",
             "<name>" => "api",
+            "<name...>" => "api web",
             u if u.starts_with("<left") => "left",
             u if u.starts_with("<even") => "tiled",
             u if u.starts_with('[') => "",

@@ -116,6 +116,20 @@ fn human_event(v: &serde_json::Value) -> String {
             };
             format!("{time} exit {who} {how}")
         }
+        "apps:probe" => {
+            let mut line = format!(
+                "{time} probe {who} {} {}",
+                p["probe"].as_str().unwrap_or("?"),
+                p["state"].as_str().unwrap_or("?")
+            );
+            if let Some(n) = p["failures"].as_u64() {
+                line.push_str(&format!(" after {n} failures"));
+            }
+            if let Some(why) = p["reason"].as_str() {
+                line.push_str(&format!(": {why}"));
+            }
+            line
+        }
         "sessions" => format!(
             "{time} session {} {}",
             p["session"].as_str().unwrap_or("?"),

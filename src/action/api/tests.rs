@@ -42,6 +42,9 @@ const API_NAMES: &[(&str, &[&str])] = &[
     ("app.delete", &["app.delete", "apps.delete", "delete", "rm"]),
     ("app.flush", &["app.flush", "apps.flush", "flush"]),
     ("app.reload", &["app.reload", "apps.reload", "reload"]),
+    ("app.describe", &["app.describe", "describe"]),
+    ("app.why", &["app.why", "why"]),
+    ("app.wait", &["app.wait", "wait"]),
 ];
 
 #[test]
@@ -61,6 +64,39 @@ fn every_api_name_and_alias_belongs_to_one_entry() {
             assert!(listed, "alias {alias} of {} is not tested", spec.name);
         }
     }
+}
+
+#[test]
+fn describe_why_and_wait_read_their_app_names_and_condition() {
+    use crate::action::{Wait, WaitFor};
+    assert_eq!(
+        ok("describe", json!({"app": "api"})),
+        Action::App(AppAction::Describe("api".into()))
+    );
+    assert_eq!(
+        ok("why", json!({"name": "api"})),
+        Action::App(AppAction::Why("api".into()))
+    );
+    assert_eq!(
+        ok("wait", json!({"apps": ["db", "api"], "for": "running"})),
+        Action::App(AppAction::Wait(Wait {
+            apps: names(&["db", "api"]),
+            condition: WaitFor::Running,
+        }))
+    );
+    assert_eq!(
+        ok("wait", json!({"apps": ["db"]})),
+        Action::App(AppAction::Wait(Wait {
+            apps: names(&["db"]),
+            condition: WaitFor::Ready,
+        }))
+    );
+    let (code, message) = err("wait", json!({"apps": ["db"], "for": "up"}));
+    assert_eq!(code, "bad_request");
+    assert!(
+        message.contains("ready, running, completed or stopped"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -305,6 +341,7 @@ fn every_entry_parses_from_json_by_its_keys() {
                 (_, "n" | "cells") => json!(3),
                 (_, "layout") => json!("tiled"),
                 (_, "restart") => json!("never"),
+                (_, "for") => json!("completed"),
                 (ArgKind::Words, _) => json!(["one", "two"]),
                 _ => json!("word"),
             };
