@@ -1,8 +1,9 @@
 //! The dependency graph between a session's apps, and the gate that decides when a waiting app
 //! may start.
 //!
-//! This module owns the `depends_on` vocabulary (`Condition`, `Dependency`), the graph built
-//! from it (start and stop order, closures, dependents, cycles and unknown names), the gate
+//! This module owns the graph built from the `depends_on` vocabulary (`Condition`,
+//! `Dependency`, re-exported from the `dependency` leaf that the config layer shares): start
+//! and stop order, closures, dependents, cycles and unknown names; the gate
 //! (`gate`: go, wait, or blocked with a reason) and the bookkeeping for `restart = true`
 //! (`RestartCascade`). Pure: app states come in as `DepStatus` snapshots that the server builds
 //! from its lifecycles, and nothing here spawns, signals or keeps time. The gate is a function
@@ -12,98 +13,10 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
+use crate::dependency::cycle_among;
+pub use crate::dependency::{Condition, Dependency, GraphError, find_cycle};
 use crate::pane::process::ExitStatus;
 use crate::suggest::closest;
-
-/// What a dependent needs of a dependency before it starts.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Condition {
-    /// The dependency has a live process.
-    Started,
-    /// Its readiness probe passed; without a probe, it is running.
-    #[default]
-    Ready,
-    /// It exited with code 0 (one-shot tasks such as migrations).
-    Completed,
-}
-
-impl Condition {
-    /// The spelling used in config files, `ls --json` and messages.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Started => "started",
-            Self::Ready => "ready",
-            Self::Completed => "completed",
-        }
-    }
-
-    /// Parses the config spelling (`started`, `ready`, `completed`).
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "started" => Some(Self::Started),
-            "ready" => Some(Self::Ready),
-            "completed" => Some(Self::Completed),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for Condition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One entry of an app's `depends_on`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Dependency {
-    pub app: String,
-    pub condition: Condition,
-    /// Restart the dependent once this dependency, after restarting, meets `condition` again.
-    pub restart: bool,
-}
-
-impl Dependency {
-    /// The short form, `depends_on = ["db"]`: wait until `db` is ready, no restart.
-    pub fn ready(app: impl Into<String>) -> Self {
-        Self {
-            app: app.into(),
-            condition: Condition::Ready,
-            restart: false,
-        }
-    }
-}
-
-/// Why a set of apps does not form a usable graph, or a name is not in it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum GraphError {
-    #[error("app `{0}` is declared more than once")]
-    DuplicateApp(String),
-    #[error(
-        "app `{app}` depends on `{dependency}`, which is not an app of this session{}",
-        did_you_mean(.suggestion.as_deref())
-    )]
-    UnknownDependency {
-        app: String,
-        dependency: String,
-        suggestion: Option<String>,
-    },
-    /// The names in dependency order, the first repeated at the end: `a -> b -> a`.
-    #[error("dependency cycle: {}", .0.join(" -> "))]
-    Cycle(Vec<String>),
-    #[error("no app named `{name}`{}", did_you_mean(.suggestion.as_deref()))]
-    NoSuchApp {
-        name: String,
-        suggestion: Option<String>,
-    },
-}
-
-fn did_you_mean(suggestion: Option<&str>) -> String {
-    suggestion.map_or_else(String::new, |s| format!("; did you mean `{s}`?"))
-}
 
 /// The apps of a session and who depends on whom. Always acyclic, with every name known.
 #[derive(Debug, Clone)]
@@ -153,47 +66,6 @@ impl Links {
         }
         (links, unknown)
     }
-
-    /// A cycle as indices, `[a, b, a]`, starting at its earliest-declared member.
-    fn find_cycle(&self) -> Option<Vec<usize>> {
-        const NEW: u8 = 0;
-        const OPEN: u8 = 1;
-        const DONE: u8 = 2;
-        let mut mark = vec![NEW; self.needs.len()];
-        for root in 0..self.needs.len() {
-            if mark[root] != NEW {
-                continue;
-            }
-            // An explicit stack of (node, next edge to follow), so a long chain cannot
-            // overflow the thread's stack.
-            let mut stack = vec![(root, 0)];
-            mark[root] = OPEN;
-            while let Some((node, edge)) = stack.last_mut() {
-                let Some(&next) = self.needs[*node].get(*edge) else {
-                    mark[*node] = DONE;
-                    stack.pop();
-                    continue;
-                };
-                *edge += 1;
-                match mark[next] {
-                    NEW => {
-                        mark[next] = OPEN;
-                        stack.push((next, 0));
-                    }
-                    OPEN => {
-                        let from = stack.iter().position(|(n, _)| *n == next).unwrap_or(0);
-                        let mut cycle: Vec<usize> = stack[from..].iter().map(|(n, _)| *n).collect();
-                        let first = (0..cycle.len()).min_by_key(|&i| cycle[i]).unwrap_or(0);
-                        cycle.rotate_left(first);
-                        cycle.push(cycle[0]);
-                        return Some(cycle);
-                    }
-                    _ => {}
-                }
-            }
-        }
-        None
-    }
 }
 
 /// The names other than the one at `skip`: an app is never the suggestion for its own
@@ -225,22 +97,6 @@ fn ordered(before: &[Vec<usize>], after: &[Vec<usize>]) -> Vec<usize> {
     order
 }
 
-/// Looks for a dependency cycle among `apps` (name, `depends_on`) in declaration order,
-/// ignoring dependencies on unknown names. Returns the names along the cycle, the first
-/// repeated at the end: `["a", "b", "c", "a"]` for a → b → c → a.
-pub fn find_cycle<'a>(
-    apps: impl IntoIterator<Item = (&'a str, &'a [Dependency])>,
-) -> Option<Vec<String>> {
-    let (names, deps): (Vec<&str>, Vec<&[Dependency]>) = apps.into_iter().unzip();
-    let mut index = HashMap::new();
-    for (i, name) in names.iter().enumerate() {
-        index.entry((*name).to_owned()).or_insert(i);
-    }
-    let (links, _) = Links::build(&names, &index, &deps);
-    let cycle = links.find_cycle()?;
-    Some(cycle.into_iter().map(|i| names[i].to_owned()).collect())
-}
-
 impl DepGraph {
     /// Builds the graph of `apps` (name, `depends_on`) in declaration order. Reports every
     /// duplicate name and unknown dependency (with a did-you-mean), or else the first cycle.
@@ -260,7 +116,7 @@ impl DepGraph {
         if !errors.is_empty() {
             return Err(errors);
         }
-        if let Some(cycle) = links.find_cycle() {
+        if let Some(cycle) = cycle_among(&links.needs) {
             let names = cycle.into_iter().map(|i| names[i].to_owned()).collect();
             return Err(vec![GraphError::Cycle(names)]);
         }

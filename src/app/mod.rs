@@ -1,6 +1,9 @@
 //! Apps as the supervisor sees them: the app model (`model`: spec, terminal, process, log), and
 //! the pure logic that decides for it (lifecycle, restart policy, dependencies, probes) with
-//! time passed in. The server routes events to apps and applies the effects they return.
+//! time passed in. The server routes events to apps and applies the effects they return. The
+//! vocabulary that project files share with it lives in leaves (`command`, `dependency`,
+//! `probe_spec`, `units`), re-exported where it was, so the config layer never depends on
+//! the supervisor.
 
 pub mod deps;
 pub mod lifecycle;

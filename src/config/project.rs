@@ -26,8 +26,8 @@ use toml::de::{DeTable, DeValue};
 use super::doc::{Keys, Report, Value};
 use super::error::{self, ConfigError};
 use super::procfile::{PROCFILE, is_procfile};
-use crate::app::deps::Dependency;
-use crate::app::probe::ProbeSpec;
+use crate::dependency::Dependency;
+use crate::probe_spec::ProbeSpec;
 use depends::Declared;
 
 pub use append::append_app;

@@ -3,27 +3,11 @@
 //! never needed. Pure: the runner owns the socket and its timeout.
 
 use super::{Outcome, ProbeError};
+pub use crate::probe_spec::{authority, bracketed};
 
 /// The most bytes read while looking for the end of the status line; a server sending more
 /// without a line break is not speaking HTTP.
 pub const MAX_STATUS_LINE: usize = 1024;
-
-/// `host` as it appears in a URL or `Host` header: IPv6 addresses in brackets.
-pub fn bracketed(host: &str) -> String {
-    if host.contains(':') {
-        format!("[{host}]")
-    } else {
-        host.to_owned()
-    }
-}
-
-/// `host:port`, with the port left out when it is HTTP's default, as a browser writes it.
-pub fn authority(host: &str, port: u16) -> String {
-    match port {
-        80 => bracketed(host),
-        _ => format!("{}:{port}", bracketed(host)),
-    }
-}
 
 /// The whole GET request for `path` on `host:port`.
 pub fn request(host: &str, port: u16, path: &str) -> Vec<u8> {

@@ -16,8 +16,8 @@ use toml::de::{DeTable, DeValue};
 use super::depends::{self, Entry};
 use super::env_file::{self, EnvFiles};
 use super::{AppSpec, Backoff, CommandSpec, LogSpec, RestartPolicy};
-use crate::app::probe::Role;
 use crate::config::doc::{Keys, Report, Value, list, set};
+use crate::probe_spec::Role;
 
 const APP_KEYS: Keys = Keys {
     context: "[[app]]",

@@ -4,16 +4,17 @@
 //! table of conditions; a table per dependency with `condition` and `restart`) into
 //! `Dependency` values, each with the place it names its app, and the project-wide checks on
 //! them: a name that is no app of the project (with a did-you-mean), an app that depends on
-//! itself, and cycles, located at the entries that form them. The graph itself, and what the
-//! conditions mean at run time, belong to `app::deps`.
+//! itself, and cycles, located at the entries that form them. The vocabulary and the cycle
+//! search are the `dependency` leaf's; the graph and what the conditions mean at run time are
+//! the supervisor's.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
-use crate::app::deps::{Condition, Dependency, GraphError, find_cycle};
 use crate::config::doc::{Keys, Report, Value, article, list};
+use crate::dependency::{Condition, Dependency, GraphError, find_cycle};
 
 /// One dependency as written, with where it names its app.
 #[derive(Debug, Clone)]

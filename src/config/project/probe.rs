@@ -3,7 +3,7 @@
 //! This module owns the probe keys as a file spells them: exactly one kind (`http`, `tcp`,
 //! `exec`, `log`), the timings (`interval`, `timeout`, `initial_delay`), `timeout_total` for
 //! `ready` only and `failures` for `health` only, each checked where it is written. What a
-//! URL, address or pattern may be, the defaults and the ranges are `app::probe`'s, whose
+//! URL, address or pattern may be, the defaults and the ranges are `probe_spec`'s, whose
 //! constructors and `validate` this module calls rather than repeating.
 
 use std::ops::{Range, RangeInclusive};
@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use toml::de::DeTable;
 
-use crate::app::probe::{
+use crate::config::doc::{Keys, Report, Value, list};
+use crate::probe_spec::{
     KINDS, MAX_DURATION, MAX_FAILURES, MIN_INTERVAL, ProbeKind, ProbeSpec, Role,
 };
-use crate::config::doc::{Keys, Report, Value, list};
 
 /// Every key either probe table may hold; the keys of the other role are refused with a
 /// message of their own rather than as unknown.

@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use super::{app_with, load, problem, problems, project};
-use crate::app::deps::{Condition, Dependency};
-use crate::app::probe::{ProbeKind, ProbeSpec};
 use crate::config::project::{AppSpec, CommandSpec, check_project, load_project};
+use crate::dependency::{Condition, Dependency};
+use crate::probe_spec::{ProbeKind, ProbeSpec};
 
 /// Apps `a`, `b` and `c` (in that order, four lines each), with `extra[i]` added to the i-th.
 fn three_apps(extra: [&str; 3]) -> String {
