@@ -356,6 +356,13 @@ impl App {
         self.process
     }
 
+    /// Removed from its session while apps that depend on it still run: its process and stop
+    /// signal, handed back untouched, to be hung up once they are gone.
+    pub fn retire_later(self) -> Option<(Process, i32)> {
+        let signal = self.spec.stop_signal;
+        self.process.map(|p| (p, signal))
+    }
+
     /// Deleted by the user: the stop signal goes to its process group now, and the process is
     /// handed back with the instant its stop timeout ends, for SIGKILL of whatever is left then.
     pub fn delete(self, now: Instant) -> Option<(Instant, Process)> {

@@ -328,10 +328,15 @@ impl Server {
 
     /// Removes a session with everything kept for it: its apps are stopped and dropped.
     pub(super) fn remove_session(&mut self, id: SessionId) -> Option<Session> {
+        let held = self.dependencies_of_live(session_apps(self, id));
         let session = self.sessions.remove(&id)?;
         self.focus.remove(&id);
         for &app in session.apps() {
-            self.retire_app(app);
+            match held.iter().find(|(a, _)| *a == app) {
+                // Dependents first: hung up once the apps that depend on it are gone.
+                Some((_, after)) => self.retire_after(app, after.clone()),
+                None => self.retire_app(app),
+            }
         }
         Some(session)
     }
@@ -504,4 +509,12 @@ pub(super) fn app_info(a: &App) -> AppInfo {
             })
             .collect(),
     }
+}
+
+fn session_apps(server: &Server, id: SessionId) -> Vec<AppId> {
+    server
+        .sessions
+        .get(&id)
+        .map(|s| s.apps().to_vec())
+        .unwrap_or_default()
 }

@@ -96,6 +96,8 @@ pub struct Server {
     /// `restart = true`: running dependents to restart once the named restarted dependencies
     /// meet their conditions again.
     cascade: HashMap<AppId, Vec<String>>,
+    /// Removed apps' processes whose hang-up waits for their dependents to go.
+    held_stops: Vec<supervise::HeldStop>,
 }
 
 impl Server {
@@ -129,6 +131,7 @@ impl Server {
             palette: Default::default(),
             deferred_stops: Vec::new(),
             cascade: HashMap::new(),
+            held_stops: Vec::new(),
         }
     }
 

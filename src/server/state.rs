@@ -80,6 +80,7 @@ impl Server {
             self.apply_resizes(now);
             self.finish_due_exits(now);
             self.kill_due(now);
+            self.release_held_stops(now);
             self.tick_apps(now);
             self.tick_probes(now);
             self.expire_client_timers(now);
@@ -123,6 +124,7 @@ impl Server {
             .chain(self.save_due)
             .chain(self.app_deadline())
             .chain(self.probe_deadline())
+            .chain(self.held_stop_deadline())
             .chain(self.next_sample())
             .chain(self.sync_deadline())
             .min()
@@ -287,6 +289,7 @@ impl Server {
         for app in self.apps.values() {
             app.kill_now();
         }
+        self.kill_held_stops();
         for (_, p) in &self.kills {
             p.signal_all(rustix::process::Signal::KILL);
         }

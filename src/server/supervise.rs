@@ -11,9 +11,29 @@ use crate::app::deps::{DepStatus, Gate};
 use crate::app::lifecycle::{Control, State};
 use crate::app::model::ProbeChange;
 use crate::app::probe::{ProbeState, Role, Transition};
+use crate::pane::process::Process;
 use crate::server::Server;
 use crate::server::model::{App, AppId, SessionId};
 use crate::server::probes::{self, ProbeDone};
+
+/// The longest a removed app's hang-up waits for its dependents to go.
+const HOLD_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How often held hang-ups look at their dependents.
+const HOLD_POLL: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// A removed app's process whose hang-up waits until its dependents' processes are gone.
+pub struct HeldStop {
+    process: Process,
+    signal: i32,
+    after: Vec<u32>,
+    deadline: Instant,
+}
+
+/// Whether a process (or an unreaped zombie) with this pid exists.
+fn pid_alive(pid: u32) -> bool {
+    rustix::process::Pid::from_raw(pid as i32)
+        .is_some_and(|p| rustix::process::test_kill_process(p).is_ok())
+}
 
 impl Server {
     /// The app named `name` in `session`.
@@ -155,6 +175,75 @@ impl Server {
             }
         } else {
             self.app_op(id, Control::Stop);
+        }
+    }
+
+    /// For each of `apps` that has a process and live dependents among `apps`: the pids of
+    /// those dependents, which must be gone before it is hung up.
+    pub(super) fn dependencies_of_live(&self, apps: Vec<AppId>) -> Vec<(AppId, Vec<u32>)> {
+        apps.iter()
+            .filter(|id| self.apps.get(id).is_some_and(|a| a.life().has_process()))
+            .map(|&id| {
+                let pids = self
+                    .live_dependents(id, &apps)
+                    .iter()
+                    .filter_map(|d| self.apps.get(d).and_then(App::pid))
+                    .collect::<Vec<u32>>();
+                (id, pids)
+            })
+            .filter(|(_, pids)| !pids.is_empty())
+            .collect()
+    }
+
+    /// Removes `id` for good, holding its hang-up until the processes `after` are gone (or
+    /// the kill grace has passed).
+    pub(super) fn retire_after(&mut self, id: AppId, after: Vec<u32>) {
+        let Some((process, signal)) = self.apps.remove(&id).and_then(App::retire_later) else {
+            return;
+        };
+        let deadline = Instant::now() + HOLD_LIMIT;
+        self.held_stops.push(HeldStop {
+            process,
+            signal,
+            after,
+            deadline,
+        });
+    }
+
+    /// Hangs up the held processes whose dependents are gone (or that waited long enough).
+    pub(super) fn release_held_stops(&mut self, now: Instant) {
+        if self.held_stops.is_empty() {
+            return;
+        }
+        let (due, keep): (Vec<HeldStop>, Vec<HeldStop>) = std::mem::take(&mut self.held_stops)
+            .into_iter()
+            .map(|mut h| {
+                h.after.retain(|&pid| pid_alive(pid));
+                h
+            })
+            .partition(|h| h.after.is_empty() || h.deadline <= now);
+        self.held_stops = keep;
+        for h in due {
+            use rustix::process::Signal;
+            h.process.signal_all(Signal::HUP);
+            h.process
+                .signal_all(Signal::from_named_raw(h.signal).unwrap_or(Signal::TERM));
+            h.process.signal_all(Signal::CONT);
+            self.kill_later(h.process);
+        }
+    }
+
+    /// When held stops need a look: shortly (their dependents' exits are not events once
+    /// the apps are removed), and never past their limit.
+    pub(super) fn held_stop_deadline(&self) -> Option<Instant> {
+        let soonest = self.held_stops.iter().map(|h| h.deadline).min()?;
+        Some(soonest.min(Instant::now() + HOLD_POLL))
+    }
+
+    /// SIGKILL to every held process (the server is going).
+    pub(super) fn kill_held_stops(&mut self) {
+        for h in self.held_stops.drain(..) {
+            h.process.signal_all(rustix::process::Signal::KILL);
         }
     }
 

@@ -528,3 +528,63 @@ depends_on = ["db"]
     term.wait_for("ready");
     wait_state(&env, "side", "web", "running");
 }
+
+#[test]
+fn kill_session_and_kill_server_stop_dependents_first() {
+    let env = Env::new();
+    let dir = env.path("kills");
+    std::fs::create_dir_all(&dir).unwrap();
+    let project = |session: &str, order: &std::path::Path| {
+        let script = |name: &str| {
+            format!(
+                "trap 'if [ -z \\\"$done\\\" ]; then done=1; echo {name} >> {path}; fi; exit 0' HUP TERM; echo {name} up; while :; do sleep 0.05; done",
+                path = order.display()
+            )
+        };
+        format!(
+            r#"
+session = "{session}"
+[[app]]
+name = "db"
+cmd = "{}"
+
+[[app]]
+name = "api"
+cmd = "{}"
+depends_on = {{ db = "started" }}
+
+[[app]]
+name = "web"
+cmd = "{}"
+depends_on = {{ api = "started" }}
+"#,
+            script("db"),
+            script("api"),
+            script("web")
+        )
+    };
+    for (session, kill) in [("ks", "kill-session"), ("kv", "kill-server")] {
+        let order = dir.join(format!("{session}.txt"));
+        start(&env, session, &project(session, &order));
+        let out = env.run(&[
+            "wait",
+            "web",
+            "--for",
+            "running",
+            "-t",
+            session,
+            "--timeout",
+            "30s",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        match kill {
+            "kill-session" => env.ok(&["kill-session", "-t", session]),
+            _ => env.ok(&["kill-server"]),
+        };
+        let stopped = wait_until(&format!("{kill} to stop all three"), || {
+            let text = std::fs::read_to_string(&order).ok()?;
+            (text.lines().count() == 3).then_some(text)
+        });
+        assert_eq!(stopped, "web\napi\ndb\n", "{kill}: dependents stop first");
+    }
+}
