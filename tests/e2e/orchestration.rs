@@ -7,3 +7,18 @@
 mod config;
 mod deps;
 mod verbs;
+
+use std::path::PathBuf;
+
+use crate::harness::Env;
+
+/// Writes a project and starts its session detached; returns the project file.
+fn start(env: &Env, dir: &str, toml: &str) -> PathBuf {
+    let file = env.project(dir, toml).join("appmux.toml");
+    env.ok(&["new", "-d", "-c", file.to_str().unwrap()]);
+    file
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}

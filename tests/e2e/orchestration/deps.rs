@@ -5,17 +5,11 @@
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
 
 use serde_json::Value;
 
+use super::{start, stderr};
 use crate::harness::*;
-
-fn start(env: &Env, dir: &str, toml: &str) -> PathBuf {
-    let file = env.project(dir, toml).join("appmux.toml");
-    env.ok(&["new", "-d", "-c", file.to_str().unwrap()]);
-    file
-}
 
 fn app(env: &Env, session: &str, name: &str) -> Value {
     env.app(session, Some(name))
@@ -29,8 +23,12 @@ fn wait_state(env: &Env, session: &str, name: &str, state: &str) -> Value {
     })
 }
 
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+/// Waits until the app waits for what cannot happen (`blocked` says why).
+fn wait_blocked(env: &Env, session: &str, name: &str) -> Value {
+    wait_until(&format!("{session}:{name} to be blocked"), || {
+        let a = env.app(session, Some(name))?;
+        a["blocked"].is_string().then_some(a)
+    })
 }
 
 /// A port nothing listens on (bound, read, and let go).
@@ -106,10 +104,7 @@ restart = "never"
 "#,
     );
     wait_state(&env, "mig", "migrate", "exited");
-    let api = wait_until("api to be blocked", || {
-        let a = env.app("mig", Some("api"))?;
-        a["blocked"].is_string().then_some(a)
-    });
+    let api = wait_blocked(&env, "mig", "api");
     assert_eq!(api["state"], "waiting");
     assert_eq!(api["pid"], Value::Null, "never started: {api}");
     assert!(
@@ -183,10 +178,7 @@ depends_on = ["cache"]
     assert_eq!(web["state"], "waiting");
     assert_eq!(web["pid"], Value::Null);
     // With `timeout_total`, cache gives up: not ready, and worker is blocked by it.
-    let worker = wait_until("worker to be blocked", || {
-        let a = env.app("never", Some("worker"))?;
-        a["blocked"].is_string().then_some(a)
-    });
+    let worker = wait_blocked(&env, "never", "worker");
     assert!(
         worker["blocked"].as_str().unwrap().contains("not ready"),
         "{worker}"
@@ -492,10 +484,7 @@ autostart = false
     env.ok(&["rm", "db", "--force", "-t", "del"]);
     assert!(env.app("del", Some("db")).is_none());
     env.ok(&["start", "web", "-t", "del"]);
-    let web = wait_until("web to be blocked", || {
-        let a = env.app("del", Some("web"))?;
-        a["blocked"].is_string().then_some(a)
-    });
+    let web = wait_blocked(&env, "del", "web");
     assert_eq!(web["state"], "waiting");
     assert!(web["blocked"].as_str().unwrap().contains("db"), "{web}");
 }

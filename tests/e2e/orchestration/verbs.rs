@@ -6,14 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
+use super::{start, stderr};
 use crate::harness::*;
-
-/// Writes a project and starts its session detached; returns the project file.
-fn start(env: &Env, dir: &str, toml: &str) -> PathBuf {
-    let file = env.project(dir, toml).join("appmux.toml");
-    env.ok(&["new", "-d", "-c", file.to_str().unwrap()]);
-    file
-}
 
 /// The names of a session's apps, in order.
 fn names(env: &Env, session: &str) -> Vec<String> {
@@ -40,10 +34,6 @@ fn running(env: &Env, session: &str, app: &str) -> u32 {
         (a["state"] == "running").then_some(())?;
         a["pid"].as_u64().map(|p| p as u32)
     })
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// The app's log as `appmux logs` prints it.
