@@ -11,7 +11,7 @@ use crate::app::deps::{DepStatus, Gate};
 use crate::app::lifecycle::{Control, State};
 use crate::app::model::ProbeChange;
 use crate::app::probe::{ProbeState, Role, Transition};
-use crate::pane::process::Process;
+use crate::pane::process::{ExitStatus, Process};
 use crate::server::Server;
 use crate::server::model::{App, AppId, SessionId};
 use crate::server::probes::{self, ProbeDone};
@@ -94,9 +94,10 @@ impl Server {
                 )
             });
             // A one-shot that completed stays completed: starting it again would run it twice.
-            let completed = self.apps.get(&dep).is_some_and(|a| {
-                a.dep_status().finished == Some(crate::pane::process::ExitStatus::Code(0))
-            });
+            let completed = self
+                .apps
+                .get(&dep)
+                .is_some_and(|a| a.dep_status().finished == Some(ExitStatus::Code(0)));
             if idle && !completed && dep != id {
                 self.app_op(dep, Control::Start);
             }
@@ -395,12 +396,12 @@ impl Server {
             return;
         };
         let session = app.session();
-        let state = match (&change.role, &change.transition) {
-            (_, Transition::Ready) => ProbeState::Ready,
-            (_, Transition::GaveUp { .. }) => ProbeState::GaveUp,
-            (_, Transition::Healthy) => ProbeState::Healthy,
-            (_, Transition::Unhealthy { .. }) => ProbeState::Unhealthy,
-            (_, Transition::None) => return,
+        let state = match &change.transition {
+            Transition::Ready => ProbeState::Ready,
+            Transition::GaveUp { .. } => ProbeState::GaveUp,
+            Transition::Healthy => ProbeState::Healthy,
+            Transition::Unhealthy { .. } => ProbeState::Unhealthy,
+            Transition::None => return,
         };
         tracing::info!(app = %app.name(), role = ?change.role, state = state.as_str(), "probe verdict");
         let mut payload = serde_json::json!({
