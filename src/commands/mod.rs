@@ -3,12 +3,13 @@
 //! send-keys, start, stop, restart, run, delete, flush, reload, action) is built as an `Action`
 //! and sent as one; the server dispatches it like a key or the control API. Output formats
 //! (`ls`, `ls --json`) are defined here and documented in the README. The supervisor verbs
-//! (start, stop, restart, run, delete, flush, reload, logs, check) live in `apps`, `appmux
-//! action` and its table in `vocab`.
+//! (run, delete, flush, reload, logs, check) live in `apps`, start, stop and restart (which wait)
+//! in `verbs`, `appmux action` and its table in `vocab`.
 
 mod apps;
 mod inspect;
 mod system;
+mod verbs;
 mod vocab;
 
 use std::io::Write;
@@ -71,9 +72,9 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Capture(args)) => capture(&sock, args),
         Some(Command::SendKeys(args)) => send_keys(&sock, args),
-        Some(Command::Start(a)) => apps::apps_op(&sock, a, AppAction::Start),
-        Some(Command::Stop(a)) => apps::apps_op(&sock, a, AppAction::Stop),
-        Some(Command::Restart(a)) => apps::apps_op(&sock, a, AppAction::Restart),
+        Some(Command::Start(a)) => verbs::apps_op(&sock, a, AppAction::Start),
+        Some(Command::Stop(a)) => verbs::apps_op(&sock, a, AppAction::Stop),
+        Some(Command::Restart(a)) => verbs::apps_op(&sock, a, AppAction::Restart),
         Some(Command::Run(a)) => apps::run(&sock, a),
         Some(Command::Delete(a)) => apps::delete(&sock, a),
         Some(Command::Flush(a)) => apps::flush(&sock, a),

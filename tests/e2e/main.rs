@@ -13,4 +13,5 @@ mod orchestration;
 mod persist;
 mod ssh;
 mod vocabulary;
+mod waiting;
 mod workspace;
