@@ -59,7 +59,7 @@ pub enum Command {
     /// Attach to a session.
     #[command(visible_aliases = ["a", "attach-session"])]
     Attach(AttachArgs),
-    /// List sessions and their apps.
+    /// List sessions and their apps: a table per session (or JSON).
     #[command(visible_aliases = ["list-sessions", "list"])]
     Ls(LsArgs),
     /// Kill a session and stop its apps.
@@ -333,6 +333,9 @@ pub struct LsArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+    /// Only this session.
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Args)]

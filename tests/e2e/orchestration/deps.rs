@@ -184,7 +184,7 @@ depends_on = ["cache"]
         "{worker}"
     );
     let ls = env.ok(&["ls"]);
-    assert!(ls.contains("running, not ready"), "{ls}");
+    assert!(ls.contains("not ready"), "{ls}");
     let why = env.ok(&["why", "db", "-t", "never"]);
     assert!(
         why.contains("readiness probe") && why.contains("failed"),
