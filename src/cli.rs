@@ -59,7 +59,7 @@ pub enum Command {
     /// Attach to a session.
     #[command(visible_aliases = ["a", "attach-session"])]
     Attach(AttachArgs),
-    /// List sessions and their apps.
+    /// List sessions and their apps: a table per session (or JSON).
     #[command(visible_aliases = ["list-sessions", "list"])]
     Ls(LsArgs),
     /// Kill a session and stop its apps.
@@ -73,11 +73,13 @@ pub enum Command {
     SendKeys(SendKeysArgs),
     /// Run the server.
     Server(ServerArgs),
-    /// Start apps (or `all`).
+    /// Start apps (or `all`) and wait until each is up: ready when it has a readiness probe,
+    /// else running past its min_uptime; exit 1 when one does not get there, saying why.
     Start(AppsArgs),
-    /// Stop apps (or `all`): stop signal, then SIGKILL after the stop timeout.
+    /// Stop apps (or `all`): stop signal, then SIGKILL after the stop timeout; waits until
+    /// they are stopped.
     Stop(AppsArgs),
-    /// Restart apps (or `all`).
+    /// Restart apps (or `all`) and wait until each is up again, as `start` does.
     Restart(AppsArgs),
     /// Add an ad-hoc app to a live session and start it.
     Run(RunArgs),
@@ -174,6 +176,13 @@ pub struct AppsArgs {
     /// Session (default: the most recently used).
     #[arg(short = 't', value_name = "SESSION")]
     pub target: Option<String>,
+    /// Return at once instead of waiting for the apps to get there.
+    #[arg(long, conflicts_with = "timeout")]
+    pub no_wait: bool,
+    /// Give up waiting after this long (`30s`, `2m`). Default: `stop` waits the longest stop
+    /// timeout plus 2s for each app to stop; `start` and `restart` as long as it takes.
+    #[arg(long, value_name = "DUR", value_parser = duration)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]
@@ -289,9 +298,10 @@ pub struct WaitArgs {
     /// App names.
     #[arg(value_name = "APP", required = true)]
     pub apps: Vec<String>,
-    /// ready (the default), running, completed or stopped.
+    /// ready (the default), running, completed, stopped, or up (ready when it has a readiness
+    /// probe, else running past its min_uptime; an exit on the way fails).
     #[arg(long = "for", value_name = "COND", default_value = "ready",
-          value_parser = ["ready", "running", "completed", "stopped"])]
+          value_parser = ["ready", "running", "completed", "stopped", "up"])]
     pub condition: String,
     /// Give up after this long (`30s`, `2m`); the default is to wait as long as it takes.
     #[arg(long, value_name = "DUR", value_parser = duration)]
@@ -323,6 +333,9 @@ pub struct LsArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+    /// Only this session.
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Args)]

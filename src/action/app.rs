@@ -54,10 +54,13 @@ pub enum WaitFor {
     Running,
     Completed,
     Stopped,
+    /// Settled after a start: ready when it has a readiness probe, otherwise running for at
+    /// least its `min_uptime`; an exit on the way fails it. What `start` and `restart` wait for.
+    Up,
 }
 
 impl WaitFor {
-    pub const EXPECTED: &'static str = "ready, running, completed or stopped";
+    pub const EXPECTED: &'static str = "ready, running, completed, stopped or up";
 
     pub fn parse(text: &str) -> Option<Self> {
         match text {
@@ -65,6 +68,7 @@ impl WaitFor {
             "running" => Some(Self::Running),
             "completed" => Some(Self::Completed),
             "stopped" => Some(Self::Stopped),
+            "up" => Some(Self::Up),
             _ => None,
         }
     }
@@ -75,6 +79,7 @@ impl WaitFor {
             Self::Running => "running",
             Self::Completed => "completed",
             Self::Stopped => "stopped",
+            Self::Up => "up",
         }
     }
 }

@@ -307,7 +307,7 @@ const SPECS: &[Spec] = &[
     )
     .aliases(&["wait"])
     .args(&[
-        value("for", "ready (default), running, completed or stopped"),
+        value("for", "ready (default), running, completed, stopped or up"),
         words("apps", "app names").aliases(&["app", "name"]),
     ]),
     spec("app.capture", "", "Print an app's screen")

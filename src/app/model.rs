@@ -232,6 +232,15 @@ impl App {
         self.process.as_ref().map(|_| self.started.elapsed())
     }
 
+    /// Counts as up in the status line's summary: running, and not crash-looping. A run that
+    /// follows exits before `min_uptime` counts only once it has itself lasted `min_uptime`;
+    /// an app waiting out a backoff is not running, so it never counts.
+    pub fn counts_as_up(&self) -> bool {
+        self.life.state == State::Running
+            && (self.life.tracker.quick_exits == 0
+                || self.uptime().is_some_and(|u| u >= self.spec.min_uptime))
+    }
+
     fn rule(&self) -> RestartRule {
         RestartRule {
             policy: self.spec.restart,

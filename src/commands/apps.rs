@@ -1,5 +1,5 @@
 //! The supervisor verbs on the client side: project files (found and validated here, so a bad
-//! file is reported with its location before anything starts), start/stop/restart, ad-hoc
+//! file is reported with its location before anything starts), ad-hoc
 //! `run` (and `--save`), delete, flush and reload, which are actions of the vocabulary, `logs`,
 //! and `check`.
 
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::action::{Action, AppAction, Delete, RunApp, SessionAction};
-use crate::cli::{AppsArgs, DeleteArgs, FlushArgs, LogsArgs, ReloadArgs, RunArgs};
+use crate::cli::{DeleteArgs, FlushArgs, LogsArgs, ReloadArgs, RunArgs};
 use crate::commands::{BadConfig, new_session, request_action};
 use crate::config::{self, Project, RestartPolicy};
 use crate::paths::{self, Named, SocketPaths};
@@ -41,16 +41,6 @@ pub fn project_session(p: Project, name: Option<String>) -> NewSession {
     new.apps = p.apps;
     new.project_file = Some(p.file.display().to_string());
     new
-}
-
-/// `start`, `stop`, `restart`: `verb` is the app action that takes the names.
-pub fn apps_op(
-    sock: &SocketPaths,
-    args: AppsArgs,
-    verb: fn(Vec<String>) -> AppAction,
-) -> Result<()> {
-    request_action(sock, args.target, &Action::App(verb(args.apps)))?;
-    Ok(())
 }
 
 /// `delete` (`rm`): the apps leave the session; an unknown name changes nothing.

@@ -13,10 +13,14 @@ use crate::cli::{InspectArgs, WaitArgs};
 use crate::paths::SocketPaths;
 use crate::protocol::Reply;
 
-/// How often `wait` asks again while an app is on its way.
-const POLL: Duration = Duration::from_millis(50);
+/// How often `wait` (and the verbs that wait) ask again while an app is on its way.
+pub(super) const POLL: Duration = Duration::from_millis(50);
 
-fn report(sock: &SocketPaths, target: Option<String>, action: AppAction) -> Result<Value> {
+pub(super) fn report(
+    sock: &SocketPaths,
+    target: Option<String>,
+    action: AppAction,
+) -> Result<Value> {
     match request_action(sock, target, &Action::App(action))? {
         Reply::Json(text) => serde_json::from_str(&text).context("reading the server's answer"),
         other => bail!("unexpected answer from the server: {other:?}"),

@@ -2,26 +2,27 @@
 //! the answer. A verb of the action vocabulary (ls, kill-session, kill-server, capture,
 //! send-keys, start, stop, restart, run, delete, flush, reload, action) is built as an `Action`
 //! and sent as one; the server dispatches it like a key or the control API. Output formats
-//! (`ls`, `ls --json`) are defined here and documented in the README. The supervisor verbs
-//! (start, stop, restart, run, delete, flush, reload, logs, check) live in `apps`, `appmux
-//! action` and its table in `vocab`.
+//! (`ls`, `ls --json`) are defined in `ls` and documented in the README. The supervisor verbs
+//! (run, delete, flush, reload, logs, check) live in `apps`, start, stop and restart (which wait)
+//! in `verbs`, `appmux action` and its table in `vocab`.
 
 mod apps;
 mod inspect;
+mod ls;
 mod system;
+mod verbs;
 mod vocab;
 
 use std::io::Write;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Result, bail};
 
 use crate::action::{Action, AppAction, Capture, SendKeys, ServerAction, SessionAction};
-use crate::cli::{CaptureArgs, Cli, Command, LsArgs, NewArgs, SendKeysArgs};
+use crate::cli::{CaptureArgs, Cli, Command, NewArgs, SendKeysArgs};
 use crate::client::attach::{self, Ending};
 use crate::client::connect::{ConnectError, Connection};
 use crate::paths::SocketPaths;
-use crate::protocol::{AttachRequest, ListReport, NewSession, Reply, Request, TermInfo};
+use crate::protocol::{AttachRequest, NewSession, Reply, Request, TermInfo};
 use crate::size::Size;
 
 /// Exit statuses: 0 ok, 1 failure, 2 usage (clap's own) and invalid config.
@@ -61,7 +62,7 @@ pub fn run(cli: Cli) -> Result<()> {
             },
             args.force,
         ),
-        Some(Command::Ls(args)) => ls(&sock, &args),
+        Some(Command::Ls(args)) => ls::ls(&sock, &args),
         Some(Command::KillSession(t)) => {
             let kill = Action::Session(SessionAction::Kill(t.target));
             request_action(&sock, None, &kill).map(drop)
@@ -71,9 +72,9 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Capture(args)) => capture(&sock, args),
         Some(Command::SendKeys(args)) => send_keys(&sock, args),
-        Some(Command::Start(a)) => apps::apps_op(&sock, a, AppAction::Start),
-        Some(Command::Stop(a)) => apps::apps_op(&sock, a, AppAction::Stop),
-        Some(Command::Restart(a)) => apps::apps_op(&sock, a, AppAction::Restart),
+        Some(Command::Start(a)) => verbs::apps_op(&sock, a, AppAction::Start),
+        Some(Command::Stop(a)) => verbs::apps_op(&sock, a, AppAction::Stop),
+        Some(Command::Restart(a)) => verbs::apps_op(&sock, a, AppAction::Restart),
         Some(Command::Run(a)) => apps::run(&sock, a),
         Some(Command::Delete(a)) => apps::delete(&sock, a),
         Some(Command::Flush(a)) => apps::flush(&sock, a),
@@ -214,93 +215,6 @@ pub(crate) fn request_action(
     })
 }
 
-fn ls(sock: &SocketPaths, args: &LsArgs) -> Result<()> {
-    let report = match request_action(sock, None, &Action::Session(SessionAction::List))? {
-        Reply::List(r) => r,
-        other => bail!("unexpected answer from the server: {other:?}"),
-    };
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
-    } else {
-        write!(out, "{}", format_ls(&report, now_secs()))?;
-    }
-    Ok(())
-}
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-/// `ls` for humans: one line per session, one indented line per app.
-pub fn format_ls(report: &ListReport, now: u64) -> String {
-    let mut s = String::new();
-    for session in &report.sessions {
-        let attached = match session.attached {
-            0 => String::new(),
-            n => format!(" ({n} attached)"),
-        };
-        s.push_str(&format!(
-            "{}: {} app{} (created {} ago){attached}\n",
-            session.name,
-            session.apps.len(),
-            if session.apps.len() == 1 { "" } else { "s" },
-            human_duration(now.saturating_sub(session.created)),
-        ));
-        for app in &session.apps {
-            let state = app_state_text(app);
-            let pid = app.pid.map(|p| format!("pid {p}")).unwrap_or_default();
-            let line = format!("  {:<16} {:<18} {pid}", app.name, state);
-            s.push_str(line.trim_end());
-            s.push('\n');
-        }
-    }
-    s
-}
-
-/// An app's state for `ls`: the state word with its exit, readiness and health, and what a
-/// waiting app waits for.
-fn app_state_text(app: &crate::protocol::AppInfo) -> String {
-    let mut state = match (app.exit_code, app.signal) {
-        (Some(c), _) => format!("{} {c}", app.state),
-        (_, Some(sig)) => format!("killed by {}", crate::pane::process::signal_name(sig)),
-        _ => app.state.clone(),
-    };
-    if app.state == "running" {
-        match (app.ready, app.health.as_deref()) {
-            (_, Some("unhealthy")) => state = "running, unhealthy".into(),
-            (Some(true), _) => state = "running, ready".into(),
-            (Some(false), _) => state = "running, not ready".into(),
-            _ => {}
-        }
-    }
-    if !app.waiting_for.is_empty() {
-        let what: Vec<String> = app
-            .waiting_for
-            .iter()
-            .map(|d| format!("{} {}", d.app, d.condition))
-            .collect();
-        state = format!("waiting for {}", what.join(", "));
-    }
-    if let Some(why) = &app.blocked {
-        state = format!("{state} (blocked: {why})");
-    }
-    state
-}
-
-fn human_duration(secs: u64) -> String {
-    match secs {
-        s if s < 60 => format!("{s}s"),
-        s if s < 3600 => format!("{}m", s / 60),
-        s if s < 86400 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
-        s => format!("{}d{:02}h", s / 86400, s % 86400 / 3600),
-    }
-}
-
 fn capture(sock: &SocketPaths, args: CaptureArgs) -> Result<()> {
     let capture = Capture {
         target: args.target.filter(|t| !t.is_empty()),
@@ -367,48 +281,4 @@ fn send_keys(sock: &SocketPaths, args: SendKeysArgs) -> Result<()> {
     };
     request_action(sock, None, &Action::App(AppAction::SendKeys(keys)))?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::protocol::{AppInfo, SessionInfo};
-
-    #[test]
-    fn ls_lists_sessions_and_apps_for_humans() {
-        let report = ListReport {
-            orphans: Vec::new(),
-            server_pid: 1,
-            sessions: vec![SessionInfo {
-                name: "work".into(),
-                created: 100,
-                attached: 2,
-                project_file: None,
-                apps: vec![AppInfo {
-                    name: "sh".into(),
-                    state: "exited".into(),
-                    pid: None,
-                    exit_code: Some(3),
-                    signal: None,
-                    restarts: 0,
-                    uptime_s: None,
-                    cpu_percent: None,
-                    rss_bytes: None,
-                    cmd: vec!["sh".into()],
-                    log_dropped: 0,
-                    log_file: String::new(),
-                    ready: None,
-                    health: None,
-                    waiting_for: Vec::new(),
-                    blocked: None,
-                    depends_on: Vec::new(),
-                }],
-            }],
-        };
-        let text = format_ls(&report, 100 + 125);
-        assert_eq!(
-            text,
-            "work: 1 app (created 2m ago) (2 attached)\n  sh               exited 3\n"
-        );
-    }
 }

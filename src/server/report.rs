@@ -142,8 +142,11 @@ impl Server {
             _ => None,
         };
         match want {
+            WaitFor::Ready | WaitFor::Up if app.is_ready() && app.readiness().is_some() => {
+                Verdict::Met
+            }
             WaitFor::Ready if app.is_ready() => Verdict::Met,
-            WaitFor::Ready if app.gave_up() => {
+            WaitFor::Ready | WaitFor::Up if app.gave_up() => {
                 Verdict::Never("it is not ready: its readiness probe gave up".into())
             }
             WaitFor::Running if state == State::Running => Verdict::Met,
@@ -158,21 +161,45 @@ impl Server {
                 State::Stopped | State::Exited(_) | State::Errored(_) => Verdict::Met,
                 _ => Verdict::Pending(self.doing(app)),
             },
+            WaitFor::Up => self.up_verdict(app).unwrap_or_else(|| {
+                idle_never("up").unwrap_or_else(|| Verdict::Pending(self.doing(app)))
+            }),
         }
     }
 
-    /// `wait`: each app's verdict; `met` when all are met, `never` with the reasons when one
-    /// cannot be.
+    /// `up`, where it differs from `ready`: without a readiness probe a run must last
+    /// `min_uptime` (so an app that dies at once is caught, not reported running), an exit on
+    /// the way fails it even when a restart is due, and a one-shot app that exited 0 is done.
+    fn up_verdict(&self, app: &App) -> Option<Verdict> {
+        match app.life().state {
+            // Not ready yet (ready and gave up are decided before).
+            State::Running if app.readiness().is_some() => None,
+            State::Running => {
+                let min = app.spec().min_uptime;
+                Some(if app.uptime().is_some_and(|u| u >= min) {
+                    Verdict::Met
+                } else {
+                    Verdict::Pending(format!("running for less than {}", format_duration(min)))
+                })
+            }
+            State::Backoff { last, .. } => Some(Verdict::Never(format!(
+                "it {last} and is restarting ({})",
+                self.doing(app)
+            ))),
+            State::Exited(ExitStatus::Code(0)) => Some(Verdict::Met),
+            _ => None,
+        }
+    }
+
+    /// `wait`: each app's verdict (with its state, readiness and stop timeout); `met` when all
+    /// are met, `never` with the reasons when one cannot be.
     pub(super) fn wait_report(&self, apps: &[AppId], want: WaitFor) -> Value {
         let mut all_met = true;
         let mut never = Vec::new();
         let mut list = Vec::new();
         for &id in apps {
-            let name = self
-                .apps
-                .get(&id)
-                .map(|a| a.name().to_owned())
-                .unwrap_or_default();
+            let app = self.apps.get(&id);
+            let name = app.map(|a| a.name().to_owned()).unwrap_or_default();
             let (verdict, why) = match self.wait_verdict(id, want) {
                 Verdict::Met => ("met", None),
                 Verdict::Pending(why) => {
@@ -185,7 +212,13 @@ impl Server {
                     ("never", Some(why))
                 }
             };
-            list.push(json!({"app": name, "verdict": verdict, "why": why}));
+            // What the verbs that wait print, and how long a stop may take.
+            list.push(json!({
+                "app": name, "verdict": verdict, "why": why,
+                "state": app.map(App::state_label),
+                "ready": app.and_then(App::readiness),
+                "stop_timeout_ms": app.map(|a| a.spec().stop_timeout.as_millis() as u64),
+            }));
         }
         json!({"condition": want.as_str(), "met": all_met, "never": never, "apps": list})
     }

@@ -295,7 +295,7 @@ fn an_app_that_dies_at_once_under_always_ends_errored() {
     // Errored waits for a hand: nothing restarts it.
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(env.app("f", Some("flap")).unwrap()["restarts"], 3);
-    env.ok(&["start", "flap", "-t", "f"]);
+    env.ok(&["start", "flap", "-t", "f", "--no-wait"]);
     wait_until("a manual start to run it again", || {
         let a = env.app("f", Some("flap"))?;
         (a["restarts"].as_u64()? > 3 || a["state"] == "running" || a["state"] == "waiting")
@@ -364,7 +364,9 @@ fn racing_restarts_leave_exactly_one_process() {
     let children: Vec<_> = (0..10)
         .map(|i| {
             let op = ["restart", "start", "restart", "stop", "restart"][i % 5];
-            env.cmd(&[op, "one", "-t", "r"]).spawn().unwrap()
+            env.cmd(&[op, "one", "-t", "r", "--no-wait"])
+                .spawn()
+                .unwrap()
         })
         .collect();
     for mut c in children {

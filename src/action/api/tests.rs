@@ -91,10 +91,10 @@ fn describe_why_and_wait_read_their_app_names_and_condition() {
             condition: WaitFor::Ready,
         }))
     );
-    let (code, message) = err("wait", json!({"apps": ["db"], "for": "up"}));
+    let (code, message) = err("wait", json!({"apps": ["db"], "for": "sideways"}));
     assert_eq!(code, "bad_request");
     assert!(
-        message.contains("ready, running, completed or stopped"),
+        message.contains("ready, running, completed, stopped or up"),
         "{message}"
     );
 }

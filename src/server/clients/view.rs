@@ -212,7 +212,8 @@ impl Server {
         (status.left.expand(&fields), status.right.expand(&fields))
     }
 
-    /// `2/3 up  1 errored` for the status line; empty for a lone shell.
+    /// `2/3 up  1 errored` for the status line; empty for a lone shell. Up is
+    /// [`App::counts_as_up`]: a crash-looping app is not up.
     fn app_summary(&self, session: SessionId) -> String {
         let Some(s) = self.sessions.get(&session) else {
             return String::new();
@@ -221,10 +222,7 @@ impl Server {
             return String::new();
         }
         let apps: Vec<&App> = s.apps().iter().filter_map(|a| self.apps.get(a)).collect();
-        let up = apps
-            .iter()
-            .filter(|a| a.life().state == State::Running)
-            .count();
+        let up = apps.iter().filter(|a| a.counts_as_up()).count();
         let errored = apps
             .iter()
             .filter(|a| matches!(a.life().state, State::Errored(_)))

@@ -184,7 +184,7 @@ depends_on = ["cache"]
         "{worker}"
     );
     let ls = env.ok(&["ls"]);
-    assert!(ls.contains("running, not ready"), "{ls}");
+    assert!(ls.contains("not ready"), "{ls}");
     let why = env.ok(&["why", "db", "-t", "never"]);
     assert!(
         why.contains("readiness probe") && why.contains("failed"),
@@ -483,7 +483,19 @@ autostart = false
     assert_eq!(app(&env, "del", "db")["state"], "running");
     env.ok(&["rm", "db", "--force", "-t", "del"]);
     assert!(env.app("del", Some("db")).is_none());
-    env.ok(&["start", "web", "-t", "del"]);
+    // `start` waits, sees that web cannot start, and says why.
+    let out = env.run(&["start", "web", "-t", "del"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("web: failed:") && said.contains("db"),
+        "{said}"
+    );
+    assert!(
+        stderr(&out).contains("web did not get up"),
+        "{}",
+        stderr(&out)
+    );
     let web = wait_blocked(&env, "del", "web");
     assert_eq!(web["state"], "waiting");
     assert!(web["blocked"].as_str().unwrap().contains("db"), "{web}");
