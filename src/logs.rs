@@ -17,6 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::config::LogSpec;
 
+pub mod time;
 pub mod writer;
 
 pub use writer::{LogHandle, LogWriter, WriterThread};
