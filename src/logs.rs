@@ -20,6 +20,8 @@ use crate::config::LogSpec;
 use index::IndexWriter;
 
 pub mod index;
+pub mod query;
+pub mod show;
 pub mod time;
 pub mod writer;
 
@@ -219,7 +221,7 @@ impl AppLog {
         self.size = f.metadata()?.len();
         self.file = Some(f);
         // The index is best effort: without it the log is whole, only its times are missing.
-        if let Err(e) = self.index.open() {
+        if let Err(e) = self.index.open(self.size) {
             tracing::debug!(path = %self.index.path().display(), "log index not opened: {e}");
         }
         Ok(())

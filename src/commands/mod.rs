@@ -8,6 +8,7 @@
 
 mod apps;
 mod inspect;
+mod logs;
 mod system;
 mod vocab;
 

@@ -125,22 +125,40 @@ impl IndexWriter {
         &self.path
     }
 
-    /// Opens the index for appending, after the log file was opened: whatever is readable in
-    /// it is kept (a partial entry at its end is cut off) and its last time is the floor.
-    pub fn open(&mut self) -> io::Result<()> {
+    /// Opens the index for appending, after its log file was opened (`log_size` bytes long):
+    /// whatever is readable in it is kept (a partial entry at its end is cut off) and its last
+    /// time is the floor. An index that points past its log is not its log's: it starts over.
+    pub fn open(&mut self, log_size: u64) -> io::Result<()> {
         self.close();
         let old = match fs::read(&self.path) {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(e),
         };
-        let (entries, valid) = decode(&old);
+        let (entries, mut valid) = decode(&old);
+        if entries.last().is_some_and(|e| e.offset >= log_size) {
+            valid = 0;
+        }
         let f = crate::paths::open_private_append(&self.path)?;
         if valid != old.len() {
             f.set_len(valid as u64)?;
         }
         self.size = valid as u64;
-        self.floor = entries.last().map_or(0, |e| e.time);
+        self.floor = entries.last().filter(|_| valid > 0).map_or(0, |e| e.time);
+        self.file = Some(f);
+        Ok(())
+    }
+
+    /// Starts the index over, empty: what was in it can no longer be trusted (it was cut
+    /// behind the writer's back, and entries may have been appended to a partial one since).
+    /// The floor stays, so times still never go back within the log file.
+    fn start_over(&mut self) -> io::Result<()> {
+        let floor = self.floor;
+        self.close();
+        let f = crate::paths::open_private_append(&self.path)?;
+        f.set_len(0)?;
+        self.size = 0;
+        self.floor = floor;
         self.file = Some(f);
         Ok(())
     }
@@ -157,7 +175,7 @@ impl IndexWriter {
     pub fn recheck(&mut self) {
         let ok =
             self.file.is_some() && fs::metadata(&self.path).is_ok_and(|m| m.len() == self.size);
-        if !ok && let Err(e) = self.open() {
+        if !ok && let Err(e) = self.start_over() {
             self.fail(&e);
         }
     }
@@ -217,7 +235,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("a.log");
         let mut w = IndexWriter::new(&log);
-        w.open().unwrap();
+        w.open(u64::MAX).unwrap();
         w.record([0, 10], 1_000_000);
         w.record([25], 1_000_250);
         let want = entries(&[(0, 1_000_000), (10, 1_000_000), (25, 1_000_250)]);
@@ -235,12 +253,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("a.log");
         let mut w = IndexWriter::new(&log);
-        w.open().unwrap();
+        w.open(u64::MAX).unwrap();
         w.record([0], 5_000);
         w.record([7], 2_000);
         w.record([9], 6_000);
         // Reopened (a new server) with the clock still behind: the floor is the file's.
-        w.open().unwrap();
+        w.open(100).unwrap();
         w.record([12], 3_000);
         let times: Vec<u64> = read(&log).iter().map(|e| e.time).collect();
         assert_eq!(times, [5_000, 5_000, 6_000, 6_000]);
@@ -251,13 +269,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("a.log");
         let mut w = IndexWriter::new(&log);
-        w.open().unwrap();
+        w.open(u64::MAX).unwrap();
         w.record([0, 4, 8], 100);
         fs::remove_file(w.path()).unwrap();
         w.recheck();
         w.record([12], 200);
         assert_eq!(read(&log), entries(&[(12, 200)]));
-        // Cut in the middle of an entry: the whole entries before it stay.
+        // Cut in the middle of an entry: it starts over, times never going back.
         w.record([300], 300);
         let len = fs::metadata(w.path()).unwrap().len();
         File::options()
@@ -267,8 +285,24 @@ mod tests {
             .set_len(len - 1)
             .unwrap();
         w.recheck();
-        w.record([400], 400);
-        assert_eq!(read(&log), entries(&[(12, 200), (400, 400)]));
+        w.record([400], 250);
+        assert_eq!(read(&log), entries(&[(400, 300)]));
+        // Opened by a new server: a partial entry at the end is cut off, whole ones stay.
+        w.record([500], 500);
+        let len = fs::metadata(w.path()).unwrap().len();
+        File::options()
+            .write(true)
+            .open(w.path())
+            .unwrap()
+            .set_len(len - 1)
+            .unwrap();
+        w.open(1000).unwrap();
+        w.record([600], 600);
+        assert_eq!(read(&log), entries(&[(400, 300), (600, 600)]));
+        // An index pointing past its log belongs to another: it starts over.
+        w.open(550).unwrap();
+        w.record([560], 700);
+        assert_eq!(read(&log), entries(&[(560, 700)]));
     }
 
     #[test]
@@ -276,7 +310,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("a.log");
         let mut w = IndexWriter::new(&log);
-        w.open().unwrap();
+        w.open(u64::MAX).unwrap();
         // 10,000 lines of 80 bytes, 10 per millisecond burst and 40 ms apart.
         let t0 = 1_796_119_200_000;
         for i in 0..10_000u64 {

@@ -9,6 +9,7 @@ mod fidelity;
 mod hardening;
 mod harness;
 mod headless;
+mod logtime;
 mod orchestration;
 mod persist;
 mod ssh;
