@@ -1,7 +1,7 @@
 //! The supervisor verbs on the client side: project files (found and validated here, so a bad
 //! file is reported with its location before anything starts), start/stop/restart, ad-hoc
 //! `run` (and `--save`), delete, flush and reload, which are actions of the vocabulary, `logs`
-//! (byte for byte; by line with times in `logs`), and `check`.
+//! (byte for byte; by line, with times, is the `logs` module), and `check`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -232,9 +232,6 @@ fn any_session_log_path(sock: &SocketPaths, live: &[SessionInfo], app: &str) -> 
 const FLUSH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub fn logs(sock: &SocketPaths, args: LogsArgs) -> Result<()> {
-    if args.by_line() {
-        return crate::commands::logs::by_line(sock, args);
-    }
     let app = args.app.as_deref().unwrap_or_default();
     let path = log_path(sock, app, args.target.as_deref())?;
     flush_logs(sock);
