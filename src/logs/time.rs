@@ -18,6 +18,23 @@ pub fn ms_of(t: SystemTime) -> u64 {
         .unwrap_or(0)
 }
 
+/// `2026-11-21T08:00:00Z`: now, to the second, as marker lines show it.
+pub fn utc_now() -> String {
+    utc(now_ms() / 1000)
+}
+
+/// `2026-11-21T08:00:00Z`.
+pub fn utc(secs: u64) -> String {
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    let rem = secs % 86_400;
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 /// `2026-12-01T10:00:00.123Z`.
 pub fn rfc3339_ms(ms: u64) -> String {
     let (y, m, d) = civil_from_days((ms / 86_400_000) as i64);
@@ -175,6 +192,12 @@ mod tests {
     use super::*;
 
     const DEC1_10H: u64 = 1_796_119_200_000; // 2026-12-01T10:00:00Z
+
+    #[test]
+    fn utc_formats_known_instants() {
+        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc(1_795_247_555), "2026-11-21T07:52:35Z");
+    }
 
     #[test]
     fn formats_with_milliseconds_in_utc() {

@@ -111,7 +111,11 @@ fn logs_select_by_time_and_pattern_and_show_times_json_and_every_app() {
     assert!(ansi.contains(r"\u001b[31mweb-red"), "{ansi}");
 
     // `-f` with no app follows every app.
-    let (_follow, seen) = spawn_collecting(&env, &["logs", "-t", "lt", "-f", "-n", "0"]);
+    let (_follow, seen) = spawn_collecting(&env, &["logs", "-t", "lt", "-f", "-n", "1"]);
+    // The last line comes first; once it is out, the followers are watching.
+    wait_until("the follower to print the last line", || {
+        (!seen.lock().unwrap().is_empty()).then_some(())
+    });
     env.ok(&["restart", "web", "-t", "lt"]);
     wait_until("the follower to show web's restart", || {
         let seen = seen.lock().unwrap();
