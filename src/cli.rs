@@ -239,18 +239,55 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct LogsArgs {
-    /// The app (`APP` or `SESSION:APP`).
+    /// The app (`APP` or `SESSION:APP`); none: every app of the session, in time order.
     #[arg(value_name = "APP")]
-    pub app: String,
-    /// Session (default: the one that has this app).
+    pub app: Option<String>,
+    /// Session (default: the one that has this app; with no app, this directory's project
+    /// session, else the newest session).
     #[arg(short = 't', value_name = "SESSION")]
     pub target: Option<String>,
-    /// Number of lines from the end.
+    /// Number of lines from the end (of those selected).
     #[arg(short = 'n', value_name = "N", default_value_t = 100)]
     pub lines: usize,
     /// Keep printing as the log grows.
     #[arg(short = 'f', long)]
     pub follow: bool,
+    /// Prefix each line with the time it began (UTC, RFC 3339 with milliseconds).
+    #[arg(long)]
+    pub timestamps: bool,
+    /// Only lines from this time on: `10m`, `2h`, `1d` back from now, or `2026-12-01T10:00`
+    /// (UTC unless it ends with `Z` or an offset such as `+02:00`).
+    #[arg(long, value_name = "TIME", value_parser = log_time)]
+    pub since: Option<u64>,
+    /// Only lines up to this time (as for --since).
+    #[arg(long, value_name = "TIME", value_parser = log_time)]
+    pub until: Option<u64>,
+    /// Only lines matching this regular expression (escape sequences aside).
+    #[arg(long, value_name = "REGEX", value_parser = regex::Regex::new)]
+    pub grep: Option<regex::Regex>,
+    /// One JSON object per line: app, time, line.
+    #[arg(long)]
+    pub json: bool,
+    /// Keep escape sequences in --json lines.
+    #[arg(long, requires = "json")]
+    pub ansi: bool,
+}
+
+impl LogsArgs {
+    /// Whether the log is read by line (with times), rather than byte for byte.
+    pub fn by_line(&self) -> bool {
+        self.app.is_none()
+            || self.timestamps
+            || self.since.is_some()
+            || self.until.is_some()
+            || self.grep.is_some()
+            || self.json
+    }
+}
+
+/// A `--since`/`--until` value, as milliseconds since the epoch.
+fn log_time(text: &str) -> Result<u64, String> {
+    crate::logs::time::parse_time_arg(text, crate::logs::time::now_ms())
 }
 
 #[derive(Debug, Args)]

@@ -9,16 +9,24 @@
 //! it queues it to the log thread (`writer`), which owns every open `AppLog`.
 //!
 //! Rotation costs as many renames as there are rotated files, never `max_files` of them.
+//! Each log file has its time index beside it (`index`), rotated and removed with it.
 
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use crate::config::LogSpec;
+use index::IndexWriter;
 
+pub mod index;
+pub mod query;
+pub mod show;
+pub mod time;
 pub mod writer;
 
+use time::utc;
+pub use time::utc_now;
 pub use writer::{LogHandle, LogWriter, WriterThread};
 
 /// Every marker line starts with this, so tools can tell markers from app output.
@@ -38,12 +46,15 @@ pub struct AppLog {
     dropped: u64,
     error: Option<String>,
     last_check: Option<Instant>,
+    /// When each line of the live file began.
+    index: IndexWriter,
 }
 
 impl AppLog {
     /// A log at `path` (see `paths::app_log_file`); nothing is opened until the first write.
     pub fn new(path: PathBuf, spec: LogSpec) -> Self {
         Self {
+            index: IndexWriter::new(&path),
             path,
             spec,
             file: None,
@@ -69,8 +80,14 @@ impl AppLog {
         self.error.as_deref()
     }
 
-    /// Appends app output, rotating at the size limit (a chunk is split so no file exceeds it).
-    pub fn write(&mut self, mut bytes: &[u8]) {
+    /// Appends app output received now.
+    pub fn write(&mut self, bytes: &[u8]) {
+        self.write_at(bytes, time::now_ms());
+    }
+
+    /// Appends app output received at `time` (ms since the epoch), rotating at the size limit
+    /// (a chunk is split so no file exceeds it).
+    pub fn write_at(&mut self, mut bytes: &[u8], time: u64) {
         if bytes.is_empty() {
             return;
         }
@@ -86,7 +103,7 @@ impl AppLog {
             }
             let room = (max - self.size).min(bytes.len() as u64) as usize;
             let (now, rest) = bytes.split_at(room);
-            if let Err(e) = self.append(now) {
+            if let Err(e) = self.append(now, time) {
                 self.fail(&e);
                 self.dropped += bytes.len() as u64;
                 return;
@@ -97,14 +114,15 @@ impl AppLog {
 
     /// Writes a marker line, on a line of its own.
     pub fn marker(&mut self, text: &str) {
-        self.marker_at(&utc_now(), text);
+        self.marker_at(time::now_ms(), text);
     }
 
-    /// Writes a marker line stamped with `time` (when it was queued, say).
-    pub fn marker_at(&mut self, time: &str, text: &str) {
+    /// Writes a marker line stamped with `time` (ms since the epoch: when it was queued, say).
+    pub fn marker_at(&mut self, time: u64, text: &str) {
         let nl = if self.at_line_start { "" } else { "\n" };
-        let line = format!("{nl}{MARKER}{time} {text}\n");
-        self.write(line.as_bytes());
+        let stamp = utc(time / 1000);
+        let line = format!("{nl}{MARKER}{stamp} {text}\n");
+        self.write_at(line.as_bytes(), time);
     }
 
     /// Empties the log: the rotated files are removed and the live file is replaced by an empty
@@ -112,20 +130,18 @@ impl AppLog {
     /// follower sees a new live file, as after a rotation, and reads it from its start).
     pub fn clear(&mut self) {
         self.file = None;
+        self.index.close();
         let last = highest_rotated(&self.path).max(self.spec.max_files);
-        for i in 1..=last {
-            match fs::remove_file(rotated(&self.path, i)) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                    tracing::warn!(path = %self.path.display(), "log not emptied: {e}");
+        let files = (1..=last).map(|i| rotated(&self.path, i));
+        for file in files.chain([self.path.clone()]) {
+            for path in [index::index_path(&file), file] {
+                match fs::remove_file(&path) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                        tracing::warn!(path = %self.path.display(), "log not emptied: {e}");
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
-        }
-        match fs::remove_file(&self.path) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                tracing::warn!(path = %self.path.display(), "log not emptied: {e}");
-            }
-            _ => {}
         }
         self.size = 0;
         self.at_line_start = true;
@@ -135,11 +151,20 @@ impl AppLog {
         }
     }
 
-    fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
+    fn append(&mut self, bytes: &[u8], time: u64) -> io::Result<()> {
         let Some(f) = self.file.as_mut() else {
             return Err(io::Error::other("log not open"));
         };
         f.write_all(bytes)?;
+        let start = self.size;
+        // Where lines begin: here, when the last write ended one (or the file is new, which
+        // also gives a line cut by rotation a time), and after every newline but a last one.
+        let first = (self.at_line_start || start == 0).then_some(start);
+        let after_newlines = memchr::memchr_iter(b'\n', bytes)
+            .filter(|&i| i + 1 < bytes.len())
+            .map(|i| start + i as u64 + 1);
+        self.index
+            .record(first.into_iter().chain(after_newlines), time);
         self.size += bytes.len() as u64;
         if let Some(&last) = bytes.last() {
             self.at_line_start = last == b'\n';
@@ -168,6 +193,8 @@ impl AppLog {
                 self.last_check = Some(Instant::now());
                 if !self.path.exists() {
                     self.file = None;
+                } else {
+                    self.index.recheck();
                 }
             }
             if self.file.is_some() {
@@ -195,6 +222,10 @@ impl AppLog {
         let f = crate::paths::open_private_append(&self.path)?;
         self.size = f.metadata()?.len();
         self.file = Some(f);
+        // The index is best effort: without it the log is whole, only its times are missing.
+        if let Err(e) = self.index.open(self.size) {
+            tracing::debug!(path = %self.index.path().display(), "log index not opened: {e}");
+        }
         Ok(())
     }
 
@@ -202,18 +233,27 @@ impl AppLog {
     /// are touched, so the cost follows the files kept, not `max_files`.
     fn rotate(&mut self) -> bool {
         self.file = None;
+        self.index.close();
         let n = self.spec.max_files;
+        let idx = |p: &Path| index::index_path(p);
         if n == 0 {
             let _ = fs::remove_file(&self.path);
+            let _ = fs::remove_file(idx(&self.path));
         } else {
             let highest = highest_rotated(&self.path);
             // Past the limit (it may have been lowered since they were written): gone.
             for i in (n..=highest).rev() {
                 let _ = fs::remove_file(rotated(&self.path, i));
+                let _ = fs::remove_file(idx(&rotated(&self.path, i)));
             }
             for i in (1..=highest.min(n - 1)).rev() {
-                let _ = fs::rename(rotated(&self.path, i), rotated(&self.path, i + 1));
+                let (from, to) = (rotated(&self.path, i), rotated(&self.path, i + 1));
+                let _ = fs::rename(idx(&from), idx(&to));
+                let _ = fs::rename(from, to);
             }
+            // The index goes first, so a reader that finds a log file finds its own index
+            // beside it (or none), never the next one's.
+            let _ = fs::rename(idx(&self.path), idx(&rotated(&self.path, 1)));
             if let Err(e) = fs::rename(&self.path, rotated(&self.path, 1)) {
                 self.fail(&e);
                 return false;
@@ -529,36 +569,6 @@ fn copy_to_end(f: &mut File, out: &mut impl Write) -> io::Result<()> {
     }
 }
 
-/// `2026-11-21T08:00:00Z`, without a date library.
-pub fn utc_now() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    utc(secs)
-}
-
-fn utc(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,12 +578,6 @@ mod tests {
             max_size,
             max_files,
         }
-    }
-
-    #[test]
-    fn utc_formats_known_instants() {
-        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc(1_795_247_555), "2026-11-21T07:52:35Z");
     }
 
     #[test]

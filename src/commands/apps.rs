@@ -1,7 +1,7 @@
 //! The supervisor verbs on the client side: project files (found and validated here, so a bad
 //! file is reported with its location before anything starts), ad-hoc
-//! `run` (and `--save`), delete, flush and reload, which are actions of the vocabulary, `logs`,
-//! and `check`.
+//! `run` (and `--save`), delete, flush and reload, which are actions of the vocabulary, `logs`
+//! (byte for byte; by line, with times, is the `logs` module), and `check`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -113,29 +113,34 @@ pub fn run(sock: &SocketPaths, args: RunArgs) -> Result<()> {
 /// live session that has the app, or the one session directory with a log by that name. A
 /// session or app that is not found, or an app name found in several sessions, is an error
 /// that says which (and, for the latter, the sessions to choose from).
-fn log_path(sock: &SocketPaths, args: &LogsArgs) -> Result<PathBuf> {
-    let (session, app) = match args.app.split_once(':') {
+pub(crate) fn log_path(sock: &SocketPaths, app: &str, target: Option<&str>) -> Result<PathBuf> {
+    let (session, app) = match app.split_once(':') {
         Some((s, a)) => (Some(s.to_owned()), a.to_owned()),
-        None => (args.target.clone(), args.app.clone()),
+        None => (target.map(str::to_owned), app.to_owned()),
     };
     if app.is_empty() || app.contains('/') {
         bail!("no app `{app}`");
     }
+    let live = live_sessions(sock);
+    match session {
+        Some(s) => session_log_path(sock, &live, &s, &app),
+        None => any_session_log_path(sock, &live, &app),
+    }
+}
+
+/// The sessions of a running server; none when there is no server.
+pub(crate) fn live_sessions(sock: &SocketPaths) -> Vec<SessionInfo> {
     let list = Request::Action {
         session: None,
         action: Action::Session(SessionAction::List).to_string(),
     };
-    let live = crate::client::connect::Connection::open(sock)
+    crate::client::connect::Connection::open(sock)
         .ok()
         .and_then(|mut conn| match conn.request(list) {
             Ok(Reply::List(report)) => Some(report.sessions),
             _ => None,
         })
-        .unwrap_or_default();
-    match session {
-        Some(s) => session_log_path(sock, &live, &s, &app),
-        None => any_session_log_path(sock, &live, &app),
-    }
+        .unwrap_or_default()
 }
 
 /// The log of `app` in session `session`: the live app's, else one left on disk.
@@ -217,16 +222,9 @@ fn any_session_log_path(sock: &SocketPaths, live: &[SessionInfo], app: &str) -> 
 const FLUSH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub fn logs(sock: &SocketPaths, args: LogsArgs) -> Result<()> {
-    let path = log_path(sock, &args)?;
-    // A live server writes logs on a thread of its own: have it write what it has queued, so
-    // the output is all there. Without a server there is nothing pending; with a stuck log
-    // file system the wait is bounded and the files are read as they are.
-    if let Ok(mut conn) = crate::client::connect::Connection::open(sock) {
-        let _ = conn.stream.set_read_timeout(Some(FLUSH_WAIT));
-        if let Err(e) = conn.request(Request::FlushLogs) {
-            tracing::debug!("logs not flushed: {e:#}");
-        }
-    }
+    let app = args.app.as_deref().unwrap_or_default();
+    let path = log_path(sock, app, args.target.as_deref())?;
+    flush_logs(sock);
     let (data, read_up_to) = crate::logs::tail_to(&path, Some(args.lines))
         .with_context(|| format!("reading {}", path.display()))?;
     let mut out = std::io::stdout().lock();
@@ -236,6 +234,18 @@ pub fn logs(sock: &SocketPaths, args: LogsArgs) -> Result<()> {
         crate::logs::follow(&path, read_up_to, &mut out)?;
     }
     Ok(())
+}
+
+/// A live server writes logs on a thread of its own: have it write what it has queued, so the
+/// output is all there. Without a server there is nothing pending; with a stuck log file
+/// system the wait is bounded and the files are read as they are.
+pub(crate) fn flush_logs(sock: &SocketPaths) {
+    if let Ok(mut conn) = crate::client::connect::Connection::open(sock) {
+        let _ = conn.stream.set_read_timeout(Some(FLUSH_WAIT));
+        if let Err(e) = conn.request(Request::FlushLogs) {
+            tracing::debug!("logs not flushed: {e:#}");
+        }
+    }
 }
 
 /// `appmux check [FILE]`: every problem, located, on stderr; exit 2 when there is one.

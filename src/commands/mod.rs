@@ -9,6 +9,7 @@
 mod apps;
 mod inspect;
 mod ls;
+mod logs;
 mod system;
 mod verbs;
 mod vocab;
@@ -79,6 +80,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Delete(a)) => apps::delete(&sock, a),
         Some(Command::Flush(a)) => apps::flush(&sock, a),
         Some(Command::Reload(a)) => apps::reload(&sock, a),
+        Some(Command::Logs(a)) if a.by_line() => logs::by_line(&sock, a),
         Some(Command::Logs(a)) => apps::logs(&sock, a),
         Some(Command::Wait(a)) => inspect::wait(&sock, a),
         Some(Command::Why(a)) => inspect::why(&sock, a),

@@ -16,7 +16,8 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::{AppLog, utc_now};
+use super::AppLog;
+use super::time::now_ms;
 use crate::config::LogSpec;
 
 /// Bytes of output queued for all logs together before more is dropped: many seconds of even a
@@ -34,9 +35,10 @@ struct Shared {
 }
 
 enum Job {
-    Write(Arc<Shared>, Vec<u8>),
+    /// App output and when it was received (ms since the epoch), for the log's time index.
+    Write(Arc<Shared>, Vec<u8>, u64),
     /// A marker line, stamped with the time it was queued.
-    Marker(Arc<Shared>, String, String),
+    Marker(Arc<Shared>, u64, String),
     /// Runs once everything queued before it is written.
     After(Box<dyn FnOnce() + Send>),
     /// Empties the log, rotated files included.
@@ -46,8 +48,8 @@ enum Job {
 impl Job {
     fn bytes(&self) -> usize {
         match self {
-            Self::Write(_, bytes) => bytes.len(),
-            Self::Marker(_, time, text) => time.len() + text.len(),
+            Self::Write(_, bytes, _) => bytes.len(),
+            Self::Marker(_, _, text) => text.len(),
             Self::After(_) | Self::Clear(_) => 0,
         }
     }
@@ -160,7 +162,7 @@ impl LogHandle {
         }
         if !self
             .writer
-            .queue(Job::Write(self.shared.clone(), bytes.to_vec()))
+            .queue(Job::Write(self.shared.clone(), bytes.to_vec(), now_ms()))
         {
             self.lost(bytes.len());
         }
@@ -186,7 +188,7 @@ impl LogHandle {
 
     /// Queues a marker line, stamped now.
     pub fn marker(&self, text: &str) {
-        let job = Job::Marker(self.shared.clone(), utc_now(), text.to_owned());
+        let job = Job::Marker(self.shared.clone(), now_ms(), text.to_owned());
         if !self.writer.queue(job) {
             self.lost(text.len());
         }
@@ -205,8 +207,8 @@ fn run(rx: &Receiver<Job>, queued: &AtomicUsize) {
     while let Ok(job) = rx.recv() {
         let n = job.bytes();
         match job {
-            Job::Write(shared, bytes) => with_log(&shared, |log| log.write(&bytes)),
-            Job::Marker(shared, time, text) => with_log(&shared, |log| log.marker_at(&time, &text)),
+            Job::Write(shared, bytes, time) => with_log(&shared, |log| log.write_at(&bytes, time)),
+            Job::Marker(shared, time, text) => with_log(&shared, |log| log.marker_at(time, &text)),
             Job::After(f) => f(),
             Job::Clear(shared) => with_log(&shared, AppLog::clear),
         }

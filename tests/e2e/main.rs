@@ -10,6 +10,7 @@ mod hardening;
 mod harness;
 mod headless;
 mod listing;
+mod logtime;
 mod orchestration;
 mod persist;
 mod ssh;
