@@ -8,8 +8,8 @@
 
 mod apps;
 mod inspect;
-mod ls;
 mod logs;
+mod ls;
 mod system;
 mod verbs;
 mod vocab;
