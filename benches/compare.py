@@ -5,13 +5,16 @@ directory, with a real client attached in a 120x40 PTY that this script creates 
 Measured: output throughput through an attached client, keystroke echo latency (a raw-mode echo
 program, and vim in insert mode), server memory per pane with full scrollback, time to attach to
 a full screen, and idle wake-ups of the server; then, for appmux alone, how fast 50 apps start,
-the server's memory with them, and how fast a crashed app is restarted. Throughput and echo are
-measured in alternating rounds with both clients attached, so that load from elsewhere on a
-shared machine falls on both alike. Prints a Markdown table, then a JSON blob.
+the server's memory with them, how fast a crashed app is restarted, what 200 HTTP health probes
+cost (server CPU and memory, and echo beside the same session without probes), and how long a
+chain of 20 dependent apps with log readiness takes beside the sum of their own start times.
+Throughput and echo are measured in alternating rounds with both clients attached, so that load
+from elsewhere on a shared machine falls on both alike. Prints a Markdown table, then a JSON
+blob.
 
 Options: --quick (small sizes, for a smoke run), --appmux PATH (default target/release/appmux),
 --json-out FILE, --keep (leave the temp directory for inspection), --only SECTION,... (a subset
-of throughput, echo, vim, memory, attach, idle, apps).
+of throughput, echo, vim, memory, attach, idle, apps, probes, chain).
 Only the Python standard library is used.
 """
 
@@ -31,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import termios
+import threading
 import time
 
 COLS, ROWS = 120, 40  # the attached client's terminal
@@ -531,9 +535,8 @@ def percentile(xs, p):
     return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
-def type_and_time(c, n):
-    """Types n lowercase letters one at a time; returns each one's echo latency in ms."""
-    letters = b"abcdefghijklmnopqrstuvwxyz"
+def type_and_time(c, n, letters=b"abcdefghijklmnopqrstuvwxyz"):
+    """Types n of `letters` one at a time; returns each one's echo latency in ms."""
     lat = []
     for i in range(n):
         ch = letters[i % len(letters) : i % len(letters) + 1]
@@ -732,6 +735,313 @@ def apps_section(mux, n, kills):
 
 
 # ---------------------------------------------------------------------------------------------
+# Orchestration figures (appmux only): health probes at scale, and a dependency chain
+
+# What the health probes ask: one single-threaded HTTP server answering 200 to every request, in
+# a process of its own so that it shares no interpreter lock with the timing loop here. A line
+# on its stdin makes it print how many requests it has answered.
+HTTP_PY = r'''
+import os, selectors, socket, sys
+RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+sel = selectors.DefaultSelector()
+lsock = socket.socket()
+lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+lsock.bind(("127.0.0.1", 0))
+lsock.listen(1024)
+lsock.setblocking(False)
+sel.register(lsock, selectors.EVENT_READ, "listen")
+sel.register(0, selectors.EVENT_READ, "stdin")
+print(lsock.getsockname()[1], flush=True)
+answered = 0
+while True:
+    for key, _ in sel.select():
+        if key.data == "listen":
+            while True:
+                try:
+                    conn, _ = lsock.accept()
+                except BlockingIOError:
+                    break
+                conn.setblocking(False)
+                sel.register(conn, selectors.EVENT_READ, [b""])
+        elif key.data == "stdin":
+            if not os.read(0, 4096):
+                sys.exit(0)
+            print(answered, flush=True)
+        else:
+            conn, buf = key.fileobj, key.data
+            try:
+                data = conn.recv(4096)
+            except OSError:
+                data = b""
+            buf[0] += data
+            if data and b"\r\n\r\n" not in buf[0]:
+                continue
+            if data:
+                try:
+                    conn.send(RESPONSE)
+                    answered += 1
+                except OSError:
+                    pass
+            sel.unregister(conn)
+            conn.close()
+'''
+
+# Typed in the probes section: letters that the sidebar's own once-a-second updates (CPU,
+# memory, uptime, states) never draw, so no such update can pass for an echo.
+PROBE_KEYS = b"QRTUVWXYZ"
+
+# Each app of the chain: a short start, then its ready line.
+CHAIN_CMD = "sleep 0.05; echo ready; exec sleep 100000"
+
+
+def cpu_secs(pid, task=None):
+    """User plus system CPU time of a process (all its threads), or of one of its threads, so
+    far (s)."""
+    path = f"/proc/{pid}/task/{task}/stat" if task else f"/proc/{pid}/stat"
+    with open(path) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_thread(pid):
+    """CPU time so far (s) of a process's threads, summed by thread name."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+            out[name] = out.get(name, 0.0) + cpu_secs(pid, tid)
+        except OSError:
+            pass  # the thread ended
+    return out
+
+
+def drain_for(clients, secs):
+    """Reads the attached clients for `secs` seconds, as their terminals would."""
+    end = time.perf_counter() + secs
+    while (left := end - time.perf_counter()) > 0:
+        ready, _, _ = select.select([c.fd for c in clients], [], [], min(left, 0.5))
+        for c in clients:
+            if c.fd in ready:
+                c._read(0)
+
+
+def toml_str(s):
+    return json.dumps(s)  # a JSON string of ASCII text is a TOML basic string
+
+
+def probes_section(mux, binary, n, window, keys, rounds):
+    """Two servers side by side (`mux`, and another of `binary`), each with the same session:
+    an echo program and `n` idle apps, a client attached. In `mux`, every app has an HTTP
+    health probe every second against one local server. Once all are healthy, both servers'
+    CPU, wake-ups and RSS are read over the same `window` seconds with nobody typing; then
+    keystroke echo is timed in `rounds` alternating rounds, so that load from elsewhere falls
+    on both alike."""
+    http = subprocess.Popen(
+        [sys.executable, "-c", HTTP_PY], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        env={**os.environ, "APPMUX_BENCH_TAG": TAG},
+    )
+    muxes = {}
+    try:
+        port = int(http.stdout.readline())
+
+        def answered():
+            http.stdin.write(b"\n")
+            http.stdin.flush()
+            return int(http.stdout.readline())
+
+        health = f'health = {{ http = "http://127.0.0.1:{port}/health", interval = "1s" }}\n'
+        for label, extra in (("probes", health), ("no_probes", "")):
+            if extra:
+                m = mux
+            else:
+                m = Appmux(binary, os.path.join(ROOT, f"appmux-{label}"))
+                MUXES.append(m)
+            muxes[label] = m
+            conf = os.path.join(ROOT, f"{label}.toml")
+            with open(conf, "w") as f:
+                f.write('session = "fleet"\n\n[[app]]\nname = "echo"\n')
+                f.write(f"cmd = [\"python3\", \"-c\", {toml_str(ECHO_PY)}]\n")
+                for i in range(n):
+                    f.write(f'\n[[app]]\nname = "app{i}"\ncmd = "exec sleep 100000"\n{extra}')
+            t0 = time.perf_counter()
+            m.run("new", "-d", "-c", conf, "-x", str(COLS), "-y", str(PANE_ROWS))
+            if extra:
+                def all_healthy():
+                    apps = ls_apps(m, "fleet")
+                    return len(apps) == n + 1 and all(
+                        a["health"] == "healthy" for name, a in apps.items() if name != "echo")
+                wait_until("every app healthy", all_healthy, 120, poll=0.1)
+                healthy_s = time.perf_counter() - t0
+            else:
+                def all_running():
+                    apps = ls_apps(m, "fleet")
+                    return len(apps) == n + 1 and all(
+                        a["state"] == "running" for a in apps.values())
+                wait_until("every app running", all_running, 60, poll=0.1)
+        clients = {}
+        for label, m in muxes.items():
+            c = m.attach("fleet")
+            c.settle(quiet=0.3)
+            clients[label] = c
+        drain_for(clients.values(), 2.0)  # past the attach and the first samples
+
+        pids = {label: m.server_pid() for label, m in muxes.items()}
+        cpu0 = {label: cpu_secs(pid) for label, pid in pids.items()}
+        threads0 = {label: cpu_by_thread(pid) for label, pid in pids.items()}
+        ctx0 = {label: ctx_switches(pid) for label, pid in pids.items()}
+        http0, req0, t0 = cpu_secs(http.pid), answered(), time.perf_counter()
+        drain_for(clients.values(), window)
+        secs = time.perf_counter() - t0
+        req1, http1 = answered(), cpu_secs(http.pid)
+        out = {
+            "apps": n,
+            "window_s": round(secs, 2),
+            "all_healthy_after_s": healthy_s,
+            "probe_requests_per_s": (req1 - req0) / secs,
+            "http_server_cpu_percent": (http1 - http0) / secs * 100,
+        }
+        for label, pid in pids.items():
+            threads = cpu_by_thread(pid)
+            out[label] = {
+                "server_cpu_percent": (cpu_secs(pid) - cpu0[label]) / secs * 100,
+                # Where it went: the event loop's thread is named after the binary; `metrics`
+                # samples the apps' CPU and memory for the sidebar while a client is attached.
+                "cpu_percent_by_thread": {
+                    name: round((t - threads0[label].get(name, 0.0)) / secs * 100, 2)
+                    for name, t in sorted(threads.items())
+                    if t - threads0[label].get(name, 0.0) > 0
+                },
+                "wakeups_per_s": (ctx_switches(pid) - ctx0[label]) / secs,
+                "rss_mib": rss_kib(pid) / 1024,
+            }
+
+        lat = {label: [] for label in muxes}
+        for _ in range(rounds):
+            for label, c in clients.items():
+                lat[label] += type_and_time(c, keys // rounds, PROBE_KEYS)
+        for label in muxes:
+            out[label]["echo_ms"] = summary(lat[label])
+        unhealthy = [name for name, a in ls_apps(muxes["probes"], "fleet").items()
+                     if name != "echo" and a["health"] != "healthy"]
+        if unhealthy:
+            raise RuntimeError(f"not healthy at the end: {unhealthy[:5]} ...")
+        log(f"  appmux: {out}")
+        return out
+    finally:
+        for c in list(CLIENTS):
+            c.close()
+        if "no_probes" in muxes:
+            muxes["no_probes"].stop()
+            MUXES.remove(muxes["no_probes"])
+        http.stdin.close()
+        http.kill()
+        http.wait()
+
+
+def own_start_ms(env):
+    """One run of CHAIN_CMD outside any multiplexer: ms from its start to its ready line."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(["sh", "-c", CHAIN_CMD], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, env=env)
+    line = p.stdout.readline()
+    t1 = time.perf_counter()
+    p.kill()
+    p.wait()
+    p.stdout.close()
+    if line.strip() != b"ready":
+        raise RuntimeError(f"the chain command printed {line!r}")
+    return (t1 - t0) * 1000
+
+
+def chain_once(mux, conf, n):
+    """Starts the chain with `new -d -c conf` on a server not yet running; returns the times
+    (s after `new` was called) at which `new` returned, each app became ready (read from the
+    event stream as it arrives) and `appmux wait` for the last app returned."""
+    ready, done = {}, {}
+    t0 = time.perf_counter()
+    mux.run("new", "-d", "-c", conf, "-x", str(COLS), "-y", str(PANE_ROWS))
+    t_new = time.perf_counter()
+    events = subprocess.Popen(mux.cli + ["events", "--json"], env=mux.env,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+    waiter = subprocess.Popen(mux.cli + ["wait", f"app{n - 1}", "--timeout", "60s"],
+                              env=mux.env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def read_events():
+        for line in events.stdout:
+            now = time.perf_counter() - t0
+            p = json.loads(line).get("payload", {})
+            if p.get("session") == "chain" and p.get("probe") == "ready" and (
+                    p.get("state") == "ready"):
+                ready.setdefault(p["app"], now)
+
+    def await_waiter():
+        done["code"] = waiter.wait()
+        done["at"] = time.perf_counter() - t0
+
+    threads = [threading.Thread(target=f, daemon=True) for f in (read_events, await_waiter)]
+    for t in threads:
+        t.start()
+    try:
+        last = f"app{n - 1}"
+        wait_until("the last app ready", lambda: last in ready and "at" in done, 60, poll=0.01)
+        if done["code"] != 0:
+            raise RuntimeError(f"appmux wait {last} exited {done['code']}")
+    finally:
+        events.kill()
+        events.wait()
+        waiter.kill()
+        waiter.wait()
+        threads[0].join(5)
+        events.stdout.close()
+    return {"new": t_new - t0, "ready": ready, "wait": done["at"]}
+
+
+def chain_section(mux, n, runs):
+    """`runs` rounds, each timing the chain's command `n` times on its own outside appmux, then
+    a chain of `n` apps (each depends on the one before and is ready on its ready line) from a
+    cold `new -d` until the last is ready. The overhead is the chain's time minus the sum of
+    the bare runs of that round."""
+    conf = os.path.join(ROOT, "chain.toml")
+    with open(conf, "w") as f:
+        f.write('session = "chain"\n')
+        for i in range(n):
+            f.write(f'\n[[app]]\nname = "app{i}"\ncmd = {toml_str(CHAIN_CMD)}\n'
+                    'ready = { log = "^ready$" }\n')
+            if i:
+                f.write(f'depends_on = ["app{i - 1}"]\n')
+    rounds = []
+    for _ in range(runs):
+        own = [own_start_ms(mux.env) for _ in range(n)]
+        r = chain_once(mux, conf, n)
+        mux.stop()
+        total = r["ready"][f"app{n - 1}"] * 1000
+        one = {
+            "total_ms": total,
+            "sum_own_ms": sum(own),
+            "own_ms_mean": statistics.fmean(own),
+            "overhead_ms": total - sum(own),
+            "new_returned_ms": r["new"] * 1000,
+            "wait_returned_ms": r["wait"] * 1000,
+        }
+        if "app0" in r["ready"]:
+            # The first app's readiness carries the one-time costs: the server's start,
+            # the session, the first spawn. What is left is spread over the links.
+            first = r["ready"]["app0"] * 1000
+            mean = statistics.fmean(own)
+            one["first_ready_overhead_ms"] = first - mean
+            one["per_link_overhead_ms"] = (total - first - (n - 1) * mean) / (n - 1)
+        log(f"  round: {one}")
+        rounds.append(one)
+    keys = sorted({k for one in rounds for k in one})
+    out = {k: statistics.median([one[k] for one in rounds if k in one]) for k in keys}
+    out.update({"apps": n, "runs": runs, "rounds": rounds})
+    log(f"  appmux: median {dict((k, out[k]) for k in keys)}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # Report
 
 
@@ -763,7 +1073,8 @@ def main():
     ap.add_argument(
         "--only",
         default=None,
-        help="comma-separated sections to run: throughput,echo,vim,memory,attach,idle,apps",
+        help="comma-separated sections to run: "
+        "throughput,echo,vim,memory,attach,idle,apps,probes,chain",
     )
     ARGS = ap.parse_args()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -783,6 +1094,11 @@ def main():
     n_apps = 50
     cat_rounds = 2  # the file is cat in this many alternating rounds per multiplexer
     kills = 3 if quick else 10
+    n_probed = 200  # apps with a health probe each
+    probe_window = 5 if quick else 20  # seconds of steady state measured
+    probe_keys = 60 if quick else 600  # typed per server, in 6 alternating rounds
+    n_chain = 20
+    chain_runs = 2 if quick else 5
 
     ROOT = tempfile.mkdtemp(prefix="appmux-bench-")
     TAG = f"{os.getpid()}-{random.randrange(1 << 30)}"
@@ -801,7 +1117,8 @@ def main():
 
     res = {"quick": quick, "tmux": tmux_version, "client": f"{COLS}x{ROWS}"}
 
-    sections = ("throughput", "echo", "vim", "memory", "attach", "idle", "apps")
+    sections = ("throughput", "echo", "vim", "memory", "attach", "idle", "apps", "probes",
+                "chain")
     only = set(ARGS.only.split(",")) if ARGS.only else set(sections)
     unknown = only - set(sections)
     if unknown:
@@ -894,6 +1211,16 @@ def main():
     if "apps" in only:
         apps = appmux_only(binary, "apps", lambda m: apps_section(m, n_apps, kills), res)
     res["apps"] = apps
+    probes = {}
+    if "probes" in only:
+        probes = appmux_only(binary, "probes", lambda m: probes_section(
+            m, binary, n_probed, probe_window, probe_keys, 6), res)
+    res["probes"] = probes
+    chain = {}
+    if "chain" in only:
+        chain = appmux_only(binary, "chain", lambda m: chain_section(
+            m, n_chain, chain_runs), res)
+    res["chain"] = chain
 
     def g(d, k, sub=None):
         v = d.get(k)
@@ -942,6 +1269,40 @@ def main():
         a = apps.get("restart_ms", {}).get("max")
         rows.append((f"SIGKILLed on-failure app running again, worst of {kills} (ms)", a, None,
                      "", "< 1 s", a is not None and a < 1000))
+    if probes:
+        p, q = probes.get("probes", {}), probes.get("no_probes", {})
+        a = p.get("server_cpu_percent")
+        rows.append((f"{n_probed} apps, an HTTP health probe each every 1 s, a client attached: "
+                     f"server CPU over {probe_window} s (% of one core)", a, None, "", "< 2%",
+                     a is not None and a < 2))
+        rows.append(("  the same session without probes: server CPU (% of one core)",
+                     q.get("server_cpu_percent"), None, "", "(baseline)", None))
+        rows.append(("  server wake-ups per second, with / without probes",
+                     p.get("wakeups_per_s"), None, "", f"(without: {fmt(q.get('wakeups_per_s'))})",
+                     None))
+        rows.append(("  server RSS with probes (MiB)", p.get("rss_mib"), None, "",
+                     f"(without: {fmt(q.get('rss_mib'))})", None))
+        for k in ("p50", "p99"):
+            a, b = g(p, "echo_ms", k), g(q, "echo_ms", k)
+            ok = a is not None and b is not None and a <= b + max(0.1 * b, 0.05)
+            rows.append((f"  echo {k} during the probes (ms)", a, None, "",
+                         f"unchanged: <= {fmt(b)} without probes, +10% or 0.05 ms", ok))
+    if chain:
+        a = chain.get("total_ms")
+        rows.append((f"chain of {n_chain} dependent apps, `log` readiness: `new -d` until the "
+                     f"last is ready, median of {chain_runs} (ms)", a, None, "", "(appmux only)",
+                     None))
+        rows.append(("  sum of their own start times, each run bare (ms)",
+                     chain.get("sum_own_ms"), None, "", "(baseline)", None))
+        a = chain.get("overhead_ms")
+        rows.append(("  overhead: chain minus that sum (ms)", a, None, "", "<= 50 ms",
+                     a is not None and a <= 50))
+        rows.append(("  of which the first app, with the server's start (ms)",
+                     chain.get("first_ready_overhead_ms"), None, "", "(information)", None))
+        rows.append(("  of which each further link (ms)",
+                     chain.get("per_link_overhead_ms"), None, "", "(information)", None))
+        rows.append(("  `appmux wait` for the last app returned after (ms)",
+                     chain.get("wait_returned_ms"), None, "", "(information)", None))
 
     print(f"\n{COLS}x{ROWS} client, {tmux_version}, {'quick' if quick else 'full'} run\n")
     print("| metric | appmux | tmux | ratio | target |")

@@ -82,7 +82,7 @@ impl Server {
             self.kill_due(now);
             self.release_held_stops(now);
             self.tick_apps(now);
-            self.tick_probes(now);
+            let probes_due = self.tick_probes(now);
             self.expire_client_timers(now);
             self.expire_syncs(now);
             if self.save_due.is_some_and(|t| t <= now) {
@@ -93,9 +93,10 @@ impl Server {
             if self.shutdown_complete(now) {
                 break;
             }
-            if self.render_due(now) {
+            if self.render_due(now) || probes_due {
                 // Frames are written by the connection tasks on this same thread: let them
-                // run now rather than after the next slice of PTY output.
+                // run now rather than after the next slice of PTY output. Probes still due
+                // wait for the next turn, after the input that came in meanwhile.
                 tokio::task::yield_now().await;
             }
         }

@@ -351,6 +351,45 @@ health = {{ tcp = "127.0.0.1:{port}", interval = "100ms", failures = 3 }}
 }
 
 #[test]
+fn probes_that_fall_due_together_are_all_served_and_keep_running() {
+    // More apps than the loop serves probes for in one turn (it takes them in batches, so that
+    // a typed key never waits behind all of them), every probe due at the same moment: each
+    // app is probed, becomes healthy, and keeps being probed on its interval.
+    const APPS: usize = 30;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf);
+            let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
+    let mut toml = String::from("session = \"many\"\n");
+    for i in 0..APPS {
+        toml += &format!(
+            "[[app]]\nname = \"app{i}\"\ncmd = \"sleep 1000\"\n\
+             health = {{ http = \"http://127.0.0.1:{port}/\", interval = \"200ms\" }}\n"
+        );
+    }
+    let env = Env::new();
+    start(&env, "many", &toml);
+    wait_until("every app healthy", || {
+        let ls = env.ls_json();
+        let apps = ls["sessions"][0]["apps"].as_array()?.clone();
+        (apps.len() == APPS && apps.iter().all(|a| a["health"] == "healthy")).then_some(())
+    });
+    let before = served.load(std::sync::atomic::Ordering::Relaxed);
+    wait_until("three more rounds of probes", || {
+        (served.load(std::sync::atomic::Ordering::Relaxed) >= before + 3 * APPS).then_some(())
+    });
+}
+
+#[test]
 fn start_app_starts_what_it_needs_and_stop_all_stops_dependents_first() {
     let env = Env::new();
     let dir = env.path("order");
