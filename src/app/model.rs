@@ -97,6 +97,21 @@ pub enum Spawned {
     Failed,
 }
 
+/// The stop signal (`stop_signal`, SIGTERM when it names none) to a process group, and SIGCONT
+/// so that a stopped (SIGTSTP) group can act on it.
+fn send_stop_signal(p: &Process, stop_signal: i32) {
+    use rustix::process::Signal;
+    p.signal_all(Signal::from_named_raw(stop_signal).unwrap_or(Signal::TERM));
+    p.signal_all(Signal::CONT);
+}
+
+/// A process group whose terminal goes away: SIGHUP, then its stop signal. Also for a removed
+/// app's process held until its dependents are gone.
+pub fn hang_up_process(p: &Process, stop_signal: i32) {
+    p.signal_all(rustix::process::Signal::HUP);
+    send_stop_signal(p, stop_signal);
+}
+
 /// Output, taken in.
 #[derive(Debug)]
 pub struct Fed {
@@ -336,10 +351,7 @@ impl App {
     /// (SIGTSTP) app can act on it.
     pub fn signal_stop(&self) {
         if let Some(p) = &self.process {
-            let sig = rustix::process::Signal::from_named_raw(self.spec.stop_signal)
-                .unwrap_or(rustix::process::Signal::TERM);
-            p.signal_all(sig);
-            p.signal_all(rustix::process::Signal::CONT);
+            send_stop_signal(p, self.spec.stop_signal);
         }
     }
 
@@ -353,9 +365,8 @@ impl App {
     /// Its terminal is going away: SIGHUP, then the stop signal.
     pub fn hang_up(&self) {
         if let Some(p) = &self.process {
-            p.signal_all(rustix::process::Signal::HUP);
+            hang_up_process(p, self.spec.stop_signal);
         }
-        self.signal_stop();
     }
 
     /// Removed from its session: hung up, and its process handed back for a later SIGKILL of

@@ -224,6 +224,17 @@ impl IndexWriter {
 mod tests {
     use super::*;
 
+    /// Cuts the last byte off a file, as a crash in the middle of a write would.
+    fn cut_last_byte(path: &Path) {
+        let len = fs::metadata(path).unwrap().len();
+        File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_len(len - 1)
+            .unwrap();
+    }
+
     fn entries(list: &[(u64, u64)]) -> Vec<Entry> {
         list.iter()
             .map(|&(offset, time)| Entry { offset, time })
@@ -277,25 +288,13 @@ mod tests {
         assert_eq!(read(&log), entries(&[(12, 200)]));
         // Cut in the middle of an entry: it starts over, times never going back.
         w.record([300], 300);
-        let len = fs::metadata(w.path()).unwrap().len();
-        File::options()
-            .write(true)
-            .open(w.path())
-            .unwrap()
-            .set_len(len - 1)
-            .unwrap();
+        cut_last_byte(w.path());
         w.recheck();
         w.record([400], 250);
         assert_eq!(read(&log), entries(&[(400, 300)]));
         // Opened by a new server: a partial entry at the end is cut off, whole ones stay.
         w.record([500], 500);
-        let len = fs::metadata(w.path()).unwrap().len();
-        File::options()
-            .write(true)
-            .open(w.path())
-            .unwrap()
-            .set_len(len - 1)
-            .unwrap();
+        cut_last_byte(w.path());
         w.open(1000).unwrap();
         w.record([600], 600);
         assert_eq!(read(&log), entries(&[(400, 300), (600, 600)]));

@@ -71,7 +71,7 @@ pub fn print_line(
 struct LineSink {
     app: usize,
     partial: Vec<u8>,
-    tx: mpsc::Sender<(usize, Line)>,
+    tx: mpsc::SyncSender<(usize, Line)>,
 }
 
 impl Write for LineSink {
@@ -96,6 +96,9 @@ impl Write for LineSink {
     }
 }
 
+/// Lines read by the followers and not yet printed.
+const FOLLOW_QUEUE: usize = 1024;
+
 /// Follows every log from where it was read up to, printing the lines that pass `filter`
 /// until stdout closes or every follower stopped.
 pub fn follow_all(
@@ -104,7 +107,8 @@ pub fn follow_all(
     fmt: &Format,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    let (tx, rx) = mpsc::channel();
+    // Bounded: when stdout is slow, the followers wait instead of piling lines up.
+    let (tx, rx) = mpsc::sync_channel(FOLLOW_QUEUE);
     let mut names = Vec::new();
     for (i, (app, path, from)) in logs.into_iter().enumerate() {
         names.push(app);

@@ -25,14 +25,10 @@ pub fn utc_now() -> String {
 
 /// `2026-11-21T08:00:00Z`.
 pub fn utc(secs: u64) -> String {
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-    let rem = secs % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let mut text = rfc3339_ms(secs.saturating_mul(1000));
+    // The same instant without its (zero) milliseconds.
+    text.replace_range(text.len() - 5..text.len() - 1, "");
+    text
 }
 
 /// `2026-12-01T10:00:00.123Z`.

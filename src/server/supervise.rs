@@ -231,11 +231,7 @@ impl Server {
             .partition(|h| h.after.is_empty() || h.deadline <= now);
         self.held_stops = keep;
         for h in due {
-            use rustix::process::Signal;
-            h.process.signal_all(Signal::HUP);
-            h.process
-                .signal_all(Signal::from_named_raw(h.signal).unwrap_or(Signal::TERM));
-            h.process.signal_all(Signal::CONT);
+            crate::app::model::hang_up_process(&h.process, h.signal);
             self.kill_later(h.process);
         }
     }
