@@ -511,13 +511,18 @@ fn wait_for(pid: u32) -> ExitStatus {
     }
 }
 
-/// Sends `sig` to the process group `sid` and to every process whose session is `sid`.
-/// Processes that called setsid themselves have left the app and are not chased.
+/// Sends `sig` to the process group `sid` and to every other process whose session is `sid`
+/// (the jobs of an interactive shell live in groups of their own). Each process gets the
+/// signal once: a shell that traps it would otherwise run its trap twice. Processes that called
+/// setsid themselves have left the app and are not chased.
 pub fn signal_session(sid: u32, sig: rustix::process::Signal) {
     if let Some(pgid) = rustix::process::Pid::from_raw(sid as i32) {
         let _ = rustix::process::kill_process_group(pgid, sig);
     }
     for pid in session_members(sid) {
+        if proc_group(pid) == Some(sid) {
+            continue;
+        }
         if let Some(p) = rustix::process::Pid::from_raw(pid as i32) {
             let _ = rustix::process::kill_process(p, sig);
         }
@@ -534,12 +539,23 @@ pub fn session_members(sid: u32) -> Vec<u32> {
         .collect()
 }
 
-/// Field 6 of /proc/PID/stat (the session id); the command name may contain spaces and
-/// parentheses, so parsing starts after the last `)`. The file is closed at once.
-pub fn proc_session(pid: u32) -> Option<u32> {
+/// Field `n` (1-based, counted from the state field as 3) of /proc/PID/stat; the command name
+/// may contain spaces and parentheses, so parsing starts after the last `)`. The file is closed
+/// at once.
+fn proc_stat_field(pid: u32, n: usize) -> Option<u32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(3)?.parse().ok()
+    rest.split_whitespace().nth(n - 3)?.parse().ok()
+}
+
+/// Field 5 of /proc/PID/stat: the process group id.
+fn proc_group(pid: u32) -> Option<u32> {
+    proc_stat_field(pid, 5)
+}
+
+/// Field 6 of /proc/PID/stat: the session id.
+pub fn proc_session(pid: u32) -> Option<u32> {
+    proc_stat_field(pid, 6)
 }
 
 #[cfg(test)]
@@ -680,6 +696,20 @@ mod tests {
         );
         // Input for a gone PTY goes nowhere, quietly.
         assert_eq!(p.write(b"late".to_vec()), Ok(()));
+    }
+
+    #[test]
+    fn a_stop_signal_reaches_each_process_once() {
+        // The trap is slow, so a second TERM would arrive while it runs and run it again.
+        let (p, mut rx) = spawn(&[
+            "sh",
+            "-c",
+            "trap 'echo caught; sleep 0.5; exit 0' TERM; echo go; while :; do sleep 0.05; done",
+        ]);
+        assert!(String::from_utf8_lossy(&read_output(&mut rx, 2)).contains("go"));
+        p.signal_all(rustix::process::Signal::TERM);
+        let out = String::from_utf8_lossy(&read_output(&mut rx, usize::MAX)).into_owned();
+        assert_eq!(out.matches("caught").count(), 1, "{out:?}");
     }
 
     #[test]
