@@ -246,9 +246,10 @@ pub struct LogsArgs {
     /// session, else the newest session).
     #[arg(short = 't', value_name = "SESSION")]
     pub target: Option<String>,
-    /// Number of lines from the end (of those selected).
-    #[arg(short = 'n', value_name = "N", default_value_t = 100)]
-    pub lines: usize,
+    /// Number of lines from the end, of those selected (default: 100, or every line with
+    /// --since or --until).
+    #[arg(short = 'n', value_name = "N")]
+    pub lines: Option<usize>,
     /// Keep printing as the log grows.
     #[arg(short = 'f', long)]
     pub follow: bool,
@@ -274,6 +275,15 @@ pub struct LogsArgs {
 }
 
 impl LogsArgs {
+    /// How many lines from the end to print.
+    pub fn count(&self) -> usize {
+        match self.lines {
+            Some(n) => n,
+            None if self.since.is_some() || self.until.is_some() => usize::MAX,
+            None => 100,
+        }
+    }
+
     /// Whether the log is read by line (with times), rather than byte for byte.
     pub fn by_line(&self) -> bool {
         self.app.is_none()

@@ -225,7 +225,7 @@ pub fn logs(sock: &SocketPaths, args: LogsArgs) -> Result<()> {
     let app = args.app.as_deref().unwrap_or_default();
     let path = log_path(sock, app, args.target.as_deref())?;
     flush_logs(sock);
-    let (data, read_up_to) = crate::logs::tail_to(&path, Some(args.lines))
+    let (data, read_up_to) = crate::logs::tail_to(&path, Some(args.count()))
         .with_context(|| format!("reading {}", path.display()))?;
     let mut out = std::io::stdout().lock();
     out.write_all(&data)?;

@@ -43,13 +43,13 @@ pub fn by_line(sock: &SocketPaths, args: LogsArgs) -> Result<()> {
     let mut per_app = Vec::new();
     let mut follow = Vec::new();
     for (app, path) in &logs {
-        let (lines, up_to) = query::read_lines(path, &filter, args.lines, args.follow)
+        let (lines, up_to) = query::read_lines(path, &filter, args.count(), args.follow)
             .with_context(|| format!("reading {}", path.display()))?;
         per_app.push(lines);
         follow.push((app.clone(), path.clone(), up_to));
     }
     let mut out = stdout.lock();
-    for (i, line) in query::last_n(query::merge(per_app), args.lines) {
+    for (i, line) in query::last_n(query::merge(per_app), args.count()) {
         show::print_line(&mut out, &fmt, i, &logs[i].0, &line)?;
     }
     out.flush()?;

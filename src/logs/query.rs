@@ -3,7 +3,7 @@
 //! several apps in time order. Files wholly before `--since` are skipped by their index alone.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use regex::Regex;
@@ -54,15 +54,17 @@ impl Filter {
     }
 }
 
-/// The lines of one log file with their times from `entries` (sorted by offset).
-pub fn lines_of(data: &[u8], entries: &[Entry]) -> Vec<Line> {
+/// The lines of one log file, read from byte `base` on into `data`, with their times from
+/// `entries` (sorted by offset).
+pub fn lines_of(data: &[u8], base: u64, entries: &[Entry]) -> Vec<Line> {
     let mut lines = Vec::new();
     let mut next = entries.iter().peekable();
     let mut start = 0;
     while start < data.len() {
         let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i + 1);
-        while next.next_if(|e| e.offset < start as u64).is_some() {}
-        let time = next.next_if(|e| e.offset == start as u64).map(|e| e.time);
+        let at = base + start as u64;
+        while next.next_if(|e| e.offset < at).is_some() {}
+        let time = next.next_if(|e| e.offset == at).map(|e| e.time);
         lines.push(Line {
             time,
             bytes: data[start..end].to_vec(),
@@ -105,16 +107,41 @@ pub fn read_lines(
         if !live && entries.last().is_some_and(|e| before_since(e.time)) {
             break;
         }
+        // Times only go up within a file, so the index is searched rather than the log
+        // scanned: reading starts at the first line from `since` on and ends before the first
+        // line after `until` (in the live file, only when nobody follows it).
+        let from = filter
+            .since
+            .map_or(0, |s| entries.partition_point(|e| e.time < s));
+        let to = match filter.until {
+            Some(u) if !(live && whole_lines) => entries.partition_point(|e| e.time <= u),
+            _ => entries.len(),
+        };
+        let start = match filter.since {
+            // A line with no time is left out under a time bound, so one past every line
+            // the index knows is the end of the file.
+            Some(_) => match entries.get(from) {
+                Some(e) => e.offset,
+                None => f.metadata()?.len(),
+            },
+            None => 0,
+        };
+        f.seek(SeekFrom::Start(start))?;
         let mut data = Vec::new();
-        f.read_to_end(&mut data)?;
+        match entries.get(to) {
+            Some(end) => (&mut f)
+                .take(end.offset.saturating_sub(start))
+                .read_to_end(&mut data)?,
+            None => f.read_to_end(&mut data)?,
+        };
         if live && whole_lines && !data.ends_with(b"\n") {
             let cut = memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1);
             data.truncate(cut);
         }
         if let Some(u) = up_to.as_mut().filter(|_| live) {
-            u.offset = data.len() as u64;
+            u.offset = start + data.len() as u64;
         }
-        let lines: Vec<Line> = lines_of(&data, &entries)
+        let lines: Vec<Line> = lines_of(&data, start, &entries[from..to.max(from)])
             .into_iter()
             .filter(|l| filter.keeps(l))
             .collect();
@@ -227,6 +254,32 @@ mod tests {
             ..Filter::default()
         };
         assert!(read(future, 100).is_empty());
+    }
+
+    proptest::proptest! {
+        /// Seeking by the index selects exactly what reading every line and filtering would,
+        /// wherever the bounds fall: inside a file, between files, before or after all.
+        #[test]
+        fn seeking_by_time_selects_what_a_full_scan_would(
+            steps in proptest::collection::vec((1usize..40, 0u64..3), 1..60),
+            since in proptest::option::of(0u64..130),
+            until in proptest::option::of(0u64..130),
+            follow in proptest::bool::ANY,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let spec = LogSpec { max_size: 64, max_files: 1000 };
+            let mut log = AppLog::new(dir.path().join("a.log"), spec);
+            let mut time = 0;
+            for (i, (len, dt)) in steps.iter().enumerate() {
+                time += dt;
+                log.write_at(format!("{i} {}\n", "x".repeat(*len)).as_bytes(), time);
+            }
+            let (every, _) = read_lines(log.path(), &Filter::default(), usize::MAX, follow).unwrap();
+            let filter = Filter { since, until, grep: None };
+            let want: Vec<Line> = every.into_iter().filter(|l| filter.keeps(l)).collect();
+            let (got, _) = read_lines(log.path(), &filter, usize::MAX, follow).unwrap();
+            proptest::prop_assert_eq!(text(&got), text(&want));
+        }
     }
 
     #[test]

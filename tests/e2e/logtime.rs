@@ -198,3 +198,29 @@ fn a_deleted_or_cut_index_leaves_the_log_readable_and_times_come_back() {
         "{seen}"
     );
 }
+
+#[test]
+fn a_time_bound_prints_every_line_it_selects_unless_n_is_given() {
+    let env = Env::new();
+    start(
+        &env,
+        r#"
+session = "lt"
+[[app]]
+name = "many"
+cmd = "seq 1 150; exec sleep 1000"
+"#,
+    );
+    env.wait_capture("lt:many", "150");
+    // The numbers only: the log also holds appmux's start marker.
+    let count = |args: &[&str]| {
+        let out = env.ok(args);
+        let numbers = out.lines().filter(|l| l.trim().parse::<u32>().is_ok());
+        numbers.count()
+    };
+    assert_eq!(count(&["logs", "many", "--since", "1h"]), 150);
+    assert_eq!(count(&["logs", "many", "--until", "2999-01-01"]), 150);
+    assert_eq!(count(&["logs", "many", "--since", "1h", "-n", "5"]), 5);
+    assert_eq!(count(&["logs", "many", "-n", "100"]), 100);
+    assert_eq!(count(&["logs", "many", "--grep", "."]), 100);
+}
