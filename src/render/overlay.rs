@@ -14,6 +14,10 @@ pub struct Pager {
     pub top: usize,
     /// The active search term; matches are highlighted.
     pub search: Option<String>,
+    /// When each line began (a log's, from its index): empty when the text has no times.
+    pub times: Vec<Option<u64>>,
+    /// Whether lines are shown with their times (`t` toggles).
+    pub show_times: bool,
 }
 
 impl Pager {
@@ -23,6 +27,34 @@ impl Pager {
             lines,
             top: 0,
             search: None,
+            times: Vec::new(),
+            show_times: false,
+        }
+    }
+
+    /// A pager over lines that each carry the time they began, shown without times at first.
+    pub fn with_times(title: String, lines: Vec<(Option<u64>, String)>) -> Self {
+        let (times, lines) = lines.into_iter().unzip();
+        Self {
+            times,
+            ..Self::new(title, lines)
+        }
+    }
+
+    /// Shows or hides the times, when the lines have them.
+    pub fn toggle_times(&mut self) {
+        self.show_times = !self.show_times && !self.times.is_empty();
+    }
+
+    /// What goes before line `i`: its time (UTC, as `appmux logs --timestamps` prints it),
+    /// blank when unknown, or nothing while times are hidden.
+    fn prefix(&self, i: usize) -> String {
+        if !self.show_times {
+            return String::new();
+        }
+        match self.times.get(i).copied().flatten() {
+            Some(t) => format!("{} ", crate::logs::time::rfc3339_ms(t)),
+            None => " ".repeat(TIME_WIDTH + 1),
         }
     }
 
@@ -72,6 +104,9 @@ impl Pager {
     }
 }
 
+/// Columns of a time as the pager shows it: `2026-12-01T10:00:00.123Z`.
+const TIME_WIDTH: usize = 24;
+
 /// Draws the pager over `area`: a title bar, the lines, and matches in reverse video.
 pub fn draw_pager(buf: &mut Buffer, area: Rect, p: &Pager) {
     if area.height == 0 || area.width == 0 {
@@ -109,18 +144,26 @@ pub fn draw_pager(buf: &mut Buffer, area: Rect, p: &Pager) {
     }
     let hit = Style::new().bg(Color::Yellow).fg(Color::Black);
     let rows = Pager::text_rows(area.height);
-    for (row, line) in p
+    for (row, (i, line)) in p
         .lines
         .iter()
+        .enumerate()
         .skip(p.top)
         .take(usize::from(rows))
         .enumerate()
     {
         let y = area.y + 1 + row as u16;
-        buf.set_stringn(area.x, y, line, area.width as usize, Style::new());
+        let prefix = p.prefix(i);
+        let shown = prefix.chars().count();
+        let dim = Style::new().fg(Color::DarkGray);
+        buf.set_stringn(area.x, y, &prefix, area.width as usize, dim);
+        if shown < area.width as usize {
+            let width = area.width as usize - shown;
+            buf.set_stringn(area.x + shown as u16, y, line, width, Style::new());
+        }
         if let Some(term) = p.search.as_deref().filter(|t| !t.is_empty()) {
             for (byte, _) in line.match_indices(term) {
-                let col = line[..byte].chars().count() as u16;
+                let col = (shown + line[..byte].chars().count()) as u16;
                 let len = term.chars().count() as u16;
                 if col < area.width {
                     let w = len.min(area.width - col);
@@ -129,7 +172,11 @@ pub fn draw_pager(buf: &mut Buffer, area: Rect, p: &Pager) {
             }
         }
     }
-    let help = " q close  j/k line  Space/b page  g/G top/end  / search  n/N ";
+    let help = if p.times.is_empty() {
+        " q close  j/k line  Space/b page  g/G top/end  / search  n/N "
+    } else {
+        " q close  j/k line  Space/b page  g/G top/end  / search  n/N  t times "
+    };
     let last = area.bottom() - 1;
     if area.height > 2 {
         buf.set_stringn(

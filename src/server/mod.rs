@@ -153,11 +153,12 @@ pub enum Event {
     Control(ClientId, String),
     /// The log writer has written everything queued before this client's `FlushLogs`.
     LogsWritten(ClientId),
-    /// The log writer read an app's log for this client's log view.
+    /// The log writer read an app's log for this client's log view: its lines, plain, each
+    /// with the time it began when the index knows it.
     LogRead {
         client: ClientId,
         title: String,
-        data: Vec<u8>,
+        lines: Vec<(Option<u64>, String)>,
     },
     /// A probe attempt finished.
     Probe(Box<probes::ProbeDone>),

@@ -148,8 +148,8 @@ impl Server {
             Event::LogRead {
                 client,
                 title,
-                data,
-            } => self.show_log(client, title, &data),
+                lines,
+            } => self.show_log(client, title, lines),
             Event::Probe(done) => self.probe_done(*done),
         }
     }

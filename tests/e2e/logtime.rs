@@ -224,3 +224,34 @@ cmd = "seq 1 150; exec sleep 1000"
     assert_eq!(count(&["logs", "many", "-n", "100"]), 100);
     assert_eq!(count(&["logs", "many", "--grep", "."]), 100);
 }
+
+#[test]
+fn the_log_pager_shows_when_each_line_began_on_t() {
+    let env = Env::new();
+    let dir = env.project("p", TWO_APPS);
+    let mut t = env.attach_in(&dir, &[], 120, 30);
+    t.wait_for("api-4");
+    t.send(b"\x02s");
+    t.wait_for("Enter show");
+    t.send(b"/api\r");
+    t.send(b"l");
+    t.wait_for("log: api");
+    t.wait_for("t times");
+    // The pager's part of the row holding `text`, right of the sidebar.
+    let row_of = |s: &vt100::Screen, text: &str| {
+        let contents = s.contents();
+        let row = contents.lines().find(|l| l.contains(text))?;
+        Some(row.rsplit('│').next()?.trim_end().to_owned())
+    };
+    t.wait_for_fn("api-3 without a time", |s| {
+        row_of(s, "api-3").is_some_and(|r| r.starts_with("api-3"))
+    });
+    t.send(b"t");
+    t.wait_for_fn("api-3 after its time", |s| {
+        row_of(s, "api-3").is_some_and(|r| timed(&r) && r.ends_with("api-3"))
+    });
+    t.send(b"t");
+    t.wait_for_fn("api-3 without a time again", |s| {
+        row_of(s, "api-3").is_some_and(|r| r.starts_with("api-3"))
+    });
+}

@@ -1,6 +1,7 @@
 //! The full-pane pager's keys (the help list and an app's log): less's paging keys, `/`
-//! search and `n`/`N`. The pager itself (lines, position, drawing) is `render::overlay::Pager`;
-//! this module only decides what a key does to it, for one client.
+//! search and `n`/`N`, and `t` to show when each line of a log began. The pager itself
+//! (lines, position, drawing) is `render::overlay::Pager`; this module only decides what a
+//! key does to it, for one client.
 
 use crate::keys::{Key, KeyCode};
 use crate::render::overlay::Pager;
@@ -81,6 +82,7 @@ impl Server {
             KeyCode::Char('N') => {
                 pager.find(false);
             }
+            KeyCode::Char('t') => pager.toggle_times(),
             KeyCode::Char('/') => {
                 return self.set_mode(
                     id,

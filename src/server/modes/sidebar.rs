@@ -209,26 +209,37 @@ impl Server {
         let path = a.log().path().to_owned();
         let events = self.events.clone();
         let queued = self.logs.after_queued(move || {
-            let data = crate::logs::tail(&path, Some(10_000)).unwrap_or_default();
+            let all = crate::logs::query::Filter::default();
+            let (lines, _) =
+                crate::logs::query::read_lines(&path, &all, 10_000, false).unwrap_or_default();
             let read = Event::LogRead {
                 client: id,
                 title,
-                data,
+                lines: timed_plain_lines(&lines),
             };
             let _ = events.blocking_send(read);
         });
         if !queued {
-            let behind = b"The log is being written too slowly to read now; try again.\n";
-            self.show_log(id, format!("log: {}", a.name()), behind);
+            let behind = "The log is being written too slowly to read now; try again.";
+            self.show_log(
+                id,
+                format!("log: {}", a.name()),
+                vec![(None, behind.into())],
+            );
         }
     }
 
     /// Opens the pager on a log the log thread read.
-    pub(in crate::server) fn show_log(&mut self, id: ClientId, title: String, data: &[u8]) {
+    pub(in crate::server) fn show_log(
+        &mut self,
+        id: ClientId,
+        title: String,
+        lines: Vec<(Option<u64>, String)>,
+    ) {
         if self.attached_mut(id).is_none() {
             return;
         }
-        let mut pager = Pager::new(title, plain_lines(data));
+        let mut pager = Pager::with_times(title, lines);
         pager.to_end(self.pager_height(id));
         self.set_mode(
             id,
@@ -254,4 +265,17 @@ impl Server {
             a.dirty = true;
         }
     }
+}
+
+/// A log's lines as the pager shows them: plain text, a line the app rewrote with CR shown
+/// as its last version, and the time each began on its first row.
+fn timed_plain_lines(lines: &[crate::logs::query::Line]) -> Vec<(Option<u64>, String)> {
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let mut time = line.time;
+        for text in plain_lines(&line.bytes) {
+            out.push((time.take(), text));
+        }
+    }
+    out
 }
