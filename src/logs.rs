@@ -70,6 +70,12 @@ impl AppLog {
         &self.path
     }
 
+    /// Opens the file now rather than at the first write; false when it cannot be opened, with
+    /// the reason in [`AppLog::error`].
+    pub fn open_now(&mut self) -> bool {
+        self.ensure_open()
+    }
+
     /// Bytes lost to write failures so far.
     pub fn dropped(&self) -> u64 {
         self.dropped

@@ -158,10 +158,12 @@ fn unit_path(sock: &SocketPaths) -> Result<PathBuf> {
     paths::systemd_user_unit(&unit_name(sock))
 }
 
-/// The systemd user unit for this socket. Paths are quoted for the unit file (see
+/// The systemd user unit for this socket: a `Type=notify` service (the server says when it is
+/// ready) that carries `path_env`, the `PATH` of the shell that wrote it, so apps found through
+/// version managers start at boot as they do by hand. Paths are quoted for the unit file (see
 /// [`exec_word`]); one that cannot be written there (a control character, invalid UTF-8) is an
 /// error rather than a broken or altered unit.
-pub fn unit_text(sock: &SocketPaths, exe: &Path) -> Result<String> {
+pub fn unit_text(sock: &SocketPaths, exe: &Path, path_env: Option<&str>) -> Result<String> {
     let exe = unit_path_text(exe, "the appmux executable")?;
     // systemd refuses to run an executable whose path holds these, however quoted.
     if exe.contains(['"', '\'', '\\', '\x7f']) {
@@ -174,13 +176,23 @@ pub fn unit_text(sock: &SocketPaths, exe: &Path) -> Result<String> {
     let socket = unit_path_text(&sock.socket, "the socket")?;
     let described = socket.replace('%', "%%");
     let (exe, socket) = (exec_word(exe, true), exec_word(socket, false));
+    let environment = match path_env {
+        Some(p) if p.chars().any(char::is_control) => {
+            bail!("PATH holds a control character, which a systemd unit cannot hold")
+        }
+        // Specifiers are expanded in an assignment, variables are not.
+        Some(p) => format!("Environment={}\n", exec_word(&format!("PATH={p}"), true)),
+        None => String::new(),
+    };
     Ok(format!(
         "[Unit]\n\
          Description=appmux server ({described})\n\
          Documentation=man:appmux(1)\n\
          \n\
          [Service]\n\
-         Type=simple\n\
+         Type=notify\n\
+         NotifyAccess=main\n\
+         {environment}\
          ExecStart={exe} -S {socket} server --foreground --resurrect\n\
          ExecStop={exe} -S {socket} kill-server\n\
          Restart=on-failure\n\
@@ -234,7 +246,8 @@ fn systemd_running() -> bool {
 
 pub fn startup(sock: &SocketPaths, print: bool) -> Result<()> {
     let exe = std::env::current_exe().context("finding the appmux executable")?;
-    let text = unit_text(sock, &exe)?;
+    let path_env = std::env::var("PATH").ok();
+    let text = unit_text(sock, &exe, path_env.as_deref())?;
     if print {
         print!("{text}");
         return Ok(());
@@ -304,8 +317,21 @@ mod tests {
     fn the_unit_runs_the_foreground_server_with_resurrect() {
         let runtime = std::path::Path::new("/run/user/1/appmux");
         let sock = SocketPaths::at(runtime.join("default"), Some(runtime));
-        let text = unit_text(&sock, Path::new("/usr/bin/appmux")).unwrap();
+        let text = unit_text(
+            &sock,
+            Path::new("/usr/bin/appmux"),
+            Some("/home/u/.nvm/bin:/usr/bin"),
+        )
+        .unwrap();
         assert!(text.contains("ExecStart=\"/usr/bin/appmux\" -S \"/run/user/1/appmux/default\" server --foreground --resurrect"));
+        assert!(
+            text.contains("\nType=notify\nNotifyAccess=main\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nEnvironment=\"PATH=/home/u/.nvm/bin:/usr/bin\"\n"),
+            "{text}"
+        );
         assert!(text.contains("WantedBy=default.target"));
         assert_eq!(unit_name(&sock), "appmux.service");
         // Any other socket has a unit of its own, named by the socket's identity.
@@ -329,7 +355,7 @@ mod tests {
         let sock_path = format!("/tmp/{AWKWARD}/sock");
         let sock = SocketPaths::resolve(None, Some(Path::new(&sock_path))).unwrap();
         let exe = format!("/opt/{AWKWARD_EXE}/appmux");
-        let text = unit_text(&sock, Path::new(&exe)).unwrap();
+        let text = unit_text(&sock, Path::new(&exe), Some(&format!("/opt/{AWKWARD}"))).unwrap();
         let exe_word = r#""/opt/app mux 100%%n $HOME/appmux""#;
         let sock_word = r#""/tmp/app mux 100%%n $$HOME \"q\" back\\slash/sock""#;
         let start =
@@ -340,24 +366,27 @@ mod tests {
         assert!(text.contains(
             r#"Description=appmux server (/tmp/app mux 100%%n $HOME "q" back\slash/sock)"#
         ));
+        let path = r#"Environment="PATH=/opt/app mux 100%%n $HOME \"q\" back\\slash"
+"#;
+        assert!(text.contains(path), "{text}");
         // Every line is a section header, a directive or empty: nothing was injected.
-        assert_eq!(text.lines().count(), 14, "{text}");
+        assert_eq!(text.lines().count(), 16, "{text}");
     }
 
     #[test]
     fn paths_a_unit_cannot_hold_are_refused() {
         let sock = SocketPaths::resolve(None, Some(Path::new("/tmp/s"))).unwrap();
         let injected = Path::new("/opt/x\nExecStartPre=/bin/evil/appmux");
-        let err = unit_text(&sock, injected).unwrap_err().to_string();
+        let err = unit_text(&sock, injected, None).unwrap_err().to_string();
         assert!(err.contains("control character"), "{err}");
         let sock = SocketPaths::resolve(None, Some(Path::new("/tmp/a\rb"))).unwrap();
-        assert!(unit_text(&sock, Path::new("/usr/bin/appmux")).is_err());
+        assert!(unit_text(&sock, Path::new("/usr/bin/appmux"), None).is_err());
         use std::os::unix::ffi::OsStrExt;
         let bad = Path::new(std::ffi::OsStr::from_bytes(b"/opt/\xff/appmux"));
         let sock = SocketPaths::resolve(None, Some(Path::new("/tmp/s"))).unwrap();
-        assert!(unit_text(&sock, bad).is_err());
+        assert!(unit_text(&sock, bad, None).is_err());
         let quoted = format!("/opt/{AWKWARD}/appmux");
-        let err = unit_text(&sock, Path::new(&quoted))
+        let err = unit_text(&sock, Path::new(&quoted), None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("a quote or a backslash"), "{err}");
@@ -384,7 +413,11 @@ mod tests {
         std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
         let sock = SocketPaths::resolve(None, Some(&tmp.path().join(AWKWARD).join("s"))).unwrap();
         let unit = tmp.path().join("appmux-test.service");
-        std::fs::write(&unit, unit_text(&sock, &exe).unwrap()).unwrap();
+        std::fs::write(
+            &unit,
+            unit_text(&sock, &exe, Some("/usr/bin:/bin")).unwrap(),
+        )
+        .unwrap();
         let out = std::process::Command::new("systemd-analyze")
             .args(["verify", "--man=no"])
             .arg(&unit)

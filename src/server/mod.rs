@@ -19,6 +19,7 @@ pub mod dispatch;
 pub mod listener;
 pub mod model;
 pub mod modes;
+pub mod notify;
 pub mod outer;
 pub mod persist;
 pub mod probes;
@@ -193,7 +194,7 @@ pub fn run(sock: &SocketPaths, mode: Launch, resurrect: bool) -> Result<()> {
         Ok(_) => Some(paths::ensure_state_dir()?),
         Err(_) => None,
     };
-    let log_guard = init_logging(sock, mode)?;
+    init_logging(sock, mode)?;
     if let Some(dir) = state_dir {
         paths::tighten_tree(&dir, 2);
     }
@@ -250,7 +251,6 @@ pub fn run(sock: &SocketPaths, mode: Launch, resurrect: bool) -> Result<()> {
         let _ = tokio::time::timeout(FLUSH_GRACE, writers_rx.recv()).await;
         anyhow::Ok(())
     });
-    drop(log_guard);
     // Connection tasks and PTY threads may still be blocked; nothing of theirs matters now.
     runtime.shutdown_background();
     result
@@ -359,29 +359,73 @@ fn load_keymap_and_theme(
     (keymap, theme)
 }
 
-/// Foreground: logs to stderr. Daemon: logs to the state dir's server log.
-fn init_logging(sock: &SocketPaths, mode: Launch) -> Result<Option<File>> {
+/// Foreground: logs to stderr, coloured only on a terminal, without our own timestamps when
+/// journald reads it (it stamps each line itself). Daemon: logs to the state dir's server log,
+/// rotated as app logs are (10 MB, five files kept). The level is `APPMUX_LOG`, else
+/// `RUST_LOG`, else `info`.
+fn init_logging(sock: &SocketPaths, mode: Launch) -> Result<()> {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("APPMUX_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_env("APPMUX_LOG")
+        .or_else(|_| EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| EnvFilter::new("info"));
     match mode {
         Launch::Foreground => {
-            let _ = tracing_subscriber::fmt()
+            let fmt = tracing_subscriber::fmt()
                 .with_env_filter(filter)
-                .with_writer(std::io::stderr)
-                .try_init();
-            Ok(None)
+                .with_ansi(std::io::stderr().is_terminal())
+                .with_writer(std::io::stderr);
+            let _ = if journald_reads_stderr() {
+                fmt.without_time().try_init()
+            } else {
+                fmt.try_init()
+            };
         }
         Launch::Daemon => {
             let path = paths::server_log(sock)?;
-            let file = paths::open_private_append(&path)
-                .with_context(|| format!("opening {}", path.display()))?;
-            let writer = file.try_clone().context("cloning the log file")?;
+            let mut log = crate::logs::AppLog::new(path.clone(), crate::config::LogSpec::default());
+            if !log.open_now() {
+                bail!(
+                    "opening {}: {}",
+                    path.display(),
+                    log.error().unwrap_or("failed")
+                );
+            }
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(filter)
                 .with_ansi(false)
-                .with_writer(std::sync::Mutex::new(writer))
+                .with_writer(std::sync::Mutex::new(ServerLog(log)))
                 .try_init();
-            Ok(Some(file))
         }
     }
+    Ok(())
+}
+
+/// The daemon's own log, appended through an app log's rotation.
+struct ServerLog(crate::logs::AppLog);
+
+impl Write for ServerLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Whether stderr is the stream `JOURNAL_STREAM` names (`DEVICE:INODE`), as systemd sets it
+/// for a service whose output goes to the journal.
+fn journald_reads_stderr() -> bool {
+    let Some(stream) = std::env::var_os("JOURNAL_STREAM") else {
+        return false;
+    };
+    let Some((dev, ino)) = stream.to_str().and_then(|s| s.split_once(':')) else {
+        return false;
+    };
+    let Ok(st) = rustix::fs::fstat(std::io::stderr()) else {
+        return false;
+    };
+    dev.parse() == Ok(st.st_dev) && ino.parse() == Ok(st.st_ino)
 }

@@ -44,6 +44,7 @@ impl Server {
             let report = self.resurrect(false);
             tracing::info!(?report, "resurrected");
         }
+        super::notify::notify("READY=1");
         let mut term = signal(SignalKind::terminate())?;
         let mut int = signal(SignalKind::interrupt())?;
         // SIGHUP is caught (and ignored) so that losing the terminal or SSH connection that
@@ -271,6 +272,7 @@ impl Server {
             return;
         }
         tracing::info!("stopping: {why}");
+        super::notify::notify("STOPPING=1");
         // The sessions as they run now are what resurrect brings back.
         self.save_now();
         self.shutdown = Some(Instant::now() + SHUTDOWN_GRACE);

@@ -14,6 +14,7 @@ mod logtime;
 mod orchestration;
 mod persist;
 mod ssh;
+mod systemd;
 mod vocabulary;
 mod waiting;
 mod workspace;
