@@ -96,12 +96,23 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Save) => connect(&sock)?.request(Request::Save).map(drop),
         Some(Command::Resurrect(a)) => resurrect(&sock, a.kill_orphans),
         Some(Command::Server(args)) => {
+            use crate::server::{Launch, init};
             let mode = if args.daemon {
-                crate::server::Launch::Daemon
+                Launch::Daemon
             } else {
-                crate::server::Launch::Foreground
+                Launch::Foreground
             };
-            crate::server::run(&sock, mode, args.resurrect)
+            // `-c FILE`: that project's session, checked before the server starts.
+            let first = match config {
+                Some(_) => apps::project(config)?.map(|p| apps::project_session(p, None)),
+                None => None,
+            };
+            let serve = || crate::server::run(&sock, mode, args.resurrect, first);
+            if mode == Launch::Foreground && init::is_pid_one() {
+                init::split(serve)
+            } else {
+                serve()
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod clients;
 pub mod control;
 pub mod delete;
 pub mod dispatch;
+pub mod init;
 pub mod listener;
 pub mod model;
 pub mod modes;
@@ -82,6 +83,8 @@ pub struct Server {
     paste_buffer: Option<String>,
     /// `kill-server` requests, answered once the server is gone.
     shutdown_waiters: Vec<ClientId>,
+    /// Apps still running when the shutdown grace ran out, which had to be SIGKILLed.
+    killed_at_shutdown: Vec<String>,
     /// When the state file is next written (set shortly after a change).
     save_due: Option<Instant>,
     /// Processes left over from a previous server, found at start.
@@ -125,6 +128,7 @@ impl Server {
             pending_ls: Vec::new(),
             paste_buffer: None,
             shutdown_waiters: Vec::new(),
+            killed_at_shutdown: Vec::new(),
             save_due: None,
             orphans: Vec::new(),
             saved: Default::default(),
@@ -185,8 +189,24 @@ const FLUSH_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 /// How long queued log writes get when the server stops (a hung file system gets no more).
 const LOG_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Runs a server on `sock` until it is told to stop.
-pub fn run(sock: &SocketPaths, mode: Launch, resurrect: bool) -> Result<()> {
+/// How the server's run ended.
+pub struct Stopped {
+    /// The outboxes of the clients waiting for the server to be gone.
+    pub waiters: Vec<mpsc::Sender<clients::Outgoing>>,
+    /// Apps that outlived their stop timeout and were SIGKILLed.
+    pub killed: Vec<String>,
+}
+
+/// Runs a server on `sock` until it is told to stop, with the saved sessions (`resurrect`)
+/// and a project's session (`first`) started once it listens. An error when it stopped but
+/// had to SIGKILL apps that outlived their stop timeout, so a container or init system sees a
+/// stop that was not clean.
+pub fn run(
+    sock: &SocketPaths,
+    mode: Launch,
+    resurrect: bool,
+    first: Option<crate::protocol::NewSession>,
+) -> Result<()> {
     // Saved sessions hold the environment of the clients that made them: private from the
     // start, whatever the umask and whatever an older appmux left there. With no state dir at
     // all (no HOME) a foreground server still runs, saving nothing.
@@ -224,6 +244,7 @@ pub fn run(sock: &SocketPaths, mode: Launch, resurrect: bool) -> Result<()> {
         let (keymap, theme) = load_keymap_and_theme(&options);
         let mut settings = Settings::new(sock, options, keymap, theme);
         settings.resurrect |= resurrect;
+        settings.first_session = first;
         let (logs, log_thread) =
             crate::logs::LogWriter::spawn().context("starting the log thread")?;
         let waiters = Server::new(settings, pty_tx, sampler, logs, ev_tx.clone())
@@ -240,7 +261,7 @@ pub fn run(sock: &SocketPaths, mode: Launch, resurrect: bool) -> Result<()> {
         let _ = std::fs::remove_file(&sock.socket);
         drop(lock);
         tracing::info!("server stopped");
-        let waiters = waiters?;
+        let Stopped { waiters, killed } = waiters?;
         let done = crate::protocol::codec::encode(&crate::protocol::ServerMsg::Reply(
             crate::protocol::Reply::Done,
         ));
@@ -249,11 +270,18 @@ pub fn run(sock: &SocketPaths, mode: Launch, resurrect: bool) -> Result<()> {
         }
         // The state is gone, so every outbox is closed; give writers a moment to flush.
         let _ = tokio::time::timeout(FLUSH_GRACE, writers_rx.recv()).await;
-        anyhow::Ok(())
+        anyhow::Ok(killed)
     });
     // Connection tasks and PTY threads may still be blocked; nothing of theirs matters now.
     runtime.shutdown_background();
-    result
+    let killed = result?;
+    if !killed.is_empty() {
+        bail!(
+            "stopped, but {} outlived the stop timeout and had to be killed",
+            killed.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// Takes the server lock; while we hold it no other server can claim this socket, and any

@@ -35,6 +35,8 @@ pub struct Settings {
     pub label: String,
     /// Restore saved sessions when the server starts.
     pub resurrect: bool,
+    /// A session to create once the server listens (`appmux -c FILE server --foreground`).
+    pub first_session: Option<crate::protocol::NewSession>,
     /// The status line's `{hint}`: how to open the help and detach, from the keymap.
     pub hint: String,
     /// The status line's `{host}`.
@@ -48,6 +50,7 @@ impl Settings {
             prefix: keymap.prefix.unwrap_or(Key::ctrl('b')),
             label: sock.label(),
             resurrect: options.resurrect,
+            first_session: None,
             hint: status_hint(&keymap),
             host: sysinfo::System::host_name().unwrap_or_default(),
             keymap,

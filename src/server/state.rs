@@ -14,7 +14,7 @@ use crate::pane::process::{ExitStatus, Process, PtyEvent};
 use crate::protocol::{Reply, ServerMsg, parts};
 use crate::server::clients::{Client, Outgoing};
 use crate::server::model::{App, AppId, ClientId, SessionId};
-use crate::server::{Event, Server};
+use crate::server::{Event, Server, Stopped};
 
 /// How long apps get to exit on SIGHUP/SIGTERM when the server stops, before SIGKILL.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
@@ -33,7 +33,7 @@ impl Server {
         mut events: mpsc::Receiver<Event>,
         mut pty: mpsc::Receiver<PtyEvent>,
         mut usage: mpsc::Receiver<metrics::Report>,
-    ) -> anyhow::Result<Vec<mpsc::Sender<Outgoing>>> {
+    ) -> anyhow::Result<Stopped> {
         use tokio::signal::unix::{SignalKind, signal};
         self.load_saved();
         for o in &self.orphans {
@@ -43,6 +43,15 @@ impl Server {
         if self.settings.resurrect {
             let report = self.resurrect(false);
             tracing::info!(?report, "resurrected");
+        }
+        if let Some(first) = self.settings.first_session.take() {
+            let name = first.name.clone();
+            match self.new_session(first) {
+                Ok(_) => tracing::info!(session = ?name, "started the project's session"),
+                Err(e) => {
+                    tracing::warn!(session = ?name, "not starting the project's session: {e}")
+                }
+            }
         }
         super::notify::notify("READY=1");
         let mut term = signal(SignalKind::terminate())?;
@@ -102,11 +111,14 @@ impl Server {
             }
         }
         self.detach_all("server exited");
-        Ok(self
-            .shutdown_waiters
-            .iter()
-            .filter_map(|id| self.clients.get(id).map(|c| c.outbox()))
-            .collect())
+        Ok(Stopped {
+            waiters: self
+                .shutdown_waiters
+                .iter()
+                .filter_map(|id| self.clients.get(id).map(|c| c.outbox()))
+                .collect(),
+            killed: std::mem::take(&mut self.killed_at_shutdown),
+        })
     }
 
     fn next_wake(&self) -> Option<Instant> {
@@ -275,7 +287,14 @@ impl Server {
         super::notify::notify("STOPPING=1");
         // The sessions as they run now are what resurrect brings back.
         self.save_now();
-        self.shutdown = Some(Instant::now() + SHUTDOWN_GRACE);
+        // Every app gets its stop timeout (at least the grace a shell needs to go on SIGHUP).
+        let grace = self
+            .apps
+            .values()
+            .filter(|a| a.process().is_some())
+            .map(|a| a.spec().stop_timeout)
+            .fold(SHUTDOWN_GRACE, Duration::max);
+        self.shutdown = Some(Instant::now() + grace);
         // Dependents first: an app is hung up once the apps that depend on it are gone.
         let all: Vec<AppId> = self.apps.keys().copied().collect();
         self.stop_in_order(&all);
@@ -290,6 +309,10 @@ impl Server {
             return false;
         }
         for app in self.apps.values() {
+            if app.process().is_some() {
+                tracing::warn!(app = %app.name(), "still running after its stop timeout: SIGKILL");
+                self.killed_at_shutdown.push(app.name().to_owned());
+            }
             app.kill_now();
         }
         self.kill_held_stops();

@@ -2,6 +2,7 @@
 //! them share one build.
 
 mod apps;
+mod container;
 mod core;
 mod daily;
 mod faults;
