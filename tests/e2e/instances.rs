@@ -281,3 +281,38 @@ fn bad_instances_ports_and_clashing_names_are_config_errors() {
         "6:8: app name `api-1` is also the name of instance 1 of `api` (`instances = 3` on line 4)",
     );
 }
+
+#[test]
+fn depends_on_an_entry_waits_for_every_instance() {
+    let env = Env::new();
+    let go = env.path("go");
+    let toml = format!(
+        r#"session = "inst"
+[[app]]
+name = "api"
+cmd = "if [ $APPMUX_INSTANCE = 1 ]; then while [ ! -e {go} ]; do sleep 0.05; done; fi; echo ready; exec sleep 1000"
+instances = 2
+ready = {{ log = "ready" }}
+
+[[app]]
+name = "web"
+cmd = "echo web-up; exec sleep 1000"
+depends_on = ["api"]
+"#,
+        go = go.display()
+    );
+    start(&env, &toml);
+    wait_until("web to wait for api-1 alone", || {
+        let web = env.app("inst", Some("web"))?;
+        let api0 = env.app("inst", Some("api-0"))?;
+        let waiting: Vec<&str> = web["waiting_for"]
+            .as_array()?
+            .iter()
+            .filter_map(|d| d["app"].as_str())
+            .collect();
+        (api0["ready"] == true && web["state"] == "waiting" && waiting == ["api-1"]).then_some(())
+    });
+    std::fs::write(&go, "").unwrap();
+    running(&env, "web");
+    logged(&env, "web", "web-up");
+}
