@@ -243,7 +243,7 @@ mod app;
 mod sessions;
 mod spec;
 mod words;
-pub use app::{AppAction, Capture, Delete, RunApp, SendKeys, Wait, WaitFor};
+pub use app::{AppAction, Capture, Delete, RunApp, Scale, SendKeys, Wait, WaitFor};
 pub use sessions::{ServerAction, SessionAction};
 use spec::NAMES;
 pub use spec::{Arg, ArgKind, Layer, Spec, all_names, find_spec, table, usage};

@@ -90,6 +90,9 @@ pub enum Command {
     Flush(FlushArgs),
     /// Re-read the session's project file and apply what changed: add, restart, remove apps.
     Reload(ReloadArgs),
+    /// Run N instances of an app whose entry has `instances`: new ones start, extra ones stop
+    /// and are removed, highest index first (0 stops them all).
+    Scale(ScaleArgs),
     /// Print an app's log (across rotated files).
     Logs(LogsArgs),
     /// Wait until apps are ready (or running, completed, stopped); exit 1 on timeout or when
@@ -216,6 +219,22 @@ pub struct ReloadArgs {
     /// Print what would change, and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScaleArgs {
+    /// The name of the entry with `instances` (`api` for `api-0`, `api-1` ...).
+    #[arg(value_name = "APP")]
+    pub app: String,
+    /// How many instances to run, 0 to 64.
+    #[arg(value_name = "N", allow_hyphen_values = true)]
+    pub count: String,
+    /// Session (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

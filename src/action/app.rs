@@ -1,5 +1,5 @@
 //! The app domain of the vocabulary: the lifecycle verbs on a list of apps, `show`, `run`,
-//! `list`, `capture`, `send-keys`, `delete`, `flush`, `reload`, `describe`, `why` and `wait`, with their text form
+//! `list`, `capture`, `send-keys`, `delete`, `flush`, `reload`, `describe`, `why`, `wait` and `scale`, with their text form
 //! (parsing and the words they print as). Carrying them out is the server's.
 
 use super::{ActionError, Args, OptionWords};
@@ -37,6 +37,15 @@ pub enum AppAction {
     Why(String),
     /// Whether the apps meet a condition now (`appmux wait` asks until they do).
     Wait(Wait),
+    /// Runs this many instances of an entry with `instances` (`appmux scale`).
+    Scale(Scale),
+}
+
+/// `app.scale`: the entry's name, and how many instances it runs from now on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Scale {
+    pub app: String,
+    pub count: u32,
 }
 
 /// `app.wait`: the apps, and what they must be.
@@ -167,6 +176,7 @@ impl AppAction {
             Self::Describe(_) => "app.describe",
             Self::Why(_) => "app.why",
             Self::Wait(_) => "app.wait",
+            Self::Scale(_) => "app.scale",
         }
     }
 
@@ -199,6 +209,7 @@ impl AppAction {
                 .then(&s.keys),
             Self::Delete(d) => OptionWords::default().flag("force", d.force).then(&d.apps),
             Self::Reload { dry_run } => OptionWords::default().flag("dry-run", *dry_run).then(&[]),
+            Self::Scale(s) => vec![s.app.clone(), s.count.to_string()],
         }
     }
 
@@ -283,6 +294,14 @@ impl AppAction {
             "reload" => Self::Reload {
                 dry_run: args.flag("dry-run"),
             },
+            "scale" => {
+                let app = args.required("an app name")?.to_owned();
+                let count = args.required("a number of instances")?;
+                let expected = "a number of instances from 0 to 64";
+                let count = crate::config::project::instances::parse_count(count)
+                    .map_err(|_| args.bad(count, expected))?;
+                Self::Scale(Scale { app, count })
+            }
             _ => return Ok(None),
         }))
     }

@@ -360,6 +360,16 @@ const SPECS: &[Spec] = &[
     )
     .aliases(&["apps.reload", "reload"])
     .args(&[flag("dry-run", "print what would change and change nothing").aliases(&["dry_run"])]),
+    spec(
+        "app.scale",
+        "<name> <count>",
+        "Run this many instances of an app with `instances`",
+    )
+    .aliases(&["apps.scale", "scale"])
+    .args(&[
+        word("app", "the entry with `instances`").aliases(&["name"]),
+        word("count", "how many instances, 0 to 64").aliases(&["instances", "n"]),
+    ]),
     spec("sidebar.focus", "", "Move keyboard focus to the sidebar"),
     spec("sidebar.toggle", "", "Show or hide the sidebar"),
     spec("sidebar.up", "", "Select the previous app"),

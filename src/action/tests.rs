@@ -24,6 +24,7 @@ fn every_name_parses_with_example_arguments() {
             "<cmd...>" => "htop -d 5",
             "<name>" => "api",
             "<name...>" => "api web",
+            "<name> <count>" => "api 3",
             u if u.starts_with("<left") => "left",
             u if u.starts_with("<even") => "tiled",
             u if u.starts_with('[') => "",
@@ -325,6 +326,7 @@ fn aliases_parse_into_their_entry_and_print_its_name() {
         ("delete api web", "app.delete api web"),
         ("flush", "app.flush"),
         ("reload --dry-run", "app.reload --dry-run"),
+        ("scale api 4", "app.scale api 4"),
     ];
     for (alias, canonical) in cases {
         assert_eq!(parse(alias).to_string(), canonical, "{alias}");

@@ -127,6 +127,17 @@ pub fn describe_text(d: &Value) -> String {
             .as_u64()
             .map_or("-".into(), crate::metrics::human_bytes),
     );
+    if let Some(group) = d["group"].as_str() {
+        let of = format!(
+            "{} of {group} ({} instances)",
+            text(&d["instance"]),
+            text(&d["instances"])
+        );
+        line("instance", of);
+    }
+    if !d["port"].is_null() {
+        line("port", text(&d["port"]));
+    }
     line("command", text(&d["command"]));
     line("cwd", text(&d["cwd"]));
     line(

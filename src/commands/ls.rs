@@ -253,6 +253,8 @@ mod tests {
             waiting_for: Vec::new(),
             blocked: None,
             depends_on: Vec::new(),
+            instance: None,
+            group: None,
         }
     }
 

@@ -10,6 +10,7 @@ mod apps;
 mod inspect;
 mod logs;
 mod ls;
+mod scale;
 mod system;
 mod verbs;
 mod vocab;
@@ -80,6 +81,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Delete(a)) => apps::delete(&sock, a),
         Some(Command::Flush(a)) => apps::flush(&sock, a),
         Some(Command::Reload(a)) => apps::reload(&sock, a),
+        Some(Command::Scale(a)) => scale::scale(&sock, a),
         Some(Command::Logs(a)) if a.by_line() => logs::by_line(&sock, a),
         Some(Command::Logs(a)) => apps::logs(&sock, a),
         Some(Command::Wait(a)) => inspect::wait(&sock, a),

@@ -35,8 +35,8 @@ pub use error::ConfigError;
 pub use keymap::{KeyTable, Keymap, load_keymap, parse_keymap};
 pub use options::{Options, Side, SidebarOptions, StatusOptions, StatusPosition, load_options};
 pub use project::{
-    AppSpec, Backoff, CommandSpec, LogSpec, PROJECT_FILE, Project, RestartPolicy, append_app,
-    check_project, find_project, load_project, parse_project,
+    AppSpec, Backoff, CommandSpec, Instance, LogSpec, PROJECT_FILE, Project, RestartPolicy,
+    append_app, check_project, find_project, load_project, parse_project,
 };
 pub use theme::{Theme, load_theme, parse_theme};
 pub use units::{ByteSize, DurationSpec};

@@ -15,6 +15,7 @@ mod append;
 mod depends;
 mod env_file;
 mod from_procfile;
+pub mod instances;
 mod probe;
 
 use std::collections::HashMap;
@@ -31,6 +32,7 @@ use crate::probe_spec::ProbeSpec;
 use depends::Declared;
 
 pub use append::append_app;
+pub use instances::Instance;
 
 pub use crate::command::{Backoff, CommandSpec, RestartPolicy};
 
@@ -81,6 +83,12 @@ pub struct AppSpec {
     /// The health probe, `health`.
     #[serde(default)]
     pub health: Option<Box<ProbeSpec>>,
+    /// `port`: the app gets `PORT=port`, each instance `PORT=port+N`.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// Set on each app an entry with `instances` runs: which entry, which copy.
+    #[serde(default)]
+    pub instance: Option<Instance>,
 }
 
 impl AppSpec {
@@ -102,6 +110,8 @@ impl AppSpec {
             depends_on: Vec::new(),
             ready: None,
             health: None,
+            port: None,
+            instance: None,
         }
     }
 }
@@ -270,6 +280,7 @@ fn apps(
     let mut specs = Some(Vec::with_capacity(entries.len()));
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut declared = Vec::with_capacity(entries.len());
+    let mut named = Vec::with_capacity(entries.len());
     for entry in entries.iter() {
         let Some(table) = report.table(entry, "app") else {
             specs = None;
@@ -277,8 +288,16 @@ fn apps(
         };
         check_duplicate(report, table, &mut seen);
         let (spec, depends_on) = app::parse_app(report, table, &entry.span(), scope);
-        let name = match table.get("name").map(|v| v.get_ref()) {
-            Some(DeValue::String(name)) => Some(name.as_ref()),
+        let copies = instances::parse(report, table);
+        let name = match table.get("name").map(|v| (v.get_ref(), v.span())) {
+            Some((DeValue::String(name), at)) => {
+                named.push(instances::Named {
+                    name: name.as_ref(),
+                    name_at: at,
+                    instances: copies.instances.clone(),
+                });
+                Some(name.as_ref())
+            }
             _ => None,
         };
         declared.push(Declared {
@@ -286,11 +305,16 @@ fn apps(
             entries: depends_on,
         });
         match (spec, specs.as_mut()) {
-            (Some(spec), Some(specs)) => specs.push(spec),
+            (Some(mut spec), Some(specs)) => {
+                spec.port = copies.port.map(|(port, _)| port);
+                let count = copies.instances.map(|(n, _)| n);
+                specs.extend(instances::expand(spec, count));
+            }
             _ => specs = None,
         }
     }
     depends::check_graph(report, &declared);
+    instances::check_names(report, &named);
     specs
 }
 

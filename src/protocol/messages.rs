@@ -281,6 +281,12 @@ pub struct AppInfo {
     pub blocked: Option<String>,
     /// Its `depends_on`, as configured.
     pub depends_on: Vec<DependencyInfo>,
+    /// Which instance it is (`2` for `api-2`), when its entry has `instances`; else null.
+    #[serde(default)]
+    pub instance: Option<u32>,
+    /// The entry it is an instance of (`api`), which `scale` and `depends_on` name; else null.
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 /// One dependency in a listing: the app and the condition (`started`, `ready`, `completed`).

@@ -99,6 +99,9 @@ impl Server {
         self.apps.insert(id, app);
         if let Some(s) = self.sessions.get_mut(&session) {
             s.add_app(id);
+            if let Some(spec) = self.apps.get(&id).map(App::spec) {
+                s.remember_instance(spec);
+            }
         }
         // A second app shows the sidebar by default, which narrows the panes.
         self.resize_session(session);

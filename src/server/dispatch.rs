@@ -508,6 +508,8 @@ pub(super) fn app_info(a: &App) -> AppInfo {
                 restart: Some(d.restart),
             })
             .collect(),
+        instance: a.spec().instance.as_ref().map(|i| i.index),
+        group: a.spec().instance.as_ref().map(|i| i.group.clone()),
     }
 }
 

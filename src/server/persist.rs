@@ -66,6 +66,10 @@ pub struct SavedSession {
     pub active_window: usize,
     pub windows: Vec<SavedWindow>,
     pub apps: Vec<SavedApp>,
+    /// What new instances of each entry with `instances` are made from, so that one scaled to
+    /// 0 can be scaled up again after a resurrect.
+    #[serde(default)]
+    pub groups: Vec<AppSpec>,
 }
 
 impl SavedSession {
@@ -318,6 +322,7 @@ impl Server {
                     active: w.active().0,
                 })
                 .collect(),
+            groups: s.groups().map(|(_, spec)| spec.clone()).collect(),
             apps: s
                 .apps()
                 .iter()
@@ -595,6 +600,16 @@ impl Server {
     ) -> Result<Vec<AppId>, String> {
         let mut by_name = BTreeMap::new();
         let mut to_start = Vec::new();
+        if let Some(s) = self.sessions.get_mut(&id) {
+            // Checked as any spec from the file is; the instances restored below replace
+            // these with their own.
+            let valid = |spec: &&AppSpec| {
+                spec.check_limits().is_ok() && crate::names::check_app(&spec.name).is_ok()
+            };
+            for spec in saved.groups.iter().filter(valid) {
+                s.remember_instance(spec);
+            }
+        }
         for app in saved.apps {
             let orphan = self
                 .orphans
@@ -722,6 +737,7 @@ mod tests {
             env: Vec::new(),
             size: Size { cols: 80, rows: 24 },
             active_window: 0,
+            groups: Vec::new(),
             windows: vec![SavedWindow {
                 name: "t".into(),
                 renamed: false,

@@ -146,8 +146,20 @@ impl Server {
         Ok(())
     }
 
-    /// Applies a checked plan: adds (and starts), respecs (and restarts), then removes.
+    /// Applies a checked plan: adds (and starts), respecs (and restarts), then removes. The
+    /// entries with `instances` become the file's: `scale` makes new instances from its specs,
+    /// and an entry the file no longer has instances of is forgotten.
     fn apply_reload(&mut self, session: SessionId, wanted: Vec<AppSpec>, plan: &ReloadPlan) {
+        if let Some(s) = self.sessions.get_mut(&session) {
+            let groups: HashSet<&str> = wanted
+                .iter()
+                .filter_map(|spec| spec.instance.as_ref().map(|i| i.group.as_str()))
+                .collect();
+            s.retain_groups(|g| groups.contains(g));
+            for spec in &wanted {
+                s.remember_instance(spec);
+            }
+        }
         let mut taken = self.app_names(session);
         for spec in wanted {
             let name = spec.name.clone();

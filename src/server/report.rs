@@ -333,8 +333,8 @@ impl Server {
                 .and_then(|a| self.apps.get(&a))
                 .map(App::state_label)
         };
-        let dependencies: Vec<Value> = spec
-            .depends_on
+        let dependencies: Vec<Value> = self
+            .dependencies_of(app)
             .iter()
             .map(|d| {
                 json!({"app": d.app, "condition": d.condition.as_str(), "restart": d.restart,
@@ -348,7 +348,7 @@ impl Server {
             .unwrap_or_default()
             .iter()
             .filter_map(|a| self.apps.get(a))
-            .filter(|a| a.spec().depends_on.iter().any(|d| d.app == app.name()))
+            .filter(|a| self.dependencies_of(a).iter().any(|d| d.app == app.name()))
             .map(|a| json!({"app": a.name(), "state": a.state_label()}))
             .collect();
         let logs: Vec<Value> = crate::logs::files_oldest_first(app.log().path())
@@ -377,6 +377,12 @@ impl Server {
             "ready": probe_json(app, Role::Ready, now),
             "health": probe_json(app, Role::Health, now),
         });
+        info["port"] = json!(spec.port);
+        info["instances"] = json!(
+            spec.instance
+                .as_ref()
+                .map(|i| { self.instances_of(app.session(), &i.group).len() })
+        );
         info["dependencies"] = json!(dependencies);
         info["dependents"] = json!(dependents);
         info["logs"] = json!(logs);

@@ -13,6 +13,7 @@ use std::time::{Instant, SystemTime};
 use ratatui::layout::Rect;
 
 use crate::action::{Direction, LayoutPreset, PaneAction, TabAction};
+use crate::config::AppSpec;
 use crate::layout::{self, Axis, Border, Layout, PaneId, Preset};
 use crate::server::model::{AppId, ClientId, SessionId};
 use crate::size::Size;
@@ -130,6 +131,9 @@ pub struct Session {
     /// The size apps get when no client is attached.
     detached_size: Size,
     origin: Origin,
+    /// For each entry with `instances`, the spec its next instance is made from (that of the
+    /// last instance added), kept while it has none so `scale` can bring them back.
+    groups: BTreeMap<String, AppSpec>,
 }
 
 impl Session {
@@ -154,6 +158,7 @@ impl Session {
             size_owner: None,
             detached_size: size,
             origin,
+            groups: BTreeMap::new(),
         }
     }
 
@@ -249,6 +254,28 @@ impl Session {
 
     pub fn remove_app(&mut self, app: AppId) {
         self.apps.retain(|a| *a != app);
+    }
+
+    /// An instance was added or given a new spec: new instances of its entry are made from it.
+    pub fn remember_instance(&mut self, spec: &AppSpec) {
+        if let Some(instance) = &spec.instance {
+            self.groups.insert(instance.group.clone(), spec.clone());
+        }
+    }
+
+    /// What new instances of the entry `group` are made from, if the session has that entry.
+    pub fn group(&self, group: &str) -> Option<&AppSpec> {
+        self.groups.get(group)
+    }
+
+    /// Every entry with instances, with the spec its instances are made from.
+    pub fn groups(&self) -> impl Iterator<Item = (&str, &AppSpec)> {
+        self.groups.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Keeps the entries `keep` says the session still has (after a reload).
+    pub fn retain_groups(&mut self, keep: impl Fn(&str) -> bool) {
+        self.groups.retain(|name, _| keep(name));
     }
 
     /// A new tab showing `app` in its one pane, which becomes the active tab.

@@ -68,11 +68,12 @@ impl Server {
         let Some(app) = self.apps.get(&id) else {
             return Gate::Go;
         };
-        if app.spec().depends_on.is_empty() {
+        let deps = self.dependencies_of(app);
+        if deps.is_empty() {
             return Gate::Go;
         }
         let statuses = self.dep_statuses(app.session());
-        crate::app::deps::gate(&app.spec().depends_on, |name| statuses.get(name).copied())
+        crate::app::deps::gate(&deps, |name| statuses.get(name).copied())
     }
 
     /// A start asked for by a user, a project or a reload: the stopped apps it depends on are
@@ -86,9 +87,8 @@ impl Server {
             return true;
         }
         let session = app.session();
-        let needed: Vec<AppId> = app
-            .spec()
-            .depends_on
+        let needed: Vec<AppId> = self
+            .dependencies_of(app)
             .iter()
             .filter_map(|d| self.app_in(session, &d.app))
             .collect();
@@ -260,7 +260,7 @@ impl Server {
             .copied()
             .filter(|other| {
                 self.apps.get(other).is_some_and(|a| {
-                    a.life().has_process() && a.spec().depends_on.iter().any(|d| d.app == name)
+                    a.life().has_process() && self.dependencies_of(a).iter().any(|d| d.app == name)
                 })
             })
             .collect()
@@ -306,8 +306,8 @@ impl Server {
             .filter(|d| {
                 self.apps.get(d).is_some_and(|a| {
                     a.life().has_process()
-                        && a.spec()
-                            .depends_on
+                        && self
+                            .dependencies_of(a)
                             .iter()
                             .any(|dep| dep.app == name && dep.restart)
                 })
@@ -334,9 +334,8 @@ impl Server {
                 let Some(app) = self.apps.get(id).filter(|a| a.session() == session) else {
                     return false;
                 };
-                let deps: Vec<_> = app
-                    .spec()
-                    .depends_on
+                let deps: Vec<_> = self
+                    .dependencies_of(app)
                     .iter()
                     .filter(|d| waits.contains(&d.app))
                     .cloned()

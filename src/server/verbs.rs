@@ -145,6 +145,11 @@ impl Server {
             AppAction::Reload { dry_run } => {
                 return self.reload(session, *dry_run).map(Outcome::Reloaded);
             }
+            AppAction::Scale(scale) => {
+                return self
+                    .scale(session, &scale.app, scale.count)
+                    .map(Outcome::Report);
+            }
         };
         // Every name is found before any app is touched: a typo changes nothing.
         let apps = self.apps_named(session, names)?;

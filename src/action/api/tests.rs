@@ -45,6 +45,7 @@ const API_NAMES: &[(&str, &[&str])] = &[
     ("app.describe", &["app.describe", "describe"]),
     ("app.why", &["app.why", "why"]),
     ("app.wait", &["app.wait", "wait"]),
+    ("app.scale", &["app.scale", "apps.scale", "scale"]),
 ];
 
 #[test]
@@ -64,6 +65,25 @@ fn every_api_name_and_alias_belongs_to_one_entry() {
             assert!(listed, "alias {alias} of {} is not tested", spec.name);
         }
     }
+}
+
+#[test]
+fn scale_reads_its_app_and_count() {
+    use crate::action::Scale;
+    let scale = |count| {
+        Action::App(AppAction::Scale(Scale {
+            app: "api".into(),
+            count,
+        }))
+    };
+    assert_eq!(ok("scale", json!({"app": "api", "count": 5})), scale(5));
+    assert_eq!(
+        ok("app.scale", json!({"name": "api", "instances": "0"})),
+        scale(0)
+    );
+    let (code, message) = err("scale", json!({"app": "api", "count": 65}));
+    assert_eq!(code, "bad_request");
+    assert!(message.contains("from 0 to 64"), "{message}");
 }
 
 #[test]
@@ -338,7 +358,7 @@ fn every_entry_parses_from_json_by_its_keys() {
             let example = match (arg.kind, arg.key) {
                 (ArgKind::Flag, _) => json!(true),
                 (_, "direction") => json!("left"),
-                (_, "n" | "cells") => json!(3),
+                (_, "n" | "cells" | "count") => json!(3),
                 (_, "layout") => json!("tiled"),
                 (_, "restart") => json!("never"),
                 (_, "for") => json!("completed"),

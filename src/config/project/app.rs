@@ -38,8 +38,14 @@ const APP_KEYS: Keys = Keys {
         "ready",
         "health",
         "env_file",
+        "instances",
+        "port",
     ],
     aliases: &[
+        ("replicas", "instances"),
+        ("scale", "instances"),
+        ("count", "instances"),
+        ("listen_port", "port"),
         ("command", "cmd"),
         ("script", "cmd"),
         ("exec", "cmd"),
@@ -164,6 +170,10 @@ impl super::AppSpec {
             .or_else(|| {
                 let signal = u64::try_from(self.stop_signal).unwrap_or(0);
                 count("stop_signal", signal, &(1..=MAX_SIGNAL))
+            })
+            .or_else(|| {
+                let port = self.port.map_or(1, u64::from);
+                count("port", port, &super::instances::PORT)
             })
             .or_else(|| {
                 let probes = [

@@ -10,6 +10,7 @@ use tempfile::TempDir;
 use super::*;
 
 mod append;
+mod instances;
 mod orchestration;
 mod procfile;
 
@@ -547,6 +548,8 @@ cmd = ["npm", "run", "dev"]
         depends_on: Vec::new(),
         ready: None,
         health: None,
+        port: None,
+        instance: None,
     };
     assert_eq!(project.apps[0], expected);
     let web = AppSpec::ad_hoc(
