@@ -16,6 +16,7 @@ mod depends;
 mod env_file;
 mod from_procfile;
 mod probe;
+mod watch;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ use super::error::{self, ConfigError};
 use super::procfile::{PROCFILE, is_procfile};
 use crate::dependency::Dependency;
 use crate::probe_spec::ProbeSpec;
+use crate::watch_spec::WatchSpec;
 use depends::Declared;
 
 pub use append::append_app;
@@ -81,6 +83,9 @@ pub struct AppSpec {
     /// The health probe, `health`.
     #[serde(default)]
     pub health: Option<Box<ProbeSpec>>,
+    /// `watch`, `watch_ignore` and `watch_debounce`: files whose change restarts the app.
+    #[serde(default)]
+    pub watch: Option<Box<WatchSpec>>,
 }
 
 impl AppSpec {
@@ -102,6 +107,7 @@ impl AppSpec {
             depends_on: Vec::new(),
             ready: None,
             health: None,
+            watch: None,
         }
     }
 }

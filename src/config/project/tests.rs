@@ -547,6 +547,7 @@ cmd = ["npm", "run", "dev"]
         depends_on: Vec::new(),
         ready: None,
         health: None,
+        watch: None,
     };
     assert_eq!(project.apps[0], expected);
     let web = AppSpec::ad_hoc(
