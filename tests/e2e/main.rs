@@ -16,4 +16,5 @@ mod persist;
 mod ssh;
 mod vocabulary;
 mod waiting;
+mod watch;
 mod workspace;
