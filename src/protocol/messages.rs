@@ -281,6 +281,9 @@ pub struct AppInfo {
     pub blocked: Option<String>,
     /// Its `depends_on`, as configured.
     pub depends_on: Vec<DependencyInfo>,
+    /// Its `watch` paths, relative to the project directory; empty when it watches nothing.
+    #[serde(default)]
+    pub watch: Vec<String>,
 }
 
 /// One dependency in a listing: the app and the condition (`started`, `ready`, `completed`).

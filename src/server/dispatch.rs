@@ -508,6 +508,7 @@ pub(super) fn app_info(a: &App) -> AppInfo {
                 restart: Some(d.restart),
             })
             .collect(),
+        watch: crate::server::watch::watched_paths(a.spec().watch.as_deref()),
     }
 }
 

@@ -377,6 +377,7 @@ impl Server {
             "ready": probe_json(app, Role::Ready, now),
             "health": probe_json(app, Role::Health, now),
         });
+        info["watch"] = crate::server::watch::describe(spec.watch.as_deref());
         info["dependencies"] = json!(dependencies);
         info["dependents"] = json!(dependents);
         info["logs"] = json!(logs);

@@ -224,6 +224,26 @@ fn forward(event: notify::Result<notify::Event>, tx: &mpsc::Sender<Note>, overfl
     }
 }
 
+/// An app's watched paths as `ls --json` lists them: relative to the project directory.
+pub fn watched_paths(spec: Option<&WatchSpec>) -> Vec<String> {
+    spec.map_or_else(Vec::new, |s| {
+        let rel = s.paths.iter().map(|p| s.relative(p).display().to_string());
+        rel.collect()
+    })
+}
+
+/// `describe`'s `watch`: the paths, the ignore patterns and the debounce; null without one.
+pub fn describe(spec: Option<&WatchSpec>) -> serde_json::Value {
+    match spec {
+        Some(s) => serde_json::json!({
+            "paths": watched_paths(Some(s)),
+            "ignore": s.ignore,
+            "debounce": crate::units::format_duration(s.debounce),
+        }),
+        None => serde_json::Value::Null,
+    }
+}
+
 /// The directories that watching `spec` takes: each watched path's parent (which sees the
 /// path itself removed and made again) and every directory at or below a watched directory
 /// that no pattern ignores. Symbolic links are not followed.

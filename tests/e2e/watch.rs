@@ -97,7 +97,14 @@ fn a_change_restarts_the_app_once_with_a_marker_naming_the_path() {
         &["src/main.rs", "Cargo.toml", "notes.txt"],
         "api",
     );
-    let pid = env.app("w", Some("api")).unwrap()["pid"].clone();
+    let api = env.app("w", Some("api")).unwrap();
+    assert_eq!(api["watch"], serde_json::json!(["src", "Cargo.toml"]));
+    let pid = api["pid"].clone();
+    let described = env.ok(&["describe", "api", "-t", "w"]);
+    assert!(
+        described.contains("watch         src Cargo.toml (debounce 300ms)"),
+        "{described}"
+    );
     write(&dir, "notes.txt", "not watched\n");
     write(&dir, "src/main.rs", "fn main() {}\n");
     assert_eq!(wait_restarts(&env, "w", "api", 1), ["src/main.rs"]);
