@@ -14,7 +14,7 @@ blob.
 
 Options: --quick (small sizes, for a smoke run), --appmux PATH (default target/release/appmux),
 --json-out FILE, --keep (leave the temp directory for inspection), --only SECTION,... (a subset
-of throughput, echo, vim, memory, attach, idle, apps, probes, chain).
+of throughput, echo, vim, memory, attach, idle, apps, probes, chain, watch).
 Only the Python standard library is used.
 """
 
@@ -1042,6 +1042,113 @@ def chain_section(mux, n, runs):
 
 
 # ---------------------------------------------------------------------------------------------
+# File watching (appmux only): a large watched tree at rest, and a change's way to a restart
+
+
+def watched_tree(root, n_files, per_dir=100):
+    """`n_files` small files under root/src, `per_dir` to a directory."""
+    for i in range(n_files):
+        d = os.path.join(root, "src", f"d{i // per_dir}")
+        if i % per_dir == 0:
+            os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, f"f{i % per_dir}.rs"), "w") as f:
+            f.write("// x\n")
+
+
+def inotify_watches(pid):
+    """The inotify watches a process holds, from its descriptors' fdinfo."""
+    total = 0
+    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
+        try:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                total += sum(1 for line in f if line.startswith("inotify wd:"))
+        except OSError:
+            pass
+    return total
+
+
+def watch_section(mux, binary, n_files, window, writes):
+    """Two servers side by side (`mux`, and another of `binary`), each with one app in a
+    project holding a tree of `n_files` files; in `mux` the app watches that tree. With
+    nothing changing and no client attached, both servers' CPU, wake-ups and RSS are read over
+    the same `window` seconds. Then, `writes` times, a file of the tree is written and the time
+    until the app's log holds the restart marker naming it is taken (the default 300 ms
+    debounce included), waiting for the app to run again before the next write."""
+    project = os.path.join(ROOT, "watched")
+    t0 = time.perf_counter()
+    watched_tree(project, n_files)
+    log(f"  {n_files} files written in {time.perf_counter() - t0:.1f}s")
+    muxes = {}
+    try:
+        for label, extra in (("watch", 'watch = ["src"]\n'), ("no_watch", "")):
+            if extra:
+                m = mux
+            else:
+                m = Appmux(binary, os.path.join(ROOT, f"appmux-{label}"))
+                MUXES.append(m)
+            muxes[label] = m
+            conf = os.path.join(project, f"{label}.toml")
+            with open(conf, "w") as f:
+                f.write(f'session = "{label}"\n\n[[app]]\nname = "api"\n'
+                        f'cmd = "exec sleep 100000"\n{extra}')
+            t0 = time.perf_counter()
+            m.run("new", "-d", "-c", conf, "-x", str(COLS), "-y", str(PANE_ROWS))
+            wait_until("the app running",
+                       lambda: ls_apps(m, label).get("api", {}).get("state") == "running",
+                       60, poll=0.05)
+            log(f"  {label}: session up in {time.perf_counter() - t0:.2f}s")
+        time.sleep(1.0)  # past the start
+        pids = {label: m.server_pid() for label, m in muxes.items()}
+        cpu0 = {label: cpu_secs(pid) for label, pid in pids.items()}
+        ctx0 = {label: ctx_switches(pid) for label, pid in pids.items()}
+        t0 = time.perf_counter()
+        time.sleep(window)
+        secs = time.perf_counter() - t0
+        out = {"files": n_files, "window_s": round(secs, 2)}
+        for label, pid in pids.items():
+            out[label] = {
+                "server_cpu_percent": (cpu_secs(pid) - cpu0[label]) / secs * 100,
+                "wakeups_per_s": (ctx_switches(pid) - ctx0[label]) / secs,
+                "rss_mib": rss_kib(pid) / 1024,
+                "threads": len(os.listdir(f"/proc/{pid}/task")),
+                "inotify_watches": inotify_watches(pid),
+            }
+
+        m = muxes["watch"]
+        log_file = ls_apps(m, "watch")["api"]["log_file"]
+        lat = []
+        for i in range(writes):
+            name = f"src/d{(i * 7) % max(1, n_files // 100)}/f{i % 100}.rs"
+            marker = f"restarting: {name} changed".encode()
+            with open(log_file, "rb") as f:
+                f.seek(0, 2)
+                offset = f.tell()
+            t0 = time.perf_counter()
+            with open(os.path.join(project, name), "w") as f:
+                f.write(f"// change {i}\n")
+
+            def marked():
+                with open(log_file, "rb") as f:
+                    f.seek(offset)
+                    return marker in f.read()
+            wait_until(f"the marker for {name}", marked, 10, poll=0.001)
+            lat.append((time.perf_counter() - t0) * 1000)
+            wait_until("the app running again",
+                       lambda: ls_apps(m, "watch")["api"]["state"] == "running", 10, poll=0.02)
+        out["write_to_marker_ms"] = summary(lat)
+        out["write_to_marker_ms"]["all"] = [round(x, 1) for x in lat]
+        out["restarts"] = ls_apps(m, "watch")["api"]["restarts"]
+        if out["restarts"] != writes:
+            raise RuntimeError(f"{writes} writes made {out['restarts']} restarts")
+        log(f"  appmux: {out}")
+        return out
+    finally:
+        if "no_watch" in muxes:
+            muxes["no_watch"].stop()
+            MUXES.remove(muxes["no_watch"])
+
+
+# ---------------------------------------------------------------------------------------------
 # Report
 
 
@@ -1074,7 +1181,7 @@ def main():
         "--only",
         default=None,
         help="comma-separated sections to run: "
-        "throughput,echo,vim,memory,attach,idle,apps,probes,chain",
+        "throughput,echo,vim,memory,attach,idle,apps,probes,chain,watch",
     )
     ARGS = ap.parse_args()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -1099,6 +1206,9 @@ def main():
     probe_keys = 60 if quick else 600  # typed per server, in 6 alternating rounds
     n_chain = 20
     chain_runs = 2 if quick else 5
+    n_watched = 5000 if quick else 50000  # files in the watched tree
+    watch_window = 5 if quick else 20  # seconds at rest measured
+    watch_writes = 5 if quick else 15  # writes timed to their restart marker
 
     ROOT = tempfile.mkdtemp(prefix="appmux-bench-")
     TAG = f"{os.getpid()}-{random.randrange(1 << 30)}"
@@ -1118,7 +1228,7 @@ def main():
     res = {"quick": quick, "tmux": tmux_version, "client": f"{COLS}x{ROWS}"}
 
     sections = ("throughput", "echo", "vim", "memory", "attach", "idle", "apps", "probes",
-                "chain")
+                "chain", "watch")
     only = set(ARGS.only.split(",")) if ARGS.only else set(sections)
     unknown = only - set(sections)
     if unknown:
@@ -1221,6 +1331,11 @@ def main():
         chain = appmux_only(binary, "chain", lambda m: chain_section(
             m, n_chain, chain_runs), res)
     res["chain"] = chain
+    watch = {}
+    if "watch" in only:
+        watch = appmux_only(binary, "watch", lambda m: watch_section(
+            m, binary, n_watched, watch_window, watch_writes), res)
+    res["watch"] = watch
 
     def g(d, k, sub=None):
         v = d.get(k)
@@ -1303,6 +1418,28 @@ def main():
                      chain.get("per_link_overhead_ms"), None, "", "(information)", None))
         rows.append(("  `appmux wait` for the last app returned after (ms)",
                      chain.get("wait_returned_ms"), None, "", "(information)", None))
+    if watch:
+        w, q = watch.get("watch", {}), watch.get("no_watch", {})
+        rows.append((f"a watched tree of {n_watched} files at rest, no client: server CPU over "
+                     f"{watch_window} s (% of one core)", w.get("server_cpu_percent"), None, "",
+                     f"unchanged: without watch {fmt(q.get('server_cpu_percent'))}",
+                     None if not q else w.get("server_cpu_percent", 1) <= q.get(
+                         "server_cpu_percent", 0) + 0.1))
+        rows.append(("  server wake-ups per second, with / without watch",
+                     w.get("wakeups_per_s"), None, "",
+                     f"unchanged: without {fmt(q.get('wakeups_per_s'))}",
+                     None if not q else w.get("wakeups_per_s", 1) <= q.get("wakeups_per_s", 0) + 0.1))
+        rows.append(("  server RSS with watch (MiB)", w.get("rss_mib"), None, "",
+                     f"(without: {fmt(q.get('rss_mib'))})", None))
+        rows.append(("  inotify watches held / server threads, with watch",
+                     f"{w.get('inotify_watches')} / {w.get('threads')}", None, "",
+                     f"(without: {q.get('inotify_watches')} / {q.get('threads')})", None))
+        a = g(watch, "write_to_marker_ms", "p50")
+        rows.append((f"file write to the app's restart marker, median of {watch_writes} (ms, "
+                     "300 ms debounce included)", a, None, "", "< 500 ms",
+                     a is not None and a < 500))
+        rows.append(("  worst of those (ms)", g(watch, "write_to_marker_ms", "max"), None, "",
+                     "(information)", None))
 
     print(f"\n{COLS}x{ROWS} client, {tmux_version}, {'quick' if quick else 'full'} run\n")
     print("| metric | appmux | tmux | ratio | target |")

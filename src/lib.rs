@@ -33,3 +33,4 @@ pub mod server;
 pub mod size;
 pub mod suggest;
 pub mod units;
+pub mod watch_spec;

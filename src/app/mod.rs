@@ -10,6 +10,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod policy;
 pub mod probe;
+pub mod watch;
 
 use std::time::{Duration, Instant};
 

@@ -193,6 +193,21 @@ pub fn describe_text(d: &Value) -> String {
             items.join(", ")
         }
     };
+    if let Some(w) = d["watch"].as_object() {
+        let all = |key: &str| -> Vec<String> {
+            let items = w.get(key).and_then(Value::as_array).into_iter().flatten();
+            items.map(text).collect()
+        };
+        let ignore = match all("ignore") {
+            none if none.is_empty() => String::new(),
+            some => format!(", ignoring {}", some.join(" ")),
+        };
+        let debounce = w.get("debounce").map(text).unwrap_or_default();
+        line(
+            "watch",
+            format!("{} (debounce {debounce}{ignore})", all("paths").join(" ")),
+        );
+    }
     line("depends on", list(&d["dependencies"]));
     line("dependents", list(&d["dependents"]));
     if let Some(env) = d["env"].as_object().filter(|e| !e.is_empty()) {

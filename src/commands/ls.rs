@@ -255,6 +255,7 @@ mod tests {
             depends_on: Vec::new(),
             instance: None,
             group: None,
+            watch: Vec::new(),
         }
     }
 

@@ -17,6 +17,7 @@ mod env_file;
 mod from_procfile;
 pub mod instances;
 mod probe;
+mod watch;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ use super::error::{self, ConfigError};
 use super::procfile::{PROCFILE, is_procfile};
 use crate::dependency::Dependency;
 use crate::probe_spec::ProbeSpec;
+use crate::watch_spec::WatchSpec;
 use depends::Declared;
 
 pub use append::append_app;
@@ -89,6 +91,9 @@ pub struct AppSpec {
     /// Set on each app an entry with `instances` runs: which entry, which copy.
     #[serde(default)]
     pub instance: Option<Instance>,
+    /// `watch`, `watch_ignore` and `watch_debounce`: files whose change restarts the app.
+    #[serde(default)]
+    pub watch: Option<Box<WatchSpec>>,
 }
 
 impl AppSpec {
@@ -112,6 +117,7 @@ impl AppSpec {
             health: None,
             port: None,
             instance: None,
+            watch: None,
         }
     }
 }

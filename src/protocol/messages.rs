@@ -287,6 +287,9 @@ pub struct AppInfo {
     /// The entry it is an instance of (`api`), which `scale` and `depends_on` name; else null.
     #[serde(default)]
     pub group: Option<String>,
+    /// Its `watch` paths, relative to the project directory; empty when it watches nothing.
+    #[serde(default)]
+    pub watch: Vec<String>,
 }
 
 /// One dependency in a listing: the app and the condition (`started`, `ready`, `completed`).

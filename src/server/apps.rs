@@ -97,6 +97,7 @@ impl Server {
             ad_hoc,
         });
         self.apps.insert(id, app);
+        self.watches_changed();
         if let Some(s) = self.sessions.get_mut(&session) {
             s.add_app(id);
             if let Some(spec) = self.apps.get(&id).map(App::spec) {
@@ -274,6 +275,7 @@ impl Server {
     /// Stops an app for good because its session goes away: SIGHUP (its terminal is going),
     /// the stop signal, and SIGKILL for whatever is left after a grace period.
     pub(super) fn retire_app(&mut self, id: AppId) {
+        self.watches_changed();
         if let Some(p) = self.apps.remove(&id).and_then(App::retire) {
             self.kill_later(p);
         }

@@ -100,6 +100,7 @@ impl Server {
             let Some(app) = self.apps.remove(&id) else {
                 continue;
             };
+            self.watches_changed();
             let name = app.name().to_owned();
             tracing::info!(session = %session_name, app = %name, pid = ?app.pid(), "app deleted");
             if let Some((at, process)) = app.delete(now) {

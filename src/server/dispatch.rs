@@ -510,6 +510,7 @@ pub(super) fn app_info(a: &App) -> AppInfo {
             .collect(),
         instance: a.spec().instance.as_ref().map(|i| i.index),
         group: a.spec().instance.as_ref().map(|i| i.group.clone()),
+        watch: crate::server::watch::watched_paths(a.spec().watch.as_deref()),
     }
 }
 

@@ -33,6 +33,7 @@ pub mod state;
 pub mod statefile;
 pub mod supervise;
 pub mod verbs;
+pub mod watch;
 
 use std::fs::File;
 use std::io::Write;
@@ -58,7 +59,7 @@ use settings::Settings;
 
 /// The server's state: what the loop in `state` owns and routes between. Its fields are private
 /// to `server`, whose modules add the behaviour: sessions (`session`), apps (`apps`, `model`),
-/// orchestration between apps (`supervise`, `probes`), clients (`clients`, `modes`), the action vocabulary (`actions`, `verbs`), the control API,
+/// orchestration between apps (`supervise`, `probes`, `watch`), clients (`clients`, `modes`), the action vocabulary (`actions`, `verbs`), the control API,
 /// saved state and the outer terminal.
 pub struct Server {
     settings: Settings,
@@ -103,6 +104,8 @@ pub struct Server {
     cascade: HashMap<AppId, Vec<String>>,
     /// Removed apps' processes whose hang-up waits for their dependents to go.
     held_stops: Vec<supervise::HeldStop>,
+    /// File watching for apps with `watch`.
+    watch: watch::Watches,
 }
 
 impl Server {
@@ -138,6 +141,7 @@ impl Server {
             deferred_stops: Vec::new(),
             cascade: HashMap::new(),
             held_stops: Vec::new(),
+            watch: Default::default(),
         }
     }
 

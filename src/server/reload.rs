@@ -199,6 +199,10 @@ impl Server {
         };
         let env = app_env(&session_env, &spec);
         app.replace_spec(spec, env);
+        self.watches_changed();
+        let Some(app) = self.apps.get(&id) else {
+            return;
+        };
         if app.is_up() {
             self.app_op(id, Control::Restart);
         } else {

@@ -383,6 +383,7 @@ impl Server {
                 .as_ref()
                 .map(|i| { self.instances_of(app.session(), &i.group).len() })
         );
+        info["watch"] = crate::server::watch::describe(spec.watch.as_deref());
         info["dependencies"] = json!(dependencies);
         info["dependents"] = json!(dependents);
         info["logs"] = json!(logs);

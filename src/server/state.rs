@@ -59,6 +59,7 @@ impl Server {
         // SIGHUP is caught (and ignored) so that losing the terminal or SSH connection that
         // started us never stops the server.
         let mut hup = signal(SignalKind::hangup())?;
+        let mut watch_notes = self.watch.take_receiver();
         loop {
             let wake = self.next_wake();
             tokio::select! {
@@ -77,6 +78,11 @@ impl Server {
                     }
                 }
                 Some(report) = usage.recv() => self.on_usage(report),
+                Some(note) = recv_some(&mut watch_notes) => {
+                    if let Some(rx) = watch_notes.as_mut() {
+                        self.on_watch_notes(note, rx);
+                    }
+                }
                 _ = term.recv() => self.begin_shutdown("SIGTERM"),
                 _ = int.recv() => self.begin_shutdown("SIGINT"),
                 _ = hup.recv() => tracing::info!("ignoring SIGHUP"),
@@ -92,6 +98,8 @@ impl Server {
             self.kill_due(now);
             self.release_held_stops(now);
             self.tick_apps(now);
+            self.sync_watches();
+            self.tick_watches(now);
             let probes_due = self.tick_probes(now);
             self.expire_client_timers(now);
             self.expire_syncs(now);
@@ -138,6 +146,7 @@ impl Server {
             .chain(self.save_due)
             .chain(self.app_deadline())
             .chain(self.probe_deadline())
+            .chain(self.watch_deadline())
             .chain(self.held_stop_deadline())
             .chain(self.next_sample())
             .chain(self.sync_deadline())
@@ -431,6 +440,14 @@ impl Server {
     fn answer_ls(&mut self, id: ClientId) {
         let report = self.list();
         self.send(id, &ServerMsg::Reply(Reply::List(report)));
+    }
+}
+
+/// The next item of a queue the loop may not have (then it never resolves).
+async fn recv_some<T>(rx: &mut Option<mpsc::Receiver<T>>) -> Option<T> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }
 

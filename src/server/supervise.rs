@@ -205,6 +205,7 @@ impl Server {
     /// Removes `id` for good, holding its hang-up until the processes `after` are gone (or
     /// the kill grace has passed).
     pub(super) fn retire_after(&mut self, id: AppId, after: Vec<u32>) {
+        self.watches_changed();
         let Some((process, signal)) = self.apps.remove(&id).and_then(App::retire_later) else {
             return;
         };

@@ -19,4 +19,5 @@ mod ssh;
 mod systemd;
 mod vocabulary;
 mod waiting;
+mod watch;
 mod workspace;

@@ -40,6 +40,9 @@ const APP_KEYS: Keys = Keys {
         "env_file",
         "instances",
         "port",
+        "watch",
+        "watch_ignore",
+        "watch_debounce",
     ],
     aliases: &[
         ("replicas", "instances"),
@@ -71,6 +74,10 @@ const APP_KEYS: Keys = Keys {
         ("env_files", "env_file"),
         ("envfile", "env_file"),
         ("dotenv", "env_file"),
+        ("watch_paths", "watch"),
+        ("ignore_watch", "watch_ignore"),
+        ("watch_ignores", "watch_ignore"),
+        ("watch_delay", "watch_debounce"),
     ],
 };
 
@@ -176,6 +183,10 @@ impl super::AppSpec {
                 count("port", port, &super::instances::PORT)
             })
             .or_else(|| {
+                let watch = self.watch.as_ref()?;
+                watch.check_limits().err()
+            })
+            .or_else(|| {
                 let probes = [
                     ("ready", Role::Ready, &self.ready),
                     ("health", Role::Health, &self.health),
@@ -266,6 +277,7 @@ pub(super) fn parse_app(
             .and_then(|v| report.duration(v, "stop_timeout", &STOP_TIMEOUT)),
     );
     set(&mut spec.log, table.get("log").and_then(|v| log(report, v)));
+    spec.watch = super::watch::parse(report, table, dir).map(Box::new);
     let entries = orchestration(report, table, &mut spec);
     let spec = match (name, cmd) {
         (Some(name), Some(cmd)) => Some(AppSpec { name, cmd, ..spec }),

@@ -550,6 +550,7 @@ cmd = ["npm", "run", "dev"]
         health: None,
         port: None,
         instance: None,
+        watch: None,
     };
     assert_eq!(project.apps[0], expected);
     let web = AppSpec::ad_hoc(
