@@ -16,6 +16,7 @@ mod depends;
 mod env_file;
 mod from_procfile;
 mod probe;
+mod schedule;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ use toml::de::{DeTable, DeValue};
 use super::doc::{Keys, Report, Value};
 use super::error::{self, ConfigError};
 use super::procfile::{PROCFILE, is_procfile};
+use crate::cron::CronExpr;
 use crate::dependency::Dependency;
 use crate::probe_spec::ProbeSpec;
 use depends::Declared;
@@ -81,6 +83,15 @@ pub struct AppSpec {
     /// The health probe, `health`.
     #[serde(default)]
     pub health: Option<Box<ProbeSpec>>,
+    /// `cron_restart`: when a running app is restarted (local time).
+    #[serde(default)]
+    pub cron_restart: Option<CronExpr>,
+    /// `schedule`: when the app is started, unless it still runs (local time).
+    #[serde(default)]
+    pub schedule: Option<CronExpr>,
+    /// `max_memory`: the RSS of its process tree, in bytes, above which it is restarted.
+    #[serde(default)]
+    pub max_memory: Option<u64>,
 }
 
 impl AppSpec {
@@ -102,6 +113,9 @@ impl AppSpec {
             depends_on: Vec::new(),
             ready: None,
             health: None,
+            cron_restart: None,
+            schedule: None,
+            max_memory: None,
         }
     }
 }

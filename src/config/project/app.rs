@@ -38,6 +38,9 @@ const APP_KEYS: Keys = Keys {
         "ready",
         "health",
         "env_file",
+        "cron_restart",
+        "schedule",
+        "max_memory",
     ],
     aliases: &[
         ("command", "cmd"),
@@ -65,6 +68,12 @@ const APP_KEYS: Keys = Keys {
         ("env_files", "env_file"),
         ("envfile", "env_file"),
         ("dotenv", "env_file"),
+        ("cron", "cron_restart"),
+        ("restart_cron", "cron_restart"),
+        ("cron_schedule", "schedule"),
+        ("max_memory_restart", "max_memory"),
+        ("memory_limit", "max_memory"),
+        ("mem_limit", "max_memory"),
     ],
 };
 
@@ -124,6 +133,8 @@ pub const MAX_RESTARTS: RangeInclusive<u64> = 0..=1_000_000;
 pub const LOG_SIZE: RangeInclusive<u64> = 1..=1 << 40;
 /// `log.max_files`: rotation renames each file kept, and readers look at no more than these.
 pub const LOG_FILES: RangeInclusive<u64> = 1..=1000;
+/// `max_memory`: below a megabyte not even a shell fits; above a tebibyte is no limit.
+pub const MAX_MEMORY: RangeInclusive<u64> = 1_000_000..=1 << 40;
 
 impl super::AppSpec {
     /// The ranges a project file enforces, for a spec that did not come from one. The error
@@ -161,6 +172,12 @@ impl super::AppSpec {
                 })
             })
             .or_else(|| count("log.max_files", self.log.max_files.into(), &LOG_FILES))
+            .or_else(|| {
+                let size = self.max_memory?;
+                (!MAX_MEMORY.contains(&size)).then(|| {
+                    crate::units::size_out_of_range("max_memory", &size.to_string(), &MAX_MEMORY)
+                })
+            })
             .or_else(|| {
                 let signal = u64::try_from(self.stop_signal).unwrap_or(0);
                 count("stop_signal", signal, &(1..=MAX_SIGNAL))
@@ -257,6 +274,7 @@ pub(super) fn parse_app(
     );
     set(&mut spec.log, table.get("log").and_then(|v| log(report, v)));
     let entries = orchestration(report, table, &mut spec);
+    super::schedule::parse(report, table, &mut spec);
     let spec = match (name, cmd) {
         (Some(name), Some(cmd)) => Some(AppSpec { name, cmd, ..spec }),
         _ => None,

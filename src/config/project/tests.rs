@@ -12,6 +12,7 @@ use super::*;
 mod append;
 mod orchestration;
 mod procfile;
+mod schedule;
 
 /// Writes `text` as `appmux.toml` in a fresh directory (which also holds a `svc/` directory
 /// and a plain file `file.txt`, for `cwd` tests).
@@ -547,6 +548,9 @@ cmd = ["npm", "run", "dev"]
         depends_on: Vec::new(),
         ready: None,
         health: None,
+        cron_restart: None,
+        schedule: None,
+        max_memory: None,
     };
     assert_eq!(project.apps[0], expected);
     let web = AppSpec::ad_hoc(
