@@ -20,7 +20,7 @@ pub const MAGIC: &[u8; 6] = b"APPMUX";
 /// `ServerMsg::Part`s, and a resurrect report names renamed sessions. Version 3: every verb of
 /// the action vocabulary (listing, killing, capture, send-keys, app lifecycle) travels as
 /// `Request::Action` and is answered with its data; request tags 2 to 6 are retired.
-pub const VERSION: u16 = 4;
+pub const VERSION: u16 = 5;
 /// Preamble length: magic plus big-endian version.
 pub const PREAMBLE_LEN: usize = MAGIC.len() + 2;
 /// No frame may be larger than this, in either direction.

@@ -281,6 +281,9 @@ pub struct AppInfo {
     pub blocked: Option<String>,
     /// Its `depends_on`, as configured.
     pub depends_on: Vec<DependencyInfo>,
+    /// The next time its `cron_restart` or `schedule` fires, RFC 3339 in local time; `None`
+    /// without either.
+    pub next_run: Option<String>,
 }
 
 /// One dependency in a listing: the app and the condition (`started`, `ready`, `completed`).

@@ -508,6 +508,7 @@ pub(super) fn app_info(a: &App) -> AppInfo {
                 restart: Some(d.restart),
             })
             .collect(),
+        next_run: a.next_run().map(|t| crate::server::report::rfc3339(&t)),
     }
 }
 

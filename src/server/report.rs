@@ -10,6 +10,7 @@ use crate::action::WaitFor;
 use crate::app::deps::Gate;
 use crate::app::lifecycle::State;
 use crate::app::probe::{Outcome, ProbeSchedule, Role};
+use crate::app::schedule::Trigger;
 use crate::config::units::format_duration;
 use crate::pane::process::ExitStatus;
 use crate::server::Server;
@@ -44,6 +45,12 @@ fn ago(at: Instant, now: Instant) -> String {
         "{} ago",
         format_duration(Duration::from_millis(d.as_millis() as u64))
     )
+}
+
+/// A wall-clock time as `ls --json` and `describe` give it: RFC 3339 to the second, with the
+/// local offset.
+pub fn rfc3339(t: &chrono::DateTime<chrono::Local>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 fn exit_text(status: ExitStatus) -> String {
@@ -377,6 +384,11 @@ impl Server {
             "ready": probe_json(app, Role::Ready, now),
             "health": probe_json(app, Role::Health, now),
         });
+        info["cron_restart"] = json!(spec.cron_restart.as_ref().map(|c| c.as_str()));
+        info["schedule"] = json!(spec.schedule.as_ref().map(|c| c.as_str()));
+        info["next_restart"] = json!(app.next_run_of(Trigger::CronRestart).map(|t| rfc3339(&t)));
+        info["next_start"] = json!(app.next_run_of(Trigger::Schedule).map(|t| rfc3339(&t)));
+        info["max_memory"] = json!(spec.max_memory);
         info["dependencies"] = json!(dependencies);
         info["dependents"] = json!(dependents);
         info["logs"] = json!(logs);
