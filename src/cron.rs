@@ -12,12 +12,13 @@ use std::fmt;
 
 use chrono::{DateTime, Local, TimeZone};
 
-/// A checked cron expression and its text as written.
+/// A checked cron expression and its text as written. The parsed form is boxed: it is large,
+/// and an `AppSpec` holding two travels in messages.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct CronExpr {
     text: String,
-    cron: croner::Cron,
+    cron: Box<croner::Cron>,
 }
 
 /// One of the five fields: its name in messages, its range and the names it accepts.
@@ -105,7 +106,7 @@ impl CronExpr {
             .map_err(|e| format!("invalid cron expression {trimmed:?}: {e}"))?;
         let expr = Self {
             text: trimmed.to_owned(),
-            cron,
+            cron: Box::new(cron),
         };
         // `30 * 31 2 *` is well formed and never comes.
         let from = Local

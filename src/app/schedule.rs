@@ -173,7 +173,10 @@ mod tests {
 
     /// A January day, so no daylight-saving change falls in the tests whatever the zone.
     fn at(h: u32, m: u32, s: u32) -> DateTime<Local> {
-        Local.with_ymd_and_hms(2026, 1, 14, h, m, s).single().unwrap()
+        Local
+            .with_ymd_and_hms(2026, 1, 14, h, m, s)
+            .single()
+            .unwrap()
     }
 
     fn spec(cron_restart: Option<&str>, schedule: Option<&str>) -> AppSpec {
@@ -200,7 +203,11 @@ mod tests {
         assert_eq!(t.deadline(), Some(mono + MAX_SLEEP));
         let t = Timers::new(&spec(None, Some("*/5 * * * *")), at(10, 4, 50), mono);
         assert_eq!(t.deadline(), Some(mono + Duration::from_secs(10)));
-        let both = Timers::new(&spec(Some("0 3 * * *"), Some("@hourly")), at(2, 30, 0), mono);
+        let both = Timers::new(
+            &spec(Some("0 3 * * *"), Some("@hourly")),
+            at(2, 30, 0),
+            mono,
+        );
         assert_eq!(both.earliest(), Some(at(3, 0, 0)));
         assert_eq!(both.next_run(Trigger::CronRestart), Some(at(3, 0, 0)));
         assert_eq!(both.next_run(Trigger::Schedule), Some(at(3, 0, 0)));

@@ -253,6 +253,7 @@ mod tests {
             waiting_for: Vec::new(),
             blocked: None,
             depends_on: Vec::new(),
+            next_run: None,
         }
     }
 

@@ -13,6 +13,7 @@ mod listing;
 mod logtime;
 mod orchestration;
 mod persist;
+mod schedules;
 mod ssh;
 mod vocabulary;
 mod waiting;

@@ -35,7 +35,9 @@ impl App {
             let running = self.life.state == State::Running;
             let busy = self.is_up() || self.life.has_process();
             let (key, expr) = (due.trigger.key(), due.expr.as_str());
-            let pid = self.pid().map_or_else(String::new, |p| format!(", pid {p}"));
+            let pid = self
+                .pid()
+                .map_or_else(String::new, |p| format!(", pid {p}"));
             match decide(due.trigger, running, busy) {
                 Action::Restart => {
                     tracing::info!(app = %self.name(), expr, "cron_restart is due");
