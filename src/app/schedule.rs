@@ -61,6 +61,12 @@ pub fn decide(trigger: Trigger, running: bool, busy: bool) -> Action {
     }
 }
 
+/// A wall-clock time as `ls --json` and `describe` give it: RFC 3339 to the second, with the
+/// local offset.
+pub fn rfc3339(t: &DateTime<Local>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
 #[derive(Debug, Clone)]
 struct Timer {
     trigger: Trigger,

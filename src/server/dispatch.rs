@@ -508,7 +508,7 @@ pub(super) fn app_info(a: &App) -> AppInfo {
                 restart: Some(d.restart),
             })
             .collect(),
-        next_run: a.next_run().map(|t| crate::server::report::rfc3339(&t)),
+        next_run: a.next_run().map(|t| crate::app::schedule::rfc3339(&t)),
     }
 }
 

@@ -10,7 +10,7 @@ use crate::action::WaitFor;
 use crate::app::deps::Gate;
 use crate::app::lifecycle::State;
 use crate::app::probe::{Outcome, ProbeSchedule, Role};
-use crate::app::schedule::Trigger;
+use crate::app::schedule::{Trigger, rfc3339};
 use crate::config::units::format_duration;
 use crate::pane::process::ExitStatus;
 use crate::server::Server;
@@ -45,12 +45,6 @@ fn ago(at: Instant, now: Instant) -> String {
         "{} ago",
         format_duration(Duration::from_millis(d.as_millis() as u64))
     )
-}
-
-/// A wall-clock time as `ls --json` and `describe` give it: RFC 3339 to the second, with the
-/// local offset.
-pub fn rfc3339(t: &chrono::DateTime<chrono::Local>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 fn exit_text(status: ExitStatus) -> String {

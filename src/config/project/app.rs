@@ -133,8 +133,6 @@ pub const MAX_RESTARTS: RangeInclusive<u64> = 0..=1_000_000;
 pub const LOG_SIZE: RangeInclusive<u64> = 1..=1 << 40;
 /// `log.max_files`: rotation renames each file kept, and readers look at no more than these.
 pub const LOG_FILES: RangeInclusive<u64> = 1..=1000;
-/// `max_memory`: below a megabyte not even a shell fits; above a tebibyte is no limit.
-pub const MAX_MEMORY: RangeInclusive<u64> = 1_000_000..=1 << 40;
 
 impl super::AppSpec {
     /// The ranges a project file enforces, for a spec that did not come from one. The error
@@ -174,8 +172,9 @@ impl super::AppSpec {
             .or_else(|| count("log.max_files", self.log.max_files.into(), &LOG_FILES))
             .or_else(|| {
                 let size = self.max_memory?;
-                (!MAX_MEMORY.contains(&size)).then(|| {
-                    crate::units::size_out_of_range("max_memory", &size.to_string(), &MAX_MEMORY)
+                let range = super::schedule::MAX_MEMORY;
+                (!range.contains(&size)).then(|| {
+                    crate::units::size_out_of_range("max_memory", &size.to_string(), &range)
                 })
             })
             .or_else(|| {
@@ -533,6 +532,14 @@ mod tests {
             "{err}"
         );
         spec.log.max_files = 5;
+        spec.max_memory = Some(10);
+        let err = spec.check_limits().unwrap_err();
+        assert!(
+            err.contains("`max_memory` must be between 1MB and 1TiB"),
+            "{err}"
+        );
+        spec.max_memory = Some(500_000_000);
+        assert_eq!(spec.check_limits(), Ok(()));
         spec.backoff.factor = f64::NAN;
         assert!(spec.check_limits().unwrap_err().contains("backoff.factor"));
     }

@@ -10,11 +10,15 @@
 
 use toml::de::DeTable;
 
+use std::ops::RangeInclusive;
+
 use super::AppSpec;
-use super::app::MAX_MEMORY;
 use crate::command::RestartPolicy;
 use crate::config::doc::{Report, Value};
 use crate::cron::CronExpr;
+
+/// `max_memory`: below a megabyte not even a shell fits; above a tebibyte is no limit.
+pub const MAX_MEMORY: RangeInclusive<u64> = 1_000_000..=1 << 40;
 
 /// Reads the keys into `spec`, after `restart` and `autostart` were read.
 pub(super) fn parse(report: &mut Report<'_>, table: &DeTable<'_>, spec: &mut AppSpec) {
