@@ -16,6 +16,7 @@ pub mod command;
 pub mod commands;
 pub mod config;
 pub mod copy;
+pub mod cron;
 pub mod dependency;
 pub mod ids;
 pub mod input;

@@ -1,7 +1,8 @@
 //! CPU and memory of each app's whole process tree, from sysinfo, sampled off the input and
 //! render paths. A named thread owns the `sysinfo::System`; the state task asks for a sample
 //! (one refresh for all apps) and gets the figures back as an event. The state task asks once
-//! per interval while a client is attached, and when `ls` wants figures; otherwise never.
+//! per interval while a client is attached, and when `ls` wants figures; apps with a memory
+//! limit are sampled on their own, attached or not; otherwise never.
 //!
 //! An app's tree is every process in its PTY session: apps are session leaders, so their
 //! children and grandchildren share the session id unless they deliberately left it.
@@ -29,9 +30,34 @@ pub struct Usage {
 }
 
 /// A request: the apps (by id) and the pids of their session leaders.
-pub type Request = Vec<(u64, u32)>;
-/// A reply: figures per app id.
-pub type Report = Vec<(u64, Usage)>;
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Request {
+    pub apps: Vec<(u64, u32)>,
+    /// Every app with a process is in it (for clients and `ls`), not only the ones with a
+    /// memory limit.
+    pub full: bool,
+}
+
+impl Request {
+    /// One request for what both ask: the apps of either, full if either is.
+    fn merge(mut self, newer: Request) -> Request {
+        for (app, pid) in newer.apps {
+            match self.apps.iter_mut().find(|(a, _)| *a == app) {
+                Some(entry) => entry.1 = pid,
+                None => self.apps.push((app, pid)),
+            }
+        }
+        self.full |= newer.full;
+        self
+    }
+}
+
+/// A reply: figures per app id, and whether the request was a full one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    pub usage: Vec<(u64, Usage)>,
+    pub full: bool,
+}
 
 /// The handle the state task keeps.
 pub struct Sampler {
@@ -49,11 +75,14 @@ impl Sampler {
                 sysinfo::set_open_files_limit(0);
                 let mut probe = Probe::default();
                 while let Ok(mut req) = rx.recv() {
-                    // Requests that piled up are answered by one refresh.
+                    // Requests that piled up are answered by one refresh that covers them all.
                     while let Ok(newer) = rx.try_recv() {
-                        req = newer;
+                        req = req.merge(newer);
                     }
-                    let report = probe.sample(&req);
+                    let report = Report {
+                        usage: probe.sample(&req.apps),
+                        full: req.full,
+                    };
                     if out.blocking_send(report).is_err() {
                         return;
                     }
@@ -79,7 +108,7 @@ struct Probe {
 }
 
 impl Probe {
-    fn sample(&mut self, req: &Request) -> Report {
+    fn sample(&mut self, req: &[(u64, u32)]) -> Vec<(u64, Usage)> {
         let trees = tree_members(req);
         let mut refresh: Vec<Pid> = trees.keys().map(|p| Pid::from_u32(*p)).collect();
         let seen = std::mem::replace(&mut self.seen, refresh.clone());
@@ -111,7 +140,7 @@ impl Probe {
 
 /// Every process in the apps' sessions, with the app it belongs to. Each /proc/PID/stat is
 /// read and closed at once.
-fn tree_members(req: &Request) -> HashMap<u32, u64> {
+fn tree_members(req: &[(u64, u32)]) -> HashMap<u32, u64> {
     let leaders: HashMap<u32, u64> = req.iter().map(|(app, pid)| (*pid, *app)).collect();
     let mut members = leaders.clone();
     let Ok(dir) = std::fs::read_dir("/proc") else {
@@ -146,6 +175,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn piled_up_requests_merge() {
+        let limited = Request {
+            apps: vec![(1, 100)],
+            full: false,
+        };
+        let full = Request {
+            apps: vec![(1, 101), (2, 200)],
+            full: true,
+        };
+        let merged = limited.clone().merge(full);
+        assert_eq!(merged.apps, vec![(1, 101), (2, 200)]);
+        assert!(merged.full);
+        let again = merged.merge(limited);
+        assert!(again.full, "a full request stays full");
+    }
+
+    #[test]
     fn human_bytes_is_short() {
         assert_eq!(human_bytes(512), "512B");
         assert_eq!(human_bytes(1536), "1.5K");
@@ -165,7 +211,7 @@ mod tests {
         // Poll until the background sleep exists: the tree then holds more than the leader.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         let found = loop {
-            let report = probe.sample(&vec![(7, sid)]);
+            let report = probe.sample(&[(7, sid)]);
             let tree = report.iter().find(|(a, _)| *a == 7).unwrap().1;
             let leader = probe
                 .system

@@ -47,6 +47,11 @@ const SIZE_UNITS: &[(&str, u128)] = &[
     ("KiB", 1 << 10),
     ("KB", 1_000),
     ("B", 1),
+    // pm2's spelling (`max_memory_restart = "200M"`), read as the decimal unit; after `B`, so
+    // formatting never picks them.
+    ("K", 1_000),
+    ("M", 1_000_000),
+    ("G", 1_000_000_000),
 ];
 
 const SIZE_HINT: &str = "expected a number followed by B, KB, MB, GB, TB, KiB, MiB, GiB or TiB";
@@ -332,6 +337,10 @@ mod tests {
         assert_eq!(parse_size("4kib"), Ok(4096));
         assert_eq!(parse_size("1.5KiB"), Ok(1536));
         assert_eq!(parse_size("2 mb"), Ok(2_000_000));
+        assert_eq!(parse_size("500M"), Ok(500_000_000));
+        assert_eq!(parse_size("64k"), Ok(64_000));
+        assert_eq!(parse_size("1G"), Ok(1_000_000_000));
+        assert_eq!(format_size(500_000_000), "500MB");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Apps as the supervisor sees them: the app model (`model`: spec, terminal, process, log), and
-//! the pure logic that decides for it (lifecycle, restart policy, dependencies, probes) with
+//! the pure logic that decides for it (lifecycle, restart policy, dependencies, probes, schedules, limits) with
 //! time passed in. The server routes events to apps and applies the effects they return. The
 //! vocabulary that project files share with it lives in leaves (`command`, `dependency`,
 //! `probe_spec`, `units`), re-exported where it was, so the config layer never depends on
@@ -7,9 +7,11 @@
 
 pub mod deps;
 pub mod lifecycle;
+pub mod limits;
 pub mod model;
 pub mod policy;
 pub mod probe;
+pub mod schedule;
 pub mod watch;
 
 use std::time::{Duration, Instant};

@@ -19,7 +19,9 @@ use crate::pane::emulator::Emulator;
 use crate::pane::process::{ExitStatus, Process, PtyEvent, RunKey, SpawnSpec};
 use crate::size::Size;
 
+mod limits;
 mod probes;
+mod schedule;
 use probes::Probes;
 pub use probes::{ProbeChange, ProbeJob};
 
@@ -84,6 +86,10 @@ pub struct App {
     gate: Option<Gate>,
     /// When its last run ended, for `why`.
     last_exit_at: Option<Instant>,
+    /// Its `cron_restart` and `schedule` timers.
+    timers: crate::app::schedule::Timers,
+    /// Samples in a row above `max_memory`.
+    memory: crate::app::limits::MemoryGuard,
 }
 
 /// How a spawn went.
@@ -133,6 +139,8 @@ pub struct Exited {
 impl App {
     pub fn new(new: NewApp) -> Self {
         let probes = Probes::new(&new.spec);
+        let timers =
+            crate::app::schedule::Timers::new(&new.spec, chrono::Local::now(), Instant::now());
         Self {
             id: new.id,
             session: new.session,
@@ -155,6 +163,8 @@ impl App {
             probes,
             gate: None,
             last_exit_at: None,
+            timers,
+            memory: Default::default(),
         }
     }
 
@@ -317,6 +327,10 @@ impl App {
             self.log = self.log.with_spec(spec.log.clone());
         }
         self.probes = Probes::new(&spec);
+        if spec.cron_restart != self.spec.cron_restart || spec.schedule != self.spec.schedule {
+            self.timers =
+                crate::app::schedule::Timers::new(&spec, chrono::Local::now(), Instant::now());
+        }
         self.spec = spec;
         self.env = env;
     }
@@ -418,6 +432,7 @@ impl App {
         self.pending_exit = None;
         self.saw_output = false;
         self.started = now;
+        self.memory.reset();
         if self.run > 1 {
             self.separate_runs();
         }

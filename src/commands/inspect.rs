@@ -177,6 +177,17 @@ pub fn describe_text(d: &Value) -> String {
             ),
         );
     }
+    for (key, label, next) in [
+        ("cron_restart", "cron restart", "next_restart"),
+        ("schedule", "schedule", "next_start"),
+    ] {
+        if let Value::String(expr) = &d[key] {
+            line(label, format!("{expr} (next {})", text(&d[next])));
+        }
+    }
+    if let Some(max) = d["max_memory"].as_u64() {
+        line("max memory", crate::app::limits::megabytes(max));
+    }
     let list = |v: &Value| -> String {
         let items: Vec<String> = v
             .as_array()

@@ -256,6 +256,7 @@ mod tests {
             instance: None,
             group: None,
             watch: Vec::new(),
+            next_run: None,
         }
     }
 

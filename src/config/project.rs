@@ -17,6 +17,7 @@ mod env_file;
 mod from_procfile;
 pub mod instances;
 mod probe;
+mod schedule;
 mod watch;
 
 use std::collections::HashMap;
@@ -28,6 +29,7 @@ use toml::de::{DeTable, DeValue};
 use super::doc::{Keys, Report, Value};
 use super::error::{self, ConfigError};
 use super::procfile::{PROCFILE, is_procfile};
+use crate::cron::CronExpr;
 use crate::dependency::Dependency;
 use crate::probe_spec::ProbeSpec;
 use crate::watch_spec::WatchSpec;
@@ -94,6 +96,15 @@ pub struct AppSpec {
     /// `watch`, `watch_ignore` and `watch_debounce`: files whose change restarts the app.
     #[serde(default)]
     pub watch: Option<Box<WatchSpec>>,
+    /// `cron_restart`: when a running app is restarted (local time).
+    #[serde(default)]
+    pub cron_restart: Option<CronExpr>,
+    /// `schedule`: when the app is started, unless it still runs (local time).
+    #[serde(default)]
+    pub schedule: Option<CronExpr>,
+    /// `max_memory`: the RSS of its process tree, in bytes, above which it is restarted.
+    #[serde(default)]
+    pub max_memory: Option<u64>,
 }
 
 impl AppSpec {
@@ -118,6 +129,9 @@ impl AppSpec {
             port: None,
             instance: None,
             watch: None,
+            cron_restart: None,
+            schedule: None,
+            max_memory: None,
         }
     }
 }

@@ -20,8 +20,9 @@ pub const MAGIC: &[u8; 6] = b"APPMUX";
 /// `ServerMsg::Part`s, and a resurrect report names renamed sessions. Version 3: every verb of
 /// the action vocabulary (listing, killing, capture, send-keys, app lifecycle) travels as
 /// `Request::Action` and is answered with its data; request tags 2 to 6 are retired.
-/// Version 5: an `AppSpec` carries `port` and `instance`, and an `AppInfo` `instance` and
-/// `group` (postcard has no field names, so a new field changes the shape).
+/// Version 5: an `AppSpec` carries `port`, `instance`, `watch`, `cron_restart`, `schedule` and
+/// `max_memory`, and an `AppInfo` `instance`, `group`, `watch` and `next_run` (postcard has no
+/// field names, so a new field changes the shape).
 pub const VERSION: u16 = 5;
 /// Preamble length: magic plus big-endian version.
 pub const PREAMBLE_LEN: usize = MAGIC.len() + 2;

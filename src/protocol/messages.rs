@@ -290,6 +290,9 @@ pub struct AppInfo {
     /// Its `watch` paths, relative to the project directory; empty when it watches nothing.
     #[serde(default)]
     pub watch: Vec<String>,
+    /// The next time its `cron_restart` or `schedule` fires, RFC 3339 in local time; `None`
+    /// without either.
+    pub next_run: Option<String>,
 }
 
 /// One dependency in a listing: the app and the condition (`started`, `ready`, `completed`).

@@ -511,6 +511,7 @@ pub(super) fn app_info(a: &App) -> AppInfo {
         instance: a.spec().instance.as_ref().map(|i| i.index),
         group: a.spec().instance.as_ref().map(|i| i.group.clone()),
         watch: crate::server::watch::watched_paths(a.spec().watch.as_deref()),
+        next_run: a.next_run().map(|t| crate::app::schedule::rfc3339(&t)),
     }
 }
 

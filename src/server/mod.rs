@@ -18,6 +18,7 @@ pub mod delete;
 pub mod dispatch;
 pub mod init;
 pub mod instances;
+pub mod limits;
 pub mod listener;
 pub mod model;
 pub mod modes;
@@ -27,6 +28,7 @@ pub mod persist;
 pub mod probes;
 pub mod reload;
 pub mod report;
+pub mod schedules;
 pub mod session;
 pub mod settings;
 pub mod state;
@@ -79,6 +81,8 @@ pub struct Server {
     sampler: Option<Sampler>,
     /// When the last metrics sample was asked for.
     last_sample: Option<Instant>,
+    /// When the apps with a memory limit were last sampled (by a full sample or their own).
+    last_limit_sample: Option<Instant>,
     /// `ls` requests waiting for fresh metrics, answered by the deadline at the latest.
     pending_ls: Vec<(ClientId, Instant)>,
     /// The last copy-mode yank, for `client.paste`.
@@ -129,6 +133,7 @@ impl Server {
             kills: Vec::new(),
             sampler,
             last_sample: None,
+            last_limit_sample: None,
             pending_ls: Vec::new(),
             paste_buffer: None,
             shutdown_waiters: Vec::new(),

@@ -10,6 +10,7 @@ use crate::action::WaitFor;
 use crate::app::deps::Gate;
 use crate::app::lifecycle::State;
 use crate::app::probe::{Outcome, ProbeSchedule, Role};
+use crate::app::schedule::{Trigger, rfc3339};
 use crate::config::units::format_duration;
 use crate::pane::process::ExitStatus;
 use crate::server::Server;
@@ -384,6 +385,11 @@ impl Server {
                 .map(|i| { self.instances_of(app.session(), &i.group).len() })
         );
         info["watch"] = crate::server::watch::describe(spec.watch.as_deref());
+        info["cron_restart"] = json!(spec.cron_restart.as_ref().map(|c| c.as_str()));
+        info["schedule"] = json!(spec.schedule.as_ref().map(|c| c.as_str()));
+        info["next_restart"] = json!(app.next_run_of(Trigger::CronRestart).map(|t| rfc3339(&t)));
+        info["next_start"] = json!(app.next_run_of(Trigger::Schedule).map(|t| rfc3339(&t)));
+        info["max_memory"] = json!(spec.max_memory);
         info["dependencies"] = json!(dependencies);
         info["dependents"] = json!(dependents);
         info["logs"] = json!(logs);

@@ -100,6 +100,7 @@ impl Server {
             self.tick_apps(now);
             self.sync_watches();
             self.tick_watches(now);
+            self.tick_schedules(now);
             let probes_due = self.tick_probes(now);
             self.expire_client_timers(now);
             self.expire_syncs(now);
@@ -147,6 +148,7 @@ impl Server {
             .chain(self.app_deadline())
             .chain(self.probe_deadline())
             .chain(self.watch_deadline())
+            .chain(self.schedule_deadline())
             .chain(self.held_stop_deadline())
             .chain(self.next_sample())
             .chain(self.sync_deadline())
@@ -350,8 +352,14 @@ impl Server {
 }
 
 impl Server {
-    /// While a client is attached, metrics are sampled once per interval.
+    /// When the next sample is asked for: a full one, or one of the apps with a memory limit.
     fn next_sample(&self) -> Option<Instant> {
+        let full = self.next_full_sample();
+        full.into_iter().chain(self.next_limit_sample()).min()
+    }
+
+    /// While a client is attached, metrics of every app are sampled once per interval.
+    fn next_full_sample(&self) -> Option<Instant> {
         let wanted = self.clients.values().any(|c| c.attached().is_some())
             || self.has_subscribers("metrics");
         if self.sampler.is_none() || !wanted {
@@ -364,27 +372,37 @@ impl Server {
     }
 
     fn sample_due(&mut self, now: Instant) {
-        if self.next_sample().is_some_and(|t| t <= now) {
+        if self.next_full_sample().is_some_and(|t| t <= now) {
             self.request_sample(now);
+        } else if self.next_limit_sample().is_some_and(|t| t <= now) {
+            self.request_limit_sample(now);
         }
     }
 
     fn request_sample(&mut self, now: Instant) {
         let Some(sampler) = &self.sampler else { return };
-        let req: metrics::Request = self
+        let apps = self
             .apps
             .values()
             .filter_map(|a| Some((a.id().0, a.pid()?)))
             .collect();
         self.last_sample = Some(now);
-        sampler.request(req);
+        // It covers the limited apps too.
+        self.last_limit_sample = Some(now);
+        sampler.request(metrics::Request { apps, full: true });
     }
 
     fn on_usage(&mut self, report: metrics::Report) {
-        for (id, usage) in report {
+        let now = Instant::now();
+        for &(id, usage) in &report.usage {
             if let Some(app) = self.apps.get_mut(&AppId(id)) {
                 app.set_usage(usage);
             }
+            self.memory_sampled(AppId(id), usage, now);
+        }
+        // A sample of the limited apps alone is not what clients and `ls` wait for.
+        if !report.full {
+            return;
         }
         for c in self.clients.values_mut() {
             c.mark_dirty();

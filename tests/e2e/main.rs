@@ -15,6 +15,7 @@ mod listing;
 mod logtime;
 mod orchestration;
 mod persist;
+mod schedules;
 mod ssh;
 mod systemd;
 mod vocabulary;

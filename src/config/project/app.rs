@@ -43,6 +43,9 @@ const APP_KEYS: Keys = Keys {
         "watch",
         "watch_ignore",
         "watch_debounce",
+        "cron_restart",
+        "schedule",
+        "max_memory",
     ],
     aliases: &[
         ("replicas", "instances"),
@@ -78,6 +81,12 @@ const APP_KEYS: Keys = Keys {
         ("ignore_watch", "watch_ignore"),
         ("watch_ignores", "watch_ignore"),
         ("watch_delay", "watch_debounce"),
+        ("cron", "cron_restart"),
+        ("restart_cron", "cron_restart"),
+        ("cron_schedule", "schedule"),
+        ("max_memory_restart", "max_memory"),
+        ("memory_limit", "max_memory"),
+        ("mem_limit", "max_memory"),
     ],
 };
 
@@ -174,6 +183,13 @@ impl super::AppSpec {
                 })
             })
             .or_else(|| count("log.max_files", self.log.max_files.into(), &LOG_FILES))
+            .or_else(|| {
+                let size = self.max_memory?;
+                let range = super::schedule::MAX_MEMORY;
+                (!range.contains(&size)).then(|| {
+                    crate::units::size_out_of_range("max_memory", &size.to_string(), &range)
+                })
+            })
             .or_else(|| {
                 let signal = u64::try_from(self.stop_signal).unwrap_or(0);
                 count("stop_signal", signal, &(1..=MAX_SIGNAL))
@@ -279,6 +295,7 @@ pub(super) fn parse_app(
     set(&mut spec.log, table.get("log").and_then(|v| log(report, v)));
     spec.watch = super::watch::parse(report, table, dir).map(Box::new);
     let entries = orchestration(report, table, &mut spec);
+    super::schedule::parse(report, table, &mut spec);
     let spec = match (name, cmd) {
         (Some(name), Some(cmd)) => Some(AppSpec { name, cmd, ..spec }),
         _ => None,
@@ -537,6 +554,14 @@ mod tests {
             "{err}"
         );
         spec.log.max_files = 5;
+        spec.max_memory = Some(10);
+        let err = spec.check_limits().unwrap_err();
+        assert!(
+            err.contains("`max_memory` must be between 1MB and 1TiB"),
+            "{err}"
+        );
+        spec.max_memory = Some(500_000_000);
+        assert_eq!(spec.check_limits(), Ok(()));
         spec.backoff.factor = f64::NAN;
         assert!(spec.check_limits().unwrap_err().contains("backoff.factor"));
     }

@@ -13,6 +13,7 @@ mod append;
 mod instances;
 mod orchestration;
 mod procfile;
+mod schedule;
 
 /// Writes `text` as `appmux.toml` in a fresh directory (which also holds a `svc/` directory
 /// and a plain file `file.txt`, for `cwd` tests).
@@ -551,6 +552,9 @@ cmd = ["npm", "run", "dev"]
         port: None,
         instance: None,
         watch: None,
+        cron_restart: None,
+        schedule: None,
+        max_memory: None,
     };
     assert_eq!(project.apps[0], expected);
     let web = AppSpec::ad_hoc(
