@@ -72,7 +72,7 @@ pub enum Request {
     /// the spec on the server from a command instead).
     Run {
         session: Option<String>,
-        spec: AppSpec,
+        spec: Box<AppSpec>,
     },
     /// Run one action of the vocabulary (its text form) in a session, or in none for the
     /// server layer; answered with what it produced (a listing, a screen, a name) or `Done`.

@@ -38,7 +38,7 @@ impl Server {
             Request::List => return self.action_request(id, None, "session.list"),
             Request::FlushLogs => return self.flush_logs(id),
             Request::Run { session, spec } => self
-                .run_app(session.as_deref(), spec)
+                .run_app(session.as_deref(), *spec)
                 .map(|o| self.reply_of(o)),
             Request::Save => self.try_save().map(|()| Reply::Done),
             Request::Resurrect { kill_orphans } => {

@@ -145,7 +145,7 @@ fn durations_too_long_for_the_clock_are_refused_and_never_crash_the_server() {
     spec.backoff.max = Duration::from_secs(u64::MAX);
     let run = Request::Run {
         session: Some("s".into()),
-        spec,
+        spec: Box::new(spec),
     };
     let err = connect(&env).request(run).unwrap_err().to_string();
     assert!(err.contains("`stop_timeout` must be at most 1h"), "{err}");
@@ -160,7 +160,7 @@ fn durations_too_long_for_the_clock_are_refused_and_never_crash_the_server() {
     for spec in [flap, slow] {
         let run = Request::Run {
             session: Some("s".into()),
-            spec,
+            spec: Box::new(spec),
         };
         connect(&env).request(run).expect("an app at the limits");
     }
