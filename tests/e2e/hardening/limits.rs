@@ -303,7 +303,7 @@ fn names_that_are_paths_controls_or_too_long_are_refused_where_they_enter() {
     for bad in ["../../x", "a\0b", long.as_str()] {
         let run = Request::Run {
             session: Some("ok".into()),
-            spec: app_spec(&env, bad, "sleep 1000"),
+            spec: Box::new(app_spec(&env, bad, "sleep 1000")),
         };
         let err = connect(&env).request(run).unwrap_err().to_string();
         assert!(err.contains("invalid app name"), "{err}");
