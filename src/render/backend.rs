@@ -1,7 +1,7 @@
 //! The output stage for one attached client: ratatui composes each frame into a buffer sized by
 //! what the client reported (never by the server's own terminal, which it does not have), and
 //! [`Renderer`] turns the difference from what the client shows into escape sequences, written
-//! by crossterm into memory.
+//! into memory (cells by [`sgr`], the cursor by crossterm).
 //!
 //! The difference is computed here rather than by ratatui's `Terminal`, whose diff compares every
 //! cell of every frame: a typed character changes one row, so rows are compared whole first and
@@ -19,6 +19,7 @@ use ratatui::layout::{Position, Rect, Size as RSize};
 use ratatui::{Frame, Terminal};
 
 use crate::render::screen::{self, ScreenCache};
+use crate::render::sgr;
 use crate::size::Size;
 
 /// The backend ratatui's `Terminal` draws through: it answers the client's size and records
@@ -174,13 +175,7 @@ impl Renderer {
         let cursor = crate::render::draw_on(&mut self.canvas, view, &mut self.screens);
         let untouched = self.screens.end_frame();
         let skip = if skip_untouched { &untouched[..] } else { &[] };
-        let moved = update_cells(
-            &mut CrosstermBackend::new(&mut out),
-            &mut self.shown,
-            &mut self.canvas,
-            skip,
-        );
-        self.canvas_stale |= moved.unwrap_or(true);
+        self.canvas_stale |= update_cells(&mut out, &mut self.shown, &mut self.canvas, skip);
         self.end_output(out, cursor)
     }
 
@@ -196,12 +191,7 @@ impl Renderer {
         let _ = terminal.draw(|f| {
             draw(f, screens);
             screens.end_frame();
-            let _ = update_cells(
-                &mut CrosstermBackend::new(&mut out),
-                shown,
-                f.buffer_mut(),
-                &[],
-            );
+            update_cells(&mut out, shown, f.buffer_mut(), &[]);
         });
         let cursor = self.terminal.backend().cursor;
         self.end_output(out, cursor)
@@ -264,22 +254,19 @@ fn clear_outside(buf: &mut Buffer, keep: &[Rect]) {
 /// Writes the cells that turn `shown` into `next` and puts them into `shown`: copied when they
 /// are few, moved (leaving `next` with the cells they replaced) when they are most of the frame,
 /// which copying would make cost a third more. True when they were moved.
-fn update_cells(
-    backend: &mut CrosstermBackend<&mut Vec<u8>>,
-    shown: &mut Shown,
-    next: &mut Buffer,
-    same: &[Rect],
-) -> io::Result<bool> {
+fn update_cells(out: &mut Vec<u8>, shown: &mut Shown, next: &mut Buffer, same: &[Rect]) -> bool {
     if shown.cells.area != next.area {
         // Only a resize changes the area, and it brings a full redraw: the client is blank.
         shown.cells = Buffer::empty(next.area);
     }
     let updates = diff(&shown.cells, next, same);
     if updates.is_empty() {
-        // crossterm's writer resets colours after every draw call: only call it for changes.
-        return Ok(false);
+        return false;
     }
-    backend.draw(updates.iter().map(|&(x, y, i)| (x, y, &next.content[i])))?;
+    sgr::draw(
+        out,
+        updates.iter().map(|&(x, y, i)| (x, y, &next.content[i])),
+    );
     shown.cursor_moved = true;
     let give_away = updates.len() * 2 > next.content.len();
     for &(_, _, i) in &updates {
@@ -292,7 +279,7 @@ fn update_cells(
             );
         }
     }
-    Ok(give_away)
+    give_away
 }
 
 /// Shows, hides and places the cursor as the frame asked (`None` hides it), sending nothing

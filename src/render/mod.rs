@@ -7,6 +7,7 @@ pub mod backend;
 pub mod color;
 pub mod overlay;
 pub mod screen;
+pub mod sgr;
 pub mod sidebar;
 
 pub use screen::{ScreenCache, color, draw_screen};

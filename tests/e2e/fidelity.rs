@@ -3,6 +3,7 @@
 //! bombs leave the server small and responsive, and real programs (vim, less, htop, top, the
 //! Python REPL, bash) work through a real attached client.
 
+mod colours;
 mod fixtures;
 mod programs;
 
