@@ -176,6 +176,9 @@ fn attach(sock: &SocketPaths, req: AttachRequest, force: bool) -> Result<()> {
 
 fn new(sock: &SocketPaths, args: NewArgs, project: Option<crate::config::Project>) -> Result<()> {
     let size = match (args.width, args.height) {
+        // Attaching: the session is made at this terminal's size, so its program's first look
+        // at its size is right rather than 80x24 until the attach resizes it.
+        (None, None) if !args.detached => Some(attach::terminal_size()),
         (None, None) => None,
         (w, h) => Some(Size {
             cols: w.unwrap_or(80),

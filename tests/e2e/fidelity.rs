@@ -6,6 +6,7 @@
 mod colours;
 mod fixtures;
 mod programs;
+mod size;
 
 use std::path::{Path, PathBuf};
 
