@@ -61,6 +61,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 read_only: args.read_only,
                 term: TermInfo::default(),
                 create: None,
+                only_new: false,
             },
             args.force,
         ),
@@ -147,6 +148,7 @@ fn attach_or_create(sock: &SocketPaths, new: Option<NewSession>) -> Result<()> {
             read_only: false,
             term: TermInfo::default(),
             create: Some(new.unwrap_or_else(|| new_session(None, Vec::new(), None))),
+            only_new: false,
         },
         false,
     )
@@ -176,9 +178,6 @@ fn attach(sock: &SocketPaths, req: AttachRequest, force: bool) -> Result<()> {
 
 fn new(sock: &SocketPaths, args: NewArgs, project: Option<crate::config::Project>) -> Result<()> {
     let size = match (args.width, args.height) {
-        // Attaching: the session is made at this terminal's size, so its program's first look
-        // at its size is right rather than 80x24 until the attach resizes it.
-        (None, None) if !args.detached => Some(attach::terminal_size()),
         (None, None) => None,
         (w, h) => Some(Size {
             cols: w.unwrap_or(80),
@@ -190,23 +189,22 @@ fn new(sock: &SocketPaths, args: NewArgs, project: Option<crate::config::Project
         None => new_session(args.name, args.cmd, None),
     };
     session.size = size;
-    let mut conn = Connection::open_or_start(sock)?;
     if args.detached {
+        let mut conn = Connection::open_or_start(sock)?;
         conn.request(Request::NewSession(session))?;
         return Ok(());
     }
-    let name = match conn.request(Request::NewSession(session))? {
-        Reply::Created { name } => name,
-        other => bail!("unexpected answer from the server: {other:?}"),
-    };
+    // Made by the attach itself, at this terminal's size (less the status line and the
+    // sidebar) before its programs start: they never see a default size first.
     attach(
         sock,
         AttachRequest {
-            target: Some(name),
+            target: None,
             size: Size { cols: 80, rows: 24 },
             read_only: false,
             term: TermInfo::default(),
-            create: None,
+            create: Some(session),
+            only_new: true,
         },
         false,
     )

@@ -44,6 +44,10 @@ pub struct AttachRequest {
     pub term: TermInfo,
     /// Create the session when it does not exist (plain `appmux`).
     pub create: Option<NewSession>,
+    /// Create `create` as a new session and attach to it, or fail when its name is taken
+    /// (`appmux new` attaching): made at this client's size before its apps start.
+    #[serde(default)]
+    pub only_new: bool,
 }
 
 /// One-shot commands: the CLI sends one and waits for the reply. Everything in the action
@@ -411,6 +415,7 @@ mod tests {
             read_only: false,
             term: TermInfo::default(),
             create: None,
+            only_new: false,
         }
     }
 

@@ -115,6 +115,11 @@ impl Server {
         req: &AttachRequest,
         inside: Option<&str>,
     ) -> Result<SessionId, String> {
+        if req.only_new {
+            let mut new = req.create.clone().ok_or("no session to create")?;
+            new.size.get_or_insert(req.size);
+            return self.new_session(new);
+        }
         let found = match &req.target {
             Some(name) => self.session_by_name(name),
             None => match &req.create {

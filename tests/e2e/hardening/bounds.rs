@@ -169,6 +169,7 @@ fn a_half_sent_frame_times_out_and_a_huge_client_costs_what_a_sane_one_does() {
         read_only: true,
         term: TermInfo::default(),
         create: None,
+        only_new: false,
     };
     s.write_all(&codec::encode(&ClientMsg::Attach(attach)))
         .unwrap();

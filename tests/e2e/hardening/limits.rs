@@ -396,6 +396,7 @@ fn a_resize_storm_is_coalesced_and_the_server_stays_responsive() {
         read_only: false,
         term: TermInfo::default(),
         create: None,
+        only_new: false,
     }))
     .unwrap();
     // Frames go unread by the storm; a reader keeps the socket drained.
