@@ -48,7 +48,8 @@ pub fn by_line(sock: &SocketPaths, args: LogsArgs) -> Result<()> {
         per_app.push(lines);
         follow.push((app.clone(), path.clone(), up_to));
     }
-    let mut out = stdout.lock();
+    // Buffered: stdout alone writes each line on its own (a system call a line).
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     for (i, line) in query::last_n(query::merge(per_app), args.count()) {
         show::print_line(&mut out, &fmt, i, &logs[i].0, &line)?;
     }

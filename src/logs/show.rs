@@ -36,8 +36,8 @@ pub fn print_line(
     app: &str,
     line: &Line,
 ) -> io::Result<()> {
-    let time = line.time.map(time::rfc3339_ms);
     if fmt.json {
+        let time = line.time.map(time::rfc3339_ms);
         let text = if fmt.ansi {
             let raw = String::from_utf8_lossy(&line.bytes);
             raw.trim_end_matches(['\n', '\r']).to_owned()
@@ -56,7 +56,7 @@ pub fn print_line(
         }
     }
     if fmt.timestamps {
-        let time = time.unwrap_or_else(|| "-".into());
+        let time = line.time.map_or_else(|| "-".into(), time::rfc3339_ms);
         write!(out, "{time:<TIME_WIDTH$} ")?;
     }
     out.write_all(&line.bytes)?;
@@ -127,11 +127,17 @@ pub fn follow_all(
             })?;
     }
     drop(tx);
-    for (i, line) in rx {
+    while let Ok((i, line)) = rx.recv() {
         if filter.keeps(&line) {
             print_line(out, fmt, i, &names[i], &line)?;
-            out.flush()?;
         }
+        // What is queued goes out together; the output waits for no line that is not here.
+        for (i, line) in rx.try_iter() {
+            if filter.keeps(&line) {
+                print_line(out, fmt, i, &names[i], &line)?;
+            }
+        }
+        out.flush()?;
     }
     Ok(())
 }
