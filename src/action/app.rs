@@ -297,9 +297,11 @@ impl AppAction {
             "scale" => {
                 let app = args.required("an app name")?.to_owned();
                 let count = args.required("a number of instances")?;
-                let expected = "a number of instances from 0 to 64";
-                let count = crate::config::project::instances::parse_count(count)
-                    .map_err(|_| args.bad(count, expected))?;
+                // Its range is the server's to check, where the limit lives.
+                let count = count
+                    .trim()
+                    .parse::<u32>()
+                    .map_err(|_| args.bad(count, "a number of instances"))?;
                 Self::Scale(Scale { app, count })
             }
             _ => return Ok(None),

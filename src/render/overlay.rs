@@ -14,8 +14,9 @@ pub struct Pager {
     pub top: usize,
     /// The active search term; matches are highlighted.
     pub search: Option<String>,
-    /// When each line began (a log's, from its index): empty when the text has no times.
-    pub times: Vec<Option<u64>>,
+    /// When each line began (a log's, from its index, as text): empty when the text has no
+    /// times.
+    pub times: Vec<Option<String>>,
     /// Whether lines are shown with their times (`t` toggles).
     pub show_times: bool,
 }
@@ -33,7 +34,7 @@ impl Pager {
     }
 
     /// A pager over lines that each carry the time they began, shown without times at first.
-    pub fn with_times(title: String, lines: Vec<(Option<u64>, String)>) -> Self {
+    pub fn with_times(title: String, lines: Vec<(Option<String>, String)>) -> Self {
         let (times, lines) = lines.into_iter().unzip();
         Self {
             times,
@@ -46,14 +47,14 @@ impl Pager {
         self.show_times = !self.show_times && !self.times.is_empty();
     }
 
-    /// What goes before line `i`: its time (UTC, as `appmux logs --timestamps` prints it),
-    /// blank when unknown, or nothing while times are hidden.
+    /// What goes before line `i`: its time, blank when unknown, or nothing while times are
+    /// hidden.
     fn prefix(&self, i: usize) -> String {
         if !self.show_times {
             return String::new();
         }
-        match self.times.get(i).copied().flatten() {
-            Some(t) => format!("{} ", crate::logs::time::rfc3339_ms(t)),
+        match self.times.get(i).and_then(Option::as_deref) {
+            Some(t) => format!("{t:<TIME_WIDTH$} "),
             None => " ".repeat(TIME_WIDTH + 1),
         }
     }

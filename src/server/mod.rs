@@ -173,7 +173,7 @@ pub enum Event {
     LogRead {
         client: ClientId,
         title: String,
-        lines: Vec<(Option<u64>, String)>,
+        lines: Vec<(Option<String>, String)>,
     },
     /// A probe attempt finished.
     Probe(Box<probes::ProbeDone>),

@@ -234,7 +234,7 @@ impl Server {
         &mut self,
         id: ClientId,
         title: String,
-        lines: Vec<(Option<u64>, String)>,
+        lines: Vec<(Option<String>, String)>,
     ) {
         if self.attached_mut(id).is_none() {
             return;
@@ -268,11 +268,12 @@ impl Server {
 }
 
 /// A log's lines as the pager shows them: plain text, a line the app rewrote with CR shown
-/// as its last version, and the time each began on its first row.
-fn timed_plain_lines(lines: &[crate::logs::query::Line]) -> Vec<(Option<u64>, String)> {
+/// as its last version, and the time each began (UTC, as `appmux logs --timestamps` prints
+/// it) on its first row.
+fn timed_plain_lines(lines: &[crate::logs::query::Line]) -> Vec<(Option<String>, String)> {
     let mut out = Vec::with_capacity(lines.len());
     for line in lines {
-        let mut time = line.time;
+        let mut time = line.time.map(crate::logs::time::rfc3339_ms);
         for text in plain_lines(&line.bytes) {
             out.push((time.take(), text));
         }
