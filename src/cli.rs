@@ -117,6 +117,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff).
     Man,
+    /// Print the JSON Schema of every `--json` output and control API message (or of one).
+    Schema(SchemaArgs),
     /// Save the session state now (it is also saved whenever it changes).
     Save,
     /// Restore the saved sessions that do not run (after kill-server or a reboot).
@@ -317,6 +319,13 @@ impl LogsArgs {
 /// A `--since`/`--until` value, as milliseconds since the epoch.
 fn log_time(text: &str) -> Result<u64, String> {
     crate::logs::time::parse_time_arg(text, crate::logs::time::now_ms())
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// One document: ls, describe, why, check, action-list, logs, events, scale, wait, api.
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ mod inspect;
 mod logs;
 mod ls;
 mod scale;
+mod schema;
 mod system;
 mod verbs;
 mod vocab;
@@ -94,6 +95,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Unstartup) => system::unstartup(&sock),
         Some(Command::Completions(a)) => system::completions(a.shell),
         Some(Command::Man) => system::man(),
+        Some(Command::Schema(a)) => schema::schema(a.name.as_deref()),
         Some(Command::Action(a)) => vocab::action(&sock, a),
         Some(Command::Save) => connect(&sock)?.request(Request::Save).map(drop),
         Some(Command::Resurrect(a)) => resurrect(&sock, a.kill_orphans),
