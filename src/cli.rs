@@ -333,6 +333,9 @@ pub struct CheckArgs {
     /// Project file (default: ./appmux.toml when present).
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// Machine-readable output on stdout: the files checked and every problem.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

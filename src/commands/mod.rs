@@ -88,7 +88,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Wait(a)) => inspect::wait(&sock, a),
         Some(Command::Why(a)) => inspect::why(&sock, a),
         Some(Command::Describe(a)) => inspect::describe(&sock, a),
-        Some(Command::Check(a)) => apps::check(a.file.as_deref().or(cli.config.as_deref())),
+        Some(Command::Check(a)) => apps::check(a.file.as_deref().or(cli.config.as_deref()), a.json),
         Some(Command::Api) => system::api(&sock),
         Some(Command::Events(a)) => system::events(&sock, a.json),
         Some(Command::Startup(a)) => system::startup(&sock, a.print),

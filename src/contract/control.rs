@@ -145,9 +145,10 @@ pub struct ProbeEvent {
     /// Failures in a row, when it turned unhealthy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<u32>,
-    /// The last failure, when it turned unhealthy or gave up.
+    /// The last failure, when it turned unhealthy or gave up (null when a readiness probe gave
+    /// up before any result).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
