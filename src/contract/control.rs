@@ -15,7 +15,7 @@ use crate::protocol::{AppInfo, ReloadPlan, SessionInfo};
 pub enum ControlMessage {
     Hello(Hello),
     Response(Response),
-    Event(EventLine),
+    Event(Box<EventLine>),
 }
 
 /// The answer to a client's hello.
@@ -202,11 +202,11 @@ impl ControlMessage {
     }
 
     pub fn event(topic: &str, payload: EventPayload) -> Self {
-        Self::Event(EventLine {
+        Self::Event(Box::new(EventLine {
             schema: SCHEMA,
             topic: topic.to_owned(),
             payload,
-        })
+        }))
     }
 
     /// The message as one line, newline included.
