@@ -117,6 +117,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff).
     Man,
+    /// Print the JSON Schema of every `--json` output and control API message (or of one).
+    Schema(SchemaArgs),
     /// Save the session state now (it is also saved whenever it changes).
     Save,
     /// Restore the saved sessions that do not run (after kill-server or a reboot).
@@ -320,10 +322,20 @@ fn log_time(text: &str) -> Result<u64, String> {
 }
 
 #[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// One document: ls, describe, why, check, action-list, logs, events, scale, wait, api.
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Project file (default: ./appmux.toml when present).
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// Machine-readable output on stdout: the files checked and every problem.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

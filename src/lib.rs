@@ -15,6 +15,7 @@ pub mod client;
 pub mod command;
 pub mod commands;
 pub mod config;
+pub mod contract;
 pub mod copy;
 pub mod cron;
 pub mod dependency;

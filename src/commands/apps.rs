@@ -248,12 +248,13 @@ pub(crate) fn flush_logs(sock: &SocketPaths) {
     }
 }
 
-/// `appmux check [FILE]`: every problem, located, on stderr; exit 2 when there is one.
+/// `appmux check [FILE] [--json]`: every problem, located, on stderr (or in the JSON document
+/// on stdout); exit 2 when there is one.
 ///
 /// FILE is a project file, or a keymap or theme when it sits in a `keymaps/` or `themes/`
 /// directory. The user's `config.toml` and every `*.toml` in their `keymaps/` and `themes/`
 /// directories are checked too.
-pub fn check(file: Option<&Path>) -> Result<()> {
+pub fn check(file: Option<&Path>, json: bool) -> Result<()> {
     let mut problems = Vec::new();
     let mut checked = Vec::new();
     let named = file.and_then(named_kind);
@@ -294,6 +295,19 @@ pub fn check(file: Option<&Path>) -> Result<()> {
             problems.extend(check_named(&f, kind));
             checked.push(f.display().to_string());
         }
+    }
+    if json {
+        let report = crate::contract::CheckReport {
+            schema: crate::contract::SCHEMA,
+            ok: problems.is_empty(),
+            checked,
+            problems,
+        };
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        if report.ok {
+            return Ok(());
+        }
+        std::process::exit(crate::commands::EXIT_USAGE);
     }
     if problems.is_empty() {
         for f in &checked {

@@ -8,31 +8,59 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::{Result, bail};
 use ratatui::style::{Color, Style};
 
-use super::request_action;
 use crate::action::{Action, SessionAction};
 use crate::cli::LsArgs;
+use crate::client::connect::{ConnectError, Connection};
 use crate::config::theme::Theme;
+use crate::contract::LsDocument;
 use crate::paths::SocketPaths;
-use crate::protocol::{AppInfo, ListReport, Reply};
+use crate::protocol::{AppInfo, ListReport, Reply, Request};
 use crate::render::sidebar::Status;
 
 pub(super) fn ls(sock: &SocketPaths, args: &LsArgs) -> Result<()> {
-    let mut report = match request_action(sock, None, &Action::Session(SessionAction::List))? {
-        Reply::List(r) => r,
-        other => bail!("unexpected answer from the server: {other:?}"),
+    // `ls --json` with no server is an empty listing (as `pm2 jlist` prints), unless it asks
+    // for a session, which is then not found.
+    let report = list(sock, args.json && args.target.is_none())?;
+    let Some(mut report) = report else {
+        return print_json(&LsDocument::no_server());
     };
     if let Some(name) = &args.target {
         only_session(&mut report, name)?;
     }
-    let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
+        print_json(&LsDocument::of(report))
     } else {
+        let mut out = std::io::stdout().lock();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let colour = out.is_terminal() && !no_color;
         write!(out, "{}", format_ls(&report, now_secs(), colour))?;
+        Ok(())
     }
+}
+
+/// The server's listing; `None` when no server runs and `quiet_without_server` says that is
+/// no error.
+fn list(sock: &SocketPaths, quiet_without_server: bool) -> Result<Option<ListReport>> {
+    let mut conn = match Connection::open(sock) {
+        Ok(conn) => conn,
+        Err(ConnectError::NoServer(_)) if quiet_without_server => return Ok(None),
+        Err(ConnectError::NoServer(s)) => bail!("no server running on {s}"),
+        Err(ConnectError::Other(e)) => return Err(e),
+    };
+    let request = Request::Action {
+        session: None,
+        action: Action::Session(SessionAction::List).to_string(),
+    };
+    match conn.request(request)? {
+        Reply::List(r) => Ok(Some(r)),
+        other => bail!("unexpected answer from the server: {other:?}"),
+    }
+}
+
+fn print_json(doc: &LsDocument) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, doc)?;
+    writeln!(out)?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ mod inspect;
 mod logs;
 mod ls;
 mod scale;
+mod schema;
 mod system;
 mod verbs;
 mod vocab;
@@ -88,13 +89,14 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Wait(a)) => inspect::wait(&sock, a),
         Some(Command::Why(a)) => inspect::why(&sock, a),
         Some(Command::Describe(a)) => inspect::describe(&sock, a),
-        Some(Command::Check(a)) => apps::check(a.file.as_deref().or(cli.config.as_deref())),
+        Some(Command::Check(a)) => apps::check(a.file.as_deref().or(cli.config.as_deref()), a.json),
         Some(Command::Api) => system::api(&sock),
         Some(Command::Events(a)) => system::events(&sock, a.json),
         Some(Command::Startup(a)) => system::startup(&sock, a.print),
         Some(Command::Unstartup) => system::unstartup(&sock),
         Some(Command::Completions(a)) => system::completions(a.shell),
         Some(Command::Man) => system::man(),
+        Some(Command::Schema(a)) => schema::schema(a.name.as_deref()),
         Some(Command::Action(a)) => vocab::action(&sock, a),
         Some(Command::Save) => connect(&sock)?.request(Request::Save).map(drop),
         Some(Command::Resurrect(a)) => resurrect(&sock, a.kill_orphans),

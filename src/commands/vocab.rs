@@ -5,11 +5,11 @@
 use std::io::Write;
 
 use anyhow::Result;
-use serde_json::{Value, json};
 
 use crate::action::{Action, Arg, ArgKind, Spec, table};
 use crate::cli::ActionArgs;
 use crate::commands::{BadConfig, request_action};
+use crate::contract::{ActionArgInfo, ActionEntry, SCHEMA};
 use crate::paths::SocketPaths;
 use crate::protocol::Reply;
 
@@ -29,7 +29,11 @@ pub fn action(sock: &SocketPaths, args: ActionArgs) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match reply {
         Reply::Done => {}
-        Reply::List(report) => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+        Reply::List(report) => {
+            let doc = crate::contract::LsDocument::of(report);
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?
+        }
+        Reply::Json(text) => writeln!(out, "{text}")?,
         Reply::Capture(text) => out.write_all(text.as_bytes())?,
         Reply::Created { name } => writeln!(out, "{name}")?,
         Reply::App { session, name, .. } => writeln!(out, "{session}:{name}")?,
@@ -71,32 +75,32 @@ fn arg_form(arg: &Arg) -> String {
 }
 
 /// The table for programs: one object per entry, with its arguments (stable keys, documented
-/// in the README).
-pub fn table_json() -> Value {
-    Value::Array(table().iter().map(spec_json).collect())
+/// in the README). A bare array, as it always was, so each entry carries `schema`.
+pub fn table_json() -> Vec<ActionEntry> {
+    table().iter().map(spec_json).collect()
 }
 
-fn spec_json(spec: &Spec) -> Value {
-    let args: Vec<Value> = spec
+fn spec_json(spec: &Spec) -> ActionEntry {
+    let strings = |s: &[&str]| s.iter().map(|a| (*a).to_owned()).collect();
+    let args = spec
         .args
         .iter()
-        .map(|a| {
-            json!({
-                "key": a.key,
-                "aliases": a.aliases,
-                "kind": a.kind.as_str(),
-                "required": a.required,
-                "api_required": a.api_needs.is_some(),
-                "about": a.about,
-            })
+        .map(|a| ActionArgInfo {
+            key: a.key.to_owned(),
+            aliases: strings(a.aliases),
+            kind: a.kind.as_str().to_owned(),
+            required: a.required,
+            api_required: a.api_needs.is_some(),
+            about: a.about.to_owned(),
         })
         .collect();
-    json!({
-        "name": spec.name,
-        "aliases": spec.aliases,
-        "layer": spec.layer.as_str(),
-        "usage": spec.usage,
-        "about": spec.about,
-        "args": args,
-    })
+    ActionEntry {
+        schema: SCHEMA,
+        name: spec.name.to_owned(),
+        aliases: strings(spec.aliases),
+        layer: spec.layer.as_str().to_owned(),
+        usage: spec.usage.to_owned(),
+        about: spec.about.to_owned(),
+        args,
+    }
 }

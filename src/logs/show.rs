@@ -44,7 +44,13 @@ pub fn print_line(
         } else {
             line.plain()
         };
-        let obj = serde_json::json!({ "app": app, "time": time, "line": text });
+        let obj = crate::contract::LogLine {
+            schema: crate::contract::SCHEMA,
+            app: app.to_owned(),
+            time,
+            line: text,
+        };
+        let obj = serde_json::to_string(&obj).map_err(io::Error::other)?;
         return writeln!(out, "{obj}");
     }
     if let Some(width) = fmt.names {

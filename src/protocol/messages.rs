@@ -1,6 +1,7 @@
 //! Every message that crosses the socket. Variants are only ever appended: a tag, once used,
 //! keeps its meaning forever (the `KNOWN_TAGS` counts and the tag test below guard that).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::codec::Tagged;
@@ -140,7 +141,7 @@ pub enum Reply {
 
 /// The difference between a session's apps and its project file, as `reload` applies it.
 /// Its JSON form is the control API's `reload` result.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReloadPlan {
     /// Apps of the file that the session does not have: added, and started if `autostart`.
     pub added: Vec<String>,
@@ -151,7 +152,7 @@ pub struct ReloadPlan {
 }
 
 /// One app of a reload whose spec changed, with the config keys that differ.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ChangedApp {
     pub app: String,
     pub fields: Vec<String>,
@@ -179,7 +180,7 @@ impl ReloadPlan {
 }
 
 /// A process of the previous server that still runs (same pid and start time as saved).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Orphan {
     pub session: String,
     pub app: String,
@@ -246,7 +247,7 @@ pub struct ListReport {
     pub orphans: Vec<Orphan>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SessionInfo {
     pub name: String,
     /// Unix time in seconds.
@@ -258,7 +259,7 @@ pub struct SessionInfo {
     pub apps: Vec<AppInfo>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AppInfo {
     pub name: String,
     /// `running`, `stopping`, `exited` (see `exit_code` / `signal`), `waiting`
@@ -300,7 +301,7 @@ pub struct AppInfo {
 }
 
 /// One dependency in a listing: the app and the condition (`started`, `ready`, `completed`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DependencyInfo {
     pub app: String,
     pub condition: String,

@@ -9,6 +9,7 @@ use std::time::Instant;
 use crate::app::lifecycle::{Control, Effect};
 use crate::app::model::{NewApp, Spawned};
 use crate::config::AppSpec;
+use crate::contract::{AppEvent, AppExit, EventPayload};
 use crate::pane::emulator::Emulator;
 use crate::pane::process::{ExitStatus, RunKey};
 use crate::paths;
@@ -139,26 +140,25 @@ impl Server {
             return;
         }
         self.state_changed();
-        let payload = self.app_payload(id);
-        self.publish("apps:state", payload);
+        if let Some(payload) = self.app_payload(id) {
+            self.publish("apps:state", EventPayload::App(payload));
+        }
         // Its dependents may start now, or learn that they cannot.
         self.release_waiting(session);
     }
 
     /// Session, app name and the `ls --json` fields of an app.
-    fn app_payload(&self, id: AppId) -> serde_json::Value {
-        let Some(app) = self.apps.get(&id) else {
-            return serde_json::Value::Null;
-        };
+    fn app_payload(&self, id: AppId) -> Option<AppEvent> {
+        let app = self.apps.get(&id)?;
         let session = self
             .sessions
             .get(&app.session())
             .map(|s| s.name().to_owned());
-        let mut v =
-            serde_json::to_value(crate::server::dispatch::app_info(app)).unwrap_or_default();
-        v["session"] = serde_json::json!(session);
-        v["app"] = serde_json::json!(app.name());
-        v
+        Some(AppEvent {
+            session,
+            app: app.name().to_owned(),
+            info: crate::server::dispatch::app_info(app),
+        })
     }
 
     /// Carries out what an app's lifecycle decided.
@@ -235,15 +235,15 @@ impl Server {
         if let Some((at, p)) = exited.leftovers {
             self.kill_at(at, p);
         }
-        let mut exit = self.app_payload(id);
-        let (code, signal) = match status {
-            ExitStatus::Code(c) => (Some(c), None),
-            ExitStatus::Signal(s) => (None, Some(s)),
-        };
-        exit["exit_code"] = serde_json::json!(code);
-        exit["signal"] = serde_json::json!(signal);
-        exit["run_s"] = serde_json::json!(exited.uptime.as_secs_f64());
-        self.publish("apps:exit", exit);
+        if let Some(mut app) = self.app_payload(id) {
+            // This exit's status, whatever state the app went on to.
+            (app.info.exit_code, app.info.signal) = match status {
+                ExitStatus::Code(c) => (Some(c), None),
+                ExitStatus::Signal(s) => (None, Some(s)),
+            };
+            let run_s = exited.uptime.as_secs_f64();
+            self.publish("apps:exit", EventPayload::Exit(AppExit { app, run_s }));
+        }
         self.apply(id, exited.effect);
         self.app_changed(id);
         self.notify_state(id);

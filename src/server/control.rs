@@ -10,14 +10,16 @@
 //!
 //! A command's `action` and `args` are parsed into the action vocabulary through its table
 //! (`crate::action::api`: names, aliases such as `apps.start`, argument keys), run through
-//! `Server::perform` like any other, and the outcome is answered as JSON here.
+//! `Server::perform` like any other, and the outcome is answered here as the typed messages of
+//! `crate::contract` (each line carries `schema`).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::net::unix::OwnedReadHalf;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use crate::contract::{CommandResult, ControlMessage, Empty, EventPayload, ListedApp};
 use crate::server::clients::Outgoing;
 use crate::server::model::ClientId;
 use crate::server::verbs::Outcome;
@@ -99,17 +101,7 @@ async fn forward(line: &[u8], id: ClientId, events: &mpsc::Sender<Event>) -> Res
 
 /// An encoded error response line.
 pub fn error_line(id: Option<&Value>, code: &str, message: &str) -> Vec<u8> {
-    line(&json!({
-        "type": "response",
-        "id": id.cloned().unwrap_or(Value::Null),
-        "error": { "code": code, "message": message },
-    }))
-}
-
-fn line(v: &Value) -> Vec<u8> {
-    let mut s = v.to_string().into_bytes();
-    s.push(b'\n');
-    s
+    ControlMessage::error(id.cloned(), code, message).line()
 }
 
 /// A failed command: a stable code and a message for people.
@@ -148,23 +140,22 @@ impl Server {
                     }
                     return;
                 }
-                let hello = json!({"type": "hello", "version": JSON_VERSION, "server_pid": std::process::id()});
-                self.send_raw(id, line(&hello));
+                self.send_raw(id, ControlMessage::hello(JSON_VERSION).line());
             }
             Some("cmd") => {
                 let action = msg
                     .get("action")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                let args = msg.get("args").cloned().unwrap_or_else(|| json!({}));
+                let args = msg
+                    .get("args")
+                    .cloned()
+                    .unwrap_or_else(|| Value::Object(Default::default()));
                 let reply = match self.control_command(action, &args) {
-                    Ok(result) => json!({"type": "response", "id": req_id, "result": result}),
-                    Err(Failure(code, message)) => json!({
-                        "type": "response", "id": req_id,
-                        "error": {"code": code, "message": message},
-                    }),
+                    Ok(result) => ControlMessage::result(req_id, result),
+                    Err(Failure(code, message)) => ControlMessage::error(req_id, code, &message),
                 };
-                self.send_raw(id, line(&reply));
+                self.send_raw(id, reply.line());
             }
             Some("subscribe") => self.subscribe(id, req_id, &msg),
             other => {
@@ -191,8 +182,8 @@ impl Server {
         if let Some(c) = self.clients.get_mut(&id) {
             c.subscribe(topics.iter().cloned());
         }
-        let ok = json!({"type": "response", "id": req_id, "result": {"subscribed": topics}});
-        self.send_raw(id, line(&ok));
+        let ok = ControlMessage::result(req_id, CommandResult::Subscribed { subscribed: topics });
+        self.send_raw(id, ok.line());
     }
 
     /// Sends an already encoded line or frame; drops the client if it stopped reading.
@@ -207,7 +198,7 @@ impl Server {
     }
 
     /// Sends an event to every subscriber of `topic`.
-    pub fn publish(&mut self, topic: &str, payload: Value) {
+    pub fn publish(&mut self, topic: &str, payload: EventPayload) {
         let subscribers: Vec<ClientId> = self
             .clients
             .values()
@@ -217,7 +208,7 @@ impl Server {
         if subscribers.is_empty() {
             return;
         }
-        let bytes = line(&json!({"type": "event", "topic": topic, "payload": payload}));
+        let bytes = ControlMessage::event(topic, payload).line();
         for id in subscribers {
             self.send_raw(id, bytes.clone());
         }
@@ -228,7 +219,7 @@ impl Server {
     }
 
     /// A command: its action parsed from the table, run in the session `args.session` names.
-    fn control_command(&mut self, name: &str, args: &Value) -> Result<Value, Failure> {
+    fn control_command(&mut self, name: &str, args: &Value) -> Result<CommandResult, Failure> {
         let action =
             crate::action::api::from_json(name, args).map_err(|e| Failure(e.code, e.message))?;
         let session = args.get("session").and_then(Value::as_str);
@@ -237,26 +228,26 @@ impl Server {
     }
 
     /// An outcome as a command's `result`.
-    fn outcome_json(&self, outcome: Outcome) -> Value {
+    fn outcome_json(&self, outcome: Outcome) -> CommandResult {
         match outcome {
-            Outcome::Done | Outcome::Stopping => json!({}),
-            Outcome::Sessions => serde_json::to_value(self.list().sessions).unwrap_or_default(),
+            Outcome::Done | Outcome::Stopping => CommandResult::Done(Empty {}),
+            Outcome::Sessions => CommandResult::Sessions(self.list().sessions),
             Outcome::Apps(only) => {
                 let report = self.report_of(only);
-                let apps = report.sessions.iter().flat_map(|s| {
-                    s.apps.iter().map(|a| {
-                        let mut v = serde_json::to_value(a).unwrap_or_default();
-                        v["session"] = json!(s.name);
-                        v
+                let apps = report.sessions.into_iter().flat_map(|s| {
+                    let session = s.name;
+                    s.apps.into_iter().map(move |info| ListedApp {
+                        session: session.clone(),
+                        info,
                     })
                 });
-                Value::Array(apps.collect())
+                CommandResult::Apps(apps.collect())
             }
-            Outcome::Created(name) => json!({"name": name}),
-            Outcome::Screen(text) => json!({"text": text}),
-            Outcome::Added { session, name, .. } => json!({"session": session, "name": name}),
-            Outcome::Report(v) => v,
-            Outcome::Reloaded(plan) => serde_json::to_value(plan).unwrap_or_default(),
+            Outcome::Created(name) => CommandResult::Created { name },
+            Outcome::Screen(text) => CommandResult::Screen { text },
+            Outcome::Added { session, name, .. } => CommandResult::Added { session, name },
+            Outcome::Report(report) => CommandResult::Report(report),
+            Outcome::Reloaded(plan) => CommandResult::Reloaded(plan),
         }
     }
 }

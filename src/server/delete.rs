@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use serde_json::json;
+use crate::contract::{AppDeleted, EventPayload};
 
 use crate::server::Server;
 use crate::server::model::{AppId, SessionId};
@@ -106,8 +106,12 @@ impl Server {
             if let Some((at, process)) = app.delete(now) {
                 self.kill_at(at, process);
             }
-            let payload = json!({"session": session_name, "app": name, "state": "deleted"});
-            self.publish("apps:state", payload);
+            let payload = AppDeleted {
+                session: session_name.clone(),
+                app: name,
+                state: "deleted".to_owned(),
+            };
+            self.publish("apps:state", EventPayload::Deleted(payload));
         }
         // The sidebar may go with the apps, which widens the panes.
         self.after_layout_change(session);

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use crate::app::deps::Gate;
 use crate::app::lifecycle::Control;
 use crate::config::{AppSpec, CommandSpec, RestartPolicy};
+use crate::contract::{EventPayload, SessionEvent};
 use crate::keys::{SendItem, parse_send_keys};
 use crate::pane::encode;
 use crate::pane::process::ExitStatus;
@@ -94,7 +95,7 @@ impl Server {
             Outcome::Apps(only) => Reply::List(self.report_of(only)),
             Outcome::Created(name) => Reply::Created { name },
             Outcome::Screen(text) => Reply::Capture(text),
-            Outcome::Report(v) => Reply::Json(v.to_string()),
+            Outcome::Report(r) => Reply::Json(serde_json::to_string(&r).unwrap_or_default()),
             Outcome::Added {
                 session,
                 name,
@@ -269,7 +270,10 @@ impl Server {
         self.state_changed();
         self.publish(
             "sessions",
-            serde_json::json!({"event": "created", "session": name}),
+            EventPayload::Session(SessionEvent {
+                event: "created".into(),
+                session: name.clone(),
+            }),
         );
         Ok(id)
     }
@@ -323,7 +327,10 @@ impl Server {
         self.state_changed();
         self.publish(
             "sessions",
-            serde_json::json!({"event": "killed", "session": session.name()}),
+            EventPayload::Session(SessionEvent {
+                event: "killed".into(),
+                session: session.name().to_owned(),
+            }),
         );
         if self.sessions.is_empty() && self.settings.exit_empty {
             self.begin_shutdown("no sessions left");

@@ -8,11 +8,10 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use serde_json::{Value, json};
-
 use crate::app::lifecycle::Control;
 use crate::config::AppSpec;
 use crate::config::project::instances::{MAX_INSTANCES, instance_spec};
+use crate::contract::{SCHEMA, ScaleReport};
 use crate::dependency::Dependency;
 use crate::server::Server;
 use crate::server::model::{App, AppId, SessionId};
@@ -76,7 +75,7 @@ impl Server {
         session: SessionId,
         group: &str,
         count: u32,
-    ) -> Result<Value, String> {
+    ) -> Result<ScaleReport, String> {
         if count > MAX_INSTANCES {
             return Err(format!(
                 "expected a number of instances from 0 to {MAX_INSTANCES}, found {count}"
@@ -109,13 +108,14 @@ impl Server {
         }
         self.session_changed(session);
         tracing::info!(%group, from, to = count, ?started, ?stopped, "scaled");
-        Ok(json!({
-            "app": group,
-            "from": from,
-            "to": count,
-            "started": started,
-            "stopped": stopped,
-        }))
+        Ok(ScaleReport {
+            schema: SCHEMA,
+            app: group.to_owned(),
+            from,
+            to: count,
+            started,
+            stopped,
+        })
     }
 
     /// The spec new instances of `group` are made from, or why `group` cannot be scaled.

@@ -4,14 +4,16 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
-
 use crate::action::WaitFor;
 use crate::app::deps::Gate;
 use crate::app::lifecycle::State;
 use crate::app::probe::{Outcome, ProbeSchedule, Role};
 use crate::app::schedule::{Trigger, rfc3339};
 use crate::config::units::format_duration;
+use crate::contract::{
+    DependencyState, Dependent, Describe, LastExit, LastProbe, ListedFields, LogFileInfo,
+    ProbeInfo, Probes, SCHEMA, WaitEntry, WaitReport, WaitingFor, Why,
+};
 use crate::pane::process::ExitStatus;
 use crate::server::Server;
 use crate::server::model::{App, AppId};
@@ -52,37 +54,34 @@ fn exit_text(status: ExitStatus) -> String {
 }
 
 /// A probe's configuration and last result.
-fn probe_json(app: &App, role: Role, now: Instant) -> Value {
+fn probe_json(app: &App, role: Role, now: Instant) -> Option<ProbeInfo> {
     let spec = match role {
         Role::Ready => app.spec().ready.as_deref(),
         Role::Health => app.spec().health.as_deref(),
-    };
-    let Some(spec) = spec else {
-        return Value::Null;
-    };
+    }?;
     let schedule = app.probe(role);
     let last = schedule.and_then(ProbeSchedule::last).map(|l| {
         let (ok, error) = match &l.outcome {
             Outcome::Ok => (true, None),
             Outcome::Fail(why) => (false, Some(why.clone())),
         };
-        json!({
-            "ok": ok,
-            "error": error,
-            "ago_s": now.saturating_duration_since(l.at).as_secs_f64(),
-            "consecutive_failures": l.consecutive_failures,
-        })
+        LastProbe {
+            ok,
+            error,
+            ago_s: now.saturating_duration_since(l.at).as_secs_f64(),
+            consecutive_failures: l.consecutive_failures,
+        }
     });
-    json!({
-        "probe": spec.kind.to_string(),
-        "kind": spec.kind.name(),
-        "interval": format_duration(spec.interval),
-        "timeout": format_duration(spec.timeout),
-        "initial_delay": format_duration(spec.initial_delay),
-        "timeout_total": spec.timeout_total.map(format_duration),
-        "failures": matches!(role, Role::Health).then_some(spec.failures),
-        "state": schedule.map(|s| s.state().as_str()),
-        "last": last,
+    Some(ProbeInfo {
+        probe: spec.kind.to_string(),
+        kind: spec.kind.name().to_owned(),
+        interval: format_duration(spec.interval),
+        timeout: format_duration(spec.timeout),
+        initial_delay: format_duration(spec.initial_delay),
+        timeout_total: spec.timeout_total.map(format_duration),
+        failures: matches!(role, Role::Health).then_some(spec.failures),
+        state: schedule.map(|s| s.state().as_str().to_owned()),
+        last,
     })
 }
 
@@ -194,7 +193,7 @@ impl Server {
 
     /// `wait`: each app's verdict (with its state, readiness and stop timeout); `met` when all
     /// are met, `never` with the reasons when one cannot be.
-    pub(super) fn wait_report(&self, apps: &[AppId], want: WaitFor) -> Value {
+    pub(super) fn wait_report(&self, apps: &[AppId], want: WaitFor) -> WaitReport {
         let mut all_met = true;
         let mut never = Vec::new();
         let mut list = Vec::new();
@@ -214,14 +213,22 @@ impl Server {
                 }
             };
             // What the verbs that wait print, and how long a stop may take.
-            list.push(json!({
-                "app": name, "verdict": verdict, "why": why,
-                "state": app.map(App::state_label),
-                "ready": app.and_then(App::readiness),
-                "stop_timeout_ms": app.map(|a| a.spec().stop_timeout.as_millis() as u64),
-            }));
+            list.push(WaitEntry {
+                app: name,
+                verdict: verdict.to_owned(),
+                why,
+                state: app.map(|a| a.state_label().to_owned()),
+                ready: app.and_then(App::readiness),
+                stop_timeout_ms: app.map(|a| a.spec().stop_timeout.as_millis() as u64),
+            });
         }
-        json!({"condition": want.as_str(), "met": all_met, "never": never, "apps": list})
+        WaitReport {
+            schema: SCHEMA,
+            condition: want.as_str().to_owned(),
+            met: all_met,
+            never,
+            apps: list,
+        }
     }
 
     /// What an app is doing, in a few words: `running`, `waiting for db (ready)`.
@@ -248,10 +255,8 @@ impl Server {
     }
 
     /// `why`: one paragraph on why the app is in its state, and the facts behind it.
-    pub(super) fn why(&self, id: AppId) -> Value {
-        let Some(app) = self.apps.get(&id) else {
-            return Value::Null;
-        };
+    pub(super) fn why(&self, id: AppId) -> Option<Why> {
+        let app = self.apps.get(&id)?;
         let now = Instant::now();
         let mut text = vec![format!("{} is {}.", app.name(), self.doing(app))];
         if let Some(gate) = app.gate() {
@@ -287,62 +292,69 @@ impl Server {
         if app.life().restarts > 0 {
             text.push(format!("It was restarted {} times.", app.life().restarts));
         }
-        let waiting_for: Vec<Value> = app
+        let waiting_for: Vec<WaitingFor> = app
             .gate()
             .map(Gate::waiting_for)
             .unwrap_or_default()
             .into_iter()
-            .map(|(a, c)| json!({"app": a, "condition": c.as_str()}))
+            .map(|(a, c)| WaitingFor {
+                app: a.to_string(),
+                condition: c.as_str().to_owned(),
+            })
             .collect();
         let (code, signal) = match app.life().last_exit() {
             Some(ExitStatus::Code(c)) => (Some(c), None),
             Some(ExitStatus::Signal(s)) => (None, Some(s)),
             None => (None, None),
         };
-        json!({
-            "app": app.name(),
-            "state": app.state_label(),
-            "text": text.join(" "),
-            "waiting_for": waiting_for,
-            "blocked": match app.gate() {
-                Some(Gate::Blocked(list)) => list.iter().map(|(_, _, w)| w.clone()).collect::<Vec<_>>(),
+        Some(Why {
+            schema: SCHEMA,
+            app: app.name().to_owned(),
+            state: app.state_label().to_owned(),
+            text: text.join(" "),
+            waiting_for,
+            blocked: match app.gate() {
+                Some(Gate::Blocked(list)) => list.iter().map(|(_, _, w)| w.clone()).collect(),
                 _ => Vec::new(),
             },
-            "ready": probe_json(app, Role::Ready, now),
-            "health": probe_json(app, Role::Health, now),
-            "last_exit": {"exit_code": code, "signal": signal},
-            "backoff_s": backoff.map(|d| d.as_secs_f64()),
-            "restarts": app.life().restarts,
-            "errored": matches!(app.life().state, State::Errored(_)),
+            ready: probe_json(app, Role::Ready, now),
+            health: probe_json(app, Role::Health, now),
+            last_exit: LastExit {
+                exit_code: code,
+                signal,
+            },
+            backoff_s: backoff.map(|d| d.as_secs_f64()),
+            restarts: app.life().restarts,
+            errored: matches!(app.life().state, State::Errored(_)),
         })
     }
 
     /// `describe`: everything about one app.
-    pub(super) fn describe(&self, id: AppId) -> Value {
-        let Some(app) = self.apps.get(&id) else {
-            return Value::Null;
-        };
+    pub(super) fn describe(&self, id: AppId) -> Option<Describe> {
+        let app = self.apps.get(&id)?;
         let now = Instant::now();
         let spec = app.spec();
-        let env: serde_json::Map<String, Value> = spec
+        let env = spec
             .env
             .iter()
-            .map(|(k, v)| (k.clone(), json!(masked(k, v))))
+            .map(|(k, v)| (k.clone(), masked(k, v)))
             .collect();
         let state_of = |name: &str| {
             self.app_in(app.session(), name)
                 .and_then(|a| self.apps.get(&a))
-                .map(App::state_label)
+                .map(|a| a.state_label().to_owned())
         };
-        let dependencies: Vec<Value> = self
+        let dependencies = self
             .dependencies_of(app)
             .iter()
-            .map(|d| {
-                json!({"app": d.app, "condition": d.condition.as_str(), "restart": d.restart,
-                       "state": state_of(&d.app)})
+            .map(|d| DependencyState {
+                app: d.app.clone(),
+                condition: d.condition.as_str().to_owned(),
+                restart: d.restart,
+                state: state_of(&d.app),
             })
             .collect();
-        let dependents: Vec<Value> = self
+        let dependents = self
             .sessions
             .get(&app.session())
             .map(|s| s.apps().to_vec())
@@ -350,51 +362,53 @@ impl Server {
             .iter()
             .filter_map(|a| self.apps.get(a))
             .filter(|a| self.dependencies_of(a).iter().any(|d| d.app == app.name()))
-            .map(|a| json!({"app": a.name(), "state": a.state_label()}))
-            .collect();
-        let logs: Vec<Value> = crate::logs::files_oldest_first(app.log().path())
-            .iter()
-            .map(|p| {
-                let size = std::fs::metadata(p).map(|m| m.len()).ok();
-                json!({"file": p.display().to_string(), "bytes": size})
+            .map(|a| Dependent {
+                app: a.name().to_owned(),
+                state: a.state_label().to_owned(),
             })
             .collect();
-        let mut info =
-            serde_json::to_value(crate::server::dispatch::app_info(app)).unwrap_or_default();
-        info["session"] = json!(
-            self.sessions
+        let logs = crate::logs::files_oldest_first(app.log().path())
+            .iter()
+            .map(|p| LogFileInfo {
+                file: p.display().to_string(),
+                bytes: std::fs::metadata(p).map(|m| m.len()).ok(),
+            })
+            .collect();
+        Some(Describe {
+            schema: SCHEMA,
+            listed: ListedFields(crate::server::dispatch::app_info(app)),
+            session: self
+                .sessions
                 .get(&app.session())
-                .map(|s| s.name().to_owned())
-        );
-        info["command"] = json!(spec.cmd.display());
-        info["cwd"] = json!(spec.cwd.display().to_string());
-        info["env"] = Value::Object(env);
-        info["autostart"] = json!(spec.autostart);
-        info["restart"] = json!(spec.restart.as_str());
-        info["max_restarts"] = json!(spec.max_restarts);
-        info["min_uptime"] = json!(format_duration(spec.min_uptime));
-        info["stop_timeout"] = json!(format_duration(spec.stop_timeout));
-        info["probes"] = json!({
-            "ready": probe_json(app, Role::Ready, now),
-            "health": probe_json(app, Role::Health, now),
-        });
-        info["port"] = json!(spec.port);
-        info["instances"] = json!(
-            spec.instance
+                .map(|s| s.name().to_owned()),
+            command: spec.cmd.display(),
+            cwd: spec.cwd.display().to_string(),
+            env,
+            autostart: spec.autostart,
+            restart: spec.restart.as_str().to_owned(),
+            max_restarts: spec.max_restarts,
+            min_uptime: format_duration(spec.min_uptime),
+            stop_timeout: format_duration(spec.stop_timeout),
+            probes: Probes {
+                ready: probe_json(app, Role::Ready, now),
+                health: probe_json(app, Role::Health, now),
+            },
+            port: spec.port,
+            instances: spec
+                .instance
                 .as_ref()
-                .map(|i| { self.instances_of(app.session(), &i.group).len() })
-        );
-        info["watch"] = crate::server::watch::describe(spec.watch.as_deref());
-        info["cron_restart"] = json!(spec.cron_restart.as_ref().map(|c| c.as_str()));
-        info["schedule"] = json!(spec.schedule.as_ref().map(|c| c.as_str()));
-        info["next_restart"] = json!(app.next_run_of(Trigger::CronRestart).map(|t| rfc3339(&t)));
-        info["next_start"] = json!(app.next_run_of(Trigger::Schedule).map(|t| rfc3339(&t)));
-        info["max_memory"] = json!(spec.max_memory);
-        info["dependencies"] = json!(dependencies);
-        info["dependents"] = json!(dependents);
-        info["logs"] = json!(logs);
-        info["why"] = self.why(id)["text"].clone();
-        info
+                .map(|i| self.instances_of(app.session(), &i.group).len()),
+            watch: crate::server::watch::describe(spec.watch.as_deref()),
+            cron_restart: spec.cron_restart.as_ref().map(|c| c.as_str().to_owned()),
+            schedule: spec.schedule.as_ref().map(|c| c.as_str().to_owned()),
+            next_restart: app.next_run_of(Trigger::CronRestart).map(|t| rfc3339(&t)),
+            next_start: app.next_run_of(Trigger::Schedule).map(|t| rfc3339(&t)),
+            max_memory: spec.max_memory,
+            dependencies,
+            dependents,
+            logs,
+            why: self.why(id).map(|w| w.text).unwrap_or_default(),
+        })
     }
 }
 

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
+use crate::contract::{AppUsage, EventPayload, MetricsEvent};
 use crate::metrics;
 use crate::pane::process::{ExitStatus, Process, PtyEvent};
 use crate::protocol::{Reply, ServerMsg, parts};
@@ -408,19 +409,21 @@ impl Server {
             c.mark_dirty();
         }
         if self.has_subscribers("metrics") {
-            let apps: Vec<serde_json::Value> = self
+            let apps: Vec<AppUsage> = self
                 .apps
                 .values()
                 .filter_map(|a| {
                     let u = a.usage()?;
                     let session = self.sessions.get(&a.session())?.name().to_owned();
-                    Some(serde_json::json!({
-                        "session": session, "app": a.name(),
-                        "cpu_percent": u.cpu_percent, "rss_bytes": u.rss_bytes,
-                    }))
+                    Some(AppUsage {
+                        session,
+                        app: a.name().to_owned(),
+                        cpu_percent: u.cpu_percent,
+                        rss_bytes: u.rss_bytes,
+                    })
                 })
                 .collect();
-            self.publish("metrics", serde_json::json!({ "apps": apps }));
+            self.publish("metrics", EventPayload::Metrics(MetricsEvent { apps }));
         }
         let waiting: Vec<ClientId> = self.pending_ls.drain(..).map(|(c, _)| c).collect();
         for c in waiting {

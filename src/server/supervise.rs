@@ -11,6 +11,7 @@ use crate::app::deps::{DepStatus, Gate};
 use crate::app::lifecycle::{Control, State};
 use crate::app::model::ProbeChange;
 use crate::app::probe::{ProbeState, Role, Transition};
+use crate::contract::{EventPayload, ProbeEvent};
 use crate::pane::process::{ExitStatus, Process};
 use crate::server::Server;
 use crate::server::model::{App, AppId, SessionId};
@@ -414,23 +415,26 @@ impl Server {
             Transition::None => return,
         };
         tracing::info!(app = %app.name(), role = ?change.role, state = state.as_str(), "probe verdict");
-        let mut payload = serde_json::json!({
-            "session": self.sessions.get(&session).map(|s| s.name().to_owned()),
-            "app": app.name(),
-            "probe": match change.role { Role::Ready => "ready", Role::Health => "health" },
-            "state": state.as_str(),
-        });
-        match &change.transition {
-            Transition::GaveUp { last_failure } => {
-                payload["reason"] = serde_json::json!(last_failure)
-            }
+        let (failures, reason) = match &change.transition {
+            Transition::GaveUp { last_failure } => (None, Some(last_failure.clone())),
             Transition::Unhealthy { failures, reason } => {
-                payload["failures"] = serde_json::json!(failures);
-                payload["reason"] = serde_json::json!(reason);
+                (Some(*failures), Some(Some(reason.clone())))
             }
-            _ => {}
-        }
-        self.publish("apps:probe", payload);
+            _ => (None, None),
+        };
+        let payload = ProbeEvent {
+            session: self.sessions.get(&session).map(|s| s.name().to_owned()),
+            app: app.name().to_owned(),
+            probe: match change.role {
+                Role::Ready => "ready",
+                Role::Health => "health",
+            }
+            .to_owned(),
+            state: state.as_str().to_owned(),
+            failures,
+            reason,
+        };
+        self.publish("apps:probe", EventPayload::Probe(payload));
         self.apply(id, change.effect);
         self.app_changed(id);
         self.notify_state(id);

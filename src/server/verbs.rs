@@ -11,12 +11,13 @@ use std::path::PathBuf;
 use crate::action::{Action, AppAction, Layer, RunApp, ServerAction, SessionAction};
 use crate::app::lifecycle::Control;
 use crate::config::AppSpec;
+use crate::contract::Report;
 use crate::protocol::{ListReport, NewSession, ReloadPlan};
 use crate::server::Server;
 use crate::server::model::{App, AppId, SessionId};
 
 /// What an action produced.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Done, with nothing to report.
     Done,
@@ -37,7 +38,7 @@ pub enum Outcome {
     /// The server is stopping (`server.kill`).
     Stopping,
     /// A report as JSON (`describe`, `why`, `wait`).
-    Report(serde_json::Value),
+    Report(crate::contract::Report),
     /// What a reload changed, or would change (`app.reload`).
     Reloaded(ReloadPlan),
 }
@@ -148,7 +149,7 @@ impl Server {
             AppAction::Scale(scale) => {
                 return self
                     .scale(session, &scale.app, scale.count)
-                    .map(Outcome::Report);
+                    .map(|r| Outcome::Report(Report::Scale(r)));
             }
         };
         // Every name is found before any app is touched: a typo changes nothing.
@@ -191,17 +192,22 @@ impl Server {
                     .or_else(|| self.most_recent_session())
                     .ok_or("no sessions")?;
                 let app = self.apps_named(session, std::slice::from_ref(name))?[0];
-                Ok(Outcome::Report(match a {
-                    AppAction::Why(_) => self.why(app),
-                    _ => self.describe(app),
-                }))
+                let report = match a {
+                    AppAction::Why(_) => self.why(app).map(|w| Report::Why(Box::new(w))),
+                    _ => self.describe(app).map(|d| Report::Describe(Box::new(d))),
+                };
+                report
+                    .map(Outcome::Report)
+                    .ok_or_else(|| format!("can't find {name}"))
             }
             AppAction::Wait(w) => {
                 let session = session
                     .or_else(|| self.most_recent_session())
                     .ok_or("no sessions")?;
                 let apps = self.apps_named(session, &w.apps)?;
-                Ok(Outcome::Report(self.wait_report(&apps, w.condition)))
+                Ok(Outcome::Report(Report::Wait(
+                    self.wait_report(&apps, w.condition),
+                )))
             }
             other => {
                 let session = session.ok_or("no sessions")?;

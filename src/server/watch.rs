@@ -233,15 +233,12 @@ pub fn watched_paths(spec: Option<&WatchSpec>) -> Vec<String> {
 }
 
 /// `describe`'s `watch`: the paths, the ignore patterns and the debounce; null without one.
-pub fn describe(spec: Option<&WatchSpec>) -> serde_json::Value {
-    match spec {
-        Some(s) => serde_json::json!({
-            "paths": watched_paths(Some(s)),
-            "ignore": s.ignore,
-            "debounce": crate::units::format_duration(s.debounce),
-        }),
-        None => serde_json::Value::Null,
-    }
+pub fn describe(spec: Option<&WatchSpec>) -> Option<crate::contract::WatchInfo> {
+    spec.map(|s| crate::contract::WatchInfo {
+        paths: watched_paths(Some(s)),
+        ignore: s.ignore.clone(),
+        debounce: crate::units::format_duration(s.debounce),
+    })
 }
 
 /// The directories that watching `spec` takes: each watched path's parent (which sees the

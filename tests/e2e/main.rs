@@ -3,6 +3,7 @@
 
 mod apps;
 mod container;
+mod contract;
 mod core;
 mod daily;
 mod faults;
