@@ -5,6 +5,7 @@ mod apps;
 mod container;
 mod core;
 mod daily;
+mod discovery;
 mod faults;
 mod fidelity;
 mod hardening;
