@@ -109,10 +109,11 @@ pub enum Command {
     Api,
     /// Print the event stream (app state changes, exits, metrics, sessions).
     Events(EventsArgs),
-    /// Write a systemd user unit that starts the server at boot and resurrects the sessions.
+    /// Write a systemd user unit (or, with --system, a system unit for a user) that starts the
+    /// server at boot and resurrects the sessions.
     Startup(StartupArgs),
-    /// Remove the systemd user unit written by `startup`.
-    Unstartup,
+    /// Remove the systemd unit written by `startup`.
+    Unstartup(UnitArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -162,6 +163,20 @@ pub struct StartupArgs {
     /// Print the unit instead of writing it.
     #[arg(long)]
     pub print: bool,
+    #[command(flatten)]
+    pub unit: UnitArgs,
+}
+
+/// Which unit `startup` writes and `unstartup` removes.
+#[derive(Debug, Args)]
+pub struct UnitArgs {
+    /// A system unit (/etc/systemd/system, multi-user.target) that runs the server as --user on
+    /// that user's socket, /run/user/UID/appmux/NAME; needs `loginctl enable-linger USER`.
+    #[arg(long)]
+    pub system: bool,
+    /// The user a system unit runs the server as (default: $SUDO_USER, else $USER).
+    #[arg(long, value_name = "NAME", requires = "system")]
+    pub user: Option<String>,
 }
 
 #[derive(Debug, Args)]

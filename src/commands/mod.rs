@@ -11,6 +11,7 @@ mod inspect;
 mod logs;
 mod ls;
 mod scale;
+mod startup;
 mod system;
 mod verbs;
 mod vocab;
@@ -40,6 +41,11 @@ pub struct BadConfig(pub String);
 pub fn run(cli: Cli) -> Result<()> {
     let sock = SocketPaths::resolve(cli.socket_name.as_deref(), cli.socket_path.as_deref())?;
     let config = cli.config.as_deref();
+    // `-L` and `-S` as given: a system unit places the socket for another user.
+    let given = || startup::SocketArgs {
+        name: cli.socket_name.as_deref(),
+        path: cli.socket_path.as_deref(),
+    };
     match cli.command {
         None => {
             let project = apps::project(config)?;
@@ -90,8 +96,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Check(a)) => apps::check(a.file.as_deref().or(cli.config.as_deref())),
         Some(Command::Api) => system::api(&sock),
         Some(Command::Events(a)) => system::events(&sock, a.json),
-        Some(Command::Startup(a)) => system::startup(&sock, a.print),
-        Some(Command::Unstartup) => system::unstartup(&sock),
+        Some(Command::Startup(a)) => startup::startup(&sock, given(), &a),
+        Some(Command::Unstartup(a)) => startup::unstartup(&sock, given(), &a),
         Some(Command::Completions(a)) => system::completions(a.shell),
         Some(Command::Man) => system::man(),
         Some(Command::Action(a)) => vocab::action(&sock, a),
