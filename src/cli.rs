@@ -10,7 +10,7 @@ use crate::size::Size;
 #[derive(Debug, Parser)]
 #[command(
     name = "appmux",
-    version,
+    version = crate::VERSION,
     about = "A terminal multiplexer that doubles as an app launcher and supervisor",
     long_about = "A terminal multiplexer that doubles as an app launcher and supervisor.\n\n\
                   With no command, attaches to the default session, creating it (and the \
@@ -28,7 +28,8 @@ pub struct Cli {
     /// Socket path.
     #[arg(short = 'S', global = true, value_name = "PATH")]
     pub socket_path: Option<PathBuf>,
-    /// Project file (default: ./appmux.toml when present).
+    /// Project file (default: the one APPMUX_CONFIG names, else appmux.toml or a Procfile in
+    /// this directory or the nearest parent that has one).
     #[arg(short = 'c', long = "config", global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     #[command(subcommand)]
@@ -336,7 +337,7 @@ fn log_time(text: &str) -> Result<u64, String> {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Project file (default: ./appmux.toml when present).
+    /// Project file (default: as for -c).
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
 }

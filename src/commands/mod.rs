@@ -10,6 +10,7 @@ mod apps;
 mod inspect;
 mod logs;
 mod ls;
+mod manpage;
 mod scale;
 mod startup;
 mod system;
@@ -99,7 +100,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Startup(a)) => startup::startup(&sock, given(), &a),
         Some(Command::Unstartup(a)) => startup::unstartup(&sock, given(), &a),
         Some(Command::Completions(a)) => system::completions(a.shell),
-        Some(Command::Man) => system::man(),
+        Some(Command::Man) => manpage::man(),
         Some(Command::Action(a)) => vocab::action(&sock, a),
         Some(Command::Save) => connect(&sock)?.request(Request::Save).map(drop),
         Some(Command::Resurrect(a)) => resurrect(&sock, a.kill_orphans),

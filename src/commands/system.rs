@@ -1,5 +1,5 @@
 //! Integration with the rest of the system: the control API bridge (`api`), the event stream
-//! (`events`), shell completions and the man page. Boot startup is `startup`.
+//! (`events`), and shell completions. Boot startup is `startup`, the man page `manpage`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::Shutdown;
@@ -145,14 +145,70 @@ fn human_event(v: &serde_json::Value) -> String {
 pub fn completions(shell: clap_complete::Shell) -> Result<()> {
     // Generated into memory first: clap_complete panics on a write error such as a closed pipe.
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "appmux", &mut script);
+    clap_complete::generate(
+        shell,
+        &mut completable(&Cli::command()),
+        "appmux",
+        &mut script,
+    );
     std::io::stdout().write_all(&script).map_err(Into::into)
 }
 
-pub fn man() -> Result<()> {
-    let mut page = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut page)
-        .context("rendering the man page")?;
-    std::io::stdout().write_all(&page).map_err(Into::into)
+/// The command tree without what is hidden (clap_complete would offer hidden flags such as
+/// `server --daemon`): names, visible aliases, about and the visible arguments, recursively.
+fn completable(cmd: &clap::Command) -> clap::Command {
+    let aliases: Vec<String> = cmd.get_visible_aliases().map(str::to_owned).collect();
+    let mut out = clap::Command::new(cmd.get_name().to_owned())
+        .visible_aliases(aliases)
+        .args(cmd.get_arguments().filter(|a| !a.is_hide_set()).cloned())
+        .subcommands(
+            cmd.get_subcommands()
+                .filter(|s| !s.is_hide_set())
+                .map(completable),
+        );
+    if let Some(about) = cmd.get_about() {
+        out = out.about(about.clone());
+    }
+    if let Some(version) = cmd.get_version() {
+        out = out.version(version.to_owned());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completions_offer_no_hidden_flag() {
+        for shell in [
+            clap_complete::Shell::Bash,
+            clap_complete::Shell::Zsh,
+            clap_complete::Shell::Fish,
+        ] {
+            let mut script = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut completable(&Cli::command()),
+                "appmux",
+                &mut script,
+            );
+            let script = String::from_utf8(script).unwrap();
+            assert!(!script.contains("daemon"), "{shell}: --daemon offered");
+            assert!(
+                script.contains("foreground") && script.contains("scrollback"),
+                "{shell}: visible flags are missing"
+            );
+            assert!(
+                script.contains("capture-pane"),
+                "{shell}: aliases are missing"
+            );
+        }
+        // capture's hidden -p (fish lists short flags on their own).
+        let mut fish = Vec::new();
+        let mut cmd = completable(&Cli::command());
+        clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, "appmux", &mut fish);
+        let fish = String::from_utf8(fish).unwrap();
+        assert!(!fish.contains("using_subcommand capture\" -s p"), "{fish}");
+    }
 }

@@ -15,6 +15,7 @@ mod instances;
 mod listing;
 mod logtime;
 mod orchestration;
+mod packaging;
 mod persist;
 mod schedules;
 mod ssh;
