@@ -89,7 +89,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Flush(a)) => apps::flush(&sock, a),
         Some(Command::Reload(a)) => apps::reload(&sock, a),
         Some(Command::Scale(a)) => scale::scale(&sock, a),
-        Some(Command::Logs(a)) if a.by_line() => logs::by_line(&sock, a),
+        Some(Command::Logs(a)) if a.by_line() => logs::by_line(&sock, a, config),
         Some(Command::Logs(a)) => apps::logs(&sock, a),
         Some(Command::Wait(a)) => inspect::wait(&sock, a),
         Some(Command::Why(a)) => inspect::why(&sock, a),

@@ -57,6 +57,10 @@ fn a_subdirectory_starts_the_parent_project_in_the_parent_directory() {
             .unwrap(),
         root.canonicalize().unwrap()
     );
+    // `logs` with no app, from the subdirectory, is the project session's, not the newest one.
+    env.ok(&["new", "-d", "-s", "newer", "--", "sleep", "1000"]);
+    let logs = String::from_utf8_lossy(&env.run_in(&deep, &["logs"]).stdout).into_owned();
+    assert!(logs.contains(&canonical(&root)), "{logs}");
     // `check` from the subdirectory checks the parent's file.
     let out = env.run_in(&deep, &["check"]);
     let text = String::from_utf8_lossy(&out.stdout);
