@@ -10,7 +10,7 @@ use crate::size::Size;
 #[derive(Debug, Parser)]
 #[command(
     name = "appmux",
-    version,
+    version = crate::VERSION,
     about = "A terminal multiplexer that doubles as an app launcher and supervisor",
     long_about = "A terminal multiplexer that doubles as an app launcher and supervisor.\n\n\
                   With no command, attaches to the default session, creating it (and the \
@@ -28,7 +28,8 @@ pub struct Cli {
     /// Socket path.
     #[arg(short = 'S', global = true, value_name = "PATH")]
     pub socket_path: Option<PathBuf>,
-    /// Project file (default: ./appmux.toml when present).
+    /// Project file (default: the one APPMUX_CONFIG names, else appmux.toml or a Procfile in
+    /// this directory or the nearest parent that has one).
     #[arg(short = 'c', long = "config", global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     #[command(subcommand)]
@@ -109,10 +110,11 @@ pub enum Command {
     Api,
     /// Print the event stream (app state changes, exits, metrics, sessions).
     Events(EventsArgs),
-    /// Write a systemd user unit that starts the server at boot and resurrects the sessions.
+    /// Write a systemd user unit (or, with --system, a system unit for a user) that starts the
+    /// server at boot and resurrects the sessions.
     Startup(StartupArgs),
-    /// Remove the systemd user unit written by `startup`.
-    Unstartup,
+    /// Remove the systemd unit written by `startup`.
+    Unstartup(UnitArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -164,6 +166,20 @@ pub struct StartupArgs {
     /// Print the unit instead of writing it.
     #[arg(long)]
     pub print: bool,
+    #[command(flatten)]
+    pub unit: UnitArgs,
+}
+
+/// Which unit `startup` writes and `unstartup` removes.
+#[derive(Debug, Args)]
+pub struct UnitArgs {
+    /// A system unit (/etc/systemd/system, multi-user.target) that runs the server as --user on
+    /// that user's socket, /run/user/UID/appmux/NAME; needs `loginctl enable-linger USER`.
+    #[arg(long)]
+    pub system: bool,
+    /// The user a system unit runs the server as (default: $SUDO_USER, else $USER).
+    #[arg(long, value_name = "NAME", requires = "system")]
+    pub user: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -330,7 +346,7 @@ pub struct SchemaArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Project file (default: ./appmux.toml when present).
+    /// Project file (default: as for -c).
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
     /// Machine-readable output on stdout: the files checked and every problem.

@@ -8,6 +8,10 @@
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+/// The version `--version` prints: the package's, with the git revision it was built from
+/// (`0.1.0 (1a2b3c4)`, `-dirty` for uncommitted changes) when built from a checkout.
+pub const VERSION: &str = env!("APPMUX_VERSION");
+
 pub mod action;
 pub mod app;
 pub mod cli;

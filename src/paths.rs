@@ -1,6 +1,6 @@
 //! Every per-user path appmux touches: the runtime dir with its sockets and locks, the state
 //! dir with logs and the server log, the config dir with the options, keymaps and themes, the
-//! systemd user unit, and the terminfo entries a pane's `TERM` is chosen by. Nobody else reads
+//! systemd user and system units, and the terminfo entries a pane's `TERM` is chosen by. Nobody else reads
 //! the environment for a directory or builds a path from a name; the owner of a file may derive
 //! its siblings from the path it got here (a log's rotations, a state file's temporary copy).
 //!
@@ -167,7 +167,7 @@ pub fn runtime_dir() -> Result<PathBuf> {
 fn runtime_dir_path() -> Result<PathBuf> {
     let uid = rustix::process::getuid().as_raw();
     Ok(match env_dir("XDG_RUNTIME_DIR") {
-        Some(base) => base.join("appmux"),
+        Some(base) => runtime_dir_in(&base),
         None => env_dir("TMPDIR")
             .unwrap_or_else(|| PathBuf::from("/tmp"))
             .join(format!("appmux-{uid}")),
@@ -272,6 +272,29 @@ pub fn named_file(config: &Path, kind: Named, name: &str) -> PathBuf {
 /// `$XDG_CONFIG_HOME/systemd/user`, else `~/.config/systemd/user`.
 pub fn systemd_user_unit(unit: &str) -> Result<PathBuf> {
     Ok(config_home()?.join("systemd/user").join(unit))
+}
+
+/// Where systemd looks for the system unit `unit` that an administrator installs:
+/// `/etc/systemd/system`.
+pub fn systemd_system_unit(unit: &str) -> PathBuf {
+    Path::new("/etc/systemd/system").join(unit)
+}
+
+/// The runtime dir that systemd-logind gives the user `uid` (their `XDG_RUNTIME_DIR` in every
+/// login session): `/run/user/UID`.
+pub fn logind_runtime_dir(uid: u32) -> PathBuf {
+    PathBuf::from(format!("/run/user/{uid}"))
+}
+
+/// appmux's runtime dir inside the `XDG_RUNTIME_DIR` `base`, as [`runtime_dir`] builds it.
+pub fn runtime_dir_in(base: &Path) -> PathBuf {
+    base.join("appmux")
+}
+
+/// The file whose presence means systemd-logind keeps `user`'s runtime dir and user manager
+/// while they are logged out (`loginctl enable-linger`).
+pub fn linger_file(user: &str) -> PathBuf {
+    Path::new("/var/lib/systemd/linger").join(user)
 }
 
 /// The files that hold the terminfo entry `name`, where ncurses looks for them: `$TERMINFO`,

@@ -308,9 +308,17 @@ fn the_config_layer_does_not_depend_on_the_supervisor() {
 #[test]
 fn only_paths_reads_where_directories_are() {
     let variables = ["\"HOME\"", "\"XDG_", "\"TMPDIR\"", "\"TERMINFO\""];
+    // A read, not a mention: the man page and unit files name these variables too.
+    let reads = |code: &str| {
+        variables.iter().any(|v| {
+            ["var(", "var_os(", "env(", "remove_var("]
+                .iter()
+                .any(|call| code.contains(&format!("{call}{v}")))
+        })
+    };
     let readers: Vec<String> = modules()
         .into_iter()
-        .filter(|(module, code)| module != &["paths"] && variables.iter().any(|v| code.contains(v)))
+        .filter(|(module, code)| module != &["paths"] && reads(code))
         .map(|(module, _)| module.join("::"))
         .collect();
     assert!(readers.is_empty(), "{readers:?}");

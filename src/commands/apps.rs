@@ -16,28 +16,38 @@ use crate::paths::{self, Named, SocketPaths};
 use crate::protocol::{NewSession, Reply, Request, SessionInfo};
 use crate::server::model::check_session_name;
 
-/// The project to use: `-c FILE`, else `./appmux.toml` when present. Invalid files are errors.
+/// The project to use: `-c FILE`, else the one `APPMUX_CONFIG` names, else `appmux.toml` (or
+/// a `Procfile`) in this directory or the nearest parent (`config::discover`). Invalid files
+/// are errors.
 pub fn project(explicit: Option<&Path>) -> Result<Option<Project>> {
-    let file = match explicit {
-        Some(f) => {
-            if !f.exists() {
-                bail!(BadConfig(format!("{}: no such file", f.display())));
-            }
-            f.to_owned()
-        }
-        None => match config::find_project(&std::env::current_dir()?) {
-            Some(f) => f,
-            None => return Ok(None),
-        },
+    let Some(file) = project_file(explicit)? else {
+        return Ok(None);
     };
     config::load_project(&file)
         .map(Some)
         .map_err(|e| BadConfig(e.to_string()).into())
 }
 
-/// A session request for a project (named by `-s` when given).
+/// Which file [`project`] loads, without loading it.
+pub fn project_file(explicit: Option<&Path>) -> Result<Option<PathBuf>> {
+    if let Some(f) = explicit {
+        if !f.exists() {
+            bail!(BadConfig(format!("{}: no such file", f.display())));
+        }
+        return Ok(Some(f.to_owned()));
+    }
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    let named = std::env::var_os(config::CONFIG_VAR);
+    config::discover_project(&cwd, named.as_deref()).map_err(|e| BadConfig(e).into())
+}
+
+/// A session request for a project (named by `-s` when given). The session belongs to the
+/// project file's directory: that is its working directory, wherever the command ran.
 pub fn project_session(p: Project, name: Option<String>) -> NewSession {
     let mut new = new_session(Some(name.unwrap_or(p.session)), Vec::new(), None);
+    if let Some(dir) = p.file.parent() {
+        new.cwd = Some(dir.display().to_string());
+    }
     new.apps = p.apps;
     new.project_file = Some(p.file.display().to_string());
     new
@@ -261,7 +271,7 @@ pub fn check(file: Option<&Path>, json: bool) -> Result<()> {
     let project = match file {
         Some(_) if named.is_some() => None,
         Some(f) => Some(f.to_owned()),
-        None => config::find_project(&std::env::current_dir()?),
+        None => project_file(None)?,
     };
     if let Some(f) = &project {
         if f.exists() {

@@ -4,7 +4,7 @@
 //! `apps`.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
@@ -14,14 +14,14 @@ use crate::logs::query::{self, Filter};
 use crate::logs::show::{self, Format};
 use crate::paths::{self, SocketPaths};
 
-pub fn by_line(sock: &SocketPaths, args: LogsArgs) -> Result<()> {
+pub fn by_line(sock: &SocketPaths, args: LogsArgs, config: Option<&Path>) -> Result<()> {
     let logs: Vec<(String, PathBuf)> = match &args.app {
         Some(app) => {
             let path = log_path(sock, app, args.target.as_deref())?;
             let name = app.split_once(':').map_or(app.as_str(), |(_, a)| a);
             vec![(name.to_owned(), path)]
         }
-        None => session_logs(sock, args.target.as_deref())?,
+        None => session_logs(sock, args.target.as_deref(), config)?,
     };
     flush_logs(sock);
     let filter = Filter {
@@ -60,12 +60,16 @@ pub fn by_line(sock: &SocketPaths, args: LogsArgs) -> Result<()> {
     Ok(())
 }
 
-/// Every app log of a session: `-t SESSION`, else this directory's project session when it
-/// runs, else the newest running session. A live session's apps, in its order; a session that
+/// Every app log of a session: `-t SESSION`, else the project session (of `-c FILE`, or the
+/// one `apps::project` finds from this directory) when it runs, else the newest running session. A live session's apps, in its order; a session that
 /// does not run, by the logs left in its directory.
-fn session_logs(sock: &SocketPaths, target: Option<&str>) -> Result<Vec<(String, PathBuf)>> {
+fn session_logs(
+    sock: &SocketPaths,
+    target: Option<&str>,
+    config: Option<&Path>,
+) -> Result<Vec<(String, PathBuf)>> {
     let live = live_sessions(sock);
-    let here = project(None).ok().flatten().map(|p| p.session);
+    let here = project(config).ok().flatten().map(|p| p.session);
     let name = match (target, here) {
         (Some(t), _) => t.to_owned(),
         (None, Some(h)) if live.iter().any(|s| s.name == h) => h,

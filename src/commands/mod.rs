@@ -10,8 +10,10 @@ mod apps;
 mod inspect;
 mod logs;
 mod ls;
+mod manpage;
 mod scale;
 mod schema;
+mod startup;
 mod system;
 mod verbs;
 mod vocab;
@@ -41,6 +43,11 @@ pub struct BadConfig(pub String);
 pub fn run(cli: Cli) -> Result<()> {
     let sock = SocketPaths::resolve(cli.socket_name.as_deref(), cli.socket_path.as_deref())?;
     let config = cli.config.as_deref();
+    // `-L` and `-S` as given: a system unit places the socket for another user.
+    let given = || startup::SocketArgs {
+        name: cli.socket_name.as_deref(),
+        path: cli.socket_path.as_deref(),
+    };
     match cli.command {
         None => {
             let project = apps::project(config)?;
@@ -84,7 +91,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Flush(a)) => apps::flush(&sock, a),
         Some(Command::Reload(a)) => apps::reload(&sock, a),
         Some(Command::Scale(a)) => scale::scale(&sock, a),
-        Some(Command::Logs(a)) if a.by_line() => logs::by_line(&sock, a),
+        Some(Command::Logs(a)) if a.by_line() => logs::by_line(&sock, a, config),
         Some(Command::Logs(a)) => apps::logs(&sock, a),
         Some(Command::Wait(a)) => inspect::wait(&sock, a),
         Some(Command::Why(a)) => inspect::why(&sock, a),
@@ -92,10 +99,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Check(a)) => apps::check(a.file.as_deref().or(cli.config.as_deref()), a.json),
         Some(Command::Api) => system::api(&sock),
         Some(Command::Events(a)) => system::events(&sock, a.json),
-        Some(Command::Startup(a)) => system::startup(&sock, a.print),
-        Some(Command::Unstartup) => system::unstartup(&sock),
+        Some(Command::Startup(a)) => startup::startup(&sock, given(), &a),
+        Some(Command::Unstartup(a)) => startup::unstartup(&sock, given(), &a),
         Some(Command::Completions(a)) => system::completions(a.shell),
-        Some(Command::Man) => system::man(),
+        Some(Command::Man) => manpage::man(),
         Some(Command::Schema(a)) => schema::schema(a.name.as_deref()),
         Some(Command::Action(a)) => vocab::action(&sock, a),
         Some(Command::Save) => connect(&sock)?.request(Request::Save).map(drop),

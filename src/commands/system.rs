@@ -1,16 +1,15 @@
 //! Integration with the rest of the system: the control API bridge (`api`), the event stream
-//! (`events`), boot startup through a systemd user unit, shell completions and the man page.
+//! (`events`), and shell completions. Boot startup is `startup`, the man page `manpage`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::Shutdown;
-use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::CommandFactory;
 
 use crate::cli::Cli;
 use crate::client::connect;
-use crate::paths::{self, SocketPaths};
+use crate::paths::SocketPaths;
 
 /// `appmux api`: stdin to the socket, the socket to stdout, as JSON lines. The server is started
 /// at once, but the connection is opened only when the first input arrives: the server drops a
@@ -143,170 +142,37 @@ fn human_event(v: &serde_json::Value) -> String {
     }
 }
 
-/// The unit's file name: one per socket, so several servers can start at boot.
-fn unit_name(sock: &SocketPaths) -> String {
-    match sock.label().as_str() {
-        paths::DEFAULT_SOCKET_NAME => "appmux.service".to_owned(),
-        label => format!(
-            "appmux-{}.service",
-            label.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
-        ),
-    }
-}
-
-fn unit_path(sock: &SocketPaths) -> Result<PathBuf> {
-    paths::systemd_user_unit(&unit_name(sock))
-}
-
-/// The systemd user unit for this socket: a `Type=notify` service (the server says when it is
-/// ready) that carries `path_env`, the `PATH` of the shell that wrote it, so apps found through
-/// version managers start at boot as they do by hand. Paths are quoted for the unit file (see
-/// [`exec_word`]); one that cannot be written there (a control character, invalid UTF-8) is an
-/// error rather than a broken or altered unit.
-pub fn unit_text(sock: &SocketPaths, exe: &Path, path_env: Option<&str>) -> Result<String> {
-    let exe = unit_path_text(exe, "the appmux executable")?;
-    // systemd refuses to run an executable whose path holds these, however quoted.
-    if exe.contains(['"', '\'', '\\', '\x7f']) {
-        bail!(
-            "systemd cannot run an executable whose path holds a quote or a backslash ({}); \
-             install appmux elsewhere to use `startup`",
-            crate::names::quoted(exe)
-        );
-    }
-    let socket = unit_path_text(&sock.socket, "the socket")?;
-    let described = socket.replace('%', "%%");
-    let (exe, socket) = (exec_word(exe, true), exec_word(socket, false));
-    let environment = match path_env {
-        Some(p) if p.chars().any(char::is_control) => {
-            bail!("PATH holds a control character, which a systemd unit cannot hold")
-        }
-        // Specifiers are expanded in an assignment, variables are not.
-        Some(p) => format!("Environment={}\n", exec_word(&format!("PATH={p}"), true)),
-        None => String::new(),
-    };
-    Ok(format!(
-        "[Unit]\n\
-         Description=appmux server ({described})\n\
-         Documentation=man:appmux(1)\n\
-         \n\
-         [Service]\n\
-         Type=notify\n\
-         NotifyAccess=main\n\
-         {environment}\
-         ExecStart={exe} -S {socket} server --foreground --resurrect\n\
-         ExecStop={exe} -S {socket} kill-server\n\
-         Restart=on-failure\n\
-         RestartSec=2\n\
-         KillMode=process\n\
-         \n\
-         [Install]\n\
-         WantedBy=default.target\n"
-    ))
-}
-
-/// A path as UTF-8 without control characters: a newline would end the line of the unit
-/// file and start a directive of the path's choosing.
-fn unit_path_text<'a>(path: &'a Path, what: &str) -> Result<&'a str> {
-    let text = path.to_str().with_context(|| {
-        format!("the path of {what} is not valid UTF-8, which a systemd unit cannot hold")
-    })?;
-    if text.chars().any(char::is_control) {
-        bail!(
-            "the path of {what} ({}) holds a control character, which a systemd unit cannot hold",
-            crate::names::quoted(text)
-        );
-    }
-    Ok(text)
-}
-
-/// One word of `ExecStart=`: double-quoted, with `\` and `"` escaped as systemd's quoting
-/// wants and `%` doubled so no specifier is expanded. In an argument `$` is doubled too so no
-/// variable is expanded; systemd expands none in the executable's path, where `$$` would stay
-/// two characters.
-fn exec_word(text: &str, executable: bool) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '%' => out.push_str("%%"),
-            '$' if !executable => out.push_str("$$"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// True when systemd runs this machine (the check `sd_booted` makes).
-fn systemd_running() -> bool {
-    std::path::Path::new("/run/systemd/system").is_dir()
-}
-
-pub fn startup(sock: &SocketPaths, print: bool) -> Result<()> {
-    let exe = std::env::current_exe().context("finding the appmux executable")?;
-    let path_env = std::env::var("PATH").ok();
-    let text = unit_text(sock, &exe, path_env.as_deref())?;
-    if print {
-        print!("{text}");
-        return Ok(());
-    }
-    if !systemd_running() {
-        bail!(
-            "systemd is not running on this machine, so there is no user unit to install; \
-             start `appmux server --foreground --resurrect` from your init system instead \
-             (`appmux startup --print` shows the systemd unit for reference)"
-        );
-    }
-    let path = unit_path(sock)?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-    let name = unit_name(sock);
-    println!("wrote {}", path.display());
-    println!("start it now and at every boot with:");
-    println!("  systemctl --user daemon-reload && systemctl --user enable --now {name}");
-    println!("to keep it running while you are logged out:");
-    println!(
-        "  loginctl enable-linger {}",
-        std::env::var("USER").unwrap_or_else(|_| "$USER".into())
-    );
-    Ok(())
-}
-
-pub fn unstartup(sock: &SocketPaths) -> Result<()> {
-    let path = unit_path(sock)?;
-    match std::fs::remove_file(&path) {
-        Ok(()) => {
-            println!("removed {}", path.display());
-            println!(
-                "stop it with: systemctl --user disable --now {}",
-                unit_name(sock)
-            );
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            bail!("there is no unit at {}", path.display())
-        }
-        Err(e) => Err(e).with_context(|| format!("removing {}", path.display())),
-    }
-}
-
 pub fn completions(shell: clap_complete::Shell) -> Result<()> {
     // Generated into memory first: clap_complete panics on a write error such as a closed pipe.
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "appmux", &mut script);
+    clap_complete::generate(
+        shell,
+        &mut completable(&Cli::command()),
+        "appmux",
+        &mut script,
+    );
     std::io::stdout().write_all(&script).map_err(Into::into)
 }
 
-pub fn man() -> Result<()> {
-    let mut page = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut page)
-        .context("rendering the man page")?;
-    std::io::stdout().write_all(&page).map_err(Into::into)
+/// The command tree without what is hidden (clap_complete would offer hidden flags such as
+/// `server --daemon`): names, visible aliases, about and the visible arguments, recursively.
+fn completable(cmd: &clap::Command) -> clap::Command {
+    let aliases: Vec<String> = cmd.get_visible_aliases().map(str::to_owned).collect();
+    let mut out = clap::Command::new(cmd.get_name().to_owned())
+        .visible_aliases(aliases)
+        .args(cmd.get_arguments().filter(|a| !a.is_hide_set()).cloned())
+        .subcommands(
+            cmd.get_subcommands()
+                .filter(|s| !s.is_hide_set())
+                .map(completable),
+        );
+    if let Some(about) = cmd.get_about() {
+        out = out.about(about.clone());
+    }
+    if let Some(version) = cmd.get_version() {
+        out = out.version(version.to_owned());
+    }
+    out
 }
 
 #[cfg(test)]
@@ -314,116 +180,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_unit_runs_the_foreground_server_with_resurrect() {
-        let runtime = std::path::Path::new("/run/user/1/appmux");
-        let sock = SocketPaths::at(runtime.join("default"), Some(runtime));
-        let text = unit_text(
-            &sock,
-            Path::new("/usr/bin/appmux"),
-            Some("/home/u/.nvm/bin:/usr/bin"),
-        )
-        .unwrap();
-        assert!(text.contains("ExecStart=\"/usr/bin/appmux\" -S \"/run/user/1/appmux/default\" server --foreground --resurrect"));
-        assert!(
-            text.contains("\nType=notify\nNotifyAccess=main\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("\nEnvironment=\"PATH=/home/u/.nvm/bin:/usr/bin\"\n"),
-            "{text}"
-        );
-        assert!(text.contains("WantedBy=default.target"));
-        assert_eq!(unit_name(&sock), "appmux.service");
-        // Any other socket has a unit of its own, named by the socket's identity.
-        let other = SocketPaths::at("/tmp/x.sock".into(), Some(runtime));
-        let name = unit_name(&other);
-        assert!(
-            name.starts_with("appmux-x_sock-") && name.ends_with(".service"),
-            "{name}"
-        );
-        let elsewhere = SocketPaths::at("/srv/x.sock".into(), Some(runtime));
-        assert_ne!(unit_name(&elsewhere), name);
-    }
-
-    /// A directory name holding everything systemd's unit syntax gives a meaning to.
-    const AWKWARD: &str = r#"app mux 100%n $HOME "q" back\slash"#;
-    /// The same without what systemd refuses in an executable's path, however quoted.
-    const AWKWARD_EXE: &str = "app mux 100%n $HOME";
-
-    #[test]
-    fn paths_are_quoted_and_escaped_for_systemd() {
-        let sock_path = format!("/tmp/{AWKWARD}/sock");
-        let sock = SocketPaths::resolve(None, Some(Path::new(&sock_path))).unwrap();
-        let exe = format!("/opt/{AWKWARD_EXE}/appmux");
-        let text = unit_text(&sock, Path::new(&exe), Some(&format!("/opt/{AWKWARD}"))).unwrap();
-        let exe_word = r#""/opt/app mux 100%%n $HOME/appmux""#;
-        let sock_word = r#""/tmp/app mux 100%%n $$HOME \"q\" back\\slash/sock""#;
-        let start =
-            format!("ExecStart={exe_word} -S {sock_word} server --foreground --resurrect\n");
-        assert!(text.contains(&start), "{text}");
-        let stop = format!("ExecStop={exe_word} -S {sock_word} kill-server\n");
-        assert!(text.contains(&stop), "{text}");
-        assert!(text.contains(
-            r#"Description=appmux server (/tmp/app mux 100%%n $HOME "q" back\slash/sock)"#
-        ));
-        let path = r#"Environment="PATH=/opt/app mux 100%%n $HOME \"q\" back\\slash"
-"#;
-        assert!(text.contains(path), "{text}");
-        // Every line is a section header, a directive or empty: nothing was injected.
-        assert_eq!(text.lines().count(), 16, "{text}");
-    }
-
-    #[test]
-    fn paths_a_unit_cannot_hold_are_refused() {
-        let sock = SocketPaths::resolve(None, Some(Path::new("/tmp/s"))).unwrap();
-        let injected = Path::new("/opt/x\nExecStartPre=/bin/evil/appmux");
-        let err = unit_text(&sock, injected, None).unwrap_err().to_string();
-        assert!(err.contains("control character"), "{err}");
-        let sock = SocketPaths::resolve(None, Some(Path::new("/tmp/a\rb"))).unwrap();
-        assert!(unit_text(&sock, Path::new("/usr/bin/appmux"), None).is_err());
-        use std::os::unix::ffi::OsStrExt;
-        let bad = Path::new(std::ffi::OsStr::from_bytes(b"/opt/\xff/appmux"));
-        let sock = SocketPaths::resolve(None, Some(Path::new("/tmp/s"))).unwrap();
-        assert!(unit_text(&sock, bad, None).is_err());
-        let quoted = format!("/opt/{AWKWARD}/appmux");
-        let err = unit_text(&sock, Path::new(&quoted), None)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("a quote or a backslash"), "{err}");
-    }
-
-    /// Where systemd-analyze exists, it accepts the unit and finds the executable through the
-    /// quoting (it checks the command is executable), from a directory with awkward characters.
-    #[test]
-    fn systemd_analyze_verifies_the_unit_where_it_exists() {
-        use std::os::unix::fs::PermissionsExt;
-        let found = std::process::Command::new("systemd-analyze")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !found {
-            eprintln!("systemd-analyze is not installed; only the unit text is checked");
-            return;
+    fn completions_offer_no_hidden_flag() {
+        for shell in [
+            clap_complete::Shell::Bash,
+            clap_complete::Shell::Zsh,
+            clap_complete::Shell::Fish,
+        ] {
+            let mut script = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut completable(&Cli::command()),
+                "appmux",
+                &mut script,
+            );
+            let script = String::from_utf8(script).unwrap();
+            assert!(!script.contains("daemon"), "{shell}: --daemon offered");
+            assert!(
+                script.contains("foreground") && script.contains("scrollback"),
+                "{shell}: visible flags are missing"
+            );
+            assert!(
+                script.contains("capture-pane"),
+                "{shell}: aliases are missing"
+            );
         }
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join(AWKWARD_EXE);
-        std::fs::create_dir(&dir).unwrap();
-        let exe = dir.join("appmux");
-        std::fs::write(&exe, "#!/bin/sh\nexit 0\n").unwrap();
-        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let sock = SocketPaths::resolve(None, Some(&tmp.path().join(AWKWARD).join("s"))).unwrap();
-        let unit = tmp.path().join("appmux-test.service");
-        std::fs::write(
-            &unit,
-            unit_text(&sock, &exe, Some("/usr/bin:/bin")).unwrap(),
-        )
-        .unwrap();
-        let out = std::process::Command::new("systemd-analyze")
-            .args(["verify", "--man=no"])
-            .arg(&unit)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success() && stderr.trim().is_empty(), "{stderr}");
+        // capture's hidden -p (fish lists short flags on their own).
+        let mut fish = Vec::new();
+        let mut cmd = completable(&Cli::command());
+        clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, "appmux", &mut fish);
+        let fish = String::from_utf8(fish).unwrap();
+        assert!(!fish.contains("using_subcommand capture\" -s p"), "{fish}");
     }
 }

@@ -232,7 +232,7 @@ pub fn help_lines(keymap: &Keymap) -> Vec<String> {
         .collect()
 }
 
-const TOP_KEYS: Keys = Keys {
+pub(crate) const TOP_KEYS: Keys = Keys {
     context: "the top level",
     known: &["prefix-key", "normal", "prefix", "sidebar", "copy"],
     aliases: &[

@@ -1,7 +1,8 @@
 //! Configuration: the project file and appmux's own options, parsed and validated.
 //!
 //! Read here:
-//! - `appmux.toml` in a project (or `-c FILE`): an optional `session` name, `env_file`s and
+//! - `appmux.toml` in a project (or `-c FILE`, or `APPMUX_CONFIG`, or the nearest parent's,
+//!   found by `discover`): an optional `session` name, `env_file`s and
 //!   `[[app]]` entries, turned into a `Project` of fully resolved `AppSpec`s (`project`), with
 //!   the env files they name (`dotenv`); in a directory without one, a `Procfile` and the
 //!   `.env` beside it, turned into the same (`procfile`);
@@ -17,6 +18,7 @@
 //! Loaders return the first problem in file order; `check_project` returns them all. This
 //! module does not decide where files live (`paths` does), nor start anything.
 
+pub mod discover;
 pub(crate) mod doc;
 pub mod dotenv;
 pub mod error;
@@ -31,6 +33,7 @@ pub mod theme;
 /// its own; this keeps the old path working.
 pub use crate::units;
 
+pub use discover::{CONFIG_VAR, discover_project};
 pub use error::ConfigError;
 pub use keymap::{KeyTable, Keymap, load_keymap, parse_keymap};
 pub use options::{Options, Side, SidebarOptions, StatusOptions, StatusPosition, load_options};

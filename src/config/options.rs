@@ -103,7 +103,7 @@ impl Default for Options {
     }
 }
 
-const TOP_KEYS: Keys = Keys {
+pub(crate) const TOP_KEYS: Keys = Keys {
     context: "the top level",
     known: &[
         "keymap",
@@ -120,13 +120,13 @@ const TOP_KEYS: Keys = Keys {
     aliases: &[("history", "scrollback"), ("history_limit", "scrollback")],
 };
 
-const SIDEBAR_KEYS: Keys = Keys {
+pub(crate) const SIDEBAR_KEYS: Keys = Keys {
     context: "[sidebar]",
     known: &["visible", "position", "width"],
     aliases: &[("show", "visible"), ("side", "position")],
 };
 
-const STATUS_KEYS: Keys = Keys {
+pub(crate) const STATUS_KEYS: Keys = Keys {
     context: "[status]",
     known: &["visible", "position", "left", "right", "tabs"],
     aliases: &[

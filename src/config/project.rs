@@ -10,13 +10,13 @@
 //! duplicate name at the second `name` value, and a problem inside an env file at its line
 //! there.
 
-mod app;
+pub(crate) mod app;
 mod append;
-mod depends;
+pub(crate) mod depends;
 mod env_file;
 mod from_procfile;
 pub mod instances;
-mod probe;
+pub(crate) mod probe;
 mod schedule;
 mod watch;
 
@@ -145,7 +145,7 @@ pub struct Project {
     pub apps: Vec<AppSpec>,
 }
 
-const TOP_KEYS: Keys = Keys {
+pub(crate) const TOP_KEYS: Keys = Keys {
     context: "the top level",
     known: &["session", "app", "env_file"],
     aliases: &[

@@ -19,7 +19,7 @@ use super::{AppSpec, Backoff, CommandSpec, LogSpec, RestartPolicy};
 use crate::config::doc::{Keys, Report, Value, list, set};
 use crate::probe_spec::Role;
 
-const APP_KEYS: Keys = Keys {
+pub(crate) const APP_KEYS: Keys = Keys {
     context: "[[app]]",
     known: &[
         "name",
@@ -99,13 +99,13 @@ pub(super) struct Scope<'a> {
     pub env_files: EnvFiles<'a>,
 }
 
-const BACKOFF_KEYS: Keys = Keys {
+pub(crate) const BACKOFF_KEYS: Keys = Keys {
     context: "`backoff`",
     known: &["initial", "max", "factor"],
     aliases: &[("min", "initial"), ("multiplier", "factor")],
 };
 
-const LOG_KEYS: Keys = Keys {
+pub(crate) const LOG_KEYS: Keys = Keys {
     context: "`log`",
     known: &["max_size", "max_files"],
     aliases: &[

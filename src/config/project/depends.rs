@@ -30,7 +30,7 @@ pub(super) struct Declared<'a> {
     pub entries: Vec<Entry>,
 }
 
-const ENTRY_KEYS: Keys = Keys {
+pub(crate) const ENTRY_KEYS: Keys = Keys {
     context: "a `depends_on` entry",
     known: &["condition", "restart"],
     aliases: &[("on", "condition"), ("restart_on_change", "restart")],

@@ -18,7 +18,7 @@ use crate::probe_spec::{
 
 /// Every key either probe table may hold; the keys of the other role are refused with a
 /// message of their own rather than as unknown.
-const KNOWN: &[&str] = &[
+pub(crate) const KNOWN: &[&str] = &[
     "http",
     "tcp",
     "exec",
