@@ -8,8 +8,6 @@
 //! not as `ESC[1m ESC[38;5;4m`. Colours 16–255 go out as `38;5;N`, RGB as `38;2;R;G;B`, and an
 //! underline colour as `58;5;N` or `58;2;R;G;B` (it has no 16-colour form).
 
-use std::io::Write;
-
 use ratatui::buffer::Cell;
 use ratatui::style::{Color, Modifier};
 
@@ -19,7 +17,7 @@ pub fn draw<'a>(out: &mut Vec<u8>, cells: impl Iterator<Item = (u16, u16, &'a Ce
     let mut last: Option<(u16, u16)> = None;
     for (x, y, cell) in cells {
         if !last.is_some_and(|(lx, ly)| ly == y && lx.checked_add(1) == Some(x)) {
-            let _ = write!(out, "\x1b[{};{}H", u32::from(y) + 1, u32::from(x) + 1);
+            move_to(out, x, y);
         }
         last = Some((x, y));
         let next = Pen::of(cell);
@@ -76,53 +74,57 @@ impl Pen {
         }
     }
 
-    /// One SGR sequence from this pen to `next`.
+    /// One SGR sequence from this pen to `next`, written straight into `out`.
     fn change_to(&self, next: &Pen, out: &mut Vec<u8>) {
-        let mut codes = String::new();
-        let mut code = |c: &str| {
-            if !codes.is_empty() {
-                codes.push(';');
-            }
-            codes.push_str(c);
-        };
+        let mut sgr = Sgr::start(out);
         let removed = self.modifier - next.modifier;
         let added = next.modifier - self.modifier;
-        // Bold and dim go off together (22): what stays of them is set again.
+        // Bold and dim go off together (22), and both blinks (25): what stays of them is set
+        // again after.
         let intensity = Modifier::BOLD | Modifier::DIM;
-        let reset_intensity = removed.intersects(intensity);
         let blinks = Modifier::SLOW_BLINK | Modifier::RAPID_BLINK;
-        let mut off_done = Vec::new();
+        let mut off_done = [false; 2];
         for (m, _, off) in ATTRIBUTES {
-            if removed.contains(m) && !off_done.contains(&off) {
-                // Both blinks go off with 25; a blink that stays is set again below.
-                off_done.push(off);
-                code(&off.to_string());
+            if removed.contains(m) {
+                let shared = match off {
+                    22 => Some(0),
+                    25 => Some(1),
+                    _ => None,
+                };
+                if let Some(i) = shared {
+                    if off_done[i] {
+                        continue;
+                    }
+                    off_done[i] = true;
+                }
+                sgr.code(off);
             }
         }
+        let reset_intensity = removed.intersects(intensity);
         let reset_blink = removed.intersects(blinks);
         for (m, on, _) in ATTRIBUTES {
-            let again =
-                (reset_intensity && intensity.contains(m)) || (reset_blink && blinks.contains(m));
+            let again = (reset_intensity && intensity.contains(m))
+                || (reset_blink && blinks.contains(m));
             if added.contains(m) || (again && next.modifier.contains(m)) {
-                code(&on.to_string());
+                sgr.code(on);
             }
         }
         if removed.contains(Modifier::CROSSED_OUT) {
-            code("29");
+            sgr.code(29);
         }
         if added.contains(Modifier::CROSSED_OUT) {
-            code("9");
+            sgr.code(9);
         }
         if next.fg != self.fg {
-            code(&colour(next.fg, Layer::Fg));
+            sgr.colour(next.fg, Layer::Fg);
         }
         if next.bg != self.bg {
-            code(&colour(next.bg, Layer::Bg));
+            sgr.colour(next.bg, Layer::Bg);
         }
         if next.underline != self.underline {
-            code(&colour(next.underline, Layer::Underline));
+            sgr.colour(next.underline, Layer::Underline);
         }
-        let _ = write!(out, "\x1b[{codes}m");
+        sgr.end();
     }
 }
 
@@ -133,52 +135,99 @@ enum Layer {
     Underline,
 }
 
-/// The SGR parameters for `c` as a foreground, background or underline colour.
-fn colour(c: Color, layer: Layer) -> String {
-    let index = match c {
-        Color::Reset => {
-            return match layer {
-                Layer::Fg => "39",
-                Layer::Bg => "49",
-                Layer::Underline => "59",
-            }
-            .into();
-        }
-        Color::Rgb(r, g, b) => {
-            let lead = match layer {
-                Layer::Fg => 38,
-                Layer::Bg => 48,
-                Layer::Underline => 58,
-            };
-            return format!("{lead};2;{r};{g};{b}");
-        }
-        Color::Indexed(i) => i,
-        Color::Black => 0,
-        Color::Red => 1,
-        Color::Green => 2,
-        Color::Yellow => 3,
-        Color::Blue => 4,
-        Color::Magenta => 5,
-        Color::Cyan => 6,
-        Color::Gray => 7,
-        Color::DarkGray => 8,
-        Color::LightRed => 9,
-        Color::LightGreen => 10,
-        Color::LightYellow => 11,
-        Color::LightBlue => 12,
-        Color::LightMagenta => 13,
-        Color::LightCyan => 14,
-        Color::White => 15,
-    };
-    match (layer, index) {
-        (Layer::Fg, 0..=7) => (30 + index).to_string(),
-        (Layer::Fg, 8..=15) => (90 + index - 8).to_string(),
-        (Layer::Bg, 0..=7) => (40 + index).to_string(),
-        (Layer::Bg, 8..=15) => (100 + index - 8).to_string(),
-        (Layer::Fg, _) => format!("38;5;{index}"),
-        (Layer::Bg, _) => format!("48;5;{index}"),
-        (Layer::Underline, _) => format!("58;5;{index}"),
+/// One SGR sequence being written: `ESC [`, codes separated by `;`, `m`.
+struct Sgr<'a> {
+    out: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl<'a> Sgr<'a> {
+    fn start(out: &'a mut Vec<u8>) -> Self {
+        out.extend_from_slice(b"\x1b[");
+        Self { out, first: true }
     }
+
+    fn code(&mut self, n: u8) {
+        if !std::mem::take(&mut self.first) {
+            self.out.push(b';');
+        }
+        push_number(self.out, n.into());
+    }
+
+    /// `c` as a foreground, background or underline colour.
+    fn colour(&mut self, c: Color, layer: Layer) {
+        let (reset, lead) = match layer {
+            Layer::Fg => (39, 38),
+            Layer::Bg => (49, 48),
+            Layer::Underline => (59, 58),
+        };
+        let index = match c {
+            Color::Reset => return self.code(reset),
+            Color::Rgb(r, g, b) => {
+                for n in [lead, 2, r, g, b] {
+                    self.code(n);
+                }
+                return;
+            }
+            Color::Indexed(i) => i,
+            Color::Black => 0,
+            Color::Red => 1,
+            Color::Green => 2,
+            Color::Yellow => 3,
+            Color::Blue => 4,
+            Color::Magenta => 5,
+            Color::Cyan => 6,
+            Color::Gray => 7,
+            Color::DarkGray => 8,
+            Color::LightRed => 9,
+            Color::LightGreen => 10,
+            Color::LightYellow => 11,
+            Color::LightBlue => 12,
+            Color::LightMagenta => 13,
+            Color::LightCyan => 14,
+            Color::White => 15,
+        };
+        match (layer, index) {
+            (Layer::Fg, 0..=7) => self.code(30 + index),
+            (Layer::Fg, 8..=15) => self.code(90 + index - 8),
+            (Layer::Bg, 0..=7) => self.code(40 + index),
+            (Layer::Bg, 8..=15) => self.code(100 + index - 8),
+            _ => {
+                for n in [lead, 5, index] {
+                    self.code(n);
+                }
+            }
+        }
+    }
+
+    fn end(self) {
+        self.out.push(b'm');
+    }
+}
+
+/// `n` in decimal.
+fn push_number(out: &mut Vec<u8>, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// `ESC [ row ; col H`, 1-based, for the cell at (`x`, `y`).
+fn move_to(out: &mut Vec<u8>, x: u16, y: u16) {
+    out.extend_from_slice(b"\x1b[");
+    push_number(out, u32::from(y) + 1);
+    out.push(b';');
+    push_number(out, u32::from(x) + 1);
+    out.push(b'H');
 }
 
 #[cfg(test)]
