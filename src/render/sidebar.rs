@@ -135,19 +135,20 @@ pub fn uptime_text(d: Duration) -> String {
 }
 
 /// How long until [`uptime_text`] of an uptime `d` changes, and how much later it may be
-/// redrawn without anyone noticing (a second, once it counts minutes: uptimes of apps started
-/// together then change in one frame, not one each).
+/// redrawn without anyone noticing: half a second while it counts seconds, a second once it
+/// counts minutes. The slack is what lets the uptimes of apps started close together change in
+/// one frame rather than one frame each.
 fn uptime_change(d: Duration) -> (Duration, Duration) {
     let (unit, slack) = match d.as_secs() {
-        s if s < 60 => (1, 0),
-        s if s < 86_400 => (60, 1),
-        _ => (3600, 1),
+        s if s < 60 => (1_000, 500),
+        s if s < 86_400 => (60_000, 1_000),
+        _ => (3_600_000, 1_000),
     };
-    let unit = Duration::from_secs(unit).as_nanos();
+    let unit = Duration::from_millis(unit).as_nanos();
     let left = unit - d.as_nanos() % unit;
     (
         Duration::from_nanos(u64::try_from(left).unwrap_or(u64::MAX)),
-        Duration::from_secs(slack),
+        Duration::from_millis(slack),
     )
 }
 
@@ -449,8 +450,8 @@ mod tests {
     #[test]
     fn the_next_redraw_is_when_the_shown_text_changes() {
         let ms = Duration::from_millis;
-        // In the first minute, at the next whole second.
-        assert_eq!(uptime_change(ms(41_300)), (ms(700), Duration::ZERO));
+        // In the first minute, at the next whole second, with half a second's slack.
+        assert_eq!(uptime_change(ms(41_300)), (ms(700), ms(500)));
         // Past it, at the next whole minute, with a second's slack.
         assert_eq!(
             uptime_change(ms(312_500)),
