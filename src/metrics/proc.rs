@@ -22,6 +22,7 @@ pub struct Stat {
     pub ticks: u64,
     /// Resident pages.
     pub rss_pages: u64,
+    pub threads: u64,
 }
 
 /// Parses the text of /proc/PID/stat. The command name may hold spaces and parentheses, so
@@ -33,6 +34,7 @@ pub fn parse_stat(text: &str) -> Option<Stat> {
     let field = |n: usize| f.get(n - 3)?.parse::<u64>().ok();
     Some(Stat {
         ticks: field(14)?.saturating_add(field(15)?),
+        threads: field(20)?,
         start: field(22)?,
         rss_pages: field(24)?,
     })
@@ -43,33 +45,44 @@ fn read_stat(pid: u32) -> Option<Stat> {
 }
 
 /// The direct children of `pid`: those of each of its threads (a child forked by another
-/// thread is listed under that thread).
-fn children(pid: u32, out: &mut Vec<u32>) {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return;
-    };
-    for task in tasks.filter_map(|e| e.ok()) {
-        let mut path = task.path();
-        path.push("children");
-        if let Ok(text) = std::fs::read_to_string(&path) {
+/// thread is listed under that thread). A single thread is read without listing the tasks.
+fn children(pid: u32, threads: u64, out: &mut Vec<u32>) {
+    let mut read = |path: &std::path::Path| {
+        if let Ok(text) = std::fs::read_to_string(path) {
             out.extend(
                 text.split_whitespace()
                     .filter_map(|p| p.parse::<u32>().ok()),
             );
         }
+    };
+    if threads <= 1 {
+        return read(std::path::Path::new(&format!(
+            "/proc/{pid}/task/{pid}/children"
+        )));
+    }
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return;
+    };
+    for task in tasks.filter_map(|e| e.ok()) {
+        read(&task.path().join("children"));
     }
 }
 
-/// `leader` and its descendants, leader first.
-pub fn tree(leader: u32) -> Vec<u32> {
-    let mut out = vec![leader];
+/// `leader` and its descendants with their stats, leader first; a process gone while it was
+/// read is left out.
+pub fn tree(leader: u32) -> Vec<(u32, Stat)> {
+    let mut pids = vec![leader];
+    let mut out = Vec::new();
     let mut next = 0;
-    while next < out.len() && out.len() < MAX_TREE {
-        let pid = out[next];
+    while next < pids.len() && out.len() < MAX_TREE {
+        let pid = pids[next];
         next += 1;
-        children(pid, &mut out);
+        let Some(stat) = read_stat(pid) else {
+            continue;
+        };
+        out.push((pid, stat));
+        children(pid, stat.threads, &mut pids);
     }
-    out.truncate(MAX_TREE);
     out
 }
 
@@ -110,10 +123,7 @@ impl Probe {
         let out = apps
             .iter()
             .map(|&(app, leader)| {
-                let stats: Vec<(u32, Stat)> = tree(leader)
-                    .into_iter()
-                    .filter_map(|pid| Some((pid, read_stat(pid)?)))
-                    .collect();
+                let stats = tree(leader);
                 let history = self.history.entry(app).or_default();
                 (
                     app,
@@ -179,6 +189,7 @@ mod tests {
         assert_eq!(s.ticks, 300);
         assert_eq!(s.start, 98765);
         assert_eq!(s.rss_pages, 1234);
+        assert_eq!(s.threads, 1);
         assert_eq!(parse_stat("garbage"), None);
     }
 
@@ -190,6 +201,7 @@ mod tests {
             start: 7,
             ticks,
             rss_pages: 10,
+            threads: 1,
         };
         let first = usage_of(&mut h, &[(1, stat(1000))], t0, 100.0, 4096);
         assert_eq!(first.cpu_percent, 0.0, "no figure before a second sample");
@@ -208,6 +220,7 @@ mod tests {
             start: 8,
             ticks: 5000,
             rss_pages: 1,
+            threads: 1,
         };
         let third = usage_of(
             &mut h,
@@ -232,7 +245,7 @@ mod tests {
         let mut probe = Probe::default();
         let found = loop {
             let members = tree(leader);
-            assert_eq!(members[0], leader);
+            assert_eq!(members[0].0, leader);
             let report = probe.sample(&[(7, leader)], Instant::now());
             let leader_rss = read_stat(leader).map_or(0, |s| s.rss_pages * probe.page_size);
             if members.len() == 2 && leader_rss > 0 && report[0].1.rss_bytes > leader_rss {
@@ -243,7 +256,7 @@ mod tests {
             }
             std::thread::sleep(Duration::from_millis(20));
         };
-        for pid in tree(leader) {
+        for (pid, _) in tree(leader) {
             let _ = rustix::process::kill_process(
                 rustix::process::Pid::from_raw(pid as i32).unwrap(),
                 rustix::process::Signal::KILL,
@@ -251,5 +264,25 @@ mod tests {
         }
         let _ = child.wait();
         assert!(found, "the background sleep was not counted");
+    }
+
+    #[test]
+    fn a_child_forked_by_another_thread_is_in_the_tree() {
+        // The test binary runs threads: a child spawned from one of them is listed under that
+        // thread's `children`, not the main thread's.
+        let mut child = std::thread::spawn(|| {
+            std::process::Command::new("sleep")
+                .arg("30")
+                .spawn()
+                .unwrap()
+        })
+        .join()
+        .unwrap();
+        let found = tree(std::process::id())
+            .iter()
+            .any(|(p, _)| *p == child.id());
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(found);
     }
 }
