@@ -169,7 +169,7 @@ impl Worker {
         } else {
             // A new order samples at once; a changed one keeps its rhythm, but never waits
             // longer than its own interval.
-            let soonest = crate::app::deadline_after(now, order.every);
+            let soonest = after(now, order.every);
             Some(self.next.map_or(now, |t| t.min(soonest)))
         };
         self.order = order;
@@ -177,7 +177,7 @@ impl Worker {
 
     /// One sample of the order; a report when anything in it is worth telling.
     fn tick(&mut self, now: Instant) -> Option<Report> {
-        self.next = Some(crate::app::deadline_after(now, self.order.every));
+        self.next = Some(after(now, self.order.every));
         let usage = self.probe.sample(&self.order.apps, now);
         let sampled: Vec<(u64, u32, Usage)> = usage
             .into_iter()
@@ -190,6 +190,14 @@ impl Worker {
             answer: false,
         })
     }
+}
+
+/// `d` after `now`; an interval too long for the clock (never one from a checked setting) waits
+/// an hour.
+fn after(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(3600)))
+        .unwrap_or(now)
 }
 
 /// What the state task was last told of each app: its leader then and its figures.
