@@ -624,14 +624,100 @@ def ctx_switches(pid):
     return total
 
 
+def ctx_by_thread(pid):
+    """Context switches so far of a process's threads, summed by thread name."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                n = sum(int(line.split()[1]) for line in f
+                        if line.startswith(("voluntary_ctxt", "nonvoluntary_ctxt")))
+            out[name] = out.get(name, 0) + n
+        except OSError:
+            pass  # the thread ended
+    return out
+
+
+def idle_window(pid, clients, secs):
+    """What `secs` seconds of nobody typing cost the server at `pid`: wake-ups (context
+    switches of all its threads) per 10 s, and by thread, CPU (% of one core), and bytes its
+    attached clients received."""
+    ctx0, cpu0, by0 = ctx_switches(pid), cpu_secs(pid), ctx_by_thread(pid)
+    got0 = sum(c.total for c in clients)
+    t0 = time.perf_counter()
+    drain_for(clients, secs)
+    elapsed = time.perf_counter() - t0
+    by = ctx_by_thread(pid)
+    return {
+        "wakeups_per_10s": (ctx_switches(pid) - ctx0) / elapsed * 10,
+        "wakeups_per_10s_by_thread": {
+            name: round((n - by0.get(name, 0)) / elapsed * 10, 1)
+            for name, n in sorted(by.items()) if n > by0.get(name, 0)
+        },
+        "cpu_percent": (cpu_secs(pid) - cpu0) / elapsed * 100,
+        "client_bytes": sum(c.total for c in clients) - got0,
+    }
+
+
 def idle_wakeups(mux, secs):
+    """One shell at its prompt, a client attached, nobody typing."""
     mux.start("idle", SHELL_CMD)
     mux.wait_prompt("idle")
+    c = mux.attach("idle")
+    c.mark()
+    c.wait_text(PROMPT.strip().encode(), 20)
+    c.settle()
+    drain_for([c], 1.0)
+    out = idle_window(mux.server_pid(), [c], secs)
+    log(f"  {mux.name}: {out}")
+    return out
+
+
+# An app's uptime counts seconds in its first minute, then minutes: the steady state is measured
+# once every app is past it.
+PAST_FIRST_MINUTE = 62
+
+
+def idle_apps(mux, n, secs, quick):
+    """`n` idle apps (each a `sleep`), a client attached, nobody typing. appmux: a project
+    session, whose sidebar lists the apps with their CPU, memory and uptime; measured with the
+    sidebar shown, then hidden (prefix B). tmux: the same sleeps in `n` windows. Measured once
+    the apps are past their first minute (not in a quick run)."""
+    t0 = time.perf_counter()
+    if isinstance(mux, Appmux):
+        conf = os.path.join(ROOT, "idle-apps.toml")
+        with open(conf, "w") as f:
+            f.write('session = "fleet"\n')
+            for i in range(n):
+                f.write(f'\n[[app]]\nname = "app{i}"\ncmd = "exec sleep 100000"\n')
+        mux.run("new", "-d", "-c", conf, "-x", str(COLS), "-y", str(PANE_ROWS))
+        wait_until("every app running", lambda: (
+            len(apps := ls_apps(mux, "fleet")) == n
+            and all(a["state"] == "running" for a in apps.values())), 60, poll=0.1)
+    else:
+        mux.start("fleet", ["sleep", "100000"])
+        for _ in range(n - 1):
+            mux.run("new-window", "-d", "-t", "fleet", "sleep", "100000")
+    c = mux.attach("fleet")
+    c.mark()
+    if isinstance(mux, Appmux):
+        c.wait_text(f"Apps {n}/{n}".encode(), 20)
+    c.settle(quiet=0.3)
+    if not quick:
+        drain_for([c], max(0.0, PAST_FIRST_MINUTE - (time.perf_counter() - t0)))
     pid = mux.server_pid()
-    time.sleep(1)
-    before = ctx_switches(pid)
-    time.sleep(secs)
-    return ctx_switches(pid) - before
+    out = {}
+    if isinstance(mux, Appmux):
+        drain_for([c], 1.0)
+        out["shown"] = idle_window(pid, [c], secs)
+        c.send(b"\x02B")  # prefix B: hide the sidebar
+        c.settle(quiet=0.3)
+    drain_for([c], 1.0)
+    out["hidden"] = idle_window(pid, [c], secs)
+    log(f"  {mux.name}: {out}")
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1236,8 +1322,8 @@ def main():
     if not has_vim:
         only.discard("vim")
 
-    def both(label, fn):
-        if label not in only:
+    def both(label, fn, section=None):
+        if (section or label) not in only:
             return {}
         out = {}
         with Servers(binary, label) as (a, t):
@@ -1315,8 +1401,11 @@ def main():
     res["memory_per_pane_kib"] = mem
     res["attach_ms"] = summaries(both("attach", lambda m: attach_time(m, attaches)))
     idle = both("idle", lambda m: idle_wakeups(m, idle_secs))
-    res["idle_wakeups"] = idle
+    res["idle"] = idle
     res["idle_secs"] = idle_secs
+    idle_fleet = both("idle-apps", lambda m: idle_apps(m, n_apps, idle_secs, quick),
+                      section="idle")
+    res["idle_apps"] = idle_fleet
     apps = {}
     if "apps" in only:
         apps = appmux_only(binary, "apps", lambda m: apps_section(m, n_apps, kills), res)
@@ -1371,9 +1460,31 @@ def main():
         rows.append((f"attach to a full screen, median of {attaches} (ms)", a, t, ratio(a, t),
                      "<= tmux", a is not None and t is not None and a <= t))
     if idle:
-        a, t = g(idle, "appmux"), g(idle, "tmux")
-        rows.append((f"idle server wake-ups in {idle_secs} s", a, t, ratio(a, t), "0",
+        a, t = g(idle, "appmux", "wakeups_per_10s"), g(idle, "tmux", "wakeups_per_10s")
+        rows.append(("idle, 1 pane, client attached: server wake-ups per 10 s", a, t,
+                     ratio(a, t), "<= 2", a is not None and a <= 2))
+        a, t = g(idle, "appmux", "cpu_percent"), g(idle, "tmux", "cpu_percent")
+        rows.append(("  server CPU (% of one core)", a, t, ratio(a, t), "(information)", None))
+        a, t = g(idle, "appmux", "client_bytes"), g(idle, "tmux", "client_bytes")
+        rows.append((f"  bytes sent to the client in {idle_secs} s", a, t, ratio(a, t), "0",
                      a == 0))
+    if idle_fleet:
+        def fleet(name, case, key):
+            v = idle_fleet.get(name)
+            return v and v.get(case, {}).get(key)
+
+        a = fleet("appmux", "shown", "wakeups_per_10s")
+        rows.append((f"idle, {n_apps} apps, sidebar shown, client attached: server wake-ups "
+                     "per 10 s", a, None, "", "<= 12", a is not None and a <= 12))
+        rows.append(("  server CPU (% of one core)", fleet("appmux", "shown", "cpu_percent"),
+                     None, "", "(information)", None))
+        a, t = (fleet("appmux", "hidden", "wakeups_per_10s"),
+                fleet("tmux", "hidden", "wakeups_per_10s"))
+        rows.append((f"idle, {n_apps} apps, sidebar hidden (tmux: {n_apps} windows): server "
+                     "wake-ups per 10 s", a, t, ratio(a, t), "<= tmux",
+                     a is not None and t is not None and a <= max(t, 1)))
+        a, t = fleet("appmux", "hidden", "cpu_percent"), fleet("tmux", "hidden", "cpu_percent")
+        rows.append(("  server CPU (% of one core)", a, t, ratio(a, t), "(information)", None))
     if apps:
         a = apps.get("ready_ms")
         rows.append((f"{n_apps} apps: `new -d` until all printed their ready line (ms)", a,

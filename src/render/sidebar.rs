@@ -1,6 +1,8 @@
 //! The launcher sidebar: every app of the session with a state glyph and colour, its name, a
 //! bell mark, CPU, memory, uptime, restart count and the title the app set, two rows per app.
-//! Pure drawing from plain data.
+//! Pure drawing from plain data, and when what it shows next changes with time alone
+//! ([`next_change`]), so a client is redrawn then and not before: uptime counts seconds only in
+//! the first minute, then minutes.
 
 use std::time::Duration;
 
@@ -111,12 +113,70 @@ pub struct Sidebar {
 pub fn short_duration(d: Duration) -> String {
     let s = d.as_secs();
     match s {
-        0 => format!("{:.1}s", d.as_secs_f32()),
+        // Tenths cut, not rounded, so the text changes when a countdown passes a tenth.
+        0 => format!("0.{}s", d.subsec_millis() / 100),
         s if s < 60 => format!("{s}s"),
         s if s < 3600 => format!("{}m{:02}s", s / 60, s % 60),
         s if s < 86_400 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
         s => format!("{}d{:02}h", s / 86_400, s % 86_400 / 3600),
     }
+}
+
+/// Uptime as the sidebar shows it: seconds in the first minute, then minutes: `42s`, `3m`,
+/// `1h02m`, `2d03h`.
+pub fn uptime_text(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+        s => format!("{}d{:02}h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+/// How long until [`uptime_text`] of an uptime `d` changes, and how much later it may be
+/// redrawn without anyone noticing: half a second while it counts seconds, a second once it
+/// counts minutes. The slack is what lets the uptimes of apps started close together change in
+/// one frame rather than one frame each.
+fn uptime_change(d: Duration) -> (Duration, Duration) {
+    let (unit, slack) = match d.as_secs() {
+        s if s < 60 => (1_000, 500),
+        s if s < 86_400 => (60_000, 1_000),
+        _ => (3_600_000, 1_000),
+    };
+    let unit = Duration::from_millis(unit).as_nanos();
+    let left = unit - d.as_nanos() % unit;
+    (
+        Duration::from_nanos(u64::try_from(left).unwrap_or(u64::MAX)),
+        Duration::from_millis(slack),
+    )
+}
+
+/// How long until [`short_duration`] of a countdown at `d` changes (just past the boundary;
+/// tenths of a second in the last one).
+fn countdown_change(d: Duration) -> Duration {
+    let unit: u64 = match d.as_secs() {
+        0 => 100_000_000,
+        s if s < 3600 => 1_000_000_000,
+        s if s < 86_400 => 60_000_000_000,
+        _ => 3_600_000_000_000,
+    };
+    let left = u64::try_from(d.as_nanos() % u128::from(unit)).unwrap_or(0);
+    Duration::from_nanos(left) + Duration::from_millis(1)
+}
+
+/// When what `items` show next changes with time alone (uptimes, restart countdowns), from now;
+/// `None` when nothing shown counts time.
+pub fn next_change(items: &[Item]) -> Option<Duration> {
+    let uptimes = items.iter().filter_map(|i| i.uptime).map(|u| {
+        let (left, slack) = uptime_change(u);
+        left + slack
+    });
+    let countdowns = items.iter().filter_map(|i| match i.status {
+        Status::Waiting(d) => Some(countdown_change(d)),
+        _ => None,
+    });
+    uptimes.chain(countdowns).min()
 }
 
 /// Draws the sidebar into `area`; the border sits on the side facing the panes (`border_right`).
@@ -249,13 +309,13 @@ fn fit(text: &str, room: usize) -> String {
 fn details(item: &Item) -> String {
     let mut parts: Vec<String> = item.note.iter().cloned().collect();
     if let Some(c) = item.cpu_percent {
-        parts.push(format!("{c:.1}%"));
+        parts.push(crate::metrics::cpu_text(c));
     }
     if let Some(r) = item.rss_bytes {
         parts.push(crate::metrics::human_bytes(r));
     }
     if let Some(u) = item.uptime {
-        parts.push(short_duration(u));
+        parts.push(uptime_text(u));
     }
     if item.restarts > 0 {
         parts.push(format!("↻{}", item.restarts));
@@ -373,6 +433,66 @@ mod tests {
         assert!(rows[1].contains("a-very-long-app…"), "{text}");
         assert!(rows[3].ends_with("restart in 2s│"), "{text}");
         assert!(rows[5].ends_with("■ sixteen-chars-ok stopped│"), "{text}");
+    }
+
+    #[test]
+    fn uptime_counts_seconds_then_minutes() {
+        let t = |s| uptime_text(Duration::from_secs(s));
+        assert_eq!(uptime_text(Duration::from_millis(300)), "0s");
+        assert_eq!(t(59), "59s");
+        assert_eq!(t(60), "1m");
+        assert_eq!(t(312), "5m");
+        assert_eq!(t(3599), "59m");
+        assert_eq!(t(3720), "1h02m");
+        assert_eq!(t(90_000), "1d01h");
+    }
+
+    #[test]
+    fn the_next_redraw_is_when_the_shown_text_changes() {
+        let ms = Duration::from_millis;
+        // In the first minute, at the next whole second, with half a second's slack.
+        assert_eq!(uptime_change(ms(41_300)), (ms(700), ms(500)));
+        // Past it, at the next whole minute, with a second's slack.
+        assert_eq!(
+            uptime_change(ms(312_500)),
+            (ms(47_500), Duration::from_secs(1))
+        );
+        // The text really is the same until then, and changes after.
+        for start in [
+            ms(500),
+            ms(59_999),
+            ms(61_000),
+            ms(3_599_000),
+            ms(86_399_500),
+        ] {
+            let (left, _) = uptime_change(start);
+            assert_eq!(
+                uptime_text(start + left - ms(1)),
+                uptime_text(start),
+                "{start:?}"
+            );
+            assert_ne!(uptime_text(start + left), uptime_text(start), "{start:?}");
+        }
+        for left in [ms(300), ms(1500), ms(2500), ms(42_000)] {
+            let step = countdown_change(left);
+            assert!(step <= ms(1001), "{left:?}: {step:?}");
+            assert_ne!(
+                short_duration(left - step),
+                short_duration(left),
+                "{left:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn nothing_that_counts_time_means_no_redraw() {
+        let mut still = item("web", Status::Stopped);
+        still.uptime = None;
+        assert_eq!(next_change(&[still.clone()]), None);
+        let mut up = item("api", Status::Running);
+        up.uptime = Some(Duration::from_secs(600));
+        // 600 s is a whole minute: the next change is a minute away, drawn a second late.
+        assert_eq!(next_change(&[still, up]), Some(Duration::from_secs(61)));
     }
 
     #[test]

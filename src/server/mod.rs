@@ -34,6 +34,7 @@ pub mod settings;
 pub mod state;
 pub mod statefile;
 pub mod supervise;
+pub mod usage;
 pub mod verbs;
 pub mod watch;
 
@@ -79,10 +80,10 @@ pub struct Server {
     /// Processes of removed apps that get SIGKILL at the instant given, if still there.
     kills: Vec<(Instant, Process)>,
     sampler: Option<Sampler>,
-    /// When the last metrics sample was asked for.
-    last_sample: Option<Instant>,
-    /// When the apps with a memory limit were last sampled (by a full sample or their own).
-    last_limit_sample: Option<Instant>,
+    /// The order the metrics thread was last given (`None`: not known to have it).
+    metrics_order: Option<crate::metrics::Order>,
+    /// When a one-off sample of every app last came back.
+    last_answer: Option<Instant>,
     /// `ls` requests waiting for fresh metrics, answered by the deadline at the latest.
     pending_ls: Vec<(ClientId, Instant)>,
     /// The last copy-mode yank, for `client.paste`.
@@ -132,8 +133,8 @@ impl Server {
             shutdown: None,
             kills: Vec::new(),
             sampler,
-            last_sample: None,
-            last_limit_sample: None,
+            metrics_order: None,
+            last_answer: None,
             pending_ls: Vec::new(),
             paste_buffer: None,
             shutdown_waiters: Vec::new(),

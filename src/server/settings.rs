@@ -23,7 +23,7 @@ pub struct Settings {
     pub exit_empty: bool,
     /// The `TERM` panes get.
     pub pane_term: String,
-    /// How often CPU and memory are sampled while a client is attached.
+    /// How often CPU and memory are sampled while a sidebar shows them (or a subscriber wants them).
     pub metrics_interval: std::time::Duration,
     /// The user's options file, as loaded at server start.
     pub options: Options,
@@ -52,7 +52,10 @@ impl Settings {
             resurrect: options.resurrect,
             first_session: None,
             hint: status_hint(&keymap),
-            host: sysinfo::System::host_name().unwrap_or_default(),
+            host: rustix::system::uname()
+                .nodename()
+                .to_string_lossy()
+                .into_owned(),
             keymap,
             themes: ColorDepth::ALL
                 .iter()

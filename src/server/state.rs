@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use crate::contract::{AppUsage, EventPayload, MetricsEvent};
 use crate::metrics;
 use crate::pane::process::{ExitStatus, Process, PtyEvent};
 use crate::protocol::{Reply, ServerMsg, parts};
@@ -21,8 +20,6 @@ use crate::server::{Event, Server, Stopped};
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 /// How long a removed app's processes get between SIGTERM and SIGKILL.
 const KILL_GRACE: Duration = Duration::from_secs(2);
-/// The longest `ls` waits for fresh metrics.
-const LS_WAIT: Duration = Duration::from_millis(500);
 /// The longest the loop parses PTY output before it renders and serves clients again.
 const PTY_SLICE: Duration = Duration::from_millis(4);
 
@@ -108,7 +105,7 @@ impl Server {
             if self.save_due.is_some_and(|t| t <= now) {
                 self.save_now();
             }
-            self.sample_due(now);
+            self.sync_metrics_order();
             self.answer_due_ls(now);
             if self.shutdown_complete(now) {
                 break;
@@ -137,13 +134,12 @@ impl Server {
         let resizes = self.clients.values().filter_map(Client::resize_due);
         let timers = self.clients.values().filter_map(Client::timer);
         let kills = self.kills.iter().map(|(t, _)| *t);
-        let ls = self.pending_ls.iter().map(|(_, t)| *t);
         exits
             .chain(frames)
             .chain(resizes)
             .chain(timers)
             .chain(kills)
-            .chain(ls)
+            .chain(self.ls_deadline())
             .chain(self.shutdown)
             .chain(self.save_due)
             .chain(self.app_deadline())
@@ -151,7 +147,6 @@ impl Server {
             .chain(self.watch_deadline())
             .chain(self.schedule_deadline())
             .chain(self.held_stop_deadline())
-            .chain(self.next_sample())
             .chain(self.sync_deadline())
             .min()
     }
@@ -349,118 +344,6 @@ impl Server {
                 },
             );
         }
-    }
-}
-
-impl Server {
-    /// When the next sample is asked for: a full one, or one of the apps with a memory limit.
-    fn next_sample(&self) -> Option<Instant> {
-        let full = self.next_full_sample();
-        full.into_iter().chain(self.next_limit_sample()).min()
-    }
-
-    /// While a client is attached, metrics of every app are sampled once per interval.
-    fn next_full_sample(&self) -> Option<Instant> {
-        let wanted = self.clients.values().any(|c| c.attached().is_some())
-            || self.has_subscribers("metrics");
-        if self.sampler.is_none() || !wanted {
-            return None;
-        }
-        Some(match self.last_sample {
-            Some(t) => crate::app::deadline_after(t, self.settings.metrics_interval),
-            None => Instant::now(),
-        })
-    }
-
-    fn sample_due(&mut self, now: Instant) {
-        if self.next_full_sample().is_some_and(|t| t <= now) {
-            self.request_sample(now);
-        } else if self.next_limit_sample().is_some_and(|t| t <= now) {
-            self.request_limit_sample(now);
-        }
-    }
-
-    fn request_sample(&mut self, now: Instant) {
-        let Some(sampler) = &self.sampler else { return };
-        let apps = self
-            .apps
-            .values()
-            .filter_map(|a| Some((a.id().0, a.pid()?)))
-            .collect();
-        self.last_sample = Some(now);
-        // It covers the limited apps too.
-        self.last_limit_sample = Some(now);
-        sampler.request(metrics::Request { apps, full: true });
-    }
-
-    fn on_usage(&mut self, report: metrics::Report) {
-        let now = Instant::now();
-        for &(id, usage) in &report.usage {
-            if let Some(app) = self.apps.get_mut(&AppId(id)) {
-                app.set_usage(usage);
-            }
-            self.memory_sampled(AppId(id), usage, now);
-        }
-        // A sample of the limited apps alone is not what clients and `ls` wait for.
-        if !report.full {
-            return;
-        }
-        for c in self.clients.values_mut() {
-            c.mark_dirty();
-        }
-        if self.has_subscribers("metrics") {
-            let apps: Vec<AppUsage> = self
-                .apps
-                .values()
-                .filter_map(|a| {
-                    let u = a.usage()?;
-                    let session = self.sessions.get(&a.session())?.name().to_owned();
-                    Some(AppUsage {
-                        session,
-                        app: a.name().to_owned(),
-                        cpu_percent: u.cpu_percent,
-                        rss_bytes: u.rss_bytes,
-                    })
-                })
-                .collect();
-            self.publish("metrics", EventPayload::Metrics(MetricsEvent { apps }));
-        }
-        let waiting: Vec<ClientId> = self.pending_ls.drain(..).map(|(c, _)| c).collect();
-        for c in waiting {
-            self.answer_ls(c);
-        }
-    }
-
-    /// `ls` wants CPU and memory: answer at once when a recent sample exists, otherwise ask for
-    /// one and answer when it arrives (or at the deadline, whichever is first).
-    pub(super) fn list_request(&mut self, id: ClientId) {
-        let now = Instant::now();
-        let fresh = self
-            .last_sample
-            .is_some_and(|t| now.duration_since(t) < self.settings.metrics_interval);
-        if fresh || self.sampler.is_none() || !self.apps.values().any(|a| a.process().is_some()) {
-            return self.answer_ls(id);
-        }
-        self.request_sample(now);
-        self.pending_ls.push((id, now + LS_WAIT));
-    }
-
-    fn answer_due_ls(&mut self, now: Instant) {
-        let due: Vec<ClientId> = self
-            .pending_ls
-            .iter()
-            .filter(|(_, t)| *t <= now)
-            .map(|(c, _)| *c)
-            .collect();
-        self.pending_ls.retain(|(_, t)| *t > now);
-        for c in due {
-            self.answer_ls(c);
-        }
-    }
-
-    fn answer_ls(&mut self, id: ClientId) {
-        let report = self.list();
-        self.send(id, &ServerMsg::Reply(Reply::List(report)));
     }
 }
 

@@ -12,6 +12,7 @@ mod fidelity;
 mod hardening;
 mod harness;
 mod headless;
+mod idle;
 mod instances;
 mod listing;
 mod logtime;

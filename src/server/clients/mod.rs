@@ -126,6 +126,9 @@ pub struct Attached {
     /// The colours the client's terminal shows.
     pub depth: crate::render::color::ColorDepth,
     pub dirty: bool,
+    /// When what the last frame showed changes with time alone (an uptime, a countdown): it is
+    /// redrawn then, and with nothing else changing, not before.
+    refresh_at: Option<Instant>,
     in_flight: bool,
     last_frame: Instant,
     /// Resizes not yet applied.
@@ -220,7 +223,8 @@ impl Client {
         self.attached.as_ref()?.resize.due()
     }
 
-    /// When a flash message or the pane numbers expire.
+    /// When a flash message or the pane numbers expire, or what the client shows changes with
+    /// time.
     pub fn timer(&self) -> Option<Instant> {
         let a = self.attached.as_ref()?;
         let numbers = match a.mode {
@@ -232,6 +236,7 @@ impl Client {
             .map(|(_, t)| *t)
             .into_iter()
             .chain(numbers)
+            .chain(a.refresh_at)
             .min()
     }
 
@@ -245,6 +250,10 @@ impl Client {
         }
         if matches!(a.mode, ClientMode::Numbers { until } if until <= now) {
             a.mode = ClientMode::Normal;
+            a.dirty = true;
+        }
+        if a.refresh_at.is_some_and(|t| t <= now) {
+            a.refresh_at = None;
             a.dirty = true;
         }
     }
@@ -328,6 +337,7 @@ impl Server {
                 req.term.no_color,
             ),
             dirty: true,
+            refresh_at: None,
             in_flight: false,
             // As if a frame had just gone out one interval ago: the first frame is due now.
             last_frame: Instant::now()

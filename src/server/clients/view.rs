@@ -28,6 +28,7 @@ impl Server {
             return;
         };
         let sidebar = areas.sidebar.map(|_| self.sidebar_view(id, session_id));
+        let refresh_at = self.shown_changes_at(session_id, sidebar.as_ref(), now);
         let mouse = self.settings.options.mouse;
         let tabs = if self.settings.options.status.tabs {
             self.tab_labels(session_id)
@@ -123,6 +124,7 @@ impl Server {
         };
         let mut bytes = a.renderer.render_view(&view);
         a.dirty = false;
+        a.refresh_at = refresh_at;
         if !a.pending.is_empty() {
             let mut out = std::mem::take(&mut a.pending);
             out.append(&mut bytes);
@@ -151,6 +153,33 @@ impl Server {
             a.renderer.invalidate();
             a.dirty = true;
         }
+    }
+
+    /// When a frame of `session` drawn at `now` goes out of date with time alone: an uptime
+    /// or countdown in the sidebar changes its text, or an app passes `min_uptime` (from
+    /// starting to running in the sidebar, and counted as up in the status line).
+    fn shown_changes_at(
+        &self,
+        session: SessionId,
+        sidebar: Option<&Sidebar>,
+        now: Instant,
+    ) -> Option<Instant> {
+        let in_sidebar = sidebar.and_then(|s| crate::render::sidebar::next_change(&s.items));
+        let settling = self
+            .sessions
+            .get(&session)
+            .map(|s| s.apps())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|a| self.apps.get(a))
+            .filter(|a| a.life().state == State::Running)
+            .filter_map(|a| a.spec().min_uptime.checked_sub(a.uptime()?))
+            .filter(|left| !left.is_zero());
+        in_sidebar
+            .into_iter()
+            .chain(settling)
+            .min()
+            .map(|d| crate::app::deadline_after(now, d))
     }
 
     /// The tab labels of the status line with tmux's window flags: `*` the current tab, `!` a
