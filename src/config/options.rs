@@ -74,6 +74,26 @@ pub struct Options {
     pub metrics_interval: Duration,
     pub sidebar: SidebarOptions,
     pub status: StatusOptions,
+    /// `[terminal]`: how many colours clients' terminals are sent.
+    pub colors: Colors,
+}
+
+/// `[terminal] colors`: the colours clients are drawn with. `Auto` goes by what each client's
+/// terminal says: `TERM`, `COLORTERM`, `NO_COLOR`, and its answer to an XTGETTCAP query for
+/// `Tc`/`RGB` (which also comes through SSH, where `COLORTERM` is usually dropped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub enum Colors {
+    #[default]
+    #[serde(rename = "auto")]
+    Auto,
+    #[serde(rename = "truecolor")]
+    TrueColor,
+    #[serde(rename = "256")]
+    Ansi256,
+    #[serde(rename = "16")]
+    Ansi16,
+    #[serde(rename = "none")]
+    None,
 }
 
 impl Default for Options {
@@ -99,6 +119,7 @@ impl Default for Options {
                 right: Template::parse(STATUS_RIGHT).expect("the default template parses"),
                 tabs: true,
             },
+            colors: Colors::Auto,
         }
     }
 }
@@ -116,8 +137,19 @@ pub(crate) const TOP_KEYS: Keys = Keys {
         "metrics_interval",
         "sidebar",
         "status",
+        "terminal",
     ],
     aliases: &[("history", "scrollback"), ("history_limit", "scrollback")],
+};
+
+pub(crate) const TERMINAL_KEYS: Keys = Keys {
+    context: "[terminal]",
+    known: &["colors"],
+    aliases: &[
+        ("colours", "colors"),
+        ("color", "colors"),
+        ("colour", "colors"),
+    ],
 };
 
 pub(crate) const SIDEBAR_KEYS: Keys = Keys {
@@ -214,6 +246,23 @@ pub fn check_options(text: &str, file: &Path) -> Result<Options, Vec<ConfigError
     }
     if let Some(table) = root.get("status").and_then(|v| report.table(v, "status")) {
         status(&mut report, table, &mut options.status);
+    }
+    if let Some(table) = root
+        .get("terminal")
+        .and_then(|v| report.table(v, "terminal"))
+    {
+        report.unknown_keys(table, &TERMINAL_KEYS);
+        let depths = [
+            ("auto", Colors::Auto),
+            ("truecolor", Colors::TrueColor),
+            ("256", Colors::Ansi256),
+            ("16", Colors::Ansi16),
+            ("none", Colors::None),
+        ];
+        let colors = table
+            .get("colors")
+            .and_then(|v| choice(&mut report, v, "terminal.colors", &depths));
+        set(&mut options.colors, colors);
     }
     let errors = report.finish();
     if errors.is_empty() {
@@ -343,6 +392,8 @@ position = "top"
 left = "{session}@{host} "
 right = "{apps}"
 tabs = false
+[terminal]
+colors = "256"
 "#;
         let text = text.replacen("resurrect = true", "resurrect = true\nclipboard = false", 1);
         let dir = tempfile::tempdir().unwrap();
@@ -370,6 +421,7 @@ tabs = false
                 right: Template::parse("{apps}").unwrap(),
                 tabs: false,
             },
+            colors: Colors::Ansi256,
         };
         assert_eq!(options, expected);
     }
@@ -380,6 +432,10 @@ tabs = false
             (
                 "keymap = \"\"",
                 "config.toml:1:10: `keymap` must not be empty",
+            ),
+            (
+                "[terminal]\ncolors = \"88\"",
+                "config.toml:2:10: `terminal.colors`: unknown value \"88\"; expected one of `auto`, `truecolor`, `256`, `16`, `none`",
             ),
             (
                 "theme = 3",

@@ -256,6 +256,17 @@ impl Server {
             }
             return;
         }
+        if says_truecolor(bytes) {
+            let auto = self.settings.options.colors == crate::config::options::Colors::Auto;
+            if let Some(a) = self.attached_mut(id).filter(|_| auto) {
+                use crate::render::color::ColorDepth;
+                if a.depth != ColorDepth::TrueColor && a.depth != ColorDepth::None {
+                    a.depth = ColorDepth::TrueColor;
+                    a.invalidate();
+                }
+            }
+            return;
+        }
         let Some((which, rgb)) = parse_color_reply(bytes) else {
             return;
         };
@@ -274,6 +285,19 @@ impl Server {
             }
         }
     }
+}
+
+/// Whether an XTGETTCAP answer (`DCS 1 + r NAME[=VALUE] ST`, names hex-encoded) says the
+/// terminal has `Tc` or `RGB`: 24-bit colour. `DCS 0 + r` means it has neither.
+fn says_truecolor(bytes: &[u8]) -> bool {
+    let Some(body) = bytes.strip_prefix(b"\x1bP1+r") else {
+        return false;
+    };
+    let body = body.strip_suffix(b"\x1b\\").unwrap_or(body);
+    body.split(|&b| b == b';').any(|cap| {
+        let name = cap.split(|&b| b == b'=').next().unwrap_or_default();
+        name.eq_ignore_ascii_case(b"5463") || name.eq_ignore_ascii_case(b"524742")
+    })
 }
 
 /// Parses `OSC 10|11 ; rgb:R/G/B` (each 1 to 4 hex digits) ended by BEL or ST.
@@ -306,6 +330,16 @@ fn parse_color_reply(bytes: &[u8]) -> Option<(u8, Rgb)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_xtgettcap_answer_with_tc_or_rgb_means_truecolor() {
+        assert!(says_truecolor(b"\x1bP1+r5463\x1b\\"));
+        assert!(says_truecolor(b"\x1bP1+r524742=382F382F38\x1b\\"));
+        assert!(says_truecolor(b"\x1bP1+r6B6264=5E3F;5463=\x1b\\"));
+        assert!(!says_truecolor(b"\x1bP0+r5463\x1b\\"));
+        assert!(!says_truecolor(b"\x1bP1+r6B6264=5E3F\x1b\\"));
+        assert!(!says_truecolor(b"\x1b]11;rgb:0/0/0\x1b\\"));
+    }
 
     #[test]
     fn colour_replies_parse_at_any_depth() {

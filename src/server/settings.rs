@@ -44,6 +44,23 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The colours a client's terminal is sent: `[terminal] colors`, or with `auto` what the
+    /// client reported about its terminal.
+    pub fn color_depth(
+        &self,
+        term: &crate::protocol::TermInfo,
+    ) -> crate::render::color::ColorDepth {
+        use crate::config::options::Colors;
+        use crate::render::color::{ColorDepth, depth};
+        match self.options.colors {
+            Colors::Auto => depth(&term.term, &term.colorterm, term.no_color),
+            Colors::TrueColor => ColorDepth::TrueColor,
+            Colors::Ansi256 => ColorDepth::Ansi256,
+            Colors::Ansi16 => ColorDepth::Ansi16,
+            Colors::None => ColorDepth::None,
+        }
+    }
+
     pub fn new(sock: &SocketPaths, options: Options, keymap: Keymap, theme: Theme) -> Self {
         Self {
             socket: sock.socket.clone(),

@@ -260,11 +260,17 @@ pub(super) const CONFIG_TOP: &[Entry] = &[
         "status",
         "[status] visible, position (top, bottom), left, right (templates), tabs.",
     ),
+    (
+        "terminal",
+        "[terminal] colors: auto (default: by TERM, COLORTERM, NO_COLOR and the terminal's \
+         XTGETTCAP answer), truecolor, 256, 16 or none.",
+    ),
 ];
 
 pub(super) const CONFIG_NESTED: &[Entry] = &[
     ("sidebar", "visible, position, width"),
     ("status", "visible, position, left, right, tabs"),
+    ("terminal", "colors"),
 ];
 
 pub(super) const KEYMAP_MODES: &[Entry] = &[

@@ -121,7 +121,11 @@ fn every_key_of_the_parsers_is_documented() {
     let config = listed(reference::CONFIG_TOP);
     assert_all_listed(options::TOP_KEYS.known, &config, "config.toml");
     let config_nested = listed(reference::CONFIG_NESTED);
-    for keys in [&options::SIDEBAR_KEYS, &options::STATUS_KEYS] {
+    for keys in [
+        &options::SIDEBAR_KEYS,
+        &options::STATUS_KEYS,
+        &options::TERMINAL_KEYS,
+    ] {
         assert_all_listed(keys.known, &config_nested, keys.context);
     }
     assert_all_listed(

@@ -331,11 +331,7 @@ impl Server {
             pending: Vec::new(),
             dragging: None,
             mouse_grab: None,
-            depth: crate::render::color::depth(
-                &req.term.term,
-                &req.term.colorterm,
-                req.term.no_color,
-            ),
+            depth: self.settings.color_depth(&req.term),
             dirty: true,
             refresh_at: None,
             in_flight: false,
