@@ -42,8 +42,17 @@ fn revision(manifest: &Path) -> Option<String> {
         return None;
     }
     let commit = git(manifest, &["rev-parse", "--short", "HEAD"])?;
-    let dirty = git(manifest, &["status", "--porcelain", "--untracked-files=no"])
-        .is_some_and(|s| !s.is_empty());
+    // Without optional locks, `status` never rewrites the index this script is rerun on.
+    let dirty = git(
+        manifest,
+        &[
+            "--no-optional-locks",
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+        ],
+    )
+    .is_some_and(|s| !s.is_empty());
     Some(if dirty {
         format!("{commit}-dirty")
     } else {

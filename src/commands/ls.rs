@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Result, bail};
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 
 use crate::action::{Action, SessionAction};
 use crate::cli::LsArgs;
@@ -136,7 +136,7 @@ fn push_row(s: &mut String, cells: &[String; 8], widths: &[usize; 8], glyph: Opt
         if i > 0 {
             line.push_str("  ");
         }
-        match (i, glyph.and_then(|g| sgr(g.fg?))) {
+        match (i, glyph.and_then(|g| crate::render::sgr::foreground(g.fg?))) {
             (1, Some(on)) => {
                 let mut chars = cell.chars();
                 let first = chars.next().unwrap_or(' ');
@@ -220,32 +220,6 @@ fn note(app: &AppInfo) -> Option<String> {
         note = Some(format!("{before}(blocked: {why})"));
     }
     note
-}
-
-/// The SGR foreground sequence of a theme colour; none for the terminal's default.
-fn sgr(c: Color) -> Option<String> {
-    let index = match c {
-        Color::Reset => return None,
-        Color::Rgb(r, g, b) => return Some(format!("\x1b[38;2;{r};{g};{b}m")),
-        Color::Indexed(i) => i,
-        Color::Black => 0,
-        Color::Red => 1,
-        Color::Green => 2,
-        Color::Yellow => 3,
-        Color::Blue => 4,
-        Color::Magenta => 5,
-        Color::Cyan => 6,
-        Color::Gray => 7,
-        Color::DarkGray => 8,
-        Color::LightRed => 9,
-        Color::LightGreen => 10,
-        Color::LightYellow => 11,
-        Color::LightBlue => 12,
-        Color::LightMagenta => 13,
-        Color::LightCyan => 14,
-        Color::White => 15,
-    };
-    Some(format!("\x1b[38;5;{index}m"))
 }
 
 fn human_duration(secs: u64) -> String {
@@ -341,10 +315,7 @@ mod tests {
     fn colour_wraps_only_the_glyph_and_only_when_asked() {
         let text = format_ls(&report(vec![app("db", "errored")]), 100, true);
         let line = text.lines().nth(2).unwrap();
-        assert!(
-            line.contains("\x1b[38;5;") && line.contains("✖\x1b[39m errored"),
-            "{line:?}"
-        );
+        assert!(line.contains("\x1b[91m✖\x1b[39m errored"), "{line:?}");
         assert!(!format_ls(&report(vec![app("db", "errored")]), 100, false).contains('\x1b'));
     }
 

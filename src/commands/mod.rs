@@ -116,7 +116,18 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             // `-c FILE`: that project's session, checked before the server starts.
             let first = match config {
-                Some(_) => apps::project(config)?.map(|p| apps::project_session(p, None)),
+                Some(_) => apps::project(config)?.map(|p| {
+                    let mut new = apps::project_session(p, None);
+                    // The service manager's channels are the server's, not its apps'.
+                    let service = [
+                        "NOTIFY_SOCKET",
+                        "LISTEN_FDS",
+                        "LISTEN_PID",
+                        "LISTEN_FDNAMES",
+                    ];
+                    new.env.retain(|(k, _)| !service.contains(&k.as_str()));
+                    new
+                }),
                 None => None,
             };
             let serve = || crate::server::run(&sock, mode, args.resurrect, first);

@@ -110,9 +110,14 @@ pub fn read_lines(
         // Times only go up within a file, so the index is searched rather than the log
         // scanned: reading starts at the first line from `since` on and ends before the first
         // line after `until` (in the live file, only when nobody follows it).
-        let from = filter
-            .since
-            .map_or(0, |s| entries.partition_point(|e| e.time < s));
+        let plain = filter.since.is_none() && filter.until.is_none() && filter.grep.is_none();
+        let from = match filter.since {
+            Some(s) => entries.partition_point(|e| e.time < s),
+            // Every line is kept: the last `n` still wanted start at the index's entry that
+            // many from its end (lines the index missed only add to them).
+            None if plain => entries.len().saturating_sub(n - kept),
+            None => 0,
+        };
         let to = match filter.until {
             Some(u) if !(live && whole_lines) => entries.partition_point(|e| e.time <= u),
             _ => entries.len(),
@@ -124,6 +129,7 @@ pub fn read_lines(
                 Some(e) => e.offset,
                 None => f.metadata()?.len(),
             },
+            None if from > 0 => entries[from].offset,
             None => 0,
         };
         f.seek(SeekFrom::Start(start))?;
@@ -258,13 +264,15 @@ mod tests {
 
     proptest::proptest! {
         /// Seeking by the index selects exactly what reading every line and filtering would,
-        /// wherever the bounds fall: inside a file, between files, before or after all.
+        /// wherever the bounds fall: inside a file, between files, before or after all; and
+        /// the last N lines read from the index's entry N from the end are the last N.
         #[test]
         fn seeking_by_time_selects_what_a_full_scan_would(
             steps in proptest::collection::vec((1usize..40, 0u64..3), 1..60),
             since in proptest::option::of(0u64..130),
             until in proptest::option::of(0u64..130),
             follow in proptest::bool::ANY,
+            n in 1usize..80,
         ) {
             let dir = tempfile::tempdir().unwrap();
             let spec = LogSpec { max_size: 64, max_files: 1000 };
@@ -279,6 +287,10 @@ mod tests {
             let want: Vec<Line> = every.into_iter().filter(|l| filter.keeps(l)).collect();
             let (got, _) = read_lines(log.path(), &filter, usize::MAX, follow).unwrap();
             proptest::prop_assert_eq!(text(&got), text(&want));
+            // The last `n` with no filter, read from the index's entry `n` from the end.
+            let (every, _) = read_lines(log.path(), &Filter::default(), usize::MAX, follow).unwrap();
+            let (tail, _) = read_lines(log.path(), &Filter::default(), n, follow).unwrap();
+            proptest::prop_assert_eq!(text(&tail), text(&last_n(every, n)));
         }
     }
 

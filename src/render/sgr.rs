@@ -32,6 +32,19 @@ pub fn draw<'a>(out: &mut Vec<u8>, cells: impl Iterator<Item = (u16, u16, &'a Ce
     }
 }
 
+/// The SGR sequence that sets `c` as the foreground colour, with the codes cells are drawn
+/// with (`ESC[31m` for red); none for the terminal's default.
+pub fn foreground(c: Color) -> Option<String> {
+    if c == Color::Reset {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut sgr = Sgr::start(&mut out);
+    sgr.colour(c, Layer::Fg);
+    sgr.end();
+    String::from_utf8(out).ok()
+}
+
 /// The attributes and colours text is written with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Pen {
@@ -276,6 +289,17 @@ mod tests {
             written(&[(0, 0, cell("e", under))]),
             "\x1b[1;1H\x1b[58;5;3me\x1b[m"
         );
+    }
+
+    #[test]
+    fn a_foreground_alone_uses_the_same_codes() {
+        assert_eq!(foreground(Color::Green).as_deref(), Some("\x1b[32m"));
+        assert_eq!(foreground(Color::Indexed(9)).as_deref(), Some("\x1b[91m"));
+        assert_eq!(
+            foreground(Color::Indexed(200)).as_deref(),
+            Some("\x1b[38;5;200m")
+        );
+        assert_eq!(foreground(Color::Reset), None);
     }
 
     #[test]

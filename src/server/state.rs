@@ -33,6 +33,14 @@ impl Server {
         mut usage: mpsc::Receiver<metrics::Report>,
     ) -> anyhow::Result<Stopped> {
         use tokio::signal::unix::{SignalKind, signal};
+        // Caught before anything starts, so a stop during resurrection is a graceful one (a
+        // signal that comes early waits in its stream for the loop).
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        let mut quit = signal(SignalKind::quit())?;
+        // SIGHUP is caught (and ignored) so that losing the terminal or SSH connection that
+        // started us never stops the server.
+        let mut hup = signal(SignalKind::hangup())?;
         self.load_saved();
         for o in &self.orphans {
             tracing::warn!(session = %o.session, app = %o.app, pid = o.pid,
@@ -52,17 +60,24 @@ impl Server {
             }
         }
         super::notify::notify("READY=1");
-        let mut term = signal(SignalKind::terminate())?;
-        let mut int = signal(SignalKind::interrupt())?;
-        // SIGHUP is caught (and ignored) so that losing the terminal or SSH connection that
-        // started us never stops the server.
-        let mut hup = signal(SignalKind::hangup())?;
         let mut watch_notes = self.watch.take_receiver();
         loop {
             let wake = self.next_wake();
             tokio::select! {
+                // In this order: a flood of output (always ready) must not hold back a stop,
+                // a metrics report (memory limits) or changed files.
                 biased;
+                _ = term.recv() => self.begin_shutdown("SIGTERM"),
+                _ = int.recv() => self.begin_shutdown("SIGINT"),
+                _ = quit.recv() => self.begin_shutdown("SIGQUIT"),
+                _ = hup.recv() => tracing::info!("ignoring SIGHUP"),
                 Some(ev) = events.recv() => self.on_event(ev),
+                Some(report) = usage.recv() => self.on_usage(report),
+                Some(note) = recv_some(&mut watch_notes) => {
+                    if let Some(rx) = watch_notes.as_mut() {
+                        self.on_watch_notes(note, rx);
+                    }
+                }
                 Some(ev) = pty.recv() => {
                     // Bounded by time, so a flood leaves room for input, frames and the
                     // connection tasks that write them.
@@ -75,15 +90,6 @@ impl Server {
                         }
                     }
                 }
-                Some(report) = usage.recv() => self.on_usage(report),
-                Some(note) = recv_some(&mut watch_notes) => {
-                    if let Some(rx) = watch_notes.as_mut() {
-                        self.on_watch_notes(note, rx);
-                    }
-                }
-                _ = term.recv() => self.begin_shutdown("SIGTERM"),
-                _ = int.recv() => self.begin_shutdown("SIGINT"),
-                _ = hup.recv() => tracing::info!("ignoring SIGHUP"),
                 _ = sleep_until(wake), if wake.is_some() => {}
             }
             // Drain whatever else is ready before rendering, so bursts coalesce into one frame.

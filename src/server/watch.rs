@@ -158,11 +158,7 @@ impl Watches {
     fn sync(&mut self, wanted: BTreeSet<PathBuf>) {
         let gone: Vec<PathBuf> = self.dirs.difference(&wanted).cloned().collect();
         for dir in gone {
-            self.dirs.remove(&dir);
-            if let Some(w) = &mut self.watcher {
-                // It may have gone with its directory already.
-                let _ = w.unwatch(&dir);
-            }
+            self.unwatch(&dir);
         }
         if wanted.is_empty() {
             // Its thread ends and the inotify descriptor closes with it.
@@ -173,9 +169,27 @@ impl Watches {
         self.add(wanted);
     }
 
-    /// The watches of `path` and everything below it are gone with it.
+    /// `path` is no longer there: the watches of it and everything below it go. A directory
+    /// moved elsewhere on the same file system keeps its watch in the kernel (under its old
+    /// name in the watcher), so each is removed rather than only forgotten.
     fn forget(&mut self, path: &Path) {
-        self.dirs.retain(|d| !d.starts_with(path));
+        let gone: Vec<PathBuf> = self
+            .dirs
+            .iter()
+            .filter(|d| d.starts_with(path))
+            .cloned()
+            .collect();
+        for dir in gone {
+            self.unwatch(&dir);
+        }
+    }
+
+    fn unwatch(&mut self, dir: &Path) {
+        self.dirs.remove(dir);
+        if let Some(w) = &mut self.watcher {
+            // The watch may have gone with its directory already; an error says only that.
+            let _ = w.unwatch(dir);
+        }
     }
 }
 

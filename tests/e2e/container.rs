@@ -146,3 +146,31 @@ cmd = """(exec sh -c 'while [ ! -e go ]; do sleep 0.05; done' orphan-loop &); ec
     assert_eq!(status.code(), Some(0));
     assert!(tree.iter().all(|p| !alive(*p)), "left running: {tree:?}");
 }
+
+#[test]
+fn a_stop_signal_is_heard_while_an_app_floods_its_pane() {
+    let env = Env::new();
+    let dir = env.project(
+        "box",
+        r#"
+session = "box"
+[[app]]
+name = "flood"
+cmd = "exec yes flooding"
+"#,
+    );
+    let config = dir.join("appmux.toml");
+    for signal in [rustix::process::Signal::TERM, rustix::process::Signal::QUIT] {
+        let mut server = env
+            .cmd(&["-c", config.to_str().unwrap(), "server", "--foreground"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        env.wait_capture("box:flood", "flooding");
+        let pid = rustix::process::Pid::from_raw(server.id() as i32).unwrap();
+        rustix::process::kill_process(pid, signal).unwrap();
+        let status = wait_until("the server to stop", || server.try_wait().unwrap());
+        assert_eq!(status.code(), Some(0), "{signal:?}");
+    }
+}

@@ -80,3 +80,26 @@ fn a_foreground_server_writing_to_a_pipe_logs_plain_lines_with_times() {
         "each line starts with its time: {text}"
     );
 }
+
+#[test]
+fn the_projects_apps_do_not_inherit_the_notify_socket() {
+    let env = Env::new();
+    let notify_path = env.path("notify.sock");
+    let notify = UnixDatagram::bind(&notify_path).unwrap();
+    let dir = env.project(
+        "svc",
+        "session = \"svc\"\n[[app]]\nname = \"app\"\ncmd = \"echo notify=${NOTIFY_SOCKET:-unset}; exec sleep 1000\"\n",
+    );
+    let config = dir.join("appmux.toml");
+    let mut server = env
+        .cmd(&["-c", config.to_str().unwrap(), "server", "--foreground"])
+        .env("NOTIFY_SOCKET", &notify_path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert_eq!(next_state(&notify), "READY=1");
+    env.wait_capture("svc:app", "notify=unset");
+    env.ok(&["kill-server"]);
+    wait_until("the server to exit", || server.try_wait().unwrap());
+}

@@ -18,7 +18,7 @@ impl App {
         if self.life.state != State::Running || self.process.is_none() {
             return Effect::None;
         }
-        if !self.memory.sample(usage.rss_bytes, limit) {
+        if !self.memory.sample(usage.rss_bytes, limit, now) {
             return Effect::None;
         }
         let (rss, max) = (megabytes(usage.rss_bytes), megabytes(limit));
