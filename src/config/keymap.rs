@@ -25,7 +25,8 @@
 //! - sidebar navigation (every `sidebar.*` except `sidebar.focus` and `sidebar.toggle`) is
 //!   bound only in `[sidebar]`;
 //! - the server layer of the vocabulary (`session.*`, `server.*`) acts on the server, not in
-//!   the session where a key is pressed, and is bound nowhere;
+//!   the session where a key is pressed, and is bound nowhere, except `server.source-file`,
+//!   which means the same wherever it is pressed;
 //! - everything else may be bound in `[normal]`, `[prefix]` and `[sidebar]`.
 //!
 //! A keymap is also rejected when one key is bound twice in a mode (`"C-b"` and `"^b"` are
@@ -42,7 +43,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::doc::{Keys, Report, Value};
 use super::error::ConfigError;
-use crate::action::{Action, ClientAction, CopyAction, Layer, SidebarAction};
+use crate::action::{Action, ClientAction, CopyAction, Layer, ServerAction, SidebarAction};
 use crate::keys::{Key, KeyCode, Mods};
 use crate::paths::{self, Named};
 
@@ -106,7 +107,9 @@ impl KeyTable {
         let sidebar_local = matches!(action, Action::Sidebar(s)
             if !matches!(s, SidebarAction::Focus | SidebarAction::Toggle));
         let in_copy = matches!(action, Action::Copy(c) if *c != CopyAction::Enter);
-        if action.layer() == Layer::Server {
+        // Sourcing the configuration acts on the server, but from anywhere alike.
+        let sources = matches!(action, Action::Server(ServerAction::SourceFile(_)));
+        if action.layer() == Layer::Server && !sources {
             return Some(format!(
                 "`{}` acts on the server, not in a session, so keys do not bind it; \
                  run it with `appmux action` or the control API",

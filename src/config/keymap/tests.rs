@@ -539,3 +539,13 @@ fn keys_do_not_bind_the_server_layer() {
             .any(|(_, _, a)| a.name() == "app.restart")
     );
 }
+
+#[test]
+fn keys_may_source_the_configuration() {
+    let text = "[prefix]\nd = \"client.detach\"\n\"C-r\" = \"source-file\"\n";
+    let keymap = parse_keymap(text, Path::new("k.toml"), "k").unwrap();
+    let source = Action::Server(ServerAction::SourceFile(None));
+    assert_eq!(keymap.lookup(KeyTable::Prefix, key("C-r")), Some(&source));
+    let with_file = action("server.source-file /tmp/other.toml");
+    assert_eq!(with_file.to_string(), "server.source-file /tmp/other.toml");
+}
