@@ -21,6 +21,7 @@ mod persist;
 mod schedules;
 mod ssh;
 mod systemd;
+mod userconfig;
 mod vocabulary;
 mod waiting;
 mod watch;
