@@ -7,7 +7,9 @@
 //! looks keys up here and dispatches the action it gets.
 //!
 //! ```toml
-//! prefix-key = "C-b"      # or "none"; C-b when left out
+//! extends = "tmux"        # user files: the built-in to start from (see `merge`)
+//! unbind = ["o"]          # user files: keys of that built-in to remove
+//! prefix-key = "C-b"      # or "none"; C-b (or the base's) when left out
 //! [prefix]                # keys pressed after the prefix key
 //! d = "client.detach"
 //! "C-Left" = "pane.resize left"

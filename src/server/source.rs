@@ -21,8 +21,8 @@ use crate::server::verbs::Outcome;
 /// How long a configuration problem stays in the status line: long enough to be read.
 const PROBLEM_SHOWN_FOR: Duration = Duration::from_secs(10);
 
-/// The user's configuration at server start (`file`: the options file, default config.toml),
-/// with its problems logged; the defaults when there is nothing usable.
+/// The user's configuration at server start, with its problems (logged); the defaults when
+/// the options file cannot be used at all.
 pub fn at_start() -> (UserConfig, Vec<String>) {
     let (config, problems) = load(None);
     let config = config.unwrap_or_else(|| {
