@@ -313,6 +313,7 @@ impl Action {
             Self::Tab(TabAction::Rename(name)) => name.iter().cloned().collect(),
             Self::App(a) => a.words(),
             Self::Session(a) => a.words(),
+            Self::Server(a) => a.words(),
             _ => Vec::new(),
         }
     }
@@ -371,7 +372,7 @@ impl Action {
             "sidebar" => SidebarAction::parse(verb).map(Self::Sidebar),
             "copy" => CopyAction::parse(verb).map(Self::Copy),
             "session" => SessionAction::parse(verb, &mut args)?.map(Self::Session),
-            "server" => ServerAction::parse(verb).map(Self::Server),
+            "server" => ServerAction::parse(verb, &mut args).map(Self::Server),
             _ => None,
         };
         // `None` would mean SPECS names a verb no parser knows; the unit tests rule that out.

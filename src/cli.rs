@@ -125,9 +125,38 @@ pub enum Command {
     Save,
     /// Restore the saved sessions that do not run (after kill-server or a reboot).
     Resurrect(ResurrectArgs),
+    /// Read config.toml (or FILE), the keymap and the theme again into the running server and
+    /// redraw every client; nothing running is touched. Exit 1 naming each problem.
+    #[command(visible_alias = "source")]
+    SourceFile(SourceFileArgs),
+    /// Keymaps: `keymap dump [NAME]` prints a built-in keymap to start one of your own from.
+    Keymap(KeymapArgs),
     /// Run an action of the vocabulary (`pane.split-right`, `tab.new`, `app.restart web` ...);
     /// `appmux action list` prints them all.
     Action(ActionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SourceFileArgs {
+    /// The options file (default: the user's config.toml).
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeymapArgs {
+    #[command(subcommand)]
+    pub command: KeymapCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeymapCommand {
+    /// Print a built-in keymap (default: tmux), to copy into ~/.config/appmux/keymaps/.
+    Dump {
+        /// The built-in keymap's name.
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

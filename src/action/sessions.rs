@@ -20,10 +20,13 @@ pub enum SessionAction {
 }
 
 /// The server itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ServerAction {
     /// Stops the apps, saves the sessions and exits.
     Kill,
+    /// Reads the user's configuration again (config.toml, or the file given), with its keymap
+    /// and theme, and applies it (tmux `source-file`).
+    SourceFile(Option<String>),
 }
 
 impl SessionAction {
@@ -62,15 +65,25 @@ impl SessionAction {
 }
 
 impl ServerAction {
-    pub(super) fn name(self) -> &'static str {
+    pub(super) fn name(&self) -> &'static str {
         match self {
             Self::Kill => "server.kill",
+            Self::SourceFile(_) => "server.source-file",
         }
     }
 
-    pub(super) fn parse(verb: &str) -> Option<Self> {
+    /// The words after the name.
+    pub(super) fn words(&self) -> Vec<String> {
+        match self {
+            Self::Kill => Vec::new(),
+            Self::SourceFile(file) => file.iter().cloned().collect(),
+        }
+    }
+
+    pub(super) fn parse(verb: &str, args: &mut Args<'_>) -> Option<Self> {
         match verb {
             "kill" => Some(Self::Kill),
+            "source-file" => Some(Self::SourceFile(args.next().map(str::to_owned))),
             _ => None,
         }
     }

@@ -433,6 +433,14 @@ const SPECS: &[Spec] = &[
         "Stop the server, its sessions and their apps",
     )
     .server(),
+    spec(
+        "server.source-file",
+        "[file]",
+        "Read config.toml, the keymap and the theme again",
+    )
+    .aliases(&["source-file", "source"])
+    .args(&[word("file", "an options file (default: config.toml)").optional()])
+    .server(),
 ];
 
 /// How many entries the session layer has: they come first.

@@ -378,7 +378,13 @@ fn the_table_has_one_entry_per_name_and_the_session_layer_first() {
         .collect();
     assert_eq!(
         server,
-        ["session.list", "session.new", "session.kill", "server.kill"]
+        [
+            "session.list",
+            "session.new",
+            "session.kill",
+            "server.kill",
+            "server.source-file"
+        ]
     );
     assert_eq!(all_names().len() + server.len(), table().len());
     let layer = |name: &str| find_spec(name).map(|s| s.layer);

@@ -292,9 +292,7 @@ pub fn check(file: Option<&Path>, json: bool) -> Result<()> {
     let config_dir = paths::config_dir()?;
     let options = paths::options_file(&config_dir);
     if options.exists() {
-        if let Err(e) = config::load_options(&options) {
-            problems.push(e.to_string());
-        }
+        problems.extend(check_options(&config_dir, &options));
         checked.push(options.display().to_string());
     }
     for kind in [Named::Keymap, Named::Theme] {
@@ -337,6 +335,21 @@ pub fn check(file: Option<&Path>, json: bool) -> Result<()> {
     std::process::exit(crate::commands::EXIT_USAGE);
 }
 
+/// Every problem in the options file, and the prefix key it sets if that would leave its keymap
+/// no way to detach.
+fn check_options(config_dir: &Path, file: &Path) -> Vec<String> {
+    let (options, errors) = config::options::load_options_leniently(file);
+    let mut problems: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    if let Some(prefix) = options.as_ref().and_then(|o| o.prefix) {
+        let keymap = options.map(|o| o.keymap).unwrap_or_default();
+        let (keymap, _) = config::load_keymap(config_dir, &keymap);
+        if let Err(message) = keymap.with_prefix(prefix) {
+            problems.push(format!("{}: {message}", file.display()));
+        }
+    }
+    problems
+}
+
 /// A keymap or theme, by the name of the directory `file` is in.
 fn named_kind(file: &Path) -> Option<Named> {
     let file = std::path::absolute(file).unwrap_or_else(|_| file.to_owned());
@@ -355,7 +368,10 @@ fn check_named(file: &Path, kind: Named) -> Vec<String> {
     let result = config::project::read_text(file)
         .map_err(|e| vec![e])
         .and_then(|text| match kind {
-            Named::Keymap => config::parse_keymap(&text, file, &name).map(drop),
+            Named::Keymap => match config::keymap::parse_user_keymap(&text, file, &name) {
+                Ok((_, errors)) if errors.is_empty() => Ok(()),
+                Ok((_, errors)) | Err(errors) => Err(errors),
+            },
             Named::Theme => config::parse_theme(&text, file, &name).map(drop),
         });
     result

@@ -7,6 +7,7 @@
 //! in `verbs`, `appmux action` and its table in `vocab`.
 
 mod apps;
+mod config;
 mod inspect;
 mod logs;
 mod ls;
@@ -105,6 +106,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Man) => manpage::man(),
         Some(Command::Schema(a)) => schema::schema(a.name.as_deref()),
         Some(Command::Action(a)) => vocab::action(&sock, a),
+        Some(Command::SourceFile(a)) => config::source_file(&sock, a.file.as_deref()),
+        Some(Command::Keymap(a)) => config::keymap(a.command),
         Some(Command::Save) => connect(&sock)?.request(Request::Save).map(drop),
         Some(Command::Resurrect(a)) => resurrect(&sock, a.kill_orphans),
         Some(Command::Server(args)) => {

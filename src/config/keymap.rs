@@ -7,7 +7,9 @@
 //! looks keys up here and dispatches the action it gets.
 //!
 //! ```toml
-//! prefix-key = "C-b"      # or "none"; C-b when left out
+//! extends = "tmux"        # user files: the built-in to start from (see `merge`)
+//! unbind = ["o"]          # user files: keys of that built-in to remove
+//! prefix-key = "C-b"      # or "none"; C-b (or the base's) when left out
 //! [prefix]                # keys pressed after the prefix key
 //! d = "client.detach"
 //! "C-Left" = "pane.resize left"
@@ -25,7 +27,8 @@
 //! - sidebar navigation (every `sidebar.*` except `sidebar.focus` and `sidebar.toggle`) is
 //!   bound only in `[sidebar]`;
 //! - the server layer of the vocabulary (`session.*`, `server.*`) acts on the server, not in
-//!   the session where a key is pressed, and is bound nowhere;
+//!   the session where a key is pressed, and is bound nowhere, except `server.source-file`,
+//!   which means the same wherever it is pressed;
 //! - everything else may be bound in `[normal]`, `[prefix]` and `[sidebar]`.
 //!
 //! A keymap is also rejected when one key is bound twice in a mode (`"C-b"` and `"^b"` are
@@ -42,7 +45,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::doc::{Keys, Report, Value};
 use super::error::ConfigError;
-use crate::action::{Action, ClientAction, CopyAction, Layer, SidebarAction};
+use crate::action::{Action, ClientAction, CopyAction, Layer, ServerAction, SidebarAction};
 use crate::keys::{Key, KeyCode, Mods};
 use crate::paths::{self, Named};
 
@@ -106,7 +109,9 @@ impl KeyTable {
         let sidebar_local = matches!(action, Action::Sidebar(s)
             if !matches!(s, SidebarAction::Focus | SidebarAction::Toggle));
         let in_copy = matches!(action, Action::Copy(c) if *c != CopyAction::Enter);
-        if action.layer() == Layer::Server {
+        // Sourcing the configuration acts on the server, but from anywhere alike.
+        let sources = matches!(action, Action::Server(ServerAction::SourceFile(_)));
+        if action.layer() == Layer::Server && !sources {
             return Some(format!(
                 "`{}` acts on the server, not in a session, so keys do not bind it; \
                  run it with `appmux action` or the control API",
@@ -234,7 +239,15 @@ pub fn help_lines(keymap: &Keymap) -> Vec<String> {
 
 pub(crate) const TOP_KEYS: Keys = Keys {
     context: "the top level",
-    known: &["prefix-key", "normal", "prefix", "sidebar", "copy"],
+    known: &[
+        "prefix-key",
+        "extends",
+        "unbind",
+        "normal",
+        "prefix",
+        "sidebar",
+        "copy",
+    ],
     aliases: &[
         ("prefix_key", "prefix-key"),
         ("root", "normal"),
@@ -243,17 +256,61 @@ pub(crate) const TOP_KEYS: Keys = Keys {
     ],
 };
 
-/// Parses and validates `text` as the keymap `name`, read from `file`. Every problem is
-/// returned, located, in file order.
+/// Parses and validates `text` as the keymap `name`, read from `file`, as the built-in files
+/// are read: from nothing, unless it says what it `extends`. Every problem is returned,
+/// located, in file order.
 pub fn parse_keymap(text: &str, file: &Path, name: &str) -> Result<Keymap, Vec<ConfigError>> {
+    match read_keymap(text, file, name, None) {
+        Ok((keymap, errors)) if errors.is_empty() => Ok(keymap),
+        Ok((_, errors)) | Err(errors) => Err(errors),
+    }
+}
+
+/// Parses a user's keymap file: it extends the built-in it names with `extends` (by default
+/// the built-in of its own name, else `tmux`), so it only says what differs. Every good line
+/// is applied and every bad one reported, located; `Err` when nothing of it can be used (it is
+/// not TOML, or it would leave no way to detach).
+pub fn parse_user_keymap(
+    text: &str,
+    file: &Path,
+    name: &str,
+) -> Result<(Keymap, Vec<ConfigError>), Vec<ConfigError>> {
+    let base = BUILTIN_NAMES
+        .iter()
+        .copied()
+        .find(|n| *n == name)
+        .unwrap_or(DEFAULT);
+    read_keymap(text, file, name, Some(base))
+}
+
+/// The keymap `text` describes on top of its base (`extends`, else `base`), with the problems
+/// of the lines left out.
+fn read_keymap(
+    text: &str,
+    file: &Path,
+    name: &str,
+    base: Option<&'static str>,
+) -> Result<(Keymap, Vec<ConfigError>), Vec<ConfigError>> {
     let root =
         DeTable::parse(text).map_err(|err| vec![ConfigError::from_toml(file, text, &err)])?;
     let root = root.get_ref();
     let mut report = Report::new(file, text);
     report.unknown_keys(root, &TOP_KEYS);
+    let base = match root.get("extends") {
+        Some(value) => merge::extends(&mut report, value).unwrap_or(base),
+        None => base,
+    };
+    let mut keymap = base
+        .and_then(|b| parse_keymap(builtin(b)?, &KEYMAPS.builtin_path(b), b).ok())
+        .unwrap_or_else(|| Keymap::empty(name));
+    keymap.name = name.to_owned();
     let prefix = match root.get("prefix-key") {
         Some(value) => prefix_key(&mut report, value),
-        None => Some(Some(Key::ctrl('b'))),
+        None => Some(keymap.prefix),
+    };
+    let unbind = match root.get("unbind") {
+        Some(value) => merge::unbind_list(&mut report, value, &keymap, prefix.flatten()),
+        None => Vec::new(),
     };
     let mut bindings = Vec::new();
     for mode in KeyTable::ALL {
@@ -262,28 +319,23 @@ pub fn parse_keymap(text: &str, file: &Path, name: &str) -> Result<Keymap, Vec<C
         }
     }
     bindings.sort_by_key(|(position, _)| *position);
-    let bindings: Vec<(KeyTable, Key, Action)> = bindings.into_iter().map(|(_, b)| b).collect();
-    let mut errors = report.finish();
-    // Only judged on a keymap without other problems: a misspelt detach binding would
-    // otherwise be reported twice, once as itself and once as its consequence.
-    let prefix = prefix.flatten();
-    let detaches = |(mode, _, action): &(KeyTable, Key, Action)| {
-        *action == Action::Client(ClientAction::Detach)
-            && (*mode == KeyTable::Normal || (*mode == KeyTable::Prefix && prefix.is_some()))
-    };
-    if errors.is_empty() && !bindings.iter().any(detaches) {
-        let message = "this keymap leaves no way to detach: bind `client.detach` in [normal] \
-                       or [prefix]";
-        errors.push(ConfigError::whole_file(file, message));
+    keymap.unbind(&unbind);
+    if let Some(prefix) = prefix {
+        keymap.set_prefix(prefix);
     }
-    if !errors.is_empty() {
+    keymap.bind_all(bindings.into_iter().map(|(_, b)| b));
+    let mut errors = report.finish();
+    if !keymap.can_detach() {
+        // Only said of a keymap without other problems: a misspelt detach binding would
+        // otherwise be reported twice, once as itself and once as its consequence.
+        if errors.is_empty() {
+            let message = "this keymap leaves no way to detach: bind `client.detach` in \
+                           [normal] or [prefix]";
+            errors.push(ConfigError::whole_file(file, message));
+        }
         return Err(errors);
     }
-    Ok(Keymap {
-        name: name.to_owned(),
-        prefix,
-        bindings,
-    })
+    Ok((keymap, errors))
 }
 
 /// `Some(None)` for "none", `None` when the value is bad.
@@ -407,12 +459,15 @@ fn binding_action(
     Some(action)
 }
 
-/// Loads the keymap `name`: `config_dir/keymaps/NAME.toml` if it exists, else the built-in
-/// of that name. A bad user file is reported and the built-in of the same name used instead;
+/// Loads the keymap `name`: `config_dir/keymaps/NAME.toml` if it exists (on top of the
+/// built-in it extends, see `merge`), else the built-in of that name. A user file's bad lines
+/// are reported and left out; a file that cannot be used at all is reported and the built-in
+/// of the same name used instead;
 /// an unknown name is reported and the default keymap used. The problems come back as
 /// warnings; a keymap always comes back.
 pub fn load_keymap(config_dir: &Path, name: &str) -> (Keymap, Vec<ConfigError>) {
-    let (keymap, warnings) = load_named(&KEYMAPS, config_dir, name, parse_keymap);
+    let (keymap, warnings) =
+        load_named(&KEYMAPS, config_dir, name, parse_keymap, parse_user_keymap);
     (keymap.unwrap_or_else(Keymap::emergency), warnings)
 }
 
@@ -474,18 +529,25 @@ impl Kind {
 
     /// Where a built-in says it comes from in messages: `keymaps/tmux.toml`, the user's file
     /// of that name taken relative to this repository, whose file it was compiled from.
-    fn builtin_path(&self, name: &str) -> PathBuf {
+    pub(crate) fn builtin_path(&self, name: &str) -> PathBuf {
         paths::named_file(Path::new(""), self.named, name)
     }
 }
 
-/// The override-then-built-in-then-default rule shared by keymaps and themes. `None` only if
-/// even the default built-in fails to parse.
+/// How a user's file of a kind is read: what it gives with the problems of what it left out,
+/// or only problems when nothing of it can be used.
+pub(crate) type ParseUser<T> =
+    fn(&str, &Path, &str) -> Result<(T, Vec<ConfigError>), Vec<ConfigError>>;
+
+/// The override-then-built-in-then-default rule shared by keymaps and themes: `parse` reads
+/// built-ins, `parse_user` a user's file. `None` only if even the default built-in fails to
+/// parse.
 pub(crate) fn load_named<T>(
     kind: &Kind,
     config_dir: &Path,
     name: &str,
     parse: fn(&str, &Path, &str) -> Result<T, Vec<ConfigError>>,
+    parse_user: ParseUser<T>,
 ) -> (Option<T>, Vec<ConfigError>) {
     let mut warnings = Vec::new();
     // A name is a file name, never a path, so a config value cannot reach outside the dir.
@@ -494,9 +556,9 @@ pub(crate) fn load_named<T>(
     if plain && user.is_file() {
         let parsed = super::project::read_text(&user)
             .map_err(|err| vec![err])
-            .and_then(|text| parse(&text, &user, name));
+            .and_then(|text| parse_user(&text, &user, name));
         match parsed {
-            Ok(value) => return (Some(value), warnings),
+            Ok((value, problems)) => return (Some(value), problems),
             Err(errors) => warnings.extend(errors),
         }
         let instead = if kind.builtin(name).is_some() {
@@ -535,5 +597,6 @@ pub(crate) fn load_named<T>(
     }
 }
 
+mod merge;
 #[cfg(test)]
 mod tests;

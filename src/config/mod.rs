@@ -29,6 +29,7 @@ pub mod procfile;
 pub mod project;
 pub mod status;
 pub mod theme;
+pub mod user;
 /// Durations and sizes are spelt the same outside config files, so their parser is a leaf of
 /// its own; this keeps the old path working.
 pub use crate::units;

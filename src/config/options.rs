@@ -60,6 +60,8 @@ pub const STATUS_RIGHT: &str = "{title}  {apps}  {hint} ";
 pub struct Options {
     /// A keymap name (from `keymaps/`); only checked to be non-empty here.
     pub keymap: String,
+    /// The prefix key, replacing the keymap's (`None`: the keymap's own).
+    pub prefix: Option<crate::keys::Key>,
     /// A theme name (from `themes/`); only checked to be non-empty here.
     pub theme: String,
     /// Lines of history kept per app.
@@ -100,6 +102,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             keymap: "tmux".to_owned(),
+            prefix: None,
             theme: "default".to_owned(),
             scrollback: 10_000,
             shell: None,
@@ -128,6 +131,7 @@ pub(crate) const TOP_KEYS: Keys = Keys {
     context: "the top level",
     known: &[
         "keymap",
+        "prefix",
         "theme",
         "scrollback",
         "shell",
@@ -139,7 +143,12 @@ pub(crate) const TOP_KEYS: Keys = Keys {
         "status",
         "terminal",
     ],
-    aliases: &[("history", "scrollback"), ("history_limit", "scrollback")],
+    aliases: &[
+        ("history", "scrollback"),
+        ("history_limit", "scrollback"),
+        ("prefix-key", "prefix"),
+        ("prefix_key", "prefix"),
+    ],
 };
 
 pub(crate) const TERMINAL_KEYS: Keys = Keys {
@@ -202,8 +211,39 @@ pub fn parse_options(text: &str, file: &Path) -> Result<Options, ConfigError> {
 
 /// The options, or every problem found in file order (for `appmux check`).
 pub fn check_options(text: &str, file: &Path) -> Result<Options, Vec<ConfigError>> {
-    let root =
-        DeTable::parse(text).map_err(|err| vec![ConfigError::from_toml(file, text, &err)])?;
+    match read_options(text, file) {
+        (Some(options), errors) if errors.is_empty() => Ok(options),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// Reads the options file leniently: a missing file gives the defaults, and a file with bad
+/// keys gives every good key applied (the bad ones keep their defaults) along with the
+/// problems. `None` when nothing of it can be used (it cannot be read, or is not TOML).
+pub fn load_options_leniently(path: &Path) -> (Option<Options>, Vec<ConfigError>) {
+    let bytes = match super::file::read_regular(path, super::file::MAX_CONFIG_BYTES) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return (Some(Options::default()), Vec::new());
+        }
+        Err(err) => {
+            let message = format!("cannot read the file: {err}");
+            return (None, vec![ConfigError::whole_file(path, message)]);
+        }
+    };
+    match error::decode(path, bytes) {
+        Ok(text) => read_options(&text, path),
+        Err(err) => (None, vec![err]),
+    }
+}
+
+/// The options with every good key of `text` applied, and every problem in file order; `None`
+/// when it is not TOML.
+pub fn read_options(text: &str, file: &Path) -> (Option<Options>, Vec<ConfigError>) {
+    let root = match DeTable::parse(text) {
+        Ok(root) => root,
+        Err(err) => return (None, vec![ConfigError::from_toml(file, text, &err)]),
+    };
     let root = root.get_ref();
     let mut report = Report::new(file, text);
     report.unknown_keys(root, &TOP_KEYS);
@@ -214,6 +254,7 @@ pub fn check_options(text: &str, file: &Path) -> Result<Options, Vec<ConfigError
             .map(str::to_owned)
     };
     set(&mut options.keymap, text(&mut report, "keymap"));
+    options.prefix = root.get("prefix").and_then(|v| prefix(&mut report, v));
     set(&mut options.theme, text(&mut report, "theme"));
     options.shell = text(&mut report, "shell");
     let scrollback = root
@@ -264,11 +305,19 @@ pub fn check_options(text: &str, file: &Path) -> Result<Options, Vec<ConfigError
             .and_then(|v| choice(&mut report, v, "terminal.colors", &depths));
         set(&mut options.colors, colors);
     }
-    let errors = report.finish();
-    if errors.is_empty() {
-        Ok(options)
-    } else {
-        Err(errors)
+    (Some(options), report.finish())
+}
+
+/// `prefix`: a key name, as in keymap files.
+fn prefix(report: &mut Report<'_>, value: &Value<'_>) -> Option<crate::keys::Key> {
+    let text = report.string(value, "prefix")?;
+    match text.parse() {
+        Ok(key) => Some(key),
+        Err(err) => {
+            let message = format!("`prefix`: {err}; expected a key name like \"C-a\"");
+            report.error(&value.span(), message);
+            None
+        }
     }
 }
 
@@ -376,6 +425,7 @@ mod tests {
     fn every_key_is_read() {
         let text = r#"
 keymap = "vi"
+prefix = "C-a"
 theme = "dark"
 scrollback = 500
 shell = "/bin/zsh"
@@ -402,6 +452,7 @@ colors = "256"
         let options = load_options(&path).unwrap();
         let expected = Options {
             keymap: "vi".to_owned(),
+            prefix: Some(crate::keys::Key::ctrl('a')),
             theme: "dark".to_owned(),
             scrollback: 500,
             shell: Some("/bin/zsh".to_owned()),

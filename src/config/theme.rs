@@ -755,7 +755,10 @@ fn attr(name: &str) -> Option<Modifier> {
 /// overrides the built-in of that name, a bad user file is reported and the built-in used, and
 /// an unknown name is reported and `default` used.
 pub fn load_theme(config_dir: &Path, name: &str) -> (Theme, Vec<ConfigError>) {
-    let (theme, warnings) = load_named(&THEMES, config_dir, name, parse_theme);
+    let whole = |text: &str, file: &Path, name: &str| {
+        parse_theme(text, file, name).map(|t| (t, Vec::new()))
+    };
+    let (theme, warnings) = load_named(&THEMES, config_dir, name, parse_theme, whole);
     (theme.unwrap_or_default(), warnings)
 }
 

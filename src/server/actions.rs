@@ -35,7 +35,7 @@ impl Server {
         }
         let session = match action {
             Action::Session(a) => return self.session_action(a),
-            Action::Server(a) => return Ok(self.server_action(*a)),
+            Action::Server(a) => return self.server_action(a),
             Action::App(a) if !a.changes_model() => return self.app_io(session, a),
             _ => session.ok_or("no sessions")?,
         };

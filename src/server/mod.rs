@@ -31,6 +31,7 @@ pub mod report;
 pub mod schedules;
 pub mod session;
 pub mod settings;
+pub mod source;
 pub mod state;
 pub mod statefile;
 pub mod supervise;
@@ -251,9 +252,9 @@ pub fn run(
         let sampler = crate::metrics::Sampler::spawn(usage_tx)
             .map_err(|e| tracing::warn!("metrics are off: {e:#}"))
             .ok();
-        let options = load_options();
-        let (keymap, theme) = load_keymap_and_theme(&options);
-        let mut settings = Settings::new(sock, options, keymap, theme);
+        let (config, problems) = source::at_start();
+        let mut settings = Settings::new(sock, config.options, config.keymap, config.theme);
+        settings.problems = problems;
         settings.resurrect |= resurrect;
         settings.first_session = first;
         let (logs, log_thread) =
@@ -367,35 +368,6 @@ fn signal_ready() -> Result<()> {
         .context("opening /dev/null")?;
     rustix::stdio::dup2_stdout(null.as_fd()).context("redirecting stdout")?;
     Ok(())
-}
-
-/// The user's options; a bad file is reported in the log and the defaults are used, so it
-/// never stops the server from starting.
-fn load_options() -> crate::config::Options {
-    let Ok(path) = paths::config_dir().map(|d| paths::options_file(&d)) else {
-        return Default::default();
-    };
-    crate::config::load_options(&path).unwrap_or_else(|e| {
-        tracing::warn!("{e}; using the default options");
-        Default::default()
-    })
-}
-
-/// The keymap and theme the options name; problems with user files are logged and the built-in
-/// file of the same name is used instead.
-fn load_keymap_and_theme(
-    options: &crate::config::Options,
-) -> (crate::config::keymap::Keymap, crate::config::theme::Theme) {
-    let dir = paths::config_dir().unwrap_or_default();
-    let (keymap, problems) = crate::config::keymap::load_keymap(&dir, &options.keymap);
-    for p in problems {
-        tracing::warn!("{p}");
-    }
-    let (theme, problems) = crate::config::theme::load_theme(&dir, &options.theme);
-    for p in problems {
-        tracing::warn!("{p}");
-    }
-    (keymap, theme)
 }
 
 /// Foreground: logs to stderr, coloured only on a terminal, without our own timestamps when

@@ -41,6 +41,9 @@ pub struct Settings {
     pub hint: String,
     /// The status line's `{host}`.
     pub host: String,
+    /// The problems found when the user's configuration was last loaded, each as
+    /// `FILE:LINE:COL: MESSAGE`; clients are shown them when they attach.
+    pub problems: Vec<String>,
 }
 
 impl Settings {
@@ -84,7 +87,29 @@ impl Settings {
             pane_term: pane_term(),
             metrics_interval: options.metrics_interval,
             options,
+            problems: Vec::new(),
         }
+    }
+
+    /// Takes a newly loaded configuration (`source-file`): what new panes, new frames and new
+    /// keys see. Nothing running is touched here.
+    pub fn reconfigure(&mut self, config: crate::config::user::UserConfig) {
+        let crate::config::user::UserConfig {
+            options,
+            keymap,
+            theme,
+        } = config;
+        self.prefix = keymap.prefix.unwrap_or(Key::ctrl('b'));
+        self.hint = status_hint(&keymap);
+        self.keymap = keymap;
+        self.themes = ColorDepth::ALL
+            .iter()
+            .map(|&depth| theme.map_colors(|c| color::downsample(c, depth)))
+            .collect();
+        self.theme = theme;
+        self.history_limit = options.scrollback;
+        self.metrics_interval = options.metrics_interval;
+        self.options = options;
     }
 
     /// The theme with its colours as a terminal of `depth` shows them.

@@ -98,12 +98,13 @@ impl Server {
         }
     }
 
-    pub(super) fn server_action(&mut self, a: ServerAction) -> Outcome {
+    pub(super) fn server_action(&mut self, a: &ServerAction) -> Result<Outcome, String> {
         match a {
             ServerAction::Kill => {
                 self.begin_shutdown("server.kill");
-                Outcome::Stopping
+                Ok(Outcome::Stopping)
             }
+            ServerAction::SourceFile(file) => self.source_file(file.as_deref()),
         }
     }
 

@@ -22,6 +22,7 @@ mod persist;
 mod schedules;
 mod ssh;
 mod systemd;
+mod userconfig;
 mod vocabulary;
 mod waiting;
 mod watch;

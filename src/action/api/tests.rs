@@ -46,6 +46,10 @@ const API_NAMES: &[(&str, &[&str])] = &[
     ("app.why", &["app.why", "why"]),
     ("app.wait", &["app.wait", "wait"]),
     ("app.scale", &["app.scale", "apps.scale", "scale"]),
+    (
+        "server.source-file",
+        &["server.source-file", "source-file", "source"],
+    ),
 ];
 
 #[test]

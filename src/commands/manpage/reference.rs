@@ -237,6 +237,10 @@ pub(super) const CONFIG_TOP: &[Entry] = &[
         "theme",
         "default, nord, gruvbox-dark, solarized-light, mono, or NAME for themes/NAME.toml.",
     ),
+    (
+        "prefix",
+        "The prefix key (\"C-a\"), replacing the keymap's: its C-b C-b moves too.",
+    ),
     ("scrollback", "Lines of history per app (default 10000)."),
     ("shell", "The shell of new panes (default $SHELL)."),
     (
@@ -278,6 +282,15 @@ pub(super) const KEYMAP_MODES: &[Entry] = &[
         "prefix-key",
         "The prefix key (C-b in the tmux keymap; none in direct).",
     ),
+    (
+        "extends",
+        "The built-in keymap a user's file starts from (default: the one of its name, else \
+         tmux; \"none\" for nothing).",
+    ),
+    (
+        "unbind",
+        "Keys of the base to remove: [\"o\", \"C-b x\", \"copy q\"].",
+    ),
     ("normal", "Keys that act at once, without the prefix."),
     ("prefix", "Keys after the prefix key."),
     ("sidebar", "Keys while the apps sidebar has focus."),
@@ -304,8 +317,9 @@ pub(super) fn sections(roff: &mut Roff) {
     entries(roff, PROJECT_NESTED);
     roff.control("SH", ["CONFIG FILE"]);
     roff.text([roman(
-        "config.toml holds appmux's own options; every key is optional, and a bad file is \
-         logged and the defaults used. Keys:",
+        "config.toml holds appmux's own options; every key is optional, a bad key is \
+         reported (server log, status line, appmux check) and keeps its default, and appmux \
+         source-file applies the file to a running server. Keys:",
     )]);
     entries(roff, CONFIG_TOP);
     roff.control("PP", []);

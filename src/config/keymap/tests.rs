@@ -308,7 +308,7 @@ fn every_problem_is_reported_in_file_order() {
 }
 
 #[test]
-fn a_user_file_overrides_and_a_bad_one_falls_back() {
+fn a_user_file_extends_and_a_useless_one_falls_back() {
     let dir = tempfile::tempdir().unwrap();
     let keymaps = dir.path().join("keymaps");
     std::fs::create_dir(&keymaps).unwrap();
@@ -316,6 +316,7 @@ fn a_user_file_overrides_and_a_bad_one_falls_back() {
     assert!(warnings.is_empty());
     assert_eq!(keymap, load("direct"));
 
+    // A file of a built-in's name extends that built-in.
     std::fs::write(
         keymaps.join("tmux.toml"),
         "prefix-key = \"C-a\"\n[prefix]\nd = \"client.detach\"\n",
@@ -324,32 +325,46 @@ fn a_user_file_overrides_and_a_bad_one_falls_back() {
     let (keymap, warnings) = load_keymap(dir.path(), "tmux");
     assert!(warnings.is_empty());
     assert_eq!(keymap.prefix, Some(Key::ctrl('a')));
-    assert_eq!(keymap.bindings().len(), 1);
+    // Everything of tmux's but copy mode's C-a: the prefix key starts the prefix everywhere.
+    assert_eq!(keymap.bindings().len(), load("tmux").bindings().len() - 1);
+    assert_eq!(keymap.lookup(KeyTable::Copy, key("C-a")), None);
 
+    // A bad line is reported and left out; the rest applies.
     std::fs::write(
         keymaps.join("tmux.toml"),
-        "[prefix]\nd = \"client.detatch\"\n",
+        "[prefix]\nd = \"client.detatch\"\nz = \"pane.next\"\n",
     )
     .unwrap();
     let (keymap, warnings) = load_keymap(dir.path(), "tmux");
-    assert_eq!(keymap, load("tmux"));
+    assert_eq!(
+        keymap.lookup(KeyTable::Prefix, key("d")),
+        Some(&action("client.detach"))
+    );
+    assert_eq!(
+        keymap.lookup(KeyTable::Prefix, key("z")),
+        Some(&action("pane.next"))
+    );
     let shown: Vec<String> = warnings.iter().map(ToString::to_string).collect();
     let file = keymaps.join("tmux.toml").display().to_string();
     assert_eq!(
         shown,
-        [
-            format!(
-                "{file}:2:5: `d`: unknown action `client.detatch`; did you mean `client.detach`?"
-            ),
-            format!("{file}:1:1: this keymap has errors; using the built-in `tmux` instead"),
-        ]
+        [format!(
+            "{file}:2:5: `d`: unknown action `client.detatch`; did you mean `client.detach`?"
+        )]
     );
 
-    std::fs::write(keymaps.join("mine.toml"), "[prefix]\nd = 3\n").unwrap();
+    // Nothing usable: not TOML, or no way to detach.
+    std::fs::write(keymaps.join("mine.toml"), "[prefix\n").unwrap();
     let (keymap, warnings) = load_keymap(dir.path(), "mine");
     assert_eq!(keymap, load("tmux"));
     assert_eq!(warnings.len(), 2);
     assert!(warnings[1].message.contains("using the built-in `tmux`"));
+    std::fs::write(keymaps.join("mine.toml"), "extends = \"none\"\n").unwrap();
+    let (_, warnings) = load_keymap(dir.path(), "mine");
+    assert!(
+        warnings[0].message.contains("no way to detach"),
+        "{warnings:?}"
+    );
 
     let (keymap, warnings) = load_keymap(dir.path(), "emacs");
     assert_eq!(keymap, load("tmux"));
@@ -358,6 +373,133 @@ fn a_user_file_overrides_and_a_bad_one_falls_back() {
         "no keymap named `emacs`: no such file, and the built-in ones are `tmux`, \
          `direct`; using `tmux`"
     );
+}
+
+fn user(text: &str) -> Result<(Keymap, Vec<String>), String> {
+    parse_user_keymap(text, Path::new("mine.toml"), "mine")
+        .map(|(k, e)| (k, e.iter().map(ToString::to_string).collect()))
+        .map_err(|e| {
+            e.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+}
+
+#[test]
+fn a_user_keymap_overrides_only_what_it_names() {
+    let (keymap, problems) = user("[prefix]\no = \"pane.zoom\"\nX = \"pane.close\"\n").unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let tmux = load("tmux");
+    assert_eq!(keymap.name, "mine");
+    assert_eq!(
+        keymap.lookup(KeyTable::Prefix, key("o")),
+        Some(&action("pane.zoom"))
+    );
+    assert_eq!(
+        keymap.lookup(KeyTable::Prefix, key("X")),
+        Some(&action("pane.close"))
+    );
+    assert_eq!(keymap.bindings().len(), tmux.bindings().len() + 1);
+    // The overridden key keeps its place; the others are tmux's.
+    let place = |k: &Keymap, name: &str| {
+        k.bindings()
+            .iter()
+            .position(|(m, kk, _)| *m == KeyTable::Prefix && *kk == key(name))
+    };
+    assert_eq!(place(&keymap, "o"), place(&tmux, "o"));
+    assert_eq!(
+        keymap.lookup(KeyTable::Prefix, key("%")),
+        tmux.lookup(KeyTable::Prefix, key("%"))
+    );
+}
+
+#[test]
+fn unbind_removes_keys_of_the_base() {
+    let text = "unbind = [\"o\", \"C-b x\", \"copy q\", \"prefix z\"]\n";
+    let (keymap, problems) = user(text).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    for k in ["o", "x", "z"] {
+        assert_eq!(keymap.lookup(KeyTable::Prefix, key(k)), None, "{k}");
+    }
+    assert_eq!(keymap.lookup(KeyTable::Copy, key("q")), None);
+    assert!(keymap.lookup(KeyTable::Copy, key("Escape")).is_some());
+    // Unbound, then bound again by the same file.
+    let (keymap, _) = user("unbind = [\"o\"]\n[prefix]\no = \"pane.prev\"\n").unwrap();
+    assert_eq!(
+        keymap.lookup(KeyTable::Prefix, key("o")),
+        Some(&action("pane.prev"))
+    );
+    // Problems are located, and the rest applies.
+    let (keymap, problems) = user("unbind = [\"o\", \"C-x o\", \"F12\", 3]\n").unwrap();
+    assert_eq!(keymap.lookup(KeyTable::Prefix, key("o")), None);
+    assert_eq!(
+        problems,
+        [
+            "mine.toml:1:16: `unbind`: `C-x o`: `C-x` is neither the prefix key nor a table \
+             (normal, prefix, sidebar, copy)",
+            "mine.toml:1:25: `unbind`: `F12` is not bound in [prefix] of the keymap this one \
+             extends",
+            "mine.toml:1:32: `unbind`: expected a string, found an integer",
+        ]
+    );
+    // Unbinding every way to detach leaves nothing usable.
+    let err = user("unbind = [\"d\"]\n").unwrap_err();
+    assert!(err.contains("no way to detach"), "{err}");
+}
+
+#[test]
+fn extends_picks_the_base() {
+    let (keymap, _) = user("extends = \"direct\"\n[normal]\n\"M-z\" = \"pane.next\"\n").unwrap();
+    assert_eq!(keymap.prefix, None);
+    assert_eq!(
+        keymap.lookup(KeyTable::Normal, key("M-d")),
+        Some(&action("client.detach"))
+    );
+    assert_eq!(
+        keymap.lookup(KeyTable::Normal, key("M-z")),
+        Some(&action("pane.next"))
+    );
+    let (keymap, problems) = user("extends = \"none\"\n[prefix]\nd = \"client.detach\"\n").unwrap();
+    assert!(problems.is_empty());
+    assert_eq!(keymap.bindings().len(), 1);
+    let (keymap, problems) = user("extends = \"emacs\"\n").unwrap();
+    assert_eq!(keymap.bindings(), load("tmux").bindings());
+    assert_eq!(
+        problems,
+        [
+            "mine.toml:1:11: `extends`: no built-in keymap named `emacs`; the built-in ones are \
+          `tmux`, `direct`, or \"none\""
+        ]
+    );
+}
+
+#[test]
+fn a_new_prefix_key_takes_the_old_ones_place() {
+    let (keymap, _) = user("prefix-key = \"C-a\"\n").unwrap();
+    assert_eq!(keymap.prefix, Some(key("C-a")));
+    assert_eq!(
+        keymap.lookup(KeyTable::Prefix, key("C-a")),
+        Some(&action("client.send-prefix"))
+    );
+    assert_eq!(keymap.lookup(KeyTable::Prefix, key("C-b")), None);
+    assert_eq!(
+        keymap.keys_for(&action("client.detach")).as_deref(),
+        Some("C-a d")
+    );
+    // A prefix key bound in [normal] of the base loses that binding there.
+    let direct = load("direct").with_prefix(key("M-n")).unwrap();
+    assert_eq!(direct.lookup(KeyTable::Normal, key("M-n")), None);
+    assert_eq!(direct.prefix, Some(key("M-n")));
+    // A prefix that would take the only detach key is refused.
+    let only = parse_keymap(
+        "[normal]\n\"M-d\" = \"client.detach\"\n",
+        Path::new("k"),
+        "k",
+    )
+    .unwrap();
+    let err = only.with_prefix(key("M-d")).unwrap_err();
+    assert!(err.contains("no way to detach"), "{err}");
 }
 
 #[test]
@@ -396,4 +538,14 @@ fn keys_do_not_bind_the_server_layer() {
             .iter()
             .any(|(_, _, a)| a.name() == "app.restart")
     );
+}
+
+#[test]
+fn keys_may_source_the_configuration() {
+    let text = "[prefix]\nd = \"client.detach\"\n\"C-r\" = \"source-file\"\n";
+    let keymap = parse_keymap(text, Path::new("k.toml"), "k").unwrap();
+    let source = Action::Server(ServerAction::SourceFile(None));
+    assert_eq!(keymap.lookup(KeyTable::Prefix, key("C-r")), Some(&source));
+    let with_file = action("server.source-file /tmp/other.toml");
+    assert_eq!(with_file.to_string(), "server.source-file /tmp/other.toml");
 }

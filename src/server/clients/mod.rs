@@ -345,6 +345,7 @@ impl Server {
         tracing::info!(client = id.0, session = %name, ?size, "client attached");
         self.send(id, &ServerMsg::Attached { session: name });
         self.make_size_owner(session, id);
+        self.show_config_problems(id);
     }
 
     /// The most recently active client decides the size of its session's apps; a read-only

@@ -194,9 +194,18 @@ impl Server {
     }
 
     /// Shows a message in the client's status line for a moment.
+    /// Only the first line of `text` fits; a message already shown that begins with it (a
+    /// configuration problem shown longer, say) stays as it is.
     pub fn flash(&mut self, id: ClientId, text: String) {
+        let line = text.lines().next().unwrap_or_default().to_owned();
         if let Some(a) = self.attached_mut(id) {
-            a.flash = Some((text, Instant::now() + NUMBERS_FOR));
+            if a.flash
+                .as_ref()
+                .is_some_and(|(shown, _)| shown.starts_with(&line))
+            {
+                return;
+            }
+            a.flash = Some((line, Instant::now() + NUMBERS_FOR));
             a.dirty = true;
         }
     }
