@@ -393,7 +393,9 @@ fn nothing_an_app_prints_reaches_the_client_raw() {
         &b"\x1b]0;"[..],
         b"\x1b]2;",
         b"\x1b]52;c;?",
-        b"\x1bP",
+        // appmux's own XTGETTCAP query at attach is a DCS too; the app's are not passed on.
+        b"\x1bP+q544e",
+        b"\x1bPtmux",
         b"\x1b_",
         b"\x1b[3;1;1t",
         b"\x1b[8;5;5t",

@@ -179,11 +179,11 @@ fn an_app_past_max_memory_is_restarted_as_a_failure_and_its_neighbour_is_untouch
         let hog = env.app("mem", Some("hog"))?;
         (hog["restarts"].as_u64()? >= 1 && hog["state"] == "running").then_some(())
     });
-    let log = log_text(&env, "mem", "hog");
-    assert!(
-        log.contains("started pid") && log.contains("(run 2)"),
-        "{log}"
-    );
+    // The log thread writes the start line a moment after the state changed.
+    wait_until("the second run's start in the log", || {
+        let log = log_text(&env, "mem", "hog");
+        (log.contains("started pid") && log.contains("(run 2)")).then_some(())
+    });
     let after = env.app("mem", Some("calm")).unwrap();
     assert_eq!(after["pid"].as_u64(), Some(calm), "{after}");
     assert_eq!(after["restarts"], 0);
