@@ -22,8 +22,10 @@ fn wait_long<T>(what: &str, at_least: Duration, mut f: impl FnMut() -> Option<T>
     }
 }
 
+/// The app's log through `appmux logs`, which has the log thread write what it holds first.
 fn log_text(env: &Env, session: &str, app: &str) -> String {
-    std::fs::read_to_string(env.log_file(session, app)).unwrap_or_default()
+    let out = env.run(&["logs", app, "-t", session, "-n", "100000"]);
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
