@@ -1,5 +1,6 @@
 //! Tests of the parent module.
 
+use super::csi::end_of_parameters;
 use super::*;
 
 #[derive(Debug, PartialEq, Eq)]
@@ -7,6 +8,8 @@ enum Got {
     Bytes(Vec<u8>),
     Query(u8, bool),
     Reset,
+    Text(Vec<u8>, bool, bool),
+    Act(Act),
 }
 
 /// Feeds `chunks` and returns the pieces, adjacent byte pieces merged.
@@ -21,6 +24,13 @@ fn run_chunks(chunks: &[&[u8]], rep_max: u16) -> Vec<Got> {
             },
             Piece::ColorQuery { which, bel } => got.push(Got::Query(which, bel)),
             Piece::Reset => got.push(Got::Reset),
+            Piece::Text { text, insert, wrap } => match got.last_mut() {
+                Some(Got::Text(prev, i, w)) if (*i, *w) == (insert, wrap) => {
+                    prev.extend_from_slice(text)
+                }
+                _ => got.push(Got::Text(text.to_vec(), insert, wrap)),
+            },
+            Piece::Act(act) => got.push(Got::Act(act)),
         });
     }
     got
@@ -31,7 +41,8 @@ fn bytes(chunks: &[&[u8]]) -> Vec<u8> {
         .into_iter()
         .flat_map(|g| match g {
             Got::Bytes(b) => b,
-            Got::Query(..) | Got::Reset => Vec::new(),
+            Got::Query(..) | Got::Reset | Got::Act(_) => Vec::new(),
+            Got::Text(t, ..) => t,
         })
         .collect()
 }
