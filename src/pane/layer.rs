@@ -78,7 +78,7 @@ pub struct Layer {
 
 /// A fresh terminal's tab stops: every 8 columns.
 fn default_stop(col: usize) -> bool {
-    col % 8 == 0
+    col.is_multiple_of(8)
 }
 
 impl Layer {
@@ -234,4 +234,37 @@ fn align(parser: &mut vt100::Parser<Hooks>) {
     seq.extend_from_slice(b"\x1b[H");
     seq.extend_from_slice(&pen.sgr());
     crate::pane::emulator::process(parser, &seq);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tab_stops_survive_a_resize_and_new_columns_get_the_defaults() {
+        let mut layer = Layer::new(20);
+        layer.tabs.fill(false);
+        layer.set_stop(3, true);
+        layer.resize(10);
+        layer.resize(30);
+        assert_eq!(layer.next_stop(0), 3);
+        // Columns 10 to 29 are new: stops at 16 and 24.
+        assert_eq!(layer.next_stop(3), 16);
+        assert_eq!(layer.next_stop(16), 24);
+        assert_eq!(layer.next_stop(24), 29);
+        assert_eq!(layer.previous_stop(16), 3);
+        assert_eq!(layer.previous_stop(3), 0);
+    }
+
+    #[test]
+    fn the_pen_is_written_back_as_one_sgr() {
+        let pen = Pen {
+            fg: vt100::Color::Idx(1),
+            bg: vt100::Color::Rgb(1, 2, 3),
+            bold: true,
+            inverse: true,
+            ..Pen::default()
+        };
+        assert_eq!(pen.sgr(), b"\x1b[0;1;7;38;5;1;48;2;1;2;3m");
+    }
 }

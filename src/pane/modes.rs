@@ -127,10 +127,8 @@ impl Modes {
             }
             (None, None, 't') => window_report(screen, first, out),
             (Some(b'?'), None, 'h' | 'l') => self.dec_set(params, c == 'h'),
-            (None, None, 'h' | 'l') => {
-                if params.iter().any(|p| p.first() == Some(&4)) {
-                    self.insert = c == 'h';
-                }
+            (None, None, 'h' | 'l') if params.iter().any(|p| p.first() == Some(&4)) => {
+                self.insert = c == 'h';
             }
             (Some(b'?'), Some(b'$'), 'p') => {
                 let status = self.dec_mode_status(screen, first);
