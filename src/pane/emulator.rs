@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use crate::pane::encode::KeyModes;
 use crate::pane::filter::{Filter, INVALID, OSC_MAX, Piece};
 use crate::pane::history::History;
-use crate::pane::layer::Layer;
+use crate::pane::layer::{Layer, Terminal};
 use crate::pane::modes::{Bytes, Modes, MouseEncoding};
 use crate::size::Size;
 
@@ -475,12 +475,22 @@ fn new_parser(size: Size, hooks: Hooks) -> vt100::Parser<Hooks> {
 
 /// Hands `bytes` to the parser; a panic in it costs the screen (see [`rebuild`]) and returns
 /// false.
-pub(crate) fn process(parser: &mut vt100::Parser<Hooks>, bytes: &[u8]) -> bool {
+fn process(parser: &mut vt100::Parser<Hooks>, bytes: &[u8]) -> bool {
     if catch_unwind(AssertUnwindSafe(|| parser.process(bytes))).is_err() {
         rebuild(parser);
         return false;
     }
     true
+}
+
+impl Terminal for vt100::Parser<Hooks> {
+    fn screen(&self) -> &vt100::Screen {
+        vt100::Parser::screen(self)
+    }
+
+    fn process(&mut self, bytes: &[u8]) {
+        process(self, bytes);
+    }
 }
 
 /// Replaces a parser that panicked with a fresh one of the same size, keeping its history and

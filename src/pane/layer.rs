@@ -11,9 +11,14 @@ use std::fmt::Write as _;
 
 use unicode_width::UnicodeWidthChar as _;
 
-use crate::pane::emulator::Hooks;
 use crate::pane::filter::Act;
 use crate::pane::modes::Bytes;
+
+/// The parser the layer drives: a screen to read, and bytes for it to carry out.
+pub trait Terminal {
+    fn screen(&self) -> &vt100::Screen;
+    fn process(&mut self, bytes: &[u8]);
+}
 
 /// The attributes text is drawn with, as vt100 exposes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -103,7 +108,7 @@ impl Layer {
     }
 
     /// Carries out `act`, which the filter reported just after its sequence.
-    pub fn act(&mut self, parser: &mut vt100::Parser<Hooks>, act: Act) {
+    pub fn act(&mut self, parser: &mut impl Terminal, act: Act) {
         let screen = parser.screen();
         let (_, cols) = screen.size();
         let (_, col) = screen.cursor_position();
@@ -154,20 +159,20 @@ impl Layer {
 
     /// After a cursor restore: the attributes saved on `screen`, where vt100 brought back the
     /// last ones saved on either screen.
-    fn restore(&self, parser: &mut vt100::Parser<Hooks>, screen: usize) {
+    fn restore(&self, parser: &mut impl Terminal, screen: usize) {
         let saved = self.saved[screen];
         if Pen::of(parser.screen()) != saved {
-            crate::pane::emulator::process(parser, &saved.sgr());
+            parser.process(&saved.sgr());
         }
     }
 
     /// Prints `text` as xterm does in insert mode (each character first shifts the rest of the
     /// line right) and with auto-wrap off (characters past the right margin overwrite the last
     /// column), one character at a time.
-    pub fn print(&self, parser: &mut vt100::Parser<Hooks>, text: &[u8], insert: bool, wrap: bool) {
+    pub fn print(&self, parser: &mut impl Terminal, text: &[u8], insert: bool, wrap: bool) {
         let Ok(text) = std::str::from_utf8(text) else {
             // The filter hands out valid text only; should that ever change, print it plainly.
-            crate::pane::emulator::process(parser, text);
+            parser.process(text);
             return;
         };
         let mut buf = [0u8; 4];
@@ -195,7 +200,7 @@ impl Layer {
                 }
             }
             seq.extend_from_slice(ch);
-            crate::pane::emulator::process(parser, &seq);
+            parser.process(&seq);
             if !wrap && width > 0 {
                 // vt100 leaves the cursor past the last column, a wrap pending; with auto-wrap
                 // off it stays on the last column, as in xterm.
@@ -203,7 +208,7 @@ impl Layer {
                 let cols = screen.size().1.get();
                 if screen.cursor_position().1 >= cols {
                     let to = format!("\x1b[{cols}G");
-                    crate::pane::emulator::process(parser, to.as_bytes());
+                    parser.process(to.as_bytes());
                 }
             }
         }
@@ -211,15 +216,15 @@ impl Layer {
 }
 
 /// Moves the cursor to column `col` of its line.
-fn move_to(parser: &mut vt100::Parser<Hooks>, col: usize) {
+fn move_to(parser: &mut impl Terminal, col: usize) {
     if usize::from(parser.screen().cursor_position().1) != col {
-        crate::pane::emulator::process(parser, format!("\x1b[{}G", col + 1).as_bytes());
+        parser.process(format!("\x1b[{}G", col + 1).as_bytes());
     }
 }
 
 /// DECALN as xterm does it: no margins, origin mode off, every cell an `E` in the default
 /// attributes, the cursor home; the current attributes stay.
-fn align(parser: &mut vt100::Parser<Hooks>) {
+fn align(parser: &mut impl Terminal) {
     let screen = parser.screen();
     let (rows, cols) = screen.size();
     let pen = Pen::of(screen);
@@ -233,7 +238,7 @@ fn align(parser: &mut vt100::Parser<Hooks>) {
     }
     seq.extend_from_slice(b"\x1b[H");
     seq.extend_from_slice(&pen.sgr());
-    crate::pane::emulator::process(parser, &seq);
+    parser.process(&seq);
 }
 
 #[cfg(test)]
