@@ -103,8 +103,8 @@ impl Pen {
         let reset_intensity = removed.intersects(intensity);
         let reset_blink = removed.intersects(blinks);
         for (m, on, _) in ATTRIBUTES {
-            let again =
-                (reset_intensity && intensity.contains(m)) || (reset_blink && blinks.contains(m));
+            let again = (reset_intensity && intensity.contains(m))
+                || (reset_blink && blinks.contains(m));
             if added.contains(m) || (again && next.modifier.contains(m)) {
                 sgr.code(on);
             }
