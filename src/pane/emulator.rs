@@ -1,6 +1,7 @@
 //! One app's terminal: the vt100 parser behind the output filter (`filter`), the replies to
 //! the queries apps send (so they never hang waiting for an answer, attached client or not),
-//! the modes vt100 ignores (`modes`), the compact history, title, bell and clipboard writes.
+//! the modes vt100 ignores (`modes`), the sequences it needs the screen for (`layer`), the
+//! compact history, title, bell and clipboard writes.
 //! It knows nothing of PTYs or clients: bytes in, screen state and reply bytes out.
 //!
 //! A panic inside the parser is caught here and costs only this pane's screen: the terminal is
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 use crate::pane::encode::KeyModes;
 use crate::pane::filter::{Filter, INVALID, OSC_MAX, Piece};
 use crate::pane::history::History;
+use crate::pane::layer::{Layer, Terminal};
 use crate::pane::modes::{Bytes, Modes, MouseEncoding};
 use crate::size::Size;
 
@@ -218,6 +220,7 @@ impl RowChanges {
 pub struct Emulator {
     parser: vt100::Parser<Hooks>,
     filter: Filter,
+    layer: Layer,
     palette: Palette,
     changes: RowChanges,
 }
@@ -228,6 +231,7 @@ impl Emulator {
         Self {
             parser: new_parser(size, Hooks::new(History::new(history_limit))),
             filter: Filter::new(),
+            layer: Layer::new(size.cols),
             palette: Palette::default(),
             changes: RowChanges::new(size.rows),
         }
@@ -262,16 +266,24 @@ impl Emulator {
         let Self {
             parser,
             filter,
+            layer,
             palette,
             changes,
         } = self;
-        let rep_max = parser.screen().size().1.get();
-        filter.run(bytes, rep_max, |piece| match piece {
+        let cols = parser.screen().size().1.get();
+        filter.run(bytes, cols, |piece| match piece {
             Piece::Bytes(bytes) => {
-                if catch_unwind(AssertUnwindSafe(|| parser.process(bytes))).is_err() {
-                    rebuild(parser);
+                if !process(parser, bytes) {
                     row = None;
                 }
+            }
+            Piece::Text { text, insert, wrap } => {
+                layer.print(parser, text, insert, wrap);
+                row = None;
+            }
+            Piece::Act(act) => {
+                layer.act(parser, act);
+                row = None;
             }
             Piece::ColorQuery { which, bel } => {
                 let rgb = match which {
@@ -285,6 +297,7 @@ impl Emulator {
                 let hooks = parser.callbacks_mut();
                 hooks.modes.reset();
                 hooks.frozen = None;
+                layer.reset(cols);
             }
         });
         changes.record(row);
@@ -295,6 +308,7 @@ impl Emulator {
         let (rows, cols) = self.parser.screen().size();
         if (rows.get(), cols.get()) != (size.rows, size.cols) {
             self.parser.set_size(nz(size.rows), nz(size.cols));
+            self.layer.resize(size.cols);
             // The app redraws for its new size; an update in progress is void.
             self.parser.callbacks_mut().end_sync();
             self.changes.rows.resize(usize::from(size.rows), 0);
@@ -364,6 +378,7 @@ impl Emulator {
         let hooks = self.parser.callbacks_mut();
         hooks.modes.reset();
         hooks.frozen = None;
+        self.filter.reset_text_modes();
         self.changes.record(None);
     }
 
@@ -456,6 +471,26 @@ impl Emulator {
 fn new_parser(size: Size, hooks: Hooks) -> vt100::Parser<Hooks> {
     // vt100's own scrollback stays at zero; every scrolled row goes to `History`.
     vt100::Parser::new_with_callbacks(nz(size.rows), nz(size.cols), 0, hooks)
+}
+
+/// Hands `bytes` to the parser; a panic in it costs the screen (see [`rebuild`]) and returns
+/// false.
+fn process(parser: &mut vt100::Parser<Hooks>, bytes: &[u8]) -> bool {
+    if catch_unwind(AssertUnwindSafe(|| parser.process(bytes))).is_err() {
+        rebuild(parser);
+        return false;
+    }
+    true
+}
+
+impl Terminal for vt100::Parser<Hooks> {
+    fn screen(&self) -> &vt100::Screen {
+        vt100::Parser::screen(self)
+    }
+
+    fn process(&mut self, bytes: &[u8]) {
+        process(self, bytes);
+    }
 }
 
 /// Replaces a parser that panicked with a fresh one of the same size, keeping its history and
@@ -573,9 +608,13 @@ mod tests {
         assert_eq!(t.feed(b"\x1b[?2026$p"), b"\x1b[?2026;2$y");
         assert_eq!(
             t.feed(b"\x1b[?7$p\x1b[?12345$p"),
-            b"\x1b[?7;3$y\x1b[?12345;0$y"
+            b"\x1b[?7;1$y\x1b[?12345;0$y"
         );
-        assert_eq!(t.feed(b"\x1b[4$p\x1b[3$p"), b"\x1b[4;4$y\x1b[3;0$y");
+        assert_eq!(t.feed(b"\x1b[4$p\x1b[3$p"), b"\x1b[4;2$y\x1b[3;0$y");
+        assert_eq!(
+            t.feed(b"\x1b[4h\x1b[?7l\x1b[4$p\x1b[?7$p\x1b[4l\x1b[?7h"),
+            b"\x1b[4;1$y\x1b[?7;2$y"
+        );
         assert!(t.focus_events());
         // XTWINOPS size reports; a resize request changes nothing.
         assert_eq!(t.feed(b"\x1b[18t"), b"\x1b[8;5;20t");

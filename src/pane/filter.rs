@@ -3,7 +3,7 @@
 //! as the parser (ECMA-48 as `vte` implements it), so its view of "is this byte printed?"
 //! always matches the parser's.
 //!
-//! It owns five jobs and nothing else:
+//! It owns six jobs and nothing else:
 //! - DEC special graphics: `ESC ( 0` / `ESC ) 0` designations and SO/SI shifts are tracked, and
 //!   printed bytes in the line-drawing range become the Unicode box-drawing characters that
 //!   vt100 would otherwise show as `q`, `x`, `l` ...
@@ -15,7 +15,13 @@
 //! - REP (`CSI n b`) counts are clamped so one short sequence cannot make the parser print
 //!   millions of characters;
 //! - DEC modes 1047 and 1048, which vt100 ignores, become the mode 47, erase and cursor
-//!   save/restore sequences that it carries out.
+//!   save/restore sequences that it carries out (`csi`);
+//! - sequences vt100 ignores or gets wrong are rewritten into ones it carries out (IND, NEL,
+//!   ICH with the current background) or, when carrying them out needs the screen, reported
+//!   as [`Act`]s in their place in the stream (tab stops and tab movements, DECALN, the
+//!   cursor saves whose attributes vt100 keeps only once); text printed in insert mode or with
+//!   auto-wrap off is handed out as [`Piece::Text`], for the emulator to print a character at
+//!   a time.
 //!
 //! Output is handed to a sink as pieces, in order: unchanged input is passed through as slices
 //! of the input (the common case costs one scan and no copy), changed stretches go through a
@@ -30,6 +36,7 @@ const INVALID_UTF8: &[u8] = "\u{FFFC}".as_bytes();
 pub const OSC_MAX: usize = 1 << 20;
 
 const ESC: u8 = 0x1b;
+const HT: u8 = 0x09;
 const BEL: u8 = 0x07;
 const SO: u8 = 0x0e;
 const SI: u8 = 0x0f;
@@ -45,6 +52,40 @@ pub enum Piece<'a> {
     ColorQuery { which: u8, bel: bool },
     /// RIS (`ESC c`) just reset the terminal; reset what vt100 does not know about too.
     Reset,
+    /// Printed text (with the C0 controls among it) while insert mode is on or auto-wrap off,
+    /// which vt100 does not carry out.
+    Text {
+        text: &'a [u8],
+        insert: bool,
+        wrap: bool,
+    },
+    /// A sequence that needs the screen to be carried out, just after its bytes.
+    Act(Act),
+}
+
+/// What the emulator carries out itself, knowing the screen: the filter knows only the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Act {
+    /// HT (once) or CHT: forward to the next tab stop, this many times.
+    Tab(u16),
+    /// CBT: back to the previous tab stop, this many times.
+    BackTab(u16),
+    /// HTS: a tab stop at the cursor's column.
+    SetTab,
+    /// TBC 0: no tab stop at the cursor's column.
+    ClearTab,
+    /// TBC 3: no tab stops at all.
+    ClearTabs,
+    /// DECALN: the screen filled with `E`.
+    Align,
+    /// DECSC (or DECSET 1048) saved the cursor of the screen in use.
+    SaveCursor,
+    /// DECRC (or DECRST 1048) restored the cursor of the screen in use.
+    RestoreCursor,
+    /// DECSET 1049 saved the main screen's cursor and went to the alternate screen.
+    EnterAlternate,
+    /// DECRST 1049 went back to the main screen and restored its cursor.
+    LeaveAlternate,
 }
 
 /// A character set that can be designated into G0 or G1.
@@ -133,6 +174,12 @@ pub struct Filter {
     csi_carry: ([u8; 32], u8),
     /// The start of a UTF-8 character that the previous read cut short.
     partial: ([u8; 4], u8),
+    /// Insert mode (IRM) is on.
+    insert: bool,
+    /// Auto-wrap (DECAWM) is off.
+    no_wrap: bool,
+    /// The largest REP count let through in the current read.
+    rep_max: u16,
     scratch: Vec<u8>,
 }
 
@@ -173,6 +220,21 @@ impl<F: FnMut(Piece<'_>)> Out<'_, F> {
         self.flush(end);
         (self.sink)(piece);
     }
+
+    /// Hands out everything up to `end` as printed text.
+    fn text(&mut self, end: usize, insert: bool, wrap: bool) {
+        let text = if self.scratch.is_empty() {
+            &self.input[self.start..end]
+        } else {
+            self.scratch.extend_from_slice(&self.input[self.start..end]);
+            &self.scratch[..]
+        };
+        if !text.is_empty() {
+            (self.sink)(Piece::Text { text, insert, wrap });
+        }
+        self.scratch.clear();
+        self.start = end;
+    }
 }
 
 impl Filter {
@@ -183,6 +245,7 @@ impl Filter {
     /// Filters one read of app output; `rep_max` is the largest REP count let through (the
     /// screen's width: REP repeats within a line in every real use).
     pub fn run(&mut self, input: &[u8], rep_max: u16, sink: impl FnMut(Piece<'_>)) {
+        self.rep_max = rep_max;
         if let State::Csi { start, body } = &mut self.state {
             // It began in an earlier read.
             *start = None;
@@ -199,7 +262,7 @@ impl Filter {
         while pos < input.len() {
             pos = match self.state {
                 State::Ground => self.ground(&mut out, pos),
-                State::Csi { .. } => self.csi(&mut out, pos, rep_max),
+                State::Csi { .. } => self.csi(&mut out, pos),
                 _ => {
                     self.sequence_byte(&mut out, pos);
                     pos + 1
@@ -213,6 +276,17 @@ impl Filter {
     /// Between escape sequences and characters: the next byte starts something new.
     pub fn between_sequences(&self) -> bool {
         self.state == State::Ground && self.partial.1 == 0
+    }
+
+    /// Forgets insert mode and auto-wrap off (a new run of the app starts in the terminal).
+    pub fn reset_text_modes(&mut self) {
+        self.insert = false;
+        self.no_wrap = false;
+    }
+
+    /// Whether printed text must be handed out as [`Piece::Text`].
+    fn text_mode(&self) -> bool {
+        self.insert || self.no_wrap
     }
 
     /// The charset printed bytes are drawn from.
@@ -238,14 +312,14 @@ impl Filter {
                 self.partial = ([0; 4], 0);
                 out.scratch.extend_from_slice(&buf[..n]);
                 out.start = n - len;
-                n - len
+                self.finish_text(out, n - len)
             }
             Utf8::Invalid(n) => {
                 self.partial = ([0; 4], 0);
                 out.scratch.extend_from_slice(INVALID_UTF8);
                 let used = n.saturating_sub(len);
                 out.start = used;
-                used
+                self.finish_text(out, used)
             }
             Utf8::Incomplete => {
                 self.partial.0[len..len + take].copy_from_slice(&input[..take]);
@@ -256,15 +330,27 @@ impl Filter {
         }
     }
 
+    /// Hands out a completed character as text in text mode; returns `end`.
+    fn finish_text<F: FnMut(Piece<'_>)>(&self, out: &mut Out<'_, F>, end: usize) -> usize {
+        if self.text_mode() {
+            out.text(end, self.insert, !self.no_wrap);
+        }
+        end
+    }
+
     /// Printed text up to the next byte that changes state; returns where that byte is.
     fn ground<F: FnMut(Piece<'_>)>(&mut self, out: &mut Out<'_, F>, pos: usize) -> usize {
         let input = out.input;
         let end = memchr::memchr3(ESC, SO, SI, &input[pos..]).map_or(input.len(), |n| pos + n);
-        let run = &input[pos..end];
-        let set = self.active();
-        if set != Charset::Ascii || std::str::from_utf8(run).is_err() {
-            self.slow_text(out, pos, end, set);
+        // HT goes to the emulator's tab stops, which vt100 does not have.
+        if let Some(n) = memchr::memchr(HT, &input[pos..end]) {
+            let tab = pos + n;
+            self.text(out, pos, tab);
+            out.piece(tab, Piece::Act(Act::Tab(1)));
+            out.start = tab + 1;
+            return tab + 1;
         }
+        self.text(out, pos, end);
         match input.get(end) {
             // CSI, by far the most common sequence, goes straight to its loop.
             Some(&ESC) if input.get(end + 1) == Some(&b'[') => {
@@ -281,6 +367,22 @@ impl Filter {
             _ => return end,
         }
         end + 1
+    }
+
+    /// Printed text from `pos` to `end`: passed on as it is, changed where it must be, and
+    /// handed out as [`Piece::Text`] in text mode.
+    fn text<F: FnMut(Piece<'_>)>(&mut self, out: &mut Out<'_, F>, pos: usize, end: usize) {
+        let text_mode = self.text_mode();
+        if text_mode {
+            out.flush(pos);
+        }
+        let set = self.active();
+        if set != Charset::Ascii || std::str::from_utf8(&out.input[pos..end]).is_err() {
+            self.slow_text(out, pos, end, set);
+        }
+        if text_mode {
+            out.text(end, self.insert, !self.no_wrap);
+        }
     }
 
     /// Text that needs changes: translated line drawing, invalid UTF-8, a character cut short
@@ -333,9 +435,7 @@ impl Filter {
             State::Ground | State::Csi { .. } => {}
             State::Escape => {
                 self.escape_byte(b, at);
-                if b == b'c' {
-                    out.piece(at + 1, Piece::Reset);
-                }
+                self.escape_final(out, b, at);
             }
             State::EscIntermediate { first, more } => match b {
                 0x20..=0x2f => {
@@ -345,6 +445,7 @@ impl Filter {
                     match first {
                         b'(' if !more => self.sets[0] = Charset::from_final(b),
                         b')' if !more => self.sets[1] = Charset::from_final(b),
+                        b'#' if !more && b == b'8' => out.piece(at + 1, Piece::Act(Act::Align)),
                         _ => {}
                     }
                     self.state = State::Ground;
@@ -367,6 +468,24 @@ impl Filter {
                 0x9c if dcs => self.state = State::Ground,
                 _ => {}
             },
+        }
+    }
+
+    /// What an escape sequence's final byte `b` at `at` needs beyond vt100: IND and NEL, which
+    /// it ignores, gain the line feed (and carriage return) they amount to; the rest are
+    /// reported after the sequence.
+    fn escape_final<F: FnMut(Piece<'_>)>(&mut self, out: &mut Out<'_, F>, b: u8, at: usize) {
+        match b {
+            b'c' => {
+                self.reset_text_modes();
+                out.piece(at + 1, Piece::Reset);
+            }
+            b'D' => out.replace(at, 1, b"D\n"),
+            b'E' => out.replace(at, 1, b"E\r\n"),
+            b'H' => out.piece(at + 1, Piece::Act(Act::SetTab)),
+            b'7' => out.piece(at + 1, Piece::Act(Act::SaveCursor)),
+            b'8' => out.piece(at + 1, Piece::Act(Act::RestoreCursor)),
+            _ => {}
         }
     }
 
@@ -425,155 +544,6 @@ impl Filter {
         }
     }
 
-    /// A CSI sequence from `at` up to its final byte or the end of the read, in one loop (it is
-    /// the most common sequence by far: every colour change is one). Returns where it stopped.
-    /// Only a REP (`CSI n b`) needs its parameters read, and only once its final byte is seen.
-    fn csi<F: FnMut(Piece<'_>)>(
-        &mut self,
-        out: &mut Out<'_, F>,
-        mut at: usize,
-        rep_max: u16,
-    ) -> usize {
-        let State::Csi { start, body } = self.state else {
-            return at;
-        };
-        let input = out.input;
-        loop {
-            let Some(n) = end_of_parameters(&input[at..]) else {
-                self.carry_csi(&input[body..]);
-                return input.len();
-            };
-            at += n;
-            let b = input[at];
-            at += 1;
-            match b {
-                0x40..=0x7e => {
-                    self.state = State::Ground;
-                    match b {
-                        b'b' => self.clamp_rep(out, (start, body, at - 1), rep_max),
-                        b'h' | b'l' => self.private_modes(out, (start, body, at - 1), b == b'h'),
-                        _ => {}
-                    }
-                    return at;
-                }
-                ESC | CAN | SUB => {
-                    self.control(b);
-                    return at;
-                }
-                // Other controls act without ending the sequence; DEL and bytes above 0x7f
-                // are ignored in it, as in vte.
-                _ => self.control(b),
-            }
-        }
-    }
-
-    /// Keeps the parameters of a CSI sequence that continues in the next read.
-    fn carry_csi(&mut self, bytes: &[u8]) {
-        let (buf, len) = &mut self.csi_carry;
-        let have = usize::from(*len);
-        if *len == u8::MAX || have + bytes.len() > buf.len() {
-            *len = u8::MAX;
-            return;
-        }
-        buf[have..have + bytes.len()].copy_from_slice(bytes);
-        *len = (have + bytes.len()) as u8;
-    }
-
-    /// A REP whose count is over `rep_max` is clamped to it, or dropped when its beginning went
-    /// out with an earlier read. `fin` is where its final byte is.
-    fn clamp_rep<F: FnMut(Piece<'_>)>(
-        &mut self,
-        out: &mut Out<'_, F>,
-        (start, body, fin): (Option<usize>, usize, usize),
-        rep_max: u16,
-    ) {
-        let (carry, carried) = self.csi_carry;
-        self.csi_carry.1 = 0;
-        let count = if carried == u8::MAX {
-            // Too long to have kept: assume the worst.
-            Some(u32::MAX)
-        } else {
-            let head = carry[..usize::from(carried)].iter();
-            rep_count(head.chain(&out.input[body..fin]))
-        };
-        if count.is_none_or(|n| n <= u32::from(rep_max)) {
-            return;
-        }
-        match start {
-            Some(start) => {
-                let clamped = format!("\x1b[{}b", rep_max.max(1));
-                out.replace(start, fin + 1 - start, clamped.as_bytes());
-            }
-            None => out.replace(fin, 1, b"z"),
-        }
-    }
-
-    /// DECSET and DECRST of modes 1047 (the alternate screen, cleared on leaving it) and 1048
-    /// (save or restore the cursor), which vt100 does not know, become what it does know: mode
-    /// 47, ED 2, DECSC and DECRC. Other modes set in the same sequence keep a sequence each.
-    /// `fin` is where the final byte is.
-    fn private_modes<F: FnMut(Piece<'_>)>(
-        &mut self,
-        out: &mut Out<'_, F>,
-        (start, body, fin): (Option<usize>, usize, usize),
-        set: bool,
-    ) {
-        let (carry, carried) = self.csi_carry;
-        self.csi_carry.1 = 0;
-        if carried == u8::MAX {
-            return;
-        }
-        let params = || {
-            let carried = carry[..usize::from(carried)].iter();
-            carried.chain(&out.input[body..fin]).copied()
-        };
-        let other = |b: &u8| matches!(b, 0x20..=0x2f | b':' | b'<'..=b'?');
-        if params().next() != Some(b'?') || params().skip(1).any(|b| other(&b)) {
-            return;
-        }
-        let mut found = false;
-        each_mode(params().skip(1), |m| found |= m == 1047 || m == 1048);
-        if !found {
-            return;
-        }
-        // The whole sequence is replaced when it is all in this read and holds nothing else
-        // (vte carries out C0 controls met inside a sequence, and an ESC may be followed by
-        // one before its `[`). Otherwise what went out, or must go out, is ended as an unknown
-        // sequence and the replacement follows it.
-        let start = start.filter(|&at| {
-            let seq = &out.input[at..fin];
-            seq.get(..2) == Some(b"\x1b[") && !seq[2..].iter().any(|&b| b < 0x20 || b == 0x7f)
-        });
-        let mut with = if start.is_none() {
-            b"z".to_vec()
-        } else {
-            Vec::new()
-        };
-        each_mode(params().skip(1), |m| match (m, set) {
-            (1047, true) => with.extend_from_slice(b"\x1b[?47h"),
-            (1047, false) => with.extend_from_slice(b"\x1b[?47h\x1b[2J\x1b[?47l"),
-            (1048, true) => {
-                self.saved = Some((self.sets, self.shifted));
-                with.extend_from_slice(b"\x1b7");
-            }
-            (1048, false) => {
-                if let Some((sets, shifted)) = self.saved {
-                    self.sets = sets;
-                    self.shifted = shifted;
-                }
-                with.extend_from_slice(b"\x1b8");
-            }
-            (m, _) => {
-                let end = if set { 'h' } else { 'l' };
-                with.extend_from_slice(format!("\x1b[?{m}{end}").as_bytes());
-            }
-        });
-        match start {
-            Some(start) => out.replace(start, fin + 1 - start, &with),
-            None => out.replace(fin, 1, &with),
-        }
-    }
-
     fn osc_byte<F: FnMut(Piece<'_>)>(&mut self, out: &mut Out<'_, F>, at: usize, len: usize) {
         let b = out.input[at];
         let end = match b {
@@ -610,77 +580,6 @@ impl Filter {
     }
 }
 
-/// Where the first byte that is not a CSI parameter or intermediate byte (0x20 to 0x3f) is,
-/// eight bytes at a time: an SGR sequence is mostly parameters.
-fn end_of_parameters(bytes: &[u8]) -> Option<usize> {
-    const HIGH3: u64 = 0xe0e0_e0e0_e0e0_e0e0;
-    const SPACES: u64 = 0x2020_2020_2020_2020;
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const TOP: u64 = 0x8080_8080_8080_8080;
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for word in words.by_ref() {
-        let mut w = [0; 8];
-        w.copy_from_slice(word);
-        // Zero in the bytes that are 0x20..=0x3f, non-zero elsewhere.
-        let other = (u64::from_le_bytes(w) & HIGH3) ^ SPACES;
-        if other != 0 {
-            // The top bit of each byte that is non-zero; the lowest one is the first.
-            let marks = (((other & LOW7) + LOW7) | other) & TOP;
-            return Some(at + (marks.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    let rest = words.remainder();
-    rest.iter().position(|&b| b & 0xe0 != 0x20).map(|n| at + n)
-}
-
-/// The count of a plain REP from its parameter bytes (its first parameter, 1 when empty);
-/// `None` when a private marker or an intermediate makes it another sequence.
-fn rep_count<'a>(params: impl Iterator<Item = &'a u8>) -> Option<u32> {
-    let mut count = 0u32;
-    let mut in_first = true;
-    for &b in params {
-        match b {
-            b'0'..=b'9' if in_first => {
-                count = count.saturating_mul(10).saturating_add(u32::from(b - b'0'));
-            }
-            b'0'..=b'9' => {}
-            b':' | b';' => in_first = false,
-            0x20..=0x2f | 0x3c..=0x3f => return None,
-            // Controls, DEL and high bytes inside the sequence are not part of it.
-            _ => {}
-        }
-    }
-    Some(count.max(1))
-}
-
-/// Calls `f` with each mode number of a DECSET or DECRST parameter list (after its `?`).
-fn each_mode(params: impl Iterator<Item = u8>, mut f: impl FnMut(u32)) {
-    let mut mode = 0u32;
-    let mut in_number = false;
-    for b in params {
-        match b {
-            b'0'..=b'9' => {
-                mode = mode.saturating_mul(10).saturating_add(u32::from(b - b'0'));
-                in_number = true;
-            }
-            b';' => {
-                if in_number {
-                    f(mode);
-                }
-                mode = 0;
-                in_number = false;
-            }
-            // Controls, DEL and high bytes inside the sequence are not part of it.
-            _ => {}
-        }
-    }
-    if in_number {
-        f(mode);
-    }
-}
-
 /// The length of the UTF-8 character a lead byte starts (1 for bytes that cannot start one).
 fn utf8_width(lead: u8) -> usize {
     match lead {
@@ -714,5 +613,6 @@ fn first_char(buf: &[u8]) -> Utf8 {
     }
 }
 
+mod csi;
 #[cfg(test)]
 mod tests;

@@ -74,6 +74,10 @@ pub struct Modes {
     pub synchronized: bool,
     /// DECSET 1015: urxvt-style mouse coordinates.
     pub urxvt_mouse: bool,
+    /// Insert mode (IRM, `CSI 4 h`); the filter and the layer carry it out.
+    pub insert: bool,
+    /// Auto-wrap is off (DECRST 7); the filter and the layer carry it out.
+    pub no_wrap: bool,
     /// modifyOtherKeys level (`CSI > 4 ; n m`): 0 off, 1 or 2.
     pub modify_other_keys: u8,
     /// Kitty keyboard flags of the main and the alternate screen.
@@ -123,12 +127,19 @@ impl Modes {
             }
             (None, None, 't') => window_report(screen, first, out),
             (Some(b'?'), None, 'h' | 'l') => self.dec_set(params, c == 'h'),
+            (None, None, 'h' | 'l') if params.iter().any(|p| p.first() == Some(&4)) => {
+                self.insert = c == 'h';
+            }
             (Some(b'?'), Some(b'$'), 'p') => {
                 let status = self.dec_mode_status(screen, first);
                 let _ = write!(Bytes(out), "\x1b[?{first};{status}$y");
             }
             (Some(b'$'), None, 'p') => {
-                let _ = write!(Bytes(out), "\x1b[{first};{}$y", ansi_mode_status(first));
+                let _ = write!(
+                    Bytes(out),
+                    "\x1b[{first};{}$y",
+                    self.ansi_mode_status(first)
+                );
             }
             (Some(b'>'), None, 'm') if first == 4 => {
                 self.modify_other_keys = param(1).unwrap_or(0).min(2) as u8;
@@ -161,6 +172,7 @@ impl Modes {
                 Some(1004) => self.focus_events = on,
                 Some(1015) => self.urxvt_mouse = on,
                 Some(2026) => self.synchronized = on,
+                Some(7) => self.no_wrap = !on,
                 _ => {}
             }
         }
@@ -175,8 +187,7 @@ impl Modes {
         let encoding = screen.mouse_protocol_encoding();
         match mode {
             1 => flag(screen.application_cursor()),
-            // Lines always wrap here.
-            7 => 3,
+            7 => flag(!self.no_wrap),
             9 => flag(mouse == M::Press),
             25 => flag(!screen.hide_cursor()),
             47 | 1047 | 1049 => flag(screen.alternate_screen()),
@@ -190,6 +201,17 @@ impl Modes {
             1015 => flag(self.urxvt_mouse),
             2004 => flag(screen.bracketed_paste()),
             2026 => flag(self.synchronized),
+            _ => 0,
+        }
+    }
+
+    /// DECRQM for ANSI modes: insert mode (4) is set (1) or reset (2); newline mode (20) is not
+    /// implemented, so it is permanently reset (4); the rest are not recognised.
+    fn ansi_mode_status(&self, mode: u16) -> u8 {
+        match mode {
+            4 if self.insert => 1,
+            4 => 2,
+            20 => 4,
             _ => 0,
         }
     }
@@ -208,15 +230,6 @@ impl Modes {
 /// The kitty flags are five bits; anything above is ignored.
 fn kitty_bits(v: u16) -> u8 {
     (v & 0x1f) as u8
-}
-
-/// DECRQM for ANSI modes: insert (4) and newline (20) modes are not implemented, so they are
-/// permanently reset (4); the rest are not recognised.
-fn ansi_mode_status(mode: u16) -> u8 {
-    match mode {
-        4 | 20 => 4,
-        _ => 0,
-    }
 }
 
 /// XTWINOPS reports (14: text area in pixels, 16: cell in pixels, 18 and 19: text area in

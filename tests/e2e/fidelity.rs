@@ -6,6 +6,7 @@
 mod colours;
 mod fixtures;
 mod programs;
+mod sequences;
 mod size;
 
 use std::path::{Path, PathBuf};
@@ -50,7 +51,7 @@ fn check_replies(got: &serde_json::Map<String, serde_json::Value>, rows: u16, co
         ("decrqm_1004", "\x1b[?1004;1$y"),
         ("decrqm_2026", "\x1b[?2026;2$y"),
         ("decrqm_unknown", "\x1b[?31337;0$y"),
-        ("decrqm_ansi_irm", "\x1b[4;4$y"),
+        ("decrqm_ansi_irm", "\x1b[4;2$y"),
         ("osc10_st", "\x1b]10;rgb:e5e5/e5e5/e5e5\x1b\\"),
         ("osc11_bel", "\x1b]11;rgb:0000/0000/0000\x07"),
         ("osc12_st", "\x1b]12;rgb:e5e5/e5e5/e5e5\x1b\\"),

@@ -1,5 +1,6 @@
 //! Tests of the parent module.
 
+use super::csi::end_of_parameters;
 use super::*;
 
 #[derive(Debug, PartialEq, Eq)]
@@ -7,6 +8,8 @@ enum Got {
     Bytes(Vec<u8>),
     Query(u8, bool),
     Reset,
+    Text(Vec<u8>, bool, bool),
+    Act(Act),
 }
 
 /// Feeds `chunks` and returns the pieces, adjacent byte pieces merged.
@@ -21,6 +24,13 @@ fn run_chunks(chunks: &[&[u8]], rep_max: u16) -> Vec<Got> {
             },
             Piece::ColorQuery { which, bel } => got.push(Got::Query(which, bel)),
             Piece::Reset => got.push(Got::Reset),
+            Piece::Text { text, insert, wrap } => match got.last_mut() {
+                Some(Got::Text(prev, i, w)) if (*i, *w) == (insert, wrap) => {
+                    prev.extend_from_slice(text)
+                }
+                _ => got.push(Got::Text(text.to_vec(), insert, wrap)),
+            },
+            Piece::Act(act) => got.push(Got::Act(act)),
         });
     }
     got
@@ -31,7 +41,8 @@ fn bytes(chunks: &[&[u8]]) -> Vec<u8> {
         .into_iter()
         .flat_map(|g| match g {
             Got::Bytes(b) => b,
-            Got::Query(..) | Got::Reset => Vec::new(),
+            Got::Query(..) | Got::Reset | Got::Act(_) => Vec::new(),
+            Got::Text(t, ..) => t,
         })
         .collect()
 }
@@ -130,6 +141,82 @@ fn modes_1047_and_1048_become_sequences_vt100_knows() {
 }
 
 #[test]
+fn sequences_vt100_ignores_are_rewritten_or_reported() {
+    // IND and NEL gain the line feed they amount to, also when the ESC came in an earlier read.
+    assert_eq!(bytes(&[b"a\x1bDb\x1bEc"]), b"a\x1bD\nb\x1bE\r\nc");
+    assert_eq!(bytes(&[b"a\x1b", b"Db"]), b"a\x1bD\nb");
+    // ICH is followed by an ECH of the same count.
+    assert_eq!(bytes(&[b"\x1b[3@x\x1b[@"]), b"\x1b[3@\x1b[3Xx\x1b[@\x1b[1X");
+    assert_eq!(bytes(&[b"\x1b[1", b"2@"]), b"\x1b[12@\x1b[12X");
+    assert_eq!(bytes(&[b"\x1b[?2@"]), b"\x1b[?2@");
+    // Tabs, tab stops, DECALN and cursor saves are reported after their sequence.
+    let got = run_chunks(
+        &[b"a\tb\x1b[2I\x1b[3Z\x1bH\x1b[g\x1b[3g\x1b#8\x1b7\x1b8"],
+        80,
+    );
+    let acts: Vec<Act> = got
+        .iter()
+        .filter_map(|g| match g {
+            Got::Act(a) => Some(*a),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        acts,
+        [
+            Act::Tab(1),
+            Act::Tab(2),
+            Act::BackTab(3),
+            Act::SetTab,
+            Act::ClearTab,
+            Act::ClearTabs,
+            Act::Align,
+            Act::SaveCursor,
+            Act::RestoreCursor,
+        ]
+    );
+    // HT itself is not passed on.
+    assert_eq!(got[0], Got::Bytes(b"a".to_vec()));
+    assert_eq!(
+        run_chunks(&[b"\x1b[?1049;25h\x1b[?1049l"], 80),
+        [
+            Got::Bytes(b"\x1b[?1049;25h".to_vec()),
+            Got::Act(Act::EnterAlternate),
+            Got::Bytes(b"\x1b[?1049l".to_vec()),
+            Got::Act(Act::LeaveAlternate),
+        ]
+    );
+}
+
+#[test]
+fn text_in_insert_mode_or_without_wrap_is_handed_out_as_text() {
+    assert_eq!(
+        run_chunks(
+            &[b"a\x1b[4hb\xe4\xb8", b"\xad\r\x1b[4lc\x1b[?7ld\x1b[?7he"],
+            80
+        ),
+        [
+            Got::Bytes(b"a\x1b[4h".to_vec()),
+            Got::Text("b中\r".as_bytes().to_vec(), true, true),
+            Got::Bytes(b"\x1b[4lc\x1b[?7l".to_vec()),
+            Got::Text(b"d".to_vec(), false, false),
+            Got::Bytes(b"\x1b[?7he".to_vec()),
+        ]
+    );
+    // Line drawing is translated in text too; RIS ends insert mode.
+    assert_eq!(
+        run_chunks(&[b"\x1b[4h\x1b(0q\x1bcq"], 80),
+        [
+            Got::Bytes(b"\x1b[4h\x1b(0".to_vec()),
+            Got::Text("─".as_bytes().to_vec(), true, true),
+            Got::Bytes(b"\x1bc".to_vec()),
+            Got::Reset,
+            Got::Bytes(b"q".to_vec()),
+        ]
+    );
+}
+
+#[test]
 fn colour_queries_are_reported_in_order() {
     let got = run_chunks(&[b"a\x1b]11;?\x1b\\\x1b[c\x1b]10;?\x07b"], 80);
     assert_eq!(
@@ -190,6 +277,19 @@ fn stream() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
             b"\x1bc",
             b"\x1b7",
             b"\x1b8",
+            b"\x1b[4h",
+            b"\x1b[4l",
+            b"\x1b[?7l",
+            b"\x1b[?7h",
+            b"\x1b[?1049h",
+            b"\x1b[3g",
+            b"\x1b[2@",
+            b"\x1b[Z",
+            b"\x1bD",
+            b"\x1bE",
+            b"\x1bH",
+            b"\x1b#8",
+            b"\t",
             b"lqkx",
             b"12;",
             b"\xe4\xb8\xad",

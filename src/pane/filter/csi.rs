@@ -1,0 +1,329 @@
+//! The filter's CSI sequences: finding their end quickly (every colour change is one), and the
+//! few it changes or reports because vt100 gets them wrong or ignores them: REP counts are
+//! clamped, DECSET/DECRST 1047 and 1048 become sequences vt100 knows, ICH is followed by an ECH
+//! so its blanks take the current background (xterm's BCE), insert mode (IRM, `CSI 4 h`) and
+//! auto-wrap (DECAWM, `CSI ? 7 h`) are tracked for the printed text that follows, and tab
+//! movements (CHT, CBT), tab clears (TBC) and the cursor saves of mode 1049 become [`Act`]s
+//! for the emulator, which knows the screen.
+
+use super::{Act, CAN, ESC, Filter, Out, Piece, SUB, State};
+
+/// Where a CSI sequence is: its ESC in the current input if it began there, the start of its
+/// parameters (0 when they began in an earlier read) and its final byte.
+type Span = (Option<usize>, usize, usize);
+
+/// The parameter bytes of one CSI sequence: those carried from earlier reads, then the rest.
+#[derive(Clone, Copy)]
+struct Params<'a> {
+    carried: &'a [u8],
+    rest: &'a [u8],
+}
+
+impl Params<'_> {
+    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        self.carried.iter().chain(self.rest).copied()
+    }
+
+    /// Whether the sequence has the private marker `?` and nothing else unusual.
+    fn dec_private(&self) -> bool {
+        let mut rest = self.bytes().skip(1);
+        self.bytes().next() == Some(b'?') && rest.all(|b| !other(b) && b != b':')
+    }
+
+    /// Whether the sequence is a plain one: no private marker and no intermediate.
+    fn plain(&self) -> bool {
+        self.bytes().all(|b| !other(b))
+    }
+
+    /// The first parameter of a plain sequence (0 when empty); `None` for another sequence.
+    fn first(&self) -> Option<u32> {
+        if !self.plain() {
+            return None;
+        }
+        let mut value = 0u32;
+        for b in self.bytes() {
+            match b {
+                b'0'..=b'9' => {
+                    value = value.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+                }
+                b':' | b';' => break,
+                // Controls, DEL and high bytes inside the sequence are not part of it.
+                _ => {}
+            }
+        }
+        Some(value)
+    }
+
+    /// The first parameter of a plain sequence as a count: at least 1, at most what vte keeps.
+    fn count(&self) -> Option<u16> {
+        self.first().map(|n| n.clamp(1, u32::from(u16::MAX)) as u16)
+    }
+}
+
+/// A private marker or an intermediate byte: either makes a sequence another one.
+fn other(b: u8) -> bool {
+    matches!(b, 0x20..=0x2f | b'<'..=b'?')
+}
+
+impl Filter {
+    /// A CSI sequence from `at` up to its final byte or the end of the read, in one loop (it is
+    /// the most common sequence by far: every colour change is one). Returns where it stopped.
+    /// Parameters are read only for the few sequences the filter acts on, once their final
+    /// byte is seen.
+    pub(super) fn csi<F: FnMut(Piece<'_>)>(
+        &mut self,
+        out: &mut Out<'_, F>,
+        mut at: usize,
+    ) -> usize {
+        let State::Csi { start, body } = self.state else {
+            return at;
+        };
+        let input = out.input;
+        loop {
+            let Some(n) = end_of_parameters(&input[at..]) else {
+                self.carry_csi(&input[body..]);
+                return input.len();
+            };
+            at += n;
+            let b = input[at];
+            at += 1;
+            match b {
+                0x40..=0x7e => {
+                    self.state = State::Ground;
+                    if matches!(b, b'b' | b'h' | b'l' | b'@' | b'I' | b'Z' | b'g') {
+                        self.final_byte(out, (start, body, at - 1));
+                    }
+                    return at;
+                }
+                ESC | CAN | SUB => {
+                    self.control(b);
+                    return at;
+                }
+                // Other controls act without ending the sequence; DEL and bytes above 0x7f
+                // are ignored in it, as in vte.
+                _ => self.control(b),
+            }
+        }
+    }
+
+    /// Keeps the parameters of a CSI sequence that continues in the next read.
+    fn carry_csi(&mut self, bytes: &[u8]) {
+        let (buf, len) = &mut self.csi_carry;
+        let have = usize::from(*len);
+        if *len == u8::MAX || have + bytes.len() > buf.len() {
+            *len = u8::MAX;
+            return;
+        }
+        buf[have..have + bytes.len()].copy_from_slice(bytes);
+        *len = (have + bytes.len()) as u8;
+    }
+
+    /// A sequence the filter may act on ended at `span`'s final byte.
+    fn final_byte<F: FnMut(Piece<'_>)>(&mut self, out: &mut Out<'_, F>, span: Span) {
+        let (carry, carried) = self.csi_carry;
+        self.csi_carry.1 = 0;
+        let (_, body, fin) = span;
+        let input = out.input;
+        let Some(carried) = carry.get(..usize::from(carried)) else {
+            // Too long to have kept: only a REP needs an answer then, the worst case.
+            if input[fin] == b'b' {
+                self.clamp_rep(out, span, u32::MAX);
+            }
+            return;
+        };
+        let params = Params {
+            carried,
+            rest: &input[body..fin],
+        };
+        match input[fin] {
+            b'b' => {
+                if let Some(n) = params.first() {
+                    self.clamp_rep(out, span, n.max(1));
+                }
+            }
+            b'h' | b'l' if params.dec_private() => self.dec_modes(out, span, params),
+            b'h' | b'l' if params.plain() => {
+                // IRM is the only ANSI mode that changes what printing does.
+                each_mode(params.bytes(), |m| {
+                    if m == 4 {
+                        self.insert = input[fin] == b'h';
+                    }
+                });
+            }
+            b'@' => {
+                // ICH: vt100 inserts default blanks; an ECH of the same count at the same
+                // place gives them the current attributes, as xterm does.
+                if let Some(n) = params.count() {
+                    out.replace(fin + 1, 0, format!("\x1b[{n}X").as_bytes());
+                }
+            }
+            b'I' => {
+                if let Some(n) = params.count() {
+                    out.piece(fin + 1, Piece::Act(Act::Tab(n)));
+                }
+            }
+            b'Z' => {
+                if let Some(n) = params.count() {
+                    out.piece(fin + 1, Piece::Act(Act::BackTab(n)));
+                }
+            }
+            b'g' => match params.first() {
+                Some(0) => out.piece(fin + 1, Piece::Act(Act::ClearTab)),
+                Some(3) => out.piece(fin + 1, Piece::Act(Act::ClearTabs)),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
+    /// A REP whose `count` is over the line width (`rep_max`, kept by `run`) is clamped to it,
+    /// or dropped when its beginning went out with an earlier read.
+    fn clamp_rep<F: FnMut(Piece<'_>)>(&mut self, out: &mut Out<'_, F>, span: Span, count: u32) {
+        let rep_max = self.rep_max;
+        if count <= u32::from(rep_max) {
+            return;
+        }
+        match span {
+            (Some(start), _, fin) => {
+                let clamped = format!("\x1b[{}b", rep_max.max(1));
+                out.replace(start, fin + 1 - start, clamped.as_bytes());
+            }
+            (None, _, fin) => out.replace(fin, 1, b"z"),
+        }
+    }
+
+    /// DECSET and DECRST. Modes 1047 (the alternate screen, cleared on leaving it) and 1048
+    /// (save or restore the cursor), which vt100 does not know, become what it does know: mode
+    /// 47, ED 2, DECSC and DECRC; other modes set in the same sequence keep a sequence each.
+    /// Auto-wrap (7) is noted for the text that follows, and the cursor saves and restores
+    /// (1048, 1049) are reported after the sequence for the attributes vt100 keeps only once.
+    fn dec_modes<F: FnMut(Piece<'_>)>(&mut self, out: &mut Out<'_, F>, span: Span, params: Params) {
+        let (start, _, fin) = span;
+        let set = out.input[fin] == b'h';
+        let modes = || params.bytes().skip(1);
+        let mut acts = Vec::new();
+        let mut rewrite = false;
+        each_mode(modes(), |m| match m {
+            7 => self.no_wrap = !set,
+            1047 => rewrite = true,
+            1048 => {
+                rewrite = true;
+                acts.push(if set {
+                    Act::SaveCursor
+                } else {
+                    Act::RestoreCursor
+                });
+            }
+            1049 => acts.push(if set {
+                Act::EnterAlternate
+            } else {
+                Act::LeaveAlternate
+            }),
+            _ => {}
+        });
+        if rewrite {
+            self.rewrite_modes(out, (start, fin), set, modes());
+        }
+        for act in acts {
+            out.piece(fin + 1, Piece::Act(act));
+        }
+    }
+
+    /// Replaces a DECSET or DECRST holding mode 1047 or 1048 (see [`Self::dec_modes`]).
+    fn rewrite_modes<F: FnMut(Piece<'_>)>(
+        &mut self,
+        out: &mut Out<'_, F>,
+        (start, fin): (Option<usize>, usize),
+        set: bool,
+        modes: impl Iterator<Item = u8>,
+    ) {
+        // The whole sequence is replaced when it is all in this read and holds nothing else
+        // (vte carries out C0 controls met inside a sequence, and an ESC may be followed by
+        // one before its `[`). Otherwise what went out, or must go out, is ended as an unknown
+        // sequence and the replacement follows it.
+        let start = start.filter(|&at| {
+            let seq = &out.input[at..fin];
+            seq.get(..2) == Some(b"\x1b[") && !seq[2..].iter().any(|&b| b < 0x20 || b == 0x7f)
+        });
+        let mut with = if start.is_none() {
+            b"z".to_vec()
+        } else {
+            Vec::new()
+        };
+        each_mode(modes, |m| match (m, set) {
+            (1047, true) => with.extend_from_slice(b"\x1b[?47h"),
+            (1047, false) => with.extend_from_slice(b"\x1b[?47h\x1b[2J\x1b[?47l"),
+            (1048, true) => {
+                self.saved = Some((self.sets, self.shifted));
+                with.extend_from_slice(b"\x1b7");
+            }
+            (1048, false) => {
+                if let Some((sets, shifted)) = self.saved {
+                    self.sets = sets;
+                    self.shifted = shifted;
+                }
+                with.extend_from_slice(b"\x1b8");
+            }
+            (m, _) => {
+                let end = if set { 'h' } else { 'l' };
+                with.extend_from_slice(format!("\x1b[?{m}{end}").as_bytes());
+            }
+        });
+        match start {
+            Some(start) => out.replace(start, fin + 1 - start, &with),
+            None => out.replace(fin, 1, &with),
+        }
+    }
+}
+
+/// Where the first byte that is not a CSI parameter or intermediate byte (0x20 to 0x3f) is,
+/// eight bytes at a time: an SGR sequence is mostly parameters.
+pub(super) fn end_of_parameters(bytes: &[u8]) -> Option<usize> {
+    const HIGH3: u64 = 0xe0e0_e0e0_e0e0_e0e0;
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const TOP: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in words.by_ref() {
+        let mut w = [0; 8];
+        w.copy_from_slice(word);
+        // Zero in the bytes that are 0x20..=0x3f, non-zero elsewhere.
+        let other = (u64::from_le_bytes(w) & HIGH3) ^ SPACES;
+        if other != 0 {
+            // The top bit of each byte that is non-zero; the lowest one is the first.
+            let marks = (((other & LOW7) + LOW7) | other) & TOP;
+            return Some(at + (marks.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let rest = words.remainder();
+    rest.iter().position(|&b| b & 0xe0 != 0x20).map(|n| at + n)
+}
+
+/// Calls `f` with each mode number of a DECSET or DECRST parameter list (after its `?`), or
+/// of an SM or RM one.
+fn each_mode(params: impl Iterator<Item = u8>, mut f: impl FnMut(u32)) {
+    let mut mode = 0u32;
+    let mut in_number = false;
+    for b in params {
+        match b {
+            b'0'..=b'9' => {
+                mode = mode.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+                in_number = true;
+            }
+            b';' => {
+                if in_number {
+                    f(mode);
+                }
+                mode = 0;
+                in_number = false;
+            }
+            // Controls, DEL and high bytes inside the sequence are not part of it.
+            _ => {}
+        }
+    }
+    if in_number {
+        f(mode);
+    }
+}
