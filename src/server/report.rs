@@ -42,11 +42,20 @@ fn masked(name: &str, value: &str) -> String {
 }
 
 fn ago(at: Instant, now: Instant) -> String {
-    let d = now.saturating_duration_since(at);
-    format!(
-        "{} ago",
-        format_duration(Duration::from_millis(d.as_millis() as u64))
-    )
+    format!("{} ago", elapsed(now.saturating_duration_since(at)))
+}
+
+/// A span of time as people read it: `0.05s`, `2.5s`, `42s`, `3m05s`, `1h02m`, `2d03h`.
+fn elapsed(d: Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        0 => format!("{:.2}s", d.as_secs_f64()),
+        1..10 => format!("{:.1}s", d.as_secs_f64()),
+        10..60 => format!("{secs}s"),
+        60..3600 => format!("{}m{:02}s", secs / 60, secs % 60),
+        3600..86400 => format!("{}h{:02}m", secs / 3600, secs % 3600 / 60),
+        _ => format!("{}d{:02}h", secs / 86400, secs % 86400 / 3600),
+    }
 }
 
 fn exit_text(status: ExitStatus) -> String {
@@ -248,7 +257,7 @@ impl Server {
             State::Running if app.readiness() == Some(false) => "running, not ready yet".into(),
             State::Backoff { until, .. } => format!(
                 "restarting in {}",
-                format_duration(until.saturating_duration_since(now))
+                elapsed(until.saturating_duration_since(now))
             ),
             _ => app.state_label().to_owned(),
         }
@@ -409,6 +418,22 @@ impl Server {
             logs,
             why: self.why(id).map(|w| w.text).unwrap_or_default(),
         })
+    }
+}
+
+#[cfg(test)]
+mod elapsed_tests {
+    use super::*;
+
+    #[test]
+    fn spans_of_time_read_as_people_write_them() {
+        let ms = Duration::from_millis;
+        assert_eq!(elapsed(ms(49)), "0.05s");
+        assert_eq!(elapsed(ms(2_500)), "2.5s");
+        assert_eq!(elapsed(ms(11_525)), "11s");
+        assert_eq!(elapsed(ms(185_000)), "3m05s");
+        assert_eq!(elapsed(ms(3_720_000)), "1h02m");
+        assert_eq!(elapsed(ms(183_600_000)), "2d03h");
     }
 }
 
