@@ -17,27 +17,63 @@ pub fn is_pid_one() -> bool {
 /// Runs `server` in a child process while this one reaps and forwards signals; returns only
 /// in the child, whose result is the server's. Call before any thread is started.
 pub fn split(server: impl FnOnce() -> Result<()>) -> Result<()> {
+    // PID 1 drops a signal it has no handler for, so the stop signals are held back across
+    // the fork: the parent takes one that came meanwhile once its handlers are in place, and
+    // the child gets the mask it had.
+    let held = hold_signals();
     // SAFETY: no other thread exists yet (the caller's contract), so the child may run
     // anything; the parent only installs signal handlers and waits.
     let pid = unsafe { libc::fork() };
     match pid {
-        -1 => Err(std::io::Error::last_os_error()).context("forking the server from PID 1"),
-        0 => server(),
-        child => std::process::exit(reap_until_gone(child)),
+        -1 => {
+            release_signals(&held);
+            Err(std::io::Error::last_os_error()).context("forking the server from PID 1")
+        }
+        0 => {
+            release_signals(&held);
+            server()
+        }
+        child => std::process::exit(reap_until_gone(child, &held)),
+    }
+}
+
+/// Blocks the signals PID 1 forwards or reaps on; returns the mask to go back to.
+fn hold_signals() -> libc::sigset_t {
+    // SAFETY: sigset_t is plain data that sigemptyset initialises; sigprocmask only reads
+    // `set` and writes `old`, both valid for the call.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for sig in [SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT] {
+            libc::sigaddset(&mut set, sig);
+        }
+        libc::sigprocmask(libc::SIG_BLOCK, &set, &mut old);
+        old
+    }
+}
+
+/// Goes back to the mask `hold_signals` returned; what was held is delivered now.
+fn release_signals(old: &libc::sigset_t) {
+    // SAFETY: `old` is a mask sigprocmask filled in.
+    unsafe {
+        libc::sigprocmask(libc::SIG_SETMASK, old, std::ptr::null_mut());
     }
 }
 
 /// PID 1's loop: forward the stop signals to the server, reap every child, and return the
 /// server's exit status once it has been reaped.
-fn reap_until_gone(server: libc::pid_t) -> i32 {
-    let mut signals =
-        match signal_hook::iterator::Signals::new([SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT]) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("appmux: PID 1 cannot take signals ({e}); only waiting for the server");
-                return wait_for(server);
-            }
-        };
+fn reap_until_gone(server: libc::pid_t, held: &libc::sigset_t) -> i32 {
+    let signals = signal_hook::iterator::Signals::new([SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT]);
+    // With the handlers in place (or not to be had), what was held back is taken now.
+    release_signals(held);
+    let mut signals = match signals {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("appmux: PID 1 cannot take signals ({e}); only waiting for the server");
+            return wait_for(server);
+        }
+    };
     // A child may have exited before the handlers were in place.
     if let Some(code) = reap(server) {
         return code;
