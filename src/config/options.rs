@@ -300,9 +300,13 @@ pub fn read_options(text: &str, file: &Path) -> (Option<Options>, Vec<ConfigErro
             ("16", Colors::Ansi16),
             ("none", Colors::None),
         ];
-        let colors = table
-            .get("colors")
-            .and_then(|v| choice(&mut report, v, "terminal.colors", &depths));
+        // `colors = 256` (a number, as people also write it) reads as "256".
+        let colors = table.get("colors").and_then(|v| match v.get_ref() {
+            toml::de::DeValue::Integer(n) => {
+                pick(&mut report, v, n.as_str(), "terminal.colors", &depths)
+            }
+            _ => choice(&mut report, v, "terminal.colors", &depths),
+        });
         set(&mut options.colors, colors);
     }
     (Some(options), report.finish())
@@ -390,6 +394,17 @@ fn choice<T: Copy>(
     choices: &[(&str, T)],
 ) -> Option<T> {
     let text = report.string(value, key)?;
+    pick(report, value, text, key, choices)
+}
+
+/// The choice named `text` (what `value` holds); an unknown one is reported at `value`.
+fn pick<T: Copy>(
+    report: &mut Report<'_>,
+    value: &Value<'_>,
+    text: &str,
+    key: &str,
+    choices: &[(&str, T)],
+) -> Option<T> {
     let found = choices
         .iter()
         .find(|(name, _)| *name == text)
@@ -443,7 +458,7 @@ left = "{session}@{host} "
 right = "{apps}"
 tabs = false
 [terminal]
-colors = "256"
+colors = 256
 "#;
         let text = text.replacen("resurrect = true", "resurrect = true\nclipboard = false", 1);
         let dir = tempfile::tempdir().unwrap();
@@ -483,6 +498,10 @@ colors = "256"
             (
                 "keymap = \"\"",
                 "config.toml:1:10: `keymap` must not be empty",
+            ),
+            (
+                "[terminal]\ncolors = 88",
+                "config.toml:2:10: `terminal.colors`: unknown value \"88\"; expected one of `auto`, `truecolor`, `256`, `16`, `none`",
             ),
             (
                 "[terminal]\ncolors = \"88\"",
