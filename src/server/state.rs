@@ -322,7 +322,14 @@ impl Server {
             return false;
         }
         for app in self.apps.values() {
-            if app.process().is_some() {
+            // Whether anything of it still runs: an app that did exit may not have been seen
+            // to yet, its output still being read after a flood.
+            let alive = app.process().is_some()
+                && app
+                    .pid()
+                    .and_then(|pid| rustix::process::Pid::from_raw(pid as i32))
+                    .is_some_and(|g| rustix::process::test_kill_process_group(g).is_ok());
+            if alive {
                 tracing::warn!(app = %app.name(), "still running after its stop timeout: SIGKILL");
                 self.killed_at_shutdown.push(app.name().to_owned());
             }

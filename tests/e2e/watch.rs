@@ -129,8 +129,9 @@ fn ten_thousand_files_touched_at_once_restart_the_app_once() {
             std::fs::write(sub.join(format!("f{f}.rs")), "").unwrap();
         }
     }
-    let toml =
-        "session = \"many\"\n[[app]]\nname = \"api\"\ncmd = \"sleep 1000\"\nwatch = [\"src\"]\n";
+    // A quiet period longer than any pause a loaded machine puts between the touches.
+    let toml = "session = \"many\"\n[[app]]\nname = \"api\"\ncmd = \"sleep 1000\"\n\
+                watch = [\"src\"]\nwatch_debounce = \"1s\"\n";
     start(&env, "many", toml, &["src/barrier.rs"], "api");
     let touch = std::process::Command::new("sh")
         .arg("-c")
