@@ -115,11 +115,11 @@ impl Server {
         &mut self,
         req: &AttachRequest,
         inside: Option<&str>,
-    ) -> Result<SessionId, String> {
+    ) -> Result<(SessionId, Vec<AppId>), String> {
         if req.only_new {
             let mut new = req.create.clone().ok_or("no session to create")?;
             new.size.get_or_insert(req.size);
-            return self.new_session(new);
+            return self.create_session(new, false);
         }
         let found = match &req.target {
             Some(name) => self.session_by_name(name),
@@ -136,7 +136,7 @@ impl Server {
                      (`appmux attach -f -t {name}` attaches anyway)"
                 ));
             }
-            return Ok(s);
+            return Ok((s, Vec::new()));
         }
         match &req.create {
             Some(new) => {
@@ -146,7 +146,7 @@ impl Server {
                     .or_else(|| req.target.clone())
                     .or_else(|| Some(DEFAULT_SESSION.to_owned()));
                 new.size.get_or_insert(req.size);
-                self.new_session(new)
+                self.create_session(new, false)
             }
             None => Err(match &req.target {
                 Some(name) => format!("can't find session: {name}"),
@@ -205,6 +205,17 @@ impl Server {
     /// Creates a session. A project session gets its apps (autostart ones started) and shows
     /// the first in its pane; otherwise one app runs the command, or the shell.
     pub fn new_session(&mut self, new: NewSession) -> Result<SessionId, String> {
+        self.create_session(new, true).map(|(id, _)| id)
+    }
+
+    /// Makes a session; its apps are started now with `start`, else they are returned for the
+    /// caller to start (an attaching client first sizes the session, so that they start at its
+    /// panes' size).
+    pub fn create_session(
+        &mut self,
+        new: NewSession,
+        start: bool,
+    ) -> Result<(SessionId, Vec<AppId>), String> {
         if self.shutdown.is_some() {
             return Err("the server is shutting down".into());
         }
@@ -256,8 +267,13 @@ impl Server {
             .copied()
             .find(|a| self.apps[a].spec().autostart)
             .unwrap_or(ids[0]);
-        for app in &ids {
-            if self.apps[app].spec().autostart {
+        let autostart: Vec<AppId> = ids
+            .iter()
+            .copied()
+            .filter(|a| self.apps[a].spec().autostart)
+            .collect();
+        if start {
+            for app in &autostart {
                 self.app_op(*app, Control::Start);
             }
         }
@@ -275,7 +291,7 @@ impl Server {
                 session: name.clone(),
             }),
         );
-        Ok(id)
+        Ok((id, if start { Vec::new() } else { autostart }))
     }
 
     /// The single app of a plain session: the command given, or the shell. Like a tmux pane, it

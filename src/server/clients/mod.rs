@@ -306,12 +306,16 @@ impl Server {
 
     fn attach(&mut self, id: ClientId, req: AttachRequest) {
         let inside = self.clients.get(&id).and_then(|c| c.inside_pane.clone());
-        let session = match self.find_or_create_for_attach(&req, inside.as_deref()) {
-            Ok(s) => s,
+        let (session, to_start) = match self.find_or_create_for_attach(&req, inside.as_deref()) {
+            Ok(made) => made,
             Err(e) => return self.send(id, &ServerMsg::Error(e)),
         };
         let size = req.size.clamped();
         let Some(client) = self.clients.get_mut(&id) else {
+            // Gone meanwhile: the session it asked for runs without it.
+            for app in to_start {
+                self.app_op(app, crate::app::lifecycle::Control::Start);
+            }
             return;
         };
         client.attached = Some(Attached {
@@ -345,6 +349,10 @@ impl Server {
         tracing::info!(client = id.0, session = %name, ?size, "client attached");
         self.send(id, &ServerMsg::Attached { session: name });
         self.make_size_owner(session, id);
+        // A session made for this client starts its apps now, at its panes' size.
+        for app in to_start {
+            self.app_op(app, crate::app::lifecycle::Control::Start);
+        }
         self.show_config_problems(id);
     }
 
