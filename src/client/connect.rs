@@ -38,13 +38,16 @@ impl Connection {
     pub fn open(sock: &SocketPaths) -> Result<Self, ConnectError> {
         match UnixStream::connect(&sock.socket) {
             Ok(stream) => Self::handshake(stream).map_err(|e| {
-                // A server that dies while we connect resets the connection: to the caller that
-                // is no server at all, so it may start one.
+                // A server that dies while we connect (a killed one's last threads still hold
+                // its socket) resets or closes the connection: to the caller that is no server
+                // at all, so it may start one.
                 let reset = e.chain().any(|c| {
                     c.downcast_ref::<std::io::Error>().is_some_and(|io| {
                         matches!(
                             io.kind(),
-                            ErrorKind::ConnectionReset | ErrorKind::UnexpectedEof
+                            ErrorKind::ConnectionReset
+                                | ErrorKind::UnexpectedEof
+                                | ErrorKind::BrokenPipe
                         )
                     })
                 });
@@ -165,7 +168,8 @@ impl Connection {
 /// exits quietly): name it for what it is.
 fn closed(e: std::io::Error) -> anyhow::Error {
     if e.kind() == ErrorKind::BrokenPipe {
-        anyhow::anyhow!("the server closed the connection")
+        // The cause stays in the chain: a caller tells a dying server by it.
+        anyhow::Error::new(e).context("the server closed the connection")
     } else {
         e.into()
     }
