@@ -65,6 +65,7 @@ fn view<'a>(size: Size, panes: &[(Rect, &'a Emulator)]) -> View<'a> {
         numbers: false,
         theme: theme(),
         depth: appmux::render::color::ColorDepth::TrueColor,
+        hyperlinks: false,
     }
 }
 

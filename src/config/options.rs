@@ -78,6 +78,8 @@ pub struct Options {
     pub status: StatusOptions,
     /// `[terminal]`: how many colours clients' terminals are sent.
     pub colors: Colors,
+    /// `[terminal] hyperlinks`: OSC 8 hyperlinks from apps are passed on to clients.
+    pub hyperlinks: bool,
 }
 
 /// `[terminal] colors`: the colours clients are drawn with. `Auto` goes by what each client's
@@ -123,6 +125,7 @@ impl Default for Options {
                 tabs: true,
             },
             colors: Colors::Auto,
+            hyperlinks: false,
         }
     }
 }
@@ -153,7 +156,7 @@ pub(crate) const TOP_KEYS: Keys = Keys {
 
 pub(crate) const TERMINAL_KEYS: Keys = Keys {
     context: "[terminal]",
-    known: &["colors"],
+    known: &["colors", "hyperlinks"],
     aliases: &[
         ("colours", "colors"),
         ("color", "colors"),
@@ -308,6 +311,12 @@ pub fn read_options(text: &str, file: &Path) -> (Option<Options>, Vec<ConfigErro
             _ => choice(&mut report, v, "terminal.colors", &depths),
         });
         set(&mut options.colors, colors);
+        set(
+            &mut options.hyperlinks,
+            table
+                .get("hyperlinks")
+                .and_then(|v| report.boolean(v, "terminal.hyperlinks")),
+        );
     }
     (Some(options), report.finish())
 }
@@ -488,6 +497,7 @@ colors = 256
                 tabs: false,
             },
             colors: Colors::Ansi256,
+            hyperlinks: false,
         };
         assert_eq!(options, expected);
     }

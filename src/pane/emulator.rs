@@ -293,6 +293,9 @@ impl Emulator {
                 };
                 color_reply(which, rgb, bel, &mut parser.callbacks_mut().replies);
             }
+            Piece::Link(link) => {
+                layer.set_link(link.map(|l| crate::pane::hyperlink::links().intern(l)));
+            }
             Piece::Reset => {
                 let hooks = parser.callbacks_mut();
                 hooks.modes.reset();
@@ -379,6 +382,7 @@ impl Emulator {
         hooks.modes.reset();
         hooks.frozen = None;
         self.filter.reset_text_modes();
+        self.layer.set_link(None);
         self.changes.record(None);
     }
 
@@ -461,10 +465,19 @@ impl Emulator {
                 out.push('\n');
             }
         }
-        if out.contains(INVALID) {
-            out = out.replace(INVALID, "\u{FFFD}");
-        }
-        out
+        plain(out)
+    }
+}
+
+/// Text read out of a pane as it is shown: the filter's stand-in for invalid UTF-8 becomes
+/// U+FFFD, and hyperlink markers go.
+pub fn plain(mut text: String) -> String {
+    if text.contains(INVALID) {
+        text = text.replace(INVALID, "\u{FFFD}");
+    }
+    match crate::pane::hyperlink::strip(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(stripped) => stripped,
     }
 }
 
@@ -761,6 +774,28 @@ mod tests {
         assert_eq!(t.capture(false, false), "see the link here\n\n");
         t.feed(b"\r\n\x1b]8;;http://x\x07bel\x1b]8;;\x07!");
         assert_eq!(t.capture(false, false), "see the link here\nbel!\n");
+    }
+
+    #[test]
+    fn linked_text_is_marked_cell_by_cell_and_read_out_plain() {
+        use crate::pane::hyperlink::split;
+        let mut t = term(8, 3);
+        t.feed(b"ab\x1b]8;;http://example.com/\x1b\\linked text\x1b]8;;\x1b\\ z");
+        let screen = t.screen();
+        let cell = |r, c| split(screen.cell(r, c).unwrap().contents()).1;
+        assert!(cell(0, 0).is_none() && cell(0, 1).is_none());
+        let id = cell(0, 2).expect("the first linked cell is marked");
+        // The link goes on across the wrap, and ends where the app ended it.
+        assert!((2..8).all(|c| cell(0, c) == Some(id)));
+        assert!((0..5).all(|c| cell(1, c) == Some(id)));
+        assert!(cell(1, 5).is_none() && cell(1, 6).is_none());
+        let link = crate::pane::hyperlink::links().get(id).cloned().unwrap();
+        assert_eq!(&*link.uri, "http://example.com/");
+        assert_eq!(t.capture(false, false), "ablinked\n text z\n\n");
+        // Scrolled into history, the text still reads plain.
+        t.feed(b"\r\n\r\n\r\n");
+        assert_eq!(t.capture(false, true), "ablinked\n text z\n\n\n\n");
+        assert!(!t.capture(true, true).contains('\u{E0001}'));
     }
 
     #[test]

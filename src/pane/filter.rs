@@ -3,7 +3,7 @@
 //! as the parser (ECMA-48 as `vte` implements it), so its view of "is this byte printed?"
 //! always matches the parser's.
 //!
-//! It owns six jobs and nothing else:
+//! It owns seven jobs and nothing else:
 //! - DEC special graphics: `ESC ( 0` / `ESC ) 0` designations and SO/SI shifts are tracked, and
 //!   printed bytes in the line-drawing range become the Unicode box-drawing characters that
 //!   vt100 would otherwise show as `q`, `x`, `l` ...
@@ -21,12 +21,16 @@
 //!   as [`Act`]s in their place in the stream (tab stops and tab movements, DECALN, the
 //!   cursor saves whose attributes vt100 keeps only once); text printed in insert mode or with
 //!   auto-wrap off is handed out as [`Piece::Text`], for the emulator to print a character at
-//!   a time.
+//!   a time;
+//! - OSC 8 hyperlinks are reported as [`Piece::Link`], and text printed inside one is handed
+//!   out as [`Piece::Text`] too, for the emulator to mark (`crate::pane::hyperlink`).
 //!
 //! Output is handed to a sink as pieces, in order: unchanged input is passed through as slices
 //! of the input (the common case costs one scan and no copy), changed stretches go through a
 //! reused scratch buffer, and queries arrive between the bytes before and after them so that
 //! replies keep the order of the queries.
+
+use crate::pane::hyperlink::{Link, MAX_URI};
 
 /// What vt100 is given in place of an invalid UTF-8 sequence: it refuses to print U+FFFD itself.
 pub const INVALID: char = '\u{FFFC}';
@@ -52,6 +56,9 @@ pub enum Piece<'a> {
     ColorQuery { which: u8, bel: bool },
     /// RIS (`ESC c`) just reset the terminal; reset what vt100 does not know about too.
     Reset,
+    /// An OSC 8 hyperlink began (`Some`) or ended (`None`, also for an invalid one, which
+    /// shows as plain text).
+    Link(Option<crate::pane::hyperlink::Link>),
     /// Printed text (with the C0 controls among it) while insert mode is on or auto-wrap off,
     /// which vt100 does not carry out.
     Text {
@@ -178,6 +185,11 @@ pub struct Filter {
     insert: bool,
     /// Auto-wrap (DECAWM) is off.
     no_wrap: bool,
+    /// An OSC 8 hyperlink is open: printed text is handed out for the emulator to mark.
+    link: bool,
+    /// The body of the OSC 8 string in progress, after `8;`, up to just past
+    /// [`crate::pane::hyperlink::MAX_URI`] bytes (a longer one is refused).
+    osc8: Vec<u8>,
     /// The largest REP count let through in the current read.
     rep_max: u16,
     scratch: Vec<u8>,
@@ -282,11 +294,12 @@ impl Filter {
     pub fn reset_text_modes(&mut self) {
         self.insert = false;
         self.no_wrap = false;
+        self.link = false;
     }
 
     /// Whether printed text must be handed out as [`Piece::Text`].
     fn text_mode(&self) -> bool {
-        self.insert || self.no_wrap
+        self.insert || self.no_wrap || self.link
     }
 
     /// The charset printed bytes are drawn from.
@@ -520,6 +533,7 @@ impl Filter {
             b']' => {
                 self.osc_head = [0; 8];
                 self.state = State::Osc { len: 0 };
+                self.osc8.clear();
             }
             b'P' => self.state = State::Str { dcs: true },
             b'X' | b'^' | b'_' => self.state = State::Str { dcs: false },
@@ -560,6 +574,9 @@ impl Filter {
             if len < self.osc_head.len() {
                 self.osc_head[len] = b;
             }
+            if len >= 2 && self.osc_head[..2] == *b"8;" && self.osc8.len() <= MAX_URI {
+                self.osc8.push(b);
+            }
             if len + 1 >= OSC_MAX {
                 // End it here (vte then hands over the truncated string) and drop the rest.
                 out.replace(at, 1, &[b, BEL]);
@@ -570,6 +587,12 @@ impl Filter {
             return;
         };
         self.state = if bel { State::Ground } else { State::Escape };
+        if len >= 2 && self.osc_head[..2] == *b"8;" {
+            let link = Link::parse(&self.osc8);
+            self.link = link.is_some();
+            out.piece(at + 1, Piece::Link(link));
+            return;
+        }
         let which = match &self.osc_head[..len.min(8)] {
             b"10;?" => 10,
             b"11;?" => 11,

@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use unicode_width::UnicodeWidthChar as _;
 
 use crate::pane::filter::Act;
+use crate::pane::hyperlink::{self, LinkId};
 use crate::pane::modes::Bytes;
 
 /// The parser the layer drives: a screen to read, and bytes for it to carry out.
@@ -79,6 +80,8 @@ pub struct Layer {
     tabs: Vec<bool>,
     /// The attributes saved with the cursor on the main and on the alternate screen.
     saved: [Pen; 2],
+    /// The OSC 8 link that printed characters are marked with.
+    link: Option<LinkId>,
 }
 
 /// A fresh terminal's tab stops: every 8 columns.
@@ -91,7 +94,13 @@ impl Layer {
         Self {
             tabs: (0..usize::from(cols)).map(default_stop).collect(),
             saved: [Pen::default(); 2],
+            link: None,
         }
+    }
+
+    /// Marks the characters printed from now on as part of `link` (`None`: of no link).
+    pub fn set_link(&mut self, link: Option<LinkId>) {
+        self.link = link;
     }
 
     /// Back to a fresh terminal's state (RIS).
@@ -200,6 +209,10 @@ impl Layer {
                 }
             }
             seq.extend_from_slice(ch);
+            if let Some(link) = self.link.filter(|_| width > 0) {
+                let (marker, len) = hyperlink::marker(link);
+                seq.extend_from_slice(&marker[..len]);
+            }
             parser.process(&seq);
             if !wrap && width > 0 {
                 // vt100 leaves the cursor past the last column, a wrap pending; with auto-wrap

@@ -9,6 +9,7 @@ pub mod emulator;
 pub mod encode;
 pub mod filter;
 pub mod history;
+pub mod hyperlink;
 pub mod layer;
 pub mod modes;
 pub mod process;

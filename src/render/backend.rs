@@ -107,6 +107,8 @@ pub struct Renderer {
     canvas_stale: bool,
     /// Capacity kept between frames for the bytes of the next one.
     out: Vec<u8>,
+    /// Cells inside OSC 8 hyperlinks go out as links (the last view's `hyperlinks`).
+    hyperlinks: bool,
 }
 
 impl Renderer {
@@ -127,6 +129,7 @@ impl Renderer {
             canvas: Buffer::empty(Rect::ZERO),
             canvas_stale: true,
             out: Vec::new(),
+            hyperlinks: false,
         }
     }
 
@@ -168,6 +171,11 @@ impl Renderer {
         self.screens.canvas_kept = kept;
         // Pane rows left as the last frame drew them are known to match what the client shows,
         // unless something is drawn over them or the client is to be repainted.
+        if self.hyperlinks != view.hyperlinks {
+            // Cells already shown were sent with or without their links.
+            self.hyperlinks = view.hyperlinks;
+            self.full_redraw = true;
+        }
         let skip_untouched = kept && !overlay && !self.full_redraw;
         let mut out = self.begin_output();
         // Drawn straight on the canvas: ratatui's `Terminal` (and the clearing of its buffer)
@@ -175,7 +183,13 @@ impl Renderer {
         let cursor = crate::render::draw_on(&mut self.canvas, view, &mut self.screens);
         let untouched = self.screens.end_frame();
         let skip = if skip_untouched { &untouched[..] } else { &[] };
-        self.canvas_stale |= update_cells(&mut out, &mut self.shown, &mut self.canvas, skip);
+        self.canvas_stale |= update_cells(
+            &mut out,
+            &mut self.shown,
+            &mut self.canvas,
+            skip,
+            self.hyperlinks,
+        );
         self.end_output(out, cursor)
     }
 
@@ -186,12 +200,13 @@ impl Renderer {
         self.canvas_stale = true;
         let mut out = self.begin_output();
         let (terminal, shown, screens) = (&mut self.terminal, &mut self.shown, &mut self.screens);
+        let links = self.hyperlinks;
         // The cells are compared and sent from inside the frame. Drawing into memory cannot
         // fail.
         let _ = terminal.draw(|f| {
             draw(f, screens);
             screens.end_frame();
-            update_cells(&mut out, shown, f.buffer_mut(), &[]);
+            update_cells(&mut out, shown, f.buffer_mut(), &[], links);
         });
         let cursor = self.terminal.backend().cursor;
         self.end_output(out, cursor)
@@ -254,7 +269,13 @@ fn clear_outside(buf: &mut Buffer, keep: &[Rect]) {
 /// Writes the cells that turn `shown` into `next` and puts them into `shown`: copied when they
 /// are few, moved (leaving `next` with the cells they replaced) when they are most of the frame,
 /// which copying would make cost a third more. True when they were moved.
-fn update_cells(out: &mut Vec<u8>, shown: &mut Shown, next: &mut Buffer, same: &[Rect]) -> bool {
+fn update_cells(
+    out: &mut Vec<u8>,
+    shown: &mut Shown,
+    next: &mut Buffer,
+    same: &[Rect],
+    links: bool,
+) -> bool {
     if shown.cells.area != next.area {
         // Only a resize changes the area, and it brings a full redraw: the client is blank.
         shown.cells = Buffer::empty(next.area);
@@ -266,6 +287,7 @@ fn update_cells(out: &mut Vec<u8>, shown: &mut Shown, next: &mut Buffer, same: &
     sgr::draw(
         out,
         updates.iter().map(|&(x, y, i)| (x, y, &next.content[i])),
+        links,
     );
     shown.cursor_moved = true;
     let give_away = updates.len() * 2 > next.content.len();

@@ -59,6 +59,8 @@ pub struct View<'a> {
     pub theme: &'a crate::config::theme::Theme,
     /// What the client's terminal shows; pane cells are drawn at it.
     pub depth: color::ColorDepth,
+    /// OSC 8 hyperlinks in panes go out as links; otherwise as plain text.
+    pub hyperlinks: bool,
 }
 
 /// Where the parts of a client's screen go.
@@ -508,6 +510,7 @@ mod tests {
             numbers: false,
             theme,
             depth: color::ColorDepth::TrueColor,
+            hyperlinks: false,
         }
     }
 

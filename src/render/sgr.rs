@@ -9,14 +9,24 @@
 //! underline colour as `58;5;N` or `58;2;R;G;B` (it has no 16-colour form).
 
 use ratatui::buffer::Cell;
+
+use crate::pane::hyperlink::{self, LinkId};
 use ratatui::style::{Color, Modifier};
 
 /// Writes `cells` (column, row, cell) to `out`, leaving attributes reset after the last one.
-pub fn draw<'a>(out: &mut Vec<u8>, cells: impl Iterator<Item = (u16, u16, &'a Cell)>) {
+/// Cells an app printed inside an OSC 8 hyperlink carry a marker (`crate::pane::hyperlink`):
+/// with `links` they go out inside that link, opened and closed within this frame; without,
+/// as plain text.
+pub fn draw<'a>(out: &mut Vec<u8>, cells: impl Iterator<Item = (u16, u16, &'a Cell)>, links: bool) {
     let mut pen = Pen::default();
     let mut last: Option<(u16, u16)> = None;
+    let mut open: Option<LinkId> = None;
     for (x, y, cell) in cells {
         if !last.is_some_and(|(lx, ly)| ly == y && lx.checked_add(1) == Some(x)) {
+            // A link ends where its cells do, not across a jump.
+            if open.take().is_some() {
+                out.extend_from_slice(hyperlink::CLOSE);
+            }
             move_to(out, x, y);
         }
         last = Some((x, y));
@@ -25,7 +35,24 @@ pub fn draw<'a>(out: &mut Vec<u8>, cells: impl Iterator<Item = (u16, u16, &'a Ce
             pen.change_to(&next, out);
             pen = next;
         }
-        out.extend_from_slice(cell.symbol().as_bytes());
+        let (text, link) = hyperlink::split(cell.symbol());
+        let link = link.filter(|_| links);
+        if link != open {
+            if open.is_some() {
+                out.extend_from_slice(hyperlink::CLOSE);
+            }
+            open = link.filter(|&id| match hyperlink::links().get(id) {
+                Some(l) => {
+                    l.open(out);
+                    true
+                }
+                None => false,
+            });
+        }
+        out.extend_from_slice(text.as_bytes());
+    }
+    if open.is_some() {
+        out.extend_from_slice(hyperlink::CLOSE);
     }
     if pen != Pen::default() {
         out.extend_from_slice(b"\x1b[m");
@@ -254,9 +281,32 @@ mod tests {
         c
     }
 
+    #[test]
+    fn linked_cells_go_out_inside_their_link_only_when_links_are_on() {
+        let link = crate::pane::hyperlink::Link::parse(b"id=7;http://example.com/").unwrap();
+        let id = crate::pane::hyperlink::links().intern(link);
+        let (m, len) = crate::pane::hyperlink::marker(id);
+        let m = std::str::from_utf8(&m[..len]).unwrap();
+        let cells = [
+            (0, 0, cell("x", Style::new())),
+            (1, 0, cell(&format!("a{m}"), Style::new())),
+            (2, 0, cell(&format!("b{m}"), Style::new())),
+            (3, 0, cell("y", Style::new())),
+            (0, 1, cell(&format!("c{m}"), Style::new())),
+        ];
+        let mut out = Vec::new();
+        draw(&mut out, cells.iter().map(|(x, y, c)| (*x, *y, c)), true);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\x1b[1;1Hx\x1b]8;id=7;http://example.com/\x1b\\ab\x1b]8;;\x1b\\y\
+             \x1b[2;1H\x1b]8;id=7;http://example.com/\x1b\\c\x1b]8;;\x1b\\"
+        );
+        assert_eq!(written(&cells), "\x1b[1;1Hxaby\x1b[2;1Hc");
+    }
+
     fn written(cells: &[(u16, u16, Cell)]) -> String {
         let mut out = Vec::new();
-        draw(&mut out, cells.iter().map(|(x, y, c)| (*x, *y, c)));
+        draw(&mut out, cells.iter().map(|(x, y, c)| (*x, *y, c)), false);
         String::from_utf8(out).unwrap()
     }
 

@@ -64,6 +64,12 @@ impl Settings {
         }
     }
 
+    /// Whether a client's terminal may be sent OSC 8 hyperlinks (when `[terminal] hyperlinks`
+    /// is on): all but those known to print the sequence instead (the Linux console, `dumb`).
+    pub fn takes_hyperlinks(term: &crate::protocol::TermInfo) -> bool {
+        !matches!(term.term.as_str(), "linux" | "dumb" | "")
+    }
+
     pub fn new(sock: &SocketPaths, options: Options, keymap: Keymap, theme: Theme) -> Self {
         Self {
             socket: sock.socket.clone(),

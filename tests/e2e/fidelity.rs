@@ -5,6 +5,7 @@
 
 mod colours;
 mod fixtures;
+mod links;
 mod programs;
 mod sequences;
 mod size;

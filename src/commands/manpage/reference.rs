@@ -267,14 +267,15 @@ pub(super) const CONFIG_TOP: &[Entry] = &[
     (
         "terminal",
         "[terminal] colors: auto (default: by TERM, COLORTERM, NO_COLOR and the terminal's \
-         XTGETTCAP answer), truecolor, 256, 16 or none.",
+         XTGETTCAP answer), truecolor, 256, 16 or none; hyperlinks = true passes apps' OSC 8 \
+         hyperlinks on to clients.",
     ),
 ];
 
 pub(super) const CONFIG_NESTED: &[Entry] = &[
     ("sidebar", "visible, position, width"),
     ("status", "visible, position, left, right, tabs"),
-    ("terminal", "colors"),
+    ("terminal", "colors, hyperlinks"),
 ];
 
 pub(super) const KEYMAP_MODES: &[Entry] = &[

@@ -10,6 +10,7 @@ enum Got {
     Reset,
     Text(Vec<u8>, bool, bool),
     Act(Act),
+    Link(Option<String>),
 }
 
 /// Feeds `chunks` and returns the pieces, adjacent byte pieces merged.
@@ -31,6 +32,7 @@ fn run_chunks(chunks: &[&[u8]], rep_max: u16) -> Vec<Got> {
                 _ => got.push(Got::Text(text.to_vec(), insert, wrap)),
             },
             Piece::Act(act) => got.push(Got::Act(act)),
+            Piece::Link(link) => got.push(Got::Link(link.map(|l| l.uri.to_string()))),
         });
     }
     got
@@ -41,7 +43,7 @@ fn bytes(chunks: &[&[u8]]) -> Vec<u8> {
         .into_iter()
         .flat_map(|g| match g {
             Got::Bytes(b) => b,
-            Got::Query(..) | Got::Reset | Got::Act(_) => Vec::new(),
+            Got::Query(..) | Got::Reset | Got::Act(_) | Got::Link(_) => Vec::new(),
             Got::Text(t, ..) => t,
         })
         .collect()
@@ -360,4 +362,38 @@ fn long_osc_strings_are_cut() {
         }
     });
     assert_eq!(after, b"ok");
+}
+
+#[test]
+fn hyperlinks_are_reported_in_place_whole_or_split_across_reads() {
+    let input: &[u8] = b"a\x1b]8;id=1;http://x/y\x1b\\link\x1b]8;;\x07b";
+    let whole = run_chunks(&[input], 80);
+    let bytes_of = |s: &str| s.as_bytes().to_vec();
+    assert_eq!(
+        whole,
+        vec![
+            // Reported at the ESC that ends it; the `\` of the ST follows.
+            Got::Bytes(bytes_of("a\x1b]8;id=1;http://x/y\x1b")),
+            Got::Link(Some("http://x/y".into())),
+            Got::Bytes(bytes_of("\\")),
+            Got::Text(bytes_of("link"), false, true),
+            Got::Bytes(bytes_of("\x1b]8;;\x07")),
+            Got::Link(None),
+            Got::Bytes(bytes_of("b")),
+        ]
+    );
+    let small: Vec<&[u8]> = input.chunks(3).collect();
+    let links: Vec<Got> = run_chunks(&small, 80)
+        .into_iter()
+        .filter(|g| matches!(g, Got::Link(_)))
+        .collect();
+    assert_eq!(
+        links,
+        vec![Got::Link(Some("http://x/y".into())), Got::Link(None)]
+    );
+    // An over-long or malformed link is no link: its text stays plain.
+    let long = format!("\x1b]8;;http://x/{}\x07t", "a".repeat(5000));
+    let got = run_chunks(&[long.as_bytes()], 80);
+    assert!(got.contains(&Got::Link(None)), "{got:?}");
+    assert!(!got.iter().any(|g| matches!(g, Got::Text(..))));
 }

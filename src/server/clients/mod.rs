@@ -125,6 +125,8 @@ pub struct Attached {
     pub mouse_grab: Option<crate::layout::PaneId>,
     /// The colours the client's terminal shows.
     pub depth: crate::render::color::ColorDepth,
+    /// The client's terminal can be sent OSC 8 hyperlinks (`Settings::takes_hyperlinks`).
+    pub takes_hyperlinks: bool,
     pub dirty: bool,
     /// When what the last frame showed changes with time alone (an uptime, a countdown): it is
     /// redrawn then, and with nothing else changing, not before.
@@ -336,6 +338,7 @@ impl Server {
             dragging: None,
             mouse_grab: None,
             depth: self.settings.color_depth(&req.term),
+            takes_hyperlinks: crate::server::settings::Settings::takes_hyperlinks(&req.term),
             dirty: true,
             refresh_at: None,
             in_flight: false,

@@ -121,6 +121,7 @@ impl Server {
             numbers: matches!(a.mode, ClientMode::Numbers { .. }),
             theme: self.settings.theme_for(a.depth),
             depth: a.depth,
+            hyperlinks: self.settings.options.hyperlinks && a.takes_hyperlinks,
         };
         let mut bytes = a.renderer.render_view(&view);
         a.dirty = false;

@@ -63,10 +63,7 @@ impl Server {
         let app = self.apps.get(w.panes().get(&pane)?)?;
         let h = app.term().history();
         // Invalid UTF-8 shows as U+FFFD, as on screen.
-        let line = |l: &str| {
-            l.trim_end()
-                .replace(crate::pane::filter::INVALID, "\u{FFFD}")
-        };
+        let line = |l: &str| crate::pane::emulator::plain(l.trim_end().to_owned());
         let mut lines: Vec<String> = (0..h.len())
             .filter_map(|i| h.row_plain(i))
             .map(|l| line(&l))
