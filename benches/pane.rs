@@ -3,13 +3,15 @@
 //! reader thread hands them over, into a 120x39 terminal (a 120x40 client minus the status
 //! line) keeping 10,000 lines of history. The terminal is reused across iterations, so after
 //! warm-up the history is full and every scrolled line also evicts one: the steady state of a
-//! long-running app.
+//! long-running app. Then the cost of entering copy mode, and of searching, over a full
+//! history.
 
 mod common;
 
 use std::hint::black_box;
 use std::time::Duration;
 
+use appmux::copy::CopyMode;
 use appmux::pane::emulator::Emulator;
 use appmux::size::Size;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -55,5 +57,30 @@ fn feed_throughput(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, feed_throughput);
+/// Entering copy mode over a full history (10,000 lines of mixed output, most of it in
+/// compressed blocks) and searching all of it backwards for a word that is not there: the
+/// worst case of `?` in copy mode. Target: under 20 ms.
+fn copy_mode_over_full_history(c: &mut Criterion) {
+    let mut term = Emulator::new(SIZE, HISTORY);
+    for chunk in common::mixed(4 << 20).chunks(CHUNK) {
+        term.feed(chunk);
+    }
+    assert_eq!(term.history().len(), HISTORY);
+    let mut group = c.benchmark_group("copy_mode");
+    group.sample_size(20);
+    group.bench_function("enter_10k_lines", |b| {
+        b.iter(|| black_box(term.plain_lines()))
+    });
+    group.bench_function("enter_and_search_10k_lines", |b| {
+        b.iter(|| {
+            let lines = term.plain_lines();
+            let rows = usize::from(SIZE.rows);
+            let mut copy = CopyMode::new(lines, rows, rows - 1, 0);
+            black_box(copy.search_for("notthereatall", false))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, feed_throughput, copy_mode_over_full_history);
 criterion_main!(benches);

@@ -3,58 +3,93 @@
 //! as SGR-formatted text, a few bytes per cell, bounded by a line count.
 //!
 //! Every line an app prints passes through here, so storing one must cost little beyond vt100's
-//! own formatting: rows are formatted into one reused buffer and appended to large text blocks,
-//! with a small record per row saying where it lies. Nothing is allocated or freed per row: a
-//! block is released (and kept for reuse) only when its last row has been evicted.
+//! own formatting: rows are formatted into one reused buffer and appended to the newest of a
+//! queue of text blocks, and a block records only where each of its rows ends (4 bytes a row).
+//! Nothing is allocated or freed per row.
+//!
+//! A block that is full is compressed (LZ4: fast enough to keep up with a flood, and history
+//! text shrinks to a third or less), so a server with dozens of apps at full history stays
+//! small. Reading rows back decompresses a block at a time, and the last block read is kept,
+//! so walking all of history (copy mode, search, `capture -S -`) decompresses each block once.
+//! A block is released when its last row has been evicted; the newest, open block's buffer is
+//! kept for reuse.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
 
 use vt100::capture::{BasicFormattedCaptureState, RowContents, basic_formatted_to_plain};
 
-/// Text block size: large enough that per-block costs vanish, small enough that the partly
-/// evicted oldest block and the partly filled newest one waste little.
+/// Text block size: large enough that compression and per-block costs pay, small enough that
+/// decompressing one to read a row stays in the microseconds.
 const BLOCK: usize = 16 * 1024;
 
 /// Scrolled-off rows, oldest first.
 #[derive(Debug)]
 pub struct History {
-    /// Row text, back to back; the front block holds the oldest rows.
+    /// The front block holds the oldest rows; only the back one is open for more.
     blocks: VecDeque<Block>,
-    /// Where each row lies, oldest first.
-    rows: VecDeque<Span>,
+    /// Rows kept.
+    len: usize,
     /// The number of the front block; blocks behind it are numbered on from it.
-    first_block: u32,
+    first_block: u64,
     limit: usize,
-    /// A released block, cleared, for the next one needed.
+    /// A released open buffer, cleared, for the next block.
     spare: Option<String>,
     /// The row being formatted.
     scratch: Scratch,
+    /// The last compressed block read: its number and text.
+    unpacked: RefCell<Option<(u64, String)>>,
 }
 
 #[derive(Debug)]
 struct Block {
-    text: String,
-    /// Rows in this block not yet evicted.
-    live: u32,
+    text: Text,
+    /// Where each row of the block ends in its text, in order.
+    ends: Vec<u32>,
+    /// Rows at the front of the block already evicted.
+    evicted: u32,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Span {
-    block: u32,
-    start: u32,
-    end: u32,
+#[derive(Debug)]
+enum Text {
+    /// The newest block, taking rows.
+    Open(String),
+    /// A full block, compressed; `len` is its text's length.
+    Packed { bytes: Box<[u8]>, len: u32 },
+}
+
+impl Block {
+    fn live(&self) -> usize {
+        self.ends.len() - self.evicted as usize
+    }
+
+    /// The byte range of row `k` of the block (counting evicted rows).
+    fn range(&self, k: usize) -> Option<std::ops::Range<usize>> {
+        let end = *self.ends.get(k)? as usize;
+        let start = k.checked_sub(1).map_or(0, |p| self.ends[p] as usize);
+        Some(start..end)
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.ends.capacity() * 4
+            + match &self.text {
+                Text::Open(s) => s.capacity(),
+                Text::Packed { bytes, .. } => bytes.len(),
+            }
+    }
 }
 
 impl History {
     pub fn new(limit: usize) -> Self {
         Self {
             blocks: VecDeque::new(),
-            rows: VecDeque::new(),
+            len: 0,
             first_block: 0,
             limit,
             spare: None,
             scratch: Scratch(String::new()),
+            unpacked: RefCell::new(None),
         }
     }
 
@@ -69,100 +104,146 @@ impl History {
         // cannot fail.
         let _ =
             row.write_formatted_basic(&mut self.scratch, &mut BasicFormattedCaptureState::new());
-        if self.rows.len() == self.limit {
+        if self.len == self.limit {
             self.evict();
         }
-        let text = &self.scratch.0;
-        let fits = self
-            .blocks
-            .back()
-            .is_some_and(|b| b.text.capacity() - b.text.len() >= text.len());
+        let need = self.scratch.0.len();
+        let fits = matches!(
+            self.blocks.back(),
+            Some(Block { text: Text::Open(s), .. }) if s.capacity() - s.len() >= need
+        );
         if !fits {
-            let mut block = match self.spare.take() {
-                Some(s) if s.capacity() >= text.len() => s,
-                _ => String::with_capacity(BLOCK.max(text.len())),
+            if let Some(back) = self.blocks.back_mut() {
+                pack(back);
+            }
+            let mut text = match self.spare.take() {
+                Some(s) if s.capacity() >= need => s,
+                _ => String::with_capacity(BLOCK.max(need)),
             };
-            block.clear();
+            text.clear();
             self.blocks.push_back(Block {
-                text: block,
-                live: 0,
+                text: Text::Open(text),
+                ends: Vec::new(),
+                evicted: 0,
             });
         }
-        let number = self.first_block.wrapping_add(self.blocks.len() as u32 - 1);
-        let Some(block) = self.blocks.back_mut() else {
+        let Some(Block {
+            text: Text::Open(text),
+            ends,
+            ..
+        }) = self.blocks.back_mut()
+        else {
             return;
         };
+        text.push_str(&self.scratch.0);
         // Offsets fit in u32: a block is at most the size of the longest row, far below 4 GiB.
-        let start = block.text.len() as u32;
-        block.text.push_str(text);
-        block.live += 1;
-        self.rows.push_back(Span {
-            block: number,
-            start,
-            end: block.text.len() as u32,
-        });
+        ends.push(text.len() as u32);
+        self.len += 1;
     }
 
     /// Drops the oldest row, and its block when that was the block's last row.
     fn evict(&mut self) {
-        let Some(span) = self.rows.pop_front() else {
-            return;
-        };
         let Some(front) = self.blocks.front_mut() else {
             return;
         };
-        debug_assert_eq!(span.block, self.first_block);
-        front.live -= 1;
-        if front.live == 0
+        front.evicted += 1;
+        self.len -= 1;
+        if front.live() == 0
             && let Some(block) = self.blocks.pop_front()
         {
-            self.first_block = self.first_block.wrapping_add(1);
-            if block.text.capacity() <= BLOCK {
-                self.spare = Some(block.text);
+            self.first_block += 1;
+            if let Text::Open(s) = block.text
+                && s.capacity() <= BLOCK
+            {
+                self.spare = Some(s);
             }
         }
     }
 
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.len == 0
     }
 
     /// Drops everything (the app asked to clear scrollback, or the pane was reset).
     pub fn clear(&mut self) {
-        self.rows.clear();
-        self.first_block = self.first_block.wrapping_add(self.blocks.len() as u32);
-        if let Some(block) = self.blocks.drain(..).find(|b| b.text.capacity() <= BLOCK) {
-            self.spare = Some(block.text);
+        self.len = 0;
+        self.first_block += self.blocks.len() as u64;
+        for block in self.blocks.drain(..) {
+            if let Text::Open(s) = block.text
+                && s.capacity() <= BLOCK
+            {
+                self.spare = Some(s);
+            }
         }
+        *self.unpacked.borrow_mut() = None;
     }
 
     /// Row `i` (0 = oldest) with its SGR codes.
-    pub fn row_formatted(&self, i: usize) -> Option<&str> {
-        let span = self.rows.get(i)?;
-        let block = self
-            .blocks
-            .get(span.block.wrapping_sub(self.first_block) as usize)?;
-        block.text.get(span.start as usize..span.end as usize)
+    pub fn row_formatted(&self, mut i: usize) -> Option<String> {
+        for (n, block) in self.blocks.iter().enumerate() {
+            if i >= block.live() {
+                i -= block.live();
+                continue;
+            }
+            let range = block.range(i + block.evicted as usize)?;
+            return match &block.text {
+                Text::Open(s) => s.get(range).map(str::to_owned),
+                Text::Packed { bytes, len } => {
+                    let number = self.first_block + n as u64;
+                    let mut cache = self.unpacked.borrow_mut();
+                    if cache.as_ref().is_none_or(|(at, _)| *at != number) {
+                        *cache = Some((number, unpack(bytes, *len)));
+                    }
+                    cache.as_ref()?.1.get(range).map(str::to_owned)
+                }
+            };
+        }
+        None
     }
 
     /// Row `i` as plain text.
     pub fn row_plain(&self, i: usize) -> Option<String> {
         self.row_formatted(i)
-            .map(|r| basic_formatted_to_plain(r).collect())
+            .map(|r| basic_formatted_to_plain(&r).collect())
     }
 
     /// Approximate heap bytes held, for memory accounting.
     pub fn heap_bytes(&self) -> usize {
-        self.blocks.iter().map(|b| b.text.capacity()).sum::<usize>()
+        self.blocks.iter().map(Block::heap_bytes).sum::<usize>()
             + self.spare.as_ref().map_or(0, String::capacity)
             + self.scratch.0.capacity()
-            + self.rows.capacity() * std::mem::size_of::<Span>()
             + self.blocks.capacity() * std::mem::size_of::<Block>()
+            + self
+                .unpacked
+                .borrow()
+                .as_ref()
+                .map_or(0, |(_, s)| s.capacity())
     }
+}
+
+/// Compresses a full block; its rows' offsets stay valid in the text it unpacks to.
+fn pack(block: &mut Block) {
+    if let Text::Open(s) = &block.text {
+        let bytes = lz4_flex::compress(s.as_bytes()).into_boxed_slice();
+        block.text = Text::Packed {
+            bytes,
+            len: s.len() as u32,
+        };
+        block.ends.shrink_to_fit();
+    }
+}
+
+/// The text of a packed block. It was valid UTF-8 when packed, and only this module packs, so
+/// a failure here cannot happen; should it, the rows read as empty rather than as garbage.
+fn unpack(bytes: &[u8], len: u32) -> String {
+    lz4_flex::decompress(bytes, len as usize)
+        .ok()
+        .and_then(|v| String::from_utf8(v).ok())
+        .unwrap_or_default()
 }
 
 /// The formatting target: a `String` whose writes of a character or two, which is what a row's
@@ -249,10 +330,37 @@ mod tests {
                 "中文 wide".into(),
             ],
         );
-        assert_eq!(h.row_formatted(0), Some("\x1b[31mred"));
-        assert_eq!(h.row_formatted(1), Some("plain"));
+        assert_eq!(h.row_formatted(0).as_deref(), Some("\x1b[31mred"));
+        assert_eq!(h.row_formatted(1).as_deref(), Some("plain"));
         assert_eq!(h.row_plain(2).as_deref(), Some("中文 wide"));
         assert_eq!(h.row_formatted(3), None);
+    }
+
+    #[test]
+    fn full_blocks_are_compressed_and_read_back_whole() {
+        let mut h = History::new(20_000);
+        let lines: Vec<String> = (0..10_500)
+            .map(|i| match i % 3 {
+                0 => format!("{i:05} GET /api/items/{} 200 {}ms", i * 7, i % 90),
+                1 => format!(
+                    "{i:05} \x1b[3{}mwarn\x1b[m ünïcödé 中文 retry {}",
+                    i % 8,
+                    i % 13
+                ),
+                _ => format!("{i:05} {}", "lorem ipsum dolor sit amet ".repeat(i % 5)),
+            })
+            .collect();
+        push_lines(&mut h, &lines);
+        assert_eq!(h.len(), lines.len());
+        let text: usize = lines.iter().map(String::len).sum();
+        assert!(h.heap_bytes() * 2 < text, "{} of {text}", h.heap_bytes());
+        // Read in any order, every row comes back as it went in.
+        for i in [10_499, 0, 5_000, 1, 10_498, 77] {
+            assert_eq!(
+                basic_formatted_to_plain(&h.row_formatted(i).unwrap()).collect::<String>(),
+                basic_formatted_to_plain(&lines[i]).collect::<String>()
+            );
+        }
     }
 
     #[test]

@@ -298,10 +298,13 @@ fn spawn_reader(fd: Arc<OwnedFd>, key: RunKey, events: mpsc::Sender<PtyEvent>) -
         .name(format!("pty-read-{}-{}", key.app, key.run))
         .stack_size(THREAD_STACK)
         .spawn(move || {
-            let mut buf = vec![0u8; READ_CHUNK];
+            let mut buf = Vec::new();
             // Bytes read into `buf` and not yet sent.
             let mut len = 0;
             loop {
+                if buf.is_empty() {
+                    buf = vec![0u8; READ_CHUNK];
+                }
                 match rustix::io::read(&*fd, &mut buf[len..]) {
                     Ok(0) => break,
                     // What is there now goes out together, up to a chunk: a flood travels in
@@ -319,7 +322,12 @@ fn spawn_reader(fd: Arc<OwnedFd>, key: RunKey, events: mpsc::Sender<PtyEvent>) -
                             return;
                         }
                     }
-                    Err(rustix::io::Errno::AGAIN) => wait_ready(fd.as_fd(), libc::POLLIN),
+                    Err(rustix::io::Errno::AGAIN) => {
+                        // A quiet app holds no read buffer: with dozens of apps that were
+                        // once busy, theirs added up.
+                        buf = Vec::new();
+                        wait_ready(fd.as_fd(), libc::POLLIN);
+                    }
                     Err(rustix::io::Errno::INTR) => {}
                     // EIO: every process holding the terminal is gone.
                     Err(_) => break,

@@ -35,6 +35,7 @@ pub mod source;
 pub mod state;
 pub mod statefile;
 pub mod supervise;
+pub mod trim;
 pub mod usage;
 pub mod verbs;
 pub mod watch;
@@ -71,6 +72,8 @@ pub struct Server {
     apps: BTreeMap<AppId, App>,
     clients: HashMap<ClientId, Client>,
     pty_tx: mpsc::Sender<PtyEvent>,
+    /// Memory handed back after floods.
+    trim: trim::Trim,
     /// The queue to the log thread, which does all app log file work.
     logs: LogWriter,
     /// Where work done off this task (reading a log, say) reports back.
@@ -128,6 +131,7 @@ impl Server {
             apps: BTreeMap::new(),
             clients: HashMap::new(),
             pty_tx,
+            trim: trim::Trim::default(),
             logs,
             events,
             next_id: 1,

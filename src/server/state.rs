@@ -113,6 +113,7 @@ impl Server {
             }
             self.sync_metrics_order();
             self.answer_due_ls(now);
+            self.trim.run_due(now);
             if self.shutdown_complete(now) {
                 break;
             }
@@ -154,6 +155,7 @@ impl Server {
             .chain(self.schedule_deadline())
             .chain(self.held_stop_deadline())
             .chain(self.sync_deadline())
+            .chain(self.trim.deadline())
             .min()
     }
 
@@ -182,7 +184,10 @@ impl Server {
 
     fn on_pty(&mut self, ev: PtyEvent) {
         match ev {
-            PtyEvent::Output(key, bytes) => self.app_output(key, &bytes),
+            PtyEvent::Output(key, bytes) => {
+                self.trim.output(bytes.len(), Instant::now());
+                self.app_output(key, &bytes);
+            }
             PtyEvent::Eof(key) => {
                 let Some(app) = self.app_run(key) else { return };
                 if let Some(status) = app.output_ended() {

@@ -61,16 +61,9 @@ impl Server {
     ) -> Option<CopyState> {
         let w = self.sessions.get(&session)?.active_window()?;
         let app = self.apps.get(w.panes().get(&pane)?)?;
-        let h = app.term().history();
-        // Invalid UTF-8 shows as U+FFFD, as on screen.
-        let line = |l: &str| crate::pane::emulator::plain(l.trim_end().to_owned());
-        let mut lines: Vec<String> = (0..h.len())
-            .filter_map(|i| h.row_plain(i))
-            .map(|l| line(&l))
-            .collect();
+        let lines = app.term().plain_lines();
         let screen = app.term().screen();
-        let (rows, cols) = screen.size();
-        lines.extend(screen.rows(0, cols.get()).map(|r| line(&r)));
+        let (rows, _) = screen.size();
         let (crow, ccol) = screen.cursor_position();
         let height = self
             .client_areas(id)
