@@ -193,6 +193,11 @@ const SPECS: &[Spec] = &[
     ),
     spec("client.paste", "", "Paste the paste buffer into the pane"),
     spec("client.refresh", "", "Redraw the screen"),
+    spec(
+        "client.command-prompt",
+        "",
+        "Type a command in the status line",
+    ),
     spec("pane.split-right", "", "Split: new pane on the right"),
     spec("pane.split-down", "", "Split: new pane below"),
     spec(
@@ -410,6 +415,8 @@ const SPECS: &[Spec] = &[
     spec("copy.select-rect", "", "Start selecting a rectangle"),
     spec("copy.clear-selection", "", "Clear the selection"),
     spec("copy.yank", "", "Copy the selection and leave"),
+    spec("session.rename", "<name>", "Rename the session")
+        .args(&[word("name", "the new name")]),
     spec("session.list", "", "List the sessions and their apps")
         .aliases(&["sessions.list", "ls"])
         .server(),

@@ -34,7 +34,7 @@ impl Server {
             return Err(crate::server::modes::READ_ONLY.into());
         }
         let session = match action {
-            Action::Session(a) => return self.session_action(a),
+            Action::Session(a) => return self.session_action(session, a),
             Action::Server(a) => return self.server_action(a),
             Action::App(a) if !a.changes_model() => return self.app_io(session, a),
             _ => session.ok_or("no sessions")?,
