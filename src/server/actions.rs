@@ -102,6 +102,7 @@ impl Server {
                             },
                         );
                     }
+                    ClientAction::CommandPrompt => self.open_command_prompt(c),
                     ClientAction::Refresh => {
                         if let Some(at) = self.attached_mut(c) {
                             at.invalidate();
