@@ -66,9 +66,9 @@ fn command_names() -> impl Iterator<Item = &'static str> {
 /// Completes the last word of `before` (the text before the cursor); `None` when nothing
 /// matches.
 pub fn complete(before: &str, names: &Names) -> Option<Completion> {
-    let start = before
-        .rfind(char::is_whitespace)
-        .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+    let start = before.rfind(char::is_whitespace).map_or(0, |i| {
+        i + before[i..].chars().next().map_or(1, char::len_utf8)
+    });
     let word = &before[start..];
     let words: Vec<&str> = before[..start].split_whitespace().collect();
     let options: Vec<String> = match words.first() {
@@ -160,7 +160,10 @@ mod tests {
         let c = complete("app.stop w", &names()).unwrap();
         assert_eq!((c.text.as_str(), c.matches.len()), ("w", 2));
         assert_eq!(done("select-layout ti"), Some((14, "tiled ".into())));
-        assert_eq!(done("pane.layout main-h"), Some((12, "main-horizontal ".into())));
+        assert_eq!(
+            done("pane.layout main-h"),
+            Some((12, "main-horizontal ".into()))
+        );
         assert_eq!(done("select-layout ma"), Some((14, "main-".into())));
         assert_eq!(done("session.kill pl"), Some((13, "play ".into())));
         assert_eq!(done("kill-session -t wo"), Some((16, "work ".into())));

@@ -178,7 +178,7 @@ const APPS: Arg = words(
 .api_needs("names, or [\"all\"]");
 const TARGET: Arg = value(
     "target",
-    "SESSION or SESSION:APP (default: the session's focused app)",
+    "SESSION, SESSION:APP or SESSION:TAB.PANE (default: the session's focused app)",
 );
 
 /// Every verb, grouped by domain, the session layer first. Descriptions are short: the help
@@ -324,6 +324,14 @@ const SPECS: &[Spec] = &[
                 "scrollback",
                 "include the scrollback history before the screen",
             ),
+            value(
+                "start",
+                "first line: 0 is the first visible line, negative is history, `-` its start",
+            ),
+            value(
+                "end",
+                "last line, numbered as --start; `-` is the last visible line",
+            ),
         ]),
     spec("app.send-keys", "[keys...]", "Type keys into an app")
         .aliases(&["pane.send-keys", "panes.send-keys"])
@@ -415,8 +423,7 @@ const SPECS: &[Spec] = &[
     spec("copy.select-rect", "", "Start selecting a rectangle"),
     spec("copy.clear-selection", "", "Clear the selection"),
     spec("copy.yank", "", "Copy the selection and leave"),
-    spec("session.rename", "<name>", "Rename the session")
-        .args(&[word("name", "the new name")]),
+    spec("session.rename", "<name>", "Rename the session").args(&[word("name", "the new name")]),
     spec("session.list", "", "List the sessions and their apps")
         .aliases(&["sessions.list", "ls"])
         .server(),

@@ -29,8 +29,7 @@ struct Flags<'a> {
 impl<'a> Flags<'a> {
     fn read(alias: &Alias, words: &'a [String]) -> Result<Self, ActionError> {
         let mut flags = Vec::new();
-        let mut rest: std::collections::VecDeque<&str> =
-            words.iter().map(String::as_str).collect();
+        let mut rest: std::collections::VecDeque<&str> = words.iter().map(String::as_str).collect();
         while let Some(word) = rest.front().copied() {
             if word == "--" {
                 rest.pop_front();
@@ -196,7 +195,10 @@ const ALIASES: &[Alias] = &[
     })
     .flags("hvd", "")
     .usage("[-h|-v]"),
-    alias("new-window", Some("neww"), |_, _| plain(Action::Tab(TabAction::New))).flags("d", ""),
+    alias("new-window", Some("neww"), |_, _| {
+        plain(Action::Tab(TabAction::New))
+    })
+    .flags("d", ""),
     alias("kill-pane", Some("killp"), |_, _| {
         plain(Action::Pane(PaneAction::Close))
     }),
@@ -329,7 +331,9 @@ const ALIASES: &[Alias] = &[
     alias("command-prompt", None, |_, _| {
         plain(Action::Client(ClientAction::CommandPrompt))
     }),
-    alias("kill-server", None, |_, _| plain(Action::Server(ServerAction::Kill))),
+    alias("kill-server", None, |_, _| {
+        plain(Action::Server(ServerAction::Kill))
+    }),
 ];
 
 /// The tmux commands the prompt understands, in table order.
@@ -429,7 +433,10 @@ mod tests {
     fn appmux_names_parse_with_their_arguments() {
         assert_eq!(parse("pane.split-right"), Ok(action("pane.split-right")));
         assert_eq!(parse("app.restart web"), Ok(action("app.restart web")));
-        assert_eq!(parse("session.rename work2"), Ok(action("session.rename work2")));
+        assert_eq!(
+            parse("session.rename work2"),
+            Ok(action("session.rename work2"))
+        );
         assert_eq!(parse("  tab.select 3  "), Ok(action("tab.select 3")));
     }
 

@@ -205,7 +205,10 @@ impl Server {
             AppAction::Capture(c) => {
                 let target = c.target.clone().or(default);
                 let app = self.resolve_app(target.as_deref())?;
-                let text = self.apps[&app].term().capture(c.ansi, c.scrollback);
+                let start = c
+                    .start
+                    .or(c.scrollback.then_some(crate::target::Line::Edge));
+                let text = self.apps[&app].term().capture_lines(c.ansi, start, c.end);
                 Ok(Outcome::Screen(text))
             }
             AppAction::SendKeys(k) => {

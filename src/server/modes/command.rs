@@ -211,7 +211,11 @@ impl CommandLine {
 
 impl Server {
     /// Opens the command prompt for a client.
+    /// A message still shown would hide the prompt, so it goes.
     pub(in crate::server) fn open_command_prompt(&mut self, id: ClientId) {
+        if let Some(a) = self.attached_mut(id) {
+            a.flash = None;
+        }
         self.set_mode(id, ClientMode::Command(Box::default()));
     }
 
@@ -275,7 +279,11 @@ impl Server {
             .unwrap_or_default();
         Names {
             apps,
-            sessions: self.sessions.values().map(|s| s.name().to_owned()).collect(),
+            sessions: self
+                .sessions
+                .values()
+                .map(|s| s.name().to_owned())
+                .collect(),
         }
     }
 }
