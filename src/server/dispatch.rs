@@ -326,7 +326,7 @@ impl Server {
     }
 
     pub(super) fn kill_session(&mut self, target: &str) -> Result<(), String> {
-        let name = target.split(':').next().unwrap_or(target);
+        let name = target.split([':', '.']).next().unwrap_or(target);
         let id = self
             .session_by_name(name)
             .ok_or_else(|| format!("can't find session: {name}"))?;
@@ -448,8 +448,10 @@ impl Server {
             .map_err(|e| format!("app `{}`: {e}", app.name()))
     }
 
-    /// The session named, or the most recent one.
+    /// The session named, or the most recent one. A whole target (`SESSION:TAB.PANE`) names
+    /// its session, as tmux reads a session target; session names hold no `:` or `.`.
     pub fn resolve_session(&self, name: Option<&str>) -> Result<SessionId, String> {
+        let name = name.and_then(|n| n.split([':', '.']).next());
         match name.filter(|n| !n.is_empty()) {
             Some(n) => self
                 .session_by_name(n)
