@@ -111,6 +111,17 @@ pub fn complete(before: &str, names: &Names) -> Option<Completion> {
     })
 }
 
+/// The usage of the command a line begins with (`split-window [-h|-v]`), shown when Tab has
+/// nothing to complete; `None` for an unknown command or one without arguments.
+pub fn usage_of(line: &str) -> Option<String> {
+    let name = line.split_whitespace().next()?;
+    let usage = match find_spec(name) {
+        Some(spec) => spec.usage,
+        None => tmux::find_alias(name)?.usage,
+    };
+    (!usage.is_empty()).then(|| format!("{name} {usage}"))
+}
+
 fn common_prefix(words: &[String]) -> String {
     let first = &words[0];
     let mut len = first.len();
@@ -172,5 +183,19 @@ mod tests {
         assert_eq!(done("tab.rename we"), None);
         assert_eq!(done("kill-session wo"), None);
         assert_eq!(done("pane.focus left r"), None);
+    }
+
+    #[test]
+    fn a_command_with_nothing_to_complete_has_its_usage() {
+        assert_eq!(
+            usage_of("split-window "),
+            Some("split-window [-h|-v]".into())
+        );
+        assert_eq!(
+            usage_of("pane.resize l"),
+            Some("pane.resize <left|right|up|down> [cells]".into())
+        );
+        assert_eq!(usage_of("tab.new"), None);
+        assert_eq!(usage_of("nope"), None);
     }
 }

@@ -10,7 +10,7 @@
 
 use std::collections::VecDeque;
 
-use crate::action::complete::{Names, complete};
+use crate::action::complete::{Names, complete, usage_of};
 use crate::action::tmux::{Context, parse_command};
 use crate::keys::{Key, KeyCode};
 use crate::server::Server;
@@ -157,6 +157,15 @@ impl CommandLine {
         Step::Edit
     }
 
+    /// Pasted text goes in at the cursor; line breaks and other control characters are left
+    /// out, so a paste never runs a line.
+    pub fn paste(&mut self, text: &str) {
+        self.matches.clear();
+        for c in text.chars().filter(|c| !c.is_control()) {
+            self.insert(c);
+        }
+    }
+
     fn insert(&mut self, c: char) {
         if self.text.len() + c.len_utf8() <= MAX_LINE {
             self.text.insert(self.cursor, c);
@@ -235,11 +244,14 @@ impl Server {
             Step::Cancel => self.set_mode(id, ClientMode::Normal),
             Step::Complete => {
                 let names = self.completion_names(session);
-                if let Some(c) = complete(line.before(), &names) {
-                    line.replace_before_cursor(c.start, &c.text);
-                    if c.matches.len() > 1 {
-                        line.set_matches(c.matches);
+                match complete(line.before(), &names) {
+                    Some(c) => {
+                        line.replace_before_cursor(c.start, &c.text);
+                        if c.matches.len() > 1 {
+                            line.set_matches(c.matches);
+                        }
                     }
+                    None => line.set_matches(usage_of(line.text()).into_iter().collect()),
                 }
                 self.set_mode(id, ClientMode::Command(line));
             }
@@ -374,6 +386,15 @@ mod tests {
         assert_eq!(l.display(), ":dra▏");
         key(&mut l, &h, KeyCode::Down);
         assert_eq!(l.text(), "dra");
+    }
+
+    #[test]
+    fn a_paste_is_typed_without_its_line_breaks() {
+        let h = History::default();
+        let mut l = CommandLine::default();
+        typed(&mut l, &h, "tab.rename ");
+        l.paste("my\r\ntab\x1b");
+        assert_eq!(l.display(), ":tab.rename mytab▏");
     }
 
     #[test]

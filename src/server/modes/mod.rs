@@ -141,6 +141,10 @@ impl Server {
             (ClientMode::Command(line), InputEvent::Key(key)) => {
                 self.command_key(id, session, line, key)
             }
+            (ClientMode::Command(mut line), InputEvent::Paste(data)) => {
+                line.paste(&String::from_utf8_lossy(&data));
+                self.set_mode(id, ClientMode::Command(line));
+            }
             (ClientMode::Confirm(c), InputEvent::Key(key)) => self.confirm_key(id, session, c, key),
             (ClientMode::Pager { pager, typing }, InputEvent::Key(key)) => {
                 self.pager_key(id, pager, typing, key)
