@@ -81,6 +81,8 @@ pub enum ClientAction {
     /// Pastes the paste buffer into the focused pane.
     Paste,
     Refresh,
+    /// Opens the command prompt in the status line (tmux `command-prompt`).
+    CommandPrompt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -240,8 +242,10 @@ fn options_of(action: &str) -> String {
 
 pub mod api;
 mod app;
+pub mod complete;
 mod sessions;
 mod spec;
+pub mod tmux;
 mod words;
 pub use app::{AppAction, Capture, Delete, RunApp, Scale, SendKeys, Wait, WaitFor};
 pub use sessions::{ServerAction, SessionAction};
@@ -257,7 +261,10 @@ impl Action {
         match self {
             Self::Client(a) => matches!(
                 a,
-                ClientAction::Detach | ClientAction::Help | ClientAction::Refresh
+                ClientAction::Detach
+                    | ClientAction::Help
+                    | ClientAction::Refresh
+                    | ClientAction::CommandPrompt
             ),
             Self::App(a) => a.is_view_only(),
             Self::Pane(_) | Self::Tab(_) | Self::Session(_) | Self::Server(_) => false,
@@ -427,6 +434,7 @@ unit_verbs!(ClientAction, "client", {
     "send-prefix" => SendPrefix,
     "paste" => Paste,
     "refresh" => Refresh,
+    "command-prompt" => CommandPrompt,
 });
 
 unit_verbs!(SidebarAction, "sidebar", {

@@ -1,6 +1,7 @@
 //! The command line, as clap types only. Names follow tmux (with its long aliases) where a tmux
 //! user would reach for them, and pm2 for the supervisor verbs.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -65,6 +66,9 @@ pub enum Command {
     Ls(LsArgs),
     /// Kill a session and stop its apps.
     KillSession(TargetArgs),
+    /// Rename a session (the most recent one unless -t names it).
+    #[command(visible_alias = "rename")]
+    RenameSession(RenameSessionArgs),
     /// Stop the server, its sessions and their apps.
     KillServer,
     /// Print an app's screen.
@@ -447,6 +451,42 @@ pub struct InspectArgs {
     pub target: Option<String>,
 }
 
+/// The command line with tmux's `capture-pane -S LINE` read as tmux does: after `capture` (or
+/// `capture-pane`), `-S` is the first line (`--start`), not the global socket path, which is
+/// given before the command there.
+pub fn tmux_argv(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut out: Vec<OsString> = Vec::new();
+    let mut capture = false;
+    for arg in args {
+        let takes_value =
+            |a: &OsString| matches!(a.to_str(), Some("-L" | "-S" | "-c" | "--config"));
+        match arg.to_str() {
+            Some("capture" | "capture-pane")
+                if !capture && !out.last().is_some_and(takes_value) =>
+            {
+                capture = true;
+            }
+            Some("-S") if capture => {
+                out.push("--start".into());
+                continue;
+            }
+            Some(a) if capture && a.starts_with("-S") => {
+                out.push(format!("--start={}", &a[2..]).into());
+                continue;
+            }
+            _ => {}
+        }
+        out.push(arg);
+    }
+    out
+}
+
+fn line(text: &str) -> Result<crate::target::Line, String> {
+    crate::target::Line::parse(text).ok_or_else(|| {
+        "a line number (0 the first visible line, negative in the history) or `-`".to_owned()
+    })
+}
+
 fn duration(text: &str) -> Result<std::time::Duration, String> {
     crate::config::units::parse_duration(text).map_err(|e| e.to_string())
 }
@@ -469,10 +509,34 @@ pub struct TargetArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct RenameSessionArgs {
+    /// The session to rename (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+    /// Its new name.
+    #[arg(value_name = "NEW")]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
 pub struct CaptureArgs {
-    /// SESSION or SESSION:APP (default: the focused app of the most recent session).
+    /// SESSION, SESSION:APP or SESSION:TAB.PANE (default: the focused app of the most recent
+    /// session).
     #[arg(short = 't', value_name = "TARGET")]
     pub target: Option<String>,
+    /// First line: 0 is the first visible line, negative numbers are history lines, `-` the
+    /// start of the history (as tmux's capture-pane; `-S LINE` after `capture` means this).
+    #[arg(long, value_name = "LINE", allow_hyphen_values = true, value_parser = line)]
+    pub start: Option<crate::target::Line>,
+    /// Last line, numbered as --start; `-` is the last visible line.
+    #[arg(
+        short = 'E',
+        long,
+        value_name = "LINE",
+        allow_hyphen_values = true,
+        value_parser = line
+    )]
+    pub end: Option<crate::target::Line>,
     /// Keep colours and attributes as SGR sequences.
     #[arg(long, short = 'e')]
     pub ansi: bool,
@@ -486,7 +550,7 @@ pub struct CaptureArgs {
 
 #[derive(Debug, Args)]
 pub struct SendKeysArgs {
-    /// SESSION or SESSION:APP (default: the focused app of the most recent session).
+    /// SESSION, SESSION:APP or SESSION:TAB.PANE (default: the focused app of the most recent session).
     #[arg(short = 't', value_name = "TARGET")]
     pub target: Option<String>,
     /// Send every argument as literal text, not key names.
@@ -508,4 +572,49 @@ pub struct ServerArgs {
     /// Restore the saved sessions once the server is up.
     #[arg(long)]
     pub resurrect: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(line: &str) -> Vec<String> {
+        let args = line.split(' ').map(OsString::from);
+        tmux_argv(args)
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn capture_reads_dash_s_as_its_first_line() {
+        assert_eq!(
+            argv("appmux capture -t s:1.0 -S -5 -E -"),
+            [
+                "appmux", "capture", "-t", "s:1.0", "--start", "-5", "-E", "-"
+            ]
+        );
+        assert_eq!(
+            argv("appmux capture-pane -S-"),
+            ["appmux", "capture-pane", "--start=-"]
+        );
+        // Before the command, and for other commands, -S is the socket path.
+        assert_eq!(
+            argv("appmux -S /s capture"),
+            ["appmux", "-S", "/s", "capture"]
+        );
+        assert_eq!(
+            argv("appmux -S capture ls"),
+            ["appmux", "-S", "capture", "ls"]
+        );
+        assert_eq!(argv("appmux ls -S /s"), ["appmux", "ls", "-S", "/s"]);
+        let cli = Cli::try_parse_from(tmux_argv(
+            ["appmux", "capture", "-S", "-", "-E", "3"].map(OsString::from),
+        ));
+        let Some(Command::Capture(c)) = cli.unwrap().command else {
+            panic!("not a capture");
+        };
+        use crate::target::Line;
+        assert_eq!((c.start, c.end), (Some(Line::Edge), Some(Line::At(3))));
+    }
 }

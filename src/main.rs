@@ -4,7 +4,7 @@
 use clap::Parser;
 
 fn main() {
-    let cli = appmux::cli::Cli::parse();
+    let cli = appmux::cli::Cli::parse_from(appmux::cli::tmux_argv(std::env::args_os()));
     if let Err(e) = appmux::commands::run(cli) {
         // A closed stdout (`appmux ls | head`) is not an error worth reporting.
         if e.downcast_ref::<std::io::Error>()

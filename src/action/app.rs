@@ -4,6 +4,7 @@
 
 use super::{ActionError, Args, OptionWords};
 use crate::command::{CommandSpec, RestartPolicy};
+use crate::target::Line;
 
 /// Supervisor actions. A list of apps may be empty, which means the app in the focused pane,
 /// or hold `all`, which means every app of the session.
@@ -141,10 +142,14 @@ impl RunApp {
 /// `app.capture`: which app, and what to keep.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Capture {
-    /// `SESSION` or `SESSION:APP`; the session's focused app when absent.
+    /// A target (`SESSION`, `SESSION:APP`, `SESSION:TAB.PANE`, see `crate::target`); the
+    /// session's focused app when absent.
     pub target: Option<String>,
     pub ansi: bool,
     pub scrollback: bool,
+    /// The first and last lines (tmux's `capture-pane -S/-E`); the screen when absent.
+    pub start: Option<Line>,
+    pub end: Option<Line>,
 }
 
 /// `app.send-keys`: which app, and the keys.
@@ -202,6 +207,8 @@ impl AppAction {
                 .value("target", c.target.as_deref())
                 .flag("ansi", c.ansi)
                 .flag("scrollback", c.scrollback)
+                .value("start", c.start.map(|l| l.to_string()).as_deref())
+                .value("end", c.end.map(|l| l.to_string()).as_deref())
                 .then(&[]),
             Self::SendKeys(s) => OptionWords::default()
                 .value("target", s.target.as_deref())
@@ -276,11 +283,23 @@ impl AppAction {
                 apps.extend(args.remaining());
                 Self::Wait(Wait { apps, condition })
             }
-            "capture" => Self::Capture(Capture {
-                target: args.option("target").map(str::to_owned),
-                ansi: args.flag("ansi"),
-                scrollback: args.flag("scrollback"),
-            }),
+            "capture" => {
+                let expected = "a line number (0 the first visible line, negative in the \
+                                history) or `-`";
+                let line = |key| match args.option(key) {
+                    Some(l) => Line::parse(l)
+                        .map(Some)
+                        .ok_or_else(|| args.bad(l, expected)),
+                    None => Ok(None),
+                };
+                Self::Capture(Capture {
+                    target: args.option("target").map(str::to_owned),
+                    ansi: args.flag("ansi"),
+                    scrollback: args.flag("scrollback"),
+                    start: line("start")?,
+                    end: line("end")?,
+                })
+            }
             "send-keys" => Self::SendKeys(SendKeys {
                 target: args.option("target").map(str::to_owned),
                 literal: args.flag("literal"),

@@ -17,6 +17,9 @@ pub enum SessionAction {
     },
     /// Kills the session a target (`SESSION` or `SESSION:APP`) names.
     Kill(String),
+    /// Renames the session it runs in (the session layer's one session verb: keys bind it,
+    /// and the command line runs it in the session `-t` names).
+    Rename(String),
 }
 
 /// The server itself.
@@ -35,6 +38,7 @@ impl SessionAction {
             Self::List => "session.list",
             Self::New { .. } => "session.new",
             Self::Kill(_) => "session.kill",
+            Self::Rename(_) => "session.rename",
         }
     }
 
@@ -46,7 +50,7 @@ impl SessionAction {
                 .value("name", name.as_deref())
                 .value("cwd", cwd.as_deref())
                 .then(cmd),
-            Self::Kill(target) => vec![target.clone()],
+            Self::Kill(target) | Self::Rename(target) => vec![target.clone()],
         }
     }
 
@@ -59,6 +63,13 @@ impl SessionAction {
                 cmd: args.remaining(),
             },
             "kill" => Self::Kill(args.required("a session name")?.to_owned()),
+            "rename" => {
+                let name = args.required("a new name")?;
+                if crate::names::problem(crate::names::Kind::Session, name).is_some() {
+                    return Err(args.bad(name, "a valid session name (no `:`, `.` or `/`)"));
+                }
+                Self::Rename(name.to_owned())
+            }
             _ => return Ok(None),
         }))
     }

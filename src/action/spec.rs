@@ -178,7 +178,7 @@ const APPS: Arg = words(
 .api_needs("names, or [\"all\"]");
 const TARGET: Arg = value(
     "target",
-    "SESSION or SESSION:APP (default: the session's focused app)",
+    "SESSION, SESSION:APP or SESSION:TAB.PANE (default: the session's focused app)",
 );
 
 /// Every verb, grouped by domain, the session layer first. Descriptions are short: the help
@@ -193,6 +193,11 @@ const SPECS: &[Spec] = &[
     ),
     spec("client.paste", "", "Paste the paste buffer into the pane"),
     spec("client.refresh", "", "Redraw the screen"),
+    spec(
+        "client.command-prompt",
+        "",
+        "Type a command in the status line",
+    ),
     spec("pane.split-right", "", "Split: new pane on the right"),
     spec("pane.split-down", "", "Split: new pane below"),
     spec(
@@ -319,6 +324,14 @@ const SPECS: &[Spec] = &[
                 "scrollback",
                 "include the scrollback history before the screen",
             ),
+            value(
+                "start",
+                "first line: 0 is the first visible line, negative is history, `-` its start",
+            ),
+            value(
+                "end",
+                "last line, numbered as --start; `-` is the last visible line",
+            ),
         ]),
     spec("app.send-keys", "[keys...]", "Type keys into an app")
         .aliases(&["pane.send-keys", "panes.send-keys"])
@@ -410,6 +423,7 @@ const SPECS: &[Spec] = &[
     spec("copy.select-rect", "", "Start selecting a rectangle"),
     spec("copy.clear-selection", "", "Clear the selection"),
     spec("copy.yank", "", "Copy the selection and leave"),
+    spec("session.rename", "<name>", "Rename the session").args(&[word("name", "the new name")]),
     spec("session.list", "", "List the sessions and their apps")
         .aliases(&["sessions.list", "ls"])
         .server(),

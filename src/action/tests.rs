@@ -48,7 +48,10 @@ fn names_are_unique_and_grouped_by_domain() {
             domains.push(domain);
         }
     }
-    assert_eq!(domains, ["client", "pane", "tab", "app", "sidebar", "copy"]);
+    assert_eq!(
+        domains,
+        ["client", "pane", "tab", "app", "sidebar", "copy", "session"]
+    );
 }
 
 #[test]
@@ -291,8 +294,24 @@ fn app_verbs_take_several_apps_and_options() {
         Action::App(AppAction::Capture(Capture {
             target: Some("s:api".into()),
             ansi: true,
-            scrollback: false,
+            ..Capture::default()
         }))
+    );
+    let ranged = Capture {
+        target: Some("s:1.2".into()),
+        start: Some(crate::target::Line::At(-5)),
+        end: Some(crate::target::Line::Edge),
+        ..Capture::default()
+    };
+    let text = "app.capture --target s:1.2 --start -5 --end -";
+    assert_eq!(parse(text), Action::App(AppAction::Capture(ranged.clone())));
+    assert_eq!(Action::App(AppAction::Capture(ranged)).to_string(), text);
+    assert!(
+        "app.capture --start x"
+            .parse::<Action>()
+            .unwrap_err()
+            .to_string()
+            .contains("`x` is not a line number")
     );
     // `--` ends the options: what follows is a key, typed as text.
     let keys = Action::App(AppAction::SendKeys(SendKeys {
@@ -425,6 +444,7 @@ fn app_io_action() -> impl Strategy<Value = Action> {
                 target,
                 ansi,
                 scrollback,
+                ..Capture::default()
             }))
         }),
         (

@@ -79,6 +79,10 @@ pub fn run(cli: Cli) -> Result<()> {
             let kill = Action::Session(SessionAction::Kill(t.target));
             request_action(&sock, None, &kill).map(drop)
         }
+        Some(Command::RenameSession(a)) => {
+            let rename = Action::Session(SessionAction::Rename(a.name));
+            request_action(&sock, a.target, &rename).map(drop)
+        }
         Some(Command::KillServer) => {
             request_action(&sock, None, &Action::Server(ServerAction::Kill)).map(drop)
         }
@@ -259,6 +263,8 @@ fn capture(sock: &SocketPaths, args: CaptureArgs) -> Result<()> {
         target: args.target.filter(|t| !t.is_empty()),
         ansi: args.ansi,
         scrollback: args.scrollback,
+        start: args.start,
+        end: args.end,
     };
     match request_action(sock, None, &Action::App(AppAction::Capture(capture)))? {
         Reply::Capture(text) => {

@@ -18,6 +18,7 @@ use crate::pane::history::History;
 use crate::pane::layer::{Layer, Terminal};
 use crate::pane::modes::{Bytes, Modes, MouseEncoding};
 use crate::size::Size;
+use crate::target::Line;
 
 pub use crate::pane::modes::{DA1_REPLY, DA2_REPLY};
 
@@ -439,30 +440,44 @@ impl Emulator {
     /// The screen as text, one line per row; with `scrollback`, history rows first; with `ansi`,
     /// SGR codes are kept.
     pub fn capture(&self, ansi: bool, scrollback: bool) -> String {
-        let mut out = String::new();
-        if scrollback {
-            let h = self.history();
-            for i in 0..h.len() {
-                if ansi {
-                    out.push_str(&h.row_formatted(i).unwrap_or_default());
-                    out.push_str("\x1b[m\n");
-                } else {
-                    out.push_str(h.row_plain(i).unwrap_or_default().trim_end());
-                    out.push('\n');
-                }
-            }
-        }
+        self.capture_lines(ansi, scrollback.then_some(Line::Edge), None)
+    }
+
+    /// The lines from `start` to `end` (tmux's `capture-pane -S/-E`, see
+    /// [`crate::target::line_span`]), one per row; with `ansi`, SGR codes are kept.
+    pub fn capture_lines(&self, ansi: bool, start: Option<Line>, end: Option<Line>) -> String {
+        let h = self.history();
         let screen = self.parser.screen();
-        let (_, cols) = screen.size();
-        if ansi {
-            for row in screen.rows_formatted(0, cols.get()) {
-                out.push_str(&row);
+        let (rows, cols) = screen.size();
+        let (top, bottom) = crate::target::line_span(start, end, h.len(), rows.get().into());
+        let mut out = String::new();
+        let mut push = |row: &str| {
+            if ansi {
+                out.push_str(row);
                 out.push_str("\x1b[m\n");
-            }
-        } else {
-            for row in screen.rows(0, cols.get()) {
+            } else {
                 out.push_str(row.trim_end());
                 out.push('\n');
+            }
+        };
+        for i in top..h.len().min(bottom + 1) {
+            if ansi {
+                push(&h.row_formatted(i).unwrap_or_default());
+            } else {
+                push(&h.row_plain(i).unwrap_or_default());
+            }
+        }
+        if bottom >= h.len() {
+            let first = top.saturating_sub(h.len());
+            let count = bottom - h.len() + 1 - first;
+            if ansi {
+                for row in screen.rows_formatted(0, cols.get()).skip(first).take(count) {
+                    push(&row);
+                }
+            } else {
+                for row in screen.rows(0, cols.get()).skip(first).take(count) {
+                    push(&row);
+                }
             }
         }
         plain(out)

@@ -34,7 +34,7 @@ impl Server {
             return Err(crate::server::modes::READ_ONLY.into());
         }
         let session = match action {
-            Action::Session(a) => return self.session_action(a),
+            Action::Session(a) => return self.session_action(session, a),
             Action::Server(a) => return self.server_action(a),
             Action::App(a) if !a.changes_model() => return self.app_io(session, a),
             _ => session.ok_or("no sessions")?,
@@ -102,6 +102,7 @@ impl Server {
                             },
                         );
                     }
+                    ClientAction::CommandPrompt => self.open_command_prompt(c),
                     ClientAction::Refresh => {
                         if let Some(at) = self.attached_mut(c) {
                             at.invalidate();

@@ -26,6 +26,7 @@ use crate::server::model::{
 use crate::server::session::{Origin, Session};
 use crate::server::verbs::Outcome;
 use crate::size::Size;
+use crate::target::Tab;
 
 /// The session plain `appmux` attaches to (or creates) when no name is given.
 pub const DEFAULT_SESSION: &str = "main";
@@ -325,7 +326,7 @@ impl Server {
     }
 
     pub(super) fn kill_session(&mut self, target: &str) -> Result<(), String> {
-        let name = target.split(':').next().unwrap_or(target);
+        let name = target.split([':', '.']).next().unwrap_or(target);
         let id = self
             .session_by_name(name)
             .ok_or_else(|| format!("can't find session: {name}"))?;
@@ -369,33 +370,59 @@ impl Server {
         Some(session)
     }
 
-    /// `NAME`, `NAME:APP`, or none (the most recent session); the app defaults to the focused one.
+    /// The app a target names (see `crate::target`): `SESSION`, `SESSION:APP`,
+    /// `SESSION:TAB.PANE` and their shorter forms; none is the most recent session's focused app.
     pub fn resolve_app(&self, target: Option<&str>) -> Result<AppId, String> {
-        let (session_name, app_name) = match target {
-            Some(t) => match t.split_once(':') {
-                Some((s, a)) => (Some(s), Some(a).filter(|a| !a.is_empty())),
-                None => (Some(t), None),
-            },
-            None => (None, None),
-        };
-        let sid = match session_name.filter(|s| !s.is_empty()) {
-            Some(name) => self
-                .session_by_name(name)
-                .ok_or_else(|| format!("can't find session: {name}"))?,
-            None => self.most_recent_session().ok_or("no sessions")?,
-        };
+        let t = crate::target::parse(target.unwrap_or_default())?;
+        let sid = self.resolve_session(t.session)?;
         let session = &self.sessions[&sid];
-        match app_name {
-            None => session
+        let Some(place) = t.place else {
+            return session
                 .focused_app()
-                .ok_or_else(|| "session has no panes".to_owned()),
-            Some(name) => session
-                .apps()
-                .iter()
-                .copied()
-                .find(|a| self.apps.get(a).is_some_and(|a| a.name() == name))
-                .ok_or_else(|| format!("can't find app `{name}` in session {}", session.name())),
+                .ok_or_else(|| "session has no panes".to_owned());
+        };
+        let named = session
+            .apps()
+            .iter()
+            .copied()
+            .find(|a| self.apps.get(a).is_some_and(|a| a.name() == place.text));
+        if let Some(app) = named {
+            return Ok(app);
         }
+        let windows = session.windows();
+        let window = match place.tab {
+            Tab::Current => session.active_window(),
+            Tab::Index(i) => windows.get(i as usize),
+            Tab::Name(name) => windows.iter().find(|w| w.name() == name),
+        };
+        let Some(window) = window else {
+            return Err(match place.tab {
+                Tab::Name(name) if place.pane.is_none() => {
+                    format!(
+                        "can't find app or tab `{name}` in session {}",
+                        session.name()
+                    )
+                }
+                _ => format!(
+                    "can't find tab `{}` in session {}",
+                    place.text,
+                    session.name()
+                ),
+            });
+        };
+        let pane = match place.pane {
+            None => window.active(),
+            Some(i) => *window
+                .layout()
+                .panes()
+                .get(i as usize)
+                .ok_or_else(|| format!("can't find pane {i} in tab `{}`", window.name()))?,
+        };
+        window
+            .panes()
+            .get(&pane)
+            .copied()
+            .ok_or_else(|| format!("pane {} shows no app", place.text))
     }
 
     pub(super) fn send_keys(
@@ -421,8 +448,10 @@ impl Server {
             .map_err(|e| format!("app `{}`: {e}", app.name()))
     }
 
-    /// The session named, or the most recent one.
+    /// The session named, or the most recent one. A whole target (`SESSION:TAB.PANE`) names
+    /// its session, as tmux reads a session target; session names hold no `:` or `.`.
     pub fn resolve_session(&self, name: Option<&str>) -> Result<SessionId, String> {
+        let name = name.and_then(|n| n.split([':', '.']).next());
         match name.filter(|n| !n.is_empty()) {
             Some(n) => self
                 .session_by_name(n)

@@ -115,6 +115,8 @@ pub struct Server {
     held_stops: Vec<supervise::HeldStop>,
     /// File watching for apps with `watch`.
     watch: watch::Watches,
+    /// Lines entered at the command prompt, by any client of any session.
+    command_history: modes::History,
 }
 
 impl Server {
@@ -153,6 +155,7 @@ impl Server {
             cascade: HashMap::new(),
             held_stops: Vec::new(),
             watch: Default::default(),
+            command_history: Default::default(),
         }
     }
 

@@ -170,6 +170,11 @@ impl Session {
         &self.name
     }
 
+    /// The caller checks the name (valid, not taken).
+    pub fn rename(&mut self, name: String) {
+        self.name = name;
+    }
+
     pub fn created(&self) -> SystemTime {
         self.created
     }

@@ -76,8 +76,16 @@ impl Server {
         report
     }
 
-    pub(super) fn session_action(&mut self, a: &SessionAction) -> Result<Outcome, String> {
+    pub(super) fn session_action(
+        &mut self,
+        session: Option<SessionId>,
+        a: &SessionAction,
+    ) -> Result<Outcome, String> {
         match a {
+            SessionAction::Rename(name) => {
+                self.rename_session(session.ok_or("no sessions")?, name)?;
+                Ok(Outcome::Done)
+            }
             SessionAction::List => Ok(Outcome::Sessions),
             SessionAction::New { name, cwd, cmd } => {
                 let id = self.new_session(NewSession {
@@ -96,6 +104,23 @@ impl Server {
                 Ok(Outcome::Done)
             }
         }
+    }
+
+    /// Renames a session; the name is checked here, where it enters the model.
+    fn rename_session(&mut self, id: SessionId, name: &str) -> Result<(), String> {
+        crate::names::check_session(name)?;
+        match self.session_by_name(name) {
+            Some(other) if other == id => return Ok(()),
+            Some(_) => return Err(format!("duplicate session: {name}")),
+            None => {}
+        }
+        let session = self.session_mut(id)?;
+        let old = session.name().to_owned();
+        session.rename(name.to_owned());
+        tracing::info!(from = %old, to = %name, "session renamed");
+        self.session_changed(id);
+        self.state_changed();
+        Ok(())
     }
 
     pub(super) fn server_action(&mut self, a: &ServerAction) -> Result<Outcome, String> {
@@ -180,7 +205,10 @@ impl Server {
             AppAction::Capture(c) => {
                 let target = c.target.clone().or(default);
                 let app = self.resolve_app(target.as_deref())?;
-                let text = self.apps[&app].term().capture(c.ansi, c.scrollback);
+                let start = c
+                    .start
+                    .or(c.scrollback.then_some(crate::target::Line::Edge));
+                let text = self.apps[&app].term().capture_lines(c.ansi, start, c.end);
                 Ok(Outcome::Screen(text))
             }
             AppAction::SendKeys(k) => {

@@ -74,7 +74,10 @@ fn action_list_json_prints_every_entry_with_its_arguments_and_aliases() {
     };
     assert_eq!(keys("apps.start"), ["apps", "name", "app"]);
     assert_eq!(keys("apps.run"), ["name", "restart", "cwd", "cmd"]);
-    assert_eq!(keys("panes.capture"), ["target", "ansi", "scrollback"]);
+    assert_eq!(
+        keys("panes.capture"),
+        ["target", "ansi", "scrollback", "start", "end"]
+    );
     assert_eq!(keys("panes.send-keys"), ["target", "literal", "keys"]);
     assert_eq!(keys("sessions.kill"), ["name", "session"]);
 

@@ -287,6 +287,7 @@ fn capture_and_send_keys_read_target_and_flags() {
             target: Some("s:a".into()),
             ansi: true,
             scrollback: true,
+            ..Capture::default()
         };
         assert_eq!(ok(name, args), Action::App(AppAction::Capture(capture)));
         let plain = ok(name, json!({"session": "s", "ansi": false}));
@@ -368,6 +369,7 @@ fn every_entry_parses_from_json_by_its_keys() {
                 (_, "layout") => json!("tiled"),
                 (_, "restart") => json!("never"),
                 (_, "for") => json!("completed"),
+                (_, "start" | "end") => json!("-2"),
                 (ArgKind::Words, _) => json!(["one", "two"]),
                 _ => json!("word"),
             };

@@ -280,3 +280,29 @@ fn titles_are_sanitized() {
     t.feed(b"\x1b]2;hello\x07world\x1b\\");
     assert_eq!(t.title(), Some("hello"));
 }
+
+#[test]
+fn capture_takes_tmux_line_ranges() {
+    let mut t = term(10, 3);
+    for i in 0..6 {
+        t.feed(format!("line{i}\r\n").as_bytes());
+    }
+    let lines = |s, e| t.capture_lines(false, s, e);
+    assert_eq!(
+        lines(Some(Line::At(-2)), None),
+        "line2\nline3\nline4\nline5\n\n"
+    );
+    assert_eq!(
+        lines(Some(Line::Edge), Some(Line::At(-3))),
+        "line0\nline1\n"
+    );
+    assert_eq!(lines(Some(Line::At(1)), Some(Line::At(1))), "line5\n");
+    assert_eq!(
+        lines(Some(Line::At(-1)), Some(Line::At(0))),
+        "line3\nline4\n"
+    );
+    assert!(
+        t.capture_lines(true, Some(Line::At(-1)), Some(Line::At(-1)))
+            .starts_with("line3")
+    );
+}

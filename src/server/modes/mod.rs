@@ -1,9 +1,10 @@
 //! A client's modes: what its keys and clicks drive. Keys are looked up in the keymap table of
 //! the client's mode (normal, prefix, sidebar, copy) and become actions; keys that are not
 //! bindings are encoded for the focused app. Each mode's state machine is a file of its own:
-//! `normal` (typing into panes), `prefix`, `numbers`, `sidebar`, `prompt`, `confirm`, `pager`,
-//! `copy` and `mouse`. This module holds the mode type and routes each event to its mode.
+//! `normal` (typing into panes), `prefix`, `numbers`, `sidebar`, `prompt`, `command` (the
+//! command prompt), `confirm`, `pager`, `copy` and `mouse`. This module holds the mode type and routes each event to its mode.
 
+mod command;
 mod confirm;
 mod copy;
 mod mouse;
@@ -31,6 +32,7 @@ pub const READ_ONLY: &str = "read-only: this client can look, scroll and copy, n
 /// How long `C-b q` shows pane numbers, and a message stays in the status line.
 pub const NUMBERS_FOR: Duration = Duration::from_secs(2);
 
+pub use command::{CommandLine, History};
 pub use confirm::Confirm;
 pub use copy::CopyState;
 pub use prompt::PromptKind;
@@ -48,6 +50,8 @@ pub enum ClientMode {
         kind: PromptKind,
         text: String,
     },
+    /// The command prompt (`C-b :`): an action or tmux command typed in the status line.
+    Command(Box<CommandLine>),
     /// A yes/no question in the status line.
     Confirm(Confirm),
     /// A full-pane pager; `typing` holds a search being typed.
@@ -78,6 +82,7 @@ impl ClientMode {
                 PromptKind::NewApp => format!("run: {text}▏"),
                 PromptKind::RenameTab => format!("rename tab: {text}▏"),
             }),
+            ClientMode::Command(line) => Some(line.display()),
             ClientMode::Confirm(Confirm::KillApp(id)) => {
                 let name = apps.get(id).map(|a| a.name()).unwrap_or("?");
                 Some(format!("kill {name} (SIGKILL to its process group)? y/n"))
@@ -132,6 +137,13 @@ impl Server {
             (ClientMode::Sidebar, InputEvent::Key(key)) => self.sidebar_key(id, session, key),
             (ClientMode::Prompt { kind, text }, InputEvent::Key(key)) => {
                 self.prompt_key(id, session, kind, text, key)
+            }
+            (ClientMode::Command(line), InputEvent::Key(key)) => {
+                self.command_key(id, session, line, key)
+            }
+            (ClientMode::Command(mut line), InputEvent::Paste(data)) => {
+                line.paste(&String::from_utf8_lossy(&data));
+                self.set_mode(id, ClientMode::Command(line));
             }
             (ClientMode::Confirm(c), InputEvent::Key(key)) => self.confirm_key(id, session, c, key),
             (ClientMode::Pager { pager, typing }, InputEvent::Key(key)) => {
