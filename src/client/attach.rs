@@ -30,6 +30,8 @@ impl Ending {
             Ending::Detached { session, reason } if reason == "detached" => {
                 format!("[detached (from session {session})]")
             }
+            // The last pane's program ended: tmux says just this.
+            Ending::Detached { reason, .. } if reason == "exited" => "[exited]".to_owned(),
             Ending::Detached { session, reason } => format!("[{reason} (session {session})]"),
             Ending::ServerGone { .. } => "[server exited]".to_owned(),
             Ending::Signal { session, signal } => format!(

@@ -16,6 +16,7 @@ pub mod clients;
 pub mod control;
 pub mod delete;
 pub mod dispatch;
+pub mod ending;
 pub mod init;
 pub mod instances;
 pub mod limits;

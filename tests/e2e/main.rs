@@ -7,6 +7,7 @@ mod contract;
 mod core;
 mod daily;
 mod discovery;
+mod ending;
 mod faults;
 mod fidelity;
 mod hardening;
