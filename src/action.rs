@@ -81,6 +81,8 @@ pub enum ClientAction {
     /// Pastes the paste buffer into the focused pane.
     Paste,
     Refresh,
+    /// Opens the switcher: sessions, tabs and panes as a tree (tmux `choose-tree`).
+    Switcher,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,6 +104,10 @@ pub enum PaneAction {
     SwapPrev,
     LayoutNext,
     Layout(LayoutPreset),
+    /// Focuses the pane that had focus before (tmux `last-pane`).
+    Last,
+    /// Moves the pane to a new tab of its own (tmux `break-pane`).
+    Break,
 }
 
 /// Tabs are tmux's windows.
@@ -114,6 +120,8 @@ pub enum TabAction {
     /// Without a name the user is prompted for one.
     Rename(Option<String>),
     Close,
+    /// The tab that was active before (tmux `last-window`).
+    Last,
 }
 
 /// Keys of the app sidebar. `Focus` and `Toggle` act from anywhere; the rest act on the
@@ -257,10 +265,14 @@ impl Action {
         match self {
             Self::Client(a) => matches!(
                 a,
-                ClientAction::Detach | ClientAction::Help | ClientAction::Refresh
+                ClientAction::Detach
+                    | ClientAction::Help
+                    | ClientAction::Refresh
+                    | ClientAction::Switcher
             ),
             Self::App(a) => a.is_view_only(),
-            Self::Pane(_) | Self::Tab(_) | Self::Session(_) | Self::Server(_) => false,
+            Self::Session(a) => a.is_view_only(),
+            Self::Pane(_) | Self::Tab(_) | Self::Server(_) => false,
             Self::Sidebar(a) => !matches!(
                 a,
                 SidebarAction::Show
@@ -285,6 +297,7 @@ impl Action {
                 TabAction::Select(_) => "tab.select",
                 TabAction::Rename(_) => "tab.rename",
                 TabAction::Close => "tab.close",
+                TabAction::Last => "tab.last",
             },
             Self::App(a) => a.name(),
             Self::Sidebar(a) => a.name(),
@@ -427,6 +440,7 @@ unit_verbs!(ClientAction, "client", {
     "send-prefix" => SendPrefix,
     "paste" => Paste,
     "refresh" => Refresh,
+    "switcher" => Switcher,
 });
 
 unit_verbs!(SidebarAction, "sidebar", {
@@ -492,6 +506,8 @@ impl PaneAction {
             Self::SwapPrev => "pane.swap-prev",
             Self::LayoutNext => "pane.layout-next",
             Self::Layout(_) => "pane.layout",
+            Self::Last => "pane.last",
+            Self::Break => "pane.break",
         }
     }
 
@@ -520,6 +536,8 @@ impl PaneAction {
             "swap-next" => Self::SwapNext,
             "swap-prev" => Self::SwapPrev,
             "layout-next" => Self::LayoutNext,
+            "last" => Self::Last,
+            "break" => Self::Break,
             "layout" => {
                 let expected = "a layout (even-horizontal, even-vertical, main-vertical, \
                                 main-horizontal or tiled)";
@@ -541,6 +559,7 @@ impl TabAction {
             "select" => Self::Select(args.number()?),
             "rename" => Self::Rename(args.optional_name()),
             "close" => Self::Close,
+            "last" => Self::Last,
             _ => return Ok(None),
         }))
     }

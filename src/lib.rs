@@ -38,5 +38,6 @@ pub mod render;
 pub mod server;
 pub mod size;
 pub mod suggest;
+pub mod switcher;
 pub mod units;
 pub mod watch_spec;

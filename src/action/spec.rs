@@ -193,6 +193,11 @@ const SPECS: &[Spec] = &[
     ),
     spec("client.paste", "", "Paste the paste buffer into the pane"),
     spec("client.refresh", "", "Redraw the screen"),
+    spec(
+        "client.switcher",
+        "",
+        "Choose a session, tab or pane from a tree",
+    ),
     spec("pane.split-right", "", "Split: new pane on the right"),
     spec("pane.split-down", "", "Split: new pane below"),
     spec(
@@ -216,6 +221,8 @@ const SPECS: &[Spec] = &[
         word("cells", "a number of cells, from 1 (the default)").optional(),
     ]),
     spec("pane.zoom", "", "Zoom or unzoom the pane"),
+    spec("pane.last", "", "Focus the previously focused pane"),
+    spec("pane.break", "", "Move the pane to a new tab of its own"),
     spec("pane.close", "", "Close the pane (asks first)"),
     spec("pane.swap-next", "", "Swap with the next pane"),
     spec("pane.swap-prev", "", "Swap with the previous pane"),
@@ -240,6 +247,7 @@ const SPECS: &[Spec] = &[
     )
     .optional()]),
     spec("tab.close", "", "Close the tab"),
+    spec("tab.last", "", "Go to the previously active tab"),
     spec(
         "app.start",
         "[name...]",
@@ -410,6 +418,28 @@ const SPECS: &[Spec] = &[
     spec("copy.select-rect", "", "Start selecting a rectangle"),
     spec("copy.clear-selection", "", "Clear the selection"),
     spec("copy.yank", "", "Copy the selection and leave"),
+    spec("session.rename", "[name]", "Rename the session").args(&[word(
+        "name",
+        "the new name (asked for when left out)",
+    )
+    .optional()]),
+    spec("session.next", "", "Switch this client to the next session"),
+    spec(
+        "session.prev",
+        "",
+        "Switch this client to the previous session",
+    ),
+    spec(
+        "session.last",
+        "",
+        "Switch this client to the session it was in before",
+    ),
+    spec(
+        "session.find",
+        "[text]",
+        "Find a pane by app name or screen text",
+    )
+    .args(&[word("text", "what to look for (asked for when left out)").optional()]),
     spec("session.list", "", "List the sessions and their apps")
         .aliases(&["sessions.list", "ls"])
         .server(),

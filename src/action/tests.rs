@@ -48,7 +48,10 @@ fn names_are_unique_and_grouped_by_domain() {
             domains.push(domain);
         }
     }
-    assert_eq!(domains, ["client", "pane", "tab", "app", "sidebar", "copy"]);
+    assert_eq!(
+        domains,
+        ["client", "pane", "tab", "app", "sidebar", "copy", "session"]
+    );
 }
 
 #[test]

@@ -484,6 +484,7 @@ colors = 256
             shell: Some("/bin/zsh".to_owned()),
             mouse: false,
             resurrect: true,
+            remain_on_exit: false,
             clipboard: false,
             metrics_interval: Duration::from_secs(2),
             sidebar: SidebarOptions {

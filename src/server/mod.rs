@@ -36,6 +36,7 @@ pub mod source;
 pub mod state;
 pub mod statefile;
 pub mod supervise;
+pub mod switching;
 pub mod usage;
 pub mod verbs;
 pub mod watch;

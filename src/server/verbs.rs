@@ -95,6 +95,12 @@ impl Server {
                 self.kill_session(target)?;
                 Ok(Outcome::Done)
             }
+            // The session layer runs in a session (`switching`).
+            SessionAction::Rename(_)
+            | SessionAction::Next
+            | SessionAction::Prev
+            | SessionAction::Last
+            | SessionAction::Find(_) => Err("this action runs in a session".into()),
         }
     }
 

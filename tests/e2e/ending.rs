@@ -74,12 +74,7 @@ fn exit_in_the_last_pane_ends_the_session_and_the_shell_gets_its_prompt_back() {
 #[test]
 fn remain_on_exit_keeps_the_pane_showing_the_exit() {
     let env = Env::new();
-    std::fs::create_dir_all(env.path("config").join("appmux")).unwrap();
-    std::fs::write(
-        env.path("config").join("appmux").join("config.toml"),
-        "remain_on_exit = true\n",
-    )
-    .unwrap();
+    env.write_config("remain_on_exit = true\n");
     let mut t = env.attach(&["new", "-s", "keep"], 100, 30);
     t.wait_for("sh$");
     t.send(b"\x02%");

@@ -11,12 +11,14 @@ use crate::config::status::{Field, Fields};
 use crate::pane::process::ExitStatus;
 use crate::protocol::{ServerMsg, parts};
 use crate::render::sidebar::{Item, Sidebar, Status};
+use crate::render::switcher::{SwitcherRow, SwitcherView};
 use crate::render::{PaneView, StatusView, View};
 use crate::server::Server;
 use crate::server::clients::Outgoing;
 use crate::server::model::{App, ClientId, SessionId};
 use crate::server::modes::ClientMode;
 use crate::server::outer::{Focused, wanted_modes};
+use crate::server::switching::preview_of;
 
 impl Server {
     /// Composes and sends one frame to a client.
@@ -39,11 +41,44 @@ impl Server {
         if self.is_read_only(id) {
             right = format!("[read-only] {right}");
         }
+        // The switcher's tree follows the model (states, new panes) while it is open.
+        let in_switcher = self
+            .clients
+            .get(&id)
+            .and_then(|c| c.attached())
+            .is_some_and(|a| matches!(a.mode, ClientMode::Switcher(_)));
+        if in_switcher {
+            let entries = self.switcher_entries(id);
+            if let Some(a) = self.attached_mut(id)
+                && let ClientMode::Switcher(sw) = &mut a.mode
+            {
+                sw.set_entries(entries);
+            }
+        }
         let Some(client) = self.clients.get_mut(&id) else {
             return;
         };
         let Some(a) = client.attached.as_mut() else {
             return;
+        };
+        let switcher = match &a.mode {
+            ClientMode::Switcher(sw) => Some(SwitcherView {
+                rows: sw
+                    .rows()
+                    .iter()
+                    .map(|r| SwitcherRow {
+                        depth: r.entry.target.depth(),
+                        label: r.entry.label.clone(),
+                        selected: r.selected,
+                        current: r.entry.current,
+                    })
+                    .collect(),
+                preview: sw
+                    .selected()
+                    .and_then(|t| preview_of(&self.sessions, &self.apps, t))
+                    .map(|(app, title)| (app.term().display_screen(), title)),
+            }),
+            _ => None,
         };
         let Some(session) = self.sessions.get(&a.session) else {
             return;
@@ -116,6 +151,7 @@ impl Server {
             }),
             sidebar,
             overlay,
+            switcher,
             borders,
             active_pane,
             numbers: matches!(a.mode, ClientMode::Numbers { .. }),
