@@ -65,6 +65,9 @@ pub enum Command {
     Ls(LsArgs),
     /// Kill a session and stop its apps.
     KillSession(TargetArgs),
+    /// Rename a session: `rename-session -t OLD NEW`.
+    #[command(visible_alias = "rename")]
+    RenameSession(RenameSessionArgs),
     /// Stop the server, its sessions and their apps.
     KillServer,
     /// Print an app's screen.
@@ -466,6 +469,15 @@ pub struct TargetArgs {
     /// SESSION or SESSION:APP.
     #[arg(short = 't', value_name = "TARGET")]
     pub target: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RenameSessionArgs {
+    /// The session to rename (default: the most recent one).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+    /// Its new name.
+    pub name: String,
 }
 
 #[derive(Debug, Args)]

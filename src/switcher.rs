@@ -337,7 +337,8 @@ impl Switcher {
     }
 
     /// Keeps the selection on a visible row: where it was if it still shows, else the first
-    /// entry the filter matches itself (a pane, rather than the session around it).
+    /// entry the filter matches itself (not one only shown around a match), else where this
+    /// client is, else the first row.
     fn fix_selection(&mut self) {
         let rows = self.rows();
         if rows.iter().any(|r| r.selected) {
@@ -347,7 +348,13 @@ impl Switcher {
             .iter()
             .find(|r| !self.filter.is_empty() && r.entry.matches(&self.filter))
             .map(|r| r.entry.target);
+        let here = rows
+            .iter()
+            .filter(|r| r.entry.current)
+            .max_by_key(|r| r.entry.target.depth())
+            .map(|r| r.entry.target);
         self.selected = first_match
+            .or(here)
             .or_else(|| rows.first().map(|r| r.entry.target));
     }
 }

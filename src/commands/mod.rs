@@ -79,6 +79,10 @@ pub fn run(cli: Cli) -> Result<()> {
             let kill = Action::Session(SessionAction::Kill(t.target));
             request_action(&sock, None, &kill).map(drop)
         }
+        Some(Command::RenameSession(a)) => {
+            let rename = Action::Session(SessionAction::Rename(Some(a.name)));
+            request_action(&sock, a.target, &rename).map(drop)
+        }
         Some(Command::KillServer) => {
             request_action(&sock, None, &Action::Server(ServerAction::Kill)).map(drop)
         }

@@ -53,7 +53,13 @@ pub fn draw_switcher(buf: &mut Buffer, area: Rect, view: &SwitcherView, depth: C
         let dim = Style::new().add_modifier(Modifier::DIM);
         buf.set_stringn(area.x, area.y, " (nothing matches)", width, dim);
     }
-    for (i, row) in view.rows.iter().enumerate().skip(top).take(usize::from(tree)) {
+    for (i, row) in view
+        .rows
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(usize::from(tree))
+    {
         let y = area.y + (i - top) as u16;
         let mark = if row.current { "*" } else { " " };
         let branch = match row.depth {
@@ -166,7 +172,10 @@ mod tests {
         let area = buf.area;
         draw_switcher(&mut buf, area, &view, ColorDepth::TrueColor);
         let shown = text(&buf);
-        assert!(shown.contains("app15") && !shown.contains("app0\n"), "{shown}");
+        assert!(
+            shown.contains("app15") && !shown.contains("app0\n"),
+            "{shown}"
+        );
         assert!(shown.contains("no preview"));
     }
 }

@@ -11,8 +11,8 @@ use crate::server::Server;
 use std::collections::BTreeMap;
 
 use crate::server::model::{App, AppId, ClientId, SessionId, check_session_name};
-use crate::server::session::Session;
 use crate::server::modes::{ClientMode, PromptKind};
+use crate::server::session::Session;
 use crate::switcher::{Entry, Switcher, Target};
 
 /// Which session a client was in before this one, for `session.last` (tmux `switch-client -l`).
@@ -30,7 +30,11 @@ impl SessionHistory {
     }
 
     /// The session to go back to from `current`, if it still exists.
-    pub fn last(&self, current: SessionId, exists: impl Fn(SessionId) -> bool) -> Option<SessionId> {
+    pub fn last(
+        &self,
+        current: SessionId,
+        exists: impl Fn(SessionId) -> bool,
+    ) -> Option<SessionId> {
         self.last.filter(|l| *l != current && exists(*l))
     }
 }
@@ -40,7 +44,11 @@ impl SessionHistory {
 pub fn neighbour(order: &[SessionId], current: SessionId, forward: bool) -> Option<SessionId> {
     let n = order.len();
     let at = order.iter().position(|s| *s == current)?;
-    let next = if forward { (at + 1) % n } else { (at + n - 1) % n };
+    let next = if forward {
+        (at + 1) % n
+    } else {
+        (at + n - 1) % n
+    };
     (next != at).then(|| order[next])
 }
 
@@ -256,7 +264,6 @@ impl Server {
         let sw = Switcher::new(self.switcher_entries(id), String::new());
         self.set_mode(id, ClientMode::Switcher(Box::new(sw)));
     }
-
 }
 
 /// The app whose screen previews a target: the pane's, or the focused pane's of a tab or a

@@ -36,8 +36,18 @@ fn tree() -> Vec<Entry> {
     vec![
         entry(Target::Session(A), "a", "", true),
         entry(Target::Tab(A, 0), "0: web", "", true),
-        entry(Target::Pane(A, 0, PaneId(10)), "web running", "listening on 8080", false),
-        entry(Target::Pane(A, 0, PaneId(11)), "sh running", "sh$ make", true),
+        entry(
+            Target::Pane(A, 0, PaneId(10)),
+            "web running",
+            "listening on 8080",
+            false,
+        ),
+        entry(
+            Target::Pane(A, 0, PaneId(11)),
+            "sh running",
+            "sh$ make",
+            true,
+        ),
         entry(Target::Tab(A, 1), "1: db", "", false),
         entry(Target::Pane(A, 1, PaneId(12)), "db exited 1", "", false),
         entry(Target::Session(B), "b", "", false),
@@ -145,7 +155,11 @@ fn comma_renames_the_tab_and_dollar_the_session_starting_from_the_old_name() {
     );
     s.key(key("$"));
     s.key(key("C-u"));
-    assert_eq!(s.key(key("Enter")), Outcome::Stay, "an empty name does nothing");
+    assert_eq!(
+        s.key(key("Enter")),
+        Outcome::Stay,
+        "an empty name does nothing"
+    );
     s.key(key("$"));
     assert_eq!(s.message(), "rename session: a▏");
     s.key(key("Escape"));
@@ -161,5 +175,6 @@ fn the_selection_survives_new_entries_and_falls_back_when_its_target_goes() {
     s.set_entries(tree());
     assert_eq!(s.selected(), Some(Target::Pane(B, 0, PaneId(20))));
     s.set_entries(fewer);
-    assert_eq!(s.selected(), Some(Target::Session(A)));
+    // Gone: back to where this client is.
+    assert_eq!(s.selected(), Some(Target::Pane(A, 0, PaneId(11))));
 }

@@ -31,12 +31,16 @@ fn exit_in_a_splits_shell_closes_the_pane_and_its_app() {
     let mut t = env.attach(&["new", "-s", "ex"], 100, 30);
     t.wait_for("sh$");
     t.send(b"\x02%");
-    wait_until("two shells", || (app_names(&env, "ex").len() == 2).then_some(()));
+    wait_until("two shells", || {
+        (app_names(&env, "ex").len() == 2).then_some(())
+    });
     wait_until("a border", || has_border(&t).then_some(()));
     t.type_str("exit\r");
     // The split closes: no border, one shell left in the list and the count.
     wait_until("the split to close", || (!has_border(&t)).then_some(()));
-    wait_until("one app left", || (app_names(&env, "ex").len() == 1).then_some(()));
+    wait_until("one app left", || {
+        (app_names(&env, "ex").len() == 1).then_some(())
+    });
     t.type_str("echo still-$((20+1))\r");
     t.wait_for("still-21");
 }
@@ -102,7 +106,11 @@ cmd = "sleep 1000"
 "#,
     );
     let file = dir.join("appmux.toml");
-    let mut t = env.attach(&["new", "-s", "conf", "-c", file.to_str().unwrap()], 100, 30);
+    let t = env.attach(
+        &["new", "-s", "conf", "-c", file.to_str().unwrap()],
+        100,
+        30,
+    );
     t.wait_for("once-ran");
     t.wait_for("with code 4");
     wait_until("once listed as exited", || {
@@ -128,7 +136,11 @@ remain_on_exit = false
 "#,
     );
     let file = dir.join("appmux.toml");
-    let mut t = env.attach(&["new", "-s", "brief", "-c", file.to_str().unwrap()], 100, 30);
+    let mut t = env.attach(
+        &["new", "-s", "brief", "-c", file.to_str().unwrap()],
+        100,
+        30,
+    );
     t.wait_for("brief-ran");
     t.type_str("\r");
     t.wait_for("[exited]");

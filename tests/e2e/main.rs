@@ -22,6 +22,7 @@ mod packaging;
 mod persist;
 mod schedules;
 mod ssh;
+mod switching;
 mod systemd;
 mod userconfig;
 mod vocabulary;
