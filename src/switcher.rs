@@ -278,10 +278,9 @@ impl Switcher {
             }
             KeyCode::Up => self.move_by(-1),
             KeyCode::Down => self.move_by(1),
+            KeyCode::Backspace if self.filter.is_empty() => self.stage = Stage::Browse,
             KeyCode::Backspace => {
-                if self.filter.pop().is_none() {
-                    self.stage = Stage::Browse;
-                }
+                self.filter.pop();
             }
             KeyCode::Char('u') if key.mods.ctrl => self.filter.clear(),
             KeyCode::Char(c) if !key.mods.ctrl && !key.mods.alt => self.filter.push(c),
