@@ -2,8 +2,9 @@
 //! split's or a new tab's shell, the command of a session made without a project file, an app
 //! added with `run` and shown in a pane) and it exits for good, its panes close and it leaves
 //! the session's apps; the last pane closing ends the session, and its clients are told
-//! `exited`. `remain_on_exit` (config.toml, or per app) keeps them, showing the exit.
-//! Configured apps (declared in the project file) keep their pane unless they say otherwise.
+//! `exited` (unless the session holds other apps: then the pane shows the next of them).
+//! `remain_on_exit` (config.toml, or per app) keeps them, showing the exit. Configured apps
+//! (declared in the project file) keep their pane unless they say otherwise.
 //!
 //! This file decides only that; closing panes is the session model's and ending a session the
 //! dispatcher's. An app that is restarting, in backoff, stopped on request, or exiting because
@@ -46,14 +47,21 @@ impl Server {
             return;
         };
         let panes = s.panes_showing(id);
-        if panes.len() >= s.pane_count() {
+        // The session's last pane: tmux ends the session. One that holds other apps (a
+        // project's) is not ended for this; the pane shows the next of them instead.
+        let last = panes.len() >= s.pane_count();
+        let next = s.apps().iter().copied().find(|a| *a != id);
+        if last && next.is_none() {
             tracing::info!(session = %s.name(), "the last pane's program exited: the session ends");
             self.end_session(session, "exited");
             return;
         }
         if let Some(s) = self.sessions.get_mut(&session) {
             for pane in panes {
-                let _ = s.close_pane(pane);
+                let _ = match next.filter(|_| last) {
+                    Some(next) => s.show_in(pane, next).map(drop),
+                    None => s.close_pane(pane).map(drop),
+                };
             }
             s.remove_app(id);
         }

@@ -148,6 +148,16 @@ impl Server {
     pub(super) fn go_to(&mut self, id: ClientId, target: Target) -> Result<(), String> {
         let session = target.session();
         self.switch_client(id, session)?;
+        // Choosing a tab or pane moves the session's focus, which every client of it sees; a
+        // read-only client only goes to the session.
+        let read_only = self
+            .clients
+            .get(&id)
+            .and_then(|c| c.attached())
+            .is_some_and(|a| a.read_only);
+        if read_only {
+            return Ok(());
+        }
         let (tab, pane) = match target {
             Target::Session(_) => return Ok(()),
             Target::Tab(_, t) => (t, None),

@@ -146,3 +146,35 @@ remain_on_exit = false
     t.wait_for("[exited]");
     assert_eq!(t.wait_exit(), 0);
 }
+
+#[test]
+fn the_last_panes_program_exiting_in_a_session_with_other_apps_shows_the_next() {
+    let env = Env::new();
+    let dir = env.project(
+        "svc",
+        r#"
+session = "svc"
+[[app]]
+name = "svc"
+cmd = "echo svc-up; exec sleep 1000"
+"#,
+    );
+    let file = dir.join("appmux.toml");
+    env.ok(&["new", "-d", "-c", file.to_str().unwrap()]);
+    env.wait_capture("svc:svc", "svc-up");
+    let script = "echo tmp-up; read line";
+    env.ok(&[
+        "run", "-t", "svc", "--name", "tmp", "--", "sh", "-c", script,
+    ]);
+    env.wait_capture("svc:tmp", "tmp-up");
+    env.ok(&["action", "-t", "svc", "app.show", "tmp"]);
+    wait_until("tmp in the pane", || {
+        env.capture("svc").contains("tmp-up").then_some(())
+    });
+    env.ok(&["send-keys", "-t", "svc:tmp", "Enter"]);
+    // The session stays with its app, shown in the pane; tmp is gone from the list.
+    wait_until("tmp to leave", || {
+        (app_names(&env, "svc") == ["svc"]).then_some(())
+    });
+    assert!(env.capture("svc").contains("svc-up"));
+}
