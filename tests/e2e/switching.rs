@@ -51,6 +51,9 @@ fn the_switcher_shows_the_tree_filters_previews_and_switches() {
     let screen = t.contents();
     assert!(!screen.contains("main (1 tab)"), "filtered out: {screen}");
     assert!(screen.contains("preview: other:0.0 sh"), "{screen}");
+    // The preview is live: what the other session's shell prints now shows up.
+    env.ok(&["send-keys", "-t", "other", "echo LIVE-$((3*3))", "Enter"]);
+    t.wait_for("LIVE-9");
     // Enter ends the filter, a second Enter switches this client there.
     t.send(b"\r");
     t.send(b"\r");

@@ -205,6 +205,13 @@ impl Client {
         self.inside_pane = Some(appmux);
     }
 
+    /// Whether it shows the switcher, which previews panes of any session.
+    pub fn in_switcher(&self) -> bool {
+        self.attached
+            .as_ref()
+            .is_some_and(|a| matches!(a.mode, ClientMode::Switcher(_)))
+    }
+
     pub fn mark_dirty(&mut self) {
         if let Some(a) = &mut self.attached {
             a.dirty = true;
