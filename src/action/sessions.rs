@@ -43,6 +43,11 @@ pub enum ServerAction {
 }
 
 impl SessionAction {
+    /// Whether it only moves this client's view (to another session), changing nothing shared.
+    pub fn is_view_only(&self) -> bool {
+        matches!(self, Self::Next | Self::Prev | Self::Last | Self::Find(_))
+    }
+
     pub(super) fn name(&self) -> &'static str {
         match self {
             Self::List => "session.list",
@@ -85,13 +90,6 @@ impl SessionAction {
             "find" => Self::Find(args.optional_name()),
             _ => return Ok(None),
         }))
-    }
-}
-
-impl SessionAction {
-    /// Whether it only moves this client's view (to another session), changing nothing shared.
-    pub fn is_view_only(&self) -> bool {
-        matches!(self, Self::Next | Self::Prev | Self::Last | Self::Find(_))
     }
 }
 

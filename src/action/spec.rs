@@ -3,11 +3,12 @@
 //! with their keys and help), a one-line description, and its layer. Adding a verb starts here;
 //! `appmux action list` prints this table and the control API reads argument keys from it.
 //!
-//! Two layers share the table. The session layer (client, pane, tab, app, sidebar, copy) acts
-//! inside one session: keys bind it, and from the command line or the control API it runs in
-//! the session named (`-t`, `session`) or the most recent one. The server layer (session,
-//! server) acts on the set of sessions and on the server itself, so it needs no session, and
-//! keys do not bind it.
+//! Two layers share the table. The session layer (client, pane, tab, app, sidebar, copy, and
+//! the session verbs that act from inside one: rename, next, prev, last, find) acts inside one
+//! session: keys bind it, and from the command line or the control API it runs in the session
+//! named (`-t`, `session`) or the most recent one. The server layer (session list, new and
+//! kill; server) acts on the set of sessions and on the server itself, so it needs no session,
+//! and keys do not bind it.
 
 /// Which half of the table an entry is in (see the module header).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
