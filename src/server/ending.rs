@@ -14,6 +14,28 @@ use crate::app::lifecycle::State;
 use crate::server::Server;
 use crate::server::model::AppId;
 
+/// What decides whether an app that exited takes its panes with it.
+#[derive(Debug, Clone, Copy)]
+struct ExitFacts {
+    /// It exited and its lifecycle does not start it again (not restarting, not in backoff,
+    /// not stopped on request, not errored), and the server is not shutting down.
+    for_good: bool,
+    /// Declared in the session's project file (not a pane's shell, not from `run`, not the
+    /// command of a plain session).
+    configured: bool,
+    /// A pane shows it, or it is a split's or a new tab's shell.
+    in_a_pane: bool,
+    /// Its own `remain_on_exit`.
+    remain: Option<bool>,
+    /// `remain_on_exit` in config.toml.
+    remain_default: bool,
+}
+
+fn closes(f: ExitFacts) -> bool {
+    let remain = f.remain.unwrap_or(f.configured || f.remain_default);
+    f.for_good && f.in_a_pane && !remain
+}
+
 impl Server {
     /// Whether an app that just exited for good takes its panes with it.
     fn closes_on_exit(&self, id: AppId) -> bool {
@@ -23,15 +45,13 @@ impl Server {
         let Some(s) = self.sessions.get(&app.session()) else {
             return false;
         };
-        if self.shutdown.is_some() || !matches!(app.life().state, State::Exited(_)) {
-            return false;
-        }
-        let configured = !app.is_ad_hoc() && !app.is_pane_shell() && s.project_file().is_some();
-        let remain = app
-            .spec()
-            .remain_on_exit
-            .unwrap_or(configured || self.settings.options.remain_on_exit);
-        !remain && (app.is_pane_shell() || s.shows(id))
+        closes(ExitFacts {
+            for_good: self.shutdown.is_none() && matches!(app.life().state, State::Exited(_)),
+            configured: !app.is_ad_hoc() && !app.is_pane_shell() && s.project_file().is_some(),
+            in_a_pane: app.is_pane_shell() || s.shows(id),
+            remain: app.spec().remain_on_exit,
+            remain_default: self.settings.options.remain_on_exit,
+        })
     }
 
     /// After an app's exit: closes its panes (and the session, with its last pane) when it is
@@ -71,5 +91,65 @@ impl Server {
         self.retire_app(id);
         self.after_layout_change(session);
         self.session_changed(session);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shell() -> ExitFacts {
+        ExitFacts {
+            for_good: true,
+            configured: false,
+            in_a_pane: true,
+            remain: None,
+            remain_default: false,
+        }
+    }
+
+    #[test]
+    fn an_ad_hoc_program_in_a_pane_closes_unless_told_to_remain() {
+        assert!(closes(shell()));
+        let remain_default = true;
+        assert!(!closes(ExitFacts {
+            remain_default,
+            ..shell()
+        }));
+        // Its own setting wins over config.toml's, either way.
+        assert!(closes(ExitFacts {
+            remain: Some(false),
+            remain_default,
+            ..shell()
+        }));
+        assert!(!closes(ExitFacts {
+            remain: Some(true),
+            ..shell()
+        }));
+    }
+
+    #[test]
+    fn configured_apps_remain_unless_they_say_otherwise() {
+        let configured = ExitFacts {
+            configured: true,
+            ..shell()
+        };
+        assert!(!closes(configured));
+        assert!(closes(ExitFacts {
+            remain: Some(false),
+            ..configured
+        }));
+    }
+
+    #[test]
+    fn nothing_closes_that_will_run_again_or_is_in_no_pane() {
+        assert!(!closes(ExitFacts {
+            for_good: false,
+            ..shell()
+        }));
+        assert!(!closes(ExitFacts {
+            in_a_pane: false,
+            ..shell()
+        }));
     }
 }
