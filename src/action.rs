@@ -83,6 +83,8 @@ pub enum ClientAction {
     Refresh,
     /// Opens the command prompt in the status line (tmux `command-prompt`).
     CommandPrompt,
+    /// Opens the switcher: sessions, tabs and panes as a tree (tmux `choose-tree`).
+    Switcher,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,6 +106,10 @@ pub enum PaneAction {
     SwapPrev,
     LayoutNext,
     Layout(LayoutPreset),
+    /// Focuses the pane that had focus before (tmux `last-pane`).
+    Last,
+    /// Moves the pane to a new tab of its own (tmux `break-pane`).
+    Break,
 }
 
 /// Tabs are tmux's windows.
@@ -116,6 +122,8 @@ pub enum TabAction {
     /// Without a name the user is prompted for one.
     Rename(Option<String>),
     Close,
+    /// The tab that was active before (tmux `last-window`).
+    Last,
 }
 
 /// Keys of the app sidebar. `Focus` and `Toggle` act from anywhere; the rest act on the
@@ -265,9 +273,11 @@ impl Action {
                     | ClientAction::Help
                     | ClientAction::Refresh
                     | ClientAction::CommandPrompt
+                    | ClientAction::Switcher
             ),
             Self::App(a) => a.is_view_only(),
-            Self::Pane(_) | Self::Tab(_) | Self::Session(_) | Self::Server(_) => false,
+            Self::Session(a) => a.is_view_only(),
+            Self::Pane(_) | Self::Tab(_) | Self::Server(_) => false,
             Self::Sidebar(a) => !matches!(
                 a,
                 SidebarAction::Show
@@ -292,6 +302,7 @@ impl Action {
                 TabAction::Select(_) => "tab.select",
                 TabAction::Rename(_) => "tab.rename",
                 TabAction::Close => "tab.close",
+                TabAction::Last => "tab.last",
             },
             Self::App(a) => a.name(),
             Self::Sidebar(a) => a.name(),
@@ -435,6 +446,7 @@ unit_verbs!(ClientAction, "client", {
     "paste" => Paste,
     "refresh" => Refresh,
     "command-prompt" => CommandPrompt,
+    "switcher" => Switcher,
 });
 
 unit_verbs!(SidebarAction, "sidebar", {
@@ -500,6 +512,8 @@ impl PaneAction {
             Self::SwapPrev => "pane.swap-prev",
             Self::LayoutNext => "pane.layout-next",
             Self::Layout(_) => "pane.layout",
+            Self::Last => "pane.last",
+            Self::Break => "pane.break",
         }
     }
 
@@ -528,6 +542,8 @@ impl PaneAction {
             "swap-next" => Self::SwapNext,
             "swap-prev" => Self::SwapPrev,
             "layout-next" => Self::LayoutNext,
+            "last" => Self::Last,
+            "break" => Self::Break,
             "layout" => {
                 let expected = "a layout (even-horizontal, even-vertical, main-vertical, \
                                 main-horizontal or tiled)";
@@ -549,6 +565,7 @@ impl TabAction {
             "select" => Self::Select(args.number()?),
             "rename" => Self::Rename(args.optional_name()),
             "close" => Self::Close,
+            "last" => Self::Last,
             _ => return Ok(None),
         }))
     }

@@ -66,7 +66,7 @@ pub enum Command {
     Ls(LsArgs),
     /// Kill a session and stop its apps.
     KillSession(TargetArgs),
-    /// Rename a session (the most recent one unless -t names it).
+    /// Rename a session: `rename-session -t OLD NEW`.
     #[command(visible_alias = "rename")]
     RenameSession(RenameSessionArgs),
     /// Stop the server, its sessions and their apps.

@@ -39,5 +39,6 @@ pub mod server;
 pub mod size;
 pub mod suggest;
 pub mod target;
+pub mod switcher;
 pub mod units;
 pub mod watch_spec;

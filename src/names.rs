@@ -17,6 +17,8 @@ pub enum Kind {
     Session,
     /// Whitespace would split an app name in the command lines that take several.
     App,
+    /// A tab's name is only shown: any printable text.
+    Tab,
 }
 
 impl Kind {
@@ -24,6 +26,7 @@ impl Kind {
         match self {
             Self::Session => "session",
             Self::App => "app",
+            Self::Tab => "tab",
         }
     }
 
@@ -31,6 +34,7 @@ impl Kind {
         match self {
             Self::Session => &[':', '.', '/'],
             Self::App => &[':', '/'],
+            Self::Tab => &[],
         }
     }
 

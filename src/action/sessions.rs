@@ -1,6 +1,8 @@
-//! The server layer of the vocabulary: sessions (list, new, kill) and the server itself (kill),
-//! with their text form. These act on the set of sessions rather than inside one, so they need
-//! no session to run in and keys do not bind them (see `spec`).
+//! Sessions in the vocabulary, and the server itself, with their text form. Listing, creating
+//! and killing sessions, and the server's verbs, are the server layer: they act on the set of
+//! sessions rather than inside one, so they need no session to run in and keys do not bind them
+//! (see `spec`). Renaming the session, moving this client to another one and finding a pane are
+//! the session layer: they run in a session, and keys bind them.
 
 use super::{ActionError, Args, OptionWords};
 
@@ -17,9 +19,17 @@ pub enum SessionAction {
     },
     /// Kills the session a target (`SESSION` or `SESSION:APP`) names.
     Kill(String),
-    /// Renames the session it runs in (the session layer's one session verb: keys bind it,
-    /// and the command line runs it in the session `-t` names).
-    Rename(String),
+    /// Renames the session it runs in; without a name the user is prompted for one.
+    Rename(Option<String>),
+    /// Moves this client to the next session (tmux `switch-client -n`).
+    Next,
+    /// Moves this client to the previous session (`switch-client -p`).
+    Prev,
+    /// Moves this client back to the session it was in before (`switch-client -l`).
+    Last,
+    /// Finds a pane whose app name or screen holds the text (asked for when left out): one
+    /// match is jumped to, several are shown in the switcher (tmux `find-window`).
+    Find(Option<String>),
 }
 
 /// The server itself.
@@ -33,24 +43,34 @@ pub enum ServerAction {
 }
 
 impl SessionAction {
+    /// Whether it only moves this client's view (to another session), changing nothing shared.
+    pub fn is_view_only(&self) -> bool {
+        matches!(self, Self::Next | Self::Prev | Self::Last | Self::Find(_))
+    }
+
     pub(super) fn name(&self) -> &'static str {
         match self {
             Self::List => "session.list",
             Self::New { .. } => "session.new",
             Self::Kill(_) => "session.kill",
             Self::Rename(_) => "session.rename",
+            Self::Next => "session.next",
+            Self::Prev => "session.prev",
+            Self::Last => "session.last",
+            Self::Find(_) => "session.find",
         }
     }
 
     /// The words after the name, options first.
     pub(super) fn words(&self) -> Vec<String> {
         match self {
-            Self::List => Vec::new(),
+            Self::List | Self::Next | Self::Prev | Self::Last => Vec::new(),
+            Self::Rename(name) | Self::Find(name) => name.iter().cloned().collect(),
             Self::New { name, cwd, cmd } => OptionWords::default()
                 .value("name", name.as_deref())
                 .value("cwd", cwd.as_deref())
                 .then(cmd),
-            Self::Kill(target) | Self::Rename(target) => vec![target.clone()],
+            Self::Kill(target) => vec![target.clone()],
         }
     }
 
@@ -64,12 +84,18 @@ impl SessionAction {
             },
             "kill" => Self::Kill(args.required("a session name")?.to_owned()),
             "rename" => {
-                let name = args.required("a new name")?;
-                if crate::names::problem(crate::names::Kind::Session, name).is_some() {
+                let name = args.optional_name();
+                if let Some(name) = &name
+                    && crate::names::problem(crate::names::Kind::Session, name).is_some()
+                {
                     return Err(args.bad(name, "a valid session name (no `:`, `.` or `/`)"));
                 }
-                Self::Rename(name.to_owned())
+                Self::Rename(name)
             }
+            "next" => Self::Next,
+            "prev" => Self::Prev,
+            "last" => Self::Last,
+            "find" => Self::Find(args.optional_name()),
             _ => return Ok(None),
         }))
     }

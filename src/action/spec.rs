@@ -3,11 +3,12 @@
 //! with their keys and help), a one-line description, and its layer. Adding a verb starts here;
 //! `appmux action list` prints this table and the control API reads argument keys from it.
 //!
-//! Two layers share the table. The session layer (client, pane, tab, app, sidebar, copy) acts
-//! inside one session: keys bind it, and from the command line or the control API it runs in
-//! the session named (`-t`, `session`) or the most recent one. The server layer (session,
-//! server) acts on the set of sessions and on the server itself, so it needs no session, and
-//! keys do not bind it.
+//! Two layers share the table. The session layer (client, pane, tab, app, sidebar, copy, and
+//! the session verbs that act from inside one: rename, next, prev, last, find) acts inside one
+//! session: keys bind it, and from the command line or the control API it runs in the session
+//! named (`-t`, `session`) or the most recent one. The server layer (session list, new and
+//! kill; server) acts on the set of sessions and on the server itself, so it needs no session,
+//! and keys do not bind it.
 
 /// Which half of the table an entry is in (see the module header).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,6 +199,11 @@ const SPECS: &[Spec] = &[
         "",
         "Type a command in the status line",
     ),
+    spec(
+        "client.switcher",
+        "",
+        "Choose a session, tab or pane from a tree",
+    ),
     spec("pane.split-right", "", "Split: new pane on the right"),
     spec("pane.split-down", "", "Split: new pane below"),
     spec(
@@ -221,6 +227,8 @@ const SPECS: &[Spec] = &[
         word("cells", "a number of cells, from 1 (the default)").optional(),
     ]),
     spec("pane.zoom", "", "Zoom or unzoom the pane"),
+    spec("pane.last", "", "Focus the previously focused pane"),
+    spec("pane.break", "", "Move the pane to a new tab of its own"),
     spec("pane.close", "", "Close the pane (asks first)"),
     spec("pane.swap-next", "", "Swap with the next pane"),
     spec("pane.swap-prev", "", "Swap with the previous pane"),
@@ -245,6 +253,7 @@ const SPECS: &[Spec] = &[
     )
     .optional()]),
     spec("tab.close", "", "Close the tab"),
+    spec("tab.last", "", "Go to the previously active tab"),
     spec(
         "app.start",
         "[name...]",
@@ -423,7 +432,28 @@ const SPECS: &[Spec] = &[
     spec("copy.select-rect", "", "Start selecting a rectangle"),
     spec("copy.clear-selection", "", "Clear the selection"),
     spec("copy.yank", "", "Copy the selection and leave"),
-    spec("session.rename", "<name>", "Rename the session").args(&[word("name", "the new name")]),
+    spec("session.rename", "[name]", "Rename the session").args(&[word(
+        "name",
+        "the new name (asked for when left out)",
+    )
+    .optional()]),
+    spec("session.next", "", "Switch this client to the next session"),
+    spec(
+        "session.prev",
+        "",
+        "Switch this client to the previous session",
+    ),
+    spec(
+        "session.last",
+        "",
+        "Switch this client to the session it was in before",
+    ),
+    spec(
+        "session.find",
+        "[text]",
+        "Find a pane by app name or screen text",
+    )
+    .args(&[word("text", "what to look for (asked for when left out)").optional()]),
     spec("session.list", "", "List the sessions and their apps")
         .aliases(&["sessions.list", "ls"])
         .server(),

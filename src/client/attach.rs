@@ -30,6 +30,8 @@ impl Ending {
             Ending::Detached { session, reason } if reason == "detached" => {
                 format!("[detached (from session {session})]")
             }
+            // The last pane's program ended: tmux says just this.
+            Ending::Detached { reason, .. } if reason == "exited" => "[exited]".to_owned(),
             Ending::Detached { session, reason } => format!("[{reason} (session {session})]"),
             Ending::ServerGone { .. } => "[server exited]".to_owned(),
             Ending::Signal { session, signal } => format!(
@@ -99,6 +101,10 @@ pub fn run(mut conn: Connection, mut req: AttachRequest) -> Result<Ending> {
 /// Writes frames to the terminal until the server detaches us or goes away.
 fn pump_output(conn: &mut Connection, session: &str) -> Result<Ending> {
     let mut stdout = std::io::stdout().lock();
+    // The client may be moved to another session (the switcher, `C-b (`); the line printed at
+    // the end names the one it was in last.
+    let mut session = session.to_owned();
+    let session = &mut session;
     loop {
         match conn.recv() {
             Ok(Some(ServerMsg::Output(bytes))) => {
@@ -113,6 +119,7 @@ fn pump_output(conn: &mut Connection, session: &str) -> Result<Ending> {
                     reason,
                 });
             }
+            Ok(Some(ServerMsg::Attached { session: now })) => *session = now,
             Ok(Some(_)) => {}
             // A connection cut mid-frame is the server going away too (or our own shutdown
             // on a signal); a frame that breaks the protocol is not, and is reported as such.

@@ -80,7 +80,7 @@ pub fn run(cli: Cli) -> Result<()> {
             request_action(&sock, None, &kill).map(drop)
         }
         Some(Command::RenameSession(a)) => {
-            let rename = Action::Session(SessionAction::Rename(a.name));
+            let rename = Action::Session(SessionAction::Rename(Some(a.name)));
             request_action(&sock, a.target, &rename).map(drop)
         }
         Some(Command::KillServer) => {

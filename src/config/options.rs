@@ -71,6 +71,9 @@ pub struct Options {
     pub shell: Option<String>,
     pub mouse: bool,
     pub resurrect: bool,
+    /// A pane whose ad-hoc shell or command exited stays, showing the exit, instead of closing
+    /// (tmux's `remain-on-exit`). Configured apps always keep their pane.
+    pub remain_on_exit: bool,
     /// Copy-mode yanks also go to the outer terminal's clipboard (OSC 52).
     pub clipboard: bool,
     pub metrics_interval: Duration,
@@ -110,6 +113,7 @@ impl Default for Options {
             shell: None,
             mouse: true,
             resurrect: false,
+            remain_on_exit: false,
             clipboard: true,
             metrics_interval: Duration::from_secs(1),
             sidebar: SidebarOptions {
@@ -140,6 +144,7 @@ pub(crate) const TOP_KEYS: Keys = Keys {
         "shell",
         "mouse",
         "resurrect",
+        "remain_on_exit",
         "clipboard",
         "metrics_interval",
         "sidebar",
@@ -151,6 +156,7 @@ pub(crate) const TOP_KEYS: Keys = Keys {
         ("history_limit", "scrollback"),
         ("prefix-key", "prefix"),
         ("prefix_key", "prefix"),
+        ("remain-on-exit", "remain_on_exit"),
     ],
 };
 
@@ -275,6 +281,11 @@ pub fn read_options(text: &str, file: &Path) -> (Option<Options>, Vec<ConfigErro
         &mut options.resurrect,
         root.get("resurrect")
             .and_then(|v| report.boolean(v, "resurrect")),
+    );
+    set(
+        &mut options.remain_on_exit,
+        root.get("remain_on_exit")
+            .and_then(|v| report.boolean(v, "remain_on_exit")),
     );
     set(
         &mut options.clipboard,
@@ -482,6 +493,7 @@ colors = 256
             shell: Some("/bin/zsh".to_owned()),
             mouse: false,
             resurrect: true,
+            remain_on_exit: false,
             clipboard: false,
             metrics_interval: Duration::from_secs(2),
             sidebar: SidebarOptions {

@@ -105,6 +105,11 @@ pub struct AppSpec {
     /// `max_memory`: the RSS of its process tree, in bytes, above which it is restarted.
     #[serde(default)]
     pub max_memory: Option<u64>,
+    /// `remain_on_exit`: whether its pane stays, showing the exit, once it has exited for good.
+    /// `None` follows the default: a configured app's pane stays; an ad-hoc shell's or
+    /// command's follows `remain_on_exit` in config.toml (tmux's option).
+    #[serde(default)]
+    pub remain_on_exit: Option<bool>,
 }
 
 impl AppSpec {
@@ -132,6 +137,7 @@ impl AppSpec {
             cron_restart: None,
             schedule: None,
             max_memory: None,
+            remain_on_exit: None,
         }
     }
 }

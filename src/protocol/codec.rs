@@ -22,8 +22,9 @@ pub const MAGIC: &[u8; 6] = b"APPMUX";
 /// `Request::Action` and is answered with its data; request tags 2 to 6 are retired.
 /// Version 5: an `AppSpec` carries `port`, `instance`, `watch`, `cron_restart`, `schedule` and
 /// `max_memory`, and an `AppInfo` `instance`, `group`, `watch` and `next_run` (postcard has no
-/// field names, so a new field changes the shape).
-pub const VERSION: u16 = 5;
+/// field names, so a new field changes the shape). Version 6: an `AppSpec` carries
+/// `remain_on_exit`.
+pub const VERSION: u16 = 6;
 /// Preamble length: magic plus big-endian version.
 pub const PREAMBLE_LEN: usize = MAGIC.len() + 2;
 /// No frame may be larger than this, in either direction.

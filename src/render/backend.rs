@@ -166,7 +166,7 @@ impl Renderer {
         } else {
             clear_outside(&mut self.canvas, &keep);
         }
-        let overlay = view.numbers || view.overlay.is_some();
+        let overlay = view.numbers || view.overlay.is_some() || view.switcher.is_some();
         self.canvas_stale = overlay;
         self.screens.canvas_kept = kept;
         // Pane rows left as the last frame drew them are known to match what the client shows,

@@ -9,6 +9,7 @@ pub mod overlay;
 pub mod screen;
 pub mod sgr;
 pub mod sidebar;
+pub mod switcher;
 
 pub use screen::{ScreenCache, color, draw_screen};
 
@@ -50,6 +51,8 @@ pub struct View<'a> {
     pub sidebar: Option<sidebar::Sidebar>,
     /// Drawn over the pane area.
     pub overlay: Option<&'a overlay::Pager>,
+    /// The switcher, drawn over the pane area.
+    pub switcher: Option<switcher::SwitcherView<'a>>,
     /// Lines between panes; those next to the focused pane are highlighted.
     pub borders: Vec<crate::layout::Border>,
     pub active_pane: Option<crate::layout::PaneId>,
@@ -219,6 +222,10 @@ pub fn draw_on(buf: &mut Buffer, view: &View, cache: &mut ScreenCache) -> Option
     }
     if let Some(pager) = view.overlay {
         overlay::draw_pager(buf, view.areas.panes, pager);
+        cursor = None;
+    }
+    if let Some(sw) = &view.switcher {
+        switcher::draw_switcher(buf, view.areas.panes, sw, view.depth);
         cursor = None;
     }
     if let (Some(status), Some(line)) = (&view.status, view.areas.status) {
@@ -505,6 +512,7 @@ mod tests {
             status,
             sidebar: None,
             overlay: None,
+            switcher: None,
             borders: Vec::new(),
             active_pane: None,
             numbers: false,

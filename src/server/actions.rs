@@ -34,7 +34,9 @@ impl Server {
             return Err(crate::server::modes::READ_ONLY.into());
         }
         let session = match action {
-            Action::Session(a) => return self.session_action(session, a),
+            Action::Session(a) if action.layer() == crate::action::Layer::Server => {
+                return self.session_action(a);
+            }
             Action::Server(a) => return self.server_action(a),
             Action::App(a) if !a.changes_model() => return self.app_io(session, a),
             _ => session.ok_or("no sessions")?,
@@ -55,8 +57,9 @@ impl Server {
                 self.copy_action(c, session, a);
                 Ok(())
             }
+            Action::Session(a) => self.session_verb(client, session, a),
             // Carried out above.
-            Action::Session(_) | Action::Server(_) => Ok(()),
+            Action::Server(_) => Ok(()),
         };
         self.session_changed(session);
         self.state_changed();
@@ -108,6 +111,7 @@ impl Server {
                             at.invalidate();
                         }
                     }
+                    ClientAction::Switcher => self.open_switcher(c),
                     _ => {}
                 }
                 Ok(())
@@ -300,7 +304,11 @@ impl Server {
             TabAction::Next | TabAction::Prev | TabAction::Select(_) => {
                 self.session_mut(session)?.select_tab(a)?;
             }
-            TabAction::Rename(Some(name)) => self.session_mut(session)?.rename_tab(name.clone())?,
+            TabAction::Rename(Some(name)) => {
+                crate::names::check(crate::names::Kind::Tab, name)?;
+                self.session_mut(session)?.rename_tab(name.clone())?;
+            }
+            TabAction::Last => self.session_mut(session)?.last_tab()?,
             TabAction::Rename(None) => {
                 let c = client.ok_or("renaming without a name needs an attached client")?;
                 let current = self.window(session)?.name().to_owned();

@@ -247,6 +247,7 @@ impl Server {
         self.apply(id, exited.effect);
         self.app_changed(id);
         self.notify_state(id);
+        self.close_exited(id);
     }
 
     /// The earliest lifecycle timer (backoff restart or stop timeout).

@@ -330,6 +330,13 @@ impl Server {
         let id = self
             .session_by_name(name)
             .ok_or_else(|| format!("can't find session: {name}"))?;
+        self.end_session(id, "session killed");
+        Ok(())
+    }
+
+    /// Ends a session: its clients are detached with `reason` (the line they print), its apps
+    /// stopped, and the server stops with its last session when it is told to.
+    pub(super) fn end_session(&mut self, id: SessionId, reason: &str) {
         let clients: Vec<ClientId> = self
             .clients
             .values()
@@ -337,10 +344,12 @@ impl Server {
             .map(crate::server::clients::Client::id)
             .collect();
         for c in clients {
-            self.detach(c, "session killed");
+            self.detach(c, reason);
         }
-        let session = self.remove_session(id).ok_or("session vanished")?;
-        tracing::info!(session = %session.name(), "session killed");
+        let Some(session) = self.remove_session(id) else {
+            return;
+        };
+        tracing::info!(session = %session.name(), reason, "session ended");
         self.state_changed();
         self.publish(
             "sessions",
@@ -352,7 +361,6 @@ impl Server {
         if self.sessions.is_empty() && self.settings.exit_empty {
             self.begin_shutdown("no sessions left");
         }
-        Ok(())
     }
 
     /// Removes a session with everything kept for it: its apps are stopped and dropped.

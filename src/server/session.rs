@@ -318,6 +318,61 @@ impl Session {
         Ok(())
     }
 
+    /// Goes back to the tab that was active before (tmux `last-window`).
+    pub fn last_tab(&mut self) -> Result<(), String> {
+        let last = self
+            .last_window
+            .filter(|l| *l < self.windows.len() && *l != self.active_window)
+            .ok_or("no last tab")?;
+        self.select_tab(&TabAction::Select(last as u32))
+    }
+
+    /// Makes tab `index` active and focuses `pane` in it, if given (the switcher's choice).
+    pub fn select(&mut self, index: usize, pane: Option<PaneId>) -> Result<(), String> {
+        self.select_tab(&TabAction::Select(u32::try_from(index).unwrap_or(u32::MAX)))?;
+        if let Some(pane) = pane {
+            let w = self.active_window_mut()?;
+            if !w.panes.contains_key(&pane) {
+                return Err("no such pane".into());
+            }
+            w.focus(pane);
+        }
+        Ok(())
+    }
+
+    /// Moves the focused pane out of its tab into a new tab of its own, which becomes active
+    /// (tmux `break-pane`). A tab's only pane stays where it is.
+    pub fn break_pane(&mut self) -> Result<(), String> {
+        let w = self.active_window_mut()?;
+        if w.layout.len() < 2 {
+            return Err("can't break with only one pane".into());
+        }
+        let pane = w.active;
+        let app = w.panes.remove(&pane).ok_or("no such pane")?;
+        let next = w.layout.close(pane);
+        let focus = w
+            .last
+            .filter(|l| w.panes.contains_key(l))
+            .or(next)
+            .unwrap_or(pane);
+        w.active = focus;
+        w.last = None;
+        w.preset = None;
+        self.new_tab(String::new(), pane, app);
+        Ok(())
+    }
+
+    /// Renames tab `index` (the switcher's `,`).
+    pub fn rename_tab_at(&mut self, index: usize, name: String) -> Result<(), String> {
+        let w = self
+            .windows
+            .get_mut(index)
+            .ok_or_else(|| format!("no tab {index}"))?;
+        w.name = name;
+        w.renamed = true;
+        Ok(())
+    }
+
     pub fn rename_tab(&mut self, name: String) -> Result<(), String> {
         let w = self.active_window_mut()?;
         w.name = name;
@@ -476,6 +531,13 @@ impl Session {
                 let p = w.layout.prev(active);
                 w.focus(p);
             }
+            PaneAction::Last => {
+                let last = w
+                    .last
+                    .filter(|l| *l != active && w.panes.contains_key(l))
+                    .ok_or("no last pane")?;
+                w.focus(last);
+            }
             PaneAction::Select(n) => {
                 let p = *w
                     .layout
@@ -506,6 +568,7 @@ impl Session {
                 w.preset = Some(preset(*p));
                 w.layout.apply_preset(preset(*p), active);
             }
+            PaneAction::Break => return self.break_pane(),
             PaneAction::SplitRight
             | PaneAction::SplitDown
             | PaneAction::Close
@@ -627,6 +690,60 @@ mod tests {
             Some(PaneId(1))
         );
         assert!(s.edit_panes(&PaneAction::Select(7), AREA).is_err());
+    }
+
+    #[test]
+    fn the_last_pane_is_the_one_focused_before() {
+        let mut s = session();
+        assert!(s.edit_panes(&PaneAction::Last, AREA).is_err());
+        s.split(Axis::Horizontal, AREA, PaneId(2), AppId(11))
+            .unwrap();
+        s.split(Axis::Vertical, AREA, PaneId(3), AppId(12)).unwrap();
+        // 3 has focus, 2 had it before.
+        s.edit_panes(&PaneAction::Last, AREA).unwrap();
+        assert_eq!(s.focused_app(), Some(AppId(11)));
+        // And back: the last of the last is where we were.
+        s.edit_panes(&PaneAction::Last, AREA).unwrap();
+        assert_eq!(s.focused_app(), Some(AppId(12)));
+        s.edit_panes(&PaneAction::Select(0), AREA).unwrap();
+        s.edit_panes(&PaneAction::Last, AREA).unwrap();
+        assert_eq!(s.focused_app(), Some(AppId(12)));
+    }
+
+    #[test]
+    fn the_last_tab_is_the_one_active_before() {
+        let mut s = session();
+        assert!(s.last_tab().is_err());
+        s.new_tab("b".into(), PaneId(2), AppId(11));
+        s.new_tab("c".into(), PaneId(3), AppId(12));
+        s.select_tab(&TabAction::Select(0)).unwrap();
+        s.last_tab().unwrap();
+        assert_eq!(s.active_window_index(), 2);
+        s.last_tab().unwrap();
+        assert_eq!(s.active_window_index(), 0);
+        // Selecting the tab already active keeps the last one.
+        s.select_tab(&TabAction::Select(0)).unwrap();
+        s.last_tab().unwrap();
+        assert_eq!(s.active_window_index(), 2);
+    }
+
+    #[test]
+    fn breaking_a_pane_moves_it_to_a_new_tab_and_a_lone_pane_stays() {
+        let mut s = session();
+        assert!(s.break_pane().is_err());
+        s.split(Axis::Horizontal, AREA, PaneId(2), AppId(11))
+            .unwrap();
+        s.edit_panes(&PaneAction::Break, AREA).unwrap();
+        assert_eq!(s.windows().len(), 2);
+        assert_eq!(s.active_window_index(), 1);
+        assert_eq!(s.focused_app(), Some(AppId(11)));
+        assert_eq!(s.windows()[0].layout().len(), 1);
+        assert_eq!(s.windows()[0].active(), PaneId(1));
+        // The switcher's choice: a tab and a pane in it.
+        s.select(0, Some(PaneId(1))).unwrap();
+        assert_eq!(s.focused_app(), Some(AppId(10)));
+        assert!(s.select(1, Some(PaneId(1))).is_err());
+        assert!(s.select(5, None).is_err());
     }
 
     #[test]

@@ -253,8 +253,9 @@ impl Server {
         let Some(session) = self.apps.get(&app).map(|a| a.session()) else {
             return;
         };
+        // A client in the switcher shows every session: its tree and preview follow them all.
         for c in self.clients.values_mut() {
-            if c.session() == Some(session) {
+            if c.session() == Some(session) || c.in_switcher() {
                 c.mark_dirty();
             }
         }
@@ -264,7 +265,7 @@ impl Server {
     /// pane gained or lost focus.
     pub fn session_changed(&mut self, session: SessionId) {
         for c in self.clients.values_mut() {
-            if c.session() == Some(session) {
+            if c.session() == Some(session) || c.in_switcher() {
                 c.mark_dirty();
             }
         }

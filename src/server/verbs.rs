@@ -76,16 +76,8 @@ impl Server {
         report
     }
 
-    pub(super) fn session_action(
-        &mut self,
-        session: Option<SessionId>,
-        a: &SessionAction,
-    ) -> Result<Outcome, String> {
+    pub(super) fn session_action(&mut self, a: &SessionAction) -> Result<Outcome, String> {
         match a {
-            SessionAction::Rename(name) => {
-                self.rename_session(session.ok_or("no sessions")?, name)?;
-                Ok(Outcome::Done)
-            }
             SessionAction::List => Ok(Outcome::Sessions),
             SessionAction::New { name, cwd, cmd } => {
                 let id = self.new_session(NewSession {
@@ -103,24 +95,13 @@ impl Server {
                 self.kill_session(target)?;
                 Ok(Outcome::Done)
             }
+            // The session layer runs in a session (`switching`).
+            SessionAction::Rename(_)
+            | SessionAction::Next
+            | SessionAction::Prev
+            | SessionAction::Last
+            | SessionAction::Find(_) => Err("this action runs in a session".into()),
         }
-    }
-
-    /// Renames a session; the name is checked here, where it enters the model.
-    fn rename_session(&mut self, id: SessionId, name: &str) -> Result<(), String> {
-        crate::names::check_session(name)?;
-        match self.session_by_name(name) {
-            Some(other) if other == id => return Ok(()),
-            Some(_) => return Err(format!("duplicate session: {name}")),
-            None => {}
-        }
-        let session = self.session_mut(id)?;
-        let old = session.name().to_owned();
-        session.rename(name.to_owned());
-        tracing::info!(from = %old, to = %name, "session renamed");
-        self.session_changed(id);
-        self.state_changed();
-        Ok(())
     }
 
     pub(super) fn server_action(&mut self, a: &ServerAction) -> Result<Outcome, String> {

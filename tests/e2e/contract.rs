@@ -213,7 +213,7 @@ fn every_json_output_conforms_to_appmux_schema() {
         (
             "10",
             "sessions.new",
-            json!({"name": "other", "cmd": "sleep 1000"}),
+            json!({"name": "other", "cmd": ["sleep", "1000"]}),
         ),
         (
             "11",

@@ -168,6 +168,8 @@ fn new_detached_works_without_any_terminal_and_the_server_is_its_own_session() {
 #[test]
 fn ls_lists_sessions_apps_and_the_server_pid() {
     let env = Env::new();
+    // Exited commands keep their session, to be listed.
+    env.write_config("remain_on_exit = true\n");
     env.ok(&["new", "-d", "-s", "alpha", "--", "sleep", "1000"]);
     env.ok(&["new", "-d", "-s", "beta", "--", "sh", "-c", "exit 7"]);
     let ls = wait_until("beta to exit", || {
@@ -192,7 +194,7 @@ fn ls_lists_sessions_apps_and_the_server_pid() {
         text.contains("alpha") && text.contains("beta") && text.contains("exited 7"),
         "{text}"
     );
-    // The pane says how the app ended, and the session stays.
+    // The pane says how the app ended, and the session stays (remain_on_exit).
     env.wait_capture("beta", "exited with code 7");
 }
 
@@ -379,6 +381,7 @@ fn socket_name_and_path_isolate_servers() {
 #[test]
 fn an_exited_app_shows_its_signal_and_the_session_stays() {
     let env = Env::new();
+    env.write_config("remain_on_exit = true\n");
     env.ok(&[
         "new",
         "-d",

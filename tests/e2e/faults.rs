@@ -246,6 +246,8 @@ fn an_unsafe_runtime_dir_is_refused() {
 #[test]
 fn a_client_that_stops_reading_blocks_nobody() {
     let env = Env::new();
+    // The pane stays when its command is interrupted, so the stuck client can be shown the end.
+    env.write_config("remain_on_exit = true\n");
     env.ok(&[
         "new",
         "-d",

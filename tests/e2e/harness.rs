@@ -95,6 +95,13 @@ impl Env {
         ]
     }
 
+    /// Writes the user's config.toml (read by the server when it starts).
+    pub fn write_config(&self, text: &str) {
+        let dir = self.path("config").join("appmux");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config.toml"), text).unwrap();
+    }
+
     pub fn socket(&self) -> PathBuf {
         self.path("run").join("appmux").join("default")
     }

@@ -212,6 +212,11 @@ pub(super) const PROJECT_APP: &[Entry] = &[
         "max_memory",
         "Restart the app, as a failure, when its process tree stays above this RSS.",
     ),
+    (
+        "remain_on_exit",
+        "Keep the app's pane, showing the exit, once it has exited for good (default true; \
+         false closes the pane as tmux does).",
+    ),
 ];
 
 /// The keys of the tables inside an `[[app]]` entry, by the key that holds them.
@@ -250,6 +255,11 @@ pub(super) const CONFIG_TOP: &[Entry] = &[
     (
         "resurrect",
         "Restore saved sessions when the server starts.",
+    ),
+    (
+        "remain_on_exit",
+        "Keep the pane of an ad-hoc shell or command that exited, showing the exit, instead \
+         of closing it (default false, as tmux).",
     ),
     (
         "clipboard",

@@ -46,6 +46,7 @@ pub(crate) const APP_KEYS: Keys = Keys {
         "cron_restart",
         "schedule",
         "max_memory",
+        "remain_on_exit",
     ],
     aliases: &[
         ("replicas", "instances"),
@@ -61,6 +62,7 @@ pub(crate) const APP_KEYS: Keys = Keys {
         ("working_dir", "cwd"),
         ("environment", "env"),
         ("auto_start", "autostart"),
+        ("remain-on-exit", "remain_on_exit"),
         ("restart_policy", "restart"),
         ("kill_signal", "stop_signal"),
         ("kill_timeout", "stop_timeout"),
@@ -262,6 +264,9 @@ pub(super) fn parse_app(
             .get("autostart")
             .and_then(|v| report.boolean(v, "autostart")),
     );
+    spec.remain_on_exit = table
+        .get("remain_on_exit")
+        .and_then(|v| report.boolean(v, "remain_on_exit"));
     set(
         &mut spec.restart,
         table.get("restart").and_then(|v| restart_policy(report, v)),

@@ -555,6 +555,7 @@ cmd = ["npm", "run", "dev"]
         cron_restart: None,
         schedule: None,
         max_memory: None,
+        remain_on_exit: None,
     };
     assert_eq!(project.apps[0], expected);
     let web = AppSpec::ad_hoc(

@@ -109,6 +109,8 @@ pub struct Attached {
     pub sidebar_visible: Option<bool>,
     pub selected: Option<AppId>,
     pub filter: Option<String>,
+    /// The session this client was in before the one it is in (`session.last`).
+    pub history: crate::server::switching::SessionHistory,
     /// The modes appmux has switched on in the client's terminal.
     outer: OuterModes,
     /// When a BEL last went to this client.
@@ -203,6 +205,13 @@ impl Client {
 
     pub fn set_inside_pane(&mut self, appmux: String) {
         self.inside_pane = Some(appmux);
+    }
+
+    /// Whether it shows the switcher, which previews panes of any session.
+    pub fn in_switcher(&self) -> bool {
+        self.attached
+            .as_ref()
+            .is_some_and(|a| matches!(a.mode, ClientMode::Switcher(_)))
     }
 
     pub fn mark_dirty(&mut self) {
@@ -330,6 +339,7 @@ impl Server {
             sidebar_visible: None,
             selected: None,
             filter: None,
+            history: Default::default(),
             outer: OuterModes::default(),
             last_bell: None,
             kitty: false,
@@ -480,6 +490,36 @@ impl Server {
         } else {
             self.make_size_owner(session, id);
         }
+    }
+
+    /// Moves an attached client to another session (tmux `switch-client`): it leaves its mode
+    /// and selection behind, remembers where it came from, repaints, and takes the size of the
+    /// new session as any client that starts using it. The client learns the new name.
+    pub fn switch_client(&mut self, id: ClientId, to: SessionId) -> Result<(), String> {
+        if !self.sessions.contains_key(&to) {
+            return Err("no such session".into());
+        }
+        let a = self.attached_mut(id).ok_or("this client is not attached")?;
+        let from = a.session;
+        if from == to {
+            return Ok(());
+        }
+        a.session = to;
+        a.history.moved(from, to);
+        a.mode = ClientMode::Normal;
+        a.selected = None;
+        a.filter = None;
+        a.dragging = None;
+        a.mouse_grab = None;
+        a.invalidate();
+        self.release_size(from, id);
+        self.make_size_owner(to, id);
+        let name = self.sessions[&to].name().to_owned();
+        tracing::info!(client = id.0, session = %name, "client switched");
+        self.send(id, &ServerMsg::Attached { session: name });
+        self.session_changed(from);
+        self.session_changed(to);
+        Ok(())
     }
 
     pub fn detach(&mut self, id: ClientId, reason: &str) {

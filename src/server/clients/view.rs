@@ -4,6 +4,7 @@
 //! the client's own marks such as `[read-only]`), the overlay and the outer-terminal modes. It
 //! reads sessions, apps and the client and changes nothing but the client's renderer.
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use crate::app::lifecycle::State;
@@ -11,12 +12,15 @@ use crate::config::status::{Field, Fields};
 use crate::pane::process::ExitStatus;
 use crate::protocol::{ServerMsg, parts};
 use crate::render::sidebar::{Item, Sidebar, Status};
+use crate::render::switcher::{SwitcherRow, SwitcherView};
 use crate::render::{PaneView, StatusView, View};
 use crate::server::Server;
 use crate::server::clients::Outgoing;
-use crate::server::model::{App, ClientId, SessionId};
+use crate::server::model::{App, AppId, ClientId, SessionId};
 use crate::server::modes::ClientMode;
 use crate::server::outer::{Focused, wanted_modes};
+use crate::server::session::Session;
+use crate::server::switching::preview_of;
 
 impl Server {
     /// Composes and sends one frame to a client.
@@ -39,12 +43,14 @@ impl Server {
         if self.is_read_only(id) {
             right = format!("[read-only] {right}");
         }
+        self.refresh_switcher(id);
         let Some(client) = self.clients.get_mut(&id) else {
             return;
         };
         let Some(a) = client.attached.as_mut() else {
             return;
         };
+        let switcher = switcher_view(&self.sessions, &self.apps, &a.mode);
         let Some(session) = self.sessions.get(&a.session) else {
             return;
         };
@@ -116,6 +122,7 @@ impl Server {
             }),
             sidebar,
             overlay,
+            switcher,
             borders,
             active_pane,
             numbers: matches!(a.mode, ClientMode::Numbers { .. }),
@@ -153,6 +160,24 @@ impl Server {
             // The outbox is full of control messages: repaint everything once it drains.
             a.renderer.invalidate();
             a.dirty = true;
+        }
+    }
+
+    /// The switcher's tree follows the model (states, new panes, screens) while it is open.
+    fn refresh_switcher(&mut self, id: ClientId) {
+        let open = self
+            .clients
+            .get(&id)
+            .and_then(|c| c.attached())
+            .is_some_and(|a| matches!(a.mode, ClientMode::Switcher(_)));
+        if !open {
+            return;
+        }
+        let entries = self.switcher_entries(id);
+        if let Some(a) = self.attached_mut(id)
+            && let ClientMode::Switcher(sw) = &mut a.mode
+        {
+            sw.set_entries(entries);
         }
     }
 
@@ -288,6 +313,32 @@ impl Server {
             items,
         }
     }
+}
+
+/// What the switcher shows, when the client is in it: its rows and the selected pane's screen.
+fn switcher_view<'a>(
+    sessions: &'a BTreeMap<SessionId, Session>,
+    apps: &'a BTreeMap<AppId, App>,
+    mode: &'a ClientMode,
+) -> Option<SwitcherView<'a>> {
+    let ClientMode::Switcher(sw) = mode else {
+        return None;
+    };
+    let rows = sw
+        .rows()
+        .iter()
+        .map(|r| SwitcherRow {
+            depth: r.entry.target.depth(),
+            label: r.entry.label.clone(),
+            selected: r.selected,
+            current: r.entry.current,
+        })
+        .collect();
+    let preview = sw
+        .selected()
+        .and_then(|t| preview_of(sessions, apps, t))
+        .map(|(app, title)| (app.term().display_screen(), title));
+    Some(SwitcherView { rows, preview })
 }
 
 fn sidebar_item(app: &App, now: Instant) -> Item {

@@ -2,7 +2,8 @@
 //! the client's mode (normal, prefix, sidebar, copy) and become actions; keys that are not
 //! bindings are encoded for the focused app. Each mode's state machine is a file of its own:
 //! `normal` (typing into panes), `prefix`, `numbers`, `sidebar`, `prompt`, `command` (the
-//! command prompt), `confirm`, `pager`, `copy` and `mouse`. This module holds the mode type and routes each event to its mode.
+//! command prompt), `confirm`, `pager`, `copy`, `switcher` and `mouse`. This module holds the
+//! mode type and routes each event to its mode.
 
 mod command;
 mod confirm;
@@ -14,6 +15,7 @@ mod pager;
 mod prefix;
 mod prompt;
 mod sidebar;
+mod switcher;
 
 use std::time::{Duration, Instant};
 
@@ -65,6 +67,8 @@ pub enum ClientMode {
     Numbers {
         until: Instant,
     },
+    /// The tree of sessions, tabs and panes (`C-b w`).
+    Switcher(Box<crate::switcher::Switcher>),
 }
 
 impl PartialEq for ClientMode {
@@ -81,6 +85,8 @@ impl ClientMode {
                 PromptKind::Filter => format!("filter: {text}▏"),
                 PromptKind::NewApp => format!("run: {text}▏"),
                 PromptKind::RenameTab => format!("rename tab: {text}▏"),
+                PromptKind::RenameSession => format!("rename session: {text}▏"),
+                PromptKind::Find => format!("find pane (app or text): {text}▏"),
             }),
             ClientMode::Command(line) => Some(line.display()),
             ClientMode::Confirm(Confirm::KillApp(id)) => {
@@ -89,6 +95,7 @@ impl ClientMode {
             }
             ClientMode::Confirm(Confirm::ClosePane(_)) => Some("close this pane? y/n".into()),
             ClientMode::Confirm(Confirm::CloseTab(i)) => Some(format!("close tab {i}? y/n")),
+            ClientMode::Switcher(sw) => Some(sw.message()),
             ClientMode::Sidebar => Some(
                 "apps: ↑↓ select  Enter show  s start/stop  r restart  x kill  l log  / filter  n new  Esc back"
                     .into(),
@@ -152,6 +159,7 @@ impl Server {
             (ClientMode::Copy(state), InputEvent::Key(key)) => {
                 self.copy_key(id, session, state, key)
             }
+            (ClientMode::Switcher(sw), InputEvent::Key(key)) => self.switcher_key(id, sw, key),
             (ClientMode::Numbers { .. }, InputEvent::Key(key)) => {
                 self.numbers_key(id, session, key)
             }

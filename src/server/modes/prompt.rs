@@ -1,5 +1,5 @@
 //! Prompt mode: a line of text typed in the status line (the sidebar's filter and new-app
-//! command, a tab's new name), then acted on.
+//! command, a tab's or the session's new name, the text to find a pane by), then acted on.
 
 use crate::action::Action;
 use crate::keys::{Key, KeyCode};
@@ -15,6 +15,10 @@ pub enum PromptKind {
     NewApp,
     /// `C-b ,`: a new name for the tab.
     RenameTab,
+    /// `C-b $`: a new name for the session.
+    RenameSession,
+    /// `C-b f`: text to find a pane by.
+    Find,
 }
 
 impl Server {
@@ -26,10 +30,11 @@ impl Server {
         mut text: String,
         key: Key,
     ) {
-        let back = if kind == PromptKind::RenameTab {
-            ClientMode::Normal
-        } else {
-            ClientMode::Sidebar
+        let back = match kind {
+            PromptKind::RenameTab | PromptKind::RenameSession | PromptKind::Find => {
+                ClientMode::Normal
+            }
+            PromptKind::Filter | PromptKind::NewApp => ClientMode::Sidebar,
         };
         match key.code {
             KeyCode::Escape => {
@@ -74,6 +79,16 @@ impl Server {
                 if !name.is_empty() {
                     let rename = crate::action::TabAction::Rename(Some(name));
                     self.bound(id, session, &Action::Tab(rename));
+                }
+            }
+            PromptKind::RenameSession | PromptKind::Find => {
+                let text = text.trim().to_owned();
+                if !text.is_empty() {
+                    let verb = match kind {
+                        PromptKind::Find => crate::action::SessionAction::Find(Some(text)),
+                        _ => crate::action::SessionAction::Rename(Some(text)),
+                    };
+                    self.bound(id, session, &Action::Session(verb));
                 }
             }
             PromptKind::NewApp => {

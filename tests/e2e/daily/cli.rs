@@ -338,6 +338,8 @@ fn the_exit_marker_names_the_pid_of_the_start_marker() {
 #[test]
 fn a_command_that_cannot_start_is_logged_as_one_marker_line() {
     let env = Env::new();
+    // Its pane stays, to be captured below.
+    env.write_config("remain_on_exit = true\n");
     env.ok(&["new", "-d", "-s", "f", "--", "nosuchcmd-xyz", "--flag"]);
     let log = wait_log(&env, "f", "nosuchcmd-xyz", "exited with code 127");
     let lines: Vec<&str> = log.lines().collect();
