@@ -190,7 +190,7 @@ fn rename_session_by_key_and_by_command_line() {
     let bad = env.run(&["rename-session", "-t", "play", "a:b"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(
-        String::from_utf8_lossy(&bad.stderr).contains("invalid session name"),
+        String::from_utf8_lossy(&bad.stderr).contains("valid session name"),
         "{bad:?}"
     );
     let taken = env.run(&["rename-session", "-t", "play", "taken"]);
