@@ -277,8 +277,13 @@ impl Emulator {
                     row = None;
                 }
             }
-            Piece::Text { text, insert, wrap } => {
-                layer.print(parser, text, insert, wrap);
+            Piece::Text {
+                text,
+                insert,
+                wrap,
+                marks,
+            } => {
+                layer.print(parser, text, (insert, wrap), marks);
                 row = None;
             }
             Piece::Act(act) => {
@@ -463,6 +468,9 @@ impl Emulator {
         }
         if out.contains(INVALID) {
             out = out.replace(INVALID, "\u{FFFD}");
+        }
+        if let (std::borrow::Cow::Owned(clean), _) = crate::pane::filter::unmarked(&out) {
+            out = clean;
         }
         out
     }

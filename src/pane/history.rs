@@ -72,6 +72,11 @@ impl History {
         if self.rows.len() == self.limit {
             self.evict();
         }
+        // The layer's marks for blink and protection are not kept in history.
+        if let (std::borrow::Cow::Owned(clean), _) = crate::pane::filter::unmarked(&self.scratch.0)
+        {
+            self.scratch.0 = clean;
+        }
         let text = &self.scratch.0;
         let fits = self
             .blocks

@@ -6,6 +6,7 @@
 mod colours;
 mod fixtures;
 mod programs;
+mod selective;
 mod sequences;
 mod size;
 

@@ -64,7 +64,9 @@ impl Server {
         let h = app.term().history();
         // Invalid UTF-8 shows as U+FFFD, as on screen.
         let line = |l: &str| {
-            l.trim_end()
+            crate::pane::filter::unmarked(l)
+                .0
+                .trim_end()
                 .replace(crate::pane::filter::INVALID, "\u{FFFD}")
         };
         let mut lines: Vec<String> = (0..h.len())
