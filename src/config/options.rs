@@ -78,6 +78,10 @@ pub struct Options {
     pub status: StatusOptions,
     /// `[terminal]`: how many colours clients' terminals are sent.
     pub colors: Colors,
+    /// `[terminal] vs16_wide`: an emoji presentation sequence (a narrow character and U+FE0F)
+    /// takes two columns, as some terminals and programs have it; by default it takes what
+    /// the C library's `wcwidth` gives the character (one), as bash, readline and ncurses count.
+    pub vs16_wide: bool,
 }
 
 /// `[terminal] colors`: the colours clients are drawn with. `Auto` goes by what each client's
@@ -123,6 +127,7 @@ impl Default for Options {
                 tabs: true,
             },
             colors: Colors::Auto,
+            vs16_wide: false,
         }
     }
 }
@@ -153,7 +158,7 @@ pub(crate) const TOP_KEYS: Keys = Keys {
 
 pub(crate) const TERMINAL_KEYS: Keys = Keys {
     context: "[terminal]",
-    known: &["colors"],
+    known: &["colors", "vs16_wide"],
     aliases: &[
         ("colours", "colors"),
         ("color", "colors"),
@@ -308,6 +313,11 @@ pub fn read_options(text: &str, file: &Path) -> (Option<Options>, Vec<ConfigErro
             _ => choice(&mut report, v, "terminal.colors", &depths),
         });
         set(&mut options.colors, colors);
+        let vs16 = table.get("vs16_wide");
+        set(
+            &mut options.vs16_wide,
+            vs16.and_then(|v| report.boolean(v, "terminal.vs16_wide")),
+        );
     }
     (Some(options), report.finish())
 }
@@ -459,6 +469,7 @@ right = "{apps}"
 tabs = false
 [terminal]
 colors = 256
+vs16_wide = true
 "#;
         let text = text.replacen("resurrect = true", "resurrect = true\nclipboard = false", 1);
         let dir = tempfile::tempdir().unwrap();
@@ -488,6 +499,7 @@ colors = 256
                 tabs: false,
             },
             colors: Colors::Ansi256,
+            vs16_wide: true,
         };
         assert_eq!(options, expected);
     }

@@ -321,6 +321,12 @@ impl Emulator {
         }
     }
 
+    /// Whether VS16 makes the narrow character before it two columns wide (`[terminal]
+    /// vs16_wide`); by default it does not, as in the C library's `wcwidth`.
+    pub fn set_vs16_wide(&mut self, wide: bool) {
+        self.filter.set_vs16_wide(wide);
+    }
+
     /// The colours OSC 10/11/12 queries are answered with.
     pub fn set_palette(&mut self, palette: Palette) {
         self.palette = palette;

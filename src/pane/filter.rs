@@ -3,12 +3,13 @@
 //! as the parser (ECMA-48 as `vte` implements it), so its view of "is this byte printed?"
 //! always matches the parser's.
 //!
-//! It owns six jobs and nothing else:
+//! It owns these jobs and nothing else:
 //! - DEC special graphics: `ESC ( 0` / `ESC ) 0` designations and SO/SI shifts are tracked, and
 //!   printed bytes in the line-drawing range become the Unicode box-drawing characters that
 //!   vt100 would otherwise show as `q`, `x`, `l` ...
 //! - invalid UTF-8 becomes [`INVALID`], which vt100 prints (it silently drops U+FFFD); the
-//!   renderer and `capture` show it as U+FFFD;
+//!   renderer and `capture` show it as U+FFFD; VS16 becomes [`VS16_MARK`] unless wide VS16 is
+//!   asked for, so that widths agree with the C library's; the layer's marks are dropped;
 //! - OSC strings are bounded at [`OSC_MAX`] bytes (vte would buffer an unterminated one
 //!   forever), and OSC 10/11/12 colour queries are reported with their terminator, which the
 //!   parser's callbacks do not see;
@@ -37,7 +38,13 @@ const INVALID_UTF8: &[u8] = "\u{FFFC}".as_bytes();
 pub const BLINK_MARK: char = '\u{E0001}';
 /// Appended by the layer to a cell printed protected (DECSCA 1), like [`BLINK_MARK`].
 pub const PROTECT_MARK: char = '\u{E0002}';
-/// The first byte of both marks in UTF-8 (and of every tag character).
+/// What the filter prints in place of U+FE0F (VS16, emoji presentation) unless wide VS16 is
+/// asked for: vt100 makes a cell wide when VS16 is appended to a narrow character, where the C
+/// library's `wcwidth`, which the programs inside use, counts the character alone and VS16 as
+/// nothing. Shown and captured as U+FE0F again.
+pub const VS16_MARK: char = '\u{E0003}';
+const VS16: &[u8] = "\u{FE0F}".as_bytes();
+/// The first byte of the marks in UTF-8 (and of every tag character).
 const MARK_LEAD: u8 = 0xf3;
 
 /// A cell's text without the layer's marks, and whether it had each.
@@ -49,17 +56,21 @@ pub fn unmarked(contents: &str) -> (std::borrow::Cow<'_, str>, Marks) {
         blink: contents.contains(BLINK_MARK),
         protect: contents.contains(PROTECT_MARK),
     };
-    if marks == Marks::default() {
+    let vs16 = contents.contains(VS16_MARK);
+    if marks == Marks::default() && !vs16 {
         return (contents.into(), marks);
     }
-    let text = contents.replace([BLINK_MARK, PROTECT_MARK], "");
+    let mut text = contents.replace([BLINK_MARK, PROTECT_MARK], "");
+    if vs16 {
+        text = text.replace(VS16_MARK, "\u{FE0F}");
+    }
     (text.into(), marks)
 }
 
 /// Whether the UTF-8 character `c` is one of the layer's marks.
 fn is_mark(c: &[u8]) -> bool {
     c.first() == Some(&MARK_LEAD)
-        && [BLINK_MARK, PROTECT_MARK]
+        && [BLINK_MARK, PROTECT_MARK, VS16_MARK]
             .iter()
             .any(|m| m.encode_utf8(&mut [0; 4]).as_bytes() == c)
 }
@@ -229,6 +240,8 @@ pub struct Filter {
     marks: Marks,
     /// Origin mode (DECOM) is on.
     origin: bool,
+    /// VS16 is passed on as it is, for vt100 to widen the cell before it.
+    vs16_wide: bool,
     /// The largest REP count let through in the current read.
     rep_max: u16,
     scratch: Vec<u8>,
@@ -338,6 +351,11 @@ impl Filter {
         self.scratch = scratch;
     }
 
+    /// Whether U+FE0F makes a narrow character before it wide (see [`VS16_MARK`]).
+    pub fn set_vs16_wide(&mut self, wide: bool) {
+        self.vs16_wide = wide;
+    }
+
     /// Between escape sequences and characters: the next byte starts something new.
     pub fn between_sequences(&self) -> bool {
         self.state == State::Ground && self.partial.1 == 0
@@ -412,8 +430,12 @@ impl Filter {
         match first_char(&buf[..len + take]) {
             Utf8::Valid(n) => {
                 self.partial = ([0; 4], 0);
-                if !is_mark(&buf[..n]) {
-                    out.scratch.extend_from_slice(&buf[..n]);
+                let c = &buf[..n];
+                if !self.vs16_wide && c == VS16 {
+                    out.scratch
+                        .extend_from_slice(VS16_MARK.encode_utf8(&mut [0; 4]).as_bytes());
+                } else if !is_mark(c) {
+                    out.scratch.extend_from_slice(c);
                 }
                 out.start = n - len;
                 self.finish_text(out, n - len)
@@ -483,8 +505,10 @@ impl Filter {
         let set = self.active();
         let bytes = &out.input[pos..end];
         if set != Charset::Ascii
-            || std::str::from_utf8(bytes).is_err()
-            || memchr::memchr(MARK_LEAD, bytes).is_some()
+            || !bytes.is_ascii()
+                && (std::str::from_utf8(bytes).is_err()
+                    || memchr::memchr(MARK_LEAD, bytes).is_some()
+                    || !self.vs16_wide && memchr::memmem::find(bytes, VS16).is_some())
         {
             self.slow_text(out, pos, end, set);
         }
@@ -515,7 +539,10 @@ impl Filter {
             match first_char(&input[at..end]) {
                 Utf8::Valid(n) => {
                     // The layer's marks mean something else here: an app's are dropped.
-                    if is_mark(&input[at..at + n]) {
+                    let c = &input[at..at + n];
+                    if !self.vs16_wide && c == VS16 {
+                        out.replace(at, n, VS16_MARK.encode_utf8(&mut [0; 4]).as_bytes());
+                    } else if is_mark(c) {
                         out.replace(at, n, b"");
                     }
                     at += n;

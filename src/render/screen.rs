@@ -13,7 +13,7 @@
 //! ([`super::backend::Renderer`]), which passes it to [`draw_screen`] for each pane of a frame
 //! and closes the frame with [`ScreenCache::end_frame`].
 
-use ratatui::buffer::{Buffer, Cell};
+use ratatui::buffer::{Buffer, Cell, CellDiffOption, CellWidth as _};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 
@@ -336,6 +336,11 @@ fn draw_row(buf: &mut Buffer, area: Rect, screen: &vt100::Screen, row: u16, dept
         // Half a wide character cannot be drawn; tmux shows a blank there too.
         if cell.has_contents() && !(cell.is_wide() && col + 1 >= area.width) {
             drawn.set_symbol(shown(&text));
+            // A narrow character with VS16 (see `VS16_MARK`) takes the one column the pane
+            // gave it, whatever its text's width says.
+            if !cell.is_wide() && text.len() > 3 && drawn.cell_width() > 1 {
+                drawn.diff_option = CellDiffOption::ForcedWidth(std::num::NonZeroU16::MIN);
+            }
         }
         drawn.fg = downsample(color(cell.fgcolor()), depth);
         drawn.bg = downsample(color(cell.bgcolor()), depth);

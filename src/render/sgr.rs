@@ -25,7 +25,13 @@ pub fn draw<'a>(out: &mut Vec<u8>, cells: impl Iterator<Item = (u16, u16, &'a Ce
             pen.change_to(&next, out);
             pen = next;
         }
-        out.extend_from_slice(cell.symbol().as_bytes());
+        let symbol = cell.symbol();
+        out.extend_from_slice(symbol.as_bytes());
+        // Terminals disagree on how wide VS16 makes a character: the next cell gets a move of
+        // its own, so one that draws it wide does not shift the rest of the line.
+        if symbol.len() > 3 && symbol.contains('\u{FE0F}') {
+            last = None;
+        }
     }
     if pen != Pen::default() {
         out.extend_from_slice(b"\x1b[m");

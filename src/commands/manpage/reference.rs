@@ -267,14 +267,16 @@ pub(super) const CONFIG_TOP: &[Entry] = &[
     (
         "terminal",
         "[terminal] colors: auto (default: by TERM, COLORTERM, NO_COLOR and the terminal's \
-         XTGETTCAP answer), truecolor, 256, 16 or none.",
+         XTGETTCAP answer), truecolor, 256, 16 or none; vs16_wide: an emoji presentation \
+         sequence (a narrow character and U+FE0F, as in U+2764 U+FE0F) takes two columns (default false: \
+         one, as the C library's wcwidth counts it for bash, readline and ncurses).",
     ),
 ];
 
 pub(super) const CONFIG_NESTED: &[Entry] = &[
     ("sidebar", "visible, position, width"),
     ("status", "visible, position, left, right, tabs"),
-    ("terminal", "colors"),
+    ("terminal", "colors, vs16_wide"),
 ];
 
 pub(super) const KEYMAP_MODES: &[Entry] = &[

@@ -191,3 +191,73 @@ fn selective_erase_and_blink_reach_the_client_screen() {
         codes.split(';').any(|c| c == "5").then_some(())
     });
 }
+
+#[test]
+fn vs16_after_a_narrow_character_takes_what_wcwidth_gives_it() {
+    // glibc's wcswidth: U+2764 is 1 column and U+FE0F 0, so `❤️x` leaves the cursor at 2.
+    check(10, 2, "❤\u{FE0F}x".as_bytes(), &["❤\u{FE0F}x"], (0, 2));
+    // A keycap sequence is its digit's width; an emoji that is wide anyway stays wide.
+    check(
+        10,
+        2,
+        "1\u{FE0F}\u{20E3}x".as_bytes(),
+        &["1\u{FE0F}\u{20E3}x"],
+        (0, 2),
+    );
+    check(10, 2, "😀\u{FE0F}x".as_bytes(), &["😀\u{FE0F}x"], (0, 3));
+    // Inside a ZWJ sequence too: 2 + 1 + 2, as wcswidth counts it.
+    check(
+        10,
+        2,
+        "👨\u{200D}❤\u{FE0F}\u{200D}👨".as_bytes(),
+        &["👨\u{200D}❤\u{FE0F}\u{200D}👨"],
+        (0, 5),
+    );
+    // ZWJ sequences without VS16, CJK, combining marks and flags keep their widths.
+    check(
+        10,
+        2,
+        "👨\u{200D}👩x".as_bytes(),
+        &["👨\u{200D}👩x"],
+        (0, 5),
+    );
+    check(10, 2, "中e\u{301}x".as_bytes(), &["中e\u{301}x"], (0, 4));
+    check(10, 2, "🇫🇷x".as_bytes(), &["🇫🇷x"], (0, 3));
+    // With `[terminal] vs16_wide`, VS16 makes the character two columns wide.
+    let mut t = Emulator::new(appmux::size::Size { cols: 10, rows: 2 }, 0);
+    t.set_vs16_wide(true);
+    t.feed("❤\u{FE0F}x".as_bytes());
+    assert_eq!(t.screen().cursor_position(), (0, 3));
+    assert_eq!(t.capture(false, false), "❤\u{FE0F}x\n\n");
+}
+
+#[test]
+fn a_readline_prompt_with_vs16_keeps_the_cursor_where_bash_puts_it() {
+    let env = Env::new();
+    let mut t = env.attach(
+        &[
+            "new",
+            "-s",
+            "vs16",
+            "--",
+            "env",
+            "PS1=❤\u{FE0F}> ",
+            "bash",
+            "--norc",
+            "--noprofile",
+        ],
+        80,
+        24,
+    );
+    // The test's own parser widens `❤️` as vt100 does, so only the text after it is read.
+    t.wait_for(">");
+    // Readline moves the cursor back by the columns it counts (wcwidth): after `abc` and two
+    // steps left, `X` goes between `a` and `b`, and the cursor sits after it.
+    t.type_str("abc\x1b[D\x1b[DX");
+    t.wait_for("aXbc");
+    t.wait_for_fn("the cursor after X", |s| {
+        let row = (0..24).find(|&r| s.contents_between(r, 0, r, 80).contains("aXbc"));
+        // The prompt is `❤️> `: 3 columns in the pane, so X is at column 4, the cursor at 5.
+        row.is_some_and(|r| s.cursor_position() == (r, 5))
+    });
+}
