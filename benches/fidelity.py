@@ -94,12 +94,19 @@ def sgr(attrs, text):
     return (fg, bg, frozenset(flags))
 
 
+# DEC special graphics for `_` to `~`: tmux's capture writes line drawing as SO, the ASCII
+# letter and SI.
+DEC = dict(zip("_`abcdefghijklmnopqrstuvwxyz{|}~",
+               " ◆▒␉␌␍␊°±␤␋┘┐┌└┼⎺⎻─⎼⎽├┤┴┬│≤≥π≠£·"))
+
+
 def parse(screen, cols=COLS, rows=ROWS):
     """Cells of a captured screen: rows x cols of (text, attrs); a wide character's second
     column is ('', attrs)."""
     grid = [[(" ", DEFAULT) for _ in range(cols)] for _ in range(rows)]
     lines = screen.split("\n")
     attrs = DEFAULT
+    shifted = False
     for r, line in enumerate(lines[:rows]):
         # Each captured line starts from the attributes the last one left (tmux) or from none
         # (appmux resets at each end of line): both are handled by carrying them over.
@@ -117,8 +124,13 @@ def parse(screen, cols=COLS, rows=ROWS):
                 continue
             ch = line[pos]
             pos += 1
+            if ch in "\x0e\x0f":
+                shifted = ch == "\x0e"
+                continue
             if ch == "\x1b" or ch == "\r":
                 continue
+            if shifted:
+                ch = DEC.get(ch, ch)
             w = wcwidth(ch)
             if w <= 0:
                 # Combining marks, ZWJ and VS16 go with the cell before.
@@ -358,6 +370,11 @@ def programs(root):
 def play(world, side, name, argv, cwd, steps):
     """Runs the program in one multiplexer; returns its screens at each snap."""
     world.fresh_home()
+    # What an editor killed in the last run left behind (emacs' auto-save and lock files)
+    # would change what the next one shows.
+    for f in os.listdir(cwd):
+        if f.startswith(".#") or (f.startswith("#") and f.endswith("#")):
+            os.remove(os.path.join(cwd, f))
     world.start(side, name, argv, cwd)
     # Keys typed before the program reads the terminal would be echoed by the line discipline.
     world.settled(side, name)

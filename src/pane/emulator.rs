@@ -462,8 +462,8 @@ impl Emulator {
         let screen = self.parser.screen();
         let (_, cols) = screen.size();
         if ansi {
-            for row in screen.rows_formatted(0, cols.get()) {
-                out.push_str(&row);
+            for row in 0..screen.size().0.get() {
+                crate::pane::capture::formatted_row(screen, row, &mut out);
                 out.push_str("\x1b[m\n");
             }
         } else {

@@ -135,6 +135,9 @@ pub enum Act {
     SelectiveErase { line: bool, mode: u8, origin: bool },
     /// DECSTR: the modes back to their defaults, the screen kept.
     SoftReset,
+    /// DECCOLM (DECSET or DECRST 3): the width stays the pane's, but the screen is cleared,
+    /// the margins reset and the cursor homed, as a VT100 and tmux do.
+    ColumnMode,
 }
 
 /// The attributes of printed text that vt100 does not keep, which the layer marks cells with.

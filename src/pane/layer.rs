@@ -4,7 +4,8 @@
 //!
 //! It owns the tab stops (vt100 has fixed ones every 8 columns), the attributes saved with
 //! the cursor on each screen (vt100 keeps one set for both, so leaving mode 1049 could bring
-//! back the alternate screen's colours), DECALN, soft reset (DECSTR), selective erase, and
+//! back the alternate screen's colours), DECALN, DECCOLM's clear, soft reset (DECSTR),
+//! selective erase, and
 //! printing in insert mode, with auto-wrap off, blinking or protected. It never reads or
 //! writes anything but the parser.
 //!
@@ -145,6 +146,7 @@ impl Layer {
             Act::SelectiveErase { line, mode, origin } => {
                 selective_erase(parser, line, mode, origin);
             }
+            Act::ColumnMode => parser.process(b"\x1b[r\x1b[H\x1b[2J"),
             Act::SoftReset => {
                 self.saved[alternate] = Pen::default();
                 soft_reset(parser);

@@ -5,6 +5,7 @@
 //! child (`encode`). Nothing here knows about sessions, clients or
 //! rendering.
 
+pub mod capture;
 pub mod emulator;
 pub mod encode;
 pub mod filter;

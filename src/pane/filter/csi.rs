@@ -317,6 +317,7 @@ impl Filter {
         let mut acts = Vec::new();
         let mut rewrite = false;
         each_mode(modes(), |m| match m {
+            3 => acts.push(Act::ColumnMode),
             6 => self.origin = set,
             7 => self.no_wrap = !set,
             1047 => rewrite = true,

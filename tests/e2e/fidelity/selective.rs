@@ -1,6 +1,6 @@
 //! Byte fixtures for the second round of sequences vt100 ignores or gets wrong: selective erase
-//! (DECSCA with DECSED and DECSEL), soft reset (DECSTR), insert mode with a wrap pending, and
-//! blink, replayed whole and in small reads (`sequences::check`); the expected screens follow
+//! (DECSCA with DECSED and DECSEL), soft reset (DECSTR), DECCOLM, insert mode with a wrap
+//! pending, blink and VS16 widths, replayed whole and in small reads (`sequences::check`); the expected screens follow
 //! xterm's ctlseqs and the VT510 manual. One test runs selective erase through a real client.
 
 use appmux::pane::emulator::Emulator;
@@ -109,6 +109,18 @@ fn soft_reset_resets_modes_and_keeps_the_screen() {
     // Protection and blink end too.
     let t = check(10, 2, b"\x1b[1\"q\x1b[5m\x1b[!pAB\x1b[?2K", &[""], (0, 2));
     assert!(!blinks(&t, 0, 0));
+}
+
+#[test]
+fn column_mode_clears_the_screen_and_resets_the_margins() {
+    // DECCOLM: the pane keeps its width (as in tmux), but the screen is cleared, the scroll
+    // region reset and the cursor homed, as the VT100 manual has it (vttest's 132-column
+    // screens rely on it).
+    for mode in ["h", "l"] {
+        // A reverse index at the top then scrolls the whole screen.
+        let bytes = format!("abc\r\ndef\x1b[2;3r\x1b[3;2H\x1b[?3{mode}X\x1b[1;1H\x1bMZ");
+        check(10, 3, bytes.as_bytes(), &["Z", "X"], (0, 1));
+    }
 }
 
 #[test]
