@@ -363,6 +363,17 @@ def programs(root):
             ("keys", ["Enter"]), ("snap", "2.10"), ("keys", ["Enter"]), ("snap", "2.11"),
             ("keys", ["Enter"]), ("snap", "2.12"), ("keys", ["Enter"]), ("snap", "2.13"),
             ("keys", ["Enter"]), ("snap", "2.14"), ("keys", ["Enter"]), ("snap", "2.15"),
+            ("keys", ["Enter"]), ("snap", "menu 3"),
+            ("text", "8"), ("keys", ["Enter"]), ("snap", "8.1 VT102"),
+        ] + [step for i in range(2, 15) for step in (("keys", ["Enter"]), ("snap", f"8.{i}"))]),
+        # Menu 11.1.2 (VT220 screen display): ECH and protected areas; 11.1.6: DECSTR.
+        "vttest-vt220": (["vttest"], root, [
+            ("text", "11"), ("keys", ["Enter"]), ("text", "1"), ("keys", ["Enter"]),
+            ("text", "2"), ("keys", ["Enter"]), ("text", "3"), ("keys", ["Enter"]), ("snap", "ECH"),
+            ("keys", ["Enter"]), ("text", "4"), ("keys", ["Enter"]), ("snap", "DECSCA"),
+            ("keys", ["Enter"]), ("snap", "DECSCA 2"), ("keys", ["Enter"]), ("snap", "DECSCA 3"),
+            ("keys", ["Enter"]), ("text", "0"), ("keys", ["Enter"]), ("text", "6"), ("keys", ["Enter"]), ("snap", "DECSTR"),
+            ("keys", ["Enter"]), ("snap", "DECSTR 2"), ("keys", ["Enter"]), ("snap", "DECSTR 3"),
         ]),
     }
 
