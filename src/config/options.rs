@@ -83,6 +83,10 @@ pub struct Options {
     pub colors: Colors,
     /// `[terminal] hyperlinks`: OSC 8 hyperlinks from apps are passed on to clients.
     pub hyperlinks: bool,
+    /// `[terminal] vs16_wide`: an emoji presentation sequence (a narrow character and U+FE0F)
+    /// takes two columns, as some terminals and programs have it; by default it takes what
+    /// the C library's `wcwidth` gives the character (one), as bash, readline and ncurses count.
+    pub vs16_wide: bool,
 }
 
 /// `[terminal] colors`: the colours clients are drawn with. `Auto` goes by what each client's
@@ -130,6 +134,7 @@ impl Default for Options {
             },
             colors: Colors::Auto,
             hyperlinks: false,
+            vs16_wide: false,
         }
     }
 }
@@ -162,7 +167,7 @@ pub(crate) const TOP_KEYS: Keys = Keys {
 
 pub(crate) const TERMINAL_KEYS: Keys = Keys {
     context: "[terminal]",
-    known: &["colors", "hyperlinks"],
+    known: &["colors", "hyperlinks", "vs16_wide"],
     aliases: &[
         ("colours", "colors"),
         ("color", "colors"),
@@ -328,6 +333,11 @@ pub fn read_options(text: &str, file: &Path) -> (Option<Options>, Vec<ConfigErro
                 .get("hyperlinks")
                 .and_then(|v| report.boolean(v, "terminal.hyperlinks")),
         );
+        let vs16 = table.get("vs16_wide");
+        set(
+            &mut options.vs16_wide,
+            vs16.and_then(|v| report.boolean(v, "terminal.vs16_wide")),
+        );
     }
     (Some(options), report.finish())
 }
@@ -479,6 +489,7 @@ right = "{apps}"
 tabs = false
 [terminal]
 colors = 256
+vs16_wide = true
 "#;
         let text = text.replacen("resurrect = true", "resurrect = true\nclipboard = false", 1);
         let dir = tempfile::tempdir().unwrap();
@@ -510,6 +521,7 @@ colors = 256
             },
             colors: Colors::Ansi256,
             hyperlinks: false,
+            vs16_wide: true,
         };
         assert_eq!(options, expected);
     }

@@ -278,8 +278,13 @@ impl Emulator {
                     row = None;
                 }
             }
-            Piece::Text { text, insert, wrap } => {
-                layer.print(parser, text, insert, wrap);
+            Piece::Text {
+                text,
+                insert,
+                wrap,
+                marks,
+            } => {
+                layer.print(parser, text, (insert, wrap), marks);
                 row = None;
             }
             Piece::Act(act) => {
@@ -318,6 +323,12 @@ impl Emulator {
             self.changes.rows.resize(usize::from(size.rows), 0);
             self.changes.record(None);
         }
+    }
+
+    /// Whether VS16 makes the narrow character before it two columns wide (`[terminal]
+    /// vs16_wide`); by default it does not, as in the C library's `wcwidth`.
+    pub fn set_vs16_wide(&mut self, wide: bool) {
+        self.filter.set_vs16_wide(wide);
     }
 
     /// The colours OSC 10/11/12 queries are answered with.
@@ -471,7 +482,10 @@ impl Emulator {
             let first = top.saturating_sub(h.len());
             let count = bottom - h.len() + 1 - first;
             if ansi {
-                for row in screen.rows_formatted(0, cols.get()).skip(first).take(count) {
+                let mut row = String::new();
+                for r in (first..first + count).filter_map(|r| u16::try_from(r).ok()) {
+                    row.clear();
+                    crate::pane::capture::formatted_row(screen, r, &mut row);
                     push(&row);
                 }
             } else {
@@ -501,10 +515,13 @@ impl Emulator {
 }
 
 /// Text read out of a pane as it is shown: the filter's stand-in for invalid UTF-8 becomes
-/// U+FFFD, and hyperlink markers go.
+/// U+FFFD, and the marks the layer keeps on cells (blink, protection, VS16, hyperlinks) go.
 pub fn plain(mut text: String) -> String {
     if text.contains(INVALID) {
         text = text.replace(INVALID, "\u{FFFD}");
+    }
+    if let (std::borrow::Cow::Owned(clean), _) = crate::pane::filter::unmarked(&text) {
+        text = clean;
     }
     match crate::pane::hyperlink::strip(&text) {
         std::borrow::Cow::Borrowed(_) => text,

@@ -3,12 +3,13 @@
 //! as the parser (ECMA-48 as `vte` implements it), so its view of "is this byte printed?"
 //! always matches the parser's.
 //!
-//! It owns seven jobs and nothing else:
+//! It owns these jobs and nothing else:
 //! - DEC special graphics: `ESC ( 0` / `ESC ) 0` designations and SO/SI shifts are tracked, and
 //!   printed bytes in the line-drawing range become the Unicode box-drawing characters that
 //!   vt100 would otherwise show as `q`, `x`, `l` ...
 //! - invalid UTF-8 becomes [`INVALID`], which vt100 prints (it silently drops U+FFFD); the
-//!   renderer and `capture` show it as U+FFFD;
+//!   renderer and `capture` show it as U+FFFD; VS16 becomes [`VS16_MARK`] unless wide VS16 is
+//!   asked for, so that widths agree with the C library's; the layer's marks are dropped;
 //! - OSC strings are bounded at [`OSC_MAX`] bytes (vte would buffer an unterminated one
 //!   forever), and OSC 10/11/12 colour queries are reported with their terminator, which the
 //!   parser's callbacks do not see;
@@ -36,6 +37,51 @@ use crate::pane::hyperlink::{Link, MAX_URI};
 pub const INVALID: char = '\u{FFFC}';
 const INVALID_UTF8: &[u8] = "\u{FFFC}".as_bytes();
 
+/// Appended by the layer to a cell printed with blink on, which vt100 does not keep: a
+/// deprecated tag character, zero columns wide, that the filter drops from what apps print.
+pub const BLINK_MARK: char = '\u{E0001}';
+/// Appended by the layer to a cell printed protected (DECSCA 1), like [`BLINK_MARK`].
+pub const PROTECT_MARK: char = '\u{E0002}';
+/// What the filter prints in place of U+FE0F (VS16, emoji presentation) unless wide VS16 is
+/// asked for: vt100 makes a cell wide when VS16 is appended to a narrow character, where the C
+/// library's `wcwidth`, which the programs inside use, counts the character alone and VS16 as
+/// nothing. Shown and captured as U+FE0F again.
+pub const VS16_MARK: char = '\u{E0003}';
+const VS16: &[u8] = "\u{FE0F}".as_bytes();
+/// The first byte of the marks in UTF-8 (and of every tag character).
+const MARK_LEAD: u8 = 0xf3;
+
+/// A cell's text without the layer's marks, and whether it had each.
+pub fn unmarked(contents: &str) -> (std::borrow::Cow<'_, str>, Marks) {
+    if !contents.as_bytes().contains(&MARK_LEAD) {
+        return (contents.into(), Marks::default());
+    }
+    let marks = Marks {
+        blink: contents.contains(BLINK_MARK),
+        protect: contents.contains(PROTECT_MARK),
+    };
+    let vs16 = contents.contains(VS16_MARK);
+    if marks == Marks::default() && !vs16 {
+        return (contents.into(), marks);
+    }
+    let mut text = contents.replace([BLINK_MARK, PROTECT_MARK], "");
+    if vs16 {
+        text = text.replace(VS16_MARK, "\u{FE0F}");
+    }
+    (text.into(), marks)
+}
+
+/// Whether the UTF-8 character `c` is one of the layer's marks, or the lead of a hyperlink
+/// marker (`crate::pane::hyperlink`): U+E0001 to U+E0006, which apps may not print (they are
+/// deprecated or unassigned tag characters), so that no app can forge one.
+fn is_mark(c: &[u8]) -> bool {
+    c.first() == Some(&MARK_LEAD)
+        && std::str::from_utf8(c)
+            .ok()
+            .and_then(|s| s.chars().next())
+            .is_some_and(|c| ('\u{E0001}'..='\u{E0006}').contains(&c))
+}
+
 /// The longest OSC string passed on; the rest of a longer one is dropped.
 pub const OSC_MAX: usize = 1 << 20;
 
@@ -59,12 +105,13 @@ pub enum Piece<'a> {
     /// An OSC 8 hyperlink began (`Some`) or ended (`None`, also for an invalid one, which
     /// shows as plain text).
     Link(Option<crate::pane::hyperlink::Link>),
-    /// Printed text (with the C0 controls among it) while insert mode is on or auto-wrap off,
-    /// which vt100 does not carry out.
+    /// Printed text (with the C0 controls among it) while insert mode is on, auto-wrap off,
+    /// blink on, protection on (DECSCA) or a hyperlink open, which vt100 does not carry out.
     Text {
         text: &'a [u8],
         insert: bool,
         wrap: bool,
+        marks: Marks,
     },
     /// A sequence that needs the screen to be carried out, just after its bytes.
     Act(Act),
@@ -93,6 +140,23 @@ pub enum Act {
     EnterAlternate,
     /// DECRST 1049 went back to the main screen and restored its cursor.
     LeaveAlternate,
+    /// DECSED (`line` false) or DECSEL (`line` true) with this mode (0 to 2): erase what is
+    /// not protected. `origin` says whether origin mode is on.
+    SelectiveErase { line: bool, mode: u8, origin: bool },
+    /// DECSTR: the modes back to their defaults, the screen kept.
+    SoftReset,
+    /// DECCOLM (DECSET or DECRST 3): the width stays the pane's, but the screen is cleared,
+    /// the margins reset and the cursor homed, as a VT100 and tmux do.
+    ColumnMode,
+}
+
+/// The attributes of printed text that vt100 does not keep, which the layer marks cells with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Marks {
+    /// SGR 5 or 6.
+    pub blink: bool,
+    /// DECSCA 1: selective erase spares the cell.
+    pub protect: bool,
 }
 
 /// A character set that can be designated into G0 or G1.
@@ -172,8 +236,8 @@ pub struct Filter {
     sets: [Charset; 2],
     /// SO is in effect: G1 is used for printing.
     shifted: bool,
-    /// Charsets saved with the cursor (DECSC), restored by DECRC.
-    saved: Option<([Charset; 2], bool)>,
+    /// Charsets, marks and origin mode saved with the cursor (DECSC), restored by DECRC.
+    saved: Option<Saved>,
     /// The first bytes of the OSC string in progress.
     osc_head: [u8; 8],
     /// The parameter bytes of a CSI sequence that earlier reads ended in the middle of, up to
@@ -190,9 +254,24 @@ pub struct Filter {
     /// The body of the OSC 8 string in progress, after `8;`, up to just past
     /// [`crate::pane::hyperlink::MAX_URI`] bytes (a longer one is refused).
     osc8: Vec<u8>,
+    /// Blink and protection for the text that follows.
+    marks: Marks,
+    /// Origin mode (DECOM) is on.
+    origin: bool,
+    /// VS16 is passed on as it is, for vt100 to widen the cell before it.
+    vs16_wide: bool,
     /// The largest REP count let through in the current read.
     rep_max: u16,
     scratch: Vec<u8>,
+}
+
+/// What DECSC saves beyond vt100's cursor: G0 and G1, the shift, the marks and origin mode.
+#[derive(Debug, Clone, Copy)]
+struct Saved {
+    sets: [Charset; 2],
+    shifted: bool,
+    marks: Marks,
+    origin: bool,
 }
 
 /// Collects output pieces: runs of unchanged input are handed out as slices, changes are
@@ -234,7 +313,7 @@ impl<F: FnMut(Piece<'_>)> Out<'_, F> {
     }
 
     /// Hands out everything up to `end` as printed text.
-    fn text(&mut self, end: usize, insert: bool, wrap: bool) {
+    fn text(&mut self, end: usize, (insert, wrap, marks): (bool, bool, Marks)) {
         let text = if self.scratch.is_empty() {
             &self.input[self.start..end]
         } else {
@@ -242,7 +321,12 @@ impl<F: FnMut(Piece<'_>)> Out<'_, F> {
             &self.scratch[..]
         };
         if !text.is_empty() {
-            (self.sink)(Piece::Text { text, insert, wrap });
+            (self.sink)(Piece::Text {
+                text,
+                insert,
+                wrap,
+                marks,
+            });
         }
         self.scratch.clear();
         self.start = end;
@@ -285,21 +369,63 @@ impl Filter {
         self.scratch = scratch;
     }
 
+    /// Whether U+FE0F makes a narrow character before it wide (see [`VS16_MARK`]).
+    pub fn set_vs16_wide(&mut self, wide: bool) {
+        self.vs16_wide = wide;
+    }
+
     /// Between escape sequences and characters: the next byte starts something new.
     pub fn between_sequences(&self) -> bool {
         self.state == State::Ground && self.partial.1 == 0
     }
 
-    /// Forgets insert mode and auto-wrap off (a new run of the app starts in the terminal).
+    /// Forgets insert mode, auto-wrap off, the marks and origin mode (a new run of the app
+    /// starts in the terminal).
     pub fn reset_text_modes(&mut self) {
         self.insert = false;
         self.no_wrap = false;
         self.link = false;
+        self.marks = Marks::default();
+        self.origin = false;
     }
 
     /// Whether printed text must be handed out as [`Piece::Text`].
     fn text_mode(&self) -> bool {
-        self.insert || self.no_wrap || self.link
+        self.insert || self.no_wrap || self.link || self.marks != Marks::default()
+    }
+
+    /// How printed text is to be handed out in text mode.
+    fn text_modes(&self) -> (bool, bool, Marks) {
+        (self.insert, !self.no_wrap, self.marks)
+    }
+
+    /// DECSC: what the cursor save keeps beyond vt100's.
+    fn save(&mut self) {
+        self.saved = Some(Saved {
+            sets: self.sets,
+            shifted: self.shifted,
+            marks: self.marks,
+            origin: self.origin,
+        });
+    }
+
+    /// DECRC: what [`Self::save`] kept, if anything was.
+    fn restore(&mut self) {
+        if let Some(saved) = self.saved {
+            self.sets = saved.sets;
+            self.shifted = saved.shifted;
+            self.marks = saved.marks;
+            self.origin = saved.origin;
+        }
+    }
+
+    /// DECSTR as xterm does it, for what the filter tracks: insert mode off, auto-wrap on,
+    /// no marks, origin mode off, ASCII charsets, the saved cursor forgotten.
+    fn soft_reset(&mut self) {
+        self.reset_text_modes();
+        self.sets = [Charset::Ascii; 2];
+        self.shifted = false;
+        self.saved = None;
     }
 
     /// The charset printed bytes are drawn from.
@@ -323,7 +449,13 @@ impl Filter {
         match first_char(&buf[..len + take]) {
             Utf8::Valid(n) => {
                 self.partial = ([0; 4], 0);
-                out.scratch.extend_from_slice(&buf[..n]);
+                let c = &buf[..n];
+                if !self.vs16_wide && c == VS16 {
+                    out.scratch
+                        .extend_from_slice(VS16_MARK.encode_utf8(&mut [0; 4]).as_bytes());
+                } else if !is_mark(c) {
+                    out.scratch.extend_from_slice(c);
+                }
                 out.start = n - len;
                 self.finish_text(out, n - len)
             }
@@ -346,7 +478,7 @@ impl Filter {
     /// Hands out a completed character as text in text mode; returns `end`.
     fn finish_text<F: FnMut(Piece<'_>)>(&self, out: &mut Out<'_, F>, end: usize) -> usize {
         if self.text_mode() {
-            out.text(end, self.insert, !self.no_wrap);
+            out.text(end, self.text_modes());
         }
         end
     }
@@ -390,11 +522,17 @@ impl Filter {
             out.flush(pos);
         }
         let set = self.active();
-        if set != Charset::Ascii || std::str::from_utf8(&out.input[pos..end]).is_err() {
+        let bytes = &out.input[pos..end];
+        if set != Charset::Ascii
+            || !bytes.is_ascii()
+                && (std::str::from_utf8(bytes).is_err()
+                    || memchr::memchr(MARK_LEAD, bytes).is_some()
+                    || !self.vs16_wide && memchr::memmem::find(bytes, VS16).is_some())
+        {
             self.slow_text(out, pos, end, set);
         }
         if text_mode {
-            out.text(end, self.insert, !self.no_wrap);
+            out.text(end, self.text_modes());
         }
     }
 
@@ -418,7 +556,16 @@ impl Filter {
                 continue;
             }
             match first_char(&input[at..end]) {
-                Utf8::Valid(n) => at += n,
+                Utf8::Valid(n) => {
+                    // The layer's marks mean something else here: an app's are dropped.
+                    let c = &input[at..at + n];
+                    if !self.vs16_wide && c == VS16 {
+                        out.replace(at, n, VS16_MARK.encode_utf8(&mut [0; 4]).as_bytes());
+                    } else if is_mark(c) {
+                        out.replace(at, n, b"");
+                    }
+                    at += n;
+                }
                 Utf8::Invalid(n) => {
                     out.replace(at, n, INVALID_UTF8);
                     at += n;
@@ -542,13 +689,8 @@ impl Filter {
                 self.shifted = false;
                 self.saved = None;
             }
-            b'7' => self.saved = Some((self.sets, self.shifted)),
-            b'8' => {
-                if let Some((sets, shifted)) = self.saved {
-                    self.sets = sets;
-                    self.shifted = shifted;
-                }
-            }
+            b'7' => self.save(),
+            b'8' => self.restore(),
             0x30..=0x7e => {}
             // Other bytes leave the escape pending, as in vte.
             _ => {

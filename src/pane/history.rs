@@ -107,6 +107,11 @@ impl History {
         if self.len == self.limit {
             self.evict();
         }
+        // The layer's marks for blink and protection are not kept in history.
+        if let (std::borrow::Cow::Owned(clean), _) = crate::pane::filter::unmarked(&self.scratch.0)
+        {
+            self.scratch.0 = clean;
+        }
         let need = self.scratch.0.len();
         let fits = matches!(
             self.blocks.back(),

@@ -5,9 +5,11 @@
 //! printed inside a link carries a *marker* in its own cell: a few Unicode tag characters,
 //! which are zero columns wide, so vt100 appends them to the cell like a combining mark and
 //! moves them with the cell wherever it goes (scrolling into history included). A marker is
-//! a lead (U+E0001 to U+E0003, saying how many digits follow) and one to three base-95
+//! a lead (U+E0004 to U+E0006, saying how many digits follow) and one to three base-95
 //! digits (U+E0020 to U+E007E) naming a link in the process-wide [`Links`] table. Emoji tag
-//! sequences (subdivision flags) never use those leads, so they are never mistaken for one.
+//! sequences (subdivision flags) never use those leads, so they are never mistaken for one;
+//! the layer's other marks (blink, protection, VS16: `crate::pane::filter`) are U+E0001 to
+//! U+E0003, and the filter drops all six from what apps print.
 //!
 //! The table is shared by every pane and every client's renderer, which is why it is one
 //! process-wide, bounded interner instead of state threaded through every feed and render
@@ -30,7 +32,8 @@ pub const MAX_BYTES: usize = 1 << 20;
 
 /// Ids run from 1 below this (three base-95 digits), then start over.
 const ID_SPACE: u32 = 95 * 95 * 95;
-const LEAD: u32 = 0xE0000;
+/// The lead of a marker of n digits is `LEAD + n`.
+const LEAD: u32 = 0xE0003;
 const DIGIT: u32 = 0xE0020;
 
 /// A link in the table.
@@ -170,7 +173,7 @@ pub fn marker(id: LinkId) -> ([u8; 16], usize) {
     }
     let mut out = [0u8; 16];
     let mut len = 0;
-    let lead = char::from_u32(LEAD + n as u32).unwrap_or('\u{E0001}');
+    let lead = char::from_u32(LEAD + n as u32).unwrap_or('\u{E0004}');
     len += lead.encode_utf8(&mut out[len..]).len();
     for d in digits[..n].iter().rev() {
         let c = char::from_u32(DIGIT + d).unwrap_or('\u{E0020}');

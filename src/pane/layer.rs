@@ -4,14 +4,22 @@
 //!
 //! It owns the tab stops (vt100 has fixed ones every 8 columns), the attributes saved with
 //! the cursor on each screen (vt100 keeps one set for both, so leaving mode 1049 could bring
-//! back the alternate screen's colours), DECALN, and printing in insert mode or with
-//! auto-wrap off. It never reads or writes anything but the parser.
+//! back the alternate screen's colours), DECALN, DECCOLM's clear, soft reset (DECSTR),
+//! selective erase, and
+//! printing in insert mode, with auto-wrap off, blinking or protected. It never reads or
+//! writes anything but the parser.
+//!
+//! Blink and protection are attributes vt100 drops, so a cell printed with them gets a mark
+//! appended to its text ([`BLINK_MARK`], [`PROTECT_MARK`]: zero-width characters apps cannot
+//! print, as the filter drops theirs). The marks move with the cell through every scroll,
+//! insertion and deletion vt100 carries out and vanish when it is erased or overwritten; the
+//! renderer turns them back into attributes and `capture` leaves them out.
 
 use std::fmt::Write as _;
 
 use unicode_width::UnicodeWidthChar as _;
 
-use crate::pane::filter::Act;
+use crate::pane::filter::{Act, BLINK_MARK, Marks, PROTECT_MARK, unmarked};
 use crate::pane::hyperlink::{self, LinkId};
 use crate::pane::modes::Bytes;
 
@@ -144,6 +152,14 @@ impl Layer {
             Act::EnterAlternate => self.saved[0] = Pen::of(screen),
             Act::RestoreCursor => self.restore(parser, alternate),
             Act::LeaveAlternate => self.restore(parser, 0),
+            Act::SelectiveErase { line, mode, origin } => {
+                selective_erase(parser, line, mode, origin);
+            }
+            Act::ColumnMode => parser.process(b"\x1b[r\x1b[H\x1b[2J"),
+            Act::SoftReset => {
+                self.saved[alternate] = Pen::default();
+                soft_reset(parser);
+            }
         }
     }
 
@@ -176,9 +192,16 @@ impl Layer {
     }
 
     /// Prints `text` as xterm does in insert mode (each character first shifts the rest of the
-    /// line right) and with auto-wrap off (characters past the right margin overwrite the last
-    /// column), one character at a time.
-    pub fn print(&self, parser: &mut impl Terminal, text: &[u8], insert: bool, wrap: bool) {
+    /// line right, on the next line when a wrap is pending) and with auto-wrap off (characters
+    /// past the right margin overwrite the last column), one character at a time, each cell
+    /// marked with `marks`.
+    pub fn print(
+        &self,
+        parser: &mut impl Terminal,
+        text: &[u8],
+        (insert, wrap): (bool, bool),
+        marks: Marks,
+    ) {
         let Ok(text) = std::str::from_utf8(text) else {
             // The filter hands out valid text only; should that ever change, print it plainly.
             parser.process(text);
@@ -202,16 +225,27 @@ impl Layer {
                     col = cols - width;
                     let _ = write!(Bytes(&mut seq), "\x1b[{}G", col + 1);
                 }
-                // With a wrap pending the character goes to the next line; vt100 cannot be
-                // told to insert there, so it overwrites.
-                if insert && col + width <= cols {
+                if insert && col + width > cols {
+                    // With a wrap pending the character goes to the start of the next line
+                    // and is inserted there, as in xterm: the wrap is made by hand so that
+                    // ICH can shift that line first.
+                    seq.extend_from_slice(b"\r\n");
+                }
+                if insert {
                     let _ = write!(Bytes(&mut seq), "\x1b[{width}@");
                 }
             }
             seq.extend_from_slice(ch);
-            if let Some(link) = self.link.filter(|_| width > 0) {
-                let (marker, len) = hyperlink::marker(link);
-                seq.extend_from_slice(&marker[..len]);
+            if width > 0 {
+                for (on, mark) in [(marks.blink, BLINK_MARK), (marks.protect, PROTECT_MARK)] {
+                    if on {
+                        seq.extend_from_slice(mark.encode_utf8(&mut buf).as_bytes());
+                    }
+                }
+                if let Some(link) = self.link {
+                    let (marker, len) = hyperlink::marker(link);
+                    seq.extend_from_slice(&marker[..len]);
+                }
             }
             parser.process(&seq);
             if !wrap && width > 0 {
@@ -226,6 +260,103 @@ impl Layer {
             }
         }
     }
+}
+
+/// DECSED (`line` false) or DECSEL with `mode` 0 (from the cursor), 1 (up to it) or 2 (all):
+/// every cell in range that is not protected is erased with ECH, a run at a time, and the
+/// cursor put back where it was (without a pending wrap, as after any erase in xterm).
+/// Origin mode is left for the moves and set again after them.
+fn selective_erase(parser: &mut impl Terminal, line: bool, mode: u8, origin: bool) {
+    let screen = parser.screen();
+    let (rows, cols) = (screen.size().0.get(), screen.size().1.get());
+    let (row, col) = screen.cursor_position();
+    let col = col.min(cols - 1);
+    // Each range: a row and its columns from..to.
+    let mut ranges = Vec::new();
+    let (first, last) = if line { (row, row) } else { (0, rows - 1) };
+    for r in first..=last {
+        let (from, to) = match (mode, r.cmp(&row)) {
+            (2, _) => (0, cols),
+            (0, std::cmp::Ordering::Less) | (1, std::cmp::Ordering::Greater) => continue,
+            (0, std::cmp::Ordering::Equal) => (col, cols),
+            (1, std::cmp::Ordering::Equal) => (0, col + 1),
+            _ => (0, cols),
+        };
+        ranges.push((r, from, to));
+    }
+    let mut seq = Vec::new();
+    if origin {
+        seq.extend_from_slice(b"\x1b[?6l");
+    }
+    for (r, from, to) in ranges {
+        let mut run: Option<u16> = None;
+        let mut c = from;
+        while c <= to {
+            let protected = c < to && {
+                let cell = screen.cell(r, c);
+                let marks = cell.map(|cell| unmarked(cell.contents()).1);
+                marks.is_some_and(|m| m.protect)
+            };
+            match (protected || c == to, run) {
+                (true, Some(start)) => {
+                    let _ = write!(
+                        Bytes(&mut seq),
+                        "\x1b[{};{}H\x1b[{}X",
+                        r + 1,
+                        start + 1,
+                        c - start
+                    );
+                    run = None;
+                }
+                (false, None) => run = Some(c),
+                _ => {}
+            }
+            // The right half of a protected wide character is protected with it.
+            let wide = protected && screen.cell(r, c).is_some_and(vt100::Cell::is_wide);
+            c += if wide { 2 } else { 1 };
+        }
+        if let Some(start) = run {
+            let _ = write!(
+                Bytes(&mut seq),
+                "\x1b[{};{}H\x1b[{}X",
+                r + 1,
+                start + 1,
+                to - start
+            );
+        }
+    }
+    if origin {
+        seq.extend_from_slice(b"\x1b[?6h");
+        parser.process(&seq);
+        seq.clear();
+        // Origin mode homes the cursor to the top of the scroll region.
+        let top = parser.screen().cursor_position().0;
+        let _ = write!(
+            Bytes(&mut seq),
+            "\x1b[{};{}H",
+            row.saturating_sub(top) + 1,
+            col + 1
+        );
+    } else {
+        let _ = write!(Bytes(&mut seq), "\x1b[{};{}H", row + 1, col + 1);
+    }
+    parser.process(&seq);
+}
+
+/// DECSTR as xterm does it, for what vt100 keeps: origin mode off, no scroll margins, default
+/// attributes, the cursor shown, normal cursor keys and keypad, the saved cursor back to the
+/// home position with default attributes; the screen and the cursor stay.
+fn soft_reset(parser: &mut impl Terminal) {
+    let (row, col) = parser.screen().cursor_position();
+    let cols = parser.screen().size().1.get();
+    let mut seq = b"\x1b[?6l\x1b[r\x1b[m\x1b[?25h\x1b[?1l\x1b>\x1b[H\x1b7".to_vec();
+    let _ = write!(
+        Bytes(&mut seq),
+        "\x1b[{};{}H",
+        row + 1,
+        col.min(cols - 1) + 1
+    );
+    parser.process(&seq);
 }
 
 /// Moves the cursor to column `col` of its line.

@@ -1,10 +1,12 @@
 //! A pane's terminal machinery: the child process in its PTY (`process`), the emulated screen
 //! with its replies and history (`emulator`, `history`), the byte filter in front of the parser
 //! (`filter`) and the layer beside it for what needs the screen (`layer`), the modes and
-//! queries vt100 leaves to us (`modes`), and the encoding of keys and mouse events for the
-//! child (`encode`). Nothing here knows about sessions, clients or
+//! queries vt100 leaves to us (`modes`), screen rows written with their attributes for
+//! `capture --ansi` (`capture`), and the encoding of keys and mouse events for the child
+//! (`encode`). Nothing here knows about sessions, clients or
 //! rendering.
 
+pub mod capture;
 pub mod emulator;
 pub mod encode;
 pub mod filter;

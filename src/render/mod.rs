@@ -718,6 +718,11 @@ mod tests {
                 Emulator::new(Size { cols: 20, rows: 13 }, 0),
                 Emulator::new(Size { cols: 30, rows: 9 }, 0),
             ];
+            // The client here is vt100, which draws VS16 wide: the panes must agree with it
+            // (a terminal that disagrees with the panes' widths cannot show them exactly).
+            for t in &mut terms {
+                t.set_vs16_wide(true);
+            }
             let mut renderer = Renderer::new(size);
             let mut client = parser(size.cols, size.rows, b"");
             for (i, (target, bytes, layout, numbers, status_kind)) in steps.into_iter().enumerate() {

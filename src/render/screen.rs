@@ -13,12 +13,13 @@
 //! ([`super::backend::Renderer`]), which passes it to [`draw_screen`] for each pane of a frame
 //! and closes the frame with [`ScreenCache::end_frame`].
 
-use ratatui::buffer::{Buffer, Cell};
+use ratatui::buffer::{Buffer, Cell, CellDiffOption, CellWidth as _};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 
 use super::color::{ColorDepth, downsample};
 use crate::pane::emulator::RowChanges;
+use crate::pane::filter::unmarked;
 
 /// One client's memory of how it last drew each pane's screen.
 #[derive(Default)]
@@ -331,13 +332,22 @@ fn draw_row(buf: &mut Buffer, area: Rect, screen: &vt100::Screen, row: u16, dept
             continue;
         };
         let mut drawn = Cell::EMPTY;
+        let (text, marks) = unmarked(cell.contents());
         // Half a wide character cannot be drawn; tmux shows a blank there too.
         if cell.has_contents() && !(cell.is_wide() && col + 1 >= area.width) {
-            drawn.set_symbol(shown(cell.contents()));
+            drawn.set_symbol(shown(&text));
+            // A narrow character with VS16 (see `VS16_MARK`) takes the one column the pane
+            // gave it, whatever its text's width says.
+            if !cell.is_wide() && text.len() > 3 && drawn.cell_width() > 1 {
+                drawn.diff_option = CellDiffOption::ForcedWidth(std::num::NonZeroU16::MIN);
+            }
         }
         drawn.fg = downsample(color(cell.fgcolor()), depth);
         drawn.bg = downsample(color(cell.bgcolor()), depth);
         drawn.modifier = modifier(cell);
+        if marks.blink {
+            drawn.modifier |= Modifier::SLOW_BLINK;
+        }
         *out = drawn;
     }
 }
@@ -457,6 +467,24 @@ mod tests {
             NonZeroU16::new(cols).unwrap(),
             0,
         )
+    }
+
+    #[test]
+    fn a_blink_mark_is_drawn_as_blink_and_never_as_text() {
+        use crate::pane::filter::{BLINK_MARK, PROTECT_MARK};
+        let mut p = parser(4, 1);
+        p.process(format!("a{BLINK_MARK}b{PROTECT_MARK}c").as_bytes());
+        let size = Rect::new(0, 0, 4, 1);
+        let buf = frame(size, &[(size, p.screen())], None);
+        let cells: Vec<_> = buf.content[..3]
+            .iter()
+            .map(|c| (c.symbol(), c.modifier.contains(Modifier::SLOW_BLINK)))
+            .collect();
+        assert_eq!(cells, [("a", true), ("b", false), ("c", false)]);
+        // The renderer encodes it as SGR 5.
+        let mut out = Vec::new();
+        crate::render::sgr::draw(&mut out, [(0, 0, &buf.content[0])].into_iter(), false);
+        assert_eq!(String::from_utf8(out).unwrap(), "\x1b[1;1H\x1b[5ma\x1b[m");
     }
 
     /// Draws `screens` at `areas` into a fresh buffer, with or without `cache`.

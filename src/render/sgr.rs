@@ -50,6 +50,11 @@ pub fn draw<'a>(out: &mut Vec<u8>, cells: impl Iterator<Item = (u16, u16, &'a Ce
             });
         }
         out.extend_from_slice(text.as_bytes());
+        // Terminals disagree on how wide VS16 makes a character: the next cell gets a move of
+        // its own, so one that draws it wide does not shift the rest of the line.
+        if text.len() > 3 && text.contains('\u{FE0F}') {
+            last = None;
+        }
     }
     if open.is_some() {
         out.extend_from_slice(hyperlink::CLOSE);

@@ -87,6 +87,7 @@ impl Server {
             .logs
             .open(paths::app_log_file(&log_dir, &spec.name), spec.log.clone());
         let mut term = Emulator::new(size, self.settings.history_limit);
+        term.set_vs16_wide(self.settings.options.vs16_wide);
         term.set_palette(self.palette);
         let app = App::new(NewApp {
             id,

@@ -7,6 +7,7 @@ mod colours;
 mod fixtures;
 mod links;
 mod programs;
+mod selective;
 mod sequences;
 mod size;
 

@@ -278,14 +278,16 @@ pub(super) const CONFIG_TOP: &[Entry] = &[
         "terminal",
         "[terminal] colors: auto (default: by TERM, COLORTERM, NO_COLOR and the terminal's \
          XTGETTCAP answer), truecolor, 256, 16 or none; hyperlinks = true passes apps' OSC 8 \
-         hyperlinks on to clients.",
+         hyperlinks on to clients; vs16_wide: an emoji presentation \
+         sequence (a narrow character and U+FE0F, as in U+2764 U+FE0F) takes two columns (default false: \
+         one, as the C library's wcwidth counts it for bash, readline and ncurses).",
     ),
 ];
 
 pub(super) const CONFIG_NESTED: &[Entry] = &[
     ("sidebar", "visible, position, width"),
     ("status", "visible, position, left, right, tabs"),
-    ("terminal", "colors, hyperlinks"),
+    ("terminal", "colors, hyperlinks, vs16_wide"),
 ];
 
 pub(super) const KEYMAP_MODES: &[Entry] = &[

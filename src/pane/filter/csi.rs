@@ -4,7 +4,9 @@
 //! so its blanks take the current background (xterm's BCE), insert mode (IRM, `CSI 4 h`) and
 //! auto-wrap (DECAWM, `CSI ? 7 h`) are tracked for the printed text that follows, and tab
 //! movements (CHT, CBT), tab clears (TBC) and the cursor saves of mode 1049 become [`Act`]s
-//! for the emulator, which knows the screen.
+//! for the emulator, which knows the screen. So do selective erase (DECSED, DECSEL, which vt100
+//! would carry out as plain erases) and soft reset (DECSTR); blink (SGR 5, 6, 25) and
+//! protection (DECSCA) are tracked for the text that follows.
 
 use super::{Act, CAN, ESC, Filter, Out, Piece, SUB, State};
 
@@ -20,6 +22,26 @@ struct Params<'a> {
 }
 
 impl Params<'_> {
+    /// The first parameter of a sequence whose only intermediate is `i` at its end, with no
+    /// private marker (0 when empty); `None` for another sequence.
+    fn with_intermediate(&self, i: u8) -> Option<u32> {
+        let mut value = 0u32;
+        let mut seen = false;
+        for b in self.bytes() {
+            match b {
+                b'0'..=b'9' if !seen => {
+                    value = value.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+                }
+                _ if b == i && !seen => seen = true,
+                b';' if !seen => {}
+                // Controls, DEL and high bytes inside the sequence are not part of it.
+                0x00..=0x1f | 0x7f.. => {}
+                _ => return None,
+            }
+        }
+        seen.then_some(value)
+    }
+
     fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
         self.carried.iter().chain(self.rest).copied()
     }
@@ -90,7 +112,20 @@ impl Filter {
             match b {
                 0x40..=0x7e => {
                     self.state = State::Ground;
-                    if matches!(b, b'b' | b'h' | b'l' | b'@' | b'I' | b'Z' | b'g') {
+                    if matches!(
+                        b,
+                        b'b' | b'h'
+                            | b'l'
+                            | b'@'
+                            | b'I'
+                            | b'Z'
+                            | b'g'
+                            | b'm'
+                            | b'q'
+                            | b'J'
+                            | b'K'
+                            | b'p'
+                    ) {
                         self.final_byte(out, (start, body, at - 1));
                     }
                     return at;
@@ -172,7 +207,85 @@ impl Filter {
                 Some(3) => out.piece(fin + 1, Piece::Act(Act::ClearTabs)),
                 _ => {}
             },
+            b'm' if params.plain() => self.sgr(params),
+            b'q' => {
+                // DECSCA: `CSI Ps " q`.
+                if let Some(n) = params.with_intermediate(b'"') {
+                    self.marks.protect = n == 1;
+                }
+            }
+            b'J' | b'K' if params.dec_private() => self.selective_erase(out, span, params),
+            b'p' if params.with_intermediate(b'!') == Some(0) => {
+                self.soft_reset();
+                out.piece(fin + 1, Piece::Act(Act::SoftReset));
+            }
             _ => {}
+        }
+    }
+
+    /// SGR: only blink (5 and 6 on, 25 and 0 off) matters to the filter; the parameters of
+    /// extended colours (`38;5;n`, `38;2;r;g;b`) are skipped so their numbers do not count.
+    fn sgr(&mut self, params: Params) {
+        if !self.marks.blink && !params.bytes().any(|b| b == b'5' || b == b'6') {
+            return;
+        }
+        let mut skip = Skip::None;
+        let mut blink = self.marks.blink;
+        each_param(params.bytes(), |value, sub| {
+            skip = match skip {
+                Skip::Params(n) => Skip::Params(n - 1),
+                Skip::Colour => match value {
+                    5 => Skip::Params(1),
+                    2 => Skip::Params(3),
+                    _ => Skip::None,
+                },
+                Skip::None if sub => Skip::None,
+                Skip::None => match value {
+                    0 | 25 => {
+                        blink = false;
+                        Skip::None
+                    }
+                    5 | 6 => {
+                        blink = true;
+                        Skip::None
+                    }
+                    38 | 48 | 58 => Skip::Colour,
+                    _ => Skip::None,
+                },
+            };
+            if skip == Skip::Params(0) {
+                skip = Skip::None;
+            }
+        });
+        self.marks.blink = blink;
+    }
+
+    /// DECSED and DECSEL (`CSI ? Ps J`, `CSI ? Ps K`): vt100 would erase everything, so the
+    /// sequence is taken out (or, when part of it went out already or controls are inside it,
+    /// ended as an unknown one) and reported for the layer, which spares protected cells.
+    fn selective_erase<F: FnMut(Piece<'_>)>(
+        &mut self,
+        out: &mut Out<'_, F>,
+        span: Span,
+        params: Params,
+    ) {
+        let (start, _, fin) = span;
+        let mut first = None;
+        each_param(params.bytes().skip(1), |value, _| {
+            first.get_or_insert(value);
+        });
+        let start = start.filter(|&at| clean(&out.input[at..fin]));
+        match start {
+            Some(start) => out.replace(start, fin + 1 - start, b""),
+            None => out.replace(fin, 1, b"z"),
+        }
+        if let Some(mode @ 0..=2) = first {
+            let act = Act::SelectiveErase {
+                line: out.input[fin] == b'K',
+                mode: mode as u8,
+                origin: self.origin,
+            };
+            out.piece(fin + 1, Piece::Act(act));
         }
     }
 
@@ -204,6 +317,8 @@ impl Filter {
         let mut acts = Vec::new();
         let mut rewrite = false;
         each_mode(modes(), |m| match m {
+            3 => acts.push(Act::ColumnMode),
+            6 => self.origin = set,
             7 => self.no_wrap = !set,
             1047 => rewrite = true,
             1048 => {
@@ -241,10 +356,7 @@ impl Filter {
         // (vte carries out C0 controls met inside a sequence, and an ESC may be followed by
         // one before its `[`). Otherwise what went out, or must go out, is ended as an unknown
         // sequence and the replacement follows it.
-        let start = start.filter(|&at| {
-            let seq = &out.input[at..fin];
-            seq.get(..2) == Some(b"\x1b[") && !seq[2..].iter().any(|&b| b < 0x20 || b == 0x7f)
-        });
+        let start = start.filter(|&at| clean(&out.input[at..fin]));
         let mut with = if start.is_none() {
             b"z".to_vec()
         } else {
@@ -254,14 +366,11 @@ impl Filter {
             (1047, true) => with.extend_from_slice(b"\x1b[?47h"),
             (1047, false) => with.extend_from_slice(b"\x1b[?47h\x1b[2J\x1b[?47l"),
             (1048, true) => {
-                self.saved = Some((self.sets, self.shifted));
+                self.save();
                 with.extend_from_slice(b"\x1b7");
             }
             (1048, false) => {
-                if let Some((sets, shifted)) = self.saved {
-                    self.sets = sets;
-                    self.shifted = shifted;
-                }
+                self.restore();
                 with.extend_from_slice(b"\x1b8");
             }
             (m, _) => {
@@ -274,6 +383,43 @@ impl Filter {
             None => out.replace(fin, 1, &with),
         }
     }
+}
+
+/// Whether `seq` (a CSI sequence up to its final byte) is whole, `ESC [` and no controls
+/// inside: vte carries out C0 controls met inside a sequence, and an ESC may be followed by one
+/// before its `[`, so only such a sequence may be taken out whole.
+fn clean(seq: &[u8]) -> bool {
+    seq.get(..2) == Some(b"\x1b[") && !seq[2..].iter().any(|&b| b < 0x20 || b == 0x7f)
+}
+
+/// What the SGR walk skips: nothing, the kind of an extended colour, or its parameters.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    None,
+    Colour,
+    Params(u8),
+}
+
+/// Calls `f` with each top-level parameter of a list (empty ones are 0) and whether it had
+/// sub-parameters (`38:5:1` is one parameter).
+fn each_param(params: impl Iterator<Item = u8>, mut f: impl FnMut(u32, bool)) {
+    let mut value = 0u32;
+    let mut sub = false;
+    for b in params {
+        match b {
+            b'0'..=b'9' if !sub => {
+                value = value.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+            }
+            b':' => sub = true,
+            b';' => {
+                f(value, sub);
+                value = 0;
+                sub = false;
+            }
+            _ => {}
+        }
+    }
+    f(value, sub);
 }
 
 /// Where the first byte that is not a CSI parameter or intermediate byte (0x20 to 0x3f) is,

@@ -25,7 +25,9 @@ fn run_chunks(chunks: &[&[u8]], rep_max: u16) -> Vec<Got> {
             },
             Piece::ColorQuery { which, bel } => got.push(Got::Query(which, bel)),
             Piece::Reset => got.push(Got::Reset),
-            Piece::Text { text, insert, wrap } => match got.last_mut() {
+            Piece::Text {
+                text, insert, wrap, ..
+            } => match got.last_mut() {
                 Some(Got::Text(prev, i, w)) if (*i, *w) == (insert, wrap) => {
                     prev.extend_from_slice(text)
                 }

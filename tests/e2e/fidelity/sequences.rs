@@ -11,7 +11,7 @@ use appmux::size::Size;
 use crate::harness::*;
 
 /// The terminal after `bytes` fed in reads of `chunk` bytes.
-fn replay(cols: u16, rows: u16, bytes: &[u8], chunk: usize) -> Emulator {
+pub(super) fn replay(cols: u16, rows: u16, bytes: &[u8], chunk: usize) -> Emulator {
     let mut term = Emulator::new(Size { cols, rows }, 10);
     for piece in bytes.chunks(chunk.max(1)) {
         term.feed(piece);
@@ -21,7 +21,13 @@ fn replay(cols: u16, rows: u16, bytes: &[u8], chunk: usize) -> Emulator {
 
 /// Checks the screen text (rows with trailing blanks trimmed) and the cursor (row, col) after
 /// `bytes`, however the bytes are cut into reads; returns the terminal fed whole.
-fn check(cols: u16, rows: u16, bytes: &[u8], screen: &[&str], cursor: (u16, u16)) -> Emulator {
+pub(super) fn check(
+    cols: u16,
+    rows: u16,
+    bytes: &[u8],
+    screen: &[&str],
+    cursor: (u16, u16),
+) -> Emulator {
     let mut want = screen.join("\n");
     want.push('\n');
     for _ in screen.len()..usize::from(rows) {
