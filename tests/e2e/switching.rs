@@ -217,7 +217,13 @@ fn find_jumps_to_the_one_match_or_shows_the_switcher_filtered() {
     status_shows(&t, "far");
     // Nothing matches: said in the status line, the client stays.
     t.send(b"\x02fno-such-text-anywhere\r");
-    t.wait_for("no pane matches");
+    // The message shows for two seconds: read it from what the client was sent, so a loaded
+    // machine cannot make the test look too late.
+    wait_until("the no-match message", || {
+        String::from_utf8_lossy(&t.raw_output())
+            .contains("no pane matches")
+            .then_some(())
+    });
     status_shows(&t, "far");
     // Several panes match (both shells): the switcher opens, filtered.
     t.send(b"\x02fsh\r");
