@@ -228,6 +228,7 @@ pub fn run(
     resurrect: bool,
     first: Option<crate::protocol::NewSession>,
 ) -> Result<()> {
+    trim::limit_arenas();
     // Saved sessions hold the environment of the clients that made them: private from the
     // start, whatever the umask and whatever an older appmux left there. With no state dir at
     // all (no HOME) a foreground server still runs, saving nothing.

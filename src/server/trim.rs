@@ -44,6 +44,22 @@ impl Trim {
     }
 }
 
+/// Keeps the allocator to two arenas. glibc otherwise gives each thread that allocates one of
+/// its own (up to eight per core), and each PTY reader thread allocates the pieces it reads:
+/// with dozens of apps, memory freed in one arena could not serve another and the server's
+/// resident size grew with the number of apps that were ever busy. Called once, first thing
+/// in the server, before its threads start.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn limit_arenas() {
+    // SAFETY: mallopt takes plain integers and only sets the allocator's own parameters.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn limit_arenas() {}
+
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn release_free_memory() {
     // SAFETY: malloc_trim only walks the allocator's own free lists; it takes no pointers.
