@@ -1,6 +1,9 @@
-//! The mouse: events go to the app under the pointer when it asked for them; otherwise a click
-//! focuses a pane or selects a sidebar app, dragging a border resizes, and the wheel scrolls a
-//! pane's history in copy mode.
+//! The mouse: events go to the app under the pointer when it asked for them (unless Shift is
+//! held); otherwise a click focuses a pane or selects a sidebar app, dragging a border resizes,
+//! dragging in a pane selects text (`select`), and the wheel scrolls a pane's history in copy
+//! mode.
+
+use std::time::Instant;
 
 use ratatui::layout::Rect;
 
@@ -16,7 +19,7 @@ impl Server {
     /// Apps that asked for the mouse get its events over their pane; otherwise clicks focus
     /// panes and select sidebar apps, dragging a border resizes and the wheel scrolls history
     /// in copy mode (when the `mouse` option is on).
-    pub(super) fn mouse(&mut self, id: ClientId, session: SessionId, m: MouseEvent) {
+    pub(super) fn mouse(&mut self, id: ClientId, session: SessionId, m: MouseEvent, now: Instant) {
         let Some(areas) = self.client_areas(id) else {
             return;
         };
@@ -41,10 +44,21 @@ impl Server {
                     }
                     return;
                 }
-                let pane = w.layout().pane_at(areas.panes, m.col, m.row);
-                if let Some(pane) = pane {
+                let hit = w
+                    .layout()
+                    .rects(areas.panes)
+                    .into_iter()
+                    .find(|(_, r)| inside(*r));
+                if let Some((pane, rect)) = hit {
                     let _ = self.session_mut(session).and_then(|s| s.focus_pane(pane));
-                    if let Some(a) = self.attached_mut(id)
+                    let Some(a) = self.attached_mut(id) else {
+                        return;
+                    };
+                    let count = a.clicks.press(now, m.col, m.row);
+                    a.press = Some((pane, m.col, m.row));
+                    let at = (m.col, m.row);
+                    if !self.select_press(id, session, (pane, rect), at, (count, now))
+                        && let Some(a) = self.attached_mut(id)
                         && matches!(a.mode, ClientMode::Sidebar | ClientMode::Copy(_))
                     {
                         a.mode = ClientMode::Normal;
@@ -53,7 +67,21 @@ impl Server {
                 }
             }
             MouseKind::Drag(MouseButton::Left) => {
-                let Some(b) = self.attached_mut(id).and_then(|a| a.dragging.clone()) else {
+                let Some(a) = self.attached_mut(id) else {
+                    return;
+                };
+                let (dragging, press) = (a.dragging.clone(), a.press);
+                let Some(b) = dragging else {
+                    let rect = press.and_then(|(pane, _, _)| {
+                        let w = self.window(session).ok()?;
+                        w.layout()
+                            .rects(areas.panes)
+                            .into_iter()
+                            .find(|(p, _)| *p == pane)
+                    });
+                    if let (Some(press), Some((_, rect))) = (press, rect) {
+                        self.select_drag(id, session, press, rect, (m.col, m.row));
+                    }
                     return;
                 };
                 let to = match b.axis {
@@ -71,6 +99,7 @@ impl Server {
                 if let Some(a) = self.attached_mut(id) {
                     a.dragging = None::<Border>;
                 }
+                self.select_release(id);
             }
             MouseKind::ScrollUp | MouseKind::ScrollDown => {
                 self.wheel(id, session, areas.panes, m);
@@ -141,6 +170,11 @@ impl Server {
             return false;
         }
         let grab = a.mouse_grab;
+        // Shift takes the mouse back from the app, to select text (as in tmux and most
+        // terminals); an app that got the press keeps the rest of that drag.
+        if m.mods.shift && grab.is_none() {
+            return false;
+        }
         let Ok(w) = self.window(session) else {
             return false;
         };
