@@ -81,3 +81,30 @@ fn shift_drag_selects_over_an_app_that_takes_the_mouse() {
         String::from_utf8_lossy(&read_input(&input))
     );
 }
+
+#[test]
+fn a_smaller_client_shows_each_pane_around_its_cursor() {
+    let env = Env::new();
+    let small = env.attach(&["new", "-s", "sizes"], 40, 10);
+    small.wait_for("sh$");
+    // The larger client, attached last, gives the shell its size.
+    let mut big = env.attach(&["attach", "-t", "sizes"], 120, 40);
+    big.wait_for("sh$");
+    big.type_str("seq 60\r");
+    big.wait_for_fn("the prompt under the last number", |s| {
+        let rows: Vec<String> = s.rows(0, 120).collect();
+        rows.windows(2)
+            .any(|w| w[0].trim_end() == "60" && w[1].starts_with("sh$"))
+    });
+    // The small client shows the bottom of the screen, where the cursor is, not its top.
+    small.wait_for_fn("the prompt and the last numbers in the small client", |s| {
+        let rows: Vec<String> = s.rows(0, 40).collect();
+        rows.windows(2)
+            .any(|w| w[0].trim_end() == "60" && w[1].starts_with("sh$"))
+    });
+    assert!(
+        !small.contents().lines().any(|l| l.trim_end() == "1"),
+        "the top of the screen is not shown:\n{}",
+        small.contents()
+    );
+}

@@ -199,16 +199,21 @@ impl Server {
             }
             return false;
         }
-        // Relative to the pane; a drag past its edge stays on the edge.
+        // Relative to the pane (and to the part of the screen it shows, when another client
+        // made the screen larger); a drag past its edge stays on the edge.
+        let (row_off, col_off) =
+            crate::render::screen::screen_offset(rect, app.term().display_screen());
         let event = MouseEvent {
             col: m
                 .col
                 .saturating_sub(rect.x)
-                .min(rect.width.saturating_sub(1)),
+                .min(rect.width.saturating_sub(1))
+                .saturating_add(col_off),
             row: m
                 .row
                 .saturating_sub(rect.y)
-                .min(rect.height.saturating_sub(1)),
+                .min(rect.height.saturating_sub(1))
+                .saturating_add(row_off),
             ..m
         };
         let mut out = Vec::new();
