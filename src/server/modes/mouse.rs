@@ -49,21 +49,8 @@ impl Server {
                     .rects(areas.panes)
                     .into_iter()
                     .find(|(_, r)| inside(*r));
-                if let Some((pane, rect)) = hit {
-                    let _ = self.session_mut(session).and_then(|s| s.focus_pane(pane));
-                    let Some(a) = self.attached_mut(id) else {
-                        return;
-                    };
-                    let count = a.clicks.press(now, m.col, m.row);
-                    a.press = Some((pane, m.col, m.row));
-                    let at = (m.col, m.row);
-                    if !self.select_press(id, session, (pane, rect), at, (count, now))
-                        && let Some(a) = self.attached_mut(id)
-                        && matches!(a.mode, ClientMode::Sidebar | ClientMode::Copy(_))
-                    {
-                        a.mode = ClientMode::Normal;
-                    }
-                    self.session_changed(session);
+                if let Some(hit) = hit {
+                    self.pane_press(id, session, hit, (m.col, m.row), now);
                 }
             }
             MouseKind::Drag(MouseButton::Left) => {

@@ -69,11 +69,37 @@ impl Server {
         self.copy_snapshot(id, session, pane).map(Box::new)
     }
 
+    /// A left press in `pane` at (`col`, `row`) of the client's screen: focuses the pane and
+    /// counts the click; a plain click leaves the sidebar or copy mode, unless it lands in the
+    /// pane's own copy mode.
+    pub(super) fn pane_press(
+        &mut self,
+        id: ClientId,
+        session: SessionId,
+        (pane, rect): (PaneId, Rect),
+        at: (u16, u16),
+        now: Instant,
+    ) {
+        let _ = self.session_mut(session).and_then(|s| s.focus_pane(pane));
+        let Some(a) = self.attached_mut(id) else {
+            return;
+        };
+        let count = a.clicks.press(now, at.0, at.1);
+        a.press = Some((pane, at.0, at.1));
+        if !self.select_press(id, session, (pane, rect), at, (count, now))
+            && let Some(a) = self.attached_mut(id)
+            && matches!(a.mode, ClientMode::Sidebar | ClientMode::Copy(_))
+        {
+            a.mode = ClientMode::Normal;
+        }
+        self.session_changed(session);
+    }
+
     /// A left press on `pane` at (`col`, `row`) of the client's screen, the `count`th click.
     /// A single click in the pane's copy mode moves its cursor there; a double click selects
     /// the word and a triple click the line, and copies it. True when it handled the press
     /// (otherwise it is a plain click that focuses the pane).
-    pub(super) fn select_press(
+    fn select_press(
         &mut self,
         id: ClientId,
         session: SessionId,
