@@ -63,6 +63,21 @@ fn double_and_triple_clicks_copy_a_word_and_a_line() {
 }
 
 #[test]
+fn a_read_only_client_selects_with_the_mouse_for_itself() {
+    let env = Env::new();
+    let mut a = env.attach(&["new", "-s", "ro"], 80, 24);
+    a.wait_for("sh$");
+    a.type_str("echo shared-words here\r");
+    a.wait_for("\nshared-words here");
+    let mut b = env.attach(&["attach", "-r", "-t", "ro"], 80, 24);
+    let row = wait_until("the echoed line", || row_of(&b, "shared-words here")) + 1;
+    b.send(format!("\x1b[<0;1;{row}M\x1b[<32;12;{row}M\x1b[<0;12;{row}m").as_bytes());
+    wait_clipboard(&b, "shared-words");
+    b.wait_for_fn("copy mode left", |s| !s.contents().contains("copy mode"));
+    assert!(!a.contents().contains("copy mode"), "{}", a.contents());
+}
+
+#[test]
 fn shift_drag_selects_over_an_app_that_takes_the_mouse() {
     let env = Env::new();
     let (mut t, input) = input_probe(&env, "shift", b"\x1b[?1002h\x1b[?1006h", 80, 24);

@@ -34,11 +34,13 @@ impl Server {
                 if let Some(sb) = areas.sidebar.filter(|r| inside(*r)) {
                     return self.sidebar_click(id, session, m.row - sb.y);
                 }
-                if self.attached_mut(id).is_some_and(|a| a.read_only) {
+                let read_only = self.attached_mut(id).is_some_and(|a| a.read_only);
+                let Ok(w) = self.window(session) else { return };
+                let border = w.layout().border_at(areas.panes, m.col, m.row);
+                if read_only && border.is_some() {
                     return self.flash(id, READ_ONLY.into());
                 }
-                let Ok(w) = self.window(session) else { return };
-                if let Some(b) = w.layout().border_at(areas.panes, m.col, m.row) {
+                if let Some(b) = border {
                     if let Some(a) = self.attached_mut(id) {
                         a.dragging = Some(b);
                     }

@@ -80,7 +80,14 @@ impl Server {
         at: (u16, u16),
         now: Instant,
     ) {
-        let _ = self.session_mut(session).and_then(|s| s.focus_pane(pane));
+        let Some(a) = self.attached_mut(id) else {
+            return;
+        };
+        // A read-only client selects and copies for itself, and changes no focus.
+        let read_only = a.read_only;
+        if !read_only {
+            let _ = self.session_mut(session).and_then(|s| s.focus_pane(pane));
+        }
         let Some(a) = self.attached_mut(id) else {
             return;
         };
@@ -91,8 +98,11 @@ impl Server {
             && matches!(a.mode, ClientMode::Sidebar | ClientMode::Copy(_))
         {
             a.mode = ClientMode::Normal;
+            a.dirty = true;
         }
-        self.session_changed(session);
+        if !read_only {
+            self.session_changed(session);
+        }
     }
 
     /// A left press on `pane` at (`col`, `row`) of the client's screen, the `count`th click.
@@ -155,6 +165,12 @@ impl Server {
             state.dragged = true;
             state.close_at = None;
             state.exit_at_bottom = false;
+        }
+        // Past the pane's top or bottom edge the view scrolls a line an event, as in tmux.
+        if row < rect.y {
+            state.mode.scroll_view(-1);
+        } else if row >= rect.bottom() {
+            state.mode.scroll_view(1);
         }
         let (c, r) = in_rect(rect, col, row);
         let to = state.mode.pos_in_view(r, c);
