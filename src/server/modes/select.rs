@@ -53,7 +53,8 @@ fn in_rect(rect: Rect, col: u16, row: u16) -> (u16, u16) {
 
 impl Server {
     /// The client's copy state on `pane`, taking it out of the client's mode, or a new
-    /// snapshot of the pane. `None` when the pane has no app.
+    /// snapshot of the pane. `None` when the pane has no app, or while a prompt, the pager or
+    /// the switcher is open (a selection does not replace them).
     fn copy_state_on(
         &mut self,
         id: ClientId,
@@ -61,6 +62,12 @@ impl Server {
         pane: PaneId,
     ) -> Option<Box<CopyState>> {
         let a = self.attached_mut(id)?;
+        if !matches!(
+            a.mode,
+            ClientMode::Normal | ClientMode::Sidebar | ClientMode::Copy(_)
+        ) {
+            return None;
+        }
         if matches!(&a.mode, ClientMode::Copy(c) if c.pane == pane)
             && let ClientMode::Copy(state) = std::mem::replace(&mut a.mode, ClientMode::Normal)
         {
