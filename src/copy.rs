@@ -299,6 +299,71 @@ impl CopyMode {
         self.follow_cursor();
     }
 
+    /// The snapshot position shown at `row` (from the top of the view) and `col`: where a
+    /// click lands. Rows past the snapshot's end land on its last line.
+    pub fn pos_in_view(&self, row: u16, col: u16) -> Pos {
+        Pos {
+            line: (self.top + usize::from(row)).min(self.last_line()),
+            col: usize::from(col),
+        }
+    }
+
+    /// Moves the cursor to `to`, clearing the selection (a click).
+    pub fn click(&mut self, to: Pos) {
+        self.anchor = None;
+        self.cursor = to;
+        self.follow_cursor();
+    }
+
+    /// Grows a character selection from where the cursor is (or from the selection's anchor)
+    /// to `to`: a mouse drag.
+    pub fn drag_to(&mut self, to: Pos) {
+        if self.anchor.is_none() {
+            self.anchor = Some((self.cursor, SelectKind::Char));
+        }
+        self.cursor = to;
+        self.follow_cursor();
+    }
+
+    /// Selects the word at `at` (a run of non-blank characters; a blank selects itself), as a
+    /// double-click does.
+    pub fn select_word(&mut self, at: Pos) {
+        let chars: Vec<char> = self
+            .lines
+            .get(at.line)
+            .map_or_else(Vec::new, |l| l.chars().collect());
+        let word = |c: usize| chars.get(c).is_some_and(|c| !c.is_whitespace());
+        let (mut from, mut to) = (at.col, at.col);
+        if word(at.col) {
+            while from > 0 && word(from - 1) {
+                from -= 1;
+            }
+            while word(to + 1) {
+                to += 1;
+            }
+        }
+        self.anchor = Some((
+            Pos {
+                line: at.line,
+                col: from,
+            },
+            SelectKind::Char,
+        ));
+        self.cursor = Pos {
+            line: at.line,
+            col: to,
+        };
+        self.follow_cursor();
+    }
+
+    /// Selects the whole line at `at`, as a triple-click does.
+    pub fn select_line(&mut self, at: Pos) {
+        let at = Pos { col: 0, ..at };
+        self.anchor = Some((at, SelectKind::Line));
+        self.cursor = at;
+        self.follow_cursor();
+    }
+
     /// Sets the search term and jumps to the first match in its direction.
     pub fn search_for(&mut self, term: &str, forward: bool) -> bool {
         self.search = Some(term.to_owned()).filter(|t| !t.is_empty());
@@ -501,6 +566,35 @@ mod tests {
         m.cursor = Pos { line: 2, col: 3 };
         assert_eq!(m.selected_text().unwrap(), "ell\neco\nhir");
         assert!(m.selected(1, 2) && !m.selected(1, 4));
+    }
+
+    #[test]
+    fn clicks_select_words_lines_and_drags() {
+        let mut m = mode(&["one two-x  three", "second line", "last"], 3);
+        assert_eq!(m.pos_in_view(1, 4), Pos { line: 1, col: 4 });
+        assert_eq!(m.pos_in_view(9, 0), Pos { line: 2, col: 0 }, "past the end");
+        m.select_word(Pos { line: 0, col: 5 });
+        assert_eq!(m.selected_text().unwrap(), "two-x");
+        m.select_word(Pos { line: 0, col: 0 });
+        assert_eq!(m.selected_text().unwrap(), "one");
+        m.select_word(Pos { line: 0, col: 15 });
+        assert_eq!(m.selected_text().unwrap(), "three");
+        m.select_word(Pos { line: 0, col: 9 });
+        assert_eq!(m.selected_text().unwrap(), "", "a blank selects itself");
+        m.select_word(Pos { line: 2, col: 40 });
+        assert_eq!(m.selected_text().unwrap(), "", "past the line's end");
+        m.select_line(Pos { line: 1, col: 7 });
+        assert_eq!(m.selected_text().unwrap(), "second line");
+        m.click(Pos { line: 0, col: 4 });
+        assert!(m.anchor.is_none());
+        m.drag_to(Pos { line: 1, col: 5 });
+        assert_eq!(m.selected_text().unwrap(), "two-x  three\nsecond");
+        m.drag_to(Pos { line: 0, col: 1 });
+        assert_eq!(
+            m.selected_text().unwrap(),
+            "ne t",
+            "dragging back before the start"
+        );
     }
 
     #[test]

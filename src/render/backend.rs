@@ -158,7 +158,10 @@ impl Renderer {
             .panes
             .iter()
             .filter(|p| p.copy.is_none())
-            .map(|p| screen::drawn_area(p.area.intersection(whole), p.screen))
+            .map(|p| {
+                let area = p.area.intersection(whole);
+                screen::drawn_area(area, p.screen, screen::screen_offset(area, p.screen))
+            })
             .collect();
         let kept = self.canvas.area == whole && !self.canvas_stale;
         if self.canvas.area != whole {
@@ -467,7 +470,16 @@ mod tests {
             ..area
         };
         let depth = ColorDepth::TrueColor;
-        screen::draw_screen(f.buffer_mut(), pane, screen, None, depth, Some(cache));
+        let offset = screen::screen_offset(pane, screen);
+        screen::draw_screen(
+            f.buffer_mut(),
+            pane,
+            screen,
+            None,
+            depth,
+            offset,
+            Some(cache),
+        );
         if overlay {
             let style = Style::new().bg(Color::Blue);
             for y in 2..5 {

@@ -191,12 +191,15 @@ pub fn draw_on(buf: &mut Buffer, view: &View, cache: &mut ScreenCache) -> Option
             }
             continue;
         }
+        // A screen larger than the pane (another client sized it) is shown around its cursor.
+        let offset = screen::screen_offset(area, pane.screen);
         draw_screen(
             buf,
             area,
             pane.screen,
             pane.changes,
             view.depth,
+            offset,
             Some(&mut *cache),
         );
         if view.numbers {
@@ -204,6 +207,7 @@ pub fn draw_on(buf: &mut Buffer, view: &View, cache: &mut ScreenCache) -> Option
         }
         if pane.focused && !pane.screen.hide_cursor() {
             let (row, col) = pane.screen.cursor_position();
+            let (row, col) = (row.saturating_sub(offset.0), col.saturating_sub(offset.1));
             if row < area.height && col < area.width {
                 cursor = Some(Position::new(area.x + col, area.y + row));
             }

@@ -36,8 +36,9 @@ pub struct ScreenCache {
 
 /// One pane as last drawn: where, and (while caching pays) from what into which cells.
 struct PaneCache {
-    /// The part of the frame the screen covered (clipped to the screen's size).
-    area: Rect,
+    /// The part of the frame the screen covered (clipped to the screen's size), and from
+    /// where in the screen: a changed offset draws afresh.
+    at: Place,
     /// The colour depth its cells were drawn for.
     depth: ColorDepth,
     /// The terminal (`RowChanges::serial`) and change (`count`) last drawn.
@@ -71,35 +72,69 @@ const MAX_PAUSE: u8 = 32;
 /// copy is renewed.
 const REDRAWN_ROWS_BEFORE_COPY: usize = 3;
 
-/// The part of `area` a screen of its size covers: what [`draw_screen`] draws.
-pub fn drawn_area(area: Rect, screen: &vt100::Screen) -> Rect {
+/// The first row (or column) of a screen `screen` cells long that a view `visible` cells long
+/// shows so that the cursor at `cursor` is in it: 0 while the screen fits, else the least
+/// scroll that brings the cursor into view. A client smaller than the size another client gave
+/// the app thus sees the part of the pane around its cursor, as in tmux.
+pub fn follow_offset(cursor: u16, screen: u16, visible: u16) -> u16 {
+    if visible == 0 || screen <= visible {
+        return 0;
+    }
+    cursor.saturating_sub(visible - 1).min(screen - visible)
+}
+
+/// Where `screen` is shown from in `area`: (row, column) of its cell at the area's top-left
+/// corner, following the cursor when the screen is larger than the area.
+pub fn screen_offset(area: Rect, screen: &vt100::Screen) -> (u16, u16) {
+    let (rows, cols) = screen.size();
+    let (row, col) = screen.cursor_position();
+    (
+        follow_offset(row, rows.get(), area.height),
+        follow_offset(col, cols.get(), area.width),
+    )
+}
+
+/// The part of `area` a screen of its size covers from `offset` on: what [`draw_screen`]
+/// draws.
+pub fn drawn_area(area: Rect, screen: &vt100::Screen, offset: (u16, u16)) -> Rect {
     let (rows, cols) = screen.size();
     Rect {
-        width: area.width.min(cols.get()),
-        height: area.height.min(rows.get()),
+        width: area.width.min(cols.get().saturating_sub(offset.1)),
+        height: area.height.min(rows.get().saturating_sub(offset.0)),
         ..area
     }
 }
 
-/// Copies a vt100 screen into `area`, clipping what does not fit; cells outside the screen stay
-/// blank (another client may have sized the app smaller). With the client's `cache`, only rows
-/// that changed since its last frame are read; without one, every cell is.
+/// Copies a vt100 screen into `area` from its cell at `offset` (row, column), clipping what
+/// does not fit; cells outside the screen stay blank (another client may have sized the app
+/// smaller). With the client's `cache`, only rows that changed since its last frame are read;
+/// without one, every cell is.
 pub fn draw_screen(
     buf: &mut Buffer,
     area: Rect,
     screen: &vt100::Screen,
     changes: Option<&RowChanges>,
     depth: ColorDepth,
+    offset: (u16, u16),
     cache: Option<&mut ScreenCache>,
 ) {
-    let area = drawn_area(area, screen);
+    let area = drawn_area(area, screen, offset);
     if area.is_empty() {
         return;
     }
+    let at = Place { area, offset };
     match cache {
-        Some(cache) => cache.draw(buf, area, screen, changes, depth),
-        None => draw_rows(buf, area, screen, depth),
+        Some(cache) => cache.draw(buf, at, screen, changes, depth),
+        None => draw_rows(buf, at, screen, depth),
     }
+}
+
+/// Where a screen is drawn: the frame's `area` shows the screen from its cell at `offset`
+/// (row, column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Place {
+    area: Rect,
+    offset: (u16, u16),
 }
 
 impl ScreenCache {
@@ -115,20 +150,21 @@ impl ScreenCache {
     fn draw(
         &mut self,
         buf: &mut Buffer,
-        area: Rect,
+        at: Place,
         screen: &vt100::Screen,
         changes: Option<&RowChanges>,
         depth: ColorDepth,
     ) {
+        let area = at.area;
         let found = self
             .panes
             .iter()
-            .position(|p| !p.used && p.area == area && p.depth == depth);
+            .position(|p| !p.used && p.at == at && p.depth == depth);
         let pane = match found {
             Some(i) => &mut self.panes[i],
             None => {
                 self.panes.push(PaneCache {
-                    area,
+                    at,
                     depth,
                     seen: None,
                     copy: None,
@@ -153,19 +189,19 @@ impl ScreenCache {
         if let (Some(copy), Some((changes, (_, count)))) = (&mut pane.copy, known)
             && copy.screen.size() == screen.size()
         {
-            copy.draw_changed(buf, area, screen, depth, untouched, |row| {
-                changes.changed_since(row, count)
+            copy.draw_changed(buf, at, screen, depth, untouched, |row| {
+                changes.changed_since(row + at.offset.0, count)
             });
             return;
         }
         if pane.pause > 0 {
             pane.pause -= 1;
-            draw_rows(buf, area, screen, depth);
+            draw_rows(buf, at, screen, depth);
             return;
         }
         match &mut pane.copy {
             Some(copy) if copy.screen.size() == screen.size() => {
-                if !copy.draw(buf, area, screen, depth, untouched) {
+                if !copy.draw(buf, at, screen, depth, untouched) {
                     // Most rows changed (output scrolling by): comparing was wasted work, and
                     // will likely be next frame too.
                     pane.copy = None;
@@ -176,7 +212,7 @@ impl ScreenCache {
                 pane.backoff = 0;
             }
             _ => {
-                draw_rows(buf, area, screen, depth);
+                draw_rows(buf, at, screen, depth);
                 pane.copy = Some(Copy {
                     screen: screen.clone(),
                     cells: (0..area.height)
@@ -196,19 +232,20 @@ impl Copy {
     fn draw_changed(
         &mut self,
         buf: &mut Buffer,
-        area: Rect,
+        at: Place,
         screen: &vt100::Screen,
         depth: ColorDepth,
         mut untouched: Option<&mut Vec<Rect>>,
         changed: impl Fn(u16) -> bool,
     ) {
+        let area = at.area;
         let width = usize::from(area.width);
         for row in 0..area.height {
             let range = row_range(buf, area, row);
             let r = usize::from(row);
             let cached = &mut self.cells[r * width..][..width];
             if changed(row) {
-                draw_row(buf, area, screen, row, depth);
+                draw_row(buf, at, screen, row, depth);
                 copy_cells(cached, &buf.content[range]);
                 self.newer[r] = true;
             } else if let Some(untouched) = untouched.as_deref_mut() {
@@ -224,21 +261,24 @@ impl Copy {
     fn draw(
         &mut self,
         buf: &mut Buffer,
-        area: Rect,
+        at: Place,
         screen: &vt100::Screen,
         depth: ColorDepth,
         mut untouched: Option<&mut Vec<Rect>>,
     ) -> bool {
+        let area = at.area;
         let width = usize::from(area.width);
         // Rows that differ from the screen copy.
         let mut changed = 0;
-        let mut diffs = screen.rows_diff(&self.screen, 0, area.width);
+        let mut diffs = screen
+            .rows_diff(&self.screen, at.offset.1, area.width)
+            .skip(usize::from(at.offset.0));
         for row in 0..area.height {
             // A diff of a changed row is a formatted string, which costs more than reading the
             // row: when most rows change, stop comparing and draw.
             if changed > REDRAWN_ROWS_BEFORE_COPY + 1 && changed * 2 > usize::from(row) {
                 for row in row..area.height {
-                    draw_row(buf, area, screen, row, depth);
+                    draw_row(buf, at, screen, row, depth);
                 }
                 return false;
             }
@@ -253,7 +293,7 @@ impl Copy {
                     copy_cells(&mut buf.content[range], cached);
                 }
             } else {
-                draw_row(buf, area, screen, row, depth);
+                draw_row(buf, at, screen, row, depth);
                 copy_cells(cached, &buf.content[range]);
                 self.newer[r] = !as_copied;
                 changed += usize::from(!as_copied);
@@ -313,21 +353,25 @@ fn row_range(buf: &Buffer, area: Rect, row: u16) -> std::ops::Range<usize> {
     start..start + usize::from(area.width)
 }
 
-/// Draws every row of the screen into `area`.
-fn draw_rows(buf: &mut Buffer, area: Rect, screen: &vt100::Screen, depth: ColorDepth) {
-    for row in 0..area.height {
-        draw_row(buf, area, screen, row, depth);
+/// Draws every row of the screen into its place.
+fn draw_rows(buf: &mut Buffer, at: Place, screen: &vt100::Screen, depth: ColorDepth) {
+    for row in 0..at.area.height {
+        draw_row(buf, at, screen, row, depth);
     }
 }
 
-/// Draws row `row` of the screen into the same row of `area`, every cell of it.
-fn draw_row(buf: &mut Buffer, area: Rect, screen: &vt100::Screen, row: u16, depth: ColorDepth) {
+/// Draws row `row` of the place (from the screen's row at the offset) into the frame, every
+/// cell of it.
+fn draw_row(buf: &mut Buffer, at: Place, screen: &vt100::Screen, row: u16, depth: ColorDepth) {
+    let area = at.area;
+    let (row_off, col_off) = at.offset;
     let start = buf.index_of(area.x, area.y + row);
     let out = &mut buf.content[start..start + usize::from(area.width)];
     for (col, out) in (0..area.width).zip(out) {
         // The second half of a wide character stays empty: the terminal draws the character
         // over it.
-        let Some(cell) = screen.cell(row, col).filter(|c| !c.is_wide_continuation()) else {
+        let cell = screen.cell(row + row_off, col + col_off);
+        let Some(cell) = cell.filter(|c| !c.is_wide_continuation()) else {
             *out = Cell::EMPTY;
             continue;
         };
@@ -496,7 +540,16 @@ mod tests {
         let mut buf = Buffer::empty(size);
         for (area, screen) in panes {
             let cache = cache.as_deref_mut();
-            draw_screen(&mut buf, *area, screen, None, ColorDepth::TrueColor, cache);
+            let offset = screen_offset(*area, screen);
+            draw_screen(
+                &mut buf,
+                *area,
+                screen,
+                None,
+                ColorDepth::TrueColor,
+                offset,
+                cache,
+            );
         }
         if let Some(cache) = cache {
             cache.end_frame();
@@ -571,7 +624,8 @@ mod tests {
                     for (area, t) in &shown {
                         let changes = cache.is_some().then(|| t.changes());
                         let depth = ColorDepth::TrueColor;
-                        draw_screen(&mut buf, *area, t.screen(), changes, depth, cache.as_deref_mut());
+                        let offset = screen_offset(*area, t.screen());
+                        draw_screen(&mut buf, *area, t.screen(), changes, depth, offset, cache.as_deref_mut());
                     }
                     if let Some(cache) = cache {
                         cache.end_frame();
@@ -602,6 +656,7 @@ mod tests {
                 t.screen(),
                 changes,
                 ColorDepth::TrueColor,
+                (0, 0),
                 Some(&mut *cache),
             );
             cache.end_frame();
@@ -632,10 +687,18 @@ mod tests {
             let mut buf = Buffer::empty(area);
             match cache {
                 Some(cache) => {
-                    draw_screen(&mut buf, area, p.screen(), None, depth, Some(&mut *cache));
+                    draw_screen(
+                        &mut buf,
+                        area,
+                        p.screen(),
+                        None,
+                        depth,
+                        (0, 0),
+                        Some(&mut *cache),
+                    );
                     cache.end_frame();
                 }
-                None => draw_screen(&mut buf, area, p.screen(), None, depth, None),
+                None => draw_screen(&mut buf, area, p.screen(), None, depth, (0, 0), None),
             }
             buf
         };
@@ -663,6 +726,49 @@ mod tests {
         assert_eq!(
             (buf[(0, 0)].fg, buf[(2, 0)].fg),
             (Color::Reset, Color::Reset)
+        );
+    }
+
+    #[test]
+    fn the_view_follows_the_cursor_when_the_screen_is_larger() {
+        // Fits: no scroll, wherever the cursor is.
+        assert_eq!(follow_offset(30, 40, 40), 0);
+        assert_eq!(follow_offset(5, 10, 40), 0);
+        // Larger: the least scroll that shows the cursor, never past the screen's end.
+        assert_eq!(follow_offset(3, 40, 10), 0);
+        assert_eq!(follow_offset(9, 40, 10), 0);
+        assert_eq!(follow_offset(10, 40, 10), 1);
+        assert_eq!(follow_offset(39, 40, 10), 30);
+        assert_eq!(follow_offset(200, 40, 10), 30, "a cursor past the end");
+        assert_eq!(follow_offset(7, 40, 0), 0, "nothing visible");
+        assert_eq!(follow_offset(7, 40, 1), 7);
+    }
+
+    #[test]
+    fn a_moving_offset_redraws_the_rows_it_shows() {
+        // A 10x8 screen in a 10x3 area: the rows around the cursor are shown.
+        let mut p = parser(10, 8);
+        p.process(b"r0\r\nr1\r\nr2\r\nr3\r\nr4");
+        let size = Rect::new(0, 0, 10, 3);
+        assert_eq!(screen_offset(size, p.screen()), (2, 0));
+        let mut cache = ScreenCache::default();
+        let buf = frame(size, &[(size, p.screen())], Some(&mut cache));
+        assert_eq!(buf[(1, 0)].symbol(), "2");
+        assert_eq!(buf[(1, 2)].symbol(), "4");
+        // The cursor moves down: the view scrolls, and the cache does not bring back old rows.
+        p.process(b"\r\nr5\r\nr6");
+        let cached = frame(size, &[(size, p.screen())], Some(&mut cache));
+        assert_eq!(cached, frame(size, &[(size, p.screen())], None));
+        assert_eq!(cached[(1, 0)].symbol(), "4");
+        assert_eq!(cached[(1, 2)].symbol(), "6");
+        // Back up: the same rows as a fresh frame.
+        p.process(b"\x1b[2;1H");
+        let cached = frame(size, &[(size, p.screen())], Some(&mut cache));
+        assert_eq!(cached, frame(size, &[(size, p.screen())], None));
+        assert_eq!(
+            cached[(1, 0)].symbol(),
+            "0",
+            "the cursor's row 1 fits from the top"
         );
     }
 
@@ -697,14 +803,30 @@ mod tests {
         let depth = ColorDepth::TrueColor;
         for kept in [false, true] {
             a.canvas_kept = kept;
-            draw_screen(&mut buf_a, wide, p.screen(), None, depth, Some(&mut a));
-            draw_screen(&mut buf_b, narrow, p.screen(), None, depth, Some(&mut b));
+            draw_screen(
+                &mut buf_a,
+                wide,
+                p.screen(),
+                None,
+                depth,
+                (0, 0),
+                Some(&mut a),
+            );
+            draw_screen(
+                &mut buf_b,
+                narrow,
+                p.screen(),
+                None,
+                depth,
+                (0, 0),
+                Some(&mut b),
+            );
             let untouched_b = b.end_frame();
             let untouched_a = a.end_frame();
             assert!(untouched_b.is_empty());
             assert_eq!(untouched_a.len(), if kept { 3 } else { 0 });
         }
-        let areas = |c: &ScreenCache| c.panes.iter().map(|p| p.area).collect::<Vec<_>>();
+        let areas = |c: &ScreenCache| c.panes.iter().map(|p| p.at.area).collect::<Vec<_>>();
         assert_eq!(areas(&a), [wide]);
         assert_eq!(areas(&b), [narrow]);
         assert_eq!(buf_a[(0, 1)].symbol(), "t");

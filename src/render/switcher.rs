@@ -100,7 +100,8 @@ pub fn draw_switcher(buf: &mut Buffer, area: Rect, view: &SwitcherView, depth: C
     if let Some((screen, _)) = &view.preview
         && !rest.is_empty()
     {
-        super::draw_screen(buf, rest, screen, None, depth, None);
+        let offset = super::screen::screen_offset(rest, screen);
+        super::draw_screen(buf, rest, screen, None, depth, offset, None);
     }
 }
 

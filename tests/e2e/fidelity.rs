@@ -131,7 +131,13 @@ fn queries_are_answered_by_the_pane_with_or_without_a_client() {
 
 /// An attached client running the input probe with `setup` written first; returns the client
 /// and the file where the probe records what it reads.
-fn input_probe(env: &Env, session: &str, setup: &[u8], cols: u16, rows: u16) -> (Term, PathBuf) {
+pub(crate) fn input_probe(
+    env: &Env,
+    session: &str,
+    setup: &[u8],
+    cols: u16,
+    rows: u16,
+) -> (Term, PathBuf) {
     let out = env.path("home").join(format!("{session}.in"));
     let hex: String = setup.iter().map(|b| format!("{b:02x}")).collect();
     let t = env.attach(
@@ -153,14 +159,14 @@ fn input_probe(env: &Env, session: &str, setup: &[u8], cols: u16, rows: u16) -> 
 }
 
 /// Waits until the probe has read `want`.
-fn wait_input(path: &Path, want: &[u8]) {
+pub(crate) fn wait_input(path: &Path, want: &[u8]) {
     wait_until(&format!("the app to read {want:?}"), || {
         let got = std::fs::read(path).unwrap_or_default();
         got.windows(want.len()).any(|w| w == want).then_some(())
     });
 }
 
-fn read_input(path: &Path) -> Vec<u8> {
+pub(crate) fn read_input(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_default()
 }
 

@@ -17,6 +17,7 @@ mod idle;
 mod instances;
 mod listing;
 mod logtime;
+mod mouse;
 mod orchestration;
 mod packaging;
 mod persist;

@@ -125,6 +125,11 @@ pub struct Attached {
     pub dragging: Option<crate::layout::Border>,
     /// The pane whose app got a mouse press: it gets the drags and the release too.
     pub mouse_grab: Option<crate::layout::PaneId>,
+    /// Where the left button went down in a pane (pane, column, row on the client's screen),
+    /// while it is down: a drag from there selects text.
+    pub press: Option<(crate::layout::PaneId, u16, u16)>,
+    /// Recent left presses, to tell double and triple clicks.
+    pub clicks: crate::server::modes::Clicks,
     /// The colours the client's terminal shows.
     pub depth: crate::render::color::ColorDepth,
     /// The client's terminal can be sent OSC 8 hyperlinks (`Settings::takes_hyperlinks`).
@@ -238,8 +243,9 @@ impl Client {
     /// time.
     pub fn timer(&self) -> Option<Instant> {
         let a = self.attached.as_ref()?;
-        let numbers = match a.mode {
-            ClientMode::Numbers { until } => Some(until),
+        let numbers = match &a.mode {
+            ClientMode::Numbers { until } => Some(*until),
+            ClientMode::Copy(c) => c.close_at,
             _ => None,
         };
         a.flash
@@ -260,6 +266,10 @@ impl Client {
             a.dirty = true;
         }
         if matches!(a.mode, ClientMode::Numbers { until } if until <= now) {
+            a.mode = ClientMode::Normal;
+            a.dirty = true;
+        }
+        if matches!(&a.mode, ClientMode::Copy(c) if c.close_at.is_some_and(|t| t <= now)) {
             a.mode = ClientMode::Normal;
             a.dirty = true;
         }
@@ -347,6 +357,8 @@ impl Server {
             pending: Vec::new(),
             dragging: None,
             mouse_grab: None,
+            press: None,
+            clicks: Default::default(),
             depth: self.settings.color_depth(&req.term),
             takes_hyperlinks: crate::server::settings::Settings::takes_hyperlinks(&req.term),
             dirty: true,
@@ -511,6 +523,7 @@ impl Server {
         a.filter = None;
         a.dragging = None;
         a.mouse_grab = None;
+        a.press = None;
         a.invalidate();
         self.release_size(from, id);
         self.make_size_owner(to, id);

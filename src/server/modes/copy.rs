@@ -21,6 +21,11 @@ pub struct CopyState {
     /// Entered by the mouse wheel: scrolling back to the bottom leaves copy mode, as tmux's
     /// `copy-mode -e` does.
     pub exit_at_bottom: bool,
+    /// The selection follows a mouse drag: releasing the button copies it and leaves copy mode.
+    pub dragged: bool,
+    /// A double- or triple-click selection, already copied, shown until then (as tmux's
+    /// `run -d0.3` before `copy-pipe-and-cancel`).
+    pub close_at: Option<std::time::Instant>,
 }
 
 impl Server {
@@ -86,6 +91,8 @@ impl Server {
             pane,
             prompt: None,
             exit_at_bottom: false,
+            dragged: false,
+            close_at: None,
         })
     }
 

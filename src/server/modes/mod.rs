@@ -2,7 +2,8 @@
 //! the client's mode (normal, prefix, sidebar, copy) and become actions; keys that are not
 //! bindings are encoded for the focused app. Each mode's state machine is a file of its own:
 //! `normal` (typing into panes), `prefix`, `numbers`, `sidebar`, `prompt`, `command` (the
-//! command prompt), `confirm`, `pager`, `copy`, `switcher` and `mouse`. This module holds the
+//! command prompt), `confirm`, `pager`, `copy`, `switcher`, `mouse` and `select` (selecting text with the
+//! mouse). This module holds the
 //! mode type and routes each event to its mode.
 
 mod command;
@@ -14,6 +15,7 @@ mod numbers;
 mod pager;
 mod prefix;
 mod prompt;
+mod select;
 mod sidebar;
 mod switcher;
 
@@ -38,6 +40,7 @@ pub use command::{CommandLine, History};
 pub use confirm::Confirm;
 pub use copy::CopyState;
 pub use prompt::PromptKind;
+pub use select::Clicks;
 
 /// What a client's keys currently drive.
 #[derive(Debug, Clone)]
@@ -138,7 +141,7 @@ impl Server {
         match (mode, ev) {
             (mode, InputEvent::Mouse(m)) => {
                 self.restore_mode(id, mode);
-                self.mouse(id, session, m);
+                self.mouse(id, session, m, Instant::now());
             }
             (ClientMode::Prefix, InputEvent::Key(key)) => self.prefix_key(id, session, key),
             (ClientMode::Sidebar, InputEvent::Key(key)) => self.sidebar_key(id, session, key),

@@ -1,6 +1,9 @@
-//! The mouse: events go to the app under the pointer when it asked for them; otherwise a click
-//! focuses a pane or selects a sidebar app, dragging a border resizes, and the wheel scrolls a
-//! pane's history in copy mode.
+//! The mouse: events go to the app under the pointer when it asked for them (unless Shift is
+//! held); otherwise a click focuses a pane or selects a sidebar app, dragging a border resizes,
+//! dragging in a pane selects text (`select`), and the wheel scrolls a pane's history in copy
+//! mode.
+
+use std::time::Instant;
 
 use ratatui::layout::Rect;
 
@@ -16,7 +19,7 @@ impl Server {
     /// Apps that asked for the mouse get its events over their pane; otherwise clicks focus
     /// panes and select sidebar apps, dragging a border resizes and the wheel scrolls history
     /// in copy mode (when the `mouse` option is on).
-    pub(super) fn mouse(&mut self, id: ClientId, session: SessionId, m: MouseEvent) {
+    pub(super) fn mouse(&mut self, id: ClientId, session: SessionId, m: MouseEvent, now: Instant) {
         let Some(areas) = self.client_areas(id) else {
             return;
         };
@@ -31,29 +34,43 @@ impl Server {
                 if let Some(sb) = areas.sidebar.filter(|r| inside(*r)) {
                     return self.sidebar_click(id, session, m.row - sb.y);
                 }
-                if self.attached_mut(id).is_some_and(|a| a.read_only) {
+                let read_only = self.attached_mut(id).is_some_and(|a| a.read_only);
+                let Ok(w) = self.window(session) else { return };
+                let border = w.layout().border_at(areas.panes, m.col, m.row);
+                if read_only && border.is_some() {
                     return self.flash(id, READ_ONLY.into());
                 }
-                let Ok(w) = self.window(session) else { return };
-                if let Some(b) = w.layout().border_at(areas.panes, m.col, m.row) {
+                if let Some(b) = border {
                     if let Some(a) = self.attached_mut(id) {
                         a.dragging = Some(b);
                     }
                     return;
                 }
-                let pane = w.layout().pane_at(areas.panes, m.col, m.row);
-                if let Some(pane) = pane {
-                    let _ = self.session_mut(session).and_then(|s| s.focus_pane(pane));
-                    if let Some(a) = self.attached_mut(id)
-                        && matches!(a.mode, ClientMode::Sidebar | ClientMode::Copy(_))
-                    {
-                        a.mode = ClientMode::Normal;
-                    }
-                    self.session_changed(session);
+                let hit = w
+                    .layout()
+                    .rects(areas.panes)
+                    .into_iter()
+                    .find(|(_, r)| inside(*r));
+                if let Some(hit) = hit {
+                    self.pane_press(id, session, hit, (m.col, m.row), now);
                 }
             }
             MouseKind::Drag(MouseButton::Left) => {
-                let Some(b) = self.attached_mut(id).and_then(|a| a.dragging.clone()) else {
+                let Some(a) = self.attached_mut(id) else {
+                    return;
+                };
+                let (dragging, press) = (a.dragging.clone(), a.press);
+                let Some(b) = dragging else {
+                    let rect = press.and_then(|(pane, _, _)| {
+                        let w = self.window(session).ok()?;
+                        w.layout()
+                            .rects(areas.panes)
+                            .into_iter()
+                            .find(|(p, _)| *p == pane)
+                    });
+                    if let (Some(press), Some((_, rect))) = (press, rect) {
+                        self.select_drag(id, session, press, rect, (m.col, m.row));
+                    }
                     return;
                 };
                 let to = match b.axis {
@@ -71,6 +88,7 @@ impl Server {
                 if let Some(a) = self.attached_mut(id) {
                     a.dragging = None::<Border>;
                 }
+                self.select_release(id);
             }
             MouseKind::ScrollUp | MouseKind::ScrollDown => {
                 self.wheel(id, session, areas.panes, m);
@@ -141,6 +159,11 @@ impl Server {
             return false;
         }
         let grab = a.mouse_grab;
+        // Shift takes the mouse back from the app, to select text (as in tmux and most
+        // terminals); an app that got the press keeps the rest of that drag.
+        if m.mods.shift && grab.is_none() {
+            return false;
+        }
         let Ok(w) = self.window(session) else {
             return false;
         };
@@ -165,16 +188,21 @@ impl Server {
             }
             return false;
         }
-        // Relative to the pane; a drag past its edge stays on the edge.
+        // Relative to the pane (and to the part of the screen it shows, when another client
+        // made the screen larger); a drag past its edge stays on the edge.
+        let (row_off, col_off) =
+            crate::render::screen::screen_offset(rect, app.term().display_screen());
         let event = MouseEvent {
             col: m
                 .col
                 .saturating_sub(rect.x)
-                .min(rect.width.saturating_sub(1)),
+                .min(rect.width.saturating_sub(1))
+                .saturating_add(col_off),
             row: m
                 .row
                 .saturating_sub(rect.y)
-                .min(rect.height.saturating_sub(1)),
+                .min(rect.height.saturating_sub(1))
+                .saturating_add(row_off),
             ..m
         };
         let mut out = Vec::new();
