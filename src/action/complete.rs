@@ -8,14 +8,7 @@
 
 use super::{LayoutPreset, find_spec, table, tmux};
 
-/// What an argument completes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Candidate {
-    App,
-    Session,
-    Layout,
-    Direction,
-}
+pub use super::tmux::Candidate;
 
 /// The live names completion may offer.
 #[derive(Debug, Default, Clone)]

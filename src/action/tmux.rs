@@ -141,7 +141,7 @@ pub struct Alias {
     /// What follows the name, for the help and the error messages.
     pub usage: &'static str,
     /// What the arguments complete to (see `complete`).
-    pub completes: Option<super::complete::Candidate>,
+    pub completes: Option<Candidate>,
     build: Build,
 }
 
@@ -169,7 +169,7 @@ impl Alias {
         self
     }
 
-    const fn completes(mut self, what: super::complete::Candidate) -> Self {
+    const fn completes(mut self, what: Candidate) -> Self {
         self.completes = Some(what);
         self
     }
@@ -182,7 +182,14 @@ fn plain(a: Action) -> Result<Action, ActionError> {
     Ok(a)
 }
 
-use super::complete::Candidate;
+/// What an argument of a command completes to (`super::complete` offers the names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Candidate {
+    App,
+    Session,
+    Layout,
+    Direction,
+}
 
 /// tmux's commands that map onto the vocabulary, by tmux's long name.
 const ALIASES: &[Alias] = &[
