@@ -38,7 +38,7 @@ pub mod render;
 pub mod server;
 pub mod size;
 pub mod suggest;
-pub mod target;
 pub mod switcher;
+pub mod target;
 pub mod units;
 pub mod watch_spec;

@@ -287,7 +287,9 @@ const ALIASES: &[Alias] = &[
     alias("rename-session", Some("rename"), |f, _| {
         let name = f.required("a new name")?;
         crate::names::check_session(name).map_err(|_| f.bad(name, "a valid session name"))?;
-        plain(Action::Session(SessionAction::Rename(Some(name.to_owned()))))
+        plain(Action::Session(SessionAction::Rename(Some(
+            name.to_owned(),
+        ))))
     })
     .usage("<name>"),
     alias("kill-session", None, |f, ctx| {

@@ -45,6 +45,7 @@ impl Server {
         let result = match action {
             Action::Client(a) => self.client_action(client, session, *a),
             Action::Pane(a) => self.pane_action(client, session, a),
+            Action::Float(a) => self.float_action(client, session, a),
             Action::Tab(a) => self.tab_action(client, session, a),
             Action::App(a) => self.app_action(session, a).map(|o| outcome = o),
             Action::Sidebar(a) => {
@@ -227,7 +228,7 @@ impl Server {
     }
 
     /// A new shell for a new pane or tab, in the session's directory.
-    fn pane_shell(&mut self, session: SessionId) -> Result<AppId, String> {
+    pub(super) fn pane_shell(&mut self, session: SessionId) -> Result<AppId, String> {
         let s = self.sessions.get(&session).ok_or("no such session")?;
         let shell = self.settings.shell_for(s.env());
         let cwd = s.cwd().unwrap_or("/").to_owned();

@@ -417,6 +417,20 @@ impl Server {
                     }
                 }
             }
+            // Floating panes take the size of their inside, whether shown or not, the top
+            // one last.
+            for f in w.floats() {
+                let inner = crate::layout::float::FloatRect::inner(f.rect.place(area));
+                if !inner.is_empty() {
+                    sizes.push((
+                        f.app,
+                        Size {
+                            cols: inner.width,
+                            rows: inner.height,
+                        },
+                    ));
+                }
+            }
         }
         for (app, size) in sizes {
             self.resize_app(app, size);

@@ -1,0 +1,120 @@
+//! Floating panes and popups as the server carries them out: a new floating pane gets a shell
+//! or a command started at the size of its inside, the layer is toggled, moved and resized,
+//! and apps are sized to their floating pane. The model of the layer is `session::floating`'s;
+//! geometry is `layout::float`'s.
+
+use crate::action::{Direction, FloatAction, NewFloat, RunApp};
+use crate::app::lifecycle::Control;
+use crate::config::{AppSpec, RestartPolicy};
+use crate::layout::float::{Extent, FloatRect};
+use crate::layout::{self, PaneId};
+use crate::server::Server;
+use crate::server::model::{AppId, ClientId, SessionId};
+use crate::size::Size;
+
+impl Server {
+    pub(super) fn float_action(
+        &mut self,
+        client: Option<ClientId>,
+        session: SessionId,
+        a: &FloatAction,
+    ) -> Result<(), String> {
+        let area = self.layout_area(client, session);
+        match a {
+            FloatAction::Toggle => {
+                if self.session_mut(session)?.toggle_floats()? {
+                    if let Err(e) = self.new_float(client, session, &NewFloat::default(), false) {
+                        let _ = self.session_mut(session)?.toggle_floats();
+                        return Err(e);
+                    }
+                    return Ok(());
+                }
+            }
+            FloatAction::New(n) => return self.new_float(client, session, n, false),
+            FloatAction::Popup(n) => return self.new_float(client, session, n, true),
+            FloatAction::Move(d, cells) => {
+                self.session_mut(session)?
+                    .nudge_float(direction(*d), *cells, false, area)?;
+            }
+            FloatAction::Resize(d, cells) => {
+                self.session_mut(session)?
+                    .nudge_float(direction(*d), *cells, true, area)?;
+            }
+        }
+        self.after_layout_change(session);
+        Ok(())
+    }
+
+    /// Opens a floating pane over the active tab running the shell, or `n.cmd`; a popup's
+    /// command closes its pane when it exits, whatever `remain_on_exit` says.
+    fn new_float(
+        &mut self,
+        client: Option<ClientId>,
+        session: SessionId,
+        n: &NewFloat,
+        popup: bool,
+    ) -> Result<(), String> {
+        self.sessions
+            .get(&session)
+            .ok_or("no such session")?
+            .can_add_float()?;
+        let area = self.layout_area(client, session);
+        let rect = FloatRect::centered(
+            area.width,
+            area.height,
+            n.width.unwrap_or(Extent::Percent(80)),
+            n.height.unwrap_or(Extent::Percent(80)),
+        );
+        let app = if n.cmd.is_empty() {
+            self.pane_shell(session)?
+        } else {
+            self.float_command(session, &n.cmd, popup)?
+        };
+        let pane = PaneId(self.next_id());
+        self.session_mut(session)?.add_float(pane, app, rect)?;
+        let inner = FloatRect::inner(rect.place(area));
+        self.resize_app(
+            app,
+            Size {
+                cols: inner.width.max(1),
+                rows: inner.height.max(1),
+            },
+        );
+        self.app_op(app, Control::Start);
+        self.after_layout_change(session);
+        Ok(())
+    }
+
+    /// An ad-hoc app for a floating pane's command, gone with its pane.
+    fn float_command(
+        &mut self,
+        session: SessionId,
+        cmd: &[String],
+        popup: bool,
+    ) -> Result<AppId, String> {
+        let s = self.sessions.get(&session).ok_or("no such session")?;
+        let cwd = s.cwd().unwrap_or("/").to_owned();
+        let command = RunApp::new(cmd.to_vec()).command();
+        let first = cmd[0].split_whitespace().next().unwrap_or("popup");
+        let name = first.rsplit('/').next().unwrap_or("popup").to_owned();
+        let mut spec = AppSpec::ad_hoc(name, command, cwd.into());
+        spec.restart = RestartPolicy::Never;
+        if popup {
+            spec.remain_on_exit = Some(false);
+        }
+        let id = self.add_app(session, spec, true, false)?;
+        if let Some(a) = self.apps.get_mut(&id) {
+            a.set_pane_shell(true);
+        }
+        Ok(id)
+    }
+}
+
+fn direction(d: Direction) -> layout::Direction {
+    match d {
+        Direction::Left => layout::Direction::Left,
+        Direction::Right => layout::Direction::Right,
+        Direction::Up => layout::Direction::Up,
+        Direction::Down => layout::Direction::Down,
+    }
+}
