@@ -3,16 +3,108 @@
 //! and apps are sized to their floating pane. The model of the layer is `session::floating`'s;
 //! geometry is `layout::float`'s.
 
+use ratatui::layout::Rect;
+
 use crate::action::{Direction, FloatAction, NewFloat, RunApp};
 use crate::app::lifecycle::Control;
 use crate::config::{AppSpec, RestartPolicy};
+use crate::input::{MouseButton, MouseEvent, MouseKind};
 use crate::layout::float::{Extent, FloatRect};
 use crate::layout::{self, PaneId};
 use crate::server::Server;
 use crate::server::model::{AppId, ClientId, SessionId};
+use crate::server::session::FloatPart;
 use crate::size::Size;
 
+/// A mouse drag of a floating pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FloatDrag {
+    /// By its title: where in the pane it was grabbed.
+    Move { pane: PaneId, dx: u16, dy: u16 },
+    /// By its bottom-right corner.
+    Resize { pane: PaneId },
+}
+
 impl Server {
+    /// The mouse over the floating layer: a press raises the pane under it (and starts a move
+    /// by its title or a resize by its bottom-right corner), a drag moves or resizes, a
+    /// release ends it. True when the event was the layer's (nothing under it gets it).
+    pub(super) fn float_mouse(
+        &mut self,
+        id: ClientId,
+        session: SessionId,
+        area: Rect,
+        m: MouseEvent,
+    ) -> bool {
+        let drag = self.attached_mut(id).and_then(|a| a.float_drag);
+        let Ok(w) = self.window(session) else {
+            return false;
+        };
+        let hit = w.float_at(area, m.col, m.row);
+        let placed = |pane: PaneId| {
+            w.floats()
+                .iter()
+                .find(|f| f.pane == pane)
+                .map(|f| f.rect.place(area))
+        };
+        match (m.kind, drag) {
+            (MouseKind::Drag(MouseButton::Left), Some(d)) => {
+                let (pane, rect) = match d {
+                    FloatDrag::Move { pane, dx, dy } => {
+                        let Some(r) = placed(pane) else { return true };
+                        let current = rel(r, area);
+                        let x = m.col.saturating_sub(area.x).saturating_sub(dx);
+                        let y = m.row.saturating_sub(area.y).saturating_sub(dy);
+                        (pane, current.moved_to(x, y, area.width, area.height))
+                    }
+                    FloatDrag::Resize { pane } => {
+                        let Some(r) = placed(pane) else { return true };
+                        let x = m.col.saturating_sub(area.x);
+                        let y = m.row.saturating_sub(area.y);
+                        let current = rel(r, area);
+                        (pane, current.resized_to(x, y, area.width, area.height))
+                    }
+                };
+                if self
+                    .session_mut(session)
+                    .is_ok_and(|s| s.set_float_rect(pane, rect))
+                {
+                    self.after_layout_change(session);
+                }
+                true
+            }
+            (MouseKind::Release(_), Some(_)) => {
+                if let Some(a) = self.attached_mut(id) {
+                    a.float_drag = None;
+                }
+                true
+            }
+            (MouseKind::Press(MouseButton::Left), _) => {
+                let Some((pane, part)) = hit else {
+                    return false;
+                };
+                let Some(r) = placed(pane) else { return true };
+                let drag = match part {
+                    FloatPart::Title => Some(FloatDrag::Move {
+                        pane,
+                        dx: m.col - r.x,
+                        dy: m.row - r.y,
+                    }),
+                    FloatPart::Corner => Some(FloatDrag::Resize { pane }),
+                    FloatPart::Body => None,
+                };
+                if let Some(a) = self.attached_mut(id) {
+                    a.float_drag = drag;
+                }
+                if self.session_mut(session).is_ok_and(|s| s.raise_float(pane)) {
+                    self.after_layout_change(session);
+                }
+                true
+            }
+            _ => hit.is_some(),
+        }
+    }
+
     pub(super) fn float_action(
         &mut self,
         client: Option<ClientId>,
@@ -116,5 +208,15 @@ fn direction(d: Direction) -> layout::Direction {
         Direction::Right => layout::Direction::Right,
         Direction::Up => layout::Direction::Up,
         Direction::Down => layout::Direction::Down,
+    }
+}
+
+/// A placed rectangle as a floating rectangle of `area`.
+fn rel(r: Rect, area: Rect) -> FloatRect {
+    FloatRect {
+        x: r.x - area.x,
+        y: r.y - area.y,
+        width: r.width,
+        height: r.height,
     }
 }

@@ -27,13 +27,14 @@ use serde_json::Value;
 use crate::app::lifecycle::Control;
 use crate::app::lifecycle::{AfterStop, State};
 use crate::config::AppSpec;
+use crate::layout::float::FloatRect;
 use crate::layout::{Layout, PaneId};
 use crate::paths;
 use crate::protocol::{Orphan, ResurrectReport};
 use crate::render::overlay::plain_lines;
 use crate::server::Server;
 use crate::server::model::{AppId, SessionId, unique_name, unix_secs};
-use crate::server::session::{Origin, Session, Window};
+use crate::server::session::{Float, Origin, Session, Window};
 use crate::server::statefile::{self, VERSION};
 use crate::size::Size;
 
@@ -101,6 +102,18 @@ pub struct SavedWindow {
     /// Pane to app name.
     pub panes: BTreeMap<u64, String>,
     pub active: u64,
+    /// Floating panes, bottom first (none in files written before there were any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub floats: Vec<SavedFloat>,
+    #[serde(default)]
+    pub floats_shown: bool,
+}
+
+/// A floating pane: the app it shows (by name) and its rectangle in the pane area.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SavedFloat {
+    pub app: String,
+    pub rect: FloatRect,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -320,6 +333,15 @@ impl Server {
                     layout: w.layout().clone(),
                     panes: w.panes().iter().map(|(p, a)| (p.0, name_of(a))).collect(),
                     active: w.active().0,
+                    floats: w
+                        .floats()
+                        .iter()
+                        .map(|f| SavedFloat {
+                            app: name_of(&f.app),
+                            rect: f.rect,
+                        })
+                        .collect(),
+                    floats_shown: w.floats_shown(),
                 })
                 .collect(),
             groups: s.groups().map(|(_, spec)| spec.clone()).collect(),
@@ -644,7 +666,18 @@ impl Server {
             let active = PaneId(w.active);
             let window = Window::restored(w.name, w.renamed, w.layout, panes, active)
                 .ok_or("a tab's panes do not match its layout")?;
-            windows.push(window);
+            // A floating pane whose app is gone or whose rectangle is impossible is dropped.
+            let mut floats = Vec::new();
+            for f in w.floats.iter().filter(|f| f.rect.is_sane()) {
+                if let Some(app) = by_name.get(&f.app) {
+                    floats.push(Float {
+                        pane: PaneId(self.next_id()),
+                        app: *app,
+                        rect: f.rect,
+                    });
+                }
+            }
+            windows.push(window.with_floats(floats, w.floats_shown));
         }
         if windows.is_empty()
             && let Some(first) = by_name.values().next().copied()
@@ -744,6 +777,8 @@ mod tests {
                 layout,
                 panes: panes.iter().map(|&(p, a)| (p, a.to_owned())).collect(),
                 active: panes.first().map_or(99, |p| p.0),
+                floats: Vec::new(),
+                floats_shown: false,
             }],
             apps: apps
                 .iter()

@@ -123,6 +123,9 @@ pub struct Attached {
     pub pending: Vec<u8>,
     /// The pane border being dragged with the mouse.
     pub dragging: Option<crate::layout::Border>,
+    /// A floating pane being dragged by its title (the grab's offset from its corner) or
+    /// by its bottom-right corner.
+    pub float_drag: Option<crate::server::floats::FloatDrag>,
     /// The pane whose app got a mouse press: it gets the drags and the release too.
     pub mouse_grab: Option<crate::layout::PaneId>,
     /// The colours the client's terminal shows.
@@ -346,6 +349,7 @@ impl Server {
             flash: None,
             pending: Vec::new(),
             dragging: None,
+            float_drag: None,
             mouse_grab: None,
             depth: self.settings.color_depth(&req.term),
             takes_hyperlinks: crate::server::settings::Settings::takes_hyperlinks(&req.term),

@@ -32,6 +32,13 @@ pub enum FloatPart {
 }
 
 impl Window {
+    /// A restored tab with its floating panes (at most [`MAX_FLOATS`]).
+    pub fn with_floats(mut self, floats: Vec<Float>, shown: bool) -> Self {
+        self.floats = floats.into_iter().take(MAX_FLOATS).collect();
+        self.floats_shown = shown;
+        self
+    }
+
     /// The floating panes, bottom first.
     pub fn floats(&self) -> &[Float] {
         &self.floats
@@ -95,14 +102,6 @@ impl Session {
             return Err(format!("a tab holds at most {MAX_FLOATS} floating panes"));
         }
         Ok(())
-    }
-
-    /// The floating panes of a restored tab (`index`), and whether its layer was shown.
-    pub fn restore_floats(&mut self, index: usize, floats: Vec<Float>, shown: bool) {
-        if let Some(w) = self.windows.get_mut(index) {
-            w.floats = floats.into_iter().take(MAX_FLOATS).collect();
-            w.floats_shown = shown;
-        }
     }
 
     /// Moves or resizes the focused floating pane within `area` (`resize`: its right or
