@@ -714,6 +714,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tabs_saved_before_floating_panes_still_load_and_floats_round_trip() {
+        let layout = serde_json::to_value(Layout::new(PaneId(1))).unwrap();
+        let old = serde_json::json!({
+            "name": "t", "renamed": false, "layout": layout, "panes": {"1": "sh"}, "active": 1
+        });
+        let w: SavedWindow = serde_json::from_value(old).unwrap();
+        assert!(w.floats.is_empty() && !w.floats_shown);
+        let rect = FloatRect {
+            x: 2,
+            y: 3,
+            width: 40,
+            height: 10,
+        };
+        let with = SavedWindow {
+            floats: vec![SavedFloat {
+                app: "sh-2".into(),
+                rect,
+            }],
+            floats_shown: true,
+            ..w
+        };
+        let back: SavedWindow =
+            serde_json::from_value(serde_json::to_value(&with).unwrap()).unwrap();
+        assert_eq!(back.floats[0].rect, rect);
+        assert_eq!(back.floats[0].app, "sh-2");
+        assert!(back.floats_shown);
+    }
+
+    #[test]
     fn our_own_start_time_is_readable() {
         assert!(start_time(std::process::id()).is_some());
     }
