@@ -140,11 +140,11 @@ pub enum Command {
     Action(ActionArgs),
     /// Open a floating pane over the session's current tab running CMD; it closes when CMD
     /// exits (tmux's `display-popup -E`).
+    #[command(disable_help_flag = true)]
     Popup(PopupArgs),
 }
 
 #[derive(Debug, Args)]
-#[command(disable_help_flag = true)]
 pub struct PopupArgs {
     /// Session (default: the most recently used).
     #[arg(short = 't', value_name = "SESSION")]
