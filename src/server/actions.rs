@@ -196,6 +196,14 @@ impl Server {
     /// Focus, sizes and names follow a layout change.
     pub(super) fn after_layout_change(&mut self, session: SessionId) {
         self.state_changed();
+        let dropped = self
+            .sessions
+            .get_mut(&session)
+            .map(Session::take_dropped_floats)
+            .unwrap_or_default();
+        for app in dropped {
+            self.retire_if_unshown(session, app);
+        }
         let apps = &self.apps;
         if let Some(s) = self.sessions.get_mut(&session) {
             s.name_tabs(|a| apps.get(&a).map(|a| a.name().to_owned()));

@@ -41,6 +41,13 @@ impl Server {
             return false;
         };
         let hit = w.float_at(area, m.col, m.row);
+        // Without `mouse`, the layer only keeps events from the panes under it.
+        if !self.settings.options.mouse {
+            if let Some((pane, FloatPart::Body)) = hit {
+                self.forward_to_float(session, area, pane, m);
+            }
+            return hit.is_some();
+        }
         let placed = |pane: PaneId| {
             w.floats()
                 .iter()
@@ -91,7 +98,10 @@ impl Server {
                         dy: m.row - r.y,
                     }),
                     FloatPart::Corner => Some(FloatDrag::Resize { pane }),
-                    FloatPart::Body => None,
+                    FloatPart::Body => {
+                        self.forward_to_float(session, area, pane, m);
+                        None
+                    }
                 };
                 if let Some(a) = self.attached_mut(id) {
                     a.float_drag = drag;
@@ -101,7 +111,41 @@ impl Server {
                 }
                 true
             }
-            _ => hit.is_some(),
+            _ => {
+                if let Some((pane, FloatPart::Body)) = hit {
+                    self.forward_to_float(session, area, pane, m);
+                }
+                hit.is_some()
+            }
+        }
+    }
+
+    /// A mouse event inside floating pane `pane` goes to its app when it asked for the mouse.
+    fn forward_to_float(&mut self, session: SessionId, area: Rect, pane: PaneId, m: MouseEvent) {
+        let Ok(w) = self.window(session) else { return };
+        let Some(f) = w.floats().iter().find(|f| f.pane == pane) else {
+            return;
+        };
+        let inner = FloatRect::inner(f.rect.place(area));
+        let Some(app) = self.apps.get(&f.app) else {
+            return;
+        };
+        let (mode, encoding) = app.term().mouse();
+        let inside = m.col >= inner.x && m.col < inner.right() && m.row >= inner.y;
+        if mode == vt100::MouseProtocolMode::None || !inside || m.row >= inner.bottom() {
+            return;
+        }
+        let event = MouseEvent {
+            col: m.col - inner.x,
+            row: m.row - inner.y,
+            ..m
+        };
+        let mut out = Vec::new();
+        if crate::pane::encode::encode_mouse(event, mode, encoding, &mut out)
+            && let Some(p) = app.process()
+            && let Err(e) = p.write(out)
+        {
+            tracing::debug!(app = %app.name(), "mouse event dropped: {e}");
         }
     }
 

@@ -150,6 +150,8 @@ pub struct Session {
     /// For each entry with `instances`, the spec its next instance is made from (that of the
     /// last instance added), kept while it has none so `scale` can bring them back.
     groups: BTreeMap<String, AppSpec>,
+    /// The apps of floating panes whose tab closed under them, for the server to retire.
+    dropped_floats: Vec<AppId>,
 }
 
 impl Session {
@@ -170,6 +172,7 @@ impl Session {
             windows: Vec::new(),
             active_window: 0,
             last_window: None,
+            dropped_floats: Vec::new(),
             last_used: Instant::now(),
             size_owner: None,
             detached_size: size,
@@ -423,7 +426,12 @@ impl Session {
             .filter(|l| *l < self.windows.len())
             .unwrap_or(0);
         self.last_window = None;
-        Some(w.panes.into_values().collect())
+        Some(
+            w.panes
+                .into_values()
+                .chain(w.floats.iter().map(|f| f.app))
+                .collect(),
+        )
     }
 
     /// Whether the focused pane can be split along `axis` in `area`.
@@ -482,7 +490,9 @@ impl Session {
         let app = w.panes.remove(&pane);
         let next = w.layout.close(pane);
         if w.layout.is_empty() {
-            self.windows.remove(wi);
+            let gone = self.windows.remove(wi);
+            self.dropped_floats
+                .extend(gone.floats.iter().map(|f| f.app));
             self.active_window = self.active_window.min(self.windows.len().saturating_sub(1));
         } else if let Some(next) = next {
             let focus = w.last.filter(|l| w.panes.contains_key(l)).unwrap_or(next);

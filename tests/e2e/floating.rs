@@ -129,3 +129,60 @@ fn a_floating_pane_survives_kill_server_and_resurrect() {
         })
     });
 }
+
+/// Where the top-left corner of the (one) floating pane is on the screen: (row, col).
+fn float_corner(s: &vt100::Screen) -> Option<(u16, u16)> {
+    let (rows, cols) = (s.size().0.get(), s.size().1.get());
+    (0..rows).find_map(|r| {
+        (0..cols)
+            .find(|c| s.cell(r, *c).is_some_and(|cell| cell.contents() == "╭"))
+            .map(|c| (r, c))
+    })
+}
+
+#[test]
+fn the_mouse_moves_a_floating_pane_by_its_title_and_resizes_it_by_its_corner() {
+    let env = Env::new();
+    env.write_config("mouse = true\n");
+    let mut t = env.attach(&["new", "-s", "drag"], 100, 30);
+    t.wait_for("sh$");
+    t.send(b"\x02F");
+    t.wait_for("╭ sh-2");
+    let (row, col) = {
+        let p = t.parser.lock().unwrap();
+        float_corner(p.screen()).unwrap()
+    };
+    // Grab the title three cells in (SGR is 1-based) and drag it to the top-left corner.
+    let (x, y) = (col + 4, row + 1);
+    t.send(format!("\x1b[<0;{x};{y}M\x1b[<32;4;1M\x1b[<0;4;1m").as_bytes());
+    t.wait_for_fn("moved to the top-left", |s| float_corner(s) == Some((0, 0)));
+    // Drag the bottom-right corner to make it 30 x 8: the shell sees its new size.
+    let bottom = {
+        let p = t.parser.lock().unwrap();
+        let s = p.screen();
+        (0..s.size().0.get())
+            .find(|r| s.cell(*r, 0).is_some_and(|c| c.contents() == "╰"))
+            .unwrap()
+    };
+    let right = {
+        let p = t.parser.lock().unwrap();
+        let s = p.screen();
+        (0..s.size().1.get())
+            .rev()
+            .find(|c| s.cell(0, *c).is_some_and(|cell| cell.contents() == "╮"))
+            .unwrap()
+    };
+    t.send(
+        format!(
+            "\x1b[<0;{};{}M\x1b[<32;30;8M\x1b[<0;30;8m",
+            right + 1,
+            bottom + 1
+        )
+        .as_bytes(),
+    );
+    t.wait_for_fn("resized to 30 x 8", |s| {
+        s.cell(7, 29).is_some_and(|c| c.contents() == "╯")
+    });
+    t.type_str("stty size\r");
+    t.wait_for("6 28");
+}

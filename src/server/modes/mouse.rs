@@ -20,8 +20,7 @@ impl Server {
         let Some(areas) = self.client_areas(id) else {
             return;
         };
-        let floats = self.settings.options.mouse
-            && !self.attached_mut(id).is_some_and(|a| a.read_only)
+        let floats = !self.attached_mut(id).is_some_and(|a| a.read_only)
             && self.float_mouse(id, session, areas.panes, m);
         if floats || self.forward_mouse(id, session, areas.panes, m) || !self.settings.options.mouse
         {

@@ -160,6 +160,11 @@ impl Session {
         }
     }
 
+    /// The apps of floating panes whose tab closed since the last call.
+    pub fn take_dropped_floats(&mut self) -> Vec<AppId> {
+        std::mem::take(&mut self.dropped_floats)
+    }
+
     /// Removes floating pane `pane` wherever it is; the layer hides with its last pane.
     /// Returns the app it showed; None when it is no floating pane.
     pub(super) fn close_float(&mut self, pane: PaneId) -> Option<AppId> {
@@ -213,6 +218,20 @@ mod tests {
         assert_eq!(s.close_pane(PaneId(3)), Ok(Some(AppId(12))));
         assert!(!s.active_window().unwrap().floats_shown());
         assert_eq!(s.focused_app(), Some(AppId(10)));
+    }
+
+    #[test]
+    fn floats_go_with_their_tab() {
+        let mut s = session();
+        let rect = FloatRect::default_in(80, 24);
+        s.new_tab("u".into(), PaneId(4), AppId(13));
+        s.add_float(PaneId(5), AppId(14), rect).unwrap();
+        assert_eq!(s.close_tab(1), Some(vec![AppId(13), AppId(14)]));
+        s.new_tab("v".into(), PaneId(6), AppId(15));
+        s.add_float(PaneId(7), AppId(16), rect).unwrap();
+        assert_eq!(s.close_pane(PaneId(6)), Ok(Some(AppId(15))));
+        assert_eq!(s.take_dropped_floats(), vec![AppId(16)]);
+        assert!(s.take_dropped_floats().is_empty());
     }
 
     #[test]
