@@ -56,28 +56,7 @@ impl Server {
         };
         match (m.kind, drag) {
             (MouseKind::Drag(MouseButton::Left), Some(d)) => {
-                let (pane, rect) = match d {
-                    FloatDrag::Move { pane, dx, dy } => {
-                        let Some(r) = placed(pane) else { return true };
-                        let current = rel(r, area);
-                        let x = m.col.saturating_sub(area.x).saturating_sub(dx);
-                        let y = m.row.saturating_sub(area.y).saturating_sub(dy);
-                        (pane, current.moved_to(x, y, area.width, area.height))
-                    }
-                    FloatDrag::Resize { pane } => {
-                        let Some(r) = placed(pane) else { return true };
-                        let x = m.col.saturating_sub(area.x);
-                        let y = m.row.saturating_sub(area.y);
-                        let current = rel(r, area);
-                        (pane, current.resized_to(x, y, area.width, area.height))
-                    }
-                };
-                if self
-                    .session_mut(session)
-                    .is_ok_and(|s| s.set_float_rect(pane, rect))
-                {
-                    self.after_layout_change(session);
-                }
+                self.drag_float(session, area, d, m);
                 true
             }
             (MouseKind::Release(_), Some(_)) => {
@@ -117,6 +96,36 @@ impl Server {
                 }
                 hit.is_some()
             }
+        }
+    }
+
+    /// A drag of a floating pane's title or corner reached `m`.
+    fn drag_float(&mut self, session: SessionId, area: Rect, d: FloatDrag, m: MouseEvent) {
+        let pane = match d {
+            FloatDrag::Move { pane, .. } | FloatDrag::Resize { pane } => pane,
+        };
+        let Some(current) = self.window(session).ok().and_then(|w| {
+            let f = w.floats().iter().find(|f| f.pane == pane)?;
+            Some(rel(f.rect.place(area), area))
+        }) else {
+            return;
+        };
+        let x = m.col.saturating_sub(area.x);
+        let y = m.row.saturating_sub(area.y);
+        let rect = match d {
+            FloatDrag::Move { dx, dy, .. } => current.moved_to(
+                x.saturating_sub(dx),
+                y.saturating_sub(dy),
+                area.width,
+                area.height,
+            ),
+            FloatDrag::Resize { .. } => current.resized_to(x, y, area.width, area.height),
+        };
+        if self
+            .session_mut(session)
+            .is_ok_and(|s| s.set_float_rect(pane, rect))
+        {
+            self.after_layout_change(session);
         }
     }
 
