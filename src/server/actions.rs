@@ -151,10 +151,12 @@ impl Server {
             PaneAction::SplitDown => return self.split(session, Axis::Vertical, area),
             PaneAction::Close => {
                 let s = self.sessions.get(&session).ok_or("no such session")?;
-                if s.on_last_pane() {
+                // While the floating layer is shown, its top pane is the one closed.
+                let float = self.window(session)?.focused_float().map(|f| f.pane);
+                if float.is_none() && s.on_last_pane() {
                     return Err("this is the last pane; kill the session to close it".into());
                 }
-                let pane = self.window(session)?.active();
+                let pane = float.unwrap_or(self.window(session)?.active());
                 return match client {
                     Some(c) => {
                         self.set_mode(c, ClientMode::Confirm(Confirm::ClosePane(pane)));
