@@ -1,6 +1,7 @@
 //! The mouse: events go to the app under the pointer when it asked for them; otherwise a click
 //! focuses a pane or selects a sidebar app, dragging a border resizes, and the wheel scrolls a
-//! pane's history in copy mode.
+//! pane's history in copy mode. Over a shown floating layer, the layer has the events first
+//! (`server::floats`).
 
 use ratatui::layout::Rect;
 
