@@ -60,6 +60,7 @@ fn view<'a>(size: Size, panes: &[(Rect, &'a Emulator)]) -> View<'a> {
         status: Some(status()),
         sidebar: None,
         overlay: None,
+        floats: Vec::new(),
         switcher: None,
         borders: Vec::new(),
         active_pane: None,

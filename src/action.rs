@@ -184,6 +184,8 @@ pub enum CopyAction {
 pub enum Action {
     Client(ClientAction),
     Pane(PaneAction),
+    /// Floating panes (`pane.float-*`, `pane.popup`).
+    Float(FloatAction),
     Tab(TabAction),
     App(AppAction),
     Sidebar(SidebarAction),
@@ -251,11 +253,13 @@ fn options_of(action: &str) -> String {
 pub mod api;
 mod app;
 pub mod complete;
+mod float;
 mod sessions;
 mod spec;
 pub mod tmux;
 mod words;
 pub use app::{AppAction, Capture, Delete, RunApp, Scale, SendKeys, Wait, WaitFor};
+pub use float::{FloatAction, NewFloat};
 pub use sessions::{ServerAction, SessionAction};
 use spec::NAMES;
 pub use spec::{Arg, ArgKind, Layer, Spec, all_names, find_spec, table, usage};
@@ -277,7 +281,7 @@ impl Action {
             ),
             Self::App(a) => a.is_view_only(),
             Self::Session(a) => a.is_view_only(),
-            Self::Pane(_) | Self::Tab(_) | Self::Server(_) => false,
+            Self::Pane(_) | Self::Float(_) | Self::Tab(_) | Self::Server(_) => false,
             Self::Sidebar(a) => !matches!(
                 a,
                 SidebarAction::Show
@@ -295,6 +299,7 @@ impl Action {
         match self {
             Self::Client(a) => a.name(),
             Self::Pane(a) => a.name(),
+            Self::Float(a) => a.name(),
             Self::Tab(a) => match a {
                 TabAction::New => "tab.new",
                 TabAction::Next => "tab.next",
@@ -329,6 +334,7 @@ impl Action {
             Self::Pane(PaneAction::Resize(d, n)) => vec![d.as_str().to_owned(), n.to_string()],
             Self::Pane(PaneAction::Layout(l)) => vec![l.as_str().to_owned()],
             Self::Tab(TabAction::Rename(name)) => name.iter().cloned().collect(),
+            Self::Float(a) => a.words(),
             Self::App(a) => a.words(),
             Self::Session(a) => a.words(),
             Self::Server(a) => a.words(),
@@ -384,7 +390,10 @@ impl Action {
         let (domain, verb) = spec.name.split_once('.').unwrap_or((spec.name, ""));
         let action = match domain {
             "client" => ClientAction::parse(verb).map(Self::Client),
-            "pane" => PaneAction::parse(verb, &mut args)?.map(Self::Pane),
+            "pane" => match FloatAction::parse(verb, &mut args)? {
+                Some(f) => Some(Self::Float(f)),
+                None => PaneAction::parse(verb, &mut args)?.map(Self::Pane),
+            },
             "tab" => TabAction::parse(verb, &mut args)?.map(Self::Tab),
             "app" => AppAction::parse(verb, &mut args)?.map(Self::App),
             "sidebar" => SidebarAction::parse(verb).map(Self::Sidebar),

@@ -138,6 +138,29 @@ pub enum Command {
     /// Run an action of the vocabulary (`pane.split-right`, `tab.new`, `app.restart web` ...);
     /// `appmux action list` prints them all.
     Action(ActionArgs),
+    /// Open a floating pane over the session's current tab running CMD; it closes when CMD
+    /// exits (tmux's `display-popup -E`).
+    #[command(disable_help_flag = true)]
+    Popup(PopupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PopupArgs {
+    /// Session (default: the most recently used).
+    #[arg(short = 't', value_name = "SESSION")]
+    pub target: Option<String>,
+    /// Outer width: cells (`60`) or a percentage of the pane area (`50%`); default 80%.
+    #[arg(short = 'w', value_name = "W")]
+    pub width: Option<String>,
+    /// Outer height: cells or a percentage; default 80%.
+    #[arg(short = 'h', value_name = "H")]
+    pub height: Option<String>,
+    /// Print help.
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+    /// The command; a single argument with spaces runs under `sh -c`.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub cmd: Vec<String>,
 }
 
 #[derive(Debug, Args)]

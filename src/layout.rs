@@ -638,6 +638,7 @@ impl TryFrom<Saved> for Layout {
     }
 }
 
+pub mod float;
 mod geometry;
 mod tree;
 use tree::{Child, Node, Saved, even_split, normalize, rescale, to_weight};

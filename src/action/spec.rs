@@ -231,6 +231,58 @@ const SPECS: &[Spec] = &[
     spec("pane.break", "", "Move the pane to a new tab of its own"),
     spec("pane.close", "", "Close the pane (asks first)"),
     spec("pane.swap-next", "", "Swap with the next pane"),
+    spec(
+        "pane.float-toggle",
+        "",
+        "Show or hide the floating panes (a shell when there are none)",
+    ),
+    spec(
+        "pane.float-new",
+        "[cmd...]",
+        "Open a floating pane running the shell or a command",
+    )
+    .args(&[
+        value("width", "outer width: cells or a percentage (default 80%)"),
+        value(
+            "height",
+            "outer height: cells or a percentage (default 80%)",
+        ),
+        words("cmd", "the command (default: the shell)").optional(),
+    ]),
+    spec(
+        "pane.popup",
+        "<cmd...>",
+        "Open a floating pane that closes when its command exits",
+    )
+    .args(&[
+        value("width", "outer width: cells or a percentage (default 80%)"),
+        value(
+            "height",
+            "outer height: cells or a percentage (default 80%)",
+        ),
+        words(
+            "cmd",
+            "one word with shell syntax runs under sh -c, several words run directly",
+        ),
+    ]),
+    spec(
+        "pane.float-move",
+        "<left|right|up|down> [cells]",
+        "Move the floating pane (default 1 cell)",
+    )
+    .args(&[
+        DIRECTION,
+        word("cells", "a number of cells, from 1 (the default)").optional(),
+    ]),
+    spec(
+        "pane.float-resize",
+        "<left|right|up|down> [cells]",
+        "Move the floating pane's right or bottom edge (default 1 cell)",
+    )
+    .args(&[
+        DIRECTION,
+        word("cells", "a number of cells, from 1 (the default)").optional(),
+    ]),
     spec("pane.swap-prev", "", "Swap with the previous pane"),
     spec("pane.layout-next", "", "Cycle the layout presets"),
     spec(

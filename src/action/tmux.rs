@@ -8,9 +8,10 @@
 //! (the session the prompt runs in, for `kill-session` without `-t`) is passed in.
 
 use super::{
-    Action, ActionError, ClientAction, CopyAction, Direction, LayoutPreset, PaneAction,
-    ServerAction, SessionAction, TabAction, digits, find_spec, split_words, unknown,
+    Action, ActionError, ClientAction, CopyAction, Direction, FloatAction, LayoutPreset, NewFloat,
+    PaneAction, ServerAction, SessionAction, TabAction, digits, find_spec, split_words, unknown,
 };
+use crate::layout::float::Extent;
 
 /// What a prompt line is read against: the session it runs in.
 #[derive(Debug, Clone, Copy)]
@@ -343,6 +344,27 @@ const ALIASES: &[Alias] = &[
     alias("kill-server", None, |_, _| {
         plain(Action::Server(ServerAction::Kill))
     }),
+    alias("display-popup", Some("popup"), |f, _| {
+        let extent = |flag: char| match f.value(flag) {
+            None => Ok(None),
+            Some(v) => Extent::parse(v)
+                .map(Some)
+                .ok_or_else(|| f.bad(v, Extent::EXPECTED)),
+        };
+        let (width, height) = (extent('w')?, extent('h')?);
+        let mut cmd = Vec::new();
+        while let Some(word) = f.next() {
+            cmd.push(word.to_owned());
+        }
+        let new = NewFloat { cmd, width, height };
+        plain(Action::Float(if f.has('E') && !new.cmd.is_empty() {
+            FloatAction::Popup(new)
+        } else {
+            FloatAction::New(new)
+        }))
+    })
+    .flags("E", "wh")
+    .usage("[-E] [-w width] [-h height] [command]"),
 ];
 
 /// The tmux commands the prompt understands, in table order.
@@ -405,6 +427,11 @@ mod tests {
     fn tmux_names_become_the_same_actions_as_appmux_names() {
         let cases = [
             ("split-window -h", "pane.split-right"),
+            (
+                "display-popup -E -w 50% 'echo hi; read x'",
+                "pane.popup --width 50% 'echo hi; read x'",
+            ),
+            ("popup", "pane.float-new"),
             ("splitw -h", "pane.split-right"),
             ("split-window", "pane.split-down"),
             ("split-window -v", "pane.split-down"),

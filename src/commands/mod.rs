@@ -110,6 +110,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Man) => manpage::man(),
         Some(Command::Schema(a)) => schema::schema(a.name.as_deref()),
         Some(Command::Action(a)) => vocab::action(&sock, a),
+        Some(Command::Popup(a)) => vocab::popup(&sock, a),
         Some(Command::SourceFile(a)) => config::source_file(&sock, a.file.as_deref()),
         Some(Command::Keymap(a)) => config::keymap(a.command),
         Some(Command::Save) => connect(&sock)?.request(Request::Save).map(drop),

@@ -160,6 +160,8 @@ fn completable(cmd: &clap::Command) -> clap::Command {
     let aliases: Vec<String> = cmd.get_visible_aliases().map(str::to_owned).collect();
     let mut out = clap::Command::new(cmd.get_name().to_owned())
         .visible_aliases(aliases)
+        // `popup` uses -h for its height, as tmux's display-popup does.
+        .disable_help_flag(cmd.is_disable_help_flag_set())
         .args(cmd.get_arguments().filter(|a| !a.is_hide_set()).cloned())
         .subcommands(
             cmd.get_subcommands()

@@ -104,3 +104,18 @@ fn spec_json(spec: &Spec) -> ActionEntry {
         args,
     }
 }
+
+/// `appmux popup [-w W] [-h H] -- CMD`: the `pane.popup` action, with its size checked here.
+pub fn popup(sock: &SocketPaths, args: crate::cli::PopupArgs) -> Result<()> {
+    let mut words = Vec::new();
+    for (key, value) in [("--width", &args.width), ("--height", &args.height)] {
+        if let Some(v) = value {
+            words.push(key.to_owned());
+            words.push(v.clone());
+        }
+    }
+    words.push("--".to_owned());
+    words.extend(args.cmd);
+    let parsed = Action::from_args("pane.popup", &words).map_err(|e| BadConfig(e.to_string()))?;
+    request_action(sock, args.target, &parsed).map(drop)
+}

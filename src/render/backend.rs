@@ -169,7 +169,11 @@ impl Renderer {
         } else {
             clear_outside(&mut self.canvas, &keep);
         }
-        let overlay = view.numbers || view.overlay.is_some() || view.switcher.is_some();
+        // Floating panes are drawn over the tiled ones, so those are not as the last frame left them.
+        let overlay = view.numbers
+            || view.overlay.is_some()
+            || view.switcher.is_some()
+            || !view.floats.is_empty();
         self.canvas_stale = overlay;
         self.screens.canvas_kept = kept;
         // Pane rows left as the last frame drew them are known to match what the client shows,

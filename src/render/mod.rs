@@ -5,6 +5,7 @@
 
 pub mod backend;
 pub mod color;
+pub mod float;
 pub mod overlay;
 pub mod screen;
 pub mod sgr;
@@ -51,6 +52,8 @@ pub struct View<'a> {
     pub sidebar: Option<sidebar::Sidebar>,
     /// Drawn over the pane area.
     pub overlay: Option<&'a overlay::Pager>,
+    /// Floating panes, drawn over the tiled ones, bottom first.
+    pub floats: Vec<float::FloatView<'a>>,
     /// The switcher, drawn over the pane area.
     pub switcher: Option<switcher::SwitcherView<'a>>,
     /// Lines between panes; those next to the focused pane are highlighted.
@@ -214,6 +217,13 @@ pub fn draw_on(buf: &mut Buffer, view: &View, cache: &mut ScreenCache) -> Option
         }
     }
     draw_borders(buf, view);
+    if !view.floats.is_empty() {
+        let clip = view.areas.panes.intersection(area);
+        let top = float::draw_floats(buf, clip, &view.floats, view.theme, view.depth);
+        if view.floats.iter().any(|f| f.pane.focused) {
+            cursor = top;
+        }
+    }
     if view
         .panes
         .iter()
@@ -516,6 +526,7 @@ mod tests {
             status,
             sidebar: None,
             overlay: None,
+            floats: Vec::new(),
             switcher: None,
             borders: Vec::new(),
             active_pane: None,

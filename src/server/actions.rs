@@ -45,6 +45,7 @@ impl Server {
         let result = match action {
             Action::Client(a) => self.client_action(client, session, *a),
             Action::Pane(a) => self.pane_action(client, session, a),
+            Action::Float(a) => self.float_action(client, session, a),
             Action::Tab(a) => self.tab_action(client, session, a),
             Action::App(a) => self.app_action(session, a).map(|o| outcome = o),
             Action::Sidebar(a) => {
@@ -150,10 +151,12 @@ impl Server {
             PaneAction::SplitDown => return self.split(session, Axis::Vertical, area),
             PaneAction::Close => {
                 let s = self.sessions.get(&session).ok_or("no such session")?;
-                if s.on_last_pane() {
+                // While the floating layer is shown, its top pane is the one closed.
+                let float = self.window(session)?.focused_float().map(|f| f.pane);
+                if float.is_none() && s.on_last_pane() {
                     return Err("this is the last pane; kill the session to close it".into());
                 }
-                let pane = self.window(session)?.active();
+                let pane = float.unwrap_or(self.window(session)?.active());
                 return match client {
                     Some(c) => {
                         self.set_mode(c, ClientMode::Confirm(Confirm::ClosePane(pane)));
@@ -195,6 +198,14 @@ impl Server {
     /// Focus, sizes and names follow a layout change.
     pub(super) fn after_layout_change(&mut self, session: SessionId) {
         self.state_changed();
+        let dropped = self
+            .sessions
+            .get_mut(&session)
+            .map(Session::take_dropped_floats)
+            .unwrap_or_default();
+        for app in dropped {
+            self.retire_if_unshown(session, app);
+        }
         let apps = &self.apps;
         if let Some(s) = self.sessions.get_mut(&session) {
             s.name_tabs(|a| apps.get(&a).map(|a| a.name().to_owned()));
@@ -227,7 +238,7 @@ impl Server {
     }
 
     /// A new shell for a new pane or tab, in the session's directory.
-    fn pane_shell(&mut self, session: SessionId) -> Result<AppId, String> {
+    pub(super) fn pane_shell(&mut self, session: SessionId) -> Result<AppId, String> {
         let s = self.sessions.get(&session).ok_or("no such session")?;
         let shell = self.settings.shell_for(s.env());
         let cwd = s.cwd().unwrap_or("/").to_owned();

@@ -17,6 +17,7 @@ pub mod control;
 pub mod delete;
 pub mod dispatch;
 pub mod ending;
+pub mod floats;
 pub mod init;
 pub mod instances;
 pub mod limits;

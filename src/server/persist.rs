@@ -27,13 +27,14 @@ use serde_json::Value;
 use crate::app::lifecycle::Control;
 use crate::app::lifecycle::{AfterStop, State};
 use crate::config::AppSpec;
+use crate::layout::float::FloatRect;
 use crate::layout::{Layout, PaneId};
 use crate::paths;
 use crate::protocol::{Orphan, ResurrectReport};
 use crate::render::overlay::plain_lines;
 use crate::server::Server;
 use crate::server::model::{AppId, SessionId, unique_name, unix_secs};
-use crate::server::session::{Origin, Session, Window};
+use crate::server::session::{Float, Origin, Session, Window};
 use crate::server::statefile::{self, VERSION};
 use crate::size::Size;
 
@@ -101,6 +102,18 @@ pub struct SavedWindow {
     /// Pane to app name.
     pub panes: BTreeMap<u64, String>,
     pub active: u64,
+    /// Floating panes, bottom first (none in files written before there were any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub floats: Vec<SavedFloat>,
+    #[serde(default)]
+    pub floats_shown: bool,
+}
+
+/// A floating pane: the app it shows (by name) and its rectangle in the pane area.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SavedFloat {
+    pub app: String,
+    pub rect: FloatRect,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -320,6 +333,15 @@ impl Server {
                     layout: w.layout().clone(),
                     panes: w.panes().iter().map(|(p, a)| (p.0, name_of(a))).collect(),
                     active: w.active().0,
+                    floats: w
+                        .floats()
+                        .iter()
+                        .map(|f| SavedFloat {
+                            app: name_of(&f.app),
+                            rect: f.rect,
+                        })
+                        .collect(),
+                    floats_shown: w.floats_shown(),
                 })
                 .collect(),
             groups: s.groups().map(|(_, spec)| spec.clone()).collect(),
@@ -644,7 +666,18 @@ impl Server {
             let active = PaneId(w.active);
             let window = Window::restored(w.name, w.renamed, w.layout, panes, active)
                 .ok_or("a tab's panes do not match its layout")?;
-            windows.push(window);
+            // A floating pane whose app is gone or whose rectangle is impossible is dropped.
+            let mut floats = Vec::new();
+            for f in w.floats.iter().filter(|f| f.rect.is_sane()) {
+                if let Some(app) = by_name.get(&f.app) {
+                    floats.push(Float {
+                        pane: PaneId(self.next_id()),
+                        app: *app,
+                        rect: f.rect,
+                    });
+                }
+            }
+            windows.push(window.with_floats(floats, w.floats_shown));
         }
         if windows.is_empty()
             && let Some(first) = by_name.values().next().copied()
@@ -677,115 +710,4 @@ impl Server {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn our_own_start_time_is_readable() {
-        assert!(start_time(std::process::id()).is_some());
-    }
-
-    #[test]
-    fn an_exited_process_has_no_start_time_even_before_it_is_reaped() {
-        let mut child = std::process::Command::new("true").spawn().unwrap();
-        let pid = child.id();
-        // Not waited for: once it exits it stays a zombie until `wait` below.
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while start_time(pid).is_some() {
-            assert!(std::time::Instant::now() < deadline, "never seen exited");
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        assert!(
-            std::fs::metadata(format!("/proc/{pid}")).is_ok(),
-            "reaped too early"
-        );
-        child.wait().unwrap();
-    }
-
-    #[test]
-    fn apps_come_back_as_they_were_left() {
-        let exit = crate::pane::process::ExitStatus::Code(1);
-        let until = std::time::Instant::now();
-        assert_eq!(LeftAs::of(&State::Running), LeftAs::Running);
-        let backoff = State::Backoff { until, last: exit };
-        assert_eq!(LeftAs::of(&backoff), LeftAs::Running);
-        let restarting = State::Stopping {
-            kill_at: None,
-            then: AfterStop::Start,
-        };
-        assert_eq!(LeftAs::of(&restarting), LeftAs::Running);
-        let stopping = State::Stopping {
-            kill_at: None,
-            then: AfterStop::Stay,
-        };
-        assert_eq!(LeftAs::of(&stopping), LeftAs::Stopped);
-        assert_eq!(LeftAs::of(&State::Errored(exit)), LeftAs::Errored);
-        assert_eq!(LeftAs::of(&State::Exited(exit)), LeftAs::Exited);
-    }
-
-    fn session(apps: &[&str], panes: &[(u64, &str)]) -> SavedSession {
-        let layout = match panes.first() {
-            Some(&(p, _)) => Layout::new(PaneId(p)),
-            None => Layout::new(PaneId(99)),
-        };
-        SavedSession {
-            name: "s".into(),
-            created: 1,
-            created_nanos: 0,
-            project_file: None,
-            cwd: None,
-            env: Vec::new(),
-            size: Size { cols: 80, rows: 24 },
-            active_window: 0,
-            groups: Vec::new(),
-            windows: vec![SavedWindow {
-                name: "t".into(),
-                renamed: false,
-                layout,
-                panes: panes.iter().map(|&(p, a)| (p, a.to_owned())).collect(),
-                active: panes.first().map_or(99, |p| p.0),
-            }],
-            apps: apps
-                .iter()
-                .map(|&name| SavedApp {
-                    spec: AppSpec::ad_hoc(
-                        name.into(),
-                        crate::config::CommandSpec::Shell("true".into()),
-                        "/".into(),
-                    ),
-                    ad_hoc: false,
-                    pane_shell: false,
-                    restarts: 0,
-                    pid: None,
-                    pid_start: None,
-                    left: None,
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn tabs_must_show_apps_of_the_session_in_their_own_layout() {
-        assert!(check_tabs(&session(&["a"], &[(1, "a")])).is_ok());
-        assert!(check_tabs(&session(&["a"], &[(1, "b")])).is_err());
-        assert!(check_tabs(&session(&["a"], &[])).is_err());
-    }
-
-    #[test]
-    fn a_damaged_file_gives_its_good_sessions_and_a_newer_one_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s.json");
-        let good = serde_json::to_value(session(&["a"], &[(1, "a")])).unwrap();
-        let file = serde_json::json!({"version": 1, "sessions": [good, {"name": 3}]});
-        std::fs::write(&path, file.to_string()).unwrap();
-        let loaded = load(&path);
-        assert_eq!(loaded.sessions.len(), 1);
-        assert_eq!(loaded.standing, Standing::Damaged);
-        assert!(loaded.problems[0].contains("#1"), "{:?}", loaded.problems);
-
-        std::fs::write(&path, r#"{"version": 99, "sessions": []}"#).unwrap();
-        let loaded = load(&path);
-        assert_eq!(loaded.standing, Standing::Newer(99));
-        assert!(loaded.problems[0].contains("newer appmux"));
-    }
-}
+mod tests;

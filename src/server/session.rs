@@ -18,6 +18,9 @@ use crate::layout::{self, Axis, Border, Layout, PaneId, Preset};
 use crate::server::model::{AppId, ClientId, SessionId};
 use crate::size::Size;
 
+mod floating;
+pub use floating::{Float, FloatPart};
+
 /// A tab: a layout of panes, the app each pane shows, and which pane has focus.
 #[derive(Debug)]
 pub struct Window {
@@ -31,6 +34,10 @@ pub struct Window {
     last: Option<PaneId>,
     /// The preset last applied with `pane.layout-next`, to cycle from.
     preset: Option<Preset>,
+    /// Floating panes over the layout, in drawing order: the last is on top and has focus
+    /// while the floating layer is shown.
+    floats: Vec<Float>,
+    floats_shown: bool,
 }
 
 impl Window {
@@ -43,6 +50,8 @@ impl Window {
             active: pane,
             last: None,
             preset: None,
+            floats: Vec::new(),
+            floats_shown: false,
         }
     }
 
@@ -66,6 +75,8 @@ impl Window {
             active,
             last: None,
             preset: None,
+            floats: Vec::new(),
+            floats_shown: false,
         })
     }
 
@@ -89,8 +100,13 @@ impl Window {
         self.active
     }
 
+    /// The app with focus: the top floating pane's while the floating layer is shown, else
+    /// the focused tiled pane's.
     pub fn active_app(&self) -> Option<AppId> {
-        self.panes.get(&self.active).copied()
+        match self.focused_float() {
+            Some(f) => Some(f.app),
+            None => self.panes.get(&self.active).copied(),
+        }
     }
 
     /// Moves focus to `pane`, remembering the previous one.
@@ -134,6 +150,8 @@ pub struct Session {
     /// For each entry with `instances`, the spec its next instance is made from (that of the
     /// last instance added), kept while it has none so `scale` can bring them back.
     groups: BTreeMap<String, AppSpec>,
+    /// The apps of floating panes whose tab closed under them, for the server to retire.
+    dropped_floats: Vec<AppId>,
 }
 
 impl Session {
@@ -154,6 +172,7 @@ impl Session {
             windows: Vec::new(),
             active_window: 0,
             last_window: None,
+            dropped_floats: Vec::new(),
             last_used: Instant::now(),
             size_owner: None,
             detached_size: size,
@@ -232,7 +251,12 @@ impl Session {
 
     /// Every app shown in some pane of some window.
     pub fn shown_apps(&self) -> impl Iterator<Item = AppId> + '_ {
-        self.windows.iter().flat_map(|w| w.panes.values().copied())
+        self.windows.iter().flat_map(|w| {
+            w.panes
+                .values()
+                .copied()
+                .chain(w.floats.iter().map(|f| f.app))
+        })
     }
 
     pub fn shows(&self, app: AppId) -> bool {
@@ -384,7 +408,7 @@ impl Session {
     pub fn name_tabs(&mut self, app_name: impl Fn(AppId) -> Option<String>) {
         for w in &mut self.windows {
             if !w.renamed
-                && let Some(name) = w.active_app().and_then(&app_name)
+                && let Some(name) = w.panes.get(&w.active).copied().and_then(&app_name)
             {
                 w.name = name;
             }
@@ -402,7 +426,12 @@ impl Session {
             .filter(|l| *l < self.windows.len())
             .unwrap_or(0);
         self.last_window = None;
-        Some(w.panes.into_values().collect())
+        Some(
+            w.panes
+                .into_values()
+                .chain(w.floats.iter().map(|f| f.app))
+                .collect(),
+        )
     }
 
     /// Whether the focused pane can be split along `axis` in `area`.
@@ -449,6 +478,9 @@ impl Session {
     /// Closes a pane wherever it is; the last pane of a tab closes the tab. Returns the app it
     /// showed.
     pub fn close_pane(&mut self, pane: PaneId) -> Result<Option<AppId>, String> {
+        if let Some(app) = self.close_float(pane) {
+            return Ok(Some(app));
+        }
         let wi = self
             .windows
             .iter()
@@ -458,7 +490,9 @@ impl Session {
         let app = w.panes.remove(&pane);
         let next = w.layout.close(pane);
         if w.layout.is_empty() {
-            self.windows.remove(wi);
+            let gone = self.windows.remove(wi);
+            self.dropped_floats
+                .extend(gone.floats.iter().map(|f| f.app));
             self.active_window = self.active_window.min(self.windows.len().saturating_sub(1));
         } else if let Some(next) = next {
             let focus = w.last.filter(|l| w.panes.contains_key(l)).unwrap_or(next);
@@ -479,15 +513,23 @@ impl Session {
     pub fn panes_showing(&self, app: AppId) -> Vec<PaneId> {
         self.windows
             .iter()
-            .flat_map(|w| w.panes.iter())
-            .filter(|(_, a)| **a == app)
-            .map(|(p, _)| *p)
+            .flat_map(|w| {
+                w.panes
+                    .iter()
+                    .map(|(p, a)| (*p, *a))
+                    .chain(w.floats.iter().map(|f| (f.pane, f.app)))
+            })
+            .filter(|(_, a)| *a == app)
+            .map(|(p, _)| p)
             .collect()
     }
 
     /// How many panes the session has, in every tab.
     pub fn pane_count(&self) -> usize {
-        self.windows.iter().map(|w| w.panes.len()).sum()
+        self.windows
+            .iter()
+            .map(|w| w.panes.len() + w.floats.len())
+            .sum()
     }
 
     /// Shows `app` in `pane`, in whichever tab it is, without moving focus; returns the app it

@@ -10,6 +10,7 @@ mod discovery;
 mod ending;
 mod faults;
 mod fidelity;
+mod floating;
 mod hardening;
 mod harness;
 mod headless;

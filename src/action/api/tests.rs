@@ -370,6 +370,7 @@ fn every_entry_parses_from_json_by_its_keys() {
                 (_, "restart") => json!("never"),
                 (_, "for") => json!("completed"),
                 (_, "start" | "end") => json!("-2"),
+                (_, "width" | "height") => json!("50%"),
                 (ArgKind::Words, _) => json!(["one", "two"]),
                 _ => json!("word"),
             };

@@ -150,10 +150,10 @@ fn lookup_normalizes_and_forgives_shift_on_characters() {
         tmux.lookup(KeyTable::Prefix, shifted),
         Some(&action("pane.split-right"))
     );
-    // Shift on a named key is a different key.
+    // Shift on a named key is a different key (S-Left moves a floating pane).
     assert_eq!(
         tmux.lookup(KeyTable::Prefix, Key::new(KeyCode::Left, Mods::SHIFT)),
-        None
+        Some(&action("pane.float-move left 2"))
     );
 }
 

@@ -123,6 +123,9 @@ pub struct Attached {
     pub pending: Vec<u8>,
     /// The pane border being dragged with the mouse.
     pub dragging: Option<crate::layout::Border>,
+    /// A floating pane being dragged by its title (the grab's offset from its corner) or
+    /// by its bottom-right corner.
+    pub float_drag: Option<crate::server::floats::FloatDrag>,
     /// The pane whose app got a mouse press: it gets the drags and the release too.
     pub mouse_grab: Option<crate::layout::PaneId>,
     /// Where the left button went down in a pane (pane, column, row on the client's screen),
@@ -356,6 +359,7 @@ impl Server {
             flash: None,
             pending: Vec::new(),
             dragging: None,
+            float_drag: None,
             mouse_grab: None,
             press: None,
             clicks: Default::default(),
@@ -427,6 +431,20 @@ impl Server {
                     } else {
                         sizes.insert(0, (*app, s));
                     }
+                }
+            }
+            // Floating panes take the size of their inside, whether shown or not, the top
+            // one last.
+            for f in w.floats() {
+                let inner = crate::layout::float::FloatRect::inner(f.rect.place(area));
+                if !inner.is_empty() {
+                    sizes.push((
+                        f.app,
+                        Size {
+                            cols: inner.width,
+                            rows: inner.height,
+                        },
+                    ));
                 }
             }
         }

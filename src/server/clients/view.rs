@@ -9,8 +9,10 @@ use std::time::Instant;
 
 use crate::app::lifecycle::State;
 use crate::config::status::{Field, Fields};
+use crate::layout::float::FloatRect;
 use crate::pane::process::ExitStatus;
 use crate::protocol::{ServerMsg, parts};
+use crate::render::float::FloatView;
 use crate::render::sidebar::{Item, Sidebar, Status};
 use crate::render::switcher::{SwitcherRow, SwitcherView};
 use crate::render::{PaneView, StatusView, View};
@@ -59,19 +61,21 @@ impl Server {
         let mut active_pane = None;
         let mut visible_mouse = Vec::new();
         let mut focused_term = None;
+        let mut floats = Vec::new();
         if let Some(w) = session.active_window() {
             active_pane = Some(w.active());
             let copy = match &a.mode {
                 ClientMode::Copy(c) => Some((c.pane, &c.mode)),
                 _ => None,
             };
+            let floating = w.focused_float().is_some();
             for (pane, rect) in w.layout().rects(areas.panes) {
                 if let Some(app) = w.panes().get(&pane).and_then(|id| self.apps.get(id)) {
                     // An app that has exited takes no mouse events, whatever it asked for.
                     if app.process().is_some() {
                         visible_mouse.push(app.term().mouse().0);
                     }
-                    if pane == w.active() {
+                    if pane == w.active() && !floating {
                         focused_term = Some(app.term());
                     }
                     panes.push(PaneView {
@@ -79,6 +83,7 @@ impl Server {
                         screen: app.term().display_screen(),
                         changes: Some(app.term().changes()),
                         focused: pane == w.active()
+                            && !floating
                             && matches!(
                                 a.mode,
                                 ClientMode::Normal
@@ -91,6 +96,34 @@ impl Server {
                 }
             }
             borders = w.layout().borders(areas.panes);
+            if w.floats_shown() {
+                let top = w.floats().last().map(|f| f.pane);
+                for f in w.floats() {
+                    let Some(app) = self.apps.get(&f.app) else {
+                        continue;
+                    };
+                    let outer = f.rect.place(areas.panes);
+                    let focused = Some(f.pane) == top
+                        && matches!(a.mode, ClientMode::Normal | ClientMode::Prefix);
+                    if focused {
+                        focused_term = Some(app.term());
+                    }
+                    if app.process().is_some() {
+                        visible_mouse.push(app.term().mouse().0);
+                    }
+                    floats.push(FloatView {
+                        outer,
+                        title: app.name().to_owned(),
+                        pane: PaneView {
+                            area: FloatRect::inner(outer),
+                            screen: app.term().display_screen(),
+                            changes: None,
+                            focused,
+                            copy: None,
+                        },
+                    });
+                }
+            }
         }
         let message = a
             .flash
@@ -122,6 +155,7 @@ impl Server {
             }),
             sidebar,
             overlay,
+            floats,
             switcher,
             borders,
             active_pane,

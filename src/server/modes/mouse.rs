@@ -1,7 +1,7 @@
 //! The mouse: events go to the app under the pointer when it asked for them (unless Shift is
 //! held); otherwise a click focuses a pane or selects a sidebar app, dragging a border resizes,
 //! dragging in a pane selects text (`select`), and the wheel scrolls a pane's history in copy
-//! mode.
+//! mode. Over a shown floating layer, the layer has the events first (`server::floats`).
 
 use std::time::Instant;
 
@@ -23,7 +23,10 @@ impl Server {
         let Some(areas) = self.client_areas(id) else {
             return;
         };
-        if self.forward_mouse(id, session, areas.panes, m) || !self.settings.options.mouse {
+        let floats = !self.attached_mut(id).is_some_and(|a| a.read_only)
+            && self.float_mouse(id, session, areas.panes, m);
+        if floats || self.forward_mouse(id, session, areas.panes, m) || !self.settings.options.mouse
+        {
             return;
         }
         let inside = |r: ratatui::layout::Rect| {
