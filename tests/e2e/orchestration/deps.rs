@@ -617,6 +617,10 @@ depends_on = {{ api = "started" }}
             "30s",
         ]);
         assert!(out.status.success(), "{}", stderr(&out));
+        // Each has set its trap once it says it is up; a stop before that leaves no line.
+        for name in ["db", "api", "web"] {
+            env.wait_capture(&format!("{session}:{name}"), &format!("{name} up"));
+        }
         match kill {
             "kill-session" => env.ok(&["kill-session", "-t", session]),
             _ => env.ok(&["kill-server"]),
