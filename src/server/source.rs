@@ -65,6 +65,12 @@ impl Server {
     /// `source-file`: reads the configuration again and applies it. An error (every problem,
     /// one a line) when there was any, even if the good keys were applied.
     pub(super) fn source_file(&mut self, file: Option<&str>) -> Result<Outcome, String> {
+        // A file named by the user must be there: the default one may be missing (defaults).
+        if let Some(f) = file
+            && !Path::new(f).is_file()
+        {
+            return Err(format!("{f}: no such file\nnothing was changed"));
+        }
         let (config, problems) = load(file.map(Path::new));
         let applied = config.is_some();
         if let Some(config) = config {

@@ -161,6 +161,14 @@ fn source_file_applies_config_toml_to_a_running_server() {
     assert_eq!(env.server_pid(), Some(server));
     assert_eq!(app_pid(&env, "live"), app);
 
+    // A file that is not there is an error, and changes nothing.
+    let missing = env.path("missing.toml");
+    let out = env.run(&["source-file", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no such file"), "{err}");
+    assert!(err.contains("nothing was changed"), "{err}");
+
     // A file given on the command line, and a key bound to source-file.
     let other = env.path("other.toml");
     std::fs::write(
