@@ -27,6 +27,17 @@ pub enum Direction {
     Down,
 }
 
+impl From<Direction> for crate::layout::Direction {
+    fn from(d: Direction) -> Self {
+        match d {
+            Direction::Left => Self::Left,
+            Direction::Right => Self::Right,
+            Direction::Up => Self::Up,
+            Direction::Down => Self::Down,
+        }
+    }
+}
+
 impl Direction {
     pub const ALL: [Direction; 4] = [Self::Left, Self::Right, Self::Up, Self::Down];
 

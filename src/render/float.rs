@@ -79,18 +79,7 @@ mod tests {
         p
     }
 
-    fn text(buf: &Buffer) -> String {
-        (0..buf.area.height)
-            .map(|y| {
-                (0..buf.area.width)
-                    .map(|x| buf[(x, y)].symbol())
-                    .collect::<String>()
-                    .trim_end()
-                    .to_owned()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
+    use crate::render::buffer_text as text;
 
     #[test]
     fn a_floating_pane_is_drawn_over_the_tiled_one() {

@@ -12,6 +12,22 @@ pub mod sgr;
 pub mod sidebar;
 pub mod switcher;
 
+/// A buffer's text, row by row with trailing blanks trimmed: what render tests compare.
+#[cfg(test)]
+pub(crate) fn buffer_text(buf: &Buffer) -> String {
+    let area = buf.area;
+    (area.top()..area.bottom())
+        .map(|y| {
+            (area.left()..area.right())
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 pub use screen::{ScreenCache, color, draw_screen};
 
 use ratatui::Frame;

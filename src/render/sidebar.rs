@@ -351,19 +351,7 @@ mod tests {
         }
     }
 
-    fn text(buf: &Buffer) -> String {
-        let area = buf.area;
-        (area.top()..area.bottom())
-            .map(|y| {
-                (area.left()..area.right())
-                    .map(|x| buf[(x, y)].symbol().to_owned())
-                    .collect::<String>()
-                    .trim_end()
-                    .to_owned()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
+    use crate::render::buffer_text as text;
 
     #[test]
     fn every_state_renders() {

@@ -109,19 +109,7 @@ pub fn draw_switcher(buf: &mut Buffer, area: Rect, view: &SwitcherView, depth: C
 mod tests {
     use super::*;
 
-    fn text(buf: &Buffer) -> String {
-        let area = buf.area;
-        (area.top()..area.bottom())
-            .map(|y| {
-                (area.left()..area.right())
-                    .map(|x| buf[(x, y)].symbol().to_owned())
-                    .collect::<String>()
-                    .trim_end()
-                    .to_owned()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
+    use crate::render::buffer_text as text;
 
     fn row(depth: u8, label: &str, selected: bool, current: bool) -> SwitcherRow {
         SwitcherRow {

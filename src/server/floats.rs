@@ -5,12 +5,12 @@
 
 use ratatui::layout::Rect;
 
-use crate::action::{Direction, FloatAction, NewFloat, RunApp};
+use crate::action::{FloatAction, NewFloat, RunApp};
 use crate::app::lifecycle::Control;
 use crate::config::{AppSpec, RestartPolicy};
 use crate::input::{MouseButton, MouseEvent, MouseKind};
+use crate::layout::PaneId;
 use crate::layout::float::{Extent, FloatRect};
-use crate::layout::{self, PaneId};
 use crate::server::Server;
 use crate::server::model::{AppId, ClientId, SessionId};
 use crate::server::session::FloatPart;
@@ -179,11 +179,11 @@ impl Server {
             FloatAction::Popup(n) => return self.new_float(client, session, n, true),
             FloatAction::Move(d, cells) => {
                 self.session_mut(session)?
-                    .nudge_float(direction(*d), *cells, false, area)?;
+                    .nudge_float((*d).into(), *cells, false, area)?;
             }
             FloatAction::Resize(d, cells) => {
                 self.session_mut(session)?
-                    .nudge_float(direction(*d), *cells, true, area)?;
+                    .nudge_float((*d).into(), *cells, true, area)?;
             }
         }
         self.after_layout_change(session);
@@ -252,15 +252,6 @@ impl Server {
             a.set_pane_shell(true);
         }
         Ok(id)
-    }
-}
-
-fn direction(d: Direction) -> layout::Direction {
-    match d {
-        Direction::Left => layout::Direction::Left,
-        Direction::Right => layout::Direction::Right,
-        Direction::Up => layout::Direction::Up,
-        Direction::Down => layout::Direction::Down,
     }
 }
 

@@ -12,9 +12,9 @@ use std::time::{Instant, SystemTime};
 
 use ratatui::layout::Rect;
 
-use crate::action::{Direction, LayoutPreset, PaneAction, TabAction};
+use crate::action::{LayoutPreset, PaneAction, TabAction};
 use crate::config::AppSpec;
-use crate::layout::{self, Axis, Border, Layout, PaneId, Preset};
+use crate::layout::{Axis, Border, Layout, PaneId, Preset};
 use crate::server::model::{AppId, ClientId, SessionId};
 use crate::size::Size;
 
@@ -561,7 +561,7 @@ impl Session {
         let active = w.active;
         match a {
             PaneAction::Focus(d) => {
-                if let Some(p) = w.layout.neighbor(area, active, direction(*d)) {
+                if let Some(p) = w.layout.neighbor(area, active, (*d).into()) {
                     w.focus(p);
                 }
             }
@@ -590,7 +590,7 @@ impl Session {
             }
             PaneAction::Resize(d, cells) => {
                 w.layout
-                    .resize(active, direction(*d), i32::from(*cells), area);
+                    .resize(active, (*d).into(), i32::from(*cells), area);
             }
             PaneAction::Zoom => w.layout.toggle_zoom(active),
             PaneAction::SwapNext => {
@@ -617,15 +617,6 @@ impl Session {
             | PaneAction::Numbers => {}
         }
         Ok(())
-    }
-}
-
-fn direction(d: Direction) -> layout::Direction {
-    match d {
-        Direction::Left => layout::Direction::Left,
-        Direction::Right => layout::Direction::Right,
-        Direction::Up => layout::Direction::Up,
-        Direction::Down => layout::Direction::Down,
     }
 }
 
@@ -723,7 +714,7 @@ mod tests {
         let mut s = session();
         s.split(Axis::Horizontal, AREA, PaneId(2), AppId(11))
             .unwrap();
-        s.edit_panes(&PaneAction::Focus(Direction::Left), AREA)
+        s.edit_panes(&PaneAction::Focus(crate::action::Direction::Left), AREA)
             .unwrap();
         assert_eq!(s.focused_app(), Some(AppId(10)));
         s.edit_panes(&PaneAction::Zoom, AREA).unwrap();
