@@ -596,6 +596,16 @@ def rss_kib(pid):
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
+def fill_panes(mux, prefix, n, history):
+    """Creates n sessions that each cat `history`, and waits until all of them printed it all;
+    then waits out appmux's quiet second before it hands freed memory back."""
+    for i in range(n):
+        mux.new(f"{prefix}{i}", ["sh", "-c", f"cat {history}; exec sleep 100000"])
+    for i in range(n):
+        mux.wait_capture(f"{prefix}{i}", lambda t: HISTORY_END in t, HISTORY_END)
+    time.sleep(1.5)
+
+
 def memory_per_pane(mux, panes, history):
     """Server memory per pane after each printed HISTORY_LINES lines of mixed output."""
     mux.start("base", SHELL_CMD)
@@ -603,12 +613,7 @@ def memory_per_pane(mux, panes, history):
     pid = mux.server_pid()
     time.sleep(0.5)
     before = rss_kib(pid)
-    for i in range(panes):
-        mux.new(f"m{i}", ["sh", "-c", f"cat {history}; exec sleep 100000"])
-    for i in range(panes):
-        mux.wait_capture(f"m{i}", lambda t: HISTORY_END in t, HISTORY_END)
-    # appmux hands memory freed after a flood back once output has been quiet for a second.
-    time.sleep(1.5)
+    fill_panes(mux, "m", panes, history)
     after = rss_kib(pid)
     history = mux.capture("m0", scrollback=True).count("\n")
     log(f"  {mux.name}: RSS {before} -> {after} KiB, m0 keeps {history} lines")
@@ -620,11 +625,7 @@ def many_apps_rss(mux, n, history):
     mux.start("base", SHELL_CMD)
     mux.wait_prompt("base")
     pid = mux.server_pid()
-    for i in range(n):
-        mux.new(f"a{i}", ["sh", "-c", f"cat {history}; exec sleep 100000"])
-    for i in range(n):
-        mux.wait_capture(f"a{i}", lambda t: HISTORY_END in t, HISTORY_END)
-    time.sleep(1.5)
+    fill_panes(mux, "a", n, history)
     rss = rss_kib(pid)
     log(f"  {mux.name}: {n} panes, RSS {rss} KiB")
     return rss / 1024
