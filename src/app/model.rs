@@ -16,7 +16,9 @@ use crate::ids::{AppId, SessionId};
 use crate::logs::LogHandle;
 use crate::metrics::Usage;
 use crate::pane::emulator::Emulator;
+use crate::pane::process::Output;
 use crate::pane::process::{ExitStatus, Process, PtyEvent, RunKey, SpawnSpec};
+use crate::pane::shared::{SharedTerm, TermGuard};
 use crate::size::Size;
 
 mod limits;
@@ -61,7 +63,8 @@ pub struct App {
     session: SessionId,
     spec: AppSpec,
     env: Vec<(String, String)>,
-    term: Emulator,
+    /// Shared with the current run's PTY reader thread, which parses output into it.
+    term: SharedTerm,
     process: Option<Process>,
     /// Incremented at each start; PTY events of older runs are ignored.
     run: u32,
@@ -146,7 +149,7 @@ impl App {
             session: new.session,
             spec: new.spec,
             env: new.env,
-            term: new.term,
+            term: SharedTerm::new(new.term),
             process: None,
             run: 0,
             life: Lifecycle::default(),
@@ -188,13 +191,10 @@ impl App {
         &self.env
     }
 
-    pub fn term(&self) -> &Emulator {
-        &self.term
-    }
-
-    /// The terminal, for what the emulator owns itself (palette, bells, clipboard, history).
-    pub fn term_mut(&mut self) -> &mut Emulator {
-        &mut self.term
+    /// The terminal, locked until the guard is dropped: keep it no longer than a frame or a
+    /// command needs, since the app's output waits for it.
+    pub fn term(&self) -> TermGuard<'_> {
+        self.term.lock()
     }
 
     /// The current run's process, to write input to or to signal.
@@ -425,7 +425,7 @@ impl App {
             argv: self.spec.cmd.argv(),
             cwd: Some(self.spec.cwd.display().to_string()),
             env,
-            size: self.term.size(),
+            size: self.term().size(),
         };
         self.run += 1;
         self.eof = false;
@@ -433,14 +433,17 @@ impl App {
         self.saw_output = false;
         self.started = now;
         self.memory.reset();
-        if self.run > 1 {
-            self.separate_runs();
+        {
+            let mut term = self.term.start_run(self.run);
+            if self.run > 1 {
+                separate_runs(&mut term, self.life.restarts);
+            }
         }
         let key = RunKey {
             app: self.id.0,
             run: self.run,
         };
-        match Process::spawn(&spec, key, events) {
+        match Process::spawn(&spec, key, self.term.clone(), events) {
             Ok(p) => {
                 let pid = p.pid();
                 tracing::info!(app = %self.name(), pid, run = self.run, "app started");
@@ -461,7 +464,7 @@ impl App {
                 let reason = format!("{e:#}").lines().collect::<Vec<_>>().join(" ");
                 self.log
                     .marker(&format!("failed to start (run {}): {reason}", self.run));
-                self.term
+                self.term()
                     .feed(format!("appmux: failed to start: {reason}\r\n").as_bytes());
                 self.life.spawned();
                 // Reported like a shell reports a missing command; backoff applies.
@@ -475,42 +478,24 @@ impl App {
         }
     }
 
-    /// Resets what the last run left on and draws a rule, so the new run starts clean below
-    /// the old one's output.
-    fn separate_runs(&mut self) {
-        self.term.reset_modes();
-        let cols = usize::from(self.term.size().cols);
-        let label = format!(" restart #{} ", self.life.restarts);
-        let rule = "─".repeat(cols.saturating_sub(label.len() + 4) / 2);
-        // Leaving the alternate screen restores the cursor saved on entering it, which is
-        // right only when the run is on it; elsewhere the saved cursor may be anywhere.
-        let leave_alt = if self.term.screen().alternate_screen() {
-            "\x1b[?1049l"
-        } else {
-            ""
-        };
-        let sep = format!("{leave_alt}{RUN_RESET}\r\n\x1b[2m{rule}──{label}──{rule}\x1b[m\r\n");
-        self.term.feed(sep.as_bytes());
-    }
-
     /// True when a PTY event belongs to the current run (older runs' events are ignored).
     pub fn is_current(&self, key: RunKey) -> bool {
         key.app == self.id.0 && key.run == self.run
     }
 
-    /// Output of the current run: logged first, then parsed (query replies go back to the
-    /// app), then shown to a `log` readiness probe.
-    pub fn output(&mut self, bytes: &[u8], now: Instant) -> Fed {
-        self.log.write(bytes);
+    /// Output of the current run, which its reader thread parsed already: logged, query
+    /// replies written back to the app, then shown to a `log` readiness probe.
+    pub fn output(&mut self, out: Output, now: Instant) -> Fed {
+        self.log.write(&out.bytes);
         self.saw_output = true;
-        let held = self.term.sync_deadline();
-        let replies = self.term.feed(bytes);
-        if let Some(p) = &self.process {
-            p.reply(replies);
+        if let Some(p) = &self.process
+            && !out.parsed.replies.is_empty()
+        {
+            p.reply(out.parsed.replies);
         }
         Fed {
-            redraw: !(held.is_some() && self.term.sync_deadline() == held),
-            probe: self.scan_output(bytes, now),
+            redraw: out.parsed.redraw,
+            probe: self.scan_output(&out.bytes, now),
         }
     }
 
@@ -579,7 +564,7 @@ impl App {
 
     /// The exit banner in the pane, on a line of its own.
     fn show_exit(&mut self, status: ExitStatus, now: Instant) {
-        let (_, col) = self.term.screen().cursor_position();
+        let (_, col) = self.term().screen().cursor_position();
         let newline = if col > 0 { "\r\n" } else { "" };
         let what = match self.life.state {
             State::Backoff { until, .. } => format!(
@@ -593,7 +578,7 @@ impl App {
             _ => status.to_string(),
         };
         let note = format!("{newline}\x1b[m\x1b[7m[{} {what}]\x1b[m", self.name());
-        self.term.feed(note.as_bytes());
+        self.term().feed(note.as_bytes());
     }
 
     /// The lifecycle's next timer (backoff restart or stop timeout).
@@ -608,11 +593,29 @@ impl App {
 
     /// Resizes the terminal and the PTY.
     pub fn resize(&mut self, size: Size) {
-        self.term.resize(size);
+        self.term().resize(size);
         if let Some(p) = &self.process {
             p.resize(size);
         }
     }
+}
+
+/// Resets what the last run left on and draws a rule, so the new run starts clean below the
+/// old one's output.
+fn separate_runs(term: &mut Emulator, restarts: u32) {
+    term.reset_modes();
+    let cols = usize::from(term.size().cols);
+    let label = format!(" restart #{restarts} ");
+    let rule = "─".repeat(cols.saturating_sub(label.len() + 4) / 2);
+    // Leaving the alternate screen restores the cursor saved on entering it, which is
+    // right only when the run is on it; elsewhere the saved cursor may be anywhere.
+    let leave_alt = if term.screen().alternate_screen() {
+        "\x1b[?1049l"
+    } else {
+        ""
+    };
+    let sep = format!("{leave_alt}{RUN_RESET}\r\n\x1b[2m{rule}──{label}──{rule}\x1b[m\r\n");
+    term.feed(sep.as_bytes());
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! A pane's terminal machinery: the child process in its PTY (`process`), the emulated screen
-//! with its replies and history (`emulator`, `history`), the byte filter in front of the parser
+//! with its replies and history (`emulator`, `history`), shared by the reader thread that
+//! parses into it and the server (`shared`), the byte filter in front of the parser
 //! (`filter`) and the layer beside it for what needs the screen (`layer`), the modes and
 //! queries vt100 leaves to us (`modes`), screen rows written with their attributes for
 //! `capture --ansi` (`capture`), and the encoding of keys and mouse events for the child
@@ -15,3 +16,4 @@ pub mod hyperlink;
 pub mod layer;
 pub mod modes;
 pub mod process;
+pub mod shared;

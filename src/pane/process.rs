@@ -1,5 +1,6 @@
-//! A child process in a PTY, and the three named threads that serve it: a reader that only moves
-//! output bytes into a bounded channel, a writer that feeds input the PTY could not take at once
+//! A child process in a PTY, and the three named threads that serve it: a reader that hands
+//! output to the pane's shared terminal to parse (`pane::shared`), on its own thread, and then
+//! on to the server through a bounded channel, a writer that feeds input the PTY could not take at once
 //! (so a child that stops reading never blocks the server), and a waiter that decides exit by
 //! `waitpid`.
 //!
@@ -14,7 +15,8 @@
 //! it wakes the writer thread, which ends and frees what was still queued, as it does when the
 //! PTY hangs up.
 //!
-//! This module owns process-level OS calls (spawn, signals, reaping); it never parses output.
+//! This module owns process-level OS calls (spawn, signals, reaping); parsing is the shared
+//! terminal's.
 
 use std::io::Write;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
@@ -26,6 +28,7 @@ use anyhow::{Context, Result};
 use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
 use tokio::sync::mpsc;
 
+use crate::pane::shared::{Parsed, SharedTerm};
 use crate::size::Size;
 
 /// Identifies one run of one app, so that bytes from a previous run are never fed to a new one.
@@ -70,11 +73,20 @@ pub fn signal_name(sig: i32) -> String {
 /// What the PTY threads report.
 #[derive(Debug)]
 pub enum PtyEvent {
-    Output(RunKey, Vec<u8>),
+    /// Output, already parsed into the pane's terminal.
+    Output(RunKey, Output),
     /// The PTY returned EOF or an error: every process holding it is gone.
     Eof(RunKey),
     /// The child was reaped.
     Exited(RunKey, ExitStatus),
+}
+
+/// A piece of output the reader thread parsed: the bytes go on to the log and the readiness
+/// probe, the rest to the server.
+#[derive(Debug)]
+pub struct Output {
+    pub bytes: Vec<u8>,
+    pub parsed: Parsed,
 }
 
 /// What to run.
@@ -114,8 +126,14 @@ pub struct InputFull {
 }
 
 impl Process {
-    /// Spawns `spec` in a new PTY; output and exit arrive on `events` tagged with `key`.
-    pub fn spawn(spec: &SpawnSpec, key: RunKey, events: mpsc::Sender<PtyEvent>) -> Result<Self> {
+    /// Spawns `spec` in a new PTY; output is parsed into `term`, then it and the exit arrive
+    /// on `events` tagged with `key`.
+    pub fn spawn(
+        spec: &SpawnSpec,
+        key: RunKey,
+        term: SharedTerm,
+        events: mpsc::Sender<PtyEvent>,
+    ) -> Result<Self> {
         check_program(spec)?;
         let pair = native_pty_system()
             .openpty(pty_size(spec.size))
@@ -136,7 +154,7 @@ impl Process {
         let pid = child.process_id().context("the child has no pid")?;
         let fd = Arc::new(nonblocking_master(&*pair.master)?);
         let writer = pair.master.take_writer().context("taking the PTY writer")?;
-        spawn_reader(fd.clone(), key, events.clone())?;
+        spawn_reader(fd.clone(), key, term, events.clone())?;
         let input = spawn_writer(writer, fd, key)?;
         spawn_waiter(pid, key, events)?;
         Ok(Self {
@@ -293,7 +311,12 @@ fn wait_writable(fd: BorrowedFd<'_>, stop: &Stop) -> bool {
     !hung_up && !stop.stopped()
 }
 
-fn spawn_reader(fd: Arc<OwnedFd>, key: RunKey, events: mpsc::Sender<PtyEvent>) -> Result<()> {
+fn spawn_reader(
+    fd: Arc<OwnedFd>,
+    key: RunKey,
+    term: SharedTerm,
+    events: mpsc::Sender<PtyEvent>,
+) -> Result<()> {
     std::thread::Builder::new()
         .name(format!("pty-read-{}-{}", key.app, key.run))
         .stack_size(THREAD_STACK)
@@ -313,12 +336,12 @@ fn spawn_reader(fd: Arc<OwnedFd>, key: RunKey, events: mpsc::Sender<PtyEvent>) -
                     Ok(n) if len + n < READ_CHUNK => len += n,
                     Ok(n) => {
                         len += n;
-                        if !send(&events, key, &mut buf, &mut len) {
+                        if !send(&events, key, &term, &mut buf, &mut len) {
                             return;
                         }
                     }
                     Err(rustix::io::Errno::AGAIN) if len > 0 => {
-                        if !send(&events, key, &mut buf, &mut len) {
+                        if !send(&events, key, &term, &mut buf, &mut len) {
                             return;
                         }
                     }
@@ -334,7 +357,7 @@ fn spawn_reader(fd: Arc<OwnedFd>, key: RunKey, events: mpsc::Sender<PtyEvent>) -
                 }
             }
             if len > 0 {
-                send(&events, key, &mut buf, &mut len);
+                send(&events, key, &term, &mut buf, &mut len);
             }
             let _ = events.blocking_send(PtyEvent::Eof(key));
         })
@@ -342,10 +365,17 @@ fn spawn_reader(fd: Arc<OwnedFd>, key: RunKey, events: mpsc::Sender<PtyEvent>) -
     Ok(())
 }
 
-/// Sends the first `len` bytes of `buf` as output and empties it; false when the server is gone.
-/// A full channel blocks this thread, which stops reading the PTY, which makes the app wait:
-/// back-pressure instead of lost bytes.
-fn send(events: &mpsc::Sender<PtyEvent>, key: RunKey, buf: &mut Vec<u8>, len: &mut usize) -> bool {
+/// Parses the first `len` bytes of `buf` into the terminal, sends them on as output and empties
+/// `buf`; false when the server is gone. A full channel blocks this thread, which stops reading
+/// the PTY, which makes the app wait: back-pressure instead of lost bytes.
+fn send(
+    events: &mpsc::Sender<PtyEvent>,
+    key: RunKey,
+    term: &SharedTerm,
+    buf: &mut Vec<u8>,
+    len: &mut usize,
+) -> bool {
+    let parsed = term.parse(key.run, &buf[..*len]);
     let bytes = if *len < READ_CHUNK / 4 {
         buf[..*len].to_vec()
     } else {
@@ -355,7 +385,9 @@ fn send(events: &mpsc::Sender<PtyEvent>, key: RunKey, buf: &mut Vec<u8>, len: &m
         full
     };
     *len = 0;
-    events.blocking_send(PtyEvent::Output(key, bytes)).is_ok()
+    events
+        .blocking_send(PtyEvent::Output(key, Output { bytes, parsed }))
+        .is_ok()
 }
 
 /// Tells the writer thread to end: set when the `Process` is dropped (with a wake-up on the
@@ -617,7 +649,9 @@ mod tests {
             size: Size { cols: 80, rows: 24 },
         };
         let key = RunKey { app: 1, run: 1 };
-        (Process::spawn(&spec, key, tx).unwrap(), rx)
+        let term = SharedTerm::new(crate::pane::emulator::Emulator::new(spec.size, 100));
+        drop(term.start_run(1));
+        (Process::spawn(&spec, key, term, tx).unwrap(), rx)
     }
 
     /// Reads output until `want` bytes have arrived or the PTY closes.
@@ -625,7 +659,7 @@ mod tests {
         let mut out = Vec::new();
         while out.len() < want {
             match rx.blocking_recv() {
-                Some(PtyEvent::Output(_, bytes)) => out.extend_from_slice(&bytes),
+                Some(PtyEvent::Output(_, o)) => out.extend_from_slice(&o.bytes),
                 Some(PtyEvent::Exited(..)) => {}
                 Some(PtyEvent::Eof(_)) | None => break,
             }

@@ -11,7 +11,7 @@ use crate::app::model::{NewApp, Spawned};
 use crate::config::AppSpec;
 use crate::contract::{AppEvent, AppExit, EventPayload};
 use crate::pane::emulator::Emulator;
-use crate::pane::process::{ExitStatus, RunKey};
+use crate::pane::process::{ExitStatus, Output, RunKey};
 use crate::paths;
 use crate::server::Server;
 use crate::server::model::{App, AppId, SessionId, unique_name};
@@ -205,9 +205,9 @@ impl Server {
     }
 
     /// Output of the current run.
-    pub(super) fn app_output(&mut self, key: RunKey, bytes: &[u8]) {
+    pub(super) fn app_output(&mut self, key: RunKey, out: Output) {
         let Some(app) = self.app_run(key) else { return };
-        let fed = app.output(bytes, Instant::now());
+        let fed = app.output(out, Instant::now());
         let id = app.id();
         self.after_output(id);
         if fed.redraw {

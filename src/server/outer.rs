@@ -121,8 +121,8 @@ impl Server {
         let Some(a) = self.apps.get_mut(&app) else {
             return;
         };
-        let bells = a.term_mut().take_bells();
-        let clipboard = a.term_mut().take_clipboard();
+        let bells = a.term().take_bells();
+        let clipboard = a.term().take_clipboard();
         if bells > 0 {
             self.ring(app, Instant::now());
         }
@@ -238,7 +238,7 @@ impl Server {
         let expired: Vec<AppId> = self
             .apps
             .values_mut()
-            .filter_map(|a| a.term_mut().expire_sync(now).then_some(a.id()))
+            .filter_map(|a| a.term().expire_sync(now).then_some(a.id()))
             .collect();
         for app in expired {
             self.app_changed(app);
@@ -281,7 +281,7 @@ impl Server {
         if palette != self.palette {
             self.palette = palette;
             for a in self.apps.values_mut() {
-                a.term_mut().set_palette(palette);
+                a.term().set_palette(palette);
             }
         }
     }

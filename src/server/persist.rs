@@ -705,7 +705,7 @@ impl Server {
             text.push_str("\r\n");
         }
         text.push_str("\x1b[2m── restored: output of the previous server ──\x1b[m\r\n");
-        a.term_mut().feed(text.as_bytes());
+        a.term().feed(text.as_bytes());
     }
 }
 

@@ -184,9 +184,9 @@ impl Server {
 
     fn on_pty(&mut self, ev: PtyEvent) {
         match ev {
-            PtyEvent::Output(key, bytes) => {
-                self.trim.output(bytes.len(), Instant::now());
-                self.app_output(key, &bytes);
+            PtyEvent::Output(key, out) => {
+                self.trim.output(out.bytes.len(), Instant::now());
+                self.app_output(key, out);
             }
             PtyEvent::Eof(key) => {
                 let Some(app) = self.app_run(key) else { return };

@@ -66,8 +66,8 @@ impl Rig {
                 continue;
             };
             let done = match ev {
-                PtyEvent::Output(key, bytes) if self.app.is_current(key) => {
-                    self.app.output(&bytes, Instant::now());
+                PtyEvent::Output(key, out) if self.app.is_current(key) => {
+                    self.app.output(out, Instant::now());
                     None
                 }
                 PtyEvent::Eof(key) if self.app.is_current(key) => self.app.output_ended(),
@@ -302,17 +302,30 @@ fn a_log_probe_reads_lines_as_a_terminal_shows_them() {
     // Split across chunks, coloured, ending in CR LF: still one line that matches.
     assert!(
         rig.app
-            .output(b"booting\r\n\x1b[32mlistening on ", now)
+            .output(out(b"booting\r\n\x1b[32mlistening on "), now)
             .probe
             .is_none()
     );
     assert!(rig.app.dep_status().live && !rig.app.dep_status().ready);
-    let fed = rig.app.output(b"8080\x1b[m\r\n", now);
+    let fed = rig.app.output(out(b"8080\x1b[m\r\n"), now);
     let change = fed.probe.expect("the line matched");
     assert_eq!(change.transition, Transition::Ready);
     assert_eq!(rig.app.readiness(), Some(true));
     assert!(rig.app.dep_status().ready);
     // Once ready, later lines are not looked at.
-    assert!(rig.app.output(b"listening on 1\r\n", now).probe.is_none());
+    assert!(
+        rig.app
+            .output(out(b"listening on 1\r\n"), now)
+            .probe
+            .is_none()
+    );
     rig.app.kill_now();
+}
+
+/// Output as the reader thread hands it on, parsed already.
+fn out(bytes: &[u8]) -> crate::pane::process::Output {
+    crate::pane::process::Output {
+        bytes: bytes.to_vec(),
+        parsed: Default::default(),
+    }
 }

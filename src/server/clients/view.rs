@@ -10,7 +10,9 @@ use std::time::Instant;
 use crate::app::lifecycle::State;
 use crate::config::status::{Field, Fields};
 use crate::layout::float::FloatRect;
+use crate::pane::emulator::Emulator;
 use crate::pane::process::ExitStatus;
+use crate::pane::shared::TermGuard;
 use crate::protocol::{ServerMsg, parts};
 use crate::render::float::FloatView;
 use crate::render::sidebar::{Item, Sidebar, Status};
@@ -21,7 +23,6 @@ use crate::server::clients::Outgoing;
 use crate::server::model::{App, AppId, ClientId, SessionId};
 use crate::server::modes::ClientMode;
 use crate::server::outer::{Focused, wanted_modes};
-use crate::server::session::Session;
 use crate::server::switching::preview_of;
 
 impl Server {
@@ -52,17 +53,45 @@ impl Server {
         let Some(a) = client.attached.as_mut() else {
             return;
         };
-        let switcher = switcher_view(&self.sessions, &self.apps, &a.mode);
+        // Each terminal shown is locked once, for the whole frame: its reader thread waits
+        // (at most this long) and the frame sees one consistent screen per pane.
+        let mut terms: BTreeMap<AppId, TermGuard<'_>> = BTreeMap::new();
+        let mut preview_title = None;
+        if let ClientMode::Switcher(sw) = &a.mode
+            && let Some((app, title)) = sw
+                .selected()
+                .and_then(|t| preview_of(&self.sessions, &self.apps, t))
+        {
+            terms.insert(app.id(), app.term());
+            preview_title = Some((app.id(), title));
+        }
         let Some(session) = self.sessions.get(&a.session) else {
             return;
         };
+        let window = session.active_window();
+        if let Some(w) = window {
+            let floats = w.floats_shown().then(|| w.floats().iter().map(|f| f.app));
+            for id in w
+                .panes()
+                .values()
+                .copied()
+                .chain(floats.into_iter().flatten())
+            {
+                if let Some(app) = self.apps.get(&id)
+                    && !terms.contains_key(&id)
+                {
+                    terms.insert(id, app.term());
+                }
+            }
+        }
+        let switcher = switcher_view(&a.mode, preview_title.as_ref(), &terms);
         let mut panes = Vec::new();
         let mut borders = Vec::new();
         let mut active_pane = None;
         let mut visible_mouse = Vec::new();
-        let mut focused_term = None;
+        let mut focused_term: Option<&Emulator> = None;
         let mut floats = Vec::new();
-        if let Some(w) = session.active_window() {
+        if let Some(w) = window {
             active_pane = Some(w.active());
             let copy = match &a.mode {
                 ClientMode::Copy(c) => Some((c.pane, &c.mode)),
@@ -70,53 +99,57 @@ impl Server {
             };
             let floating = w.focused_float().is_some();
             for (pane, rect) in w.layout().rects(areas.panes) {
-                if let Some(app) = w.panes().get(&pane).and_then(|id| self.apps.get(id)) {
-                    // An app that has exited takes no mouse events, whatever it asked for.
-                    if app.process().is_some() {
-                        visible_mouse.push(app.term().mouse().0);
-                    }
-                    if pane == w.active() && !floating {
-                        focused_term = Some(app.term());
-                    }
-                    panes.push(PaneView {
-                        area: rect,
-                        screen: app.term().display_screen(),
-                        changes: Some(app.term().changes()),
-                        focused: pane == w.active()
-                            && !floating
-                            && matches!(
-                                a.mode,
-                                ClientMode::Normal
-                                    | ClientMode::Prefix
-                                    | ClientMode::Numbers { .. }
-                                    | ClientMode::Copy(_)
-                            ),
-                        copy: copy.filter(|(p, _)| *p == pane).map(|(_, m)| m),
-                    });
+                let Some(id) = w.panes().get(&pane) else {
+                    continue;
+                };
+                let (Some(app), Some(term)) = (self.apps.get(id), terms.get(id)) else {
+                    continue;
+                };
+                // An app that has exited takes no mouse events, whatever it asked for.
+                if app.process().is_some() {
+                    visible_mouse.push(term.mouse().0);
                 }
+                if pane == w.active() && !floating {
+                    focused_term = Some(term);
+                }
+                panes.push(PaneView {
+                    area: rect,
+                    screen: term.display_screen(),
+                    changes: Some(term.changes()),
+                    focused: pane == w.active()
+                        && !floating
+                        && matches!(
+                            a.mode,
+                            ClientMode::Normal
+                                | ClientMode::Prefix
+                                | ClientMode::Numbers { .. }
+                                | ClientMode::Copy(_)
+                        ),
+                    copy: copy.filter(|(p, _)| *p == pane).map(|(_, m)| m),
+                });
             }
             borders = w.layout().borders(areas.panes);
             if w.floats_shown() {
                 let top = w.floats().last().map(|f| f.pane);
                 for f in w.floats() {
-                    let Some(app) = self.apps.get(&f.app) else {
+                    let (Some(app), Some(term)) = (self.apps.get(&f.app), terms.get(&f.app)) else {
                         continue;
                     };
                     let outer = f.rect.place(areas.panes);
                     let focused = Some(f.pane) == top
                         && matches!(a.mode, ClientMode::Normal | ClientMode::Prefix);
                     if focused {
-                        focused_term = Some(app.term());
+                        focused_term = Some(term);
                     }
                     if app.process().is_some() {
-                        visible_mouse.push(app.term().mouse().0);
+                        visible_mouse.push(term.mouse().0);
                     }
                     floats.push(FloatView {
                         outer,
                         title: app.name().to_owned(),
                         pane: PaneView {
                             area: FloatRect::inner(outer),
-                            screen: app.term().display_screen(),
+                            screen: term.display_screen(),
                             changes: None,
                             focused,
                             copy: None,
@@ -281,8 +314,7 @@ impl Server {
             .and_then(|s| s.focused_app())
             .and_then(|app| self.apps.get(&app));
         let title: String = focused
-            .and_then(|a| a.term().title())
-            .map(|t| t.chars().take(40).collect())
+            .and_then(|a| Some(a.term().title()?.chars().take(40).collect()))
             .unwrap_or_default();
         let apps = if status.left.uses(Field::Apps) || status.right.uses(Field::Apps) {
             self.app_summary(session)
@@ -351,9 +383,9 @@ impl Server {
 
 /// What the switcher shows, when the client is in it: its rows and the selected pane's screen.
 fn switcher_view<'a>(
-    sessions: &'a BTreeMap<SessionId, Session>,
-    apps: &'a BTreeMap<AppId, App>,
     mode: &'a ClientMode,
+    preview: Option<&(AppId, String)>,
+    terms: &'a BTreeMap<AppId, TermGuard<'_>>,
 ) -> Option<SwitcherView<'a>> {
     let ClientMode::Switcher(sw) = mode else {
         return None;
@@ -368,10 +400,8 @@ fn switcher_view<'a>(
             current: r.entry.current,
         })
         .collect();
-    let preview = sw
-        .selected()
-        .and_then(|t| preview_of(sessions, apps, t))
-        .map(|(app, title)| (app.term().display_screen(), title));
+    let preview =
+        preview.and_then(|(id, title)| Some((terms.get(id)?.display_screen(), title.clone())));
     Some(SwitcherView { rows, preview })
 }
 

@@ -66,8 +66,9 @@ impl Server {
     ) -> Option<CopyState> {
         let w = self.sessions.get(&session)?.active_window()?;
         let app = self.apps.get(w.panes().get(&pane)?)?;
-        let lines = app.term().plain_lines();
-        let screen = app.term().screen();
+        let term = app.term();
+        let lines = term.plain_lines();
+        let screen = term.screen();
         let (rows, _) = screen.size();
         let (crow, ccol) = screen.cursor_position();
         let height = self
