@@ -16,4 +16,5 @@ pub mod hyperlink;
 pub mod layer;
 pub mod modes;
 pub mod process;
+pub mod reader;
 pub mod shared;

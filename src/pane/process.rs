@@ -1,13 +1,13 @@
-//! A child process in a PTY, and the three named threads that serve it: a reader that hands
-//! output to the pane's shared terminal to parse (`pane::shared`), on its own thread, and then
-//! on to the server through a bounded channel, a writer that feeds input the PTY could not take at once
+//! A child process in a PTY, and what serves it: a reader that parses output into the pane's
+//! shared terminal and hands it to the server through a bounded channel (`pane::reader`: on the
+//! event loop while the app is quiet, on a thread of its own while it floods), a writer thread that feeds input the PTY could not take at once
 //! (so a child that stops reading never blocks the server), and a waiter that decides exit by
 //! `waitpid`.
 //!
 //! Input is written straight from the caller while nothing is queued: the PTY is non-blocking,
 //! so a keystroke reaches the child without a thread hop, and whatever the PTY does not take
-//! right away goes to the writer thread, which keeps the order. The reader thread shares that
-//! non-blocking file description and waits in `poll(2)` when there is nothing to read.
+//! right away goes to the writer thread, which keeps the order. The reader shares that
+//! non-blocking file description.
 //!
 //! The writer's queue is bounded in bytes: input past [`INPUT_MAX`] is refused with
 //! [`InputFull`], and query replies are dropped once [`REPLY_ROOM`] bytes wait (an app that
@@ -28,6 +28,7 @@ use anyhow::{Context, Result};
 use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
 use tokio::sync::mpsc;
 
+use crate::pane::reader;
 use crate::pane::shared::{Parsed, SharedTerm};
 use crate::size::Size;
 
@@ -107,7 +108,6 @@ pub struct Process {
     _child: Box<dyn portable_pty::Child + Send + Sync>,
 }
 
-const READ_CHUNK: usize = 64 * 1024;
 const THREAD_STACK: usize = 128 * 1024;
 /// The most input bytes queued for a child that does not take them; more is refused.
 pub const INPUT_MAX: usize = 4 * 1024 * 1024;
@@ -154,7 +154,7 @@ impl Process {
         let pid = child.process_id().context("the child has no pid")?;
         let fd = Arc::new(nonblocking_master(&*pair.master)?);
         let writer = pair.master.take_writer().context("taking the PTY writer")?;
-        spawn_reader(fd.clone(), key, term, events.clone())?;
+        reader::start(fd.clone(), key, term, events.clone())?;
         let input = spawn_writer(writer, fd, key)?;
         spawn_waiter(pid, key, events)?;
         Ok(Self {
@@ -274,20 +274,6 @@ fn nonblocking_master(master: &dyn MasterPty) -> Result<OwnedFd> {
     Ok(fd)
 }
 
-/// Waits until `fd` is ready for `events` (or has hung up). Spurious returns are harmless: every
-/// caller retries its read or write and comes back here on `EAGAIN`.
-fn wait_ready(fd: BorrowedFd<'_>, events: libc::c_short) {
-    let mut pfd = libc::pollfd {
-        fd: fd.as_raw_fd(),
-        events,
-        revents: 0,
-    };
-    // SAFETY: `pfd` is one valid, initialized pollfd and the count says one.
-    unsafe {
-        libc::poll(&mut pfd, 1, -1);
-    }
-}
-
 /// Waits until the PTY takes input; false when it hung up (no process holds the terminal) or
 /// `stop` was signalled (the `Process` is gone).
 fn wait_writable(fd: BorrowedFd<'_>, stop: &Stop) -> bool {
@@ -309,85 +295,6 @@ fn wait_writable(fd: BorrowedFd<'_>, stop: &Stop) -> bool {
     }
     let hung_up = pfds[0].revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0;
     !hung_up && !stop.stopped()
-}
-
-fn spawn_reader(
-    fd: Arc<OwnedFd>,
-    key: RunKey,
-    term: SharedTerm,
-    events: mpsc::Sender<PtyEvent>,
-) -> Result<()> {
-    std::thread::Builder::new()
-        .name(format!("pty-read-{}-{}", key.app, key.run))
-        .stack_size(THREAD_STACK)
-        .spawn(move || {
-            let mut buf = Vec::new();
-            // Bytes read into `buf` and not yet sent.
-            let mut len = 0;
-            loop {
-                if buf.is_empty() {
-                    buf = vec![0u8; READ_CHUNK];
-                }
-                match rustix::io::read(&*fd, &mut buf[len..]) {
-                    Ok(0) => break,
-                    // What is there now goes out together, up to a chunk: a flood travels in
-                    // large pieces (fewer wake-ups, log writes and parser calls), and a lone
-                    // echo still leaves at once, since the next read finds nothing.
-                    Ok(n) if len + n < READ_CHUNK => len += n,
-                    Ok(n) => {
-                        len += n;
-                        if !send(&events, key, &term, &mut buf, &mut len) {
-                            return;
-                        }
-                    }
-                    Err(rustix::io::Errno::AGAIN) if len > 0 => {
-                        if !send(&events, key, &term, &mut buf, &mut len) {
-                            return;
-                        }
-                    }
-                    Err(rustix::io::Errno::AGAIN) => {
-                        // A quiet app holds no read buffer: with dozens of apps that were
-                        // once busy, theirs added up.
-                        buf = Vec::new();
-                        wait_ready(fd.as_fd(), libc::POLLIN);
-                    }
-                    Err(rustix::io::Errno::INTR) => {}
-                    // EIO: every process holding the terminal is gone.
-                    Err(_) => break,
-                }
-            }
-            if len > 0 {
-                send(&events, key, &term, &mut buf, &mut len);
-            }
-            let _ = events.blocking_send(PtyEvent::Eof(key));
-        })
-        .context("spawning the PTY reader thread")?;
-    Ok(())
-}
-
-/// Parses the first `len` bytes of `buf` into the terminal, sends them on as output and empties
-/// `buf`; false when the server is gone. A full channel blocks this thread, which stops reading
-/// the PTY, which makes the app wait: back-pressure instead of lost bytes.
-fn send(
-    events: &mpsc::Sender<PtyEvent>,
-    key: RunKey,
-    term: &SharedTerm,
-    buf: &mut Vec<u8>,
-    len: &mut usize,
-) -> bool {
-    let parsed = term.parse(key.run, &buf[..*len]);
-    let bytes = if *len < READ_CHUNK / 4 {
-        buf[..*len].to_vec()
-    } else {
-        // A large piece takes the buffer itself rather than a copy.
-        let mut full = std::mem::replace(buf, vec![0u8; READ_CHUNK]);
-        full.truncate(*len);
-        full
-    };
-    *len = 0;
-    events
-        .blocking_send(PtyEvent::Output(key, Output { bytes, parsed }))
-        .is_ok()
 }
 
 /// Tells the writer thread to end: set when the `Process` is dropped (with a wake-up on the
