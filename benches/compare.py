@@ -912,8 +912,21 @@ def echo_flood_client(mux):
         mux.run("select-layout", "-t", "ef", "even-horizontal")
     mux.wait_prompt("ef:0.1")
     mux.send_keys("ef:0.1", f"exec python3 {prog}", "Enter")
+    if isinstance(mux, Appmux):
+        mux.run("action", "pane.select", "1", "-t", "ef")
+    else:
+        mux.run("select-pane", "-t", "ef:0.1")
     time.sleep(0.5)  # let it enter raw mode before the client connects
     c = mux.attach("ef")
+    c.settle(quiet=0.3)
+    # Typing must reach the echo program, not the shell beside it.
+    c.mark()
+    c.send(PROBE_KEYS[:1])
+    c.wait_text(PROBE_KEYS[:1], 5)
+    mux.wait_capture("ef:0.1", lambda t: PROBE_KEYS[:1].decode() in t, "the echo pane's key",
+                     timeout=5)
+    if PROBE_KEYS[:1].decode() in mux.capture("ef:0.0"):
+        raise RuntimeError("the typed key went to the shell, not the echo program")
     c.settle(quiet=0.3)
     return c
 
