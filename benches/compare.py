@@ -120,6 +120,7 @@ class Client:
         self.pid, self.fd = pid, fd
         self.t0 = time.perf_counter()
         self.total = 0
+        self.received = 0  # bytes read in all, never reset
         self.tail = b""  # the end of the raw stream, for markers split across reads
         self.text = b""  # printable text (escapes stripped) since the last mark
         self.strip = Stripper()
@@ -144,6 +145,7 @@ class Client:
             self.max_gap = max(self.max_gap, now - self.last_data)
         self.last_data = now
         self.total += len(data)
+        self.received += len(data)
         return data
 
     def wait_raw(self, marker, timeout):
@@ -934,9 +936,14 @@ def echo_flood_client(mux):
 def echo_flooding_once(mux, c, path, n):
     """Starts an endless `cat` of `path` in pane 0, then types `n` keys into the echo program
     beside it, timing each one's echo in the client (letters the flood's text never holds);
-    then stops the flood and waits until the screen is quiet again."""
-    mux.send_keys("ef:0.0", f"while :; do cat {path}; done", "Enter")
+    then stops the flood and waits until the screen is quiet again. Returns the latencies (ms)
+    and how much the client received meanwhile (MB/s)."""
+    stop = os.path.join(ROOT, f"stop-flood-{mux.name}")
+    if os.path.exists(stop):
+        os.remove(stop)
+    mux.send_keys("ef:0.0", f"while [ ! -e {stop} ]; do cat {path}; done", "Enter")
     drain_for([c], 0.5)  # the flood under way
+    got0, start = c.received, time.perf_counter()
     lat = []
     for i in range(n):
         ch = PROBE_KEYS[i % len(PROBE_KEYS): i % len(PROBE_KEYS) + 1]
@@ -946,11 +953,16 @@ def echo_flooding_once(mux, c, path, n):
         c.send(ch)
         t1 = c.wait_text(ch, 10)
         lat.append((t1 - t0) * 1000)
+    # What the client's terminal had to take in meanwhile (read here, escapes stripped in Python).
+    rate = (c.received - got0) / (time.perf_counter() - start) / 1e6
+    # The stop file ends the loop even if C-c comes between two `cat`s; C-c cuts the last short.
+    with open(stop, "w"):
+        pass
     mux.send_keys("ef:0.0", "C-c")
     mux.wait_capture("ef:0.0", lambda t: t.rstrip().endswith(PROMPT.strip()), "the prompt",
                      timeout=30)
     c.settle(quiet=0.3, timeout=30)
-    return lat
+    return {"lat": lat, "client_mb_s": rate}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1675,7 +1687,12 @@ def main():
             mixed_file(path, flood4_mb << 20)
         runs = both_rounds("echo-flood", echo_flood_client, lambda m, c: echo_flooding_once(
             m, c, path, max(1, keys // echo_flood_rounds)), echo_flood_rounds)
-        echo_flood = summaries({k: v and [x for r in v for x in r] for k, v in runs.items()})
+        echo_flood = summaries({k: v and [x for r in v for x in r["lat"]]
+                                for k, v in runs.items()})
+        for k, v in runs.items():
+            if v:
+                echo_flood[k]["client_mb_s"] = statistics.fmean(r["client_mb_s"] for r in v)
+                log(f"  {k}: {echo_flood[k]}")
     res["echo_flooding_ms"] = echo_flood
     res["vim_ms"] = summaries(both_typed("vim", lambda m: vim_client(m, scratch), keys))
     history = os.path.join(ROOT, "history.txt")
@@ -1768,6 +1785,10 @@ def main():
         a, t = g(d, "appmux", "p99"), g(d, "tmux", "p99")
         rows.append((f"{label} p99 (ms)", a, t, ratio(a, t), "<= 1 ms",
                      a is not None and a <= 1.0))
+        if key == "echo_flooding_ms":
+            a, t = g(d, "appmux", "client_mb_s"), g(d, "tmux", "client_mb_s")
+            rows.append(("  the client received meanwhile (MB/s)", a, t, ratio(a, t),
+                         "(information)", None))
     if mem:
         a, t = g(mem, "appmux"), g(mem, "tmux")
         rows.append(("server memory per pane, 10k lines of mixed history (KiB)", a, t,
