@@ -2,20 +2,23 @@
 
 Both multiplexers run side by side in the same run, each on its own isolated socket and temp
 directory, with a real client attached in a 120x40 PTY that this script creates and drains.
-Measured: output throughput through an attached client, keystroke echo latency (a raw-mode echo
-program, and vim in insert mode), server memory per pane with a full history of mixed output and
+Measured: output throughput through an attached client (2 x 32 MiB, and one 64 MiB `cat`), of
+four panes flooding at once with no client attached (with the server's CPU time by thread, to
+show how many cores it used), keystroke echo latency (a raw-mode echo program, the same beside a
+flooding pane of its session, and vim in insert mode), server memory per pane with a full history of mixed output and
 of the whole server with 60 such panes, time to attach to
 a full screen, and idle wake-ups of the server; then, for appmux alone, how fast 50 apps start,
 the server's memory with them, how fast a crashed app is restarted, what 200 HTTP health probes
 cost (server CPU and memory, and echo beside the same session without probes), and how long a
 chain of 20 dependent apps with log readiness takes beside the sum of their own start times.
-Throughput and echo are measured in alternating rounds with both clients attached, so that load
+Throughput, floods and echo are measured in alternating rounds with both servers up, so that load
 from elsewhere on a shared machine falls on both alike. Prints a Markdown table, then a JSON
 blob.
 
 Options: --quick (small sizes, for a smoke run), --appmux PATH (default target/release/appmux),
 --json-out FILE, --keep (leave the temp directory for inspection), --only SECTION,... (a subset
-of throughput, echo, vim, memory, many, attach, idle, apps, probes, chain, watch).
+of throughput, flood4, flood1, echo, echo-flood, vim, memory, many, attach, idle, apps, probes,
+chain, watch; echo includes echo-flood).
 Only the Python standard library is used.
 """
 
@@ -117,6 +120,7 @@ class Client:
         self.pid, self.fd = pid, fd
         self.t0 = time.perf_counter()
         self.total = 0
+        self.received = 0  # bytes read in all, never reset
         self.tail = b""  # the end of the raw stream, for markers split across reads
         self.text = b""  # printable text (escapes stripped) since the last mark
         self.strip = Stripper()
@@ -141,6 +145,7 @@ class Client:
             self.max_gap = max(self.max_gap, now - self.last_data)
         self.last_data = now
         self.total += len(data)
+        self.received += len(data)
         return data
 
     def wait_raw(self, marker, timeout):
@@ -756,6 +761,211 @@ def idle_apps(mux, n, secs, quick):
 
 
 # ---------------------------------------------------------------------------------------------
+# Floods: several panes at once without a client, and typing beside a flooding pane
+
+FLOOD_PANES = 4
+# Run in each pane of the detached flood: every line read from the pane's FIFO (a round number)
+# starts one `cat` of the file, whose end the shell marks with a line on the screen and then a
+# file of its own.
+FLOOD_SH = ('while read r < "$1/go-$2"; do cat "$3"; echo "flood-end-$2-$r"; '
+            ': > "$1/done-$2-$r"; done\n')
+
+
+def split_panes(mux, session, n):
+    """Splits the session's one pane into `n`, tiled; each new pane runs the shell."""
+    for _ in range(n - 1):
+        if isinstance(mux, Appmux):
+            mux.run("action", "pane.split-right", "-t", session)
+        else:
+            # tmux would start the default shell as a login shell, whose profile replaces PS1.
+            mux.run("split-window", "-t", session, *SHELL_CMD)
+            mux.run("select-layout", "-t", session, "tiled")
+    if isinstance(mux, Appmux):
+        mux.run("action", "pane.layout", "tiled", "-t", session)
+    else:
+        mux.run("select-layout", "-t", session, "tiled")
+
+
+def thread_cpu(pid):
+    """CPU time so far (s) of each thread of a process, by `name/tid`."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                out[f"{f.read().strip()}/{tid}"] = cpu_secs(pid, tid)
+        except OSError:
+            pass  # the thread ended
+    return out
+
+
+def flood4_setup(mux, path):
+    """One session of FLOOD_PANES tiled panes, each a shell running FLOOD_SH on `path`; no
+    client attached."""
+    d = os.path.join(ROOT, f"flood4-{mux.name}")
+    os.makedirs(d)
+    script = os.path.join(d, "flood.sh")
+    with open(script, "w") as f:
+        f.write(FLOOD_SH)
+    for i in range(FLOOD_PANES):
+        os.mkfifo(os.path.join(d, f"go-{i}"))
+    mux.start("fl", SHELL_CMD)
+    mux.wait_prompt("fl")
+    split_panes(mux, "fl", FLOOD_PANES)
+    for i in range(FLOOD_PANES):
+        mux.wait_prompt(f"fl:0.{i}")
+        mux.send_keys(f"fl:0.{i}", f"sh {script} {d} {i} {path}", "Enter")
+    return {"dir": d, "round": 0, "pid": mux.server_pid()}
+
+
+def flood4_once(mux, st):
+    """Starts one `cat` in every pane at once (a line to each pane's FIFO) and times until all
+    of them marked their end with a file, then until every pane's screen shows its end line
+    (the capture calls that see it add a few ms); reads the server's CPU time, in all and by
+    thread, over it."""
+    d, r = st["dir"], st["round"]
+    st["round"] += 1
+
+    def open_fifo(i):
+        try:  # fails until the pane's shell waits on its FIFO
+            return os.open(os.path.join(d, f"go-{i}"), os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:
+            return None
+
+    fds = [wait_until(f"pane {i} waiting", lambda i=i: open_fifo(i), 30, poll=0.01)
+           for i in range(FLOOD_PANES)]
+    pid = st["pid"]
+    cpu0, threads0 = cpu_secs(pid), thread_cpu(pid)
+    t0 = time.perf_counter()
+    for fd in fds:
+        os.write(fd, f"{r}\n".encode())
+        os.close(fd)
+    done = {}
+    while len(done) < FLOOD_PANES:
+        if time.perf_counter() - t0 > 600:
+            raise TimeoutError(f"flood round {r}: only panes {sorted(done)} done")
+        for i in range(FLOOD_PANES):
+            if i not in done and os.path.exists(os.path.join(d, f"done-{i}-{r}")):
+                done[i] = time.perf_counter() - t0
+        time.sleep(0.001)
+    files = time.perf_counter() - t0
+    # The shell wrote its end line before its marker file, but a server that reads ahead of
+    # what it has parsed shows it later: the flood is over once every screen shows it.
+    for i in range(FLOOD_PANES):
+        mux.wait_capture(f"fl:0.{i}", lambda t, i=i: f"flood-end-{i}-{r}" in t,
+                         f"pane {i}'s end line", timeout=60)
+    secs = time.perf_counter() - t0
+    threads = thread_cpu(pid)
+    return {
+        "secs": secs,
+        "files_secs": files,
+        "screen_lag_ms": (secs - files) * 1000,
+        "pane_secs": [done[i] for i in range(FLOOD_PANES)],
+        "server_cpu_s": cpu_secs(pid) - cpu0,
+        "cpu_s_by_thread": {k: v - threads0.get(k, 0.0) for k, v in threads.items()
+                            if v - threads0.get(k, 0.0) > 0},
+    }
+
+
+def flood_summary(runs, nbytes):
+    """MB/s over all rounds of a flood, with the server's CPU against the wall time."""
+    secs = sum(r["secs"] for r in runs)
+    cpu = sum(r["server_cpu_s"] for r in runs)
+    out = {
+        "mb_s": len(runs) * nbytes / 1e6 / secs,
+        "mb_s_by_round": [round(nbytes / 1e6 / r["secs"], 1) for r in runs],
+        "secs": secs,
+        "server_cpu_s": cpu,
+        "server_cpu_per_wall": cpu / secs,
+    }
+    if "cpu_s_by_thread" in runs[0]:
+        by = {}
+        for r in runs:
+            for k, v in r["cpu_s_by_thread"].items():
+                by[k] = by.get(k, 0.0) + v
+        out["cpu_s_by_thread"] = {k: round(v, 2) for k, v in
+                                  sorted(by.items(), key=lambda kv: -kv[1])}
+        # Threads that each kept a core busy for at least a tenth of the time.
+        out["threads_over_10pct"] = sum(1 for v in by.values() if v >= 0.1 * secs)
+        out["pane_secs_max"] = max(max(r["pane_secs"]) for r in runs)
+        out["screen_lag_ms_max"] = max(r["screen_lag_ms"] for r in runs)
+        out["mb_s_until_files"] = len(runs) * nbytes / 1e6 / sum(r["files_secs"] for r in runs)
+    return out
+
+
+def flood1_once(mux, c, path, n, pid):
+    """`cat_once` of `path`, with the server's CPU time over it."""
+    cpu0 = cpu_secs(pid)
+    secs, gap = cat_once(mux, c, path, n)
+    return {"secs": secs, "max_gap": gap, "server_cpu_s": cpu_secs(pid) - cpu0}
+
+
+def echo_flood_client(mux):
+    """A client attached to a session of two panes side by side: a shell on the left (pane 0)
+    that floods on demand, and the raw-mode echo program on the right, focused."""
+    prog = os.path.join(ROOT, "echo.py")
+    with open(prog, "w") as f:
+        f.write(ECHO_PY)
+    mux.start("ef", SHELL_CMD)
+    mux.wait_prompt("ef")
+    split_panes(mux, "ef", 2)
+    if isinstance(mux, Appmux):
+        mux.run("action", "pane.layout", "even-horizontal", "-t", "ef")
+    else:
+        mux.run("select-layout", "-t", "ef", "even-horizontal")
+    mux.wait_prompt("ef:0.1")
+    mux.send_keys("ef:0.1", f"exec python3 {prog}", "Enter")
+    if isinstance(mux, Appmux):
+        mux.run("action", "pane.select", "1", "-t", "ef")
+    else:
+        mux.run("select-pane", "-t", "ef:0.1")
+    time.sleep(0.5)  # let it enter raw mode before the client connects
+    c = mux.attach("ef")
+    c.settle(quiet=0.3)
+    # Typing must reach the echo program, not the shell beside it.
+    c.mark()
+    c.send(PROBE_KEYS[:1])
+    c.wait_text(PROBE_KEYS[:1], 5)
+    mux.wait_capture("ef:0.1", lambda t: PROBE_KEYS[:1].decode() in t, "the echo pane's key",
+                     timeout=5)
+    if PROBE_KEYS[:1].decode() in mux.capture("ef:0.0"):
+        raise RuntimeError("the typed key went to the shell, not the echo program")
+    c.settle(quiet=0.3)
+    return c
+
+
+def echo_flooding_once(mux, c, path, n):
+    """Starts an endless `cat` of `path` in pane 0, then types `n` keys into the echo program
+    beside it, timing each one's echo in the client (letters the flood's text never holds);
+    then stops the flood and waits until the screen is quiet again. Returns the latencies (ms)
+    and how much the client received meanwhile (MB/s)."""
+    stop = os.path.join(ROOT, f"stop-flood-{mux.name}")
+    if os.path.exists(stop):
+        os.remove(stop)
+    mux.send_keys("ef:0.0", f"while [ ! -e {stop} ]; do cat {path}; done", "Enter")
+    drain_for([c], 0.5)  # the flood under way
+    got0, start = c.received, time.perf_counter()
+    lat = []
+    for i in range(n):
+        ch = PROBE_KEYS[i % len(PROBE_KEYS): i % len(PROBE_KEYS) + 1]
+        drain_for([c], 0.01)
+        c.mark()
+        t0 = time.perf_counter()
+        c.send(ch)
+        t1 = c.wait_text(ch, 10)
+        lat.append((t1 - t0) * 1000)
+    # What the client's terminal had to take in meanwhile (read here, escapes stripped in Python).
+    rate = (c.received - got0) / (time.perf_counter() - start) / 1e6
+    # The stop file ends the loop even if C-c comes between two `cat`s; C-c cuts the last short.
+    with open(stop, "w"):
+        pass
+    mux.send_keys("ef:0.0", "C-c")
+    mux.wait_capture("ef:0.0", lambda t: t.rstrip().endswith(PROMPT.strip()), "the prompt",
+                     timeout=30)
+    c.settle(quiet=0.3, timeout=30)
+    return {"lat": lat, "client_mb_s": rate}
+
+
+# ---------------------------------------------------------------------------------------------
 # Supervisor figures (appmux only: tmux has no apps)
 
 
@@ -1301,8 +1511,8 @@ def main():
     ap.add_argument(
         "--only",
         default=None,
-        help="comma-separated sections to run: "
-        "throughput,echo,vim,memory,many,attach,idle,apps,probes,chain,watch",
+        help="comma-separated sections to run: throughput,flood4,flood1,echo (with "
+        "echo-flood),echo-flood,vim,memory,many,attach,idle,apps,probes,chain,watch",
     )
     ARGS = ap.parse_args()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -1328,6 +1538,10 @@ def main():
     probe_keys = 60 if quick else 600  # typed per server, in 6 alternating rounds
     n_chain = 20
     chain_runs = 2 if quick else 5
+    flood4_mb = 2 if quick else 16  # cat by each pane of the detached flood, per round
+    flood1_mb = 8 if quick else 64  # cat by the one pane of the attached flood, per round
+    flood_rounds = 2 if quick else 3  # alternating rounds of each flood
+    echo_flood_rounds = 3 if quick else 6
     n_watched = 5000 if quick else 50000  # files in the watched tree
     watch_window = 5 if quick else 20  # seconds at rest measured
     watch_writes = 5 if quick else 15  # writes timed to their restart marker
@@ -1349,12 +1563,14 @@ def main():
 
     res = {"quick": quick, "tmux": tmux_version, "client": f"{COLS}x{ROWS}"}
 
-    sections = ("throughput", "echo", "vim", "memory", "many", "attach", "idle", "apps",
-                "probes", "chain", "watch")
+    sections = ("throughput", "flood4", "flood1", "echo", "echo-flood", "vim", "memory", "many",
+                "attach", "idle", "apps", "probes", "chain", "watch")
     only = set(ARGS.only.split(",")) if ARGS.only else set(sections)
     unknown = only - set(sections)
     if unknown:
         sys.exit(f"unknown sections: {', '.join(sorted(unknown))}")
+    if "echo" in only:  # echo includes echo beside a flooding pane
+        only.add("echo-flood")
     if not has_vim:
         only.discard("vim")
 
@@ -1375,7 +1591,8 @@ def main():
 
     def both_rounds(label, client, step, rounds):
         """Runs `step(mux, client)` `rounds` times for each multiplexer, alternating, with both
-        clients attached throughout, so that load from elsewhere on this shared machine falls
+        clients attached throughout (what `client(mux)` returns: a client, or for a detached
+        case the state its steps need), so that load from elsewhere on this shared machine falls
         on both alike; returns each one's list of results (None after an error)."""
         if label not in only:
             return {}
@@ -1431,7 +1648,52 @@ def main():
 
     tp = both_cat(cat_rounds)
     res["throughput"] = tp
+
+    flood4 = {}
+    if "flood4" in only:
+        path = os.path.join(ROOT, "flood4.txt")
+        mixed_file(path, flood4_mb << 20)
+        nbytes = FLOOD_PANES * os.path.getsize(path)
+        runs = both_rounds("flood4", lambda m: flood4_setup(m, path), flood4_once, flood_rounds)
+        flood4 = {k: v and flood_summary(v, nbytes) for k, v in runs.items()}
+        for k, v in flood4.items():
+            log(f"  {k}: {v}")
+    res["flood4"] = flood4
+    flood1 = {}
+    if "flood1" in only:
+        path = os.path.join(ROOT, "flood1.txt")
+        mixed_file(path, flood1_mb << 20)
+        nbytes = os.path.getsize(path)
+        count = iter(range(2 * flood_rounds))
+        pids = {}
+
+        def flood1_client(m):
+            c = shell_client(m)
+            pids[m.name] = m.server_pid()
+            return c
+
+        runs = both_rounds("flood1", flood1_client, lambda m, c: flood1_once(
+            m, c, path, next(count), pids[m.name]), flood_rounds)
+        for k, v in runs.items():
+            flood1[k] = v and {**flood_summary(v, nbytes),
+                               "max_client_gap_ms": max(r["max_gap"] for r in v) * 1000}
+            log(f"  {k}: {flood1[k]}")
+    res["flood1"] = flood1
     res["echo_ms"] = summaries(both_typed("echo", echo_client, keys))
+    echo_flood = {}
+    if "echo-flood" in only:
+        path = os.path.join(ROOT, "flood4.txt")
+        if not os.path.exists(path):
+            mixed_file(path, flood4_mb << 20)
+        runs = both_rounds("echo-flood", echo_flood_client, lambda m, c: echo_flooding_once(
+            m, c, path, max(1, keys // echo_flood_rounds)), echo_flood_rounds)
+        echo_flood = summaries({k: v and [x for r in v for x in r["lat"]]
+                                for k, v in runs.items()})
+        for k, v in runs.items():
+            if v:
+                echo_flood[k]["client_mb_s"] = statistics.fmean(r["client_mb_s"] for r in v)
+                log(f"  {k}: {echo_flood[k]}")
+    res["echo_flooding_ms"] = echo_flood
     res["vim_ms"] = summaries(both_typed("vim", lambda m: vim_client(m, scratch), keys))
     history = os.path.join(ROOT, "history.txt")
     history_file(history)
@@ -1481,7 +1743,39 @@ def main():
         a, t = g(tp, "appmux", "max_client_gap_ms"), g(tp, "tmux", "max_client_gap_ms")
         rows.append(("  longest client update gap during that output (ms)", a, t, ratio(a, t),
                      "(information)", None))
-    for key, label in (("echo_ms", "echo"), ("vim_ms", "vim insert echo")):
+    if flood4:
+        a, t = g(flood4, "appmux", "mb_s"), g(flood4, "tmux", "mb_s")
+        rows.append((f"{FLOOD_PANES} panes each cat {flood4_mb} MiB mixed at once, detached, "
+                     f"{flood_rounds} rounds, until every screen shows its end (MB/s)", a, t,
+                     ratio(a, t), ">= 2x tmux", a is not None and t is not None and a >= 2 * t))
+        a, t = g(flood4, "appmux", "mb_s_until_files"), g(flood4, "tmux", "mb_s_until_files")
+        rows.append(("  until the last `cat` ended (MB/s)", a, t, ratio(a, t), "(information)",
+                     None))
+        a, t = (g(flood4, "appmux", "server_cpu_per_wall"),
+                g(flood4, "tmux", "server_cpu_per_wall"))
+        rows.append(("  server CPU time / wall time (> 1: more than one core)", a, t,
+                     ratio(a, t), "> 1", a is not None and a > 1))
+        a, t = (g(flood4, "appmux", "threads_over_10pct"),
+                g(flood4, "tmux", "threads_over_10pct"))
+        rows.append(("  server threads busy >= 10% of the wall time", a, t, "",
+                     "(information)", None))
+        a, t = g(flood4, "appmux", "screen_lag_ms_max"), g(flood4, "tmux", "screen_lag_ms_max")
+        rows.append(("  from the last `cat`'s end until every screen showed it, worst round (ms; "
+                     "capture calls included)", a, t, ratio(a, t), "(information)", None))
+    if flood1:
+        a, t = g(flood1, "appmux", "mb_s"), g(flood1, "tmux", "mb_s")
+        rows.append((f"1 pane cat {flood1_mb} MiB mixed, client attached, {flood_rounds} "
+                     "rounds (MB/s)", a, t, ratio(a, t), ">= 2x tmux",
+                     a is not None and t is not None and a >= 2 * t))
+        a, t = (g(flood1, "appmux", "server_cpu_per_wall"),
+                g(flood1, "tmux", "server_cpu_per_wall"))
+        rows.append(("  server CPU time / wall time", a, t, ratio(a, t), "(information)", None))
+        a, t = g(flood1, "appmux", "max_client_gap_ms"), g(flood1, "tmux", "max_client_gap_ms")
+        rows.append(("  longest client update gap during that output (ms)", a, t, ratio(a, t),
+                     "(information)", None))
+    for key, label in (("echo_ms", "echo"),
+                       ("echo_flooding_ms", "echo, another pane of the session flooding"),
+                       ("vim_ms", "vim insert echo")):
         d = res[key]
         if not d:
             continue
@@ -1491,6 +1785,10 @@ def main():
         a, t = g(d, "appmux", "p99"), g(d, "tmux", "p99")
         rows.append((f"{label} p99 (ms)", a, t, ratio(a, t), "<= 1 ms",
                      a is not None and a <= 1.0))
+        if key == "echo_flooding_ms":
+            a, t = g(d, "appmux", "client_mb_s"), g(d, "tmux", "client_mb_s")
+            rows.append(("  the client received meanwhile (MB/s)", a, t, ratio(a, t),
+                         "(information)", None))
     if mem:
         a, t = g(mem, "appmux"), g(mem, "tmux")
         rows.append(("server memory per pane, 10k lines of mixed history (KiB)", a, t,
@@ -1503,7 +1801,7 @@ def main():
     if res["attach_ms"]:
         a, t = g(res["attach_ms"], "appmux", "p50"), g(res["attach_ms"], "tmux", "p50")
         rows.append((f"attach to a full screen, median of {attaches} (ms)", a, t, ratio(a, t),
-                     "<= tmux", a is not None and t is not None and a <= t))
+                     "<= 0.8x tmux", a is not None and t is not None and a <= 0.8 * t))
     if idle:
         a, t = g(idle, "appmux", "wakeups_per_10s"), g(idle, "tmux", "wakeups_per_10s")
         rows.append(("idle, 1 pane, client attached: server wake-ups per 10 s", a, t,
