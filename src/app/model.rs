@@ -43,6 +43,11 @@ struct PendingExit {
     deadline: Instant,
 }
 
+/// The held-output buffer kept between loop turns; a larger one (after a flood) is freed.
+const HELD_LOG_KEEP: usize = 4096;
+/// How long after a keystroke the app's next output counts as its echo.
+const ECHO_WINDOW: Duration = Duration::from_millis(100);
+
 /// What a new app is made of; the server builds the parts it owns (terminal size and
 /// palette, the log's writer, the session's environment).
 pub struct NewApp {
@@ -68,6 +73,11 @@ pub struct App {
     process: Option<Process>,
     /// Incremented at each start; PTY events of older runs are ignored.
     run: u32,
+    /// Output not yet queued for the log: it is queued after the frame that shows it went
+    /// out ([`App::flush_log`]), so waking the log writer never delays an echo.
+    held_log: Vec<u8>,
+    /// When input was last typed into it, until its next output (the echo) arrives.
+    typed_at: Option<Instant>,
     life: Lifecycle,
     started: Instant,
     /// Output seen in the current run (an app is "starting" until it prints or passes min_uptime).
@@ -166,6 +176,8 @@ impl App {
             probes,
             gate: None,
             last_exit_at: None,
+            typed_at: None,
+            held_log: Vec::new(),
             timers,
             memory: Default::default(),
         }
@@ -324,6 +336,7 @@ impl App {
     /// uses the new spec. New log rotation settings take effect from the next write.
     pub fn replace_spec(&mut self, spec: AppSpec, env: Vec<(String, String)>) {
         if spec.log != self.spec.log {
+            self.flush_log();
             self.log = self.log.with_spec(spec.log.clone());
         }
         self.probes = Probes::new(&spec);
@@ -385,22 +398,24 @@ impl App {
 
     /// Removed from its session: hung up, and its process handed back for a later SIGKILL of
     /// whatever is left after a grace period.
-    pub fn retire(self) -> Option<Process> {
+    pub fn retire(mut self) -> Option<Process> {
+        self.flush_log();
         self.hang_up();
         self.process
     }
 
     /// Removed from its session while apps that depend on it still run: its process and stop
     /// signal, handed back untouched, to be hung up once they are gone.
-    pub fn retire_later(self) -> Option<(Process, i32)> {
+    pub fn retire_later(mut self) -> Option<(Process, i32)> {
+        self.flush_log();
         let signal = self.spec.stop_signal;
         self.process.map(|p| (p, signal))
     }
 
     /// Deleted by the user: the stop signal goes to its process group now, and the process is
     /// handed back with the instant its stop timeout ends, for SIGKILL of whatever is left then.
-    pub fn delete(self, now: Instant) -> Option<(Instant, Process)> {
-        self.log.marker(&match self.pid() {
+    pub fn delete(mut self, now: Instant) -> Option<(Instant, Process)> {
+        self.log_marker(&match self.pid() {
             Some(pid) => format!("deleted; stopping pid {pid}"),
             None => "deleted".to_owned(),
         });
@@ -447,7 +462,7 @@ impl App {
             Ok(p) => {
                 let pid = p.pid();
                 tracing::info!(app = %self.name(), pid, run = self.run, "app started");
-                self.log.marker(&format!(
+                self.log_marker(&format!(
                     "started pid {pid} (run {}): {}",
                     self.run,
                     self.spec.cmd.display()
@@ -478,6 +493,36 @@ impl App {
         }
     }
 
+    /// Queues held output for the log.
+    pub fn flush_log(&mut self) {
+        if !self.held_log.is_empty() {
+            self.log.write(&self.held_log);
+            self.held_log.clear();
+            if self.held_log.capacity() > HELD_LOG_KEEP {
+                self.held_log = Vec::new();
+            }
+        }
+    }
+
+    /// Queues a marker line, after the output held before it.
+    fn log_marker(&mut self, text: &str) {
+        self.flush_log();
+        self.log.marker(text);
+    }
+
+    /// Input was typed into the app: its next output is probably the echo.
+    pub fn typed(&mut self, now: Instant) {
+        self.typed_at = Some(now);
+    }
+
+    /// True once, for the first output after typing, when it came within [`ECHO_WINDOW`]: the
+    /// frame showing it should not wait.
+    pub fn take_echo(&mut self, now: Instant) -> bool {
+        self.typed_at
+            .take()
+            .is_some_and(|t| now.saturating_duration_since(t) < ECHO_WINDOW)
+    }
+
     /// True when a PTY event belongs to the current run (older runs' events are ignored).
     pub fn is_current(&self, key: RunKey) -> bool {
         key.app == self.id.0 && key.run == self.run
@@ -486,7 +531,11 @@ impl App {
     /// Output of the current run, which its reader thread parsed already: logged, query
     /// replies written back to the app, then shown to a `log` readiness probe.
     pub fn output(&mut self, out: Output, now: Instant) -> Fed {
-        self.log.write(&out.bytes);
+        if self.held_log.is_empty() {
+            self.held_log = out.bytes.clone();
+        } else {
+            self.held_log.extend_from_slice(&out.bytes);
+        }
         self.saw_output = true;
         if let Some(p) = &self.process
             && !out.parsed.replies.is_empty()
@@ -547,7 +596,7 @@ impl App {
         tracing::info!(app = %self.name(), %status, ?uptime, "app exited");
         let secs = uptime.as_secs_f64();
         let run = self.run;
-        self.log.marker(&match &process {
+        self.log_marker(&match &process {
             // Named by pid, as the start marker is, so the two pair up.
             Some(p) => format!("pid {} {status} after {secs:.1}s (run {run})", p.pid()),
             None => format!("{status} after {secs:.1}s (run {run})"),

@@ -207,10 +207,14 @@ impl Server {
     /// Output of the current run.
     pub(super) fn app_output(&mut self, key: RunKey, out: Output) {
         let Some(app) = self.app_run(key) else { return };
-        let fed = app.output(out, Instant::now());
+        let now = Instant::now();
+        let fed = app.output(out, now);
+        let echo = app.take_echo(now);
         let id = app.id();
         self.after_output(id);
-        if fed.redraw {
+        if fed.redraw && echo {
+            self.app_echoed(id);
+        } else if fed.redraw {
             self.app_changed(id);
         }
         if let Some(change) = fed.probe {

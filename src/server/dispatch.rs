@@ -170,6 +170,7 @@ impl Server {
     /// Answers once the log thread has written everything queued so far, so that `logs` reads
     /// what was printed before it asked.
     fn flush_logs(&mut self, id: ClientId) {
+        self.queue_held_logs();
         let events = self.events.clone();
         let queued = self.logs.after_queued(move || {
             let _ = events.blocking_send(crate::server::Event::LogsWritten(id));

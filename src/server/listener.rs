@@ -28,6 +28,8 @@ use crate::server::model::ClientId;
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a frame may take to arrive once it has begun.
 pub const FRAME_TIMEOUT: Duration = Duration::from_secs(5);
+/// What a client connection reads from its socket at once.
+const READ_BUFFER: usize = 8 * 1024;
 /// The first and the longest pause after a failed accept.
 const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
 
@@ -219,7 +221,9 @@ async fn reader(
     id: ClientId,
     events: &mpsc::Sender<Event>,
 ) -> Result<(), CodecError> {
-    while let Some(payload) = codec::read_frame_async(rd, FRAME_TIMEOUT).await? {
+    // Buffered, so a keystroke's frame is one read from the socket, not one per header part.
+    let mut rd = tokio::io::BufReader::with_capacity(READ_BUFFER, rd);
+    while let Some(payload) = codec::read_frame_async(&mut rd, FRAME_TIMEOUT).await? {
         match codec::decode::<ClientMsg>(&payload)? {
             Decoded::Message(m) => {
                 if events.send(Event::Msg(id, Box::new(m))).await.is_err() {

@@ -123,7 +123,10 @@ impl Server {
                 // wait for the next turn, after the input that came in meanwhile.
                 tokio::task::yield_now().await;
             }
+            // After the frames: waking the log writer never delays an echo.
+            self.queue_held_logs();
         }
+        self.queue_held_logs();
         self.detach_all("server exited");
         Ok(Stopped {
             waiters: self
@@ -157,6 +160,13 @@ impl Server {
             .chain(self.sync_deadline())
             .chain(self.trim.deadline())
             .min()
+    }
+
+    /// Queues the output each app printed since the last turn for its log.
+    pub(super) fn queue_held_logs(&mut self) {
+        for app in self.apps.values_mut() {
+            app.flush_log();
+        }
     }
 
     fn on_event(&mut self, ev: Event) {
@@ -256,6 +266,20 @@ impl Server {
         // A client in the switcher shows every session: its tree and preview follow them all.
         for c in self.clients.values_mut() {
             if c.session() == Some(session) || c.in_switcher() {
+                c.mark_dirty();
+            }
+        }
+    }
+
+    /// Marks every client that shows `app` as needing a frame at once: it echoed typing.
+    pub(super) fn app_echoed(&mut self, app: AppId) {
+        let Some(session) = self.apps.get(&app).map(|a| a.session()) else {
+            return;
+        };
+        for c in self.clients.values_mut() {
+            if c.session() == Some(session) {
+                c.mark_urgent();
+            } else if c.in_switcher() {
                 c.mark_dirty();
             }
         }

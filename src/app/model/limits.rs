@@ -23,7 +23,7 @@ impl App {
         }
         let (rss, max) = (megabytes(usage.rss_bytes), megabytes(limit));
         tracing::warn!(app = %self.name(), rss = usage.rss_bytes, limit, "memory above max_memory");
-        self.log.marker(&format!(
+        self.log_marker(&format!(
             "restarting: memory {rss} above max_memory {max} ({SAMPLES} samples in a row, run {})",
             self.run
         ));

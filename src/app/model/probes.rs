@@ -289,7 +289,7 @@ impl App {
         match &transition {
             Transition::None => return None,
             Transition::Ready => {
-                self.log.marker(&format!("ready (run {})", self.run));
+                self.log_marker(&format!("ready (run {})", self.run));
                 if let Some(health) = &mut self.probes.health {
                     health.start(now);
                 }
@@ -299,7 +299,7 @@ impl App {
                     .as_deref()
                     .map_or_else(String::new, |f| format!("; last attempt: {f}"));
                 let probe = self.spec.ready.as_ref().map(|p| p.kind.to_string());
-                self.log.marker(&format!(
+                self.log_marker(&format!(
                     "not ready: readiness probe {} gave up (run {}){last}",
                     probe.unwrap_or_default(),
                     self.run
@@ -308,7 +308,7 @@ impl App {
             Transition::Healthy => {}
             Transition::Unhealthy { failures, reason } => {
                 let probe = self.spec.health.as_ref().map(|p| p.kind.to_string());
-                self.log.marker(&format!(
+                self.log_marker(&format!(
                     "unhealthy: health probe {} failed {failures} times in a row ({reason}); restarting (run {})",
                     probe.unwrap_or_default(),
                     self.run

@@ -41,7 +41,7 @@ impl App {
             match decide(due.trigger, running, busy) {
                 Action::Restart => {
                     tracing::info!(app = %self.name(), expr, "cron_restart is due");
-                    self.log.marker(&format!(
+                    self.log_marker(&format!(
                         "restarting by {key} {expr:?} (run {}{pid})",
                         self.run
                     ));
@@ -49,13 +49,13 @@ impl App {
                 }
                 Action::Start => {
                     tracing::info!(app = %self.name(), expr, "schedule is due");
-                    self.log.marker(&format!("starting by {key} {expr:?}"));
+                    self.log_marker(&format!("starting by {key} {expr:?}"));
                     ops.push(Control::Start);
                 }
                 Action::Skip => {
                     let what = self.life.label();
                     tracing::info!(app = %self.name(), expr, what, "schedule skipped");
-                    self.log.marker(&format!(
+                    self.log_marker(&format!(
                         "skipped {key} {expr:?}: run {} is still {what}{pid}",
                         self.run
                     ));

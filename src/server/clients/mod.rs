@@ -138,6 +138,9 @@ pub struct Attached {
     /// The client's terminal can be sent OSC 8 hyperlinks (`Settings::takes_hyperlinks`).
     pub takes_hyperlinks: bool,
     pub dirty: bool,
+    /// The next frame answers typing (an echo): it goes out without waiting for the frame
+    /// interval, so an echo beside a flooding pane is not held back with the flood's frames.
+    pub urgent: bool,
     /// When what the last frame showed changes with time alone (an uptime, a countdown): it is
     /// redrawn then, and with nothing else changing, not before.
     refresh_at: Option<Instant>,
@@ -228,11 +231,22 @@ impl Client {
         }
     }
 
+    /// Needs a frame as soon as it can take one: it shows the echo of what was typed.
+    pub fn mark_urgent(&mut self) {
+        if let Some(a) = &mut self.attached {
+            a.dirty = true;
+            a.urgent = true;
+        }
+    }
+
     /// When this client should get its next frame, if it needs one and can take one.
     pub fn frame_due(&self) -> Option<Instant> {
         let a = self.attached.as_ref()?;
         if !a.dirty || a.in_flight {
             return None;
+        }
+        if a.urgent {
+            return Some(a.last_frame);
         }
         Some(a.last_frame + FRAME_INTERVAL)
     }
@@ -366,6 +380,7 @@ impl Server {
             depth: self.settings.color_depth(&req.term),
             takes_hyperlinks: crate::server::settings::Settings::takes_hyperlinks(&req.term),
             dirty: true,
+            urgent: false,
             refresh_at: None,
             in_flight: false,
             // As if a frame had just gone out one interval ago: the first frame is due now.

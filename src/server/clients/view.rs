@@ -199,6 +199,7 @@ impl Server {
         };
         let mut bytes = a.renderer.render_view(&view);
         a.dirty = false;
+        a.urgent = false;
         a.refresh_at = refresh_at;
         if !a.pending.is_empty() {
             let mut out = std::mem::take(&mut a.pending);

@@ -1,6 +1,8 @@
 //! Normal mode: keys that are not bindings are encoded for the focused app according to its
 //! pane's modes; pastes go to it bracketed when it asked. A read-only client types nothing.
 
+use std::time::Instant;
+
 use crate::config::keymap::KeyTable;
 use crate::keys::Key;
 use crate::pane::encode;
@@ -52,7 +54,10 @@ impl Server {
         let Some(app) = self.sessions.get(&session).and_then(|s| s.focused_app()) else {
             return;
         };
-        let Some(a) = self.apps.get(&app) else { return };
+        let Some(a) = self.apps.get_mut(&app) else {
+            return;
+        };
+        a.typed(Instant::now());
         let Some(p) = a.process() else { return };
         let mut modes = a.term().key_modes();
         if !kitty_ok {
