@@ -5,8 +5,7 @@
 //! wake-up finds [`FLOOD`] bytes or more waiting, the app is flooding and reading moves to a
 //! thread of the pane's own, which reads and parses beside the event loop and beside other
 //! panes' threads, so a flood in several panes uses every core. After [`QUIET`] without
-//! output the thread gives the PTY back and waits, parked, for the next flood. A pane that
-//! never floods never gets a thread.
+//! output the thread gives the PTY back and ends. A quiet pane has no thread.
 //!
 //! One side reads at a time: the event loop stops watching the PTY while the thread has it.
 //! Whichever side reads the end (EOF, or EIO once every process holding the terminal is gone)
@@ -15,7 +14,6 @@
 
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::sync::Arc;
-use std::sync::mpsc as std_mpsc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -94,7 +92,6 @@ fn thread_name(key: RunKey) -> String {
 /// The event loop's side: reads what a wake-up finds, up to [`FLOOD`], and hands the PTY to
 /// the flood thread when that much was waiting.
 async fn watch(pipe: Arc<Pipe>, watched: AsyncFd<Arc<OwnedFd>>) {
-    let mut flood: Option<Flood> = None;
     loop {
         let Ok(mut ready) = watched.readable().await else {
             end(&pipe).await;
@@ -131,20 +128,11 @@ async fn watch(pipe: Arc<Pipe>, watched: AsyncFd<Arc<OwnedFd>>) {
         if len < FLOOD {
             continue;
         }
-        // Flooding: the thread reads until the app is quiet.
-        if flood.is_none() {
-            match Flood::start(pipe.clone()) {
-                Ok(f) => flood = Some(f),
-                Err(e) => {
-                    tracing::warn!("no PTY reader thread, reading on the event loop: {e:#}");
-                    continue;
-                }
-            }
-        }
-        let Some(f) = flood.as_mut() else { continue };
-        match f.turn().await {
-            Some(Back::Quiet) => {}
-            Some(Back::Ended) | None => return,
+        // Flooding: a thread reads until the app is quiet.
+        match flood(pipe.clone()).await {
+            Ok(Back::Quiet) => {}
+            Ok(Back::Ended) => return,
+            Err(e) => tracing::warn!("no PTY reader thread, reading on the event loop: {e:#}"),
         }
     }
 }
@@ -153,38 +141,22 @@ async fn end(pipe: &Pipe) {
     let _ = pipe.events.send(PtyEvent::Eof(pipe.key)).await;
 }
 
-/// A pane's flood thread, parked between turns.
-struct Flood {
-    take: std_mpsc::SyncSender<()>,
-    back: mpsc::Receiver<Back>,
-}
-
-impl Flood {
-    fn start(pipe: Arc<Pipe>) -> Result<Self> {
-        let (take, turns) = std_mpsc::sync_channel::<()>(1);
-        let (done, back) = mpsc::channel(1);
-        std::thread::Builder::new()
-            .name(thread_name(pipe.key))
-            .stack_size(THREAD_STACK)
-            .spawn(move || {
-                // Ends when the event loop's side is gone or the output ended.
-                while turns.recv().is_ok() {
-                    let ended = pump(&pipe, Some(QUIET));
-                    let back = if ended { Back::Ended } else { Back::Quiet };
-                    if done.blocking_send(back).is_err() || ended {
-                        return;
-                    }
-                }
-            })
-            .context("spawning the PTY reader thread")?;
-        Ok(Self { take, back })
-    }
-
-    /// Gives the thread the PTY and waits for it back.
-    async fn turn(&mut self) -> Option<Back> {
-        self.take.send(()).ok()?;
-        self.back.recv().await
-    }
+/// Reads on a thread of the pane's own until the app is quiet or its output ended. The thread
+/// ends with its turn: a thread that parsed a flood keeps freed memory in its own cache (glibc's
+/// tcache) until it exits, which across dozens of once-busy panes adds up, and starting one
+/// costs far less than the quiet spell that ends it.
+async fn flood(pipe: Arc<Pipe>) -> Result<Back> {
+    let (done, back) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name(thread_name(pipe.key))
+        .stack_size(THREAD_STACK)
+        .spawn(move || {
+            let ended = pump(&pipe, Some(QUIET));
+            let _ = done.send(if ended { Back::Ended } else { Back::Quiet });
+        })
+        .context("spawning the PTY reader thread")?;
+    // A thread that died without a word ended the output as far as anyone can tell.
+    Ok(back.await.unwrap_or(Back::Ended))
 }
 
 /// Reads, parses and sends until the output ends (true, once reported) or, with a `quiet`
