@@ -5,6 +5,7 @@ mod apps;
 mod container;
 mod contract;
 mod core;
+mod cores;
 mod daily;
 mod discovery;
 mod ending;

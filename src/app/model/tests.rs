@@ -329,3 +329,41 @@ fn out(bytes: &[u8]) -> crate::pane::process::Output {
         parsed: Default::default(),
     }
 }
+
+#[test]
+fn the_first_output_after_typing_counts_as_its_echo_once() {
+    let mut rig = rig("sleep 30", |_| {});
+    let now = Instant::now();
+    assert!(!rig.app.take_echo(now), "nothing typed");
+    rig.app.typed(now);
+    assert!(rig.app.take_echo(now + Duration::from_millis(5)));
+    assert!(
+        !rig.app.take_echo(now + Duration::from_millis(6)),
+        "only once"
+    );
+    rig.app.typed(now);
+    assert!(
+        !rig.app.take_echo(now + Duration::from_secs(1)),
+        "output long after typing is no echo"
+    );
+}
+
+#[test]
+fn held_output_reaches_the_log_before_a_later_marker() {
+    let mut rig = rig("sleep 30", |_| {});
+    rig.spawn(Vec::new());
+    rig.app
+        .output(out(b"printed before the stop\r\n"), Instant::now());
+    // Nothing flushed the held output: the marker must not overtake it.
+    rig.app.signal_stop();
+    let exited = rig.app.exited(ExitStatus::Signal(15), Instant::now());
+    drop(exited);
+    let (tx, rx) = std::sync::mpsc::channel();
+    assert!(rig._logs.after_queued(move || tx.send(()).unwrap()));
+    rx.recv_timeout(Duration::from_secs(20)).unwrap();
+    let log = std::fs::read_to_string(rig.app.log().path()).unwrap();
+    let printed = log.find("printed before the stop").expect(&log);
+    let marker = log.find("killed by signal 15").expect(&log);
+    assert!(printed < marker, "{log}");
+    rig.app.kill_now();
+}
