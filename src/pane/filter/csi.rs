@@ -418,11 +418,7 @@ fn blink_after(bytes: impl Iterator<Item = u8>, mut blink: bool) -> Option<bool>
     };
     for b in bytes {
         match b {
-            b'0'..=b'9' => {
-                if !sub && value < BIG {
-                    value = value * 10 + u32::from(b - b'0');
-                }
-            }
+            b'0'..=b'9' if !sub && value < BIG => value = value * 10 + u32::from(b - b'0'),
             b';' => {
                 param(value, sub, &mut blink);
                 value = 0;
