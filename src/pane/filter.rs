@@ -524,16 +524,24 @@ impl Filter {
         let set = self.active();
         let bytes = &out.input[pos..end];
         if set != Charset::Ascii
-            || !bytes.is_ascii()
-                && (std::str::from_utf8(bytes).is_err()
-                    || memchr::memchr(MARK_LEAD, bytes).is_some()
-                    || !self.vs16_wide && memchr::memmem::find(bytes, VS16).is_some())
+            || !bytes.is_ascii() && (std::str::from_utf8(bytes).is_err() || self.needs_marks(bytes))
         {
             self.slow_text(out, pos, end, set);
         }
         if text_mode {
             out.text(end, self.text_modes());
         }
+    }
+
+    /// Whether valid UTF-8 `text` holds a character the filter changes: a mark (or any tag
+    /// character, whose lead byte they share, for [`Self::slow_text`] to tell apart) or VS16,
+    /// unless wide VS16 is asked for. One scan for both lead bytes.
+    fn needs_marks(&self, text: &[u8]) -> bool {
+        if self.vs16_wide {
+            return memchr::memchr(MARK_LEAD, text).is_some();
+        }
+        memchr::memchr2_iter(MARK_LEAD, VS16[0], text)
+            .any(|n| text[n] == MARK_LEAD || text[n..].starts_with(VS16))
     }
 
     /// Text that needs changes: translated line drawing, invalid UTF-8, a character cut short

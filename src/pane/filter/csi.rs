@@ -110,6 +110,16 @@ impl Filter {
             let b = input[at];
             at += 1;
             match b {
+                // SGR, the most common of all, with its parameters all in this read.
+                b'm' if self.csi_carry.1 == 0 => {
+                    self.state = State::Ground;
+                    if let Some(blink) =
+                        blink_after(input[body..at - 1].iter().copied(), self.marks.blink)
+                    {
+                        self.marks.blink = blink;
+                    }
+                    return at;
+                }
                 0x40..=0x7e => {
                     self.state = State::Ground;
                     if matches!(
@@ -207,7 +217,7 @@ impl Filter {
                 Some(3) => out.piece(fin + 1, Piece::Act(Act::ClearTabs)),
                 _ => {}
             },
-            b'm' if params.plain() => self.sgr(params),
+            b'm' => self.sgr(params),
             b'q' => {
                 // DECSCA: `CSI Ps " q`.
                 if let Some(n) = params.with_intermediate(b'"') {
@@ -223,41 +233,12 @@ impl Filter {
         }
     }
 
-    /// SGR: only blink (5 and 6 on, 25 and 0 off) matters to the filter; the parameters of
-    /// extended colours (`38;5;n`, `38;2;r;g;b`) are skipped so their numbers do not count.
+    /// SGR whose parameters began in an earlier read (`csi` takes the others itself): only
+    /// blink matters to the filter (see [`blink_after`]).
     fn sgr(&mut self, params: Params) {
-        if !self.marks.blink && !params.bytes().any(|b| b == b'5' || b == b'6') {
-            return;
+        if let Some(blink) = blink_after(params.bytes(), self.marks.blink) {
+            self.marks.blink = blink;
         }
-        let mut skip = Skip::None;
-        let mut blink = self.marks.blink;
-        each_param(params.bytes(), |value, sub| {
-            skip = match skip {
-                Skip::Params(n) => Skip::Params(n - 1),
-                Skip::Colour => match value {
-                    5 => Skip::Params(1),
-                    2 => Skip::Params(3),
-                    _ => Skip::None,
-                },
-                Skip::None if sub => Skip::None,
-                Skip::None => match value {
-                    0 | 25 => {
-                        blink = false;
-                        Skip::None
-                    }
-                    5 | 6 => {
-                        blink = true;
-                        Skip::None
-                    }
-                    38 | 48 | 58 => Skip::Colour,
-                    _ => Skip::None,
-                },
-            };
-            if skip == Skip::Params(0) {
-                skip = Skip::None;
-            }
-        });
-        self.marks.blink = blink;
     }
 
     /// DECSED and DECSEL (`CSI ? Ps J`, `CSI ? Ps K`): vt100 would erase everything, so the
@@ -398,6 +379,59 @@ enum Skip {
     None,
     Colour,
     Params(u8),
+}
+
+/// Whether blink is on after an SGR with these parameter bytes, from `blink` before it; `None`
+/// when the sequence is not a plain SGR (a private marker or an intermediate makes it another
+/// one). Parameters are read as numbers in one pass: 5 and 6 turn blink on, 0 and 25 off, and
+/// the parameters of extended colours (`38;5;n`, `38;2;r;g;b`) and sub-parameters
+/// (`38:5:5`) are skipped so their numbers do not count.
+fn blink_after(bytes: impl Iterator<Item = u8>, mut blink: bool) -> Option<bool> {
+    /// Past this a value only has to stay unequal to every code that matters.
+    const BIG: u32 = 100_000;
+    let mut skip = Skip::None;
+    let mut value = 0u32;
+    let mut sub = false;
+    let mut param = |value: u32, sub: bool, blink: &mut bool| {
+        skip = match skip {
+            Skip::Params(n) if n > 1 => Skip::Params(n - 1),
+            Skip::Params(_) => Skip::None,
+            Skip::Colour => match value {
+                5 => Skip::Params(1),
+                2 => Skip::Params(3),
+                _ => Skip::None,
+            },
+            Skip::None if sub => Skip::None,
+            Skip::None => match value {
+                0 | 25 => {
+                    *blink = false;
+                    Skip::None
+                }
+                5 | 6 => {
+                    *blink = true;
+                    Skip::None
+                }
+                38 | 48 | 58 => Skip::Colour,
+                _ => Skip::None,
+            },
+        };
+    };
+    for b in bytes {
+        match b {
+            b'0'..=b'9' if !sub && value < BIG => value = value * 10 + u32::from(b - b'0'),
+            b';' => {
+                param(value, sub, &mut blink);
+                value = 0;
+                sub = false;
+            }
+            b':' => sub = true,
+            _ if other(b) => return None,
+            // Controls, DEL and high bytes inside the sequence are not part of it.
+            _ => {}
+        }
+    }
+    param(value, sub, &mut blink);
+    Some(blink)
 }
 
 /// Calls `f` with each top-level parameter of a list (empty ones are 0) and whether it had

@@ -399,3 +399,50 @@ fn hyperlinks_are_reported_in_place_whole_or_split_across_reads() {
     assert!(got.contains(&Got::Link(None)), "{got:?}");
     assert!(!got.iter().any(|g| matches!(g, Got::Text(..))));
 }
+
+/// Whether the text `x` printed after `input` is blinking, with `input` cut at every place.
+fn blinks_after(input: &[u8]) -> bool {
+    let mut seen = None;
+    for cut in 0..=input.len() {
+        let mut f = Filter::new();
+        let mut blink = false;
+        for chunk in [&input[..cut], &input[cut..], b"x"] {
+            f.run(chunk, 80, |p| {
+                if let Piece::Text {
+                    text: b"x", marks, ..
+                } = p
+                {
+                    blink = marks.blink;
+                }
+            });
+        }
+        assert!(seen.is_none_or(|s| s == blink), "{input:?} cut at {cut}");
+        seen = Some(blink);
+    }
+    seen.unwrap_or(false)
+}
+
+#[test]
+fn sgr_blink_is_read_from_top_level_parameters_only() {
+    for (input, blink) in [
+        (&b"\x1b[5m"[..], true),
+        (b"\x1b[1;6m", true),
+        (b"\x1b[5;0m", false),
+        (b"\x1b[5m\x1b[m", false),
+        (b"\x1b[5m\x1b[25m", false),
+        (b"\x1b[5m\x1b[38;5;25m", true),
+        (b"\x1b[38;5;5m", false),
+        (b"\x1b[48;2;5;6;5m", false),
+        (b"\x1b[48;2;5;6;5;5m", true),
+        // The colour index 38 is skipped, so the 5 after it is blink.
+        (b"\x1b[38;5;38;5m", true),
+        (b"\x1b[38:5:5m", false),
+        (b"\x1b[38:5;5m", true),
+        (b"\x1b[4294967301m", false),
+        (b"\x1b[00005m", true),
+        (b"\x1b[?5m", false),
+        (b"\x1b[5 m", false),
+    ] {
+        assert_eq!(blinks_after(input), blink, "{input:?}");
+    }
+}
