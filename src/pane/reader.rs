@@ -21,7 +21,7 @@ use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
 use tokio::sync::mpsc;
 
-use crate::pane::process::{Output, PtyEvent, RunKey};
+use crate::pane::events::{Output, PtyEvent, RunKey};
 use crate::pane::shared::SharedTerm;
 
 /// What one wake-up of the event loop reads at most; reaching it means the app floods.

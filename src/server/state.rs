@@ -1,6 +1,8 @@
 //! The one task that owns the model. Everything that changes sessions, apps or clients arrives
-//! here as an event (from connection tasks, PTY threads and signals) and is handled in order,
-//! with no locks. Frames are rendered after each batch of events for the clients that are dirty,
+//! here as an event (from connection tasks, PTY readers and signals) and is handled in order.
+//! The one exception is a pane's terminal, which its PTY reader parses output into beside this
+//! task, behind a lock of its own (`pane::shared`); the output event that follows carries what
+//! this task must act on. Frames are rendered after each batch of events for the clients that are dirty,
 //! at most one per client per frame interval and only when its previous frame has been written.
 //! When nothing happens the loop sleeps in `select!` with no timer armed: an idle server does not
 //! wake up.
