@@ -43,8 +43,6 @@ struct PendingExit {
     deadline: Instant,
 }
 
-/// The held-output buffer kept between loop turns; a larger one (after a flood) is freed.
-const HELD_LOG_KEEP: usize = 4096;
 /// How long after a keystroke the app's next output counts as its echo.
 const ECHO_WINDOW: Duration = Duration::from_millis(100);
 
@@ -74,7 +72,8 @@ pub struct App {
     /// Incremented at each start; PTY events of older runs are ignored.
     run: u32,
     /// Output not yet queued for the log: it is queued after the frame that shows it went
-    /// out ([`App::flush_log`]), so waking the log writer never delays an echo.
+    /// out ([`App::flush_log`]), so waking the log writer never delays an echo. The buffer
+    /// goes to the log writer as it is, with no copy.
     held_log: Vec<u8>,
     /// When input was last typed into it, until its next output (the echo) arrives.
     typed_at: Option<Instant>,
@@ -496,11 +495,7 @@ impl App {
     /// Queues held output for the log.
     pub fn flush_log(&mut self) {
         if !self.held_log.is_empty() {
-            self.log.write(&self.held_log);
-            self.held_log.clear();
-            if self.held_log.capacity() > HELD_LOG_KEEP {
-                self.held_log = Vec::new();
-            }
+            self.log.write_owned(std::mem::take(&mut self.held_log));
         }
     }
 
@@ -531,20 +526,21 @@ impl App {
     /// Output of the current run, which its reader thread parsed already: logged, query
     /// replies written back to the app, then shown to a `log` readiness probe.
     pub fn output(&mut self, out: Output, now: Instant) -> Fed {
-        if self.held_log.is_empty() {
-            self.held_log = out.bytes.clone();
-        } else {
-            self.held_log.extend_from_slice(&out.bytes);
-        }
         self.saw_output = true;
         if let Some(p) = &self.process
             && !out.parsed.replies.is_empty()
         {
             p.reply(out.parsed.replies);
         }
+        let probe = self.scan_output(&out.bytes, now);
+        if self.held_log.is_empty() {
+            self.held_log = out.bytes;
+        } else {
+            self.held_log.extend_from_slice(&out.bytes);
+        }
         Fed {
             redraw: out.parsed.redraw,
-            probe: self.scan_output(&out.bytes, now),
+            probe,
         }
     }
 

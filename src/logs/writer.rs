@@ -157,14 +157,20 @@ impl LogHandle {
 
     /// Queues app output.
     pub fn write(&self, bytes: &[u8]) {
+        self.write_owned(bytes.to_vec());
+    }
+
+    /// Queues app output, taking the buffer rather than a copy.
+    pub fn write_owned(&self, bytes: Vec<u8>) {
         if bytes.is_empty() {
             return;
         }
+        let len = bytes.len();
         if !self
             .writer
-            .queue(Job::Write(self.shared.clone(), bytes.to_vec(), now_ms()))
+            .queue(Job::Write(self.shared.clone(), bytes, now_ms()))
         {
-            self.lost(bytes.len());
+            self.lost(len);
         }
     }
 
