@@ -113,9 +113,7 @@ impl Filter {
                 // SGR, the most common of all, with its parameters all in this read.
                 b'm' if self.csi_carry.1 == 0 => {
                     self.state = State::Ground;
-                    if let Some(blink) =
-                        blink_after(input[body..at - 1].iter().copied(), self.marks.blink)
-                    {
+                    if let Some(blink) = sgr_blink(&input[body..at - 1], self.marks.blink) {
                         self.marks.blink = blink;
                     }
                     return at;
@@ -381,6 +379,70 @@ enum Skip {
     Params(u8),
 }
 
+/// [`blink_after`] for parameters all in one slice, with a quicker way through the common
+/// lists: digits and `;` only, extended colours spelled out (`38;5;n`, `38;2;r;g;b`, also for 48
+/// and 58). Anything else goes the long way, from the start.
+fn sgr_blink(params: &[u8], blink: bool) -> Option<bool> {
+    match common_sgr_blink(params, blink) {
+        Some(blink) => Some(blink),
+        None => blink_after(params.iter().copied(), blink),
+    }
+}
+
+/// Blink after an SGR whose parameters are a common list (see [`sgr_blink`]), or `None` for
+/// any other list.
+fn common_sgr_blink(mut rest: &[u8], mut blink: bool) -> Option<bool> {
+    loop {
+        // An extended colour: its kind says how many parameters to step over, unread.
+        let fields = match rest {
+            [b'3' | b'4' | b'5', b'8', b';', b'5', b';', ..] => 1,
+            [b'3' | b'4' | b'5', b'8', b';', b'2', b';', ..] => 3,
+            _ => 0,
+        };
+        if fields > 0 {
+            rest = &rest[5..];
+            for field in 0..fields {
+                let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+                rest = &rest[digits..];
+                match rest {
+                    [] => return Some(blink),
+                    [b';', tail @ ..] if field + 1 < fields => rest = tail,
+                    [b';', ..] => {}
+                    _ => return None,
+                }
+            }
+        } else {
+            // A plain parameter, at most three digits (empty is 0).
+            let digits = rest
+                .iter()
+                .take(4)
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            let value = rest[..digits]
+                .iter()
+                .fold(0u32, |v, &b| v * 10 + u32::from(b - b'0'));
+            match (digits, value) {
+                (4, _) | (_, 38 | 48 | 58) => return None,
+                (_, 0 | 25) => blink = false,
+                (_, 5 | 6) => blink = true,
+                _ => {}
+            }
+            rest = &rest[digits..];
+        }
+        match rest {
+            [] => return Some(blink),
+            [b';', tail @ ..] => {
+                rest = tail;
+                if rest.is_empty() {
+                    // A trailing `;` ends with an empty parameter, a reset.
+                    return Some(false);
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
 /// Whether blink is on after an SGR with these parameter bytes, from `blink` before it; `None`
 /// when the sequence is not a plain SGR (a private marker or an intermediate makes it another
 /// one). Parameters are read as numbers in one pass: 5 and 6 turn blink on, 0 and 25 off, and
@@ -505,5 +567,50 @@ fn each_mode(params: impl Iterator<Item = u8>, mut f: impl FnMut(u32)) {
     }
     if in_number {
         f(mode);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{blink_after, sgr_blink};
+
+    /// The quick way through common SGR lists agrees with the full walk on every list of up to
+    /// six bytes from the ones that matter, and on longer colour lists, from either blink state.
+    #[test]
+    fn quick_sgr_blink_agrees_with_the_full_walk() {
+        const ALPHABET: &[u8] = b"0123568;:";
+        let mut lists: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut last = lists.clone();
+        for _ in 0..6 {
+            last = last
+                .iter()
+                .flat_map(|l| ALPHABET.iter().map(move |&b| [l.as_slice(), &[b]].concat()))
+                .collect();
+            lists.extend(last.iter().cloned());
+        }
+        for colour in [
+            "38;5;5",
+            "48;2;5;6;0",
+            "58;2;1;;25",
+            "38;5;1;5",
+            "38;2;1;2;3;6",
+        ] {
+            for tail in [
+                "", ";", ";5", ";25", ";0;6", ";1", ":5", "\x07;5", ";1234;5", ";38;5",
+            ] {
+                lists.push(format!("{colour}{tail}").into_bytes());
+                lists.push(format!("5;{colour}{tail}").into_bytes());
+            }
+        }
+        for list in &lists {
+            for blink in [false, true] {
+                assert_eq!(
+                    sgr_blink(list, blink),
+                    blink_after(list.iter().copied(), blink),
+                    "{:?} from blink {blink}",
+                    String::from_utf8_lossy(list)
+                );
+            }
+        }
     }
 }
