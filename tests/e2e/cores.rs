@@ -82,6 +82,7 @@ fn typing_beside_a_flood_echoes_and_the_flood_stays_whole() {
     std::fs::write(env.path("go"), "").unwrap();
     t.type_str("typed-beside-a-flood");
     t.wait_for("typed-beside-a-flood");
+    env.wait_capture("floods:one", "one floods the pane");
     std::fs::write(env.path("stop"), "").unwrap();
     env.wait_capture("floods:one", "one-done");
     // Every line the flood printed is whole in the log: none was cut or interleaved.
@@ -90,7 +91,12 @@ fn typing_beside_a_flood_echoes_and_the_flood_stays_whole() {
         .lines()
         .filter(|l| l.contains("floods the pane") && !l.starts_with("[appmux]"))
         .collect();
-    assert!(lines.len() > 100, "{} flood lines in the log", lines.len());
+    assert!(
+        lines.len() > 100,
+        "{} flood lines in the log: {:?}",
+        lines.len(),
+        log.chars().take(600).collect::<String>()
+    );
     assert!(
         lines
             .iter()
