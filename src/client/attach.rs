@@ -63,14 +63,19 @@ pub fn term_info() -> TermInfo {
     }
 }
 
-/// Attaches over `conn` and runs until detached.
-pub fn run(mut conn: Connection, mut req: AttachRequest) -> Result<Ending> {
+/// The attach message for `req`, at this terminal's size and with its description; an error
+/// when stdin or stdout is not a terminal.
+pub fn message(mut req: AttachRequest) -> Result<ClientMsg> {
     if !rustix::termios::isatty(std::io::stdin()) || !rustix::termios::isatty(std::io::stdout()) {
         bail!("attaching needs a terminal (stdin and stdout must be a tty)");
     }
     req.size = terminal_size();
     req.term = term_info();
-    conn.send(&ClientMsg::Attach(req))?;
+    Ok(ClientMsg::Attach(req))
+}
+
+/// Runs an attach whose [`message`] went out over `conn` until detached.
+pub fn run(mut conn: Connection) -> Result<Ending> {
     // Errors (no such session ...) are printed before the terminal is touched.
     let session = match conn.recv()? {
         Some(ServerMsg::Attached { session }) => session,
@@ -83,9 +88,14 @@ pub fn run(mut conn: Connection, mut req: AttachRequest) -> Result<Ending> {
         conn.stream.try_clone().context("cloning the socket")?,
     ));
     let signalled = Arc::new(AtomicI32::new(0));
-    spawn_input(writer.clone())?;
-    spawn_signals(writer, conn.stream.try_clone()?, signalled.clone())?;
-    let ending = pump_output(&mut conn, &session);
+    spawn_signals(writer.clone(), conn.stream.try_clone()?, signalled.clone())?;
+    // Typing is forwarded once the first frame is on the screen: what is typed before waits in
+    // the terminal, and the frame does not wait for the thread to start.
+    let mut input = Some(writer);
+    let ending = pump_output(&mut conn, &session, || match input.take() {
+        Some(writer) => spawn_input(writer),
+        None => Ok(()),
+    });
     drop(guard);
     let ending = ending?;
     let sig = signalled.load(Ordering::SeqCst);
@@ -98,8 +108,13 @@ pub fn run(mut conn: Connection, mut req: AttachRequest) -> Result<Ending> {
     })
 }
 
-/// Writes frames to the terminal until the server detaches us or goes away.
-fn pump_output(conn: &mut Connection, session: &str) -> Result<Ending> {
+/// Writes frames to the terminal until the server detaches us or goes away, calling `shown`
+/// after each frame.
+fn pump_output(
+    conn: &mut Connection,
+    session: &str,
+    mut shown: impl FnMut() -> Result<()>,
+) -> Result<Ending> {
     let mut stdout = std::io::stdout().lock();
     // The client may be moved to another session (the switcher, `C-b (`); the line printed at
     // the end names the one it was in last.
@@ -112,6 +127,7 @@ fn pump_output(conn: &mut Connection, session: &str) -> Result<Ending> {
                     .write_all(&bytes)
                     .context("writing to the terminal")?;
                 stdout.flush().context("writing to the terminal")?;
+                shown()?;
             }
             Ok(Some(ServerMsg::Detached { reason })) => {
                 return Ok(Ending::Detached {

@@ -19,10 +19,16 @@ use crate::protocol::{ClientMsg, Reply, Request, ServerMsg};
 
 /// A handshaken connection to the server.
 pub struct Connection {
+    /// For writing (and cloning); reading goes through `reader`.
     pub stream: UnixStream,
+    /// The same socket, buffered: a frame's header and a small payload are one read.
+    reader: BufReader<UnixStream>,
     /// A message that arrives in parts, so far.
     parts: Reassembly,
 }
+
+/// What one read from the server takes at most into the buffer.
+const READ_BUFFER: usize = 16 * 1024;
 
 /// Why no connection could be made.
 #[derive(Debug, thiserror::Error)]
@@ -36,8 +42,18 @@ pub enum ConnectError {
 impl Connection {
     /// Connects to a running server; never starts one.
     pub fn open(sock: &SocketPaths) -> Result<Self, ConnectError> {
+        Self::connect(sock, None)
+    }
+
+    /// Connects like [`Connection::open`], with `first` sent together with the handshake, so
+    /// its answer comes one round trip sooner.
+    pub fn open_sending(sock: &SocketPaths, first: &ClientMsg) -> Result<Self, ConnectError> {
+        Self::connect(sock, Some(first))
+    }
+
+    fn connect(sock: &SocketPaths, first: Option<&ClientMsg>) -> Result<Self, ConnectError> {
         match UnixStream::connect(&sock.socket) {
-            Ok(stream) => Self::handshake(stream).map_err(|e| {
+            Ok(stream) => Self::handshake(stream, first).map_err(|e| {
                 // A server that dies while we connect (a killed one's last threads still hold
                 // its socket) resets or closes the connection: to the caller that is no server
                 // at all, so it may start one.
@@ -68,7 +84,16 @@ impl Connection {
 
     /// Connects, starting a server first when none is running.
     pub fn open_or_start(sock: &SocketPaths) -> Result<Self> {
-        match Self::open(sock) {
+        Self::connect_or_start(sock, None)
+    }
+
+    /// [`Connection::open_or_start`] with `first` sent together with the handshake.
+    pub fn open_or_start_sending(sock: &SocketPaths, first: &ClientMsg) -> Result<Self> {
+        Self::connect_or_start(sock, Some(first))
+    }
+
+    fn connect_or_start(sock: &SocketPaths, first: Option<&ClientMsg>) -> Result<Self> {
+        match Self::connect(sock, first) {
             Ok(c) => return Ok(c),
             Err(ConnectError::NoServer(_)) => {}
             Err(ConnectError::Other(e)) => return Err(e),
@@ -85,20 +110,26 @@ impl Connection {
         rustix::fs::flock(lock.as_fd(), rustix::fs::FlockOperation::LockExclusive)
             .context("waiting for the server start lock")?;
         // Someone may have started it while we waited for the lock.
-        match Self::open(sock) {
+        match Self::connect(sock, first) {
             Ok(c) => return Ok(c),
             Err(ConnectError::NoServer(_)) => {}
             Err(ConnectError::Other(e)) => return Err(e),
         }
         start_server(sock)?;
         drop(lock);
-        Self::open(sock).map_err(|e| anyhow::anyhow!("{e} (it started but cannot be reached)"))
+        Self::connect(sock, first)
+            .map_err(|e| anyhow::anyhow!("{e} (it started but cannot be reached)"))
     }
 
-    fn handshake(mut stream: UnixStream) -> Result<Self> {
+    /// Sends our preamble (and `first`, in the same write) and checks the server's.
+    fn handshake(mut stream: UnixStream, first: Option<&ClientMsg>) -> Result<Self> {
         // A server that refuses the connection sends its preamble and the reason, and closes
         // at once, possibly before ours is written: read what it said before giving up.
-        let sent = stream.write_all(&codec::preamble());
+        let mut hello = codec::preamble().to_vec();
+        if let Some(msg) = first {
+            hello.extend_from_slice(&codec::encode(msg));
+        }
+        let sent = stream.write_all(&hello);
         let mut pre = [0u8; PREAMBLE_LEN];
         if let Err(e) = stream.read_exact(&mut pre) {
             sent.map_err(closed).context("sending the handshake")?;
@@ -112,8 +143,13 @@ impl Connection {
             ),
             Err(e) => return Err(e.into()),
         }
+        let reader = BufReader::with_capacity(
+            READ_BUFFER,
+            stream.try_clone().context("cloning the socket")?,
+        );
         let mut conn = Self {
             stream,
+            reader,
             parts: Reassembly::default(),
         };
         if let Err(e) = sent {
@@ -141,7 +177,7 @@ impl Connection {
     /// `None` when the server closed the connection.
     pub fn recv(&mut self) -> Result<Option<ServerMsg>> {
         loop {
-            let Some(payload) = codec::read_frame(&mut self.stream)? else {
+            let Some(payload) = codec::read_frame(&mut self.reader)? else {
                 return Ok(None);
             };
             if let Decoded::Message(m) = codec::decode::<ServerMsg>(&payload)?
@@ -155,6 +191,11 @@ impl Connection {
     /// Sends one request and waits for its reply.
     pub fn request(&mut self, req: Request) -> Result<Reply> {
         self.send(&ClientMsg::Request(req))?;
+        self.answer()
+    }
+
+    /// Waits for the reply to the request sent last.
+    pub fn answer(&mut self) -> Result<Reply> {
         match self.recv()? {
             Some(ServerMsg::Reply(r)) => Ok(r),
             Some(ServerMsg::Error(e)) => Err(anyhow::Error::msg(e)),

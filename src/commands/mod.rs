@@ -28,7 +28,7 @@ use crate::cli::{CaptureArgs, Cli, Command, NewArgs, SendKeysArgs};
 use crate::client::attach::{self, Ending};
 use crate::client::connect::{ConnectError, Connection};
 use crate::paths::SocketPaths;
-use crate::protocol::{AttachRequest, NewSession, Reply, Request, TermInfo};
+use crate::protocol::{AttachRequest, ClientMsg, NewSession, Reply, Request, TermInfo};
 use crate::size::Size;
 
 /// Exit statuses: 0 ok, 1 failure, 2 usage (clap's own) and invalid config.
@@ -185,18 +185,30 @@ fn attach_or_create(sock: &SocketPaths, new: Option<NewSession>) -> Result<()> {
 /// Attaches; unless `force`, a client inside a pane says so first (its `$APPMUX`), and the
 /// server refuses to attach the session it runs in to itself.
 fn attach(sock: &SocketPaths, req: AttachRequest, force: bool) -> Result<()> {
-    let mut conn = if req.create.is_some() {
-        Connection::open_or_start(sock)?
-    } else {
-        Connection::open(sock)?
-    };
-    if let Some(appmux) = std::env::var("APPMUX")
+    let create = req.create.is_some();
+    let msg = attach::message(req)?;
+    // The first message goes out with the handshake: one round trip less before the first
+    // frame. Inside a pane, saying so comes first.
+    let (first, then) = match std::env::var("APPMUX")
         .ok()
         .filter(|v| !v.is_empty() && !force)
     {
-        conn.request(Request::InsidePane { appmux })?;
+        Some(appmux) => (
+            ClientMsg::Request(Request::InsidePane { appmux }),
+            Some(msg),
+        ),
+        None => (msg, None),
+    };
+    let mut conn = if create {
+        Connection::open_or_start_sending(sock, &first)?
+    } else {
+        Connection::open_sending(sock, &first)?
+    };
+    if let Some(msg) = then {
+        conn.answer()?;
+        conn.send(&msg)?;
     }
-    let ending = attach::run(conn, req)?;
+    let ending = attach::run(conn)?;
     println!("{}", ending.message());
     match ending {
         Ending::ServerGone { .. } => std::process::exit(EXIT_FAILURE),

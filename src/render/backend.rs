@@ -7,6 +7,8 @@
 //! cell of every frame: a typed character changes one row, so rows are compared whole first and
 //! only the rows that differ are walked cell by cell. ratatui's `Terminal` is kept for what it
 //! does well, handing out frames; its backend only records where the frame wants the cursor.
+//! It is made on the first [`Renderer::render`]: a client of the server's views never uses it,
+//! and its two buffers of the client's size cost an attach time and memory for nothing.
 //! For the server's views ([`Renderer::render_view`]) the frame is drawn on the renderer's own
 //! buffer, kept from the last frame, so pane rows that did not change cost nothing to draw. The
 //! renderer owns the client's [`ScreenCache`] and passes it to the drawing code for each frame.
@@ -95,7 +97,9 @@ struct Shown {
 
 /// One client's compositor output stage.
 pub struct Renderer {
-    terminal: Terminal<FrameBackend>,
+    size: Size,
+    /// For [`Renderer::render`] only, made on its first use.
+    terminal: Option<Terminal<FrameBackend>>,
     shown: Shown,
     full_redraw: bool,
     /// How each pane was last drawn, so unchanged rows are copied instead of read again.
@@ -113,13 +117,12 @@ pub struct Renderer {
 
 impl Renderer {
     pub fn new(size: Size) -> Self {
-        let backend = FrameBackend { size, cursor: None };
-        // Creating a terminal over this backend cannot fail: every backend call is infallible.
-        let terminal = Terminal::new(backend).unwrap_or_else(|_| unreachable!());
         Self {
-            terminal,
+            size,
+            terminal: None,
+            // Made at the client's size by the first frame's full redraw.
             shown: Shown {
-                cells: Buffer::empty(Rect::new(0, 0, size.cols, size.rows)),
+                cells: Buffer::empty(Rect::ZERO),
                 cursor_visible: None,
                 cursor: Position::ORIGIN,
                 cursor_moved: true,
@@ -134,12 +137,18 @@ impl Renderer {
     }
 
     pub fn size(&self) -> Size {
-        self.terminal.backend().size
+        self.size
+    }
+
+    /// Whether ratatui's `Terminal`, with its two buffers of the client's size, was made.
+    #[cfg(test)]
+    pub(crate) fn holds_terminal(&self) -> bool {
+        self.terminal.is_some()
     }
 
     /// The client's terminal changed size; the next frame redraws everything.
     pub fn resize(&mut self, size: Size) {
-        self.terminal.backend_mut().size = size;
+        self.size = size;
         self.full_redraw = true;
     }
 
@@ -206,7 +215,14 @@ impl Renderer {
         // A frame drawn any other way leaves nothing the next one can rely on.
         self.canvas_stale = true;
         let mut out = self.begin_output();
-        let (terminal, shown, screens) = (&mut self.terminal, &mut self.shown, &mut self.screens);
+        let size = self.size;
+        // Creating a terminal over this backend cannot fail: every backend call is infallible.
+        let terminal = self.terminal.get_or_insert_with(|| {
+            Terminal::new(FrameBackend { size, cursor: None }).unwrap_or_else(|_| unreachable!())
+        });
+        // ratatui resizes its buffers to the backend's size at the next draw.
+        terminal.backend_mut().size = size;
+        let (shown, screens) = (&mut self.shown, &mut self.screens);
         let links = self.hyperlinks;
         // The cells are compared and sent from inside the frame. Drawing into memory cannot
         // fail.
@@ -215,7 +231,7 @@ impl Renderer {
             screens.end_frame();
             update_cells(&mut out, shown, f.buffer_mut(), &[], links);
         });
-        let cursor = self.terminal.backend().cursor;
+        let cursor = terminal.backend().cursor;
         self.end_output(out, cursor)
     }
 

@@ -554,6 +554,41 @@ mod tests {
     }
 
     #[test]
+    fn views_render_without_ratatuis_terminal_and_match_a_frame_drawn_through_it() {
+        let app = parser(20, 3, b"\x1b[32mgreen\x1b[m text\r\n$ ");
+        let size = Size { cols: 20, rows: 4 };
+        let theme = theme();
+        let panes = vec![pane(pane_area(size, true), app.screen(), true)];
+        let view = view(size, Chrome::PLAIN, panes, status("[v] ", "x"), &theme);
+        let mut r = Renderer::new(size);
+        let bytes = r.render_view(&view);
+        assert!(
+            !r.holds_terminal(),
+            "an attach pays for buffers a view never uses"
+        );
+        let via_view = parser(size.cols, size.rows, &bytes);
+        let via_terminal = rendered(size, &view);
+        assert_eq!(
+            via_view.screen().contents_formatted(),
+            via_terminal.screen().contents_formatted()
+        );
+        // A resize reaches a terminal made later, at the new size.
+        let small = Size { cols: 12, rows: 3 };
+        r.resize(small);
+        let bytes = r.render(|f, _| {
+            assert_eq!(f.area(), Rect::new(0, 0, 12, 3));
+            f.render_widget(ratatui::text::Line::from("resized"), f.area());
+        });
+        assert!(r.holds_terminal());
+        assert!(
+            parser(12, 3, &bytes)
+                .screen()
+                .contents()
+                .starts_with("resized")
+        );
+    }
+
+    #[test]
     fn pane_cells_and_status_line_render() {
         let app = parser(20, 3, b"\x1b[31mred\x1b[m \xe4\xb8\xadwide\r\n$ ");
         let size = Size { cols: 20, rows: 4 };

@@ -113,6 +113,34 @@ fn garbage_oversized_frames_and_version_mismatch_drop_only_that_connection() {
     assert_untouched(&env, pid);
 }
 
+/// Clients send their first message in the same write as the handshake (attach does, to save
+/// a round trip): the server reads the preamble exactly and answers what follows it.
+#[test]
+fn a_request_sent_with_the_handshake_is_answered() {
+    use appmux::protocol::codec;
+    use appmux::protocol::{ClientMsg, Reply, Request, ServerMsg};
+    let env = Env::new();
+    env.ok(&["new", "-d", "-s", "early"]);
+    let sock = env.socket();
+    let mut s = raw_socket(&sock);
+    let mut hello = codec::preamble().to_vec();
+    hello.extend_from_slice(&codec::encode(&ClientMsg::Request(Request::List)));
+    s.write_all(&hello).unwrap();
+    let mut pre = [0u8; 8];
+    s.read_exact(&mut pre).unwrap();
+    assert_eq!(pre, codec::preamble());
+    let payload = codec::read_frame(&mut s).unwrap().expect("an answer");
+    match codec::decode::<ServerMsg>(&payload).unwrap() {
+        codec::Decoded::Message(ServerMsg::Reply(Reply::List(report))) => {
+            assert!(
+                report.sessions.iter().any(|x| x.name == "early"),
+                "{report:?}"
+            );
+        }
+        other => panic!("not the listing: {other:?}"),
+    }
+}
+
 #[test]
 fn killing_an_attached_client_leaves_the_server_and_app_and_reattach_shows_the_screen() {
     let env = Env::new();
