@@ -451,7 +451,7 @@ def mixed_lines():
     """Lines of mixed output: plain lines, SGR colours, CJK, long wrapping lines (19,999 of them).
 
     No uppercase letters and no underscores, so the DONE marker cannot be pieced together from
-    cells the screen already shows.
+    cells the screen already shows (its round number is in letters too: see `round_tag`).
     """
     rng = random.Random(1)
     lines = []
@@ -543,10 +543,23 @@ def cat_once(mux, c, path, n):
     c.settle()
     c.mark()
     t0 = time.perf_counter()
-    mux.send_keys("tp", f"cat {path}; echo {DONE_CMD[5:-2]}{n}__", "Enter")
-    t1 = c.wait_raw(DONE[:-2] + f"{n}__".encode(), 600)
+    tag = round_tag(n)
+    mux.send_keys("tp", f"cat {path}; echo {DONE_CMD[5:-2]}{tag}__", "Enter")
+    t1 = c.wait_raw(DONE[:-2] + f"{tag}__".encode(), 600)
     # How long the attached terminal went without any update while the output streamed.
     return t1 - t0, c.max_gap
+
+
+def round_tag(n):
+    """Round `n` in uppercase letters (A, B, ... Z, BA, ...). Not digits: the flood's text has
+    digits, and a renderer that sends only the cells that changed skips a marker's digit where
+    the screen already showed that digit, so the marker never appears whole in the stream."""
+    tag = ""
+    while True:
+        tag = chr(ord("A") + n % 26) + tag
+        n //= 26
+        if n == 0:
+            return tag
 
 
 def percentile(xs, p):
