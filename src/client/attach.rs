@@ -83,7 +83,7 @@ pub fn run(mut conn: Connection) -> Result<Ending> {
         Some(other) => bail!("unexpected answer from the server: {other:?}"),
         None => bail!("the server closed the connection"),
     };
-    let guard = RawGuard::enter().context("putting the terminal in raw mode")?;
+    let (guard, setup) = RawGuard::enter().context("putting the terminal in raw mode")?;
     let writer = Arc::new(Mutex::new(
         conn.stream.try_clone().context("cloning the socket")?,
     ));
@@ -92,7 +92,7 @@ pub fn run(mut conn: Connection) -> Result<Ending> {
     // Typing is forwarded once the first frame is on the screen: what is typed before waits in
     // the terminal, and the frame does not wait for the thread to start.
     let mut input = Some(writer);
-    let ending = pump_output(&mut conn, &session, || match input.take() {
+    let ending = pump_output(&mut conn, &session, setup, || match input.take() {
         Some(writer) => spawn_input(writer),
         None => Ok(()),
     });
@@ -109,10 +109,12 @@ pub fn run(mut conn: Connection) -> Result<Ending> {
 }
 
 /// Writes frames to the terminal until the server detaches us or goes away, calling `shown`
-/// after each frame.
+/// after each frame. `setup` goes out first, with the first frame (one write, and the screen
+/// never shows the alternate screen empty).
 fn pump_output(
     conn: &mut Connection,
     session: &str,
+    mut setup: Vec<u8>,
     mut shown: impl FnMut() -> Result<()>,
 ) -> Result<Ending> {
     let mut stdout = std::io::stdout().lock();
@@ -121,7 +123,22 @@ fn pump_output(
     let mut session = session.to_owned();
     let session = &mut session;
     loop {
-        match conn.recv() {
+        let mut msg = conn.recv();
+        if !setup.is_empty() {
+            // Whatever came, the terminal is set up before it is acted on (the way out undoes
+            // that); a frame goes out in the same write.
+            let mut first = std::mem::take(&mut setup);
+            if let Ok(Some(ServerMsg::Output(bytes))) = &mut msg {
+                first.append(bytes);
+                *bytes = first;
+            } else {
+                stdout
+                    .write_all(&first)
+                    .and_then(|()| stdout.flush())
+                    .context("writing to the terminal")?;
+            }
+        }
+        match msg {
             Ok(Some(ServerMsg::Output(bytes))) => {
                 stdout
                     .write_all(&bytes)

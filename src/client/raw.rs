@@ -29,7 +29,9 @@ pub struct RawGuard {
 }
 
 impl RawGuard {
-    pub fn enter() -> std::io::Result<Self> {
+    /// Raw mode now; the returned bytes (the alternate screen, the queries, bracketed paste)
+    /// are for the caller to write ahead of the first frame, in the same write.
+    pub fn enter() -> std::io::Result<(Self, Vec<u8>)> {
         let stdin = std::io::stdin();
         let saved = termios::tcgetattr(&stdin)?;
         let mut raw = saved.clone();
@@ -39,14 +41,13 @@ impl RawGuard {
         }
         install_panic_hook();
         termios::tcsetattr(&stdin, OptionalActions::Now, &raw)?;
-        let mut out = std::io::stdout().lock();
+        let mut setup = Vec::new();
         if queries_welcome() {
-            out.write_all(b"\x1b[?1049h")?;
-            out.write_all(QUERIES)?;
+            setup.extend_from_slice(b"\x1b[?1049h");
+            setup.extend_from_slice(QUERIES);
         }
-        out.write_all(ENTER)?;
-        out.flush()?;
-        Ok(Self { _private: () })
+        setup.extend_from_slice(ENTER);
+        Ok((Self { _private: () }, setup))
     }
 }
 
