@@ -7,8 +7,11 @@
 //!
 //! The hand-off:
 //! - The reader parses one slice ([`SLICE`] bytes) per lock, so the server never waits for
-//!   more than one slice's parse (about a tenth of a millisecond) to draw a frame, and a frame
-//!   always sees whole escape sequences' effects in between.
+//!   more than one slice's parse (a few tenths of a millisecond) to draw a frame, and a frame
+//!   always sees whole escape sequences' effects in between. A mutex is not fair: a reader that
+//!   unlocks and locks again at once keeps the terminal slice after slice while the server,
+//!   woken, is still on its way. So the server says it wants the terminal before it waits, and
+//!   the reader gives way between slices until it has had it.
 //! - Which run may write is part of the shared state and changes only under the lock: a
 //!   restart moves it on before it draws its separator, so a previous run's late output is
 //!   never parsed into the new run's screen, nor after it.
@@ -20,11 +23,15 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use crate::pane::emulator::Emulator;
 
 /// The most output parsed under one lock.
 pub const SLICE: usize = 8 * 1024;
+/// The longest a reader gives way before its next slice: time enough for a woken server task
+/// to be scheduled and take the lock, short enough that a stuck one cannot stall a flood.
+const GIVE_WAY: Duration = Duration::from_millis(2);
 
 /// One pane's terminal; clones share it.
 #[derive(Clone)]
@@ -36,6 +43,8 @@ struct Inner {
     /// The run whose output may be parsed; written only with `emu` locked.
     run: AtomicU32,
     emu: Mutex<Emulator>,
+    /// Lockers other than the reader waiting for `emu`.
+    wanted: AtomicU32,
 }
 
 /// What parsing a piece of output asks of the server.
@@ -55,12 +64,21 @@ impl SharedTerm {
             inner: Arc::new(Inner {
                 run: AtomicU32::new(0),
                 emu: Mutex::new(emu),
+                wanted: AtomicU32::new(0),
             }),
         }
     }
 
-    /// The terminal, for as long as the guard lives.
+    /// The terminal, for as long as the guard lives; a flooding reader lets it go at its next
+    /// slice.
     pub fn lock(&self) -> TermGuard<'_> {
+        self.inner.wanted.fetch_add(1, Ordering::AcqRel);
+        let guard = self.acquire();
+        self.inner.wanted.fetch_sub(1, Ordering::AcqRel);
+        guard
+    }
+
+    fn acquire(&self) -> TermGuard<'_> {
         held::enter(self.key());
         let guard = self
             .inner
@@ -85,7 +103,8 @@ impl SharedTerm {
     pub fn parse(&self, run: u32, bytes: &[u8]) -> Parsed {
         let mut parsed = Parsed::default();
         for slice in bytes.chunks(SLICE) {
-            let mut emu = self.lock();
+            self.give_way();
+            let mut emu = self.acquire();
             if self.inner.run.load(Ordering::Acquire) != run {
                 parsed.stale = true;
                 return parsed;
@@ -95,6 +114,17 @@ impl SharedTerm {
             parsed.redraw |= !(held.is_some() && emu.sync_deadline() == held);
         }
         parsed
+    }
+
+    /// Before a slice: waits (a little) while someone else wants the terminal.
+    fn give_way(&self) {
+        if self.inner.wanted.load(Ordering::Acquire) == 0 {
+            return;
+        }
+        let until = Instant::now() + GIVE_WAY;
+        while self.inner.wanted.load(Ordering::Acquire) != 0 && Instant::now() < until {
+            std::thread::yield_now();
+        }
     }
 
     fn key(&self) -> usize {
@@ -218,6 +248,27 @@ mod tests {
         }
         worker.join().unwrap();
         assert!(t.lock().screen().contents().contains("line"));
+    }
+
+    #[test]
+    fn a_reader_gives_way_to_a_waiting_locker_and_then_parses() {
+        let t = term();
+        drop(t.start_run(1));
+        let held = t.lock();
+        // Only a locker still waiting counts: one that has the terminal holds no reader back.
+        assert_eq!(t.inner.wanted.load(Ordering::Acquire), 0);
+        let waiter = t.clone();
+        let b = std::thread::spawn(move || drop(waiter.lock()));
+        while t.inner.wanted.load(Ordering::Acquire) == 0 {
+            std::thread::yield_now();
+        }
+        let reader = t.clone();
+        let c = std::thread::spawn(move || reader.parse(1, b"after"));
+        drop(held);
+        b.join().unwrap();
+        assert!(c.join().unwrap().redraw);
+        assert_eq!(t.inner.wanted.load(Ordering::Acquire), 0);
+        assert_eq!(t.lock().screen().contents().trim_end(), "after");
     }
 
     #[cfg(debug_assertions)]
