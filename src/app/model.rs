@@ -15,7 +15,7 @@ use crate::config::AppSpec;
 use crate::ids::{AppId, SessionId};
 use crate::logs::LogHandle;
 use crate::metrics::Usage;
-use crate::pane::emulator::Emulator;
+use crate::pane::emulator::{ClipboardWrite, Emulator};
 use crate::pane::process::Output;
 use crate::pane::process::{ExitStatus, Process, PtyEvent, RunKey, SpawnSpec};
 use crate::pane::shared::{SharedTerm, TermGuard};
@@ -77,6 +77,9 @@ pub struct App {
     held_log: Vec<u8>,
     /// When input was last typed into it, until its next output (the echo) arrives.
     typed_at: Option<Instant>,
+    /// When the terminal's synchronized update stops holding its display, as its last output
+    /// left it (the terminal itself is locked only when that time comes).
+    sync_until: Option<Instant>,
     life: Lifecycle,
     started: Instant,
     /// Output seen in the current run (an app is "starting" until it prints or passes min_uptime).
@@ -138,6 +141,10 @@ pub struct Fed {
     pub redraw: bool,
     /// A `log` readiness probe saw its line.
     pub probe: Option<ProbeChange>,
+    /// Bells the output rang.
+    pub bells: u32,
+    /// The clipboard write it asked for last.
+    pub clipboard: Option<ClipboardWrite>,
 }
 
 /// An exit, handled: what the server must apply and report.
@@ -177,6 +184,7 @@ impl App {
             last_exit_at: None,
             typed_at: None,
             held_log: Vec::new(),
+            sync_until: None,
             timers,
             memory: Default::default(),
         }
@@ -518,6 +526,22 @@ impl App {
             .is_some_and(|t| now.saturating_duration_since(t) < ECHO_WINDOW)
     }
 
+    /// When a synchronized update stops holding the display back, as the last output left it.
+    pub fn sync_until(&self) -> Option<Instant> {
+        self.sync_until
+    }
+
+    /// Shows the live screen if a synchronized update ran past its deadline: true when it did.
+    pub fn expire_sync(&mut self, now: Instant) -> bool {
+        if self.sync_until.is_none_or(|t| t > now) {
+            return false;
+        }
+        let mut term = self.term.lock();
+        let expired = term.expire_sync(now);
+        self.sync_until = term.sync_deadline();
+        expired
+    }
+
     /// True when a PTY event belongs to the current run (older runs' events are ignored).
     pub fn is_current(&self, key: RunKey) -> bool {
         key.app == self.id.0 && key.run == self.run
@@ -538,9 +562,12 @@ impl App {
         } else {
             self.held_log.extend_from_slice(&out.bytes);
         }
+        self.sync_until = out.parsed.sync_deadline;
         Fed {
             redraw: out.parsed.redraw,
             probe,
+            bells: out.parsed.bells,
+            clipboard: out.parsed.clipboard,
         }
     }
 

@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::pane::emulator::Emulator;
+use crate::pane::emulator::{ClipboardWrite, Emulator};
 
 /// The most output parsed under one lock.
 pub const SLICE: usize = 8 * 1024;
@@ -56,6 +56,13 @@ pub struct Parsed {
     pub redraw: bool,
     /// The output belonged to a run that has been replaced, and was dropped.
     pub stale: bool,
+    /// Bells rung.
+    pub bells: u32,
+    /// The last clipboard write (OSC 52) asked for.
+    pub clipboard: Option<ClipboardWrite>,
+    /// When the synchronized update under way stops holding the display back, after this
+    /// output: the server keeps it, so it need not lock every terminal on every turn to know.
+    pub sync_deadline: Option<Instant>,
 }
 
 impl SharedTerm {
@@ -111,7 +118,12 @@ impl SharedTerm {
             }
             let held = emu.sync_deadline();
             parsed.replies.extend(emu.feed(slice));
-            parsed.redraw |= !(held.is_some() && emu.sync_deadline() == held);
+            parsed.sync_deadline = emu.sync_deadline();
+            parsed.redraw |= !(held.is_some() && parsed.sync_deadline == held);
+            parsed.bells += emu.take_bells();
+            if let Some(write) = emu.take_clipboard() {
+                parsed.clipboard = Some(write);
+            }
         }
         parsed
     }
@@ -231,6 +243,31 @@ mod tests {
         t.parse(1, b"\x1b[?2026h");
         assert!(!t.parse(1, b"drawing").redraw);
         assert!(t.parse(1, b"\x1b[?2026l").redraw);
+    }
+
+    #[test]
+    fn bells_clipboard_writes_and_the_sync_deadline_travel_with_the_output() {
+        let t = term();
+        drop(t.start_run(1));
+        let mut out = b"\x07one\x07".to_vec();
+        // The write lands in a later slice than the bells.
+        out.extend(std::iter::repeat_n(b'x', SLICE));
+        out.extend_from_slice(b"\x1b]52;c;aGk=\x07\x1b[?2026h");
+        let parsed = t.parse(1, &out);
+        assert_eq!(parsed.bells, 2);
+        let write = parsed.clipboard.expect("the clipboard write");
+        assert_eq!(
+            (&write.selection[..], &write.data[..]),
+            (&b"c"[..], &b"aGk="[..])
+        );
+        assert!(parsed.sync_deadline.is_some());
+        // Taken: the terminal keeps none of them for a second look.
+        let next = t.parse(1, b"\x1b[?2026l");
+        assert_eq!(
+            (next.bells, next.clipboard, next.sync_deadline),
+            (0, None, None)
+        );
+        assert!(next.redraw);
     }
 
     #[test]

@@ -211,7 +211,7 @@ impl Server {
         let fed = app.output(out, now);
         let echo = app.take_echo(now);
         let id = app.id();
-        self.after_output(id);
+        self.after_output(id, fed.bells, fed.clipboard);
         if fed.redraw && echo {
             self.app_echoed(id);
         } else if fed.redraw {

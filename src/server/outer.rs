@@ -13,7 +13,7 @@ use vt100::{CursorStyle, MouseProtocolMode};
 
 use crate::pane::emulator::{ClipboardWrite, Rgb};
 use crate::server::Server;
-use crate::server::model::{AppId, ClientId, SessionId};
+use crate::server::model::{App, AppId, ClientId, SessionId};
 
 /// At most one BEL per client per this long.
 pub const BELL_INTERVAL: Duration = Duration::from_secs(1);
@@ -117,12 +117,12 @@ pub struct Focused {
 
 impl Server {
     /// After output from `app` was parsed: its bells and clipboard writes.
-    pub(super) fn after_output(&mut self, app: AppId) {
-        let Some(a) = self.apps.get_mut(&app) else {
-            return;
-        };
-        let bells = a.term().take_bells();
-        let clipboard = a.term().take_clipboard();
+    pub(super) fn after_output(
+        &mut self,
+        app: AppId,
+        bells: u32,
+        clipboard: Option<ClipboardWrite>,
+    ) {
         if bells > 0 {
             self.ring(app, Instant::now());
         }
@@ -227,10 +227,7 @@ impl Server {
 
     /// The earliest moment a synchronized update in some pane stops holding its display.
     pub(super) fn sync_deadline(&self) -> Option<Instant> {
-        self.apps
-            .values()
-            .filter_map(|a| a.term().sync_deadline())
-            .min()
+        self.apps.values().filter_map(App::sync_until).min()
     }
 
     /// Shows the live screen of panes whose synchronized update ran past its deadline.
@@ -238,7 +235,7 @@ impl Server {
         let expired: Vec<AppId> = self
             .apps
             .values_mut()
-            .filter_map(|a| a.term().expire_sync(now).then_some(a.id()))
+            .filter_map(|a| a.expire_sync(now).then_some(a.id()))
             .collect();
         for app in expired {
             self.app_changed(app);

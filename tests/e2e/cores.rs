@@ -107,3 +107,26 @@ fn typing_beside_a_flood_echoes_and_the_flood_stays_whole() {
             .find(|l| **l != "one floods the pane with a line of text")
     );
 }
+
+/// The server keeps each pane's synchronized-update deadline from its output, rather than
+/// asking every terminal on every turn: a pane that never ends its update is still shown once
+/// the deadline passes.
+#[test]
+fn a_synchronized_update_left_open_is_shown_once_its_deadline_passes() {
+    let env = Env::new();
+    let t = env.attach(
+        &[
+            "new",
+            "-s",
+            "sync",
+            "--",
+            "sh",
+            "-c",
+            "printf 'before\\n'; sleep 0.3; printf '\\033[?2026hheld-back'; exec sleep 1000",
+        ],
+        80,
+        24,
+    );
+    t.wait_for("before");
+    t.wait_for("held-back");
+}
