@@ -42,7 +42,7 @@ impl Params<'_> {
         seen.then_some(value)
     }
 
-    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
+    fn bytes(&self) -> impl Iterator<Item = u8> + Clone + '_ {
         self.carried.iter().chain(self.rest).copied()
     }
 
@@ -445,16 +445,15 @@ fn common_sgr_blink(mut rest: &[u8], mut blink: bool) -> Option<bool> {
 
 /// Whether blink is on after an SGR with these parameter bytes, from `blink` before it; `None`
 /// when the sequence is not a plain SGR (a private marker or an intermediate makes it another
-/// one). Parameters are read as numbers in one pass: 5 and 6 turn blink on, 0 and 25 off, and
+/// one). Parameters are read by [`each_param`]: 5 and 6 turn blink on, 0 and 25 off, and
 /// the parameters of extended colours (`38;5;n`, `38;2;r;g;b`) and sub-parameters
 /// (`38:5:5`) are skipped so their numbers do not count.
-fn blink_after(bytes: impl Iterator<Item = u8>, mut blink: bool) -> Option<bool> {
-    /// Past this a value only has to stay unequal to every code that matters.
-    const BIG: u32 = 100_000;
+fn blink_after(bytes: impl Iterator<Item = u8> + Clone, mut blink: bool) -> Option<bool> {
+    if bytes.clone().any(other) {
+        return None;
+    }
     let mut skip = Skip::None;
-    let mut value = 0u32;
-    let mut sub = false;
-    let mut param = |value: u32, sub: bool, blink: &mut bool| {
+    each_param(bytes, |value, sub| {
         skip = match skip {
             Skip::Params(n) if n > 1 => Skip::Params(n - 1),
             Skip::Params(_) => Skip::None,
@@ -466,33 +465,18 @@ fn blink_after(bytes: impl Iterator<Item = u8>, mut blink: bool) -> Option<bool>
             Skip::None if sub => Skip::None,
             Skip::None => match value {
                 0 | 25 => {
-                    *blink = false;
+                    blink = false;
                     Skip::None
                 }
                 5 | 6 => {
-                    *blink = true;
+                    blink = true;
                     Skip::None
                 }
                 38 | 48 | 58 => Skip::Colour,
                 _ => Skip::None,
             },
         };
-    };
-    for b in bytes {
-        match b {
-            b'0'..=b'9' if !sub && value < BIG => value = value * 10 + u32::from(b - b'0'),
-            b';' => {
-                param(value, sub, &mut blink);
-                value = 0;
-                sub = false;
-            }
-            b':' => sub = true,
-            _ if other(b) => return None,
-            // Controls, DEL and high bytes inside the sequence are not part of it.
-            _ => {}
-        }
-    }
-    param(value, sub, &mut blink);
+    });
     Some(blink)
 }
 
