@@ -1,5 +1,8 @@
-//! The attached client: puts the user's terminal in raw mode on the alternate screen, forwards
-//! what the user types and every resize, and writes the server's frames to the terminal. The
+//! The attached client: puts the user's terminal in raw mode on the alternate screen, shows the
+//! server's first frame, then hands the terminal to the server (`server::tty`), which reads the
+//! typing and writes the frames itself, so a key and its echo cross no client process. Where
+//! the server cannot open the terminal (or `APPMUX_RELAY=1`), the client forwards what the user
+//! types and writes the frames, as before. Either way the client sends every resize, and the
 //! terminal is restored on every way out: detach, server gone, SIGTERM, SIGHUP, and a panic.
 
 use std::io::{Read, Write};
@@ -12,7 +15,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::client::connect::Connection;
 use crate::client::raw::RawGuard;
-use crate::protocol::{AttachRequest, ClientMsg, ServerMsg, TermInfo, codec};
+use crate::protocol::{AttachRequest, ClientMsg, ServerMsg, TermInfo, TtyHandle, codec};
 use crate::size::Size;
 
 /// How an attach session ended.
@@ -89,13 +92,11 @@ pub fn run(mut conn: Connection) -> Result<Ending> {
     ));
     let signalled = Arc::new(AtomicI32::new(0));
     spawn_signals(writer.clone(), conn.stream.try_clone()?, signalled.clone())?;
-    // Typing is forwarded once the first frame is on the screen: what is typed before waits in
-    // the terminal, and the frame does not wait for the thread to start.
-    let mut input = Some(writer);
-    let ending = pump_output(&mut conn, &session, setup, || match input.take() {
-        Some(writer) => spawn_input(writer),
-        None => Ok(()),
-    });
+    let mut typing = Typing::Before {
+        writer,
+        offer: offer_terminal(),
+    };
+    let ending = pump_output(&mut conn, &session, setup, &mut typing);
     drop(guard);
     let ending = ending?;
     let sig = signalled.load(Ordering::SeqCst);
@@ -104,18 +105,94 @@ pub fn run(mut conn: Connection) -> Result<Ending> {
             session,
             signal: sig,
         },
+        Ending::Detached { session, reason } if sig != 0 && reason == "detached" => {
+            Ending::Signal {
+                session,
+                signal: sig,
+            }
+        }
         other => other,
     })
 }
 
-/// Writes frames to the terminal until the server detaches us or goes away, calling `shown`
-/// after each frame. `setup` goes out first, with the first frame (one write, and the screen
-/// never shows the alternate screen empty).
+/// Who reads what the user types. Typing waits in the terminal until the first frame is on
+/// the screen (the frame does not wait for a thread to start); then the terminal is offered to
+/// the server, which reads and writes it itself when it can, and otherwise the client forwards
+/// typing as it reads it.
+enum Typing {
+    /// Before the first frame; `offer` is the terminal to offer, if it can be named.
+    Before {
+        writer: Arc<Mutex<UnixStream>>,
+        offer: Option<TtyHandle>,
+    },
+    /// Offered; waiting for the answer.
+    Offered { writer: Arc<Mutex<UnixStream>> },
+    /// The client forwards typing, or the server reads it: settled.
+    Settled,
+}
+
+impl Typing {
+    fn frame_shown(&mut self) -> Result<()> {
+        if let Typing::Before { writer, offer } = self {
+            let writer = writer.clone();
+            match offer.take() {
+                Some(tty) => {
+                    // Unanswered only when the connection is gone, which ends the loop.
+                    send(&writer, &ClientMsg::TakeTerminal(tty));
+                    *self = Typing::Offered { writer };
+                }
+                None => {
+                    *self = Typing::Settled;
+                    spawn_input(writer)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The server's answer: every frame before it has been written, so a taken terminal is
+    /// the server's from now on.
+    fn answered(&mut self, taken: bool) -> Result<()> {
+        if let Typing::Offered { writer } = std::mem::replace(self, Typing::Settled) {
+            if taken {
+                send(&writer, &ClientMsg::Handed);
+            } else {
+                spawn_input(writer)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The terminal to offer the server: stdin and stdout on one terminal, named by its path.
+/// `APPMUX_RELAY=1` keeps the client forwarding both ways.
+fn offer_terminal() -> Option<TtyHandle> {
+    if std::env::var_os("APPMUX_RELAY").is_some_and(|v| v == "1") {
+        return None;
+    }
+    let stdin = rustix::fs::fstat(std::io::stdin()).ok()?;
+    let stdout = rustix::fs::fstat(std::io::stdout()).ok()?;
+    if stdin.st_rdev != stdout.st_rdev
+        || rustix::fs::FileType::from_raw_mode(stdin.st_mode)
+            != rustix::fs::FileType::CharacterDevice
+    {
+        return None;
+    }
+    let path = rustix::termios::ttyname(std::io::stdin(), Vec::new()).ok()?;
+    Some(TtyHandle {
+        path: path.into_string().ok()?,
+        rdev: stdin.st_rdev,
+    })
+}
+
+/// Writes frames to the terminal until the server detaches us or goes away, telling `typing`
+/// of each frame and of the server's answer to the offer. `setup` goes out first, with the
+/// first frame (one write, and the screen never shows the alternate screen empty).
 fn pump_output(
     conn: &mut Connection,
     session: &str,
     mut setup: Vec<u8>,
-    mut shown: impl FnMut() -> Result<()>,
+    typing: &mut Typing,
 ) -> Result<Ending> {
     let mut stdout = std::io::stdout().lock();
     // The client may be moved to another session (the switcher, `C-b (`); the line printed at
@@ -144,8 +221,9 @@ fn pump_output(
                     .write_all(&bytes)
                     .context("writing to the terminal")?;
                 stdout.flush().context("writing to the terminal")?;
-                shown()?;
+                typing.frame_shown()?;
             }
+            Ok(Some(ServerMsg::Terminal { taken })) => typing.answered(taken)?,
             Ok(Some(ServerMsg::Detached { reason })) => {
                 return Ok(Ending::Detached {
                     session: session.to_owned(),
@@ -208,6 +286,9 @@ fn spawn_input(writer: Arc<Mutex<UnixStream>>) -> Result<()> {
     Ok(())
 }
 
+/// How long a client detaching on a signal waits for the server's answer.
+const DETACH_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// SIGWINCH sends the new size; SIGTERM and SIGHUP detach and close the connection, which ends
 /// the output loop so the main thread restores the terminal.
 fn spawn_signals(
@@ -229,6 +310,9 @@ fn spawn_signals(
                 }
                 signalled.store(sig, Ordering::SeqCst);
                 send(&writer, &ClientMsg::Detach);
+                // The server answers once it no longer writes to a terminal it holds, and the
+                // output loop ends on that; a server that does not answer is cut off.
+                std::thread::sleep(DETACH_GRACE);
                 let _ = stream.shutdown(Shutdown::Both);
                 break;
             }

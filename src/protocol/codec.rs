@@ -23,8 +23,9 @@ pub const MAGIC: &[u8; 6] = b"APPMUX";
 /// Version 5: an `AppSpec` carries `port`, `instance`, `watch`, `cron_restart`, `schedule` and
 /// `max_memory`, and an `AppInfo` `instance`, `group`, `watch` and `next_run` (postcard has no
 /// field names, so a new field changes the shape). Version 6: an `AppSpec` carries
-/// `remain_on_exit`.
-pub const VERSION: u16 = 6;
+/// `remain_on_exit`. Version 7: an attached client may hand its terminal to the server
+/// (`ClientMsg::TakeTerminal`, `Handed`, `ServerMsg::Terminal`), and waits for the answer.
+pub const VERSION: u16 = 7;
 /// Preamble length: magic plus big-endian version.
 pub const PREAMBLE_LEN: usize = MAGIC.len() + 2;
 /// No frame may be larger than this, in either direction.

@@ -110,10 +110,25 @@ pub enum ClientMsg {
     Resize(Size),
     Detach,
     Request(Request),
+    /// Sent by an attached client once its terminal is in raw mode and shows the first frame:
+    /// the server may read and write that terminal itself (see [`TtyHandle`]), so a key and its
+    /// echo do not pass through the client. Answered with [`ServerMsg::Terminal`].
+    TakeTerminal(TtyHandle),
+    /// The client has written every frame that came before [`ServerMsg::Terminal`]`{ taken:
+    /// true }`: from now on the server's frames go to the terminal directly.
+    Handed,
 }
 
 impl Tagged for ClientMsg {
-    const KNOWN_TAGS: u32 = 5;
+    const KNOWN_TAGS: u32 = 7;
+}
+
+/// The client's terminal, for the server to open itself: the device's path and its device
+/// number, which the server checks on what it opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TtyHandle {
+    pub path: String,
+    pub rdev: u64,
 }
 
 /// The successful answer to a [`Request`].
@@ -231,10 +246,16 @@ pub enum ServerMsg {
         bytes: Vec<u8>,
         more: bool,
     },
+    /// The answer to [`ClientMsg::TakeTerminal`], after every frame sent before it: `taken`,
+    /// the server now reads the terminal and writes the next frames to it once the client says
+    /// [`ClientMsg::Handed`]; otherwise the client goes on forwarding input and writing frames.
+    Terminal {
+        taken: bool,
+    },
 }
 
 impl Tagged for ServerMsg {
-    const KNOWN_TAGS: u32 = 6;
+    const KNOWN_TAGS: u32 = 7;
 }
 
 /// `appmux ls --json`: stable, documented keys.
@@ -361,7 +382,8 @@ mod tests {
         let tag = |frame: Vec<u8>| frame[4];
         assert_eq!(tag(encode(&ClientMsg::Attach(attach()))), 0);
         assert_eq!(tag(encode(&ClientMsg::Request(Request::List))), 4);
-        assert_eq!(ClientMsg::KNOWN_TAGS, 5);
+        assert_eq!(tag(encode(&ClientMsg::Handed)), 6);
+        assert_eq!(ClientMsg::KNOWN_TAGS, 7);
         assert_eq!(tag(encode(&ServerMsg::Output(vec![]))), 0);
         assert_eq!(
             tag(encode(&ServerMsg::Attached {
@@ -376,7 +398,8 @@ mod tests {
             })),
             5
         );
-        assert_eq!(ServerMsg::KNOWN_TAGS, 6);
+        assert_eq!(tag(encode(&ServerMsg::Terminal { taken: true })), 6);
+        assert_eq!(ServerMsg::KNOWN_TAGS, 7);
     }
 
     /// Requests that became actions keep their tags reserved: the ones after them keep theirs.

@@ -23,6 +23,7 @@ use crate::server::Event;
 use crate::server::clients::{OUTBOX, Outgoing};
 use crate::server::control;
 use crate::server::model::ClientId;
+use crate::server::tty;
 
 /// How long a new connection has to send its preamble or its first JSON line.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -238,6 +239,20 @@ async fn reader(
     Ok(())
 }
 
+/// What the writer does next.
+enum Step {
+    Out(Outgoing),
+    /// Typing read from the held terminal.
+    Typed(Vec<u8>),
+    /// The held terminal hung up.
+    HungUp,
+    /// The server let go of the connection.
+    End,
+}
+
+/// Writes what the server queues, in order. Once it holds the client's own terminal
+/// (`Outgoing::Take`), it also reads typing from it (as `Input`, like a client's) and writes
+/// screens to it, until `Release`; a terminal that hangs up ends the connection.
 async fn writer(
     mut wr: OwnedWriteHalf,
     mut rx: mpsc::Receiver<Outgoing>,
@@ -245,18 +260,53 @@ async fn writer(
     events: mpsc::Sender<Event>,
     _writers: mpsc::Sender<()>,
 ) {
-    while let Some(out) = rx.recv().await {
-        let (bytes, is_render) = match &out {
-            Outgoing::Frame(bytes, is_render) | Outgoing::Counted(bytes, is_render, _) => {
-                (bytes, *is_render)
-            }
-            Outgoing::Close => break,
+    let mut tty = None;
+    loop {
+        // What the server queued first: a `Release` is acted on before the terminal is read again.
+        let step = tokio::select! {
+            biased;
+            out = rx.recv() => out.map_or(Step::End, Step::Out),
+            typed = tty::read(tty.as_ref()) => typed.map_or(Step::HungUp, Step::Typed),
         };
-        if wr.write_all(bytes).await.is_err() {
-            break;
-        }
-        if is_render && events.send(Event::Written(id)).await.is_err() {
-            break;
+        let out = match step {
+            Step::Out(out) => out,
+            Step::Typed(bytes) => {
+                let typed = Event::Msg(id, Box::new(ClientMsg::Input(bytes)));
+                if events.send(typed).await.is_err() {
+                    break;
+                }
+                continue;
+            }
+            Step::HungUp => {
+                let _ = events.send(Event::Gone(id)).await;
+                break;
+            }
+            Step::End => break,
+        };
+        match out {
+            Outgoing::Frame(bytes, is_render) | Outgoing::Counted(bytes, is_render, _) => {
+                if wr.write_all(&bytes).await.is_err() {
+                    break;
+                }
+                if is_render && events.send(Event::Written(id)).await.is_err() {
+                    break;
+                }
+            }
+            Outgoing::Screen(bytes, _ticket) => {
+                // A screen for a terminal let go of meanwhile is dropped: the client repaints.
+                if let Some(t) = &tty
+                    && tty::write_all(t, &bytes).await.is_err()
+                {
+                    let _ = events.send(Event::Gone(id)).await;
+                    break;
+                }
+                if events.send(Event::Written(id)).await.is_err() {
+                    break;
+                }
+            }
+            Outgoing::Take(t) => tty = Some(t),
+            Outgoing::Release => tty = None,
+            Outgoing::Close => break,
         }
     }
     let _ = wr.shutdown().await;

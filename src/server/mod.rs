@@ -39,6 +39,7 @@ pub mod statefile;
 pub mod supervise;
 pub mod switching;
 pub mod trim;
+pub mod tty;
 pub mod usage;
 pub mod verbs;
 pub mod watch;

@@ -382,6 +382,9 @@ impl Server {
             .map(Client::id)
             .collect();
         for id in ids {
+            if let Some(c) = self.clients.get(&id) {
+                c.release_terminal();
+            }
             self.send(
                 id,
                 &ServerMsg::Detached {

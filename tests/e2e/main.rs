@@ -29,6 +29,7 @@ mod ssh;
 mod switching;
 mod systemd;
 mod targets;
+mod terminal;
 mod userconfig;
 mod vocabulary;
 mod waiting;

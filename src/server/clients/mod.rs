@@ -11,10 +11,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use std::os::fd::OwnedFd;
+
+use tokio::io::unix::AsyncFd;
 use tokio::sync::mpsc;
 
 use crate::input::InputDecoder;
-use crate::protocol::{AttachRequest, ClientMsg, ServerMsg};
+use crate::protocol::{AttachRequest, ClientMsg, ServerMsg, TtyHandle};
 use crate::render::backend::Renderer;
 use crate::render::{self, Areas, Chrome};
 use crate::server::Server;
@@ -33,6 +36,26 @@ pub enum Outgoing {
     /// A frame as [`Client::send`] queues it: counted against the connection's byte budget until
     /// the writer is done with it.
     Counted(Vec<u8>, bool, Ticket),
+    /// Hold the client's own terminal (see `tty`): read typing from it, write screens to it.
+    Take(AsyncFd<OwnedFd>),
+    /// A render frame for the held terminal, as it is written (not a protocol frame); counted
+    /// like [`Outgoing::Counted`].
+    Screen(Vec<u8>, Ticket),
+    /// Let go of the held terminal: queued before `Detached`, so the client restores its
+    /// terminal only once the server no longer reads or writes it.
+    Release,
+}
+
+/// Where an attached client's frames go and who reads its typing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handover {
+    /// The client writes the frames sent over the socket and forwards typing.
+    Relay,
+    /// The terminal is held and the client has been told; frames wait until it has written
+    /// every frame sent before ([`ClientMsg::Handed`]).
+    Pending,
+    /// Frames go to the terminal.
+    Direct,
 }
 
 /// A queued frame's share of its connection's byte budget, given back when the frame is
@@ -148,6 +171,7 @@ pub struct Attached {
     last_frame: Instant,
     /// Resizes not yet applied.
     resize: ResizeGate,
+    handover: Handover,
 }
 
 impl Attached {
@@ -242,7 +266,7 @@ impl Client {
     /// When this client should get its next frame, if it needs one and can take one.
     pub fn frame_due(&self) -> Option<Instant> {
         let a = self.attached.as_ref()?;
-        if !a.dirty || a.in_flight {
+        if !a.dirty || a.in_flight || a.handover == Handover::Pending {
             return None;
         }
         if a.urgent {
@@ -311,23 +335,41 @@ impl Client {
         let Outgoing::Frame(bytes, render) = out else {
             return self.out.try_send(out).is_ok();
         };
-        let len = bytes.len();
+        self.ticket(bytes.len()).is_some_and(|ticket| {
+            self.out
+                .try_send(Outgoing::Counted(bytes, render, ticket))
+                .is_ok()
+        })
+    }
+
+    /// Queues a render frame for the held terminal; false as [`Client::send`].
+    fn send_screen(&self, bytes: Vec<u8>) -> bool {
+        self.ticket(bytes.len())
+            .is_some_and(|ticket| self.out.try_send(Outgoing::Screen(bytes, ticket)).is_ok())
+    }
+
+    /// Room for `len` more bytes in the connection's budget, or `None` when it would pass it
+    /// while others wait.
+    fn ticket(&self, len: usize) -> Option<Ticket> {
         let queued = self.queued.load(Ordering::Acquire);
         if queued > 0 && queued.saturating_add(len) > OUTBOX_BYTES {
-            return false;
+            return None;
         }
         self.queued.fetch_add(len, Ordering::AcqRel);
-        let ticket = Ticket {
+        Some(Ticket {
             queued: self.queued.clone(),
             len,
-        };
-        self.out
-            .try_send(Outgoing::Counted(bytes, render, ticket))
-            .is_ok()
+        })
     }
 
     pub fn close(&self) {
         let _ = self.out.try_send(Outgoing::Close);
+    }
+
+    /// Lets go of the client's terminal, if held: queued ahead of whatever tells the client
+    /// it may restore its terminal.
+    pub fn release_terminal(&self) {
+        let _ = self.out.try_send(Outgoing::Release);
     }
 }
 
@@ -339,6 +381,42 @@ impl Server {
             ClientMsg::Resize(size) => self.client_resize(id, size.clamped()),
             ClientMsg::Detach => self.detach(id, "detached"),
             ClientMsg::Request(req) => self.request(id, req),
+            ClientMsg::TakeTerminal(handle) => self.take_terminal(id, &handle),
+            ClientMsg::Handed => self.terminal_handed(id),
+        }
+    }
+
+    /// An attached client offers its terminal: held when it opens as the one named, and the
+    /// answer goes out after every frame already queued.
+    fn take_terminal(&mut self, id: ClientId, handle: &TtyHandle) {
+        let Some(c) = self.clients.get_mut(&id) else {
+            return;
+        };
+        let offered = c
+            .attached
+            .as_ref()
+            .is_some_and(|a| a.handover == Handover::Relay);
+        let taken = offered
+            && match crate::server::tty::open(handle) {
+                Ok(tty) => c.send(Outgoing::Take(tty)),
+                Err(e) => {
+                    tracing::info!(client = id.0, "not taking the client's terminal: {e}");
+                    false
+                }
+            };
+        if taken && let Some(a) = c.attached.as_mut() {
+            a.handover = Handover::Pending;
+        }
+        self.send(id, &ServerMsg::Terminal { taken });
+    }
+
+    /// The client has written every frame sent over the socket: the next goes to its terminal.
+    fn terminal_handed(&mut self, id: ClientId) {
+        if let Some(a) = self.attached_mut(id)
+            && a.handover == Handover::Pending
+        {
+            a.handover = Handover::Direct;
+            a.dirty = true;
         }
     }
 
@@ -388,6 +466,7 @@ impl Server {
                 .checked_sub(FRAME_INTERVAL)
                 .unwrap_or_else(Instant::now),
             resize: ResizeGate::new(Instant::now()),
+            handover: Handover::Relay,
         });
         let name = self.sessions[&session].name().to_owned();
         tracing::info!(client = id.0, session = %name, ?size, "client attached");
@@ -574,6 +653,7 @@ impl Server {
         };
         let Some(a) = c.attached.take() else { return };
         tracing::info!(client = id.0, reason, "client detached");
+        c.release_terminal();
         self.send(
             id,
             &ServerMsg::Detached {

@@ -19,7 +19,7 @@ use crate::render::sidebar::{Item, Sidebar, Status};
 use crate::render::switcher::{SwitcherRow, SwitcherView};
 use crate::render::{PaneView, StatusView, View};
 use crate::server::Server;
-use crate::server::clients::Outgoing;
+use crate::server::clients::{Handover, Outgoing};
 use crate::server::model::{App, AppId, ClientId, SessionId};
 use crate::server::modes::ClientMode;
 use crate::server::outer::{Focused, wanted_modes};
@@ -219,8 +219,15 @@ impl Server {
             return;
         }
         a.last_frame = now;
-        let frame = parts::frames(&ServerMsg::Output(bytes));
-        if client.send(Outgoing::Frame(frame, true)) {
+        let sent = if a.handover == Handover::Direct {
+            client.send_screen(bytes)
+        } else {
+            client.send(Outgoing::Frame(
+                parts::frames(&ServerMsg::Output(bytes)),
+                true,
+            ))
+        };
+        if sent {
             if let Some(a) = client.attached.as_mut() {
                 a.in_flight = true;
             }
