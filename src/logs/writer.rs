@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,7 +24,8 @@ use crate::config::LogSpec;
 /// fast app's output, and a bound on what a stuck file system can cost in memory.
 pub const QUEUE_BYTES: usize = 32 << 20;
 /// Jobs queued before more are refused (small writes and markers, which the byte bound does
-/// not limit on their own).
+/// not limit on their own). Counted here rather than by a bounded channel, whose slots would
+/// all be allocated up front (close to 1 MiB that an idle server never uses).
 const QUEUE_JOBS: usize = 16 * 1024;
 
 /// One app's log as the writer thread keeps it.
@@ -58,8 +59,37 @@ impl Job {
 /// The queue to the writer thread; cheap to clone.
 #[derive(Clone)]
 pub struct LogWriter {
-    tx: SyncSender<Job>,
-    queued: Arc<AtomicUsize>,
+    tx: Sender<Job>,
+    queued: Arc<Queued>,
+}
+
+/// What waits in the queue: bytes of output and jobs.
+#[derive(Debug, Default)]
+struct Queued {
+    bytes: AtomicUsize,
+    jobs: AtomicUsize,
+}
+
+impl Queued {
+    /// Counts a job of `n` bytes in, unless that would pass a bound.
+    fn admit(&self, n: usize) -> bool {
+        if self.jobs.fetch_add(1, Ordering::AcqRel) >= QUEUE_JOBS {
+            self.jobs.fetch_sub(1, Ordering::AcqRel);
+            return false;
+        }
+        if self.bytes.fetch_add(n, Ordering::AcqRel) + n > QUEUE_BYTES {
+            self.bytes.fetch_sub(n, Ordering::AcqRel);
+            self.jobs.fetch_sub(1, Ordering::AcqRel);
+            return false;
+        }
+        true
+    }
+
+    /// Counts a job of `n` bytes out: written, or never sent.
+    fn done(&self, n: usize) {
+        self.bytes.fetch_sub(n, Ordering::AcqRel);
+        self.jobs.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// The writer thread, to wait for when the server stops.
@@ -82,9 +112,9 @@ impl WriterThread {
 impl LogWriter {
     /// Starts the writer thread.
     pub fn spawn() -> std::io::Result<(Self, WriterThread)> {
-        let (tx, rx) = std::sync::mpsc::sync_channel(QUEUE_JOBS);
+        let (tx, rx) = std::sync::mpsc::channel();
         let (done_tx, done) = std::sync::mpsc::channel();
-        let queued = Arc::new(AtomicUsize::new(0));
+        let queued = Arc::new(Queued::default());
         let counter = queued.clone();
         std::thread::Builder::new()
             .name("appmux-logs".into())
@@ -110,23 +140,20 @@ impl LogWriter {
     /// Runs `f` on the writer thread once everything queued so far is written. False (and `f`
     /// is not run) when the queue is full.
     pub fn after_queued(&self, f: impl FnOnce() + Send + 'static) -> bool {
-        self.tx.try_send(Job::After(Box::new(f))).is_ok()
+        self.queue(Job::After(Box::new(f)))
     }
 
     /// Queues a job unless that would pass a bound; false when it was refused.
     fn queue(&self, job: Job) -> bool {
         let n = job.bytes();
-        if self.queued.fetch_add(n, Ordering::AcqRel) + n > QUEUE_BYTES {
-            self.queued.fetch_sub(n, Ordering::AcqRel);
+        if !self.queued.admit(n) {
             return false;
         }
-        match self.tx.try_send(job) {
-            Ok(()) => true,
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                self.queued.fetch_sub(n, Ordering::AcqRel);
-                false
-            }
+        if self.tx.send(job).is_err() {
+            self.queued.done(n);
+            return false;
         }
+        true
     }
 }
 
@@ -209,7 +236,7 @@ impl LogHandle {
 }
 
 /// The writer thread: jobs in order until every sender is gone.
-fn run(rx: &Receiver<Job>, queued: &AtomicUsize) {
+fn run(rx: &Receiver<Job>, queued: &Queued) {
     while let Ok(job) = rx.recv() {
         let n = job.bytes();
         match job {
@@ -218,7 +245,7 @@ fn run(rx: &Receiver<Job>, queued: &AtomicUsize) {
             Job::After(f) => f(),
             Job::Clear(shared) => with_log(&shared, AppLog::clear),
         }
-        queued.fetch_sub(n, Ordering::AcqRel);
+        queued.done(n);
     }
 }
 
@@ -317,7 +344,7 @@ mod tests {
         }
         let dropped = log.dropped();
         assert!(dropped >= (QUEUE_BYTES / 2) as u64, "dropped {dropped}");
-        assert!(writer.queued.load(Ordering::Acquire) <= QUEUE_BYTES);
+        assert!(writer.queued.bytes.load(Ordering::Acquire) <= QUEUE_BYTES);
         release.send(()).unwrap();
         drop(writer);
         let path = log.path().to_owned();
@@ -325,5 +352,50 @@ mod tests {
         assert!(thread.finish(Duration::from_secs(30)));
         let written = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         assert_eq!(written + dropped, (sent * chunk.len()) as u64);
+    }
+
+    #[test]
+    fn a_stuck_writer_refuses_small_jobs_past_its_count_and_takes_them_again_once_it_drains() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, thread) = LogWriter::spawn().unwrap();
+        let log = writer.open(dir.path().join("app.log"), spec());
+        let (release, stuck) = std::sync::mpsc::channel::<()>();
+        assert!(writer.after_queued(move || {
+            let _ = stuck.recv();
+        }));
+        // The stuck job is one; the rest fill the count, far below the byte bound.
+        for _ in 1..QUEUE_JOBS {
+            log.write(b"x");
+        }
+        assert_eq!(log.dropped(), 0);
+        log.write(b"y");
+        assert_eq!(log.dropped(), 1, "a job past the count is refused");
+        assert!(!writer.after_queued(|| {}));
+        release.send(()).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        wait_for_room(&writer, move || {
+            let _ = tx.send(());
+        });
+        rx.recv_timeout(Duration::from_secs(30)).unwrap();
+        // The job that answered is counted out once it returns.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while writer.queued.jobs.load(Ordering::Acquire) != 0 {
+            assert!(std::time::Instant::now() < deadline, "jobs left counted");
+            std::thread::yield_now();
+        }
+        drop((log, writer));
+        assert!(thread.finish(Duration::from_secs(30)));
+    }
+
+    /// Queues `f`, retrying while the queue is still full.
+    fn wait_for_room(writer: &LogWriter, f: impl FnOnce() + Send + Clone + 'static) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !writer.after_queued(f.clone()) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the queue never drained"
+            );
+            std::thread::yield_now();
+        }
     }
 }
