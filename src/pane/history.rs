@@ -409,7 +409,11 @@ mod tests {
         let first = open_ptr(&h);
         push_lines(&mut h, &(50..3_000).map(line).collect::<Vec<_>>());
         assert!(h.blocks.len() > 3, "{} blocks", h.blocks.len());
-        assert_eq!(open_ptr(&h), first, "the open block's text buffer was replaced");
+        assert_eq!(
+            open_ptr(&h),
+            first,
+            "the open block's text buffer was replaced"
+        );
         for block in h.blocks.iter().take(h.blocks.len() - 1) {
             assert!(matches!(block.text, Text::Packed { .. }));
             assert_eq!(block.ends.capacity(), block.ends.len());
