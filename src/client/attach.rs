@@ -97,6 +97,16 @@ pub fn run(mut conn: Connection) -> Result<Ending> {
         offer: offer_terminal(),
     };
     let ending = pump_output(&mut conn, &session, setup, &mut typing);
+    if ending.is_err() {
+        // Leaving on an error: the server may hold the terminal, so it is told, and given a
+        // moment to let go (it closes the connection once it has), before the terminal is put
+        // back.
+        let _ = conn.stream.shutdown(Shutdown::Write);
+        let _ = conn
+            .stream
+            .set_read_timeout(Some(DETACH_GRACE))
+            .map(|()| std::io::copy(&mut conn.stream, &mut std::io::sink()));
+    }
     drop(guard);
     let ending = ending?;
     let sig = signalled.load(Ordering::SeqCst);
@@ -153,6 +163,10 @@ impl Typing {
     /// The server's answer: every frame before it has been written, so a taken terminal is
     /// the server's from now on.
     fn answered(&mut self, taken: bool) -> Result<()> {
+        // An answer to no offer changes nothing: typing keeps the way it has.
+        if !matches!(self, Typing::Offered { .. }) {
+            return Ok(());
+        }
         if let Typing::Offered { writer } = std::mem::replace(self, Typing::Settled) {
             if taken {
                 send(&writer, &ClientMsg::Handed);
@@ -182,6 +196,7 @@ fn offer_terminal() -> Option<TtyHandle> {
     Some(TtyHandle {
         path: path.into_string().ok()?,
         rdev: stdin.st_rdev,
+        dev: stdin.st_dev,
     })
 }
 

@@ -123,12 +123,14 @@ impl Tagged for ClientMsg {
     const KNOWN_TAGS: u32 = 7;
 }
 
-/// The client's terminal, for the server to open itself: the device's path and its device
-/// number, which the server checks on what it opened.
+/// The client's terminal, for the server to open itself: the device's path, its device number
+/// and the file system it lives on (each devpts instance, a container's say, numbers its
+/// terminals from 0), which the server checks on what it opened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TtyHandle {
     pub path: String,
     pub rdev: u64,
+    pub dev: u64,
 }
 
 /// The successful answer to a [`Request`].

@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 use crate::protocol::codec::{self, CodecError, Decoded, PREAMBLE_LEN};
 use crate::protocol::{ClientMsg, ServerMsg};
 use crate::server::Event;
-use crate::server::clients::{OUTBOX, Outgoing};
+use crate::server::clients::{OUTBOX, Outgoing, Ticket};
 use crate::server::control;
 use crate::server::model::ClientId;
 use crate::server::tty;
@@ -244,7 +244,9 @@ enum Step {
     Out(Outgoing),
     /// Typing read from the held terminal.
     Typed(Vec<u8>),
-    /// The held terminal hung up.
+    /// Bytes of the screen being written went to the held terminal.
+    Wrote(usize),
+    /// The held terminal hung up (or failed).
     HungUp,
     /// The server let go of the connection.
     End,
@@ -252,7 +254,9 @@ enum Step {
 
 /// Writes what the server queues, in order. Once it holds the client's own terminal
 /// (`Outgoing::Take`), it also reads typing from it (as `Input`, like a client's) and writes
-/// screens to it, until `Release`; a terminal that hangs up ends the connection.
+/// screens to it, until `Release`; a terminal that hangs up ends the connection. Typing is read
+/// while a screen waits for a slow terminal (the prefix and `d` still get through), and what
+/// the server queued after that screen waits for it.
 async fn writer(
     mut wr: OwnedWriteHalf,
     mut rx: mpsc::Receiver<Outgoing>,
@@ -261,11 +265,18 @@ async fn writer(
     _writers: mpsc::Sender<()>,
 ) {
     let mut tty = None;
+    // The screen being written to the terminal, how much of it is written, and its share of
+    // the byte budget.
+    let mut screen: Option<(Vec<u8>, usize, Ticket)> = None;
     loop {
         // What the server queued first: a `Release` is acted on before the terminal is read again.
         let step = tokio::select! {
             biased;
-            out = rx.recv() => out.map_or(Step::End, Step::Out),
+            out = rx.recv(), if screen.is_none() => out.map_or(Step::End, Step::Out),
+            wrote = tty::write_some(
+                tty.as_ref(),
+                screen.as_ref().map_or(&[][..], |(b, at, _)| &b[*at..]),
+            ), if screen.is_some() => wrote.map_or(Step::HungUp, Step::Wrote),
             typed = tty::read(tty.as_ref()) => typed.map_or(Step::HungUp, Step::Typed),
         };
         let out = match step {
@@ -274,6 +285,19 @@ async fn writer(
                 let typed = Event::Msg(id, Box::new(ClientMsg::Input(bytes)));
                 if events.send(typed).await.is_err() {
                     break;
+                }
+                continue;
+            }
+            Step::Wrote(n) => {
+                let done = screen.as_mut().is_some_and(|(b, at, _)| {
+                    *at += n;
+                    *at >= b.len()
+                });
+                if done {
+                    screen = None;
+                    if events.send(Event::Written(id)).await.is_err() {
+                        break;
+                    }
                 }
                 continue;
             }
@@ -292,14 +316,11 @@ async fn writer(
                     break;
                 }
             }
-            Outgoing::Screen(bytes, _ticket) => {
-                // A screen for a terminal let go of meanwhile is dropped: the client repaints.
-                if let Some(t) = &tty
-                    && tty::write_all(t, &bytes).await.is_err()
-                {
-                    let _ = events.send(Event::Gone(id)).await;
-                    break;
-                }
+            // A screen for a terminal let go of meanwhile is dropped: the client repaints.
+            Outgoing::Screen(bytes, ticket) if tty.is_some() && !bytes.is_empty() => {
+                screen = Some((bytes, 0, ticket));
+            }
+            Outgoing::Screen(..) => {
                 if events.send(Event::Written(id)).await.is_err() {
                     break;
                 }
@@ -309,5 +330,7 @@ async fn writer(
             Outgoing::Close => break,
         }
     }
+    // Let go of the terminal before the client can see the connection end.
+    drop(tty);
     let _ = wr.shutdown().await;
 }

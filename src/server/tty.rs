@@ -29,7 +29,13 @@ pub fn open(handle: &TtyHandle) -> Result<AsyncFd<OwnedFd>, String> {
     let is_it = |st: &rustix::fs::Stat| {
         FileType::from_raw_mode(st.st_mode) == FileType::CharacterDevice
             && st.st_rdev == handle.rdev
+            && st.st_dev == handle.dev
     };
+    // Terminals live under /dev; nothing else is even looked at (a path on a hung network
+    // mount would stall the server's loop).
+    if !handle.path.starts_with("/dev/") {
+        return Err(format!("{} is not under /dev", handle.path));
+    }
     // Looked at before it is opened: opening a device can do things, and only the one terminal
     // the client named is wanted.
     let before = rustix::fs::stat(handle.path.as_str()).map_err(|e| format!("{e}"))?;
@@ -68,19 +74,22 @@ pub async fn read(tty: Option<&AsyncFd<OwnedFd>>) -> Option<Vec<u8>> {
     }
 }
 
-/// Writes all of `bytes` to the terminal, waiting whenever it is full.
-pub async fn write_all(tty: &AsyncFd<OwnedFd>, mut bytes: &[u8]) -> io::Result<()> {
-    while !bytes.is_empty() {
+/// Writes what the terminal takes of `bytes` (waiting until it takes some); with no terminal,
+/// the bytes are dropped as written.
+pub async fn write_some(tty: Option<&AsyncFd<OwnedFd>>, bytes: &[u8]) -> io::Result<usize> {
+    let Some(tty) = tty else {
+        return Ok(bytes.len());
+    };
+    loop {
         let mut ready = tty.writable().await?;
         match ready.try_io(|fd| rustix::io::write(fd.get_ref(), bytes).map_err(io::Error::from)) {
-            Ok(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(Ok(n)) => bytes = &bytes[n..],
+            Ok(Ok(0)) if !bytes.is_empty() => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(Ok(n)) => return Ok(n),
             Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
             Ok(Err(e)) => return Err(e),
             Err(_would_block) => {}
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -90,14 +99,18 @@ mod tests {
     use super::*;
 
     /// A PTY: its master side and the path and device number of its terminal.
-    fn pty() -> (Box<dyn portable_pty::MasterPty + Send>, String, u64) {
+    fn pty() -> (
+        Box<dyn portable_pty::MasterPty + Send>,
+        String,
+        rustix::fs::Stat,
+    ) {
         let pair = portable_pty::native_pty_system()
             .openpty(portable_pty::PtySize::default())
             .unwrap();
         let path = pair.master.tty_name().unwrap();
         let path = path.to_str().unwrap().to_owned();
-        let rdev = rustix::fs::stat(path.as_str()).unwrap().st_rdev;
-        (pair.master, path, rdev)
+        let st = rustix::fs::stat(path.as_str()).unwrap();
+        (pair.master, path, st)
     }
 
     fn runtime() -> tokio::runtime::Runtime {
@@ -109,15 +122,20 @@ mod tests {
 
     #[test]
     fn the_named_terminal_is_opened_and_carries_bytes_both_ways() {
-        let (master, path, rdev) = pty();
+        let (master, path, st) = pty();
         runtime().block_on(async {
-            let tty = open(&TtyHandle { path, rdev }).unwrap();
+            let tty = open(&TtyHandle {
+                path,
+                rdev: st.st_rdev,
+                dev: st.st_dev,
+            })
+            .unwrap();
             // Raw, so what is typed arrives as it is and a frame is not echoed back.
             let mut raw = rustix::termios::tcgetattr(tty.get_ref()).unwrap();
             raw.make_raw();
             rustix::termios::tcsetattr(tty.get_ref(), rustix::termios::OptionalActions::Now, &raw)
                 .unwrap();
-            write_all(&tty, b"frame").await.unwrap();
+            assert_eq!(write_some(Some(&tty), b"frame").await.unwrap(), 5);
             let mut got = [0u8; 16];
             let n = master.try_clone_reader().unwrap().read(&mut got).unwrap();
             assert_eq!(&got[..n], b"frame");
@@ -130,32 +148,34 @@ mod tests {
 
     #[test]
     fn anything_but_the_named_terminal_is_refused() {
-        let (_master, path, rdev) = pty();
+        let (_master, path, st) = pty();
+        let named = |path: &str, st: &rustix::fs::Stat| TtyHandle {
+            path: path.into(),
+            rdev: st.st_rdev,
+            dev: st.st_dev,
+        };
         runtime().block_on(async {
-            let wrong = TtyHandle {
-                path: path.clone(),
-                rdev: rdev + 1,
-            };
+            let mut wrong = named(&path, &st);
+            wrong.rdev += 1;
             assert!(
                 open(&wrong)
                     .unwrap_err()
                     .contains("not the client's terminal")
             );
-            let not_a_tty = TtyHandle {
-                path: "/dev/null".into(),
-                rdev: rustix::fs::stat("/dev/null").unwrap().st_rdev,
-            };
-            assert!(open(&not_a_tty).is_err());
+            // The same number on another devpts instance (a container's) is another terminal.
+            let mut elsewhere = named(&path, &st);
+            elsewhere.dev += 1;
+            assert!(
+                open(&elsewhere)
+                    .unwrap_err()
+                    .contains("not the client's terminal")
+            );
+            let null = rustix::fs::stat("/dev/null").unwrap();
+            assert!(open(&named("/dev/null", &null)).is_err());
             let file = tempfile::NamedTempFile::new().unwrap();
-            let plain = TtyHandle {
-                path: file.path().to_str().unwrap().into(),
-                rdev: 0,
-            };
-            assert!(open(&plain).is_err());
-            let gone = TtyHandle {
-                path: "/dev/pts/no-such".into(),
-                rdev,
-            };
+            let plain = named(file.path().to_str().unwrap(), &st);
+            assert!(open(&plain).unwrap_err().contains("not under /dev"));
+            let gone = named("/dev/pts/no-such", &st);
             assert!(open(&gone).is_err());
         });
     }

@@ -434,6 +434,11 @@ impl Server {
             }
             return;
         };
+        if client.attached.is_some() {
+            // Attached again on the same connection: it starts over, relaying until it offers
+            // its terminal again.
+            client.release_terminal();
+        }
         client.attached = Some(Attached {
             session,
             size,
