@@ -163,16 +163,13 @@ impl Typing {
     /// The server's answer: every frame before it has been written, so a taken terminal is
     /// the server's from now on.
     fn answered(&mut self, taken: bool) -> Result<()> {
-        // An answer to no offer changes nothing: typing keeps the way it has.
-        if !matches!(self, Typing::Offered { .. }) {
-            return Ok(());
-        }
-        if let Typing::Offered { writer } = std::mem::replace(self, Typing::Settled) {
-            if taken {
+        match std::mem::replace(self, Typing::Settled) {
+            Typing::Offered { writer } if taken => {
                 send(&writer, &ClientMsg::Handed);
-            } else {
-                spawn_input(writer)?;
             }
+            Typing::Offered { writer } => spawn_input(writer)?,
+            // An answer to no offer changes nothing: typing keeps the way it has.
+            other => *self = other,
         }
         Ok(())
     }

@@ -304,10 +304,7 @@ mod tests {
         let (writer, thread) = LogWriter::spawn().unwrap();
         let log = writer.open(dir.path().join("app.log"), spec());
         // Writes queued before the clear but not yet written when it was asked for.
-        let (release, stuck) = std::sync::mpsc::channel::<()>();
-        assert!(writer.after_queued(move || {
-            let _ = stuck.recv();
-        }));
+        let release = hold(&writer);
         log.write(b"before\n");
         assert!(log.clear());
         log.write(b"after\n");
@@ -333,10 +330,7 @@ mod tests {
         let (writer, thread) = LogWriter::spawn().unwrap();
         let log = writer.open(dir.path().join("app.log"), spec());
         // The writer waits on this job, as it would on a hung file system.
-        let (release, stuck) = std::sync::mpsc::channel::<()>();
-        assert!(writer.after_queued(move || {
-            let _ = stuck.recv();
-        }));
+        let release = hold(&writer);
         let chunk = vec![b'x'; 64 * 1024];
         let sent = 2 * QUEUE_BYTES / chunk.len();
         for _ in 0..sent {
@@ -359,10 +353,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (writer, thread) = LogWriter::spawn().unwrap();
         let log = writer.open(dir.path().join("app.log"), spec());
-        let (release, stuck) = std::sync::mpsc::channel::<()>();
-        assert!(writer.after_queued(move || {
-            let _ = stuck.recv();
-        }));
+        let release = hold(&writer);
         // The stuck job is one; the rest fill the count, far below the byte bound.
         for _ in 1..QUEUE_JOBS {
             log.write(b"x");
@@ -385,6 +376,16 @@ mod tests {
         }
         drop((log, writer));
         assert!(thread.finish(Duration::from_secs(30)));
+    }
+
+    /// Queues a job that keeps the writer waiting, as a hung file system would, until the
+    /// returned sender sends.
+    fn hold(writer: &LogWriter) -> std::sync::mpsc::Sender<()> {
+        let (release, stuck) = std::sync::mpsc::channel::<()>();
+        assert!(writer.after_queued(move || {
+            let _ = stuck.recv();
+        }));
+        release
     }
 
     /// Queues `f`, retrying while the queue is still full.

@@ -259,12 +259,9 @@ fn pack(block: &mut Block) -> Option<(String, Vec<u32>)> {
     };
     // A clone is allocated at its length: the packed block keeps exactly its rows' offsets.
     let exact = block.ends.clone();
-    let ends = std::mem::replace(&mut block.ends, exact);
-    (text.capacity() <= BLOCK).then(|| {
-        let mut ends = ends;
-        ends.clear();
-        (text, ends)
-    })
+    let mut ends = std::mem::replace(&mut block.ends, exact);
+    ends.clear();
+    (text.capacity() <= BLOCK).then_some((text, ends))
 }
 
 /// The text of a packed block. It was valid UTF-8 when packed, and only this module packs, so

@@ -98,19 +98,23 @@ mod tests {
 
     use super::*;
 
-    /// A PTY: its master side and the path and device number of its terminal.
-    fn pty() -> (
-        Box<dyn portable_pty::MasterPty + Send>,
-        String,
-        rustix::fs::Stat,
-    ) {
+    /// What a client names `path` by, as `st` describes it.
+    fn handle(path: &str, st: &rustix::fs::Stat) -> TtyHandle {
+        TtyHandle {
+            path: path.into(),
+            rdev: st.st_rdev,
+            dev: st.st_dev,
+        }
+    }
+
+    /// A PTY: its master side, and its terminal as a client names it.
+    fn pty() -> (Box<dyn portable_pty::MasterPty + Send>, TtyHandle) {
         let pair = portable_pty::native_pty_system()
             .openpty(portable_pty::PtySize::default())
             .unwrap();
         let path = pair.master.tty_name().unwrap();
-        let path = path.to_str().unwrap().to_owned();
-        let st = rustix::fs::stat(path.as_str()).unwrap();
-        (pair.master, path, st)
+        let path = path.to_str().unwrap();
+        (pair.master, handle(path, &rustix::fs::stat(path).unwrap()))
     }
 
     fn runtime() -> tokio::runtime::Runtime {
@@ -120,16 +124,17 @@ mod tests {
             .unwrap()
     }
 
+    /// Asserts that opening `handle` is refused, saying `why`.
+    fn refused(handle: &TtyHandle, why: &str) {
+        let e = open(handle).unwrap_err();
+        assert!(e.contains(why), "{e}");
+    }
+
     #[test]
     fn the_named_terminal_is_opened_and_carries_bytes_both_ways() {
-        let (master, path, st) = pty();
+        let (master, named) = pty();
         runtime().block_on(async {
-            let tty = open(&TtyHandle {
-                path,
-                rdev: st.st_rdev,
-                dev: st.st_dev,
-            })
-            .unwrap();
+            let tty = open(&named).unwrap();
             // Raw, so what is typed arrives as it is and a frame is not echoed back.
             let mut raw = rustix::termios::tcgetattr(tty.get_ref()).unwrap();
             raw.make_raw();
@@ -148,34 +153,25 @@ mod tests {
 
     #[test]
     fn anything_but_the_named_terminal_is_refused() {
-        let (_master, path, st) = pty();
-        let named = |path: &str, st: &rustix::fs::Stat| TtyHandle {
-            path: path.into(),
-            rdev: st.st_rdev,
-            dev: st.st_dev,
-        };
+        let (_master, named) = pty();
         runtime().block_on(async {
-            let mut wrong = named(&path, &st);
+            let mut wrong = named.clone();
             wrong.rdev += 1;
-            assert!(
-                open(&wrong)
-                    .unwrap_err()
-                    .contains("not the client's terminal")
-            );
+            refused(&wrong, "not the client's terminal");
             // The same number on another devpts instance (a container's) is another terminal.
-            let mut elsewhere = named(&path, &st);
+            let mut elsewhere = named.clone();
             elsewhere.dev += 1;
-            assert!(
-                open(&elsewhere)
-                    .unwrap_err()
-                    .contains("not the client's terminal")
-            );
+            refused(&elsewhere, "not the client's terminal");
             let null = rustix::fs::stat("/dev/null").unwrap();
-            assert!(open(&named("/dev/null", &null)).is_err());
+            assert!(open(&handle("/dev/null", &null)).is_err());
             let file = tempfile::NamedTempFile::new().unwrap();
-            let plain = named(file.path().to_str().unwrap(), &st);
-            assert!(open(&plain).unwrap_err().contains("not under /dev"));
-            let gone = named("/dev/pts/no-such", &st);
+            let st = rustix::fs::stat(file.path()).unwrap();
+            refused(
+                &handle(file.path().to_str().unwrap(), &st),
+                "not under /dev",
+            );
+            let mut gone = named.clone();
+            gone.path = "/dev/pts/no-such".into();
             assert!(open(&gone).is_err());
         });
     }

@@ -7,11 +7,10 @@
 
 mod view;
 
+use std::os::fd::OwnedFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-
-use std::os::fd::OwnedFd;
 
 use tokio::io::unix::AsyncFd;
 use tokio::sync::mpsc;
